@@ -1,0 +1,42 @@
+// Package gui holds MultiChat's two windows, the server's and the client's.
+// Each window talks to its network goroutines only through channels: user
+// actions become commands sent without blocking, and a pump hands incoming
+// events to the window on Fyne's goroutine. The window's apply method is the
+// only code that changes its widgets. gui never opens a socket.
+package gui
+
+import "fyne.io/fyne/v2"
+
+// maxBatch bounds how many events one fyne.Do call applies, so that a flood
+// cannot hold Fyne's goroutine for long in one go.
+const maxBatch = 512
+
+// pump reads events until the channel is closed and applies them on Fyne's
+// goroutine. A burst is taken as one batch: it blocks for one event, then takes
+// whatever else is already queued (up to maxBatch) and hands the batch to apply
+// in a single fyne.Do, so that a flood costs one refresh, not one per event.
+// The returned channel is closed after the last batch has been queued.
+func pump[E any](events <-chan E, apply func([]E)) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range events {
+			batch := make([]E, 1, 16)
+			batch[0] = ev
+		drain:
+			for len(batch) < maxBatch {
+				select {
+				case ev, ok := <-events:
+					if !ok {
+						break drain
+					}
+					batch = append(batch, ev)
+				default:
+					break drain
+				}
+			}
+			fyne.Do(func() { apply(batch) })
+		}
+	}()
+	return done
+}

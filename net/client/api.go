@@ -1,0 +1,226 @@
+// Package client is MultiChat's client session: it owns one connection at a
+// time, reconnects with backoff when the server goes away, and keeps what the
+// user typed until the server has it. The UI drives it only through Run's
+// command and event channels; it never imports a GUI package.
+package client
+
+import (
+	"time"
+
+	"github.com/multichat/multichat/net/wire"
+)
+
+// Command is something the UI asks of the session.
+type Command interface{ isCommand() }
+
+// Connect dials Addr and joins as Nick; while the server cannot be reached the
+// session retries with backoff (Reconnecting events) until Disconnect.
+type Connect struct {
+	Addr string
+	Nick string
+}
+
+// Say sends Text to Room (the lobby when Room is empty). ID is the UI's own
+// number for it, echoed in the Message that delivers it or the Undelivered
+// that hands it back.
+type Say struct {
+	ID   uint64
+	Room string
+	Text string
+}
+
+// Private sends Text to one user only.
+type Private struct {
+	ID   uint64
+	To   string
+	Text string
+}
+
+// JoinRoom joins (or creates) a room; LeaveRoom leaves it.
+type JoinRoom struct{ Room string }
+type LeaveRoom struct{ Room string }
+
+// ListRooms asks for the room list (a Rooms event answers).
+type ListRooms struct{}
+
+// SendFile offers the file at Path to a Room or a user (To), then streams it.
+type SendFile struct {
+	ID   uint64
+	Path string
+	Room string
+	To   string
+}
+
+// Disconnect says goodbye and ends the session (no reconnect). Run keeps
+// running and accepts a new Connect.
+type Disconnect struct{}
+
+func (Connect) isCommand()    {}
+func (Say) isCommand()        {}
+func (Private) isCommand()    {}
+func (JoinRoom) isCommand()   {}
+func (LeaveRoom) isCommand()  {}
+func (ListRooms) isCommand()  {}
+func (SendFile) isCommand()   {}
+func (Disconnect) isCommand() {}
+
+// Event is something the session reports to the UI.
+type Event interface{ isEvent() }
+
+// Connected reports a completed handshake (first time or after a reconnect),
+// with the lobby's member list [접속인원].
+type Connected struct {
+	Addr   string
+	Nick   string
+	Server string
+	Lobby  string
+	Users  []string
+	Rejoin bool // true after a reconnect
+}
+
+// Message is a delivered chat or private message. Mine is true for my own
+// (echoed by the server), and then ID is the UI's Say/Private ID.
+type Message struct {
+	MsgID   uint64 // the server's id
+	ID      uint64 // my command's ID when Mine
+	Time    time.Time
+	Room    string // empty for private messages
+	From    string
+	To      string // private messages only
+	Text    string
+	Private bool
+	Mine    bool
+}
+
+// Users is a room's full member list [접속인원] after a change.
+type Users struct {
+	Room  string
+	Users []string
+}
+
+// Joined and Left are the announcements of a room's membership changes; Users
+// events carry the resulting lists.
+type Joined struct {
+	Room string
+	Nick string
+	Time time.Time
+}
+
+type Left struct {
+	Room   string
+	Nick   string
+	Reason wire.LeftReason
+	Time   time.Time
+}
+
+// Removed [시스템 추방] says the admin removed Nick, and why.
+type Removed struct {
+	Nick   string
+	Reason string
+	Time   time.Time
+}
+
+// Notice is a system announcement from the server.
+type Notice struct {
+	Text string
+	Time time.Time
+}
+
+// Rooms answers ListRooms.
+type Rooms struct{ Rooms []wire.RoomInfo }
+
+// RoomJoined and RoomLeft confirm my own room membership changes.
+type RoomJoined struct {
+	Room  string
+	Users []string
+}
+type RoomLeft struct{ Room string }
+
+// Kicked [kick]: the admin removed me. The session ends without reconnecting.
+type Kicked struct {
+	Reason string
+	By     string
+}
+
+// Refused: the server turned the handshake down ([아이디 중복] nickname taken,
+// invalid nickname, server full…). The session ends without reconnecting.
+type Refused struct {
+	Code wire.RefuseCode
+	Text string
+}
+
+// Disconnected: the session is over (Err nil after Disconnect) or the
+// connection was lost (Err says why; a Reconnecting event follows unless the
+// session ended).
+type Disconnected struct {
+	Err   error
+	Final bool // no reconnect will follow
+}
+
+// Reconnecting: the next attempt is in Delay.
+type Reconnecting struct {
+	Attempt int
+	Delay   time.Duration
+	Err     error // why the last attempt failed
+}
+
+// Undelivered hands back a Say or Private the server did not accept, or that
+// could not be sent, with the reason. Nothing typed is dropped silently.
+type Undelivered struct {
+	ID   uint64
+	Room string
+	To   string
+	Text string
+	Err  error
+}
+
+// Error reports a failed request the server answered (no such user, not in
+// that room, …) or a local fault.
+type Error struct {
+	Code wire.ErrorCode
+	Err  error
+}
+
+// File events: an offer arrived or was sent, progress, completion.
+type FileOffered struct {
+	Transfer uint64
+	From     string
+	Room     string
+	To       string
+	Name     string
+	Size     int64
+	Mine     bool
+	ID       uint64 // my SendFile ID when Mine
+}
+type FileProgress struct {
+	Transfer uint64
+	Bytes    int64
+	Size     int64
+	Mine     bool
+}
+type FileDone struct {
+	Transfer uint64
+	Path     string // where a received file was saved
+	Mine     bool
+	Err      error // non-nil when aborted or corrupted
+}
+
+func (Connected) isEvent()    {}
+func (Message) isEvent()      {}
+func (Users) isEvent()        {}
+func (Joined) isEvent()       {}
+func (Left) isEvent()         {}
+func (Removed) isEvent()      {}
+func (Notice) isEvent()       {}
+func (Rooms) isEvent()        {}
+func (RoomJoined) isEvent()   {}
+func (RoomLeft) isEvent()     {}
+func (Kicked) isEvent()       {}
+func (Refused) isEvent()      {}
+func (Disconnected) isEvent() {}
+func (Reconnecting) isEvent() {}
+func (Undelivered) isEvent()  {}
+func (Error) isEvent()        {}
+func (FileOffered) isEvent()  {}
+func (FileProgress) isEvent() {}
+func (FileDone) isEvent()     {}

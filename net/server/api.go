@@ -1,0 +1,175 @@
+// Package server is MultiChat's chat server: a hub goroutine that owns every
+// member and room, and a reader and a writer goroutine per connection. The UI
+// (or the headless main) drives it only through Run's command and event
+// channels; it never imports a GUI package.
+package server
+
+import (
+	"log/slog"
+	"net/netip"
+	"time"
+)
+
+// Config holds the server's limits. The zero value of a field means its
+// default (see Defaults); negative durations or counts switch a limit off
+// where the field says so.
+type Config struct {
+	Name          string        // display name sent in Welcome
+	MaxFrame      int           // largest frame length field (64 KiB)
+	MaxText       int           // largest chat text in bytes (4 KiB)
+	OutboxBytes   int           // queued bytes per connection before it is a slow consumer (256 KiB)
+	WriteTimeout  time.Duration // a write that takes longer drops the peer (10 s)
+	HandshakeTime time.Duration // time from accept to a valid Hello (10 s)
+	PingAfter     time.Duration // silence before the server pings (30 s)
+	MissedPings   int           // unanswered pings before the peer is dropped (2)
+	FloodBurst    int           // messages a client may send at once (5); -1 disables flood control
+	FloodRate     float64       // sustained messages per second after the burst (2)
+	MaxConns      int           // connections at once (10000)
+	MaxPerIP      int           // connections per address at once (16); loopback is exempt; -1 disables
+	MaxRooms      int           // rooms at once (1000)
+	MaxFileSize   int64         // largest file offered (1 GiB)
+	Logger        *slog.Logger  // where the server logs; nil discards
+}
+
+// Defaults returns c with every zero field set to its default.
+func (c Config) Defaults() Config {
+	if c.Name == "" {
+		c.Name = "MultiChat"
+	}
+	if c.MaxFrame == 0 {
+		c.MaxFrame = 64 << 10
+	}
+	if c.MaxText == 0 {
+		c.MaxText = 4 << 10
+	}
+	if c.OutboxBytes == 0 {
+		c.OutboxBytes = 256 << 10
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = 10 * time.Second
+	}
+	if c.HandshakeTime == 0 {
+		c.HandshakeTime = 10 * time.Second
+	}
+	if c.PingAfter == 0 {
+		c.PingAfter = 30 * time.Second
+	}
+	if c.MissedPings == 0 {
+		c.MissedPings = 2
+	}
+	if c.FloodBurst == 0 {
+		c.FloodBurst = 5
+	}
+	if c.FloodRate == 0 {
+		c.FloodRate = 2
+	}
+	if c.MaxConns == 0 {
+		c.MaxConns = 10000
+	}
+	if c.MaxPerIP == 0 {
+		c.MaxPerIP = 16
+	}
+	if c.MaxRooms == 0 {
+		c.MaxRooms = 1000
+	}
+	if c.MaxFileSize == 0 {
+		c.MaxFileSize = 1 << 30
+	}
+	return c
+}
+
+// Command is something the UI asks of the server: Start, Stop, Kick, Announce.
+type Command interface{ isCommand() }
+
+// Start listens on Addr ("host:port"; ":0" picks a free port). An Error event
+// reports failure (port in use, bad address); Started reports success.
+type Start struct{ Addr string }
+
+// Stop tells every client the server is stopping, closes every connection and
+// the listener; Stopped reports that it is done.
+type Stop struct{}
+
+// Kick removes Nick: the client gets [kick] with Reason before its connection
+// closes; everyone else gets [시스템 추방] and the list change.
+type Kick struct {
+	Nick   string
+	Reason string
+}
+
+// Announce sends Text to everyone as a system notice.
+type Announce struct{ Text string }
+
+func (Start) isCommand()    {}
+func (Stop) isCommand()     {}
+func (Kick) isCommand()     {}
+func (Announce) isCommand() {}
+
+// Event is something the server reports to the UI.
+type Event interface{ isEvent() }
+
+// Started reports the bound address (with the real port when ":0" was asked).
+type Started struct {
+	Addr string
+	At   time.Time
+}
+
+// Stopped reports that the listener and every connection are closed.
+type Stopped struct{ At time.Time }
+
+// UserJoined reports a completed handshake.
+type UserJoined struct {
+	Nick  string
+	Addr  netip.AddrPort
+	Since time.Time
+}
+
+// UserLeft reports a user gone, and why ("quit", "connection lost", "kicked",
+// "slow consumer", "timed out", "protocol error").
+type UserLeft struct {
+	Nick   string
+	Reason string
+	At     time.Time
+}
+
+// Message reports chat traffic for the activity log. For private messages
+// Private is true and Text is empty: the server records that one was sent,
+// not what it said.
+type Message struct {
+	Room    string
+	From    string
+	To      string // private messages only
+	Text    string
+	Private bool
+	At      time.Time
+}
+
+// RoomChanged reports a room's members after a change; an empty Members means
+// the room is gone.
+type RoomChanged struct {
+	Room    string
+	Members []string
+}
+
+// Notice reports something worth logging that is not an error: announcements
+// sent, a kick carried out, a file relayed.
+type Notice struct {
+	Text string
+	At   time.Time
+}
+
+// Error reports a failed command or a server fault. Op names what failed
+// ("start", "stop", "kick", "announce").
+type Error struct {
+	Op  string
+	Err error
+	At  time.Time
+}
+
+func (Started) isEvent()     {}
+func (Stopped) isEvent()     {}
+func (UserJoined) isEvent()  {}
+func (UserLeft) isEvent()    {}
+func (Message) isEvent()     {}
+func (RoomChanged) isEvent() {}
+func (Notice) isEvent()      {}
+func (Error) isEvent()       {}

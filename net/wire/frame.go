@@ -1,0 +1,147 @@
+// Package wire is MultiChat's protocol: length-prefixed frames and the typed
+// messages they carry. It does no I/O of its own beyond reading frames from an
+// io.Reader, imports no GUI package, and is safe to use from any goroutine
+// (values are not shared). PROTOCOL.md beside this file is the specification.
+package wire
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Version is the protocol version this package speaks.
+const Version = 1
+
+// HeaderSize is the size of a frame header: a 4-byte big-endian length of what
+// follows (type byte + payload), then the 1-byte type.
+const HeaderSize = 5
+
+// DefaultMaxFrame is the default largest value of a frame's length field
+// (type byte + payload).
+const DefaultMaxFrame = 64 << 10
+
+// AbsoluteMaxFrame bounds any configured frame limit.
+const AbsoluteMaxFrame = 16 << 20
+
+// smallBuf is the payload buffer a Reader keeps between frames; larger frames
+// get a buffer of their own that is not retained, so an idle connection that
+// once received a big frame does not keep it alive.
+const smallBuf = 512
+
+var (
+	// ErrEmptyFrame means a length field of 0: a frame must hold its type byte.
+	ErrEmptyFrame = errors.New("wire: empty frame (length 0)")
+	// ErrTooLarge is wrapped by *FrameTooLargeError.
+	ErrTooLarge = errors.New("wire: frame too large")
+)
+
+// FrameTooLargeError reports a length field above the reader's limit. It is
+// returned before any of the payload is read or allocated.
+type FrameTooLargeError struct {
+	Size, Max int
+}
+
+func (e *FrameTooLargeError) Error() string {
+	return fmt.Sprintf("wire: frame of %d bytes exceeds the limit of %d", e.Size, e.Max)
+}
+
+func (e *FrameTooLargeError) Unwrap() error { return ErrTooLarge }
+
+// Frame is one undecoded frame. Payload aliases the Reader's buffer and is
+// valid only until the next call to Next.
+type Frame struct {
+	Type    Type
+	Payload []byte
+}
+
+// Reader reads frames from a stream, enforcing a size limit from the header
+// before allocating or reading the payload.
+type Reader struct {
+	r     io.Reader
+	max   int
+	hdr   [HeaderSize]byte
+	small []byte
+}
+
+// NewReader returns a Reader that refuses frames whose length field exceeds
+// max (DefaultMaxFrame when max <= 0).
+func NewReader(r io.Reader, max int) *Reader {
+	if max <= 0 {
+		max = DefaultMaxFrame
+	}
+	if max > AbsoluteMaxFrame {
+		max = AbsoluteMaxFrame
+	}
+	return &Reader{r: r, max: max}
+}
+
+// Next reads one frame. It returns io.EOF only at a frame boundary; a stream
+// that ends inside a frame gives io.ErrUnexpectedEOF.
+func (r *Reader) Next() (Frame, error) {
+	if _, err := io.ReadFull(r.r, r.hdr[:4]); err != nil {
+		return Frame{}, err
+	}
+	n := int(binary.BigEndian.Uint32(r.hdr[:4]))
+	if n == 0 {
+		return Frame{}, ErrEmptyFrame
+	}
+	if n > r.max || n < 0 {
+		return Frame{}, &FrameTooLargeError{Size: n, Max: r.max}
+	}
+	if _, err := io.ReadFull(r.r, r.hdr[4:5]); err != nil {
+		return Frame{}, unexpected(err)
+	}
+	var buf []byte
+	if n-1 <= smallBuf {
+		if r.small == nil {
+			r.small = make([]byte, smallBuf)
+		}
+		buf = r.small[:n-1]
+	} else {
+		buf = make([]byte, n-1)
+	}
+	if _, err := io.ReadFull(r.r, buf); err != nil {
+		return Frame{}, unexpected(err)
+	}
+	return Frame{Type: Type(r.hdr[4]), Payload: buf}, nil
+}
+
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// AppendFrame appends m as a complete frame (header and payload) to dst.
+func AppendFrame(dst []byte, m Message) []byte {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0, byte(m.Type()))
+	dst = m.appendPayload(dst)
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-4))
+	return dst
+}
+
+// Encode returns m as a new frame.
+func Encode(m Message) []byte {
+	return AppendFrame(make([]byte, 0, 64), m)
+}
+
+// FrameLen reports the value of the length field of an encoded frame.
+func FrameLen(frame []byte) int {
+	if len(frame) < 4 {
+		return 0
+	}
+	return int(binary.BigEndian.Uint32(frame))
+}
+
+// ReadMessage reads and decodes one message.
+func (r *Reader) ReadMessage() (Message, error) {
+	f, err := r.Next()
+	if err != nil {
+		return nil, err
+	}
+	return Decode(f.Type, f.Payload)
+}

@@ -1,0 +1,601 @@
+package wire
+
+import "fmt"
+
+// Type is a frame's type byte. Commands are told apart by type, never by text:
+// a chat message whose text reads "[kick]" is a chat message.
+type Type byte
+
+// Types 0x01–0x06 are reserved with the meanings of the seed-001 Python chat
+// (TEXT, FILE, JOIN, LEAVE, ERROR, COMMAND) so that a compatibility layer can
+// serve it later; a MultiChat server answers them with CodeUnsupported.
+const (
+	TypeSeedText    Type = 0x01
+	TypeSeedFile    Type = 0x02
+	TypeSeedJoin    Type = 0x03
+	TypeSeedLeave   Type = 0x04
+	TypeSeedError   Type = 0x05
+	TypeSeedCommand Type = 0x06
+)
+
+// Client to server.
+const (
+	TypeHello     Type = 0x10 // first frame: version and nickname
+	TypeSay       Type = 0x11 // a chat message to a room
+	TypePrivate   Type = 0x12 // a private message to one user
+	TypeJoin      Type = 0x13 // join (or create) a room
+	TypePart      Type = 0x14 // leave a room (not the lobby)
+	TypeListRooms Type = 0x15 // ask for the room list
+	TypeQuit      Type = 0x16 // leaving on purpose
+	TypePing      Type = 0x17 // either direction: are you there?
+	TypePong      Type = 0x18 // either direction: the answer
+)
+
+// Server to client.
+const (
+	TypeWelcome  Type = 0x20 // handshake accepted
+	TypeRefused  Type = 0x21 // handshake refused, connection closes ([아이디 중복] and friends)
+	TypeChat     Type = 0x22 // a room message, stamped by the server
+	TypePrivMsg  Type = 0x23 // a private message, stamped by the server
+	TypeUserList Type = 0x24 // [접속인원] a room's full member list, in chunks
+	TypeJoined   Type = 0x25 // users joined a room (list change + announcement)
+	TypeLeft     Type = 0x26 // a user left a room (list change + announcement)
+	TypeKicked   Type = 0x27 // [kick] you are removed; connection closes
+	TypeRemoved  Type = 0x28 // [시스템 추방] someone was removed by the admin
+	TypeNotice   Type = 0x29 // a system announcement
+	TypeError    Type = 0x2A // a request failed
+	TypeStopping Type = 0x2B // the server is stopping; connection closes
+	TypeRoomList Type = 0x2C // rooms and member counts, in chunks
+)
+
+// File transfer, relayed by the server in chunks.
+const (
+	TypeFileOffer   Type = 0x30 // client: I will send a file to a room or user
+	TypeFileOffered Type = 0x31 // server: a file is coming (also the sender's receipt)
+	TypeFileChunk   Type = 0x32 // both: a piece of the file, at most MaxChunk bytes
+	TypeFileAck     Type = 0x33 // server: bytes delivered so far (sender's window)
+	TypeFileEnd     Type = 0x34 // both: complete, with the SHA-256 of the whole file
+	TypeFileAbort   Type = 0x35 // both: the transfer is abandoned
+)
+
+var typeNames = map[Type]string{
+	TypeSeedText: "seed-text", TypeSeedFile: "seed-file", TypeSeedJoin: "seed-join",
+	TypeSeedLeave: "seed-leave", TypeSeedError: "seed-error", TypeSeedCommand: "seed-command",
+	TypeHello: "hello", TypeSay: "say", TypePrivate: "private", TypeJoin: "join", TypePart: "part",
+	TypeListRooms: "list-rooms", TypeQuit: "quit", TypePing: "ping", TypePong: "pong",
+	TypeWelcome: "welcome", TypeRefused: "refused", TypeChat: "chat", TypePrivMsg: "privmsg",
+	TypeUserList: "user-list", TypeJoined: "joined", TypeLeft: "left", TypeKicked: "kicked",
+	TypeRemoved: "removed", TypeNotice: "notice", TypeError: "error", TypeStopping: "stopping",
+	TypeRoomList: "room-list", TypeFileOffer: "file-offer", TypeFileOffered: "file-offered",
+	TypeFileChunk: "file-chunk", TypeFileAck: "file-ack", TypeFileEnd: "file-end",
+	TypeFileAbort: "file-abort",
+}
+
+func (t Type) String() string {
+	if n, ok := typeNames[t]; ok {
+		return n
+	}
+	return fmt.Sprintf("type 0x%02x", byte(t))
+}
+
+// RefuseCode says why a handshake was refused.
+type RefuseCode uint8
+
+const (
+	RefuseNickTaken   RefuseCode = 1 // [아이디 중복]
+	RefuseNickInvalid RefuseCode = 2
+	RefuseServerFull  RefuseCode = 3
+	RefuseVersion     RefuseCode = 4
+	RefuseTooManyFrom RefuseCode = 5 // too many connections from this address
+	RefuseHandshake   RefuseCode = 6 // no valid hello in time
+)
+
+func (c RefuseCode) String() string {
+	switch c {
+	case RefuseNickTaken:
+		return "nickname taken"
+	case RefuseNickInvalid:
+		return "invalid nickname"
+	case RefuseServerFull:
+		return "server full"
+	case RefuseVersion:
+		return "unsupported protocol version"
+	case RefuseTooManyFrom:
+		return "too many connections from this address"
+	case RefuseHandshake:
+		return "bad handshake"
+	}
+	return fmt.Sprintf("refused (%d)", uint8(c))
+}
+
+// LeftReason says why a user left a room.
+type LeftReason uint8
+
+const (
+	LeftQuit         LeftReason = 1 // said goodbye
+	LeftLost         LeftReason = 2 // connection lost
+	LeftKicked       LeftReason = 3 // removed by the admin (a Removed frame says why)
+	LeftSlowConsumer LeftReason = 4 // stopped reading; dropped so others are not delayed
+	LeftParted       LeftReason = 5 // left this room, still online
+	LeftTimedOut     LeftReason = 6 // did not answer pings
+	LeftProtocol     LeftReason = 7 // sent frames the server could not accept
+)
+
+func (r LeftReason) String() string {
+	switch r {
+	case LeftQuit:
+		return "quit"
+	case LeftLost:
+		return "connection lost"
+	case LeftKicked:
+		return "kicked"
+	case LeftSlowConsumer:
+		return "slow consumer"
+	case LeftParted:
+		return "left the room"
+	case LeftTimedOut:
+		return "timed out"
+	case LeftProtocol:
+		return "protocol error"
+	}
+	return fmt.Sprintf("left (%d)", uint8(r))
+}
+
+// ErrorCode says why a request failed.
+type ErrorCode uint16
+
+const (
+	CodeMalformed    ErrorCode = 1  // payload does not match its type's layout (connection closes)
+	CodeTooLarge     ErrorCode = 2  // frame over the limit (connection closes)
+	CodeInvalidUTF8  ErrorCode = 3  // a text field is not UTF-8 (connection closes)
+	CodeUnknownType  ErrorCode = 4  // no such frame type (connection closes)
+	CodeUnexpected   ErrorCode = 5  // valid frame, wrong moment (a second hello; a server-only type)
+	CodeTextTooLong  ErrorCode = 6  // message over the text limit; refused, never cut
+	CodeEmptyText    ErrorCode = 7  // message with no visible text
+	CodeBadText      ErrorCode = 8  // control characters other than tab and newline
+	CodeNoSuchUser   ErrorCode = 9  // private message or file to someone not online
+	CodeNoSuchRoom   ErrorCode = 10 // no such room
+	CodeNotInRoom    ErrorCode = 11 // speaking in a room you have not joined
+	CodeInvalidRoom  ErrorCode = 12 // room name breaks the rules
+	CodeLobby        ErrorCode = 13 // the lobby cannot be left
+	CodeTooManyRooms ErrorCode = 14 // room limit reached
+	CodeFileRejected ErrorCode = 15 // file offer refused (size, name)
+	CodeNoTransfer   ErrorCode = 16 // chunk for an unknown transfer
+	CodeUnsupported  ErrorCode = 17 // reserved seed-001 types are not served
+)
+
+var codeNames = map[ErrorCode]string{
+	CodeMalformed: "malformed frame", CodeTooLarge: "frame too large", CodeInvalidUTF8: "invalid UTF-8",
+	CodeUnknownType: "unknown frame type", CodeUnexpected: "unexpected frame", CodeTextTooLong: "message too long",
+	CodeEmptyText: "empty message", CodeBadText: "control characters in message", CodeNoSuchUser: "no such user",
+	CodeNoSuchRoom: "no such room", CodeNotInRoom: "not in that room", CodeInvalidRoom: "invalid room name",
+	CodeLobby: "the lobby cannot be left", CodeTooManyRooms: "too many rooms", CodeFileRejected: "file refused",
+	CodeNoTransfer: "no such transfer", CodeUnsupported: "unsupported frame type",
+}
+
+func (c ErrorCode) String() string {
+	if n, ok := codeNames[c]; ok {
+		return n
+	}
+	return fmt.Sprintf("error %d", uint16(c))
+}
+
+// Fatal reports whether the server closes the connection after this error.
+func (c ErrorCode) Fatal() bool {
+	return c == CodeMalformed || c == CodeTooLarge || c == CodeInvalidUTF8 || c == CodeUnknownType
+}
+
+// List chunk flags (UserList, RoomList): a long list arrives in several frames;
+// the first has ListFirst (the receiver starts a new list), the last ListLast.
+const (
+	ListFirst uint8 = 1
+	ListLast  uint8 = 2
+)
+
+// Message is any decoded frame.
+type Message interface {
+	Type() Type
+	appendPayload([]byte) []byte
+}
+
+// Hello opens a session: the protocol version and the wanted nickname.
+type Hello struct {
+	Version uint16
+	Nick    string
+}
+
+// Say asks the server to deliver Text to Room. Ref is the client's own number
+// for the message; the server echoes it in the Chat it delivers (or the Error
+// it returns), so the sender knows which message arrived.
+type Say struct {
+	Ref  uint32
+	Room string
+	Text string
+}
+
+// Private asks the server to deliver Text to one user only.
+type Private struct {
+	Ref  uint32
+	To   string
+	Text string
+}
+
+// Join asks to join Room, creating it if needed.
+type Join struct{ Room string }
+
+// Part asks to leave Room.
+type Part struct{ Room string }
+
+// ListRooms asks for a RoomList.
+type ListRooms struct{}
+
+// Quit says goodbye; others see the user leave with reason quit.
+type Quit struct{}
+
+// Ping asks the peer to answer with a Pong carrying the same Token.
+type Ping struct{ Token uint64 }
+
+// Pong answers a Ping.
+type Pong struct{ Token uint64 }
+
+// Welcome accepts a Hello. UserList frames for the lobby follow at once.
+type Welcome struct {
+	Version  uint16
+	Nick     string // the nickname as the server registered it
+	Server   string // the server's display name
+	Lobby    string // the room everyone is in
+	MaxText  uint32 // largest chat text in bytes
+	MaxFrame uint32 // largest frame length field
+	Time     int64  // server clock, Unix milliseconds
+}
+
+// Refused rejects a Hello; the server closes the connection after it.
+type Refused struct {
+	Code RefuseCode
+	Text string
+}
+
+// Chat is a room message as the server delivers it: sender, time and id are
+// the server's, never the client's.
+type Chat struct {
+	ID   uint64
+	Time int64 // Unix milliseconds
+	Room string
+	From string
+	Text string
+	Ref  uint32 // the sender's Say.Ref
+}
+
+// PrivMsg is a private message as delivered to its recipient and echoed to its
+// sender (who can tell by From).
+type PrivMsg struct {
+	ID   uint64
+	Time int64
+	From string
+	To   string
+	Text string
+	Ref  uint32
+}
+
+// UserList is one chunk of Room's member list [접속인원].
+type UserList struct {
+	Room  string
+	Flags uint8 // ListFirst, ListLast
+	Users []string
+}
+
+// Joined announces users joining Room and adds them to its list.
+type Joined struct {
+	Time  int64
+	Room  string
+	Users []string
+}
+
+// Left announces a user leaving Room and removes them from its list.
+type Left struct {
+	Time   int64
+	Room   string
+	User   string
+	Reason LeftReason
+}
+
+// Kicked [kick] tells a client it is removed by the admin, and why. The
+// connection closes after it; clients do not reconnect.
+type Kicked struct {
+	Reason string
+	By     string
+}
+
+// Removed [시스템 추방] tells everyone else that User was removed, and why. Left
+// frames with reason LeftKicked follow for each of the user's rooms.
+type Removed struct {
+	Time   int64
+	User   string
+	Reason string
+}
+
+// Notice is a system announcement.
+type Notice struct {
+	Time int64
+	Text string
+}
+
+// Error reports a failed request. Ref is the request's Ref where it had one.
+type Error struct {
+	Code ErrorCode
+	Ref  uint32
+	Text string
+}
+
+// Stopping says the server is shutting down; the connection closes after it.
+type Stopping struct{ Reason string }
+
+// RoomInfo is one room in a RoomList.
+type RoomInfo struct {
+	Name    string
+	Members uint32
+}
+
+// RoomList is one chunk of the room list.
+type RoomList struct {
+	Flags uint8
+	Rooms []RoomInfo
+}
+
+// FileOffer announces a file to a room (Room set) or a user (To set).
+type FileOffer struct {
+	Ref  uint32
+	Room string
+	To   string
+	Name string
+	Size uint64
+}
+
+// FileOffered tells recipients (and, with the sender's Ref, the sender) that a
+// transfer with this ID has begun.
+type FileOffered struct {
+	ID   uint64
+	Time int64
+	From string
+	Room string
+	To   string
+	Name string
+	Size uint64
+	Ref  uint32
+}
+
+// FileChunk carries the next piece of a transfer.
+type FileChunk struct {
+	ID   uint64
+	Data []byte
+}
+
+// FileAck tells the sender how many bytes every recipient has been sent.
+type FileAck struct {
+	ID    uint64
+	Bytes uint64
+}
+
+// FileEnd completes a transfer.
+type FileEnd struct {
+	ID     uint64
+	SHA256 [32]byte
+}
+
+// FileAbort abandons a transfer.
+type FileAbort struct {
+	ID     uint64
+	Reason string
+}
+
+// MaxChunk is the largest FileChunk data.
+const MaxChunk = 32 << 10
+
+func (Hello) Type() Type       { return TypeHello }
+func (Say) Type() Type         { return TypeSay }
+func (Private) Type() Type     { return TypePrivate }
+func (Join) Type() Type        { return TypeJoin }
+func (Part) Type() Type        { return TypePart }
+func (ListRooms) Type() Type   { return TypeListRooms }
+func (Quit) Type() Type        { return TypeQuit }
+func (Ping) Type() Type        { return TypePing }
+func (Pong) Type() Type        { return TypePong }
+func (Welcome) Type() Type     { return TypeWelcome }
+func (Refused) Type() Type     { return TypeRefused }
+func (Chat) Type() Type        { return TypeChat }
+func (PrivMsg) Type() Type     { return TypePrivMsg }
+func (UserList) Type() Type    { return TypeUserList }
+func (Joined) Type() Type      { return TypeJoined }
+func (Left) Type() Type        { return TypeLeft }
+func (Kicked) Type() Type      { return TypeKicked }
+func (Removed) Type() Type     { return TypeRemoved }
+func (Notice) Type() Type      { return TypeNotice }
+func (Error) Type() Type       { return TypeError }
+func (Stopping) Type() Type    { return TypeStopping }
+func (RoomList) Type() Type    { return TypeRoomList }
+func (FileOffer) Type() Type   { return TypeFileOffer }
+func (FileOffered) Type() Type { return TypeFileOffered }
+func (FileChunk) Type() Type   { return TypeFileChunk }
+func (FileAck) Type() Type     { return TypeFileAck }
+func (FileEnd) Type() Type     { return TypeFileEnd }
+func (FileAbort) Type() Type   { return TypeFileAbort }
+
+func (m Hello) appendPayload(b []byte) []byte {
+	return appendStr(appendU16(b, m.Version), m.Nick)
+}
+func (m Say) appendPayload(b []byte) []byte {
+	return appendStr(appendStr(appendU32(b, m.Ref), m.Room), m.Text)
+}
+func (m Private) appendPayload(b []byte) []byte {
+	return appendStr(appendStr(appendU32(b, m.Ref), m.To), m.Text)
+}
+func (m Join) appendPayload(b []byte) []byte    { return appendStr(b, m.Room) }
+func (m Part) appendPayload(b []byte) []byte    { return appendStr(b, m.Room) }
+func (ListRooms) appendPayload(b []byte) []byte { return b }
+func (Quit) appendPayload(b []byte) []byte      { return b }
+func (m Ping) appendPayload(b []byte) []byte    { return appendU64(b, m.Token) }
+func (m Pong) appendPayload(b []byte) []byte    { return appendU64(b, m.Token) }
+func (m Welcome) appendPayload(b []byte) []byte {
+	b = appendU16(b, m.Version)
+	b = appendStr(b, m.Nick)
+	b = appendStr(b, m.Server)
+	b = appendStr(b, m.Lobby)
+	b = appendU32(b, m.MaxText)
+	b = appendU32(b, m.MaxFrame)
+	return appendU64(b, uint64(m.Time))
+}
+func (m Refused) appendPayload(b []byte) []byte {
+	return appendStr(append(b, byte(m.Code)), m.Text)
+}
+func (m Chat) appendPayload(b []byte) []byte {
+	b = appendU64(b, m.ID)
+	b = appendU64(b, uint64(m.Time))
+	b = appendStr(b, m.Room)
+	b = appendStr(b, m.From)
+	b = appendStr(b, m.Text)
+	return appendU32(b, m.Ref)
+}
+func (m PrivMsg) appendPayload(b []byte) []byte {
+	b = appendU64(b, m.ID)
+	b = appendU64(b, uint64(m.Time))
+	b = appendStr(b, m.From)
+	b = appendStr(b, m.To)
+	b = appendStr(b, m.Text)
+	return appendU32(b, m.Ref)
+}
+func (m UserList) appendPayload(b []byte) []byte {
+	return appendStrs(append(appendStr(b, m.Room), m.Flags), m.Users)
+}
+func (m Joined) appendPayload(b []byte) []byte {
+	return appendStrs(appendStr(appendU64(b, uint64(m.Time)), m.Room), m.Users)
+}
+func (m Left) appendPayload(b []byte) []byte {
+	b = appendStr(appendStr(appendU64(b, uint64(m.Time)), m.Room), m.User)
+	return append(b, byte(m.Reason))
+}
+func (m Kicked) appendPayload(b []byte) []byte { return appendStr(appendStr(b, m.Reason), m.By) }
+func (m Removed) appendPayload(b []byte) []byte {
+	return appendStr(appendStr(appendU64(b, uint64(m.Time)), m.User), m.Reason)
+}
+func (m Notice) appendPayload(b []byte) []byte { return appendStr(appendU64(b, uint64(m.Time)), m.Text) }
+func (m Error) appendPayload(b []byte) []byte {
+	return appendStr(appendU32(appendU16(b, uint16(m.Code)), m.Ref), m.Text)
+}
+func (m Stopping) appendPayload(b []byte) []byte { return appendStr(b, m.Reason) }
+func (m RoomList) appendPayload(b []byte) []byte {
+	b = append(b, m.Flags)
+	if len(m.Rooms) > 0xFFFF {
+		panic("wire: room list chunk longer than 65535 entries")
+	}
+	b = appendU16(b, uint16(len(m.Rooms)))
+	for _, r := range m.Rooms {
+		b = appendU32(appendStr(b, r.Name), r.Members)
+	}
+	return b
+}
+func (m FileOffer) appendPayload(b []byte) []byte {
+	b = appendStr(appendStr(appendStr(appendU32(b, m.Ref), m.Room), m.To), m.Name)
+	return appendU64(b, m.Size)
+}
+func (m FileOffered) appendPayload(b []byte) []byte {
+	b = appendU64(appendU64(b, m.ID), uint64(m.Time))
+	b = appendStr(appendStr(appendStr(appendStr(b, m.From), m.Room), m.To), m.Name)
+	return appendU32(appendU64(b, m.Size), m.Ref)
+}
+func (m FileChunk) appendPayload(b []byte) []byte { return append(appendU64(b, m.ID), m.Data...) }
+func (m FileAck) appendPayload(b []byte) []byte   { return appendU64(appendU64(b, m.ID), m.Bytes) }
+func (m FileEnd) appendPayload(b []byte) []byte   { return append(appendU64(b, m.ID), m.SHA256[:]...) }
+func (m FileAbort) appendPayload(b []byte) []byte { return appendStr(appendU64(b, m.ID), m.Reason) }
+
+// Decode decodes a payload of type t. Every text field must be valid UTF-8 and
+// the payload must hold exactly the type's fields. The returned message owns
+// its memory (nothing aliases payload).
+func Decode(t Type, payload []byte) (Message, error) {
+	d := &dec{t: t, b: payload}
+	var m Message
+	switch t {
+	case TypeHello:
+		m = Hello{Version: d.u16("version"), Nick: d.str("nick")}
+	case TypeSay:
+		m = Say{Ref: d.u32("ref"), Room: d.str("room"), Text: d.str("text")}
+	case TypePrivate:
+		m = Private{Ref: d.u32("ref"), To: d.str("to"), Text: d.str("text")}
+	case TypeJoin:
+		m = Join{Room: d.str("room")}
+	case TypePart:
+		m = Part{Room: d.str("room")}
+	case TypeListRooms:
+		m = ListRooms{}
+	case TypeQuit:
+		m = Quit{}
+	case TypePing:
+		m = Ping{Token: d.u64("token")}
+	case TypePong:
+		m = Pong{Token: d.u64("token")}
+	case TypeWelcome:
+		m = Welcome{Version: d.u16("version"), Nick: d.str("nick"), Server: d.str("server"),
+			Lobby: d.str("lobby"), MaxText: d.u32("max text"), MaxFrame: d.u32("max frame"), Time: d.i64("time")}
+	case TypeRefused:
+		m = Refused{Code: RefuseCode(d.u8("code")), Text: d.str("text")}
+	case TypeChat:
+		m = Chat{ID: d.u64("id"), Time: d.i64("time"), Room: d.str("room"), From: d.str("from"),
+			Text: d.str("text"), Ref: d.u32("ref")}
+	case TypePrivMsg:
+		m = PrivMsg{ID: d.u64("id"), Time: d.i64("time"), From: d.str("from"), To: d.str("to"),
+			Text: d.str("text"), Ref: d.u32("ref")}
+	case TypeUserList:
+		m = UserList{Room: d.str("room"), Flags: d.u8("flags"), Users: d.strs("user")}
+	case TypeJoined:
+		m = Joined{Time: d.i64("time"), Room: d.str("room"), Users: d.strs("user")}
+	case TypeLeft:
+		m = Left{Time: d.i64("time"), Room: d.str("room"), User: d.str("user"), Reason: LeftReason(d.u8("reason"))}
+	case TypeKicked:
+		m = Kicked{Reason: d.str("reason"), By: d.str("by")}
+	case TypeRemoved:
+		m = Removed{Time: d.i64("time"), User: d.str("user"), Reason: d.str("reason")}
+	case TypeNotice:
+		m = Notice{Time: d.i64("time"), Text: d.str("text")}
+	case TypeError:
+		m = Error{Code: ErrorCode(d.u16("code")), Ref: d.u32("ref"), Text: d.str("text")}
+	case TypeStopping:
+		m = Stopping{Reason: d.str("reason")}
+	case TypeRoomList:
+		rl := RoomList{Flags: d.u8("flags")}
+		n := int(d.u16("room count"))
+		if d.err == nil && n*6 > len(d.b) {
+			d.fail(CodeMalformed, "room count %d exceeds the payload", n)
+		}
+		for i := 0; i < n && d.err == nil; i++ {
+			rl.Rooms = append(rl.Rooms, RoomInfo{Name: d.str("room"), Members: d.u32("members")})
+		}
+		m = rl
+	case TypeFileOffer:
+		m = FileOffer{Ref: d.u32("ref"), Room: d.str("room"), To: d.str("to"), Name: d.str("name"), Size: d.u64("size")}
+	case TypeFileOffered:
+		m = FileOffered{ID: d.u64("id"), Time: d.i64("time"), From: d.str("from"), Room: d.str("room"),
+			To: d.str("to"), Name: d.str("name"), Size: d.u64("size"), Ref: d.u32("ref")}
+	case TypeFileChunk:
+		fc := FileChunk{ID: d.u64("id")}
+		if d.err == nil && len(d.b) > MaxChunk {
+			d.fail(CodeTooLarge, "chunk of %d bytes exceeds %d", len(d.b), MaxChunk)
+		}
+		fc.Data = d.rest()
+		m = fc
+	case TypeFileAck:
+		m = FileAck{ID: d.u64("id"), Bytes: d.u64("bytes")}
+	case TypeFileEnd:
+		fe := FileEnd{ID: d.u64("id")}
+		copy(fe.SHA256[:], d.take(32, "sha256"))
+		m = fe
+	case TypeFileAbort:
+		m = FileAbort{ID: d.u64("id"), Reason: d.str("reason")}
+	case TypeSeedText, TypeSeedFile, TypeSeedJoin, TypeSeedLeave, TypeSeedError, TypeSeedCommand:
+		return nil, &DecodeError{Type: t, Code: CodeUnsupported, Reason: "seed-001 frame types are reserved and not served"}
+	default:
+		return nil, &DecodeError{Type: t, Code: CodeUnknownType, Reason: "unknown frame type"}
+	}
+	if err := d.done(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
