@@ -477,7 +477,9 @@ func (m Kicked) appendPayload(b []byte) []byte { return appendStr(appendStr(b, m
 func (m Removed) appendPayload(b []byte) []byte {
 	return appendStr(appendStr(appendU64(b, uint64(m.Time)), m.User), m.Reason)
 }
-func (m Notice) appendPayload(b []byte) []byte { return appendStr(appendU64(b, uint64(m.Time)), m.Text) }
+func (m Notice) appendPayload(b []byte) []byte {
+	return appendStr(appendU64(b, uint64(m.Time)), m.Text)
+}
 func (m Error) appendPayload(b []byte) []byte {
 	return appendStr(appendU32(appendU16(b, uint16(m.Code)), m.Ref), m.Text)
 }
