@@ -136,6 +136,9 @@ func (d *dec) strs(what string) []string {
 		d.fail(CodeMalformed, "%s count %d exceeds the payload", what, n)
 		return nil
 	}
+	if n == 0 {
+		return nil // one representation of "no entries", whatever was encoded
+	}
 	out := make([]string, 0, n)
 	for i := 0; i < n && d.err == nil; i++ {
 		out = append(out, d.str(what))

@@ -93,19 +93,44 @@ func (r *Reader) Next() (Frame, error) {
 	if _, err := io.ReadFull(r.r, r.hdr[4:5]); err != nil {
 		return Frame{}, unexpected(err)
 	}
-	var buf []byte
-	if n-1 <= smallBuf {
-		if r.small == nil {
-			r.small = make([]byte, smallBuf)
-		}
-		buf = r.small[:n-1]
-	} else {
-		buf = make([]byte, n-1)
-	}
-	if _, err := io.ReadFull(r.r, buf); err != nil {
+	buf, err := r.payload(n - 1)
+	if err != nil {
 		return Frame{}, unexpected(err)
 	}
 	return Frame{Type: Type(r.hdr[4]), Payload: buf}, nil
+}
+
+// growStep is the first allocation for a payload larger than smallBuf. A
+// bigger payload's buffer grows at most fourfold per step as its bytes
+// arrive, so a peer that announces a large frame and then sends nothing costs
+// growStep bytes, not the whole announced size.
+const growStep = 16 << 10
+
+// payload reads an n-byte payload.
+func (r *Reader) payload(n int) ([]byte, error) {
+	if n <= smallBuf {
+		if r.small == nil {
+			r.small = make([]byte, smallBuf)
+		}
+		buf := r.small[:n]
+		_, err := io.ReadFull(r.r, buf)
+		return buf, err
+	}
+	buf := make([]byte, min(n, growStep))
+	got := 0
+	for {
+		k, err := io.ReadFull(r.r, buf[got:])
+		got += k
+		if err != nil {
+			return nil, err
+		}
+		if got == n {
+			return buf, nil
+		}
+		grown := make([]byte, min(n, 4*len(buf)))
+		copy(grown, buf)
+		buf = grown
+	}
 }
 
 func unexpected(err error) error {
@@ -115,7 +140,10 @@ func unexpected(err error) error {
 	return err
 }
 
-// AppendFrame appends m as a complete frame (header and payload) to dst.
+// AppendFrame appends m as a complete frame (header and payload) to dst. It
+// does not check the peer's limit: a message whose frame is longer than the
+// peer's MaxFrame is refused by the peer (and closes the connection), so
+// senders keep text within Welcome.MaxText and chunks within MaxChunk.
 func AppendFrame(dst []byte, m Message) []byte {
 	start := len(dst)
 	dst = append(dst, 0, 0, 0, 0, byte(m.Type()))

@@ -161,7 +161,7 @@ const (
 	CodeTooManyRooms ErrorCode = 14 // room limit reached
 	CodeFileRejected ErrorCode = 15 // file offer refused (size, name)
 	CodeNoTransfer   ErrorCode = 16 // chunk for an unknown transfer
-	CodeUnsupported  ErrorCode = 17 // reserved seed-001 types are not served
+	CodeUnsupported  ErrorCode = 17 // reserved seed-001 types are not served (connection closes)
 )
 
 var codeNames = map[ErrorCode]string{
@@ -182,7 +182,8 @@ func (c ErrorCode) String() string {
 
 // Fatal reports whether the server closes the connection after this error.
 func (c ErrorCode) Fatal() bool {
-	return c == CodeMalformed || c == CodeTooLarge || c == CodeInvalidUTF8 || c == CodeUnknownType
+	return c == CodeMalformed || c == CodeTooLarge || c == CodeInvalidUTF8 || c == CodeUnknownType ||
+		c == CodeUnsupported
 }
 
 // List chunk flags (UserList, RoomList): a long list arrives in several frames;

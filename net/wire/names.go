@@ -21,6 +21,11 @@ const (
 	Lobby          = "lobby"
 )
 
+// maxMarks is the longest run of combining marks a name may hold: enough for
+// any real script (Hangul needs none in NFC), too few for "Zalgo" text that
+// paints over the neighbouring lines.
+const maxMarks = 4
+
 // Name errors. They wrap ErrInvalidName.
 var (
 	ErrInvalidName = errors.New("invalid name")
@@ -31,14 +36,33 @@ type nameError struct{ what, why string }
 func (e *nameError) Error() string { return e.what + " " + e.why }
 func (e *nameError) Unwrap() error { return ErrInvalidName }
 
-// forbidden reports runes no name may hold: control and format characters
-// (which include the bidi controls and zero-width joiners), unassigned and
-// private-use code points, and replacement characters.
+const (
+	zwj  = '\u200D' // zero width joiner: allowed only inside an emoji sequence
+	vs15 = '\uFE0E' // text presentation selector
+	vs16 = '\uFE0F' // emoji presentation selector
+)
+
+// invisible reports runes that show nothing, or only blank space, although
+// their category is not a control or space: format characters (bidi controls,
+// zero-width space and joiners, soft hyphen, BOM), the other default-ignorable
+// code points (Hangul fillers U+115F, U+1160, U+3164, U+FFA0, the combining
+// grapheme joiner, Khmer inherent vowels, ...), variation selectors, the
+// braille blank and the object replacement character.
+func invisible(r rune) bool {
+	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) ||
+		unicode.Is(unicode.Variation_Selector, r) || r == '\u2800' || r == '\uFFFC'
+}
+
+// forbidden reports runes no name may hold on their own: controls, invisible
+// characters (see invisible; a zero width joiner or a presentation selector
+// inside an emoji sequence is checked by checkName, not here), private-use,
+// surrogate and unassigned code points, line and paragraph separators and the
+// replacement character.
 func forbidden(r rune) bool {
 	switch {
 	case r == utf8.RuneError:
 		return true
-	case unicode.IsControl(r), unicode.Is(unicode.Cf, r), unicode.Is(unicode.Co, r),
+	case unicode.IsControl(r), invisible(r), unicode.Is(unicode.Co, r),
 		unicode.Is(unicode.Cs, r), unicode.Is(unicode.Zl, r), unicode.Is(unicode.Zp, r):
 		return true
 	case !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Zs):
@@ -47,9 +71,19 @@ func forbidden(r rune) bool {
 	return false
 }
 
+// emojiPart reports runes an emoji ZWJ sequence is built from: symbols
+// (So, which holds the pictographs and regional indicators) and the skin tone
+// modifiers (Sk).
+func emojiPart(r rune) bool {
+	return unicode.Is(unicode.So, r) || (r >= 0x1F3FB && r <= 0x1F3FF)
+}
+
 // CheckNick validates a nickname: 1–32 characters of valid UTF-8 in NFC, no
-// spaces, no control, format (bidi, zero-width) or unassigned characters, and
-// not starting with a character that commands use (/ # @).
+// spaces, no control, invisible (bidi, zero-width, Hangul filler) or
+// unassigned characters, at most 4 combining marks in a row and none first,
+// and not starting with a character that commands use (/ # @, also in their
+// full-width forms). Emoji are welcome, including ZWJ sequences (👩‍💻) and
+// presentation selectors (❤️).
 func CheckNick(nick string) error {
 	if err := checkName("nickname", nick, MaxNickRunes); err != nil {
 		return err
@@ -59,26 +93,26 @@ func CheckNick(nick string) error {
 			return &nameError{"nickname", "may not contain spaces"}
 		}
 	}
-	if strings.ContainsAny(nick[:1], "/#@") {
+	if first, _ := utf8.DecodeRuneInString(norm.NFKC.String(nick)); strings.ContainsRune("/#@", first) {
 		return &nameError{"nickname", "may not start with / # or @"}
 	}
 	return nil
 }
 
-// CheckRoom validates a room name: 1–64 characters of valid UTF-8 in NFC, no
-// control, format (bidi, zero-width) or unassigned characters, and no space at
-// either end or two in a row.
+// CheckRoom validates a room name: the character rules of CheckNick except
+// that single spaces are allowed between words (no space at either end, no two
+// in a row, no space other than U+0020), and 1–64 characters.
 func CheckRoom(room string) error {
 	if err := checkName("room name", room, MaxRoomRunes); err != nil {
 		return err
-	}
-	if strings.TrimSpace(room) != room {
-		return &nameError{"room name", "may not start or end with a space"}
 	}
 	for _, r := range room {
 		if unicode.IsSpace(r) && r != ' ' {
 			return &nameError{"room name", "may hold no spaces other than ' '"}
 		}
+	}
+	if strings.TrimSpace(room) != room {
+		return &nameError{"room name", "may not start or end with a space"}
 	}
 	if strings.Contains(room, "  ") {
 		return &nameError{"room name", "may not hold two spaces in a row"}
@@ -96,10 +130,32 @@ func checkName(what, s string, maxRunes int) error {
 	if n := utf8.RuneCountInString(s); n > maxRunes {
 		return &nameError{what, fmt.Sprintf("is %d characters long; at most %d are allowed", n, maxRunes)}
 	}
-	for _, r := range s {
-		if forbidden(r) {
+	prev, marks := rune(-1), 0
+	for i, r := range s {
+		switch {
+		case r == zwj:
+			next, _ := utf8.DecodeRuneInString(s[i+len(string(zwj)):])
+			if !(emojiPart(prev) || prev == vs16) || !unicode.Is(unicode.So, next) {
+				return &nameError{what, "may hold a zero width joiner only inside an emoji sequence"}
+			}
+		case r == vs15 || r == vs16:
+			if prev < 0 || !unicode.In(prev, unicode.S, unicode.P, unicode.N) {
+				return &nameError{what, fmt.Sprintf("may hold %U only after a symbol", r)}
+			}
+		case forbidden(r):
 			return &nameError{what, fmt.Sprintf("may not contain %U", r)}
 		}
+		if unicode.Is(unicode.M, r) && r != vs15 && r != vs16 {
+			if prev < 0 {
+				return &nameError{what, "may not start with a combining mark"}
+			}
+			if marks++; marks > maxMarks {
+				return &nameError{what, fmt.Sprintf("may not hold more than %d combining marks in a row", maxMarks)}
+			}
+		} else {
+			marks = 0
+		}
+		prev = r
 	}
 	if !norm.NFC.IsNormalString(s) {
 		return &nameError{what, "is not in Unicode normal form C"}
@@ -107,10 +163,11 @@ func checkName(what, s string, maxRunes int) error {
 	return nil
 }
 
-var folder = cases.Fold()
+var folder = cases.Fold() // stateless: safe for concurrent use
 
 // FoldKey is the case-insensitive identity of a name: NFKC, then Unicode case
-// folding. "Alice", "ALICE" and "ａｌｉｃｅ" (full width) share one key.
+// folding, then NFC. "Alice", "ALICE" and "ａｌｉｃｅ" (full width) share one
+// key. For names that pass CheckNick or CheckRoom it is idempotent.
 func FoldKey(s string) string {
 	return norm.NFC.String(folder.String(norm.NFKC.String(s)))
 }
@@ -119,7 +176,9 @@ func FoldKey(s string) string {
 // "alice", "аlice" (Cyrillic а) and "a1ice" share one skeleton. Two users may
 // not hold nicknames with the same skeleton. The table covers the common
 // Latin, Cyrillic and Greek look-alikes and digit/letter swaps; it is not the
-// full Unicode confusables list.
+// full Unicode confusables list. Combining marks, invisible characters and the
+// separators _ - . are dropped ("a_lice" is "alice"); when nothing would be
+// left, the FoldKey is the skeleton.
 func SkeletonKey(s string) string {
 	f := FoldKey(s)
 	var b strings.Builder
@@ -127,30 +186,34 @@ func SkeletonKey(s string) string {
 	for _, r := range f {
 		if m, ok := confusable[r]; ok {
 			b.WriteRune(m)
-		} else if unicode.Is(unicode.Mn, r) {
-			continue // combining marks add nothing a reader can rely on
+		} else if unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || invisible(r) {
+			continue // marks and invisibles add nothing a reader can rely on
 		} else {
 			b.WriteRune(r)
 		}
 	}
-	// Separators that readers gloss over.
-	out := strings.NewReplacer("rn", "m", "vv", "w", "_", "", "-", "", ".", "").Replace(b.String())
+	out := glossed.Replace(b.String())
 	if out == "" {
 		return f
 	}
 	return out
 }
 
+// glossed maps letter pairs that read as one letter, and drops separators
+// readers gloss over. A Replacer is safe for concurrent use.
+var glossed = strings.NewReplacer("rn", "m", "vv", "w", "_", "", "-", "", ".", "")
+
 var confusable = map[rune]rune{
 	'0': 'o', '1': 'l', 'i': 'l', '|': 'l', '!': 'l', '5': 's', '$': 's', '3': 'e', '@': 'a', '8': 'b',
 	// Cyrillic
 	'а': 'a', 'в': 'b', 'е': 'e', 'ё': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o', 'р': 'p', 'с': 'c',
-	'т': 't', 'у': 'y', 'х': 'x', 'ѕ': 's', 'і': 'l', 'ј': 'j', 'ԁ': 'd', 'ɡ': 'g', 'һ': 'h', 'ӏ': 'l',
+	'т': 't', 'у': 'y', 'х': 'x', 'ѕ': 's', 'і': 'l', 'ї': 'l', 'ј': 'j', 'ԁ': 'd', 'ɡ': 'g', 'һ': 'h',
+	'ӏ': 'l', 'ԛ': 'q', 'ԝ': 'w', 'ѡ': 'w', 'ү': 'y',
 	// Greek
 	'α': 'a', 'β': 'b', 'ε': 'e', 'η': 'n', 'ι': 'l', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't',
-	'υ': 'u', 'χ': 'x', 'ω': 'w', 'σ': 'o',
+	'υ': 'u', 'χ': 'x', 'ω': 'w', 'σ': 'o', 'ϲ': 'c', 'ϳ': 'j',
 	// Latin extras
-	'ı': 'l', 'ł': 'l', 'ø': 'o', 'đ': 'd', 'ħ': 'h',
+	'ı': 'l', 'ł': 'l', 'ø': 'o', 'đ': 'd', 'ħ': 'h', 'ɑ': 'a', 'ɩ': 'l', 'ʏ': 'y', 'ǀ': 'l',
 }
 
 // Text errors.
@@ -167,8 +230,11 @@ func (e *TextTooLongError) Error() string {
 }
 
 // CheckText validates chat text: valid UTF-8, at most max bytes, something
-// other than spaces, and no control characters except tab and newline.
-// It returns the wire ErrorCode along with the error.
+// visible (not only spaces or invisible characters such as U+200B or the
+// Hangul filler U+3164), and no control characters except tab and newline
+// (CR, the line and paragraph separators and C1 controls are refused).
+// Format characters such as bidi marks are allowed: right-to-left text needs
+// them. It returns the wire ErrorCode along with the error.
 func CheckText(text string, max int) (ErrorCode, error) {
 	if !utf8.ValidString(text) {
 		return CodeInvalidUTF8, ErrInvalidUTF8
@@ -176,28 +242,38 @@ func CheckText(text string, max int) (ErrorCode, error) {
 	if len(text) > max {
 		return CodeTextTooLong, &TextTooLongError{Size: len(text), Max: max}
 	}
-	if strings.TrimSpace(text) == "" {
-		return CodeEmptyText, ErrEmptyText
-	}
+	visible := false
 	for _, r := range text {
 		if (unicode.IsControl(r) && r != '\t' && r != '\n') || r == '\u2028' || r == '\u2029' {
 			return CodeBadText, ErrBadText
 		}
+		if !visible && !unicode.IsSpace(r) && !invisible(r) {
+			visible = true
+		}
+	}
+	if !visible {
+		return CodeEmptyText, ErrEmptyText
 	}
 	return 0, nil
 }
 
-// CheckFileName validates a file name as offered: a base name, no path
-// separators, no control characters, not "." or "..", at most 255 bytes.
+// CheckFileName validates a file name as offered: at most 255 bytes with the
+// character rules of CheckRoom's checkName (NFC, no control or invisible
+// characters), a base name with none of the characters some file system
+// refuses (/ \ : * ? " < > |), no space at either end, and not made only of
+// dots. Receivers still pick their own safe name on disk.
 func CheckFileName(name string) error {
-	if err := checkName("file name", name, MaxFileName); err != nil {
-		return err
-	}
 	if len(name) > MaxFileName {
 		return &nameError{"file name", "is longer than 255 bytes"}
 	}
-	if strings.ContainsAny(name, `/\:`) || name == "." || name == ".." {
-		return &nameError{"file name", "may not be a path"}
+	if err := checkName("file name", name, MaxFileName); err != nil {
+		return err
+	}
+	if strings.ContainsAny(name, `/\:*?"<>|`) || strings.Trim(name, ".") == "" {
+		return &nameError{"file name", "may not be a path or hold / \\ : * ? \" < > |"}
+	}
+	if strings.TrimSpace(name) != name {
+		return &nameError{"file name", "may not start or end with a space"}
 	}
 	return nil
 }
