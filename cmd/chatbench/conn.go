@@ -1,0 +1,308 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/multichat/multichat/net/wire"
+)
+
+// benchConn is one benchmark client: a TCP connection that has completed the
+// handshake. One goroutine reads it (with next); any goroutine writes whole
+// frames through write, which serialises writers with a mutex.
+type benchConn struct {
+	c        *net.TCPConn
+	br       *bufio.Reader
+	pending  int // bytes of the last frame returned by next, discarded on the next call
+	maxFrame int
+	maxText  int // largest chat text the server accepts (from Welcome)
+	nick     string
+	lobby    string
+	room     string // the room the benchmark runs in (the lobby unless -room)
+	members  int    // members of room in the list received on joining it
+
+	wmu sync.Mutex
+}
+
+// writeTimeout bounds every write of the tool.
+const writeTimeout = 10 * time.Second
+
+// handshakeError is a failed handshake; Refused is set when the server
+// refused it with a reason code.
+type handshakeError struct {
+	Nick    string
+	Refused *wire.Refused
+	Err     error
+}
+
+func (e *handshakeError) Error() string {
+	if e.Refused != nil {
+		return fmt.Sprintf("%s: refused: %s (%s)", e.Nick, e.Refused.Code, e.Refused.Text)
+	}
+	return fmt.Sprintf("%s: %v", e.Nick, e.Err)
+}
+
+func (e *handshakeError) Unwrap() error { return e.Err }
+
+// dial connects to addr, says Hello as nick and reads until the lobby's user
+// list is complete; with room set (and not the lobby) it then joins room and
+// reads until that room's user list is complete. readBuf is the size of the
+// read buffer (frames up to that size are parsed in place). The whole
+// handshake must finish within limit and before ctx ends.
+func dial(ctx context.Context, addr, nick, room string, readBuf int, limit time.Duration) (*benchConn, error) {
+	fail := func(err error) (*benchConn, error) { return nil, &handshakeError{Nick: nick, Err: err} }
+	hctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	var d net.Dialer
+	nc, err := d.DialContext(hctx, "tcp4", addr)
+	if err != nil {
+		return fail(err)
+	}
+	bc := &benchConn{c: nc.(*net.TCPConn), br: bufio.NewReaderSize(nc, readBuf), maxFrame: wire.DefaultMaxFrame, nick: nick}
+	// Closing the connection is what ends a read blocked past ctx's end.
+	stop := context.AfterFunc(hctx, func() { _ = nc.Close() })
+	defer stop()
+	if dl, ok := hctx.Deadline(); ok {
+		_ = nc.SetDeadline(dl)
+	}
+	if err := bc.write(wire.Encode(wire.Hello{Version: wire.Version, Nick: nick})); err != nil {
+		_ = nc.Close()
+		return fail(err)
+	}
+	if err := bc.handshake(room); err != nil {
+		_ = nc.Close()
+		if ref, ok := errors.AsType[*refusedError](err); ok {
+			return nil, &handshakeError{Nick: nick, Refused: &ref.Refused, Err: err}
+		}
+		if hctx.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("handshake not finished in %v: %w", limit, err)
+		}
+		return fail(err)
+	}
+	if !stop() {
+		return fail(hctx.Err())
+	}
+	_ = nc.SetDeadline(time.Time{})
+	return bc, nil
+}
+
+type refusedError struct{ wire.Refused }
+
+func (e *refusedError) Error() string { return "refused: " + e.Code.String() }
+
+func (bc *benchConn) handshake(room string) error {
+	t, p, err := bc.next()
+	if err != nil {
+		return err
+	}
+	switch t {
+	case wire.TypeWelcome:
+		m, err := wire.Decode(t, p)
+		if err != nil {
+			return err
+		}
+		w := m.(wire.Welcome)
+		bc.nick, bc.lobby = w.Nick, w.Lobby
+		if w.MaxFrame > 0 && int(w.MaxFrame) <= wire.AbsoluteMaxFrame {
+			bc.maxFrame = int(w.MaxFrame)
+		}
+		bc.maxText = int(w.MaxText)
+	case wire.TypeRefused:
+		m, err := wire.Decode(t, p)
+		if err != nil {
+			return err
+		}
+		return &refusedError{m.(wire.Refused)}
+	default:
+		return fmt.Errorf("expected welcome, got %s", t)
+	}
+	n, err := bc.readUserList(bc.lobby)
+	if err != nil {
+		return err
+	}
+	bc.room, bc.members = bc.lobby, n
+	if room == "" || room == bc.lobby {
+		return nil
+	}
+	if err := bc.write(wire.Encode(wire.Join{Room: room})); err != nil {
+		return err
+	}
+	n, err = bc.readUserList(room)
+	if err != nil {
+		return err
+	}
+	bc.room, bc.members = room, n
+	return nil
+}
+
+// readUserList reads frames until room's user list is complete and returns
+// its length. Other frames (joins of others, notices) are skipped; an Error
+// or a closing frame fails.
+func (bc *benchConn) readUserList(room string) (int, error) {
+	n := 0
+	for range 1 << 20 { // bounded; the deadline ends it sooner
+		t, p, err := bc.next()
+		if err != nil {
+			return 0, err
+		}
+		switch t {
+		case wire.TypeUserList:
+			m, err := wire.Decode(t, p)
+			if err != nil {
+				return 0, err
+			}
+			ul := m.(wire.UserList)
+			if ul.Room != room {
+				continue
+			}
+			if ul.Flags&wire.ListFirst != 0 {
+				n = 0
+			}
+			n += len(ul.Users)
+			if ul.Flags&wire.ListLast != 0 {
+				return n, nil
+			}
+		case wire.TypeError, wire.TypeKicked, wire.TypeStopping, wire.TypeRefused:
+			m, err := wire.Decode(t, p)
+			if err != nil {
+				return 0, err
+			}
+			return 0, fmt.Errorf("%s while waiting for the user list of %q: %+v", t, room, m)
+		case wire.TypePing:
+			if err := bc.pong(p); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return 0, fmt.Errorf("no complete user list of %q", room)
+}
+
+// next returns the next frame. Its payload aliases the read buffer and is
+// valid until the following call. Frames that fit the buffer are not copied.
+func (bc *benchConn) next() (wire.Type, []byte, error) {
+	if bc.pending > 0 {
+		if _, err := bc.br.Discard(bc.pending); err != nil {
+			return 0, nil, err
+		}
+		bc.pending = 0
+	}
+	hdr, err := bc.br.Peek(wire.HeaderSize)
+	if err != nil {
+		if err == io.EOF && len(hdr) > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return 0, nil, err
+	}
+	n := int(binary.BigEndian.Uint32(hdr))
+	if n == 0 {
+		return 0, nil, wire.ErrEmptyFrame
+	}
+	if n > bc.maxFrame {
+		return 0, nil, &wire.FrameTooLargeError{Size: n, Max: bc.maxFrame}
+	}
+	t := wire.Type(hdr[4])
+	if 4+n <= bc.br.Size() {
+		b, err := bc.br.Peek(4 + n)
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, nil, err
+		}
+		bc.pending = 4 + n
+		return t, b[wire.HeaderSize:], nil
+	}
+	if _, err := bc.br.Discard(wire.HeaderSize); err != nil {
+		return 0, nil, err
+	}
+	p := make([]byte, n-1)
+	if _, err := io.ReadFull(bc.br, p); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return 0, nil, err
+	}
+	return t, p, nil
+}
+
+// write writes b (whole frames) with a deadline.
+func (bc *benchConn) write(b []byte) error {
+	bc.wmu.Lock()
+	defer bc.wmu.Unlock()
+	_ = bc.c.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_, err := bc.c.Write(b)
+	return err
+}
+
+// pong answers a Ping payload.
+func (bc *benchConn) pong(p []byte) error {
+	m, err := wire.Decode(wire.TypePing, p)
+	if err != nil {
+		return err
+	}
+	return bc.write(wire.Encode(wire.Pong{Token: m.(wire.Ping).Token}))
+}
+
+func (bc *benchConn) close() { _ = bc.c.Close() }
+
+// dialAll connects n clients named nick(i) with at most conc handshakes at
+// once. It stops at the first failure (closing what it opened) unless
+// keepGoing, in which case failed slots are nil and their errors returned.
+// onConn, if set, runs for each connection as soon as it is ready (the
+// caller starts its reader there so that no client stops reading while
+// others join).
+func dialAll(ctx context.Context, addr, room string, n, conc, readBuf int, nick func(int) string,
+	limit time.Duration, keepGoing bool, onConn func(i int, bc *benchConn, took time.Duration)) ([]*benchConn, []error) {
+	conns := make([]*benchConn, n)
+	var errs []error
+	var mu sync.Mutex
+	dctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(conc, n) {
+		wg.Go(func() {
+			for i := range next {
+				t0 := time.Now()
+				bc, err := dial(dctx, addr, nick(i), room, readBuf, limit)
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+					if !keepGoing {
+						cancel()
+					}
+					continue
+				}
+				conns[i] = bc
+				if onConn != nil {
+					onConn(i, bc, time.Since(t0))
+				}
+			}
+		})
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-dctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if !keepGoing && len(errs) > 0 {
+		return conns, errs
+	}
+	if len(errs) == 0 && dctx.Err() != nil {
+		errs = append(errs, dctx.Err())
+	}
+	return conns, errs
+}

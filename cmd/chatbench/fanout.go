@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// fanoutOpts: N clients in one room, S of them send M messages each, keeping
+// at most W in flight.
+type fanoutOpts struct {
+	roomOpts
+	Messages int // M per sender
+	Window   int // W
+}
+
+// fanoutResult is the fan-out scenario's report.
+type fanoutResult struct {
+	Scenario string `json:"scenario"`
+	Clients  int    `json:"clients"`
+	Senders  int    `json:"senders"`
+	Messages int    `json:"messages_per_sender"`
+	Size     int    `json:"size"`
+	Window   int    `json:"window"`
+	Room     string `json:"room"`
+
+	ConnectSeconds float64 `json:"connect_seconds"`
+	Seconds        float64 `json:"seconds"`
+	Expected       uint64  `json:"expected"`
+	deliveryStats
+	Lost             uint64  `json:"lost"`
+	DeliveriesPerSec float64 `json:"deliveries_per_sec"`
+	MessagesPerSec   float64 `json:"messages_per_sec"`
+
+	ServerPID                int     `json:"server_pid,omitempty"`
+	ServerCPUSeconds         float64 `json:"server_cpu_seconds,omitempty"`
+	ServerCPUPerDeliveryUsec float64 `json:"server_cpu_per_delivery_us,omitempty"`
+	ToolCPUSeconds           float64 `json:"tool_cpu_seconds"`
+	ToolCPUPerDeliveryUsec   float64 `json:"tool_cpu_per_delivery_us"`
+
+	Complete bool   `json:"complete"`
+	Error    string `json:"error,omitempty"`
+}
+
+func (o *fanoutOpts) check() error {
+	if err := o.roomOpts.check(); err != nil {
+		return err
+	}
+	if o.Messages < 1 || o.Messages > 100_000_000 {
+		return fmt.Errorf("-m %d: want 1..100000000 messages per sender", o.Messages)
+	}
+	if o.Window < 1 || o.Window > 1<<16 {
+		return fmt.Errorf("-w %d: want a window of 1..65536", o.Window)
+	}
+	return nil
+}
+
+// runFanout runs the fan-out scenario until every message has reached every
+// client or ctx ends; either way it reports what it measured.
+func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	res := &fanoutResult{Scenario: "fanout", Clients: o.Clients, Senders: o.Senders, Messages: o.Messages,
+		Size: o.Size, Window: o.Window, ServerPID: o.PID,
+		Expected: uint64(o.Senders) * uint64(o.Messages) * uint64(o.Clients)}
+	base := time.Now()
+	rr, err := openRoom(ctx, &o.roomOpts, uint32(o.Messages), base, false)
+	if err != nil {
+		return nil, err
+	}
+	res.Room, res.ConnectSeconds = rr.room, rr.connect.Seconds()
+
+	cpu := startCPU(o.PID)
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	errs := make([]error, o.Senders)
+	for s := range o.Senders {
+		wg.Go(func() { errs[s] = sendWindowed(ctx, rr, s, o.Messages, o.Window, o.Size) })
+	}
+	wg.Wait()
+	elapsed := time.Since(t0)
+	cpu.stop()
+	rr.close()
+
+	res.Seconds = elapsed.Seconds()
+	res.deliveryStats = rr.stats()
+	if res.Received < res.Expected {
+		res.Lost = res.Expected - res.Received
+	}
+	res.DeliveriesPerSec = float64(res.Received) / elapsed.Seconds()
+	res.MessagesPerSec = float64(res.Received) / float64(o.Clients) / elapsed.Seconds()
+	res.ToolCPUSeconds = cpu.self.Seconds()
+	if res.Received > 0 {
+		res.ToolCPUPerDeliveryUsec = float64(cpu.self.Nanoseconds()) / 1e3 / float64(res.Received)
+	}
+	if o.PID > 0 {
+		if cpu.serverErr != nil {
+			res.Error = "server CPU: " + cpu.serverErr.Error()
+		} else {
+			res.ServerCPUSeconds = cpu.server.Seconds()
+			if res.Received > 0 {
+				res.ServerCPUPerDeliveryUsec = float64(cpu.server.Nanoseconds()) / 1e3 / float64(res.Received)
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		res.Error = joinMsg(res.Error, err.Error())
+	}
+	res.Complete = res.Received == res.Expected && res.Duplicates == 0 && res.OrderViolations == 0 &&
+		res.WrongSender == 0 && res.Malformed == 0 && res.Error == ""
+	return res, nil
+}
+
+func joinMsg(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// sendWindowed sends sender s's messages 1..m, never more than w beyond what
+// every receiver has, and returns once all m have reached every receiver.
+func sendWindowed(ctx context.Context, rr *roomRun, s, m, w, size int) error {
+	bc := rr.conns[s]
+	text := newPayload(size)
+	buf := make([]byte, 0, w*(size+64))
+	next := uint32(1) // the next seq to send
+	last := uint32(m)
+	for next <= last {
+		need := uint32(0)
+		if next > uint32(w) {
+			need = next - uint32(w)
+		}
+		low, err := rr.tr.waitAll(ctx, s, need)
+		if err != nil {
+			return fmt.Errorf("sender %d at message %d of %d: %w", s, next, m, err)
+		}
+		end := min(last, low+uint32(w)) // send up to end: next−w ≤ low for each
+		buf = buf[:0]
+		for ; next <= end; next++ {
+			setStamp(text, stamp{Sender: uint16(s), Seq: next})
+			buf = sayFrame(buf, rr.room, next, text)
+		}
+		if err := bc.write(buf); err != nil {
+			return fmt.Errorf("sender %d: %w", s, err)
+		}
+	}
+	if _, err := rr.tr.waitAll(ctx, s, last); err != nil {
+		return fmt.Errorf("sender %d waiting for its last message: %w", s, err)
+	}
+	return nil
+}

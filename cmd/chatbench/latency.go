@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// latencyOpts: N clients in one room, S of them send at Rate messages/s each
+// for Duration; every receiver measures each message's age on arrival.
+type latencyOpts struct {
+	roomOpts
+	Rate     float64
+	Duration time.Duration
+	Drain    time.Duration // how long to wait for the last messages after sending stops
+}
+
+// latencyResult is the latency scenario's report. Latencies are in
+// microseconds.
+type latencyResult struct {
+	Scenario string  `json:"scenario"`
+	Clients  int     `json:"clients"`
+	Senders  int     `json:"senders"`
+	Rate     float64 `json:"rate_per_sender"`
+	Size     int     `json:"size"`
+	Room     string  `json:"room"`
+
+	ConnectSeconds float64 `json:"connect_seconds"`
+	Seconds        float64 `json:"seconds"`
+	Sent           uint64  `json:"sent"`
+	Expected       uint64  `json:"expected"`
+	deliveryStats
+	Lost uint64 `json:"lost"`
+
+	Samples uint64  `json:"samples"`
+	P50us   float64 `json:"p50_us"`
+	P90us   float64 `json:"p90_us"`
+	P99us   float64 `json:"p99_us"`
+	P999us  float64 `json:"p999_us"`
+	MaxUs   float64 `json:"max_us"`
+	MeanUs  float64 `json:"mean_us"`
+
+	ServerPID        int     `json:"server_pid,omitempty"`
+	ServerCPUSeconds float64 `json:"server_cpu_seconds,omitempty"`
+	ToolCPUSeconds   float64 `json:"tool_cpu_seconds"`
+
+	Complete bool   `json:"complete"`
+	Error    string `json:"error,omitempty"`
+}
+
+func (o *latencyOpts) check() error {
+	if err := o.roomOpts.check(); err != nil {
+		return err
+	}
+	if o.Rate <= 0 || o.Rate > 100_000 {
+		return fmt.Errorf("-rate %v: want 0 < rate ≤ 100000 messages/s per sender", o.Rate)
+	}
+	if o.Duration <= 0 || o.Duration > time.Hour {
+		return fmt.Errorf("-d %v: want 0 < duration ≤ 1h", o.Duration)
+	}
+	if o.Drain <= 0 || o.Drain > time.Minute {
+		return fmt.Errorf("-drain %v: want 0 < drain ≤ 1m", o.Drain)
+	}
+	if float64(o.Duration)/float64(time.Second)*o.Rate > 1<<30 {
+		return errors.New("-rate × -d is too many messages")
+	}
+	return nil
+}
+
+// runLatency runs the latency scenario for o.Duration (or until ctx ends),
+// then waits up to o.Drain for the last deliveries.
+func runLatency(ctx context.Context, o latencyOpts) (*latencyResult, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	res := &latencyResult{Scenario: "latency", Clients: o.Clients, Senders: o.Senders, Rate: o.Rate,
+		Size: o.Size, ServerPID: o.PID}
+	maxSeq := uint32(o.Rate*o.Duration.Seconds()) + 2
+	base := time.Now()
+	rr, err := openRoom(ctx, &o.roomOpts, maxSeq, base, true)
+	if err != nil {
+		return nil, err
+	}
+	res.Room, res.ConnectSeconds = rr.room, rr.connect.Seconds()
+
+	cpu := startCPU(o.PID)
+	t0 := time.Now()
+	sctx, cancel := context.WithTimeout(ctx, o.Duration)
+	interval := time.Duration(float64(time.Second) / o.Rate)
+	sent := make([]uint32, o.Senders)
+	errs := make([]error, o.Senders)
+	var wg sync.WaitGroup
+	for s := range o.Senders {
+		// Senders are spread evenly over one interval.
+		offset := interval * time.Duration(s) / time.Duration(o.Senders)
+		wg.Go(func() { sent[s], errs[s] = sendPaced(sctx, rr, s, maxSeq, o.Size, offset, interval, base) })
+	}
+	wg.Wait()
+	cancel()
+	res.Seconds = time.Since(t0).Seconds()
+
+	// Wait for the last messages to reach everyone.
+	dctx, dcancel := context.WithTimeout(ctx, o.Drain)
+	for s := range o.Senders {
+		if _, err := rr.tr.waitAll(dctx, s, sent[s]); err != nil {
+			errs = append(errs, fmt.Errorf("sender %d: not every message arrived within %v", s, o.Drain))
+			break
+		}
+	}
+	dcancel()
+	cpu.stop()
+	rr.close()
+
+	for _, n := range sent {
+		res.Sent += uint64(n)
+	}
+	res.Expected = res.Sent * uint64(o.Clients)
+	res.deliveryStats = rr.stats()
+	if res.Received < res.Expected {
+		res.Lost = res.Expected - res.Received
+	}
+	h := rr.latencies()
+	us := func(ns int64) float64 { return float64(ns) / 1e3 }
+	res.Samples = h.n
+	res.P50us, res.P90us, res.P99us = us(h.quantile(0.50)), us(h.quantile(0.90)), us(h.quantile(0.99))
+	res.P999us, res.MaxUs, res.MeanUs = us(h.quantile(0.999)), us(h.max), h.mean()/1e3
+	res.ToolCPUSeconds = cpu.self.Seconds()
+	if o.PID > 0 {
+		if cpu.serverErr != nil {
+			res.Error = "server CPU: " + cpu.serverErr.Error()
+		} else {
+			res.ServerCPUSeconds = cpu.server.Seconds()
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		res.Error = joinMsg(res.Error, err.Error())
+	}
+	res.Complete = res.Received == res.Expected && res.Duplicates == 0 && res.OrderViolations == 0 &&
+		res.WrongSender == 0 && res.Malformed == 0 && res.Error == ""
+	return res, nil
+}
+
+// sendPaced sends one message every interval, starting after offset, until
+// ctx ends, and returns how many it sent. The send time goes in the text.
+func sendPaced(ctx context.Context, rr *roomRun, s int, maxSeq uint32, size int, offset, interval time.Duration, base time.Time) (uint32, error) {
+	bc := rr.conns[s]
+	text := newPayload(size)
+	buf := make([]byte, 0, size+64)
+	start := time.NewTimer(offset)
+	defer start.Stop()
+	select {
+	case <-start.C:
+	case <-ctx.Done():
+		return 0, nil
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	var seq uint32
+	for seq < maxSeq {
+		seq++
+		setStamp(text, stamp{Sender: uint16(s), Seq: seq, SentNs: time.Since(base).Nanoseconds()})
+		if err := bc.write(sayFrame(buf[:0], rr.room, seq, text)); err != nil {
+			return seq - 1, fmt.Errorf("sender %d: %w", s, err)
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return seq, nil
+		}
+	}
+	return seq, nil
+}

@@ -1,0 +1,204 @@
+// Chatbench is a load tool for a MultiChat server. It speaks the protocol
+// with net/wire directly (no client library in the way), connects only to
+// 127.0.0.1, and bounds every run in clients, messages and time.
+//
+// Scenarios:
+//
+//	chatbench fanout      -n 100 -s 10 -m 20000 -size 100 -w 32 [-room R] [-pid P]
+//	chatbench latency     -n 100 -s 10 -rate 20 -d 10s [-pid P]
+//	chatbench connections -c 5000 [-hold 2s] [-pid P]
+//
+// fanout: N clients join the lobby (or -room), S of them send M messages of
+// -size bytes, each keeping at most W messages that have not yet reached
+// every client. Reports deliveries/s, expected vs received, duplicates,
+// per-sender order violations and, given the server's -pid, its CPU time per
+// delivery (utime+stime from /proc/PID/stat).
+//
+// latency: S senders each send -rate messages/s for -d with the send time in
+// the text; every client records each message's age; p50/p90/p99/max.
+//
+// connections: C clients connect and finish the handshake (Welcome and the
+// lobby's member list); time to connect them all and, given -pid, the
+// server's RSS per connection (VmRSS from /proc/PID/status).
+//
+// Every scenario stops after -timeout (60 s) and reports what it has. -json
+// prints one JSON object instead of the summary. The exit status is 0 when
+// everything expected arrived intact, 1 when not, 2 on bad usage.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"time"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// common holds the flags every scenario has.
+type common struct {
+	addr      string
+	pid       int
+	timeout   time.Duration
+	json      bool
+	conc      int
+	rbuf      int
+	handshake time.Duration
+}
+
+func (c *common) register(fs *flag.FlagSet, conc, rbuf int) {
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:7900", "server address (127.0.0.1 only)")
+	fs.IntVar(&c.pid, "pid", 0, "server process id, for its CPU time and RSS from /proc (0: not measured)")
+	fs.DurationVar(&c.timeout, "timeout", 60*time.Second, "stop after this long and report what was measured")
+	fs.BoolVar(&c.json, "json", false, "print one JSON object instead of the summary")
+	fs.IntVar(&c.conc, "conc", conc, "handshakes in progress at once")
+	fs.IntVar(&c.rbuf, "rbuf", rbuf, "read buffer per client, bytes")
+	fs.DurationVar(&c.handshake, "handshake", 10*time.Second, "longest a client's handshake may take")
+}
+
+const usage = `usage: chatbench fanout|latency|connections [flags]
+       chatbench SCENARIO -h   lists a scenario's flags
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	scenario := args[0]
+	fs := flag.NewFlagSet("chatbench "+scenario, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	var exec func(ctx context.Context) (any, error)
+	switch scenario {
+	case "fanout":
+		var o fanoutOpts
+		c.register(fs, 50, 64<<10)
+		o.register(fs)
+		fs.IntVar(&o.Messages, "m", 20000, "messages per sender (M)")
+		fs.IntVar(&o.Window, "w", 32, "messages a sender may have in flight (W)")
+		exec = func(ctx context.Context) (any, error) {
+			o.set(&c)
+			return runFanout(ctx, o)
+		}
+	case "latency":
+		var o latencyOpts
+		c.register(fs, 50, 16<<10)
+		o.register(fs)
+		fs.Float64Var(&o.Rate, "rate", 20, "messages per second per sender (R)")
+		fs.DurationVar(&o.Duration, "d", 10*time.Second, "how long the senders send")
+		fs.DurationVar(&o.Drain, "drain", 3*time.Second, "how long to wait for the last messages")
+		exec = func(ctx context.Context) (any, error) {
+			o.set(&c)
+			return runLatency(ctx, o)
+		}
+	case "connections":
+		var o connOpts
+		c.register(fs, 100, 4<<10)
+		fs.IntVar(&o.Clients, "c", 5000, "clients to connect (C)")
+		fs.DurationVar(&o.Hold, "hold", 2*time.Second, "how long to keep them connected before closing")
+		exec = func(ctx context.Context) (any, error) {
+			o.Addr, o.PID, o.Conc, o.ReadBuf, o.Handshake = c.addr, c.pid, c.conc, c.rbuf, c.handshake
+			return runConnections(ctx, o)
+		}
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "chatbench: unknown scenario %q\n%s", scenario, usage)
+		return 2
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "chatbench: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	addr, err := loopbackAddr(c.addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "chatbench:", err)
+		return 2
+	}
+	c.addr = addr
+	if c.timeout <= 0 || c.timeout > time.Hour {
+		fmt.Fprintln(stderr, "chatbench: -timeout: want 0 < timeout ≤ 1h")
+		return 2
+	}
+	if c.pid < 0 {
+		fmt.Fprintln(stderr, "chatbench: -pid: want a process id")
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	res, err := exec(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "chatbench:", err)
+		return 1
+	}
+	if c.json {
+		b, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			fmt.Fprintln(stderr, "chatbench:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s\n", b)
+	} else {
+		printSummary(stdout, res)
+	}
+	if !complete(res) {
+		return 1
+	}
+	return 0
+}
+
+func (o *roomOpts) register(fs *flag.FlagSet) {
+	fs.IntVar(&o.Clients, "n", 100, "clients in the room (N), all receivers")
+	fs.IntVar(&o.Senders, "s", 10, "clients that also send (S)")
+	fs.IntVar(&o.Size, "size", 100, fmt.Sprintf("message text size in bytes (at least %d)", minPayload))
+	fs.StringVar(&o.Room, "room", "", "room to join (default: stay in the lobby)")
+}
+
+func (o *roomOpts) set(c *common) {
+	o.Addr, o.PID, o.Conc, o.ReadBuf, o.Handshake = c.addr, c.pid, c.conc, c.rbuf, c.handshake
+}
+
+// loopbackAddr accepts "127.0.0.1:PORT" or "localhost:PORT" and returns the
+// former; any other host is refused, since this tool is a load generator.
+func loopbackAddr(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("-addr %q: %w", addr, err)
+	}
+	if host != "127.0.0.1" && host != "localhost" {
+		return "", fmt.Errorf("-addr %q: only 127.0.0.1 may be benchmarked", addr)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 1 || p > 65535 {
+		return "", fmt.Errorf("-addr %q: bad port", addr)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(p)), nil
+}
+
+func complete(res any) bool {
+	switch r := res.(type) {
+	case *fanoutResult:
+		return r.Complete
+	case *latencyResult:
+		return r.Complete
+	case *connResult:
+		return r.Complete
+	}
+	return false
+}
