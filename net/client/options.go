@@ -1,0 +1,164 @@
+package client
+
+import (
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Defaults of the options.
+const (
+	DefaultBackoffMin       = 1 * time.Second
+	DefaultBackoffMax       = 30 * time.Second
+	DefaultDialTimeout      = 10 * time.Second
+	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultPingAfter        = 30 * time.Second
+	DefaultWriteTimeout     = 10 * time.Second
+
+	// MaxPending bounds the messages the session holds for the user: sent but
+	// not yet confirmed by the server, plus queued while reconnecting. Beyond
+	// it a Say or Private is handed back at once (Undelivered, ErrQueueFull).
+	MaxPending = 1000
+
+	// missedPings is how many pings may go unanswered before the connection
+	// counts as lost.
+	missedPings = 2
+
+	// jitter is the ± fraction applied to every backoff delay, so that many
+	// clients that lost the same server do not all come back at once.
+	jitter = 0.2
+)
+
+// Option configures Run.
+type Option func(*options)
+
+type options struct {
+	logger           *slog.Logger
+	backoffMin       time.Duration
+	backoffMax       time.Duration
+	downloadDir      string
+	dialTimeout      time.Duration
+	handshakeTimeout time.Duration
+	pingAfter        time.Duration
+	writeTimeout     time.Duration
+	// nickGrace is how long after losing the connection a rejoin that the
+	// server refuses with a transient reason (nickname taken, server full) is
+	// retried; see session.refused.
+	nickGrace time.Duration
+	// linger bounds a polite close: flushing Quit, then waiting for the
+	// server's EOF.
+	linger time.Duration
+	// echoGrace is how long Disconnect waits for the server to confirm
+	// messages already sent before it hands the rest back.
+	echoGrace time.Duration
+}
+
+// WithLogger sets where the session logs (nothing is logged by default).
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.logger = l
+		}
+	}
+}
+
+// WithBackoff sets the reconnect delays: the first retry waits min, each
+// further one twice as long, up to max; every delay is jittered by ±20%.
+func WithBackoff(min, max time.Duration) Option {
+	return func(o *options) {
+		if min > 0 {
+			o.backoffMin = min
+		}
+		if max >= o.backoffMin {
+			o.backoffMax = max
+		} else {
+			o.backoffMax = o.backoffMin
+		}
+	}
+}
+
+// WithDownloadDir sets where received files are saved (default: a
+// "received_files" folder in the user's Downloads folder, or home).
+func WithDownloadDir(dir string) Option {
+	return func(o *options) { o.downloadDir = dir }
+}
+
+// WithDialTimeout bounds one TCP connection attempt (default 10 s).
+func WithDialTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.dialTimeout = d
+		}
+	}
+}
+
+// WithHandshakeTimeout bounds the wait for the server's Welcome and lobby
+// list after connecting (default 10 s).
+func WithHandshakeTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.handshakeTimeout = d
+		}
+	}
+}
+
+// WithPingAfter sets the silence after which the session pings the server
+// (default 30 s); two unanswered pings count as a lost connection.
+func WithPingAfter(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.pingAfter = d
+		}
+	}
+}
+
+func newOptions(opts []Option) *options {
+	o := &options{
+		logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
+		backoffMin:       DefaultBackoffMin,
+		backoffMax:       DefaultBackoffMax,
+		dialTimeout:      DefaultDialTimeout,
+		handshakeTimeout: DefaultHandshakeTimeout,
+		pingAfter:        DefaultPingAfter,
+		writeTimeout:     DefaultWriteTimeout,
+		nickGrace:        2 * time.Minute,
+		linger:           time.Second,
+		echoGrace:        2 * time.Second,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(o)
+		}
+	}
+	return o
+}
+
+// backoff returns the delay before reconnect attempt n (1-based).
+func (o *options) backoff(n int) time.Duration {
+	d := o.backoffMax
+	if n >= 1 && n < 32 {
+		if v := o.backoffMin << (n - 1); v > 0 && v < d {
+			d = v
+		}
+	}
+	f := 1 + jitter*(2*rand.Float64()-1)
+	return time.Duration(float64(d) * f)
+}
+
+// downloads returns the folder received files go to.
+func (o *options) downloads() string {
+	if o.downloadDir != "" {
+		return o.downloadDir
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "received_files")
+	}
+	if fi, err := os.Stat(filepath.Join(home, "Downloads")); err == nil && fi.IsDir() {
+		return filepath.Join(home, "Downloads", "received_files")
+	}
+	return filepath.Join(home, "received_files")
+}

@@ -1,0 +1,796 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/multichat/multichat/net/wire"
+)
+
+// session is the state Run owns. Only Run's goroutine touches it; the
+// connection's reader and writer, the dialer and the event queue talk to it
+// through channels.
+type session struct {
+	ctx context.Context
+	o   *options
+	log *slog.Logger
+	ev  chan<- Event
+	wg  *sync.WaitGroup // dialers and connection shutdowns
+
+	// What Connect asked for. active from Connect to the final Disconnected.
+	active  bool
+	addr    string
+	nick    string // as asked, then as the server registered it
+	closing bool   // ending on purpose: a lost connection is not retried
+	everUp  bool   // connected at least once since Connect: later handshakes are rejoins
+	down    bool   // the current outage has been reported (Disconnected)
+	attempt int    // reconnect attempts in the current outage
+	lostAt  time.Time
+
+	dialCh     chan dialResult // nil unless a dial is in flight
+	dialCancel context.CancelFunc
+	retry      *time.Timer // the next reconnect attempt
+
+	// The connection, when there is one.
+	c         *conn
+	welcome   wire.Welcome
+	myKey     string // wire.FoldKey of my nickname
+	lobbyKey  string
+	maxText   int
+	maxFrame  int
+	lastRecv  time.Time
+	pingsOut  int // pings sent since the server was last heard
+	pingToken uint64
+	ping      *time.Timer
+
+	// Messages the user typed that the server has not confirmed: sent
+	// (outstanding, in order) or waiting for a connection (queued).
+	ref         uint32
+	outstanding []*pendingMsg
+	queued      []*pendingMsg
+
+	// Rooms.
+	rosters   map[string]*roster // member lists of the rooms I am in, by fold key
+	joined    roomSet            // rooms besides the lobby I am in or asked for; rejoined after a reconnect
+	joins     []joinReq          // Join requests the server has not answered, in order
+	roomChunk []wire.RoomInfo
+	roomsOpen bool // a RoomList is being assembled
+
+	files files
+}
+
+// pendingMsg is one Say or Private the server has not confirmed.
+type pendingMsg struct {
+	ref     uint32
+	id      uint64
+	room    string // as the UI gave it ("" is the lobby)
+	to      string
+	text    string
+	private bool
+}
+
+func (p *pendingMsg) undelivered(err error) Undelivered {
+	return Undelivered{ID: p.id, Room: p.room, To: p.to, Text: p.text, Err: err}
+}
+
+// joinReq is a Join the server has not answered yet.
+type joinReq struct {
+	room   string
+	silent bool // a rejoin after a reconnect: the UI already shows the room
+}
+
+func newSession(ctx context.Context, o *options, ev chan<- Event, wg *sync.WaitGroup) *session {
+	s := &session{ctx: ctx, o: o, log: o.logger, ev: ev, wg: wg,
+		retry: time.NewTimer(time.Hour), ping: time.NewTimer(time.Hour)}
+	s.retry.Stop()
+	s.ping.Stop()
+	s.reset()
+	return s
+}
+
+// reset forgets the session's target and all its state.
+func (s *session) reset() {
+	s.active, s.closing, s.everUp, s.down = false, false, false, false
+	s.addr, s.nick, s.attempt, s.lostAt = "", "", 0, time.Time{}
+	s.welcome, s.myKey, s.lobbyKey = wire.Welcome{}, "", wire.FoldKey(wire.Lobby)
+	s.maxText, s.maxFrame = wire.DefaultMaxText, wire.DefaultMaxFrame
+	s.outstanding, s.queued = nil, nil
+	s.rosters, s.joined, s.joins, s.roomChunk, s.roomsOpen = nil, nil, nil, nil, false
+	s.retry.Stop()
+	s.ping.Stop()
+}
+
+func (s *session) emit(e Event) { s.ev <- e }
+
+// run serves commands and the connection until cmds is closed or ctx is done.
+func (s *session) run(cmds <-chan Command) error {
+	defer s.retry.Stop()
+	defer s.ping.Stop()
+	for {
+		var in <-chan inbound
+		if s.c != nil {
+			in = s.c.in
+		}
+		select {
+		case <-s.ctx.Done():
+			s.stop("the client is shutting down", false)
+			return s.ctx.Err()
+		case cmd, ok := <-cmds:
+			if !ok {
+				s.stop("the client is shutting down", true)
+				return nil
+			}
+			s.command(cmd)
+		case r := <-s.dialCh:
+			s.dialed(r)
+		case <-s.retry.C:
+			s.dial()
+		case <-s.ping.C:
+			s.pingTick()
+		case m := <-in:
+			s.inbound(m)
+		}
+	}
+}
+
+func (s *session) command(cmd Command) {
+	switch c := cmd.(type) {
+	case Connect:
+		s.connect(c)
+	case Say:
+		s.say(&pendingMsg{id: c.ID, room: c.Room, text: c.Text})
+	case Private:
+		s.say(&pendingMsg{id: c.ID, to: c.To, text: c.Text, private: true})
+	case JoinRoom:
+		s.joinRoom(c.Room)
+	case LeaveRoom:
+		s.leaveRoom(c.Room)
+	case ListRooms:
+		if s.c == nil {
+			s.emit(Error{Err: fmt.Errorf("cannot list rooms: %w", ErrNotConnected)})
+			return
+		}
+		s.c.send(wire.ListRooms{})
+	case SendFile:
+		s.sendFile(c)
+	case Disconnect:
+		s.stop("you disconnected before the server confirmed it", true)
+	case nil:
+	default:
+		s.emit(Error{Err: fmt.Errorf("unknown command %T", cmd)})
+	}
+}
+
+// --- Connecting ---------------------------------------------------------
+
+func (s *session) connect(c Connect) {
+	if s.active {
+		s.emit(Error{Err: fmt.Errorf("already connected to %s as %s; disconnect first", s.addr, s.nick)})
+		return
+	}
+	if err := wire.CheckNick(c.Nick); err != nil {
+		s.emit(Refused{Code: wire.RefuseNickInvalid, Text: err.Error()})
+		s.emit(Disconnected{Err: &RefusedError{Code: wire.RefuseNickInvalid, Text: err.Error()}, Final: true})
+		return
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		s.emit(Disconnected{Err: fmt.Errorf("server address %q is not host:port: %w", c.Addr, err), Final: true})
+		return
+	}
+	s.reset()
+	s.active, s.addr, s.nick = true, c.Addr, c.Nick
+	s.log.Info("connecting", "addr", c.Addr, "nick", c.Nick)
+	s.dial()
+}
+
+func (s *session) dial() {
+	ctx, cancel := context.WithCancel(s.ctx)
+	ch := make(chan dialResult, 1)
+	s.dialCh, s.dialCancel = ch, cancel
+	o, addr, nick := s.o, s.addr, s.nick
+	s.wg.Go(func() { ch <- dial(ctx, o, addr, nick) })
+}
+
+// cancelDial abandons a dial in flight and waits for it (dial honours its
+// context, so this is quick).
+func (s *session) cancelDial() {
+	if s.dialCh == nil {
+		return
+	}
+	s.dialCancel()
+	if r := <-s.dialCh; r.c != nil {
+		r.c.nc.Close()
+	}
+	s.dialCh, s.dialCancel = nil, nil
+}
+
+func (s *session) dialed(r dialResult) {
+	s.dialCancel()
+	s.dialCh, s.dialCancel = nil, nil
+	switch {
+	case r.err != nil:
+		s.log.Info("connection attempt failed", "addr", s.addr, "err", r.err)
+		s.failed(r.err)
+	case r.refused != nil:
+		s.refused(*r.refused)
+	default:
+		s.established(r)
+	}
+}
+
+// failed reports a connection lost or an attempt failed, and schedules the
+// next attempt. Disconnected is reported once per outage; every attempt gets
+// a Reconnecting.
+func (s *session) failed(err error) {
+	if !s.down {
+		s.down = true
+		if s.lostAt.IsZero() {
+			s.lostAt = time.Now()
+		}
+		s.emit(Disconnected{Err: err})
+	}
+	s.attempt++
+	d := s.o.backoff(s.attempt)
+	s.retry.Reset(d)
+	s.emit(Reconnecting{Attempt: s.attempt, Delay: d, Err: err})
+}
+
+// transientRefusal reports refusals that may clear up by themselves.
+func transientRefusal(c wire.RefuseCode) bool {
+	return c == wire.RefuseNickTaken || c == wire.RefuseServerFull || c == wire.RefuseTooManyFrom
+}
+
+func (s *session) refused(m wire.Refused) {
+	err := &RefusedError{Code: m.Code, Text: m.Text}
+	// On a rejoin, "nickname taken" usually means the server still holds our
+	// old session: it notices a dead peer only after its keepalive runs out
+	// (30 s of silence + 2 missed pings: about 90 s by default), or the old
+	// socket is still being torn down. Likewise "server full" right after a
+	// restart, when everyone reconnects at once. So a rejoin keeps trying,
+	// with the usual backoff, for nickGrace (2 min, longer than that
+	// keepalive) after the connection was lost; only then is the refusal
+	// final. A first Connect is refused at once: the user is there to pick
+	// another nickname.
+	if s.everUp && transientRefusal(m.Code) && time.Since(s.lostAt) < s.o.nickGrace {
+		s.log.Info("rejoin refused; retrying", "code", m.Code, "text", m.Text)
+		s.failed(err)
+		return
+	}
+	s.emit(Refused{Code: m.Code, Text: m.Text})
+	s.finish(err, "the server refused the connection ("+m.Code.String()+")", false)
+}
+
+func (s *session) established(r dialResult) {
+	rejoin := s.everUp
+	s.everUp, s.down, s.attempt, s.lostAt = true, false, 0, time.Time{}
+	s.c, s.welcome = r.c, r.welcome
+	s.nick = r.welcome.Nick
+	s.myKey = wire.FoldKey(s.nick)
+	s.lobbyKey = wire.FoldKey(r.welcome.Lobby)
+	s.maxText = wire.DefaultMaxText
+	if r.welcome.MaxText > 0 {
+		s.maxText = min(int(r.welcome.MaxText), 0xFFFF)
+	}
+	s.maxFrame = wire.DefaultMaxFrame
+	if r.welcome.MaxFrame > 0 {
+		s.maxFrame = int(r.welcome.MaxFrame)
+	}
+	s.c.start()
+	s.lastRecv, s.pingsOut = time.Now(), 0
+	s.ping.Reset(s.o.pingAfter)
+
+	lobby := &roster{name: r.welcome.Lobby}
+	lobby.set(r.lobby)
+	s.rosters = map[string]*roster{s.lobbyKey: lobby}
+	s.roomChunk, s.roomsOpen = nil, false
+	s.log.Info("connected", "addr", s.addr, "nick", s.nick, "rejoin", rejoin)
+	s.emit(Connected{Addr: s.addr, Nick: s.nick, Server: r.welcome.Server, Lobby: r.welcome.Lobby,
+		Users: lobby.list(), Rejoin: rejoin})
+	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list()})
+	for _, m := range r.early {
+		if s.c == nil {
+			return // the early frames ended the connection (kick, stopping)
+		}
+		s.handle(m)
+	}
+	if s.c == nil {
+		return
+	}
+	// Rejoin rooms, then resend what the server never confirmed, then what
+	// was typed meanwhile, in that order: one connection keeps the order, so
+	// each message reaches its room after the Join that lets it in.
+	loud := roomSet{}
+	for _, j := range s.joins {
+		if !j.silent {
+			loud.add(j.room)
+		}
+	}
+	s.joins = nil
+	for _, room := range s.joined {
+		s.joins = append(s.joins, joinReq{room: room, silent: !loud.has(room)})
+		s.c.send(wire.Join{Room: room})
+	}
+	for _, p := range s.outstanding {
+		s.c.send(s.frame(p))
+	}
+	for _, p := range s.queued {
+		s.outstanding = append(s.outstanding, p)
+		s.c.send(s.frame(p))
+	}
+	s.queued = nil
+}
+
+// lost handles a connection that ended without anyone wanting it to.
+func (s *session) lost(err error) {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = fmt.Errorf("the server closed the connection: %w", err)
+	}
+	s.log.Info("connection lost", "addr", s.addr, "err", err)
+	s.dropConn(false)
+	s.abortFiles(err.Error())
+	if s.closing {
+		return
+	}
+	s.rosters, s.roomChunk, s.roomsOpen = nil, nil, false
+	s.lostAt, s.down = time.Now(), false
+	s.failed(err)
+}
+
+// dropConn lets go of the connection; its shutdown runs in the background
+// (Run waits for it).
+func (s *session) dropConn(quit bool) {
+	c := s.c
+	if c == nil {
+		return
+	}
+	s.c = nil
+	s.ping.Stop()
+	c.release()
+	linger := s.o.linger
+	s.wg.Go(func() { c.shutdown(quit, linger) })
+}
+
+// stop ends the session on purpose (Disconnect, cmds closed, ctx done). With
+// wait, it first gives the server a moment to confirm what was already sent.
+func (s *session) stop(why string, wait bool) {
+	if !s.active {
+		return
+	}
+	s.closing = true
+	if wait {
+		s.awaitEchoes()
+		if !s.active {
+			return // the server ended the session meanwhile
+		}
+	}
+	s.finish(nil, why, true)
+}
+
+// awaitEchoes serves the connection (not commands) until every sent message
+// is confirmed or echoGrace has passed.
+func (s *session) awaitEchoes() {
+	if s.c == nil || len(s.outstanding) == 0 {
+		return
+	}
+	t := time.NewTimer(s.o.echoGrace)
+	defer t.Stop()
+	for s.c != nil && len(s.outstanding) > 0 {
+		select {
+		case m := <-s.c.in:
+			s.inbound(m)
+		case <-t.C:
+			return
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
+
+// finish ends the session: no reconnect. Everything unconfirmed is handed
+// back, then Disconnected{Final} is the session's last event. With quit the
+// server is told goodbye; what the writer has not sent yet is dropped first,
+// since it is being handed back.
+func (s *session) finish(err error, why string, quit bool) {
+	s.cancelDial()
+	s.retry.Stop()
+	if s.c != nil {
+		if quit {
+			s.c.out.dropUnsent()
+		}
+		s.dropConn(quit)
+	}
+	s.abortFiles(why)
+	s.handBack(notSent(why))
+	s.emit(Disconnected{Err: err, Final: true})
+	s.log.Info("session ended", "addr", s.addr, "err", err)
+	s.reset()
+}
+
+// handBack returns every unconfirmed message to the UI, in order.
+func (s *session) handBack(err error) {
+	for _, p := range s.outstanding {
+		s.emit(p.undelivered(err))
+	}
+	for _, p := range s.queued {
+		s.emit(p.undelivered(err))
+	}
+	s.outstanding, s.queued = nil, nil
+}
+
+// --- Keepalive -----------------------------------------------------------
+
+func (s *session) pingTick() {
+	if s.c == nil {
+		return
+	}
+	if idle := time.Since(s.lastRecv); idle < s.o.pingAfter {
+		s.ping.Reset(s.o.pingAfter - idle)
+		return
+	}
+	if s.pingsOut >= missedPings {
+		s.lost(fmt.Errorf("%w (no answer to %d pings)", ErrPingTimeout, s.pingsOut))
+		return
+	}
+	s.pingToken++
+	s.pingsOut++
+	s.c.send(wire.Ping{Token: s.pingToken})
+	s.ping.Reset(s.o.pingAfter)
+}
+
+// --- Sending -------------------------------------------------------------
+
+func (s *session) newRef() uint32 {
+	s.ref++
+	if s.ref == 0 { // 0 means "no ref" in an Error frame
+		s.ref++
+	}
+	return s.ref
+}
+
+// roomName maps the UI's room ("" for the lobby) to the server's.
+func (s *session) roomName(room string) string {
+	if room != "" {
+		return room
+	}
+	if s.welcome.Lobby != "" {
+		return s.welcome.Lobby
+	}
+	return wire.Lobby
+}
+
+func (s *session) frame(p *pendingMsg) wire.Message {
+	if p.private {
+		return wire.Private{Ref: p.ref, To: p.to, Text: p.text}
+	}
+	return wire.Say{Ref: p.ref, Room: s.roomName(p.room), Text: p.text}
+}
+
+// check validates a message before it is accepted: it is refused whole,
+// never cut.
+func (s *session) check(p *pendingMsg) error {
+	target := p.to
+	if p.private {
+		if err := wire.CheckNick(p.to); err != nil {
+			return fmt.Errorf("cannot send to %q: %w", p.to, err)
+		}
+	} else {
+		target = s.roomName(p.room)
+		if err := wire.CheckRoom(target); err != nil {
+			return err
+		}
+	}
+	if _, err := wire.CheckText(p.text, s.maxText); err != nil {
+		return err
+	}
+	// type + ref + two strings
+	if overhead := 1 + 4 + 2 + len(target) + 2; overhead+len(p.text) > s.maxFrame {
+		return &wire.TextTooLongError{Size: len(p.text), Max: s.maxFrame - overhead}
+	}
+	return nil
+}
+
+func (s *session) say(p *pendingMsg) {
+	if !s.active {
+		s.emit(p.undelivered(ErrNotConnected))
+		return
+	}
+	if err := s.check(p); err != nil {
+		s.emit(p.undelivered(err))
+		return
+	}
+	if len(s.outstanding)+len(s.queued) >= MaxPending {
+		s.emit(p.undelivered(ErrQueueFull))
+		return
+	}
+	p.ref = s.newRef()
+	if s.c == nil {
+		s.queued = append(s.queued, p)
+		return
+	}
+	s.outstanding = append(s.outstanding, p)
+	s.c.send(s.frame(p))
+}
+
+// confirm removes and returns the outstanding message with ref, if any.
+func (s *session) confirm(ref uint32) *pendingMsg {
+	if ref == 0 {
+		return nil
+	}
+	for i, p := range s.outstanding {
+		if p.ref == ref {
+			s.outstanding = slices.Delete(s.outstanding, i, i+1)
+			return p
+		}
+	}
+	return nil
+}
+
+func (s *session) isMe(nick string) bool {
+	return nick == s.nick || wire.FoldKey(nick) == s.myKey
+}
+
+// --- Rooms ---------------------------------------------------------------
+
+func (s *session) joinRoom(room string) {
+	if s.c == nil {
+		s.emit(Error{Err: fmt.Errorf("cannot join %s: %w", room, ErrNotConnected)})
+		return
+	}
+	if err := wire.CheckRoom(room); err != nil {
+		s.emit(Error{Code: wire.CodeInvalidRoom, Err: err})
+		return
+	}
+	key := wire.FoldKey(room)
+	if key == s.lobbyKey {
+		if r := s.rosters[key]; r != nil {
+			s.emit(RoomJoined{Room: r.name, Users: r.list()})
+		}
+		return
+	}
+	s.joined.add(room)
+	s.joins = append(s.joins, joinReq{room: room})
+	s.c.send(wire.Join{Room: room})
+}
+
+func (s *session) leaveRoom(room string) {
+	if s.c == nil {
+		s.emit(Error{Err: fmt.Errorf("cannot leave %s: %w", room, ErrNotConnected)})
+		return
+	}
+	if err := wire.CheckRoom(room); err != nil {
+		s.emit(Error{Code: wire.CodeInvalidRoom, Err: err})
+		return
+	}
+	if wire.FoldKey(room) == s.lobbyKey {
+		s.emit(Error{Code: wire.CodeLobby, Err: &ServerError{Code: wire.CodeLobby, Text: "the lobby cannot be left"}})
+		return
+	}
+	s.joined.remove(room)
+	s.c.send(wire.Part{Room: room})
+}
+
+func (s *session) joinIndex(room string) int {
+	key := wire.FoldKey(room)
+	return slices.IndexFunc(s.joins, func(j joinReq) bool { return wire.FoldKey(j.room) == key })
+}
+
+// joinFailed handles a room error without a Ref: the server answers requests
+// in order, so it belongs to the oldest unanswered Join.
+func (s *session) joinFailed() {
+	if len(s.joins) == 0 {
+		return
+	}
+	j := s.joins[0]
+	s.joins = s.joins[1:]
+	s.joined.remove(j.room)
+	if j.silent { // the UI shows the room from before the reconnect
+		s.emit(RoomLeft{Room: j.room})
+	}
+}
+
+func (s *session) userList(m wire.UserList) {
+	key := wire.FoldKey(m.Room)
+	r := s.rosters[key]
+	if r == nil {
+		r = &roster{name: m.Room}
+		s.rosters[key] = r
+	}
+	if m.Flags&wire.ListFirst != 0 || !r.pending {
+		r.chunk, r.pending = r.chunk[:0], true
+	}
+	if len(r.chunk)+len(m.Users) > maxList {
+		s.log.Warn("member list too long; ignored", "room", m.Room)
+		r.chunk, r.pending = nil, false
+		return
+	}
+	r.chunk = append(r.chunk, m.Users...)
+	if m.Flags&wire.ListLast == 0 {
+		return
+	}
+	r.name = m.Room
+	r.set(r.chunk)
+	r.chunk, r.pending = nil, false
+	if key != s.lobbyKey {
+		// A list for a room I asked to join answers the Join. A list for a
+		// room I did not know I was in means the server put me there.
+		announce := !s.joined.has(m.Room)
+		if i := s.joinIndex(m.Room); i >= 0 {
+			announce = !s.joins[i].silent
+			s.joins = slices.Delete(s.joins, i, i+1)
+		}
+		s.joined.add(m.Room)
+		if announce {
+			s.emit(RoomJoined{Room: m.Room, Users: r.list()})
+		}
+	}
+	s.emit(Users{Room: m.Room, Users: r.list()})
+}
+
+func (s *session) joinedRoom(m wire.Joined) {
+	key := wire.FoldKey(m.Room)
+	r := s.rosters[key]
+	if r == nil {
+		if !s.joined.has(m.Room) {
+			s.log.Debug("joined frame for a room I am not in", "room", m.Room)
+			return
+		}
+		r = &roster{name: m.Room}
+		s.rosters[key] = r
+	}
+	t := stamp(m.Time)
+	for _, u := range m.Users {
+		r.add(u)
+		if !s.isMe(u) { // my own joins are answered by RoomJoined
+			s.emit(Joined{Room: m.Room, Nick: u, Time: t})
+		}
+	}
+	s.emit(Users{Room: m.Room, Users: r.list()})
+}
+
+func (s *session) leftRoom(m wire.Left) {
+	key := wire.FoldKey(m.Room)
+	if s.isMe(m.User) {
+		if key == s.lobbyKey {
+			return
+		}
+		delete(s.rosters, key)
+		s.joined.remove(m.Room)
+		if i := s.joinIndex(m.Room); i >= 0 {
+			s.joins = slices.Delete(s.joins, i, i+1)
+		}
+		s.emit(RoomLeft{Room: m.Room})
+		return
+	}
+	r := s.rosters[key]
+	if r != nil {
+		r.remove(m.User)
+	}
+	s.emit(Left{Room: m.Room, Nick: m.User, Reason: m.Reason, Time: stamp(m.Time)})
+	if r != nil {
+		s.emit(Users{Room: r.name, Users: r.list()})
+	}
+}
+
+func (s *session) roomList(m wire.RoomList) {
+	if m.Flags&wire.ListFirst != 0 || !s.roomsOpen {
+		s.roomChunk, s.roomsOpen = nil, true
+	}
+	if len(s.roomChunk)+len(m.Rooms) > maxList {
+		s.log.Warn("room list too long; ignored")
+		s.roomChunk, s.roomsOpen = nil, false
+		return
+	}
+	s.roomChunk = append(s.roomChunk, m.Rooms...)
+	if m.Flags&wire.ListLast != 0 {
+		s.emit(Rooms{Rooms: s.roomChunk})
+		s.roomChunk, s.roomsOpen = nil, false
+	}
+}
+
+// --- Receiving -----------------------------------------------------------
+
+func (s *session) inbound(in inbound) {
+	if in.err != nil {
+		s.lost(in.err)
+		return
+	}
+	s.lastRecv, s.pingsOut = time.Now(), 0
+	s.handle(in.msg)
+}
+
+// stamp converts a server time (Unix milliseconds) to a time.Time.
+func stamp(ms int64) time.Time {
+	if ms == 0 {
+		return time.Now()
+	}
+	return time.UnixMilli(ms)
+}
+
+func (s *session) handle(msg wire.Message) {
+	switch m := msg.(type) {
+	case wire.Chat:
+		ev := Message{MsgID: m.ID, Time: stamp(m.Time), Room: m.Room, From: m.From, Text: m.Text}
+		if s.isMe(m.From) {
+			ev.Mine = true
+			if p := s.confirm(m.Ref); p != nil {
+				ev.ID = p.id
+			}
+		}
+		s.emit(ev)
+	case wire.PrivMsg:
+		ev := Message{MsgID: m.ID, Time: stamp(m.Time), From: m.From, To: m.To, Text: m.Text, Private: true}
+		if s.isMe(m.From) {
+			ev.Mine = true
+			if p := s.confirm(m.Ref); p != nil {
+				ev.ID = p.id
+			}
+		}
+		s.emit(ev)
+	case wire.UserList:
+		s.userList(m)
+	case wire.Joined:
+		s.joinedRoom(m)
+	case wire.Left:
+		s.leftRoom(m)
+	case wire.Removed:
+		s.emit(Removed{Nick: m.User, Reason: m.Reason, Time: stamp(m.Time)})
+	case wire.Notice:
+		s.emit(Notice{Text: m.Text, Time: stamp(m.Time)})
+	case wire.RoomList:
+		s.roomList(m)
+	case wire.Error:
+		s.serverError(m)
+	case wire.Ping:
+		s.c.send(wire.Pong{Token: m.Token})
+	case wire.Pong:
+		// Hearing from the server is what counts; inbound noted it.
+	case wire.Kicked:
+		s.log.Info("kicked", "by", m.By, "reason", m.Reason)
+		s.emit(Kicked{Reason: m.Reason, By: m.By})
+		s.finish(&KickedError{Reason: m.Reason, By: m.By}, "you were kicked", false)
+	case wire.Stopping:
+		text := "server is stopping"
+		err := ErrServerStopping
+		if m.Reason != "" {
+			text += ": " + m.Reason
+			err = fmt.Errorf("%w: %s", ErrServerStopping, m.Reason)
+		}
+		s.emit(Notice{Text: text, Time: time.Now()})
+		// The admin may start it again: reconnect as for any lost connection.
+		s.lost(err)
+	case wire.FileOffered:
+		s.fileOffered(m)
+	case wire.FileChunk:
+		s.fileChunk(m)
+	case wire.FileAck:
+		s.fileAck(m)
+	case wire.FileEnd:
+		s.fileEnd(m)
+	case wire.FileAbort:
+		s.fileAbort(m)
+	default:
+		s.log.Debug("ignoring an unexpected frame", "type", msg.Type())
+	}
+}
+
+func (s *session) serverError(m wire.Error) {
+	se := &ServerError{Code: m.Code, Text: m.Text}
+	if p := s.confirm(m.Ref); p != nil {
+		s.emit(p.undelivered(se))
+		return
+	}
+	if m.Ref != 0 && s.offerRefused(m.Ref, se) {
+		return
+	}
+	if m.Ref == 0 && (m.Code == wire.CodeInvalidRoom || m.Code == wire.CodeTooManyRooms) {
+		s.joinFailed()
+	}
+	s.emit(Error{Code: m.Code, Err: se})
+}
