@@ -56,10 +56,13 @@ func appendStrs(b []byte, ss []string) []byte {
 }
 
 // dec reads fields from a payload. The first error sticks; later reads return
-// zero values, so decoders read every field and check err once.
+// zero values, so decoders read every field and check err once. Strings are
+// cut from one copy of the payload (s), made at the first string field, so a
+// message costs one string allocation however many text fields it has.
 type dec struct {
 	t   Type
-	b   []byte
+	b   []byte // what is left to read
+	s   string // copy of the payload from the first string field on
 	err error
 }
 
@@ -69,12 +72,14 @@ func (d *dec) fail(code ErrorCode, format string, args ...any) {
 	}
 }
 
-func (d *dec) take(n int, what string) []byte {
+// take returns the next n bytes; what and part name the field in the error
+// ("text", " length"), kept apart so that the hot path builds no string.
+func (d *dec) take(n int, what, part string) []byte {
 	if d.err != nil {
 		return nil
 	}
 	if len(d.b) < n {
-		d.fail(CodeMalformed, "truncated %s: need %d bytes, have %d", what, n, len(d.b))
+		d.fail(CodeMalformed, "truncated %s%s: need %d bytes, have %d", what, part, n, len(d.b))
 		return nil
 	}
 	v := d.b[:n]
@@ -83,28 +88,28 @@ func (d *dec) take(n int, what string) []byte {
 }
 
 func (d *dec) u8(what string) uint8 {
-	if v := d.take(1, what); v != nil {
+	if v := d.take(1, what, ""); v != nil {
 		return v[0]
 	}
 	return 0
 }
 
-func (d *dec) u16(what string) uint16 {
-	if v := d.take(2, what); v != nil {
+func (d *dec) u16(what, part string) uint16 {
+	if v := d.take(2, what, part); v != nil {
 		return binary.BigEndian.Uint16(v)
 	}
 	return 0
 }
 
 func (d *dec) u32(what string) uint32 {
-	if v := d.take(4, what); v != nil {
+	if v := d.take(4, what, ""); v != nil {
 		return binary.BigEndian.Uint32(v)
 	}
 	return 0
 }
 
 func (d *dec) u64(what string) uint64 {
-	if v := d.take(8, what); v != nil {
+	if v := d.take(8, what, ""); v != nil {
 		return binary.BigEndian.Uint64(v)
 	}
 	return 0
@@ -113,20 +118,24 @@ func (d *dec) u64(what string) uint64 {
 func (d *dec) i64(what string) int64 { return int64(d.u64(what)) }
 
 func (d *dec) str(what string) string {
-	n := int(d.u16(what + " length"))
-	v := d.take(n, what)
-	if d.err != nil {
+	n := int(d.u16(what, " length"))
+	if d.err == nil && d.s == "" && n > 0 && len(d.b) >= n {
+		d.s = string(d.b)
+	}
+	v := d.take(n, what, "")
+	if d.err != nil || n == 0 {
 		return ""
 	}
 	if !utf8.Valid(v) {
 		d.fail(CodeInvalidUTF8, "%s is not valid UTF-8", what)
 		return ""
 	}
-	return string(v)
+	end := len(d.s) - len(d.b)
+	return d.s[end-n : end]
 }
 
 func (d *dec) strs(what string) []string {
-	n := int(d.u16(what + " count"))
+	n := int(d.u16(what, " count"))
 	if d.err != nil {
 		return nil
 	}

@@ -518,7 +518,7 @@ func Decode(t Type, payload []byte) (Message, error) {
 	var m Message
 	switch t {
 	case TypeHello:
-		m = Hello{Version: d.u16("version"), Nick: d.str("nick")}
+		m = Hello{Version: d.u16("version", ""), Nick: d.str("nick")}
 	case TypeSay:
 		m = Say{Ref: d.u32("ref"), Room: d.str("room"), Text: d.str("text")}
 	case TypePrivate:
@@ -536,7 +536,7 @@ func Decode(t Type, payload []byte) (Message, error) {
 	case TypePong:
 		m = Pong{Token: d.u64("token")}
 	case TypeWelcome:
-		m = Welcome{Version: d.u16("version"), Nick: d.str("nick"), Server: d.str("server"),
+		m = Welcome{Version: d.u16("version", ""), Nick: d.str("nick"), Server: d.str("server"),
 			Lobby: d.str("lobby"), MaxText: d.u32("max text"), MaxFrame: d.u32("max frame"), Time: d.i64("time")}
 	case TypeRefused:
 		m = Refused{Code: RefuseCode(d.u8("code")), Text: d.str("text")}
@@ -559,12 +559,12 @@ func Decode(t Type, payload []byte) (Message, error) {
 	case TypeNotice:
 		m = Notice{Time: d.i64("time"), Text: d.str("text")}
 	case TypeError:
-		m = Error{Code: ErrorCode(d.u16("code")), Ref: d.u32("ref"), Text: d.str("text")}
+		m = Error{Code: ErrorCode(d.u16("code", "")), Ref: d.u32("ref"), Text: d.str("text")}
 	case TypeStopping:
 		m = Stopping{Reason: d.str("reason")}
 	case TypeRoomList:
 		rl := RoomList{Flags: d.u8("flags")}
-		n := int(d.u16("room count"))
+		n := int(d.u16("room", " count"))
 		if d.err == nil && n*6 > len(d.b) {
 			d.fail(CodeMalformed, "room count %d exceeds the payload", n)
 		}
@@ -588,7 +588,7 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = FileAck{ID: d.u64("id"), Bytes: d.u64("bytes")}
 	case TypeFileEnd:
 		fe := FileEnd{ID: d.u64("id")}
-		copy(fe.SHA256[:], d.take(32, "sha256"))
+		copy(fe.SHA256[:], d.take(32, "sha256", ""))
 		m = fe
 	case TypeFileAbort:
 		m = FileAbort{ID: d.u64("id"), Reason: d.str("reason")}

@@ -93,7 +93,11 @@ func CheckNick(nick string) error {
 			return &nameError{"nickname", "may not contain spaces"}
 		}
 	}
-	if first, _ := utf8.DecodeRuneInString(norm.NFKC.String(nick)); strings.ContainsRune("/#@", first) {
+	first := nick[0] // or, for a full-width ＠ and the like, the first byte of its NFKC form
+	if d := norm.NFKC.PropertiesString(nick).Decomposition(); len(d) > 0 {
+		first = d[0]
+	}
+	if strings.IndexByte("/#@", first) >= 0 {
 		return &nameError{"nickname", "may not start with / # or @"}
 	}
 	return nil
@@ -130,12 +134,16 @@ func checkName(what, s string, maxRunes int) error {
 	if n := utf8.RuneCountInString(s); n > maxRunes {
 		return &nameError{what, fmt.Sprintf("is %d characters long; at most %d are allowed", n, maxRunes)}
 	}
-	prev, marks := rune(-1), 0
+	prev, marks, ascii := rune(-1), 0, true
 	for i, r := range s {
 		switch {
+		case r < utf8.RuneSelf: // ASCII: only the controls are refused
+			if r < 0x20 || r == 0x7F {
+				return &nameError{what, fmt.Sprintf("may not contain %U", r)}
+			}
 		case r == zwj:
-			next, _ := utf8.DecodeRuneInString(s[i+len(string(zwj)):])
-			if !(emojiPart(prev) || prev == vs16) || !unicode.Is(unicode.So, next) {
+			next, size := utf8.DecodeRuneInString(s[i+len(string(zwj)):])
+			if !(emojiPart(prev) || prev == vs16) || size == 0 || next == utf8.RuneError || !unicode.Is(unicode.So, next) {
 				return &nameError{what, "may hold a zero width joiner only inside an emoji sequence"}
 			}
 		case r == vs15 || r == vs16:
@@ -145,7 +153,8 @@ func checkName(what, s string, maxRunes int) error {
 		case forbidden(r):
 			return &nameError{what, fmt.Sprintf("may not contain %U", r)}
 		}
-		if unicode.Is(unicode.M, r) && r != vs15 && r != vs16 {
+		ascii = ascii && r < utf8.RuneSelf
+		if r >= utf8.RuneSelf && r != vs15 && r != vs16 && unicode.Is(unicode.M, r) {
 			if prev < 0 {
 				return &nameError{what, "may not start with a combining mark"}
 			}
@@ -157,7 +166,7 @@ func checkName(what, s string, maxRunes int) error {
 		}
 		prev = r
 	}
-	if !norm.NFC.IsNormalString(s) {
+	if !ascii && !norm.NFC.IsNormalString(s) {
 		return &nameError{what, "is not in Unicode normal form C"}
 	}
 	return nil
@@ -176,14 +185,15 @@ func FoldKey(s string) string {
 // "alice", "аlice" (Cyrillic а) and "a1ice" share one skeleton. Two users may
 // not hold nicknames with the same skeleton. The table covers the common
 // Latin, Cyrillic and Greek look-alikes and digit/letter swaps; it is not the
-// full Unicode confusables list. Combining marks, invisible characters and the
-// separators _ - . are dropped ("a_lice" is "alice"); when nothing would be
-// left, the FoldKey is the skeleton.
+// full Unicode confusables list. Accents and other combining marks (after
+// canonical decomposition: "josé" is "jose"), invisible characters and the
+// separators _ - . are dropped ("a_lice" is "alice"); Hangul is unchanged.
+// When nothing would be left, the FoldKey is the skeleton.
 func SkeletonKey(s string) string {
 	f := FoldKey(s)
 	var b strings.Builder
 	b.Grow(len(f))
-	for _, r := range f {
+	for _, r := range norm.NFD.String(f) {
 		if m, ok := confusable[r]; ok {
 			b.WriteRune(m)
 		} else if unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || invisible(r) {
@@ -192,7 +202,7 @@ func SkeletonKey(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	out := glossed.Replace(b.String())
+	out := glossed.Replace(norm.NFC.String(b.String()))
 	if out == "" {
 		return f
 	}
