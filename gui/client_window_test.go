@@ -1,0 +1,710 @@
+package gui
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/multichat/multichat/net/client"
+	"github.com/multichat/multichat/net/wire"
+)
+
+// newTestClient builds a client window on Fyne's test driver with a command
+// channel the test reads; events are applied by calling apply directly.
+func newTestClient(t *testing.T, opts ClientOptions) (*ClientWindow, chan client.Command) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	win := a.NewWindow("")
+	cmds := make(chan client.Command, 1000)
+	if opts.Addr == "" && opts.Nick == "" {
+		opts = ClientOptions{Addr: "127.0.0.1:7878", Nick: "alice"}
+	}
+	w := NewClientWindow(a, win, cmds, nil, opts)
+	win.Resize(fyne.NewSize(960, 640))
+	t.Cleanup(win.Close)
+	return w, cmds
+}
+
+// nextCmd reads the next command the window sent, failing after a second.
+func nextCmd(t *testing.T, cmds <-chan client.Command) client.Command {
+	t.Helper()
+	select {
+	case c := <-cmds:
+		return c
+	case <-time.After(time.Second):
+		t.Fatal("no command sent")
+		return nil
+	}
+}
+
+func noCmd(t *testing.T, cmds <-chan client.Command) {
+	t.Helper()
+	select {
+	case c := <-cmds:
+		t.Fatalf("unexpected command %#v", c)
+	default:
+	}
+}
+
+// connectAs presses Connect and answers with a Connected event.
+func connectAs(t *testing.T, w *ClientWindow, cmds <-chan client.Command, users ...string) {
+	t.Helper()
+	test.Tap(w.connectBtn)
+	c, ok := nextCmd(t, cmds).(client.Connect)
+	if !ok || c.Nick != w.nick.Text || c.Addr != w.addr.Text {
+		t.Fatalf("Connect command = %#v", c)
+	}
+	w.apply([]client.Event{client.Connected{Addr: c.Addr, Nick: c.Nick, Server: "Test", Lobby: "lobby", Users: append([]string{c.Nick}, users...)}})
+	if w.win.Content() != w.chat {
+		t.Fatal("chat view not shown after Connected")
+	}
+}
+
+// shownRows returns the log rows on screen, top to bottom, as "time|nick|text".
+func shownRows(w *ClientWindow) []string {
+	var rows []*logRow
+	for _, o := range test.LaidOutObjects(w.logList) {
+		if r, ok := o.(*logRow); ok && r.Visible() && r.seq >= 0 {
+			rows = append(rows, r)
+		}
+	}
+	slices.SortFunc(rows, func(a, b *logRow) int {
+		return cmp.Compare(a.Position().Y, b.Position().Y)
+	})
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.tm.Text + "|" + r.nick.Text + "|" + r.text.Text
+	}
+	return out
+}
+
+// shownText is the log's text on screen, one string per row, without times.
+func shownText(w *ClientWindow) string {
+	var b strings.Builder
+	for _, r := range shownRows(w) {
+		_, rest, _ := strings.Cut(r, "|")
+		b.WriteString(rest)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func enter(w *ClientWindow, text string) {
+	w.input.SetText("")
+	test.Type(w.input, text)
+	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+}
+
+func shownUsers(w *ClientWindow) []string {
+	var out []string
+	for _, o := range test.LaidOutObjects(w.usersList) {
+		if r, ok := o.(*userRow); ok && r.Visible() && r.id >= 0 {
+			out = append(out, r.label.Text)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestClientTypingEnterSendsSayAndClears(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob")
+	enter(w, "hello, 세상 😀")
+	say, ok := nextCmd(t, cmds).(client.Say)
+	if !ok || say.Text != "hello, 세상 😀" || say.Room != "lobby" || say.ID == 0 {
+		t.Fatalf("sent %#v, want a Say of the typed text to the lobby", say)
+	}
+	if w.input.Text != "" {
+		t.Errorf("entry not cleared: %q", w.input.Text)
+	}
+	if w.win.Canvas().Focused() != w.input {
+		t.Error("focus left the entry")
+	}
+	rows := shownRows(w)
+	if last := rows[len(rows)-1]; last != "…|alice|hello, 세상 😀" {
+		t.Errorf("pending line shown as %q", last)
+	}
+	when := time.Date(2026, 1, 2, 15, 4, 0, 0, time.Local)
+	w.apply([]client.Event{client.Message{MsgID: 7, ID: say.ID, Time: when, Room: "lobby", From: "alice", Text: say.Text, Mine: true}})
+	rows = shownRows(w)
+	if last := rows[len(rows)-1]; last != "15:04|alice|hello, 세상 😀" {
+		t.Errorf("delivered line shown as %q", last)
+	}
+	if n := strings.Count(shownText(w), "hello, 세상"); n != 1 {
+		t.Errorf("my message shown %d times after its echo", n)
+	}
+}
+
+func TestClientIncomingMessageUsersAndKick(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob")
+	if got := w.usersTitle.Text; got != "Online — 2" {
+		t.Errorf("users title %q", got)
+	}
+	when := time.Date(2026, 1, 2, 9, 30, 0, 0, time.Local)
+	w.apply([]client.Event{
+		client.Message{MsgID: 1, Time: when, Room: "lobby", From: "bob", Text: "안녕하세요, alice"},
+		client.Users{Room: "lobby", Users: []string{"carol", "alice", "bob"}},
+		client.Joined{Room: "lobby", Nick: "carol", Time: when},
+	})
+	rows := shownRows(w)
+	if !slices.Contains(rows, "09:30|bob|안녕하세요, alice") {
+		t.Errorf("bob's message not shown: %q", rows)
+	}
+	if !slices.Contains(rows, "09:30|•|carol joined") {
+		t.Errorf("join line not shown: %q", rows)
+	}
+	if got := w.usersTitle.Text; got != "Online — 3" {
+		t.Errorf("users title %q, want Online — 3", got)
+	}
+	if got := shownUsers(w); !slices.Equal(got, []string{"alice (you)", "bob", "carol"}) {
+		t.Errorf("user list shows %q", got)
+	}
+	w.apply([]client.Event{client.Left{Room: "lobby", Nick: "carol", Reason: wire.LeftLost, Time: when}})
+	if got := w.usersTitle.Text; got != "Online — 2" {
+		t.Errorf("users title after leave %q", got)
+	}
+	if !strings.Contains(shownText(w), "carol left (connection lost)") {
+		t.Errorf("leave line with reason not shown:\n%s", shownText(w))
+	}
+
+	w.apply([]client.Event{client.Kicked{Reason: "spamming", By: "admin"}, client.Disconnected{Final: true}})
+	if w.win.Content() != w.form {
+		t.Fatal("form not shown after kick")
+	}
+	if !strings.Contains(w.formStatus.Text, "spamming") {
+		t.Errorf("form status %q lacks the reason", w.formStatus.Text)
+	}
+	overlay := w.win.Canvas().Overlays().Top()
+	if overlay == nil {
+		t.Fatal("no kick dialog")
+	}
+	var texts []string
+	for _, o := range test.LaidOutObjects(overlay) {
+		if l, ok := o.(*widget.Label); ok {
+			texts = append(texts, l.Text)
+		}
+	}
+	if !strings.Contains(strings.Join(texts, "\n"), "Reason: spamming") {
+		t.Errorf("kick dialog says %q", texts)
+	}
+	noCmd(t, cmds) // no reconnect, no Connect of our own
+}
+
+func TestClientNickTakenKeepsForm(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{Addr: "10.0.0.1:7878", Nick: "bob"})
+	test.Tap(w.connectBtn)
+	if _, ok := nextCmd(t, cmds).(client.Connect); !ok {
+		t.Fatal("no Connect")
+	}
+	if !w.addr.Disabled() || w.cancelBtn.Hidden {
+		t.Error("form not busy while connecting")
+	}
+	w.apply([]client.Event{client.Refused{Code: wire.RefuseNickTaken, Text: "nickname taken"}})
+	if w.win.Content() != w.form {
+		t.Fatal("form not shown")
+	}
+	if w.addr.Text != "10.0.0.1:7878" || w.nick.Text != "bob" {
+		t.Errorf("form lost its values: %q %q", w.addr.Text, w.nick.Text)
+	}
+	if !strings.Contains(w.formStatus.Text, "already taken") || w.formStatus.Hidden {
+		t.Errorf("status %q", w.formStatus.Text)
+	}
+	if w.win.Canvas().Focused() != w.nick {
+		t.Error("focus not on the nickname")
+	}
+	if w.addr.Disabled() || w.connectBtn.Disabled() {
+		t.Error("form still disabled")
+	}
+
+	// An invalid nickname is caught before anything is sent.
+	w.nick.SetText("has space")
+	test.Tap(w.connectBtn)
+	noCmd(t, cmds)
+	if !strings.Contains(w.formStatus.Text, "cannot be used") {
+		t.Errorf("status %q", w.formStatus.Text)
+	}
+}
+
+func TestClientNoServerRetriesAndCancel(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{Addr: "192.168.1.5:7878", Nick: "bob"})
+	test.Tap(w.connectBtn)
+	nextCmd(t, cmds)
+	w.apply([]client.Event{client.Reconnecting{Attempt: 1, Delay: 4 * time.Second, Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}})
+	if want := "No MultiChat server at 192.168.1.5:7878 — is it started? Retrying in 4 s…"; !strings.HasPrefix(w.formStatus.Text, want) {
+		t.Errorf("status %q, want prefix %q", w.formStatus.Text, want)
+	}
+	test.Tap(w.cancelBtn)
+	if _, ok := nextCmd(t, cmds).(client.Disconnect); !ok {
+		t.Fatal("Cancel did not send Disconnect")
+	}
+	if w.state != stateIdle || !w.cancelBtn.Hidden {
+		t.Error("form still connecting after Cancel")
+	}
+}
+
+func TestClientPrefsAndFlags(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Preferences().SetString(prefAddr, "10.1.1.1:9000")
+	a.Preferences().SetString(prefNick, "remembered")
+	w := NewClientWindow(a, a.NewWindow(""), nil, nil, ClientOptions{})
+	if w.addr.Text != "10.1.1.1:9000" || w.nick.Text != "remembered" {
+		t.Errorf("prefs not used: %q %q", w.addr.Text, w.nick.Text)
+	}
+	w2 := NewClientWindow(a, a.NewWindow(""), nil, nil, ClientOptions{Addr: "127.0.0.1:1", Nick: "flag"})
+	if w2.addr.Text != "127.0.0.1:1" || w2.nick.Text != "flag" {
+		t.Errorf("flags do not win: %q %q", w2.addr.Text, w2.nick.Text)
+	}
+	// Connect remembers what was used; a missing port gets the default.
+	w2.addr.SetText("example.org")
+	test.Tap(w2.connectBtn)
+	if got := a.Preferences().String(prefAddr); got != "example.org:"+DefaultPort {
+		t.Errorf("remembered addr %q", got)
+	}
+	if got := a.Preferences().String(prefNick); got != "flag" {
+		t.Errorf("remembered nick %q", got)
+	}
+}
+
+func TestClientCommands(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob", "carol")
+
+	enter(w, "/help")
+	noCmd(t, cmds)
+	if s := shownText(w); !strings.Contains(s, "/join NAME") || !strings.Contains(s, "//text") {
+		t.Errorf("/help output:\n%s", s)
+	}
+	if w.input.Text != "" {
+		t.Error("/help not cleared")
+	}
+
+	enter(w, "/users")
+	noCmd(t, cmds)
+	if s := shownText(w); !strings.Contains(s, "In #lobby (3): alice, bob, carol") {
+		t.Errorf("/users output:\n%s", s)
+	}
+
+	enter(w, "/clear")
+	noCmd(t, cmds)
+	if rows := shownRows(w); len(rows) != 0 {
+		t.Errorf("/clear left %q", rows)
+	}
+
+	enter(w, "/frobnicate now")
+	noCmd(t, cmds) // never goes out as chat
+	if s := shownText(w); !strings.Contains(s, "Unknown command /frobnicate") || !strings.Contains(s, "/help") {
+		t.Errorf("unknown command output:\n%s", s)
+	}
+
+	enter(w, "//shrug")
+	if say, ok := nextCmd(t, cmds).(client.Say); !ok || say.Text != "/shrug" {
+		t.Errorf("//shrug sent %#v", say)
+	}
+
+	enter(w, "/join dev")
+	if j, ok := nextCmd(t, cmds).(client.JoinRoom); !ok || j.Room != "dev" {
+		t.Errorf("/join sent %#v", j)
+	}
+	enter(w, "/rooms")
+	if _, ok := nextCmd(t, cmds).(client.ListRooms); !ok {
+		t.Error("/rooms did not ask")
+	}
+	w.apply([]client.Event{client.Rooms{Rooms: []wire.RoomInfo{{Name: "lobby", Members: 3}, {Name: "dev", Members: 1}}}})
+	if s := shownText(w); !strings.Contains(s, "#lobby (3), #dev (1)") {
+		t.Errorf("room list:\n%s", s)
+	}
+	enter(w, "/msg bob psst")
+	if p, ok := nextCmd(t, cmds).(client.Private); !ok || p.To != "bob" || p.Text != "psst" {
+		t.Errorf("/msg sent %#v", p)
+	}
+	if w.cur.kind != convPrivate || w.cur.name != "bob" {
+		t.Errorf("/msg did not open the private chat (current %q)", w.cur.title())
+	}
+
+	enter(w, "/quit")
+	if _, ok := nextCmd(t, cmds).(client.Disconnect); !ok {
+		t.Error("/quit did not disconnect")
+	}
+	if w.win.Content() != w.form {
+		t.Error("/quit did not go back to the form")
+	}
+	// The session's confirmation changes nothing.
+	w.apply([]client.Event{client.Disconnected{Final: true}})
+	if w.win.Content() != w.form || w.formStatus.Importance == widget.DangerImportance {
+		t.Error("final Disconnected after /quit shown as an error")
+	}
+}
+
+func TestClientOverLongRefusedAndKept(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds)
+	long := strings.Repeat("가", wire.DefaultMaxText/3+1) // 4098 bytes
+	w.input.SetText(long)
+	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	noCmd(t, cmds)
+	if w.input.Text != long {
+		t.Error("over-long text not kept whole in the entry")
+	}
+	if w.inputHint.Hidden || !strings.Contains(w.inputHint.Text, "4098 bytes") || !strings.Contains(w.inputHint.Text, "4096") {
+		t.Errorf("hint %q (hidden %v)", w.inputHint.Text, w.inputHint.Hidden)
+	}
+	// Exactly at the limit goes out whole.
+	ok := strings.Repeat("a", wire.DefaultMaxText)
+	w.input.SetText(ok)
+	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if say, _ := nextCmd(t, cmds).(client.Say); say.Text != ok {
+		t.Errorf("4096-byte message sent as %d bytes", len(say.Text))
+	}
+	if !w.inputHint.Hidden {
+		t.Error("hint still shown")
+	}
+}
+
+func lifecycleHook(t *testing.T, focused bool) func() {
+	l := fyne.CurrentApp().Lifecycle().(interface {
+		OnEnteredForeground() func()
+		OnExitedForeground() func()
+	})
+	if focused {
+		return l.OnEnteredForeground()
+	}
+	return l.OnExitedForeground()
+}
+
+func TestClientUnreadTitleAndNotification(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob")
+	if got := w.win.Title(); got != "MultiChat — alice" {
+		t.Errorf("title %q", got)
+	}
+	lifecycleHook(t, false)()
+	w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: "one"}, client.Message{Room: "lobby", From: "bob", Text: "two"}})
+	if got := w.win.Title(); got != "(2) MultiChat — alice" {
+		t.Errorf("title %q, want (2) MultiChat — alice", got)
+	}
+	test.AssertNotificationSent(t, fyne.NewNotification("bob in #lobby", "hey ALICE, look"), func() {
+		w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: "hey ALICE, look"}})
+	})
+	if got := w.win.Title(); got != "(3) MultiChat — alice" {
+		t.Errorf("title %q", got)
+	}
+	w.lastNotify = time.Time{}
+	test.AssertNotificationSent(t, fyne.NewNotification("bob (private)", "psst"), func() {
+		w.apply([]client.Event{client.Message{Private: true, From: "bob", To: "alice", Text: "psst"}})
+	})
+	w.lastNotify = time.Time{}
+	test.AssertNotificationSent(t, nil, func() { // no mention: counted, not notified
+		w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: "nothing for you"}})
+	})
+	lifecycleHook(t, true)()
+	if got := w.win.Title(); got != "MultiChat — alice" {
+		t.Errorf("title after focus %q", got)
+	}
+	test.AssertNotificationSent(t, nil, func() { // focused: no notification
+		w.apply([]client.Event{client.Message{Private: true, From: "bob", To: "alice", Text: "again"}})
+	})
+	if got := w.win.Title(); got != "MultiChat — alice" {
+		t.Errorf("title while focused %q", got)
+	}
+}
+
+func convBadges(w *ClientWindow) map[string]string {
+	out := map[string]string{}
+	for _, o := range test.LaidOutObjects(w.convList) {
+		box, ok := o.(*fyne.Container)
+		if !ok || len(box.Objects) != 2 {
+			continue
+		}
+		name, ok1 := box.Objects[0].(*widget.Label)
+		badge, ok2 := box.Objects[1].(*widget.Label)
+		if ok1 && ok2 && name.Text != "" {
+			b := badge.Text
+			if badge.Hidden {
+				b = ""
+			}
+			out[name.Text] = b
+		}
+	}
+	return out
+}
+
+func TestClientConversationsAndUnreadCounts(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob", "carol")
+	w.apply([]client.Event{client.RoomJoined{Room: "dev", Users: []string{"alice", "carol"}}})
+	if w.cur.title() != "#dev" {
+		t.Fatalf("current conversation %q after joining dev", w.cur.title())
+	}
+	if got := w.usersTitle.Text; got != "Online — 2" {
+		t.Errorf("dev users title %q", got)
+	}
+	w.apply([]client.Event{
+		client.Message{Room: "lobby", From: "bob", Text: "in the lobby"},
+		client.Message{Room: "lobby", From: "bob", Text: "still lobby"},
+		client.Message{Room: "dev", From: "carol", Text: "in dev"},
+		client.Message{Private: true, From: "bob", To: "alice", Text: "just you"},
+	})
+	b := convBadges(w)
+	if b["#lobby"] != "2" || b["#dev"] != "" || b["@bob"] != "1" {
+		t.Errorf("badges %v, want lobby 2, dev none, @bob 1", b)
+	}
+	if s := shownText(w); !strings.Contains(s, "in dev") || strings.Contains(s, "in the lobby") || strings.Contains(s, "just you") {
+		t.Errorf("dev log shows:\n%s", s)
+	}
+	w.convList.Select(0) // the lobby
+	if w.cur.kind != convLobby {
+		t.Fatalf("current %q", w.cur.title())
+	}
+	if b := convBadges(w); b["#lobby"] != "" || b["@bob"] != "1" {
+		t.Errorf("badges after switching %v", b)
+	}
+	if s := shownText(w); !strings.Contains(s, "still lobby") || strings.Contains(s, "in dev") {
+		t.Errorf("lobby log shows:\n%s", s)
+	}
+	if got := w.usersTitle.Text; got != "Online — 3" {
+		t.Errorf("lobby users title %q", got)
+	}
+	// Typing in a room sends to that room.
+	w.convList.Select(1)
+	enter(w, "dev talk")
+	if say, _ := nextCmd(t, cmds).(client.Say); say.Room != "dev" {
+		t.Errorf("message in #dev went to %q", say.Room)
+	}
+	enter(w, "/leave")
+	if l, ok := nextCmd(t, cmds).(client.LeaveRoom); !ok || l.Room != "dev" {
+		t.Errorf("/leave sent %#v", l)
+	}
+	w.apply([]client.Event{client.RoomLeft{Room: "dev"}})
+	enter(w, "after leaving")
+	noCmd(t, cmds)
+	if !strings.Contains(w.inputHint.Text, "/join dev") {
+		t.Errorf("hint %q", w.inputHint.Text)
+	}
+}
+
+func TestClientPrivateMessageOpensConversation(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob")
+	w.apply([]client.Event{client.Message{Private: true, From: "Bob", To: "alice", Text: "hi alice"}})
+	c := w.byKey[convKey(convPrivate, "bob")]
+	if c == nil || c.unread != 1 || len(c.entries) != 1 {
+		t.Fatalf("private conversation %+v", c)
+	}
+	// Double-clicking a user opens the chat with them.
+	var bob *userRow
+	for _, o := range test.LaidOutObjects(w.usersList) {
+		if r, ok := o.(*userRow); ok && r.nick == "bob" {
+			bob = r
+		}
+	}
+	if bob == nil {
+		t.Fatal("bob not in the user list")
+	}
+	test.DoubleTap(bob)
+	if w.cur != c {
+		t.Fatalf("double-click opened %q", w.cur.title())
+	}
+	if s := shownText(w); !strings.Contains(s, "Bob|hi alice") {
+		t.Errorf("private log:\n%s", s)
+	}
+	if got := shownUsers(w); !slices.Equal(got, []string{"Bob", "alice (you)"}) {
+		t.Errorf("private chat users %q", got)
+	}
+	enter(w, "hi bob")
+	if p, ok := nextCmd(t, cmds).(client.Private); !ok || p.To != "Bob" || p.Text != "hi bob" {
+		t.Errorf("sent %#v", p)
+	}
+	// My echo lands in the same conversation, not a new one.
+	n := len(w.convs)
+	w.apply([]client.Event{client.Message{Private: true, Mine: true, ID: w.nextID, From: "alice", To: "bob", Text: "hi bob"}})
+	if len(w.convs) != n || strings.Count(shownText(w), "hi bob") != 1 {
+		t.Errorf("echo: %d conversations, log:\n%s", len(w.convs), shownText(w))
+	}
+}
+
+func TestClientConnectionLostBannerAndPending(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob")
+	w.apply([]client.Event{
+		client.Disconnected{Err: errors.New("server stopping")},
+		client.Reconnecting{Attempt: 1, Delay: 4 * time.Second},
+	})
+	if w.banner.Hidden || !strings.Contains(w.bannerText.Text, "reconnecting in 4 s") {
+		t.Errorf("banner %q hidden=%v", w.bannerText.Text, w.banner.Hidden)
+	}
+	enter(w, "typed while away")
+	enter(w, "this one fails")
+	s1, _ := nextCmd(t, cmds).(client.Say)
+	s2, _ := nextCmd(t, cmds).(client.Say)
+	if s1.Text != "typed while away" || s2.Text != "this one fails" {
+		t.Fatalf("sent %q, %q", s1.Text, s2.Text)
+	}
+	w.apply([]client.Event{
+		client.Connected{Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}, Rejoin: true},
+		client.Message{Mine: true, ID: s1.ID, Room: "lobby", From: "alice", Text: s1.Text, Time: time.Date(2026, 1, 1, 12, 0, 0, 0, time.Local)},
+		client.Undelivered{ID: s2.ID, Room: "lobby", Text: s2.Text, Err: errors.New("message too long")},
+	})
+	if !w.banner.Hidden {
+		t.Error("banner still shown after rejoin")
+	}
+	rows := shownRows(w)
+	if !slices.Contains(rows, "12:00|alice|typed while away") {
+		t.Errorf("delivered line missing: %q", rows)
+	}
+	if !slices.Contains(rows, "failed|alice|this one fails") {
+		t.Errorf("failed line not marked: %q", rows)
+	}
+	if !strings.Contains(shownText(w), "Not delivered: “this one fails” — message too long") {
+		t.Errorf("no failure reason:\n%s", shownText(w))
+	}
+}
+
+func TestClientLongMessagesWrap(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds)
+	words := make([]string, 200)
+	for i := range words {
+		words[i] = fmt.Sprintf("word%d", i)
+	}
+	long := strings.Join(words, " ") + " 한국어도 줄바꿈됩니다 " + strings.Repeat("x", 300)
+	w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: long}})
+	c := w.cur
+	var parts []string
+	for _, r := range c.rows {
+		if e := c.entry(r.seq); e != nil && e.text == long {
+			seg := long[r.start:r.end]
+			if r.start > 0 && seg == "" {
+				t.Error("empty continuation row")
+			}
+			if wdt := fyne.MeasureText(seg, w.meas.size, fyne.TextStyle{}).Width; wdt > w.textWidth(e)+1 {
+				t.Errorf("row %q is %.0f wide, room for %.0f", seg, wdt, w.textWidth(e))
+			}
+			parts = append(parts, seg)
+		}
+	}
+	if len(parts) < 5 {
+		t.Fatalf("long message in %d rows, want it wrapped", len(parts))
+	}
+	if strings.Join(parts, "") != long {
+		t.Error("wrapped rows do not add up to the message")
+	}
+	// Narrower window: more rows, still the whole text.
+	before := len(parts)
+	w.win.Resize(fyne.NewSize(600, 640))
+	n := 0
+	for _, r := range c.rows {
+		if e := c.entry(r.seq); e != nil && e.text == long {
+			n++
+		}
+	}
+	if n <= before {
+		t.Errorf("after narrowing: %d rows, before %d", n, before)
+	}
+}
+
+func TestClientLogFollowsOnlyAtBottom(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds)
+	burst := func(n int, tag string) []client.Event {
+		evs := make([]client.Event, n)
+		for i := range evs {
+			evs[i] = client.Message{Room: "lobby", From: "bob", Text: fmt.Sprintf("%s %d", tag, i)}
+		}
+		return evs
+	}
+	w.apply(burst(200, "first"))
+	rows := shownRows(w)
+	if last := rows[len(rows)-1]; !strings.HasSuffix(last, "first 199") {
+		t.Fatalf("log did not follow: last row %q", last)
+	}
+	w.logList.ScrollToTop()
+	w.apply(burst(50, "second"))
+	if off := w.logList.GetScrollOffset(); off != 0 {
+		t.Errorf("log moved to %v while the user was reading above", off)
+	}
+	if s := shownText(w); strings.Contains(s, "second") {
+		t.Error("new lines shown although scrolled up")
+	}
+	w.logList.ScrollToBottom()
+	w.apply(burst(1, "third"))
+	rows = shownRows(w)
+	if last := rows[len(rows)-1]; !strings.HasSuffix(last, "third 0") {
+		t.Errorf("log did not follow again at the bottom: %q", last)
+	}
+}
+
+func TestClientSelectAndCopy(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds)
+	w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: "copy me 복사", Time: time.Date(2026, 1, 1, 8, 5, 0, 0, time.Local)}})
+	var row *logRow
+	for _, o := range test.LaidOutObjects(w.logList) {
+		if r, ok := o.(*logRow); ok && r.text.Text == "copy me 복사" {
+			row = r
+		}
+	}
+	if row == nil {
+		t.Fatal("row not shown")
+	}
+	test.Tap(row)
+	if w.copyBar.Hidden || w.copyText.Text != "[08:05] bob: copy me 복사" || !w.copyText.Selectable {
+		t.Errorf("copy bar %q hidden=%v", w.copyText.Text, w.copyBar.Hidden)
+	}
+	test.DoubleTap(row)
+	if got := w.app.Clipboard().Content(); got != "[08:05] bob: copy me 복사" {
+		t.Errorf("clipboard %q", got)
+	}
+}
+
+func TestClientOutboxNeverBlocksNorReorders(t *testing.T) {
+	ch := make(chan client.Command) // nobody reading yet
+	o := newOutbox(ch)
+	defer o.close()
+	start := time.Now()
+	for i := range 500 {
+		o.send(client.Say{ID: uint64(i)})
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Fatalf("send blocked for %v", d)
+	}
+	for i := range 500 {
+		select {
+		case c := <-ch:
+			if c.(client.Say).ID != uint64(i) {
+				t.Fatalf("command %d arrived as %d", i, c.(client.Say).ID)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatalf("command %d never arrived", i)
+		}
+	}
+}
+
+func TestClientPumpAppliesEvents(t *testing.T) {
+	a := test.NewTempApp(t)
+	events := make(chan client.Event, 10)
+	cmds := make(chan client.Command, 10)
+	w := NewClientWindow(a, a.NewWindow(""), cmds, events, ClientOptions{Addr: "127.0.0.1:7878", Nick: "alice"})
+	w.win.Resize(fyne.NewSize(800, 600))
+	events <- client.Connected{Nick: "alice", Lobby: "lobby", Users: []string{"alice"}}
+	events <- client.Message{Room: "lobby", From: "bob", Text: "via pump"}
+	close(events)
+	select {
+	case <-w.Done():
+	case <-time.After(2 * time.Second):
+		t.Fatal("pump did not finish")
+	}
+	if w.win.Content() != w.chat || !strings.Contains(shownText(w), "bob|via pump") {
+		t.Errorf("pump did not apply events:\n%s", shownText(w))
+	}
+}

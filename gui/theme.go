@@ -1,0 +1,44 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/multichat/multichat/assets"
+)
+
+// chatTheme is Fyne's default theme with a Hangul-capable text font, so that
+// Korean renders on a machine with no CJK font installed.
+//
+// Fyne 2.8 resolves each rune against a list of faces in this order: the
+// theme's font for the style, Fyne's bundled default font (Latin, Greek,
+// Cyrillic), its bundled emoji and symbol fonts, and then whatever fontconfig
+// finds on the system. A font added anywhere but first cannot be reached
+// without a system font, so the Hangul font (NanumGothic, which also covers
+// Latin) is the theme font itself; emoji still come from Fyne's bundled emoji
+// font, which follows it. NanumGothic has no italic: italic text uses the
+// regular face (Fyne does not slant fonts), because an italic Latin-only face
+// would turn every Korean nickname in a system line into empty boxes.
+// Monospace and symbol text keep Fyne's own fonts.
+type chatTheme struct {
+	fyne.Theme
+	regular, bold fyne.Resource
+}
+
+// NewTheme returns MultiChat's theme: Fyne's default look and colours, with
+// the bundled NanumGothic as the text font.
+func NewTheme() fyne.Theme {
+	return &chatTheme{Theme: theme.DefaultTheme(), regular: assets.HangulFont, bold: assets.HangulFontBold}
+}
+
+// Font returns the Hangul-capable face for ordinary text.
+func (t *chatTheme) Font(s fyne.TextStyle) fyne.Resource {
+	switch {
+	case s.Monospace, s.Symbol:
+		return t.Theme.Font(s)
+	case s.Bold:
+		return t.bold
+	default:
+		return t.regular
+	}
+}
