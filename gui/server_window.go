@@ -1,0 +1,899 @@
+package gui
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/multichat/multichat/net/server"
+)
+
+// Server window defaults and limits.
+const (
+	ServerTitle       = "MultiChat Server"
+	DefaultListenHost = "0.0.0.0" // every interface
+	DefaultListenPort = 5000
+
+	defaultKickReason = "removed by the administrator"
+	maxAnnounceBytes  = 4 << 10 // the server's default text limit
+	maxLogLines       = 10000   // the activity log keeps the last this many lines
+	logTrimSlack      = 1000    // …trimmed in chunks of this many
+	maxLogText        = 400     // characters of a chat line shown in the log
+	closeTimeout      = 3 * time.Second
+	sendRetry         = 25 * time.Millisecond
+
+	prefHost = "server.listen.host"
+	prefPort = "server.listen.port"
+)
+
+type serverState int
+
+const (
+	stateStopped serverState = iota
+	stateStarting
+	stateRunning
+	stateStopping
+)
+
+type userRow struct {
+	nick  string
+	addr  netip.AddrPort
+	since time.Time
+}
+
+type roomRow struct {
+	name    string
+	members []string
+}
+
+// logKind picks a log line's colour.
+type logKind int
+
+const (
+	logInfo logKind = iota
+	logChat
+	logPrivate
+	logJoin
+	logLeave
+	logNotice
+	logWarn
+	logError
+)
+
+type logLine struct {
+	at   time.Time
+	kind logKind
+	text string
+}
+
+// ServerWindow is the server app's window: listen address, Start and Stop,
+// the status line, the connected users and rooms, Kick, Announce and the
+// activity log. It talks to server.Run only through the command and event
+// channels it was built with; apply is the only code that changes its state.
+type ServerWindow struct {
+	app  fyne.App
+	win  fyne.Window
+	cmds chan<- server.Command
+
+	// uiDo, when set, runs f on the goroutine that owns the widgets; nil means
+	// the pump is already there (fyne.Do) and timers use fyne.Do. Tests set
+	// it so that the pump and the test share one goroutine.
+	uiDo func(f func())
+
+	pending  []server.Command // commands waiting for room in cmds, in order
+	retrying bool             // a retry of pending is scheduled
+
+	state     serverState
+	bound     string    // address from Started
+	since     time.Time // from Started
+	closing   bool      // the user closed the window; close on Stopped
+	closed    bool
+	errShown  bool // an error dialog is open; further errors only go to the log
+	lanAddrs  func() []netip.Addr
+	users     []userRow
+	selected  string // nickname selected in the user table
+	rooms     []roomRow
+	lines     []logLine
+	logItemHt float32
+
+	host, port   *widget.Entry
+	start, stop  *widget.Button
+	stateLabel   *widget.Label
+	reach        *widget.Label
+	copyReach    *widget.Button
+	counts       *widget.Label
+	userTable    *widget.Table
+	kick         *widget.Button
+	roomTable    *widget.Table
+	tabs         *container.AppTabs
+	usersTab     *container.TabItem
+	roomsTab     *container.TabItem
+	log          *widget.List
+	announce     *widget.Entry
+	announceBtn  *widget.Button
+	kickDialog   *dialog.FormDialog
+	kickReason   *widget.Entry
+	errorDialogs int // shown so far, for tests
+}
+
+// NewServerWindow builds the server window in w, wires it to a server's
+// command and event channels and starts its pump. cmds should be buffered;
+// the window never blocks on it and never drops a command. The window is
+// not shown: call w.Show or w.ShowAndRun.
+func NewServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command, events <-chan server.Event) *ServerWindow {
+	s := newServerWindow(a, w, cmds)
+	s.attach(events)
+	return s
+}
+
+// newServerWindow builds the window without a pump.
+func newServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command) *ServerWindow {
+	s := &ServerWindow{app: a, win: w, cmds: cmds, lanAddrs: lanIPv4s}
+	s.build()
+	w.SetTitle(ServerTitle)
+	w.SetContent(s.content())
+	w.SetMainMenu(s.menu())
+	w.Resize(fyne.NewSize(1040, 660))
+	w.SetCloseIntercept(s.requestClose)
+	w.SetOnClosed(func() { s.closed = true })
+	s.updateControls()
+	return s
+}
+
+// attach starts the pump that feeds events to apply.
+func (s *ServerWindow) attach(events <-chan server.Event) <-chan struct{} {
+	return pump(events, func(batch []server.Event) {
+		if s.uiDo != nil {
+			s.uiDo(func() { s.applyBatch(batch) })
+			return
+		}
+		s.applyBatch(batch)
+	})
+}
+
+// later runs f on the UI goroutine after d.
+func (s *ServerWindow) later(d time.Duration, f func()) {
+	time.AfterFunc(d, func() {
+		if s.uiDo != nil {
+			s.uiDo(f)
+			return
+		}
+		fyne.Do(f)
+	})
+}
+
+func (s *ServerWindow) build() {
+	prefs := s.app.Preferences()
+
+	s.host = widget.NewEntry()
+	s.host.SetPlaceHolder("0.0.0.0 = every network interface")
+	s.host.SetText(prefs.StringWithFallback(prefHost, DefaultListenHost))
+	s.host.OnSubmitted = func(string) { s.startTapped() }
+	s.port = widget.NewEntry()
+	s.port.SetPlaceHolder(strconv.Itoa(DefaultListenPort))
+	s.port.SetText(strconv.Itoa(prefs.IntWithFallback(prefPort, DefaultListenPort)))
+	s.port.OnSubmitted = func(string) { s.startTapped() }
+
+	s.start = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), s.startTapped)
+	s.start.Importance = widget.HighImportance
+	s.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), s.stopTapped)
+
+	s.stateLabel = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.reach = widget.NewLabel("")
+	s.reach.Truncation = fyne.TextTruncateEllipsis
+	s.copyReach = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), s.copyAddress)
+	s.copyReach.Importance = widget.LowImportance
+	s.counts = widget.NewLabel("")
+
+	s.userTable = widget.NewTable(
+		func() (int, int) { return len(s.users), 3 },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			if id.Row < 0 || id.Row >= len(s.users) {
+				l.SetText("")
+				return
+			}
+			u := s.users[id.Row]
+			switch id.Col {
+			case 0:
+				l.SetText(u.nick)
+			case 1:
+				l.SetText(formatAddr(u.addr))
+			default:
+				l.SetText(formatSince(u.since, time.Now()))
+			}
+		})
+	setHeader(s.userTable, "Nickname", "Address", "Connected since")
+	s.userTable.SetColumnWidth(0, 150)
+	s.userTable.SetColumnWidth(1, 170)
+	s.userTable.SetColumnWidth(2, 130)
+	s.userTable.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(s.users) {
+			s.selected = s.users[id.Row].nick
+		}
+		s.updateControls()
+	}
+	s.userTable.OnUnselected = func(widget.TableCellID) {
+		s.selected = ""
+		s.updateControls()
+	}
+	s.kick = widget.NewButtonWithIcon("Kick…", theme.ContentRemoveIcon(), s.kickTapped)
+	s.kick.Importance = widget.DangerImportance
+
+	s.roomTable = widget.NewTable(
+		func() (int, int) { return len(s.rooms), 3 },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			if id.Row < 0 || id.Row >= len(s.rooms) {
+				l.SetText("")
+				return
+			}
+			r := s.rooms[id.Row]
+			switch id.Col {
+			case 0:
+				l.SetText(r.name)
+			case 1:
+				l.SetText(strconv.Itoa(len(r.members)))
+			default:
+				l.SetText(strings.Join(r.members, ", "))
+			}
+		})
+	setHeader(s.roomTable, "Room", "Members", "Who")
+	s.roomTable.SetColumnWidth(0, 130)
+	s.roomTable.SetColumnWidth(1, 80)
+	s.roomTable.SetColumnWidth(2, 260)
+
+	s.log = widget.NewList(
+		func() int { return len(s.lines) },
+		func() fyne.CanvasObject {
+			at := widget.NewLabel("00:00:00")
+			at.Importance = widget.LowImportance
+			text := widget.NewLabel("")
+			text.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, at, nil, text)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < 0 || id >= len(s.lines) {
+				return
+			}
+			ln := s.lines[id]
+			c := o.(*fyne.Container)
+			text, at := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Label)
+			at.SetText(ln.at.Format("15:04:05"))
+			text.Importance = ln.kind.importance()
+			text.TextStyle.Bold = ln.kind == logNotice || ln.kind == logError
+			text.SetText(ln.text)
+		})
+	s.log.OnSelected = func(id widget.ListItemID) { s.log.Unselect(id) }
+	s.logItemHt = s.log.CreateItem().MinSize().Height
+
+	s.announce = widget.NewEntry()
+	s.announce.SetPlaceHolder("Announcement to everyone (Enter sends)")
+	s.announce.OnSubmitted = func(string) { s.announceTapped() }
+	s.announceBtn = widget.NewButtonWithIcon("Announce", theme.MailSendIcon(), s.announceTapped)
+}
+
+func (s *ServerWindow) content() fyne.CanvasObject {
+	hostField := container.NewBorder(nil, nil, widget.NewLabel("Listen on"), nil, s.host)
+	portField := container.NewBorder(nil, nil, widget.NewLabel("Port"), nil,
+		container.NewGridWrap(fyne.NewSize(90, s.port.MinSize().Height), s.port))
+	buttons := container.NewHBox(s.start, s.stop)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(portField, buttons), hostField)
+
+	status := container.NewBorder(nil, nil,
+		container.NewHBox(widget.NewIcon(theme.InfoIcon()), s.stateLabel),
+		s.counts,
+		container.NewBorder(nil, nil, nil, s.copyReach, s.reach))
+
+	usersPane := container.NewBorder(nil,
+		container.NewHBox(layout.NewSpacer(), s.kick), nil, nil, s.userTable)
+	s.usersTab = container.NewTabItemWithIcon("Users", theme.AccountIcon(), usersPane)
+	s.roomsTab = container.NewTabItemWithIcon("Rooms", theme.ListIcon(), s.roomTable)
+	s.tabs = container.NewAppTabs(s.usersTab, s.roomsTab)
+
+	logPane := container.NewBorder(
+		widget.NewLabelWithStyle("Activity", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		nil, nil, nil, s.log)
+	split := container.NewHSplit(s.tabs, logPane)
+	split.Offset = 0.46
+
+	bottom := container.NewBorder(nil, nil, nil, s.announceBtn, s.announce)
+
+	return container.NewBorder(
+		container.NewVBox(top, status, widget.NewSeparator()),
+		container.NewVBox(widget.NewSeparator(), bottom),
+		nil, nil, split)
+}
+
+func (s *ServerWindow) menu() *fyne.MainMenu {
+	quit := fyne.NewMenuItem("Quit", nil) // the driver makes it close the window, through requestClose
+	quit.IsQuit = true
+	return fyne.NewMainMenu(
+		fyne.NewMenu("File", quit),
+		fyne.NewMenu("Help", fyne.NewMenuItem("About", func() { ShowAbout(s.win, ServerTitle) })),
+	)
+}
+
+// setHeader gives t a bold header row with these titles.
+func setHeader(t *widget.Table, titles ...string) {
+	t.ShowHeaderRow = true
+	t.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		l := o.(*widget.Label)
+		if id.Row < 0 && id.Col >= 0 && id.Col < len(titles) {
+			l.SetText(titles[id.Col])
+			return
+		}
+		l.SetText("")
+	}
+}
+
+// --- user actions (on Fyne's goroutine; they never block) ---
+
+func (s *ServerWindow) startTapped() {
+	if s.state != stateStopped {
+		return
+	}
+	addr, err := listenAddr(s.host.Text, s.port.Text)
+	if err != nil {
+		s.showError("Invalid listen address", err)
+		return
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	prefs := s.app.Preferences()
+	prefs.SetString(prefHost, host)
+	if p, err := strconv.Atoi(port); err == nil {
+		prefs.SetInt(prefPort, p)
+	}
+	s.state = stateStarting
+	s.addLog(time.Now(), logInfo, "Starting on "+addr+"…")
+	s.send(server.Start{Addr: addr})
+	s.updateControls()
+	s.log.Refresh()
+}
+
+func (s *ServerWindow) stopTapped() {
+	if s.state != stateRunning {
+		return
+	}
+	s.state = stateStopping
+	s.send(server.Stop{})
+	s.updateControls()
+}
+
+func (s *ServerWindow) kickTapped() {
+	if s.selected == "" || s.state != stateRunning {
+		return
+	}
+	nick := s.selected
+	s.kickReason = widget.NewEntry()
+	s.kickReason.SetText(defaultKickReason)
+	items := []*widget.FormItem{
+		widget.NewFormItem("User", widget.NewLabelWithStyle(nick, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+		widget.NewFormItem("Reason", s.kickReason),
+	}
+	reason := s.kickReason
+	s.kickDialog = dialog.NewForm("Kick "+nick+"?", "Kick", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		r := strings.TrimSpace(reason.Text)
+		if r == "" {
+			r = defaultKickReason
+		}
+		s.send(server.Kick{Nick: nick, Reason: r})
+	}, s.win)
+	reason.OnSubmitted = func(string) { s.kickDialog.Submit() }
+	s.kickDialog.Resize(fyne.NewSize(420, s.kickDialog.MinSize().Height))
+	s.kickDialog.Show()
+	s.win.Canvas().Focus(reason)
+}
+
+func (s *ServerWindow) announceTapped() {
+	if s.state != stateRunning {
+		return
+	}
+	text := strings.TrimSpace(s.announce.Text)
+	if text == "" {
+		return
+	}
+	if len(text) > maxAnnounceBytes {
+		s.showError("Announcement too long",
+			fmt.Errorf("an announcement can be at most %d bytes; this one is %d", maxAnnounceBytes, len(text)))
+		return
+	}
+	s.send(server.Announce{Text: text})
+	s.announce.SetText("")
+}
+
+func (s *ServerWindow) copyAddress() {
+	if addrs := s.reachable(); len(addrs) > 0 {
+		s.app.Clipboard().SetContent(addrs[0])
+	}
+}
+
+// requestClose is the window's close intercept: while serving it stops the
+// server first and closes on Stopped, or after closeTimeout at the latest.
+func (s *ServerWindow) requestClose() {
+	if s.state == stateStopped || s.closing {
+		s.closeNow()
+		return
+	}
+	s.closing = true
+	if s.state == stateRunning || s.state == stateStarting {
+		s.state = stateStopping
+		s.send(server.Stop{})
+	}
+	s.updateControls()
+	s.later(closeTimeout, s.closeNow)
+}
+
+func (s *ServerWindow) closeNow() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	s.win.Close()
+}
+
+// send queues cmd for the server without blocking: straight into cmds when
+// there is room and nothing is waiting, otherwise behind the waiting ones,
+// retried on a timer. Order is kept and nothing is dropped.
+func (s *ServerWindow) send(cmd server.Command) {
+	s.pending = append(s.pending, cmd)
+	s.flush()
+}
+
+func (s *ServerWindow) flush() {
+	for len(s.pending) > 0 {
+		select {
+		case s.cmds <- s.pending[0]:
+			s.pending[0] = nil
+			s.pending = s.pending[1:]
+		default:
+			if !s.retrying {
+				s.retrying = true
+				s.later(sendRetry, func() {
+					s.retrying = false
+					s.flush()
+				})
+			}
+			return
+		}
+	}
+	s.pending = nil
+}
+
+// --- events ---
+
+// applyBatch applies a burst of events, then refreshes what changed once.
+func (s *ServerWindow) applyBatch(batch []server.Event) {
+	follow := s.logAtBottom()
+	nLines, usersChanged, roomsChanged := len(s.lines), false, false
+	for _, ev := range batch {
+		switch ev.(type) {
+		case server.UserJoined, server.UserLeft, server.Stopped:
+			usersChanged = true
+		}
+		switch ev.(type) {
+		case server.RoomChanged, server.Stopped:
+			roomsChanged = true
+		}
+		s.apply(ev)
+	}
+	if usersChanged {
+		s.reselect()
+		s.userTable.Refresh()
+	}
+	if roomsChanged {
+		s.roomTable.Refresh()
+	}
+	s.trimLog(follow)
+	if len(s.lines) != nLines || usersChanged {
+		s.log.Refresh()
+		if follow {
+			s.log.ScrollToBottom()
+		}
+	}
+	s.updateControls()
+	s.flush()
+	if s.closing && s.state == stateStopped {
+		s.closeNow()
+	}
+}
+
+// apply folds one event into the window's state. Widgets are refreshed by
+// applyBatch (lists) and updateControls (everything else).
+func (s *ServerWindow) apply(ev server.Event) {
+	switch ev := ev.(type) {
+	case server.Started:
+		s.state = stateRunning
+		s.bound = ev.Addr
+		s.since = ev.At
+		s.addLog(ev.At, logJoin, "Server started, listening on "+ev.Addr)
+	case server.Stopped:
+		s.state = stateStopped
+		s.bound = ""
+		s.users = nil
+		s.rooms = nil
+		s.addLog(ev.At, logInfo, "Server stopped; every client was told")
+	case server.UserJoined:
+		s.users = slices.DeleteFunc(s.users, func(u userRow) bool { return u.nick == ev.Nick })
+		s.users = append(s.users, userRow{nick: ev.Nick, addr: ev.Addr, since: ev.Since})
+		s.addLog(ev.Since, logJoin, fmt.Sprintf("%s joined from %s", ev.Nick, formatAddr(ev.Addr)))
+	case server.UserLeft:
+		s.users = slices.DeleteFunc(s.users, func(u userRow) bool { return u.nick == ev.Nick })
+		kind := logLeave
+		if ev.Reason == "kicked" {
+			kind = logWarn
+		}
+		reason := ev.Reason
+		if reason == "" {
+			reason = "no reason given"
+		}
+		s.addLog(ev.At, kind, fmt.Sprintf("%s left (%s)", ev.Nick, reason))
+	case server.Message:
+		if ev.Private {
+			s.addLog(ev.At, logPrivate, fmt.Sprintf("%s → %s: private message", ev.From, ev.To))
+		} else {
+			s.addLog(ev.At, logChat, fmt.Sprintf("[%s] %s: %s", ev.Room, ev.From, oneLine(ev.Text, maxLogText)))
+		}
+	case server.RoomChanged:
+		s.rooms = slices.DeleteFunc(s.rooms, func(r roomRow) bool { return r.name == ev.Room })
+		if len(ev.Members) > 0 {
+			s.rooms = append(s.rooms, roomRow{name: ev.Room, members: slices.Clone(ev.Members)})
+			slices.SortFunc(s.rooms, func(a, b roomRow) int {
+				return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name))
+			})
+		}
+	case server.Notice:
+		s.addLog(ev.At, logNotice, oneLine(ev.Text, maxLogText))
+	case server.Error:
+		s.applyError(ev)
+	}
+}
+
+func (s *ServerWindow) applyError(ev server.Error) {
+	at := ev.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	msg := "unknown error"
+	if ev.Err != nil {
+		msg = ev.Err.Error()
+	}
+	title := "Server error"
+	switch ev.Op {
+	case "start":
+		title = "Could not start the server"
+		if s.state == stateStarting {
+			s.state = stateStopped
+		}
+		if errors.Is(ev.Err, syscall.EADDRINUSE) {
+			msg = "The port is already in use by another program (or another MultiChat server). " +
+				"Choose another port, or stop the other program.\n\n" + msg
+		}
+	case "stop":
+		title = "Could not stop the server"
+		if s.state == stateStopping {
+			if s.bound != "" {
+				s.state = stateRunning
+			} else {
+				s.state = stateStopped
+			}
+		}
+	case "kick":
+		title = "Could not kick"
+	case "announce":
+		title = "Could not send the announcement"
+	}
+	s.addLog(at, logError, fmt.Sprintf("%s: %s", title, oneLine(msg, maxLogText)))
+	if s.closing {
+		return // the window is going away; the log is enough
+	}
+	s.showError(title, errors.New(msg))
+}
+
+// showError shows one error dialog at a time; while one is open, later
+// errors are only logged, so that a burst cannot bury the window.
+func (s *ServerWindow) showError(title string, err error) {
+	if s.errShown {
+		return
+	}
+	s.errShown = true
+	s.errorDialogs++
+	d := dialog.NewInformation(title, err.Error(), s.win)
+	d.SetOnClosed(func() { s.errShown = false })
+	d.Show()
+}
+
+// reselect keeps the table's selection on the same user after the list
+// changed, or clears it when that user is gone.
+func (s *ServerWindow) reselect() {
+	if s.selected == "" {
+		return
+	}
+	i := slices.IndexFunc(s.users, func(u userRow) bool { return u.nick == s.selected })
+	if i < 0 {
+		s.selected = ""
+		s.userTable.UnselectAll()
+		return
+	}
+	s.userTable.Select(widget.TableCellID{Row: i, Col: 0})
+}
+
+// updateControls sets every button's enabled state and the status line from
+// the window's state.
+func (s *ServerWindow) updateControls() {
+	enable := func(w fyne.Disableable, on bool) {
+		if on {
+			w.Enable()
+		} else {
+			w.Disable()
+		}
+	}
+	running := s.state == stateRunning && !s.closing
+	enable(s.host, s.state == stateStopped)
+	enable(s.port, s.state == stateStopped)
+	enable(s.start, s.state == stateStopped && !s.closing)
+	enable(s.stop, running)
+	enable(s.kick, running && s.selected != "")
+	enable(s.announce, running)
+	enable(s.announceBtn, running)
+	enable(s.copyReach, s.state == stateRunning)
+
+	switch s.state {
+	case stateStopped:
+		s.stateLabel.SetText("Stopped")
+		s.stateLabel.Importance = widget.MediumImportance
+		s.reach.SetText("Not serving. Choose the address and port, then press Start.")
+		s.counts.SetText("")
+	case stateStarting:
+		s.stateLabel.SetText("Starting…")
+		s.stateLabel.Importance = widget.WarningImportance
+		s.reach.SetText("")
+		s.counts.SetText("")
+	case stateRunning:
+		s.stateLabel.SetText("Running")
+		s.stateLabel.Importance = widget.SuccessImportance
+		s.reach.SetText("Clients connect to " + strings.Join(s.reachable(), "  or  "))
+		s.counts.SetText(fmt.Sprintf("%s connected · since %s",
+			plural(len(s.users), "user", "users"), formatSince(s.since, time.Now())))
+	case stateStopping:
+		s.stateLabel.SetText("Stopping…")
+		s.stateLabel.Importance = widget.WarningImportance
+		s.counts.SetText("")
+	}
+	if s.closing {
+		s.reach.SetText("Stopping the server before closing…")
+	}
+	s.stateLabel.Refresh()
+	s.usersTab.Text = fmt.Sprintf("Users (%d)", len(s.users))
+	s.roomsTab.Text = fmt.Sprintf("Rooms (%d)", len(s.rooms))
+	s.tabs.Refresh()
+}
+
+// reachable lists what clients should type to reach the bound address: the
+// machine's LAN IPv4 addresses when listening on every interface.
+func (s *ServerWindow) reachable() []string {
+	ap, err := netip.ParseAddrPort(s.bound)
+	if err != nil {
+		if s.bound == "" {
+			return nil
+		}
+		return []string{s.bound}
+	}
+	port := strconv.Itoa(int(ap.Port()))
+	a := ap.Addr().Unmap()
+	switch {
+	case a.IsUnspecified():
+		var out []string
+		for _, ip := range s.lanAddrs() {
+			out = append(out, net.JoinHostPort(ip.String(), port))
+		}
+		if len(out) == 0 {
+			out = []string{net.JoinHostPort("127.0.0.1", port) + " (no network found: this computer only)"}
+		}
+		return out
+	case a.IsLoopback():
+		return []string{net.JoinHostPort(a.String(), port) + " (this computer only)"}
+	}
+	return []string{net.JoinHostPort(a.String(), port)}
+}
+
+// --- activity log ---
+
+func (s *ServerWindow) addLog(at time.Time, kind logKind, text string) {
+	if at.IsZero() {
+		at = time.Now()
+	}
+	s.lines = append(s.lines, logLine{at: at, kind: kind, text: text})
+}
+
+// logAtBottom reports whether the log shows its last line, so that new lines
+// should scroll it.
+func (s *ServerWindow) logAtBottom() bool {
+	n := len(s.lines)
+	if n == 0 {
+		return true
+	}
+	pad := theme.Padding()
+	content := float32(n)*(s.logItemHt+pad) - pad
+	return s.log.GetScrollOffset()+s.log.Size().Height >= content-s.logItemHt/2
+}
+
+// trimLog drops the oldest lines beyond maxLogLines, keeping the view on the
+// same lines when the user has scrolled up.
+func (s *ServerWindow) trimLog(follow bool) {
+	if len(s.lines) <= maxLogLines+logTrimSlack {
+		return
+	}
+	drop := len(s.lines) - maxLogLines
+	s.lines = slices.Clone(s.lines[drop:])
+	if !follow {
+		off := s.log.GetScrollOffset() - float32(drop)*(s.logItemHt+theme.Padding())
+		s.log.Refresh()
+		s.log.ScrollToOffset(max(off, 0))
+	}
+}
+
+func (k logKind) importance() widget.Importance {
+	switch k {
+	case logPrivate, logLeave:
+		return widget.LowImportance
+	case logJoin:
+		return widget.SuccessImportance
+	case logNotice:
+		return widget.HighImportance
+	case logWarn:
+		return widget.WarningImportance
+	case logError:
+		return widget.DangerImportance
+	}
+	return widget.MediumImportance
+}
+
+// --- helpers ---
+
+var hostnameRE = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$`)
+
+// listenAddr checks the host and port typed by the user and joins them. An
+// empty host means every interface.
+func listenAddr(host, port string) (string, error) {
+	host = strings.TrimSpace(host)
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if host == "" {
+		host = DefaultListenHost
+	}
+	if _, err := netip.ParseAddr(host); err != nil && !validHostname(host) {
+		return "", fmt.Errorf("%q is not an IP address or host name (use 0.0.0.0 for every network interface)", host)
+	}
+	port = strings.TrimSpace(port)
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 1 || p > 65535 {
+		return "", fmt.Errorf("the port must be a number from 1 to 65535, not %q", port)
+	}
+	return net.JoinHostPort(host, strconv.Itoa(p)), nil
+}
+
+// validHostname reports whether h is a DNS host name (RFC 1123); a name
+// whose last label is all digits is a mistyped IP address, not a name.
+func validHostname(h string) bool {
+	if len(h) > 253 || !hostnameRE.MatchString(h) {
+		return false
+	}
+	labels := strings.Split(strings.TrimSuffix(h, "."), ".")
+	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
+}
+
+// lanIPv4s lists the IPv4 addresses of the interfaces that are up, other
+// than loopback and link-local ones.
+func lanIPv4s() []netip.Addr {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return nil
+	}
+	var out []netip.Addr
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok {
+				continue
+			}
+			ip, ok := netip.AddrFromSlice(ipn.IP)
+			if !ok {
+				continue
+			}
+			ip = ip.Unmap()
+			if ip.Is4() && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() && !slices.Contains(out, ip) {
+				out = append(out, ip)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b netip.Addr) int { return a.Compare(b) })
+	return out
+}
+
+func formatAddr(ap netip.AddrPort) string {
+	if !ap.IsValid() {
+		return "?"
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).String()
+}
+
+// formatSince shows a time of day, with the date when it is not today.
+func formatSince(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.Local()
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04:05")
+	}
+	return t.Format("Jan 2 15:04")
+}
+
+// oneLine makes text fit one log line: control characters become spaces,
+// newlines "↵", and it is cut after max characters.
+func oneLine(text string, limit int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range text {
+		if n == limit {
+			b.WriteString("…")
+			break
+		}
+		switch {
+		case r == '\n':
+			b.WriteString(" ↵ ")
+		case r == utf8.RuneError, unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r):
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+		n++
+	}
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
