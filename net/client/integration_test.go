@@ -1,0 +1,406 @@
+package client
+
+// Tests against the real server (net/server), on 127.0.0.1.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/wire"
+)
+
+// realServer drives server.Run through its channels.
+type realServer struct {
+	t      testing.TB
+	cmds   chan server.Command
+	events chan server.Event
+	seen   chan server.Event
+	done   chan struct{}
+	addr   string
+}
+
+func startServer(t testing.TB, cfg server.Config) *realServer {
+	t.Helper()
+	cfg.Logger = testLogger(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &realServer{t: t, cmds: make(chan server.Command), events: make(chan server.Event),
+		seen: make(chan server.Event, 4096), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		if err := server.Run(ctx, cfg, s.cmds, s.events); err != nil {
+			t.Errorf("server.Run: %v", err)
+		}
+	}()
+	go func() {
+		for ev := range s.events {
+			select {
+			case s.seen <- ev:
+			default: // nobody is looking at these
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-s.done:
+		case <-time.After(waitLimit):
+			t.Error("server.Run did not return")
+		}
+	})
+	s.start("127.0.0.1:0")
+	return s
+}
+
+func (s *realServer) do(c server.Command) {
+	s.t.Helper()
+	select {
+	case s.cmds <- c:
+	case <-time.After(waitLimit):
+		s.t.Fatalf("the server did not take %#v", c)
+	}
+}
+
+// waitServer waits for a server event of type T.
+func waitServer[T server.Event](s *realServer) T {
+	s.t.Helper()
+	deadline := time.After(waitLimit)
+	for {
+		select {
+		case ev := <-s.seen:
+			if v, ok := ev.(T); ok {
+				return v
+			}
+			if e, ok := ev.(server.Error); ok {
+				s.t.Logf("server error: %v", e.Err)
+			}
+		case <-deadline:
+			var zero T
+			s.t.Fatalf("no %T from the server", zero)
+		}
+	}
+}
+
+func (s *realServer) start(addr string) {
+	s.t.Helper()
+	s.do(server.Start{Addr: addr})
+	s.addr = waitServer[server.Started](s).Addr
+}
+
+func (s *realServer) stop() {
+	s.t.Helper()
+	s.do(server.Stop{})
+	waitServer[server.Stopped](s)
+}
+
+// join connects a new client as nick and waits until it is in.
+func join(t *testing.T, s *realServer, nick string, opts ...Option) *harness {
+	t.Helper()
+	h := startClient(t, opts...)
+	h.do(Connect{Addr: s.addr, Nick: nick})
+	if c, skipped := waitFor[Connected](h); c.Nick != nick || c.Rejoin {
+		t.Fatalf("connected: %#v (after %#v)", c, skipped)
+	}
+	return h
+}
+
+// waitUsers waits until room's list, as h sees it, is want.
+func waitUsers(h *harness, room string, want ...string) {
+	h.t.Helper()
+	deadline := time.After(waitLimit)
+	for {
+		select {
+		case ev := <-h.events:
+			if u, ok := ev.(Users); ok && u.Room == room && slices.Equal(u.Users, want) {
+				return
+			}
+		case <-deadline:
+			h.t.Fatalf("%s never listed %v", room, want)
+		}
+	}
+}
+
+// waitMsg waits for a Message that matches.
+func waitMsg(h *harness, match func(Message) bool) Message {
+	h.t.Helper()
+	for {
+		if m, _ := waitFor[Message](h); match(m) {
+			return m
+		}
+	}
+}
+
+// joinRoom joins room and waits for the confirmation.
+func joinRoom(h *harness, room string) {
+	h.t.Helper()
+	h.do(JoinRoom{Room: room})
+	if rj, _ := waitFor[RoomJoined](h); wire.FoldKey(rj.Room) != wire.FoldKey(room) {
+		h.t.Fatalf("room joined: %#v", rj)
+	}
+}
+
+var noFlood = server.Config{FloodBurst: -1}
+
+func TestRealServerChatRoomsPrivate(t *testing.T) {
+	s := startServer(t, noFlood)
+	alice := join(t, s, "alice")
+	bob := join(t, s, "Bob")
+	carol := join(t, s, "carol")
+	waitUsers(alice, "lobby", "alice", "Bob", "carol")
+
+	// Lobby chat reaches everyone; the sender sees its echo.
+	alice.do(Say{ID: 1, Text: "안녕하세요 everyone 👋"})
+	m, _ := waitFor[Message](alice)
+	if !m.Mine || m.ID != 1 || m.Room != "lobby" || m.From != "alice" {
+		t.Fatalf("echo: %#v", m)
+	}
+	for _, h := range []*harness{bob, carol} {
+		if m, _ := waitFor[Message](h); m.Mine || m.From != "alice" || m.Text != "안녕하세요 everyone 👋" {
+			t.Fatalf("received: %#v", m)
+		}
+	}
+
+	// A room: carol, outside, receives none of its traffic.
+	joinRoom(alice, "dev")
+	joinRoom(bob, "DEV")
+	waitUsers(alice, "dev", "alice", "Bob")
+	bob.do(Say{ID: 2, Room: "dev", Text: "room only"})
+	if m, _ := waitFor[Message](alice); m.Room != "dev" || m.From != "Bob" || m.Text != "room only" {
+		t.Fatalf("room message: %#v", m)
+	}
+	// Private: only the recipient, and the sender's echo.
+	bob.do(Private{ID: 3, To: "ALICE", Text: "just you"})
+	if m, _ := waitFor[Message](alice); !m.Private || m.From != "Bob" || m.To != "alice" || m.Mine {
+		t.Fatalf("private: %#v", m)
+	}
+	if m := waitMsg(bob, func(m Message) bool { return m.Private }); !m.Mine || m.ID != 3 {
+		t.Fatalf("private echo: %#v", m)
+	}
+	// To someone not online: handed back with the server's reason.
+	bob.do(Private{ID: 4, To: "zed", Text: "hello?"})
+	ud, _ := waitFor[Undelivered](bob)
+	var se *ServerError
+	if ud.ID != 4 || !errors.As(ud.Err, &se) || se.Code != wire.CodeNoSuchUser {
+		t.Fatalf("undelivered: %#v", ud)
+	}
+	// Speaking in a room one is not in.
+	carol.do(Say{ID: 5, Room: "dev", Text: "let me in"})
+	if ud, _ := waitFor[Undelivered](carol); !errors.As(ud.Err, &se) || se.Code != wire.CodeNotInRoom {
+		t.Fatalf("not in room: %#v", ud)
+	}
+	// carol saw nothing of the room or the private message.
+	carol.do(Say{ID: 6, Text: "marker"})
+	_, skipped := waitFor[Message](carol)
+	for _, ev := range skipped {
+		if m, ok := ev.(Message); ok {
+			t.Fatalf("carol received %#v", m)
+		}
+	}
+
+	// Rooms list, and leaving.
+	alice.do(ListRooms{})
+	r, _ := waitFor[Rooms](alice)
+	equal(t, "rooms", r.Rooms, []wire.RoomInfo{{Name: "dev", Members: 2}, {Name: "lobby", Members: 3}})
+	bob.do(LeaveRoom{Room: "dev"})
+	if rl, _ := waitFor[RoomLeft](bob); rl.Room != "dev" {
+		t.Fatalf("room left: %#v", rl)
+	}
+	if l, _ := waitFor[Left](alice); l.Nick != "Bob" || l.Room != "dev" || l.Reason != wire.LeftParted {
+		t.Fatalf("left: %#v", l)
+	}
+
+	// The nickname is taken, whatever the case: refused, final.
+	dup := startClient(t)
+	dup.do(Connect{Addr: s.addr, Nick: "BOB"})
+	if r := nextIs[Refused](dup); r.Code != wire.RefuseNickTaken {
+		t.Fatalf("refused: %#v", r)
+	}
+	if d := nextIs[Disconnected](dup); !d.Final {
+		t.Fatalf("disconnected: %#v", d)
+	}
+}
+
+func TestRealServerKick(t *testing.T) {
+	s := startServer(t, noFlood)
+	alice := join(t, s, "alice")
+	mallory := join(t, s, "mallory")
+	joinRoom(alice, "dev")
+	joinRoom(mallory, "dev")
+	waitUsers(alice, "dev", "alice", "mallory")
+
+	s.do(server.Kick{Nick: "mallory", Reason: "도배 금지"})
+	if k, _ := waitFor[Kicked](mallory); k.Reason != "도배 금지" {
+		t.Fatalf("kicked: %#v", k)
+	}
+	if d := nextIs[Disconnected](mallory); !d.Final {
+		t.Fatalf("disconnected: %#v", d)
+	}
+	if r, _ := waitFor[Removed](alice); r.Nick != "mallory" || r.Reason != "도배 금지" {
+		t.Fatalf("removed: %#v", r)
+	}
+	waitUsers(alice, "dev", "alice")
+	waitUsers(alice, "lobby", "alice")
+	mallory.quiet(300 * time.Millisecond) // no reconnect
+}
+
+// The server stops and starts again on the same port: clients come back by
+// themselves, rejoin their rooms, and everything typed meanwhile is
+// delivered once, in order.
+func TestRealServerRestart(t *testing.T) {
+	s := startServer(t, noFlood)
+	opts := WithBackoff(50*time.Millisecond, 200*time.Millisecond)
+	alice := join(t, s, "alice", opts)
+	bob := join(t, s, "bob", opts)
+	joinRoom(alice, "dev")
+	joinRoom(bob, "dev")
+	waitUsers(alice, "dev", "alice", "bob")
+
+	s.stop()
+	for _, h := range []*harness{alice, bob} {
+		if n, _ := waitFor[Notice](h); n.Text != "server is stopping: server is stopping" && n.Text != "server is stopping" {
+			t.Fatalf("notice: %#v", n)
+		}
+		if d := nextIs[Disconnected](h); d.Final {
+			t.Fatalf("disconnected: %#v", d)
+		}
+		waitFor[Reconnecting](h)
+	}
+	const n = 20
+	for i := range n {
+		room := ""
+		if i%2 == 1 {
+			room = "dev"
+		}
+		alice.do(Say{ID: uint64(100 + i), Room: room, Text: fmt.Sprintf("typed while down %d", i)})
+	}
+	s.start(s.addr)
+
+	for _, h := range []*harness{alice, bob} {
+		if c, _ := waitFor[Connected](h); !c.Rejoin {
+			t.Fatalf("connected: %#v", c)
+		}
+	}
+	// alice's messages: each confirmed once, in order.
+	var (
+		ids    []uint64
+		devNow []string // the room's list as alice last saw it
+	)
+	deadline := time.After(waitLimit)
+	for len(ids) < n {
+		select {
+		case ev := <-alice.events:
+			switch ev := ev.(type) {
+			case Message:
+				if ev.Mine {
+					ids = append(ids, ev.ID)
+				}
+			case Users:
+				if ev.Room == "dev" {
+					devNow = ev.Users
+				}
+			case Undelivered:
+				t.Fatalf("undelivered: %#v", ev)
+			}
+		case <-deadline:
+			t.Fatalf("only %d confirmed: %v", len(ids), ids)
+		}
+	}
+	for i, id := range ids {
+		if id != uint64(100+i) {
+			t.Fatalf("confirmed out of order: %v", ids)
+		}
+	}
+	// Both are back in the room: a message there reaches bob, and bob saw
+	// alice's queued messages (those sent after he was back) in order, once.
+	if !slices.Equal(devNow, []string{"alice", "bob"}) {
+		waitUsers(alice, "dev", "alice", "bob")
+	}
+	alice.do(Say{ID: 999, Room: "dev", Text: "after"})
+	var got []string
+	deadline = time.After(waitLimit)
+	for done := false; !done; {
+		select {
+		case ev := <-bob.events:
+			if m, ok := ev.(Message); ok && m.From == "alice" {
+				got = append(got, m.Text)
+				done = m.Text == "after"
+			}
+		case <-deadline:
+			t.Fatalf("bob got %v", got)
+		}
+	}
+	last := -1
+	for _, text := range got[:len(got)-1] {
+		var i int
+		if _, err := fmt.Sscanf(text, "typed while down %d", &i); err != nil || i <= last {
+			t.Fatalf("bob got %v", got)
+		}
+		last = i
+	}
+}
+
+// With flood control on, the server reads slowly; the session keeps serving
+// commands and every message goes through, in order.
+func TestRealServerFloodControl(t *testing.T) {
+	s := startServer(t, server.Config{FloodBurst: 5, FloodRate: 100})
+	alice := join(t, s, "alice")
+	const n = 60
+	start := time.Now()
+	for i := range n {
+		alice.do(Say{ID: uint64(i), Text: fmt.Sprintf("m%d", i)})
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("sending %d messages took %v: the session blocked", n, d)
+	}
+	for i := range n {
+		m, _ := waitFor[Message](alice)
+		if !m.Mine || m.ID != uint64(i) {
+			t.Fatalf("echo %d: %#v", i, m)
+		}
+	}
+	if d := time.Since(start); d < 400*time.Millisecond {
+		t.Fatalf("%d messages in %v: flood control did not apply", n, d)
+	}
+}
+
+func TestRealServerFileTransfer(t *testing.T) {
+	s := startServer(t, noFlood)
+	dir := t.TempDir()
+	alice := join(t, s, "alice")
+	bob := join(t, s, "bob", WithDownloadDir(dir))
+	data := randomBytes(t, 300<<10+17)
+	path := tempFile(t, "데이터.bin", data)
+
+	alice.do(SendFile{ID: 7, Path: path, To: "bob"})
+	if o, _ := waitFor[FileOffered](alice); !o.Mine || o.ID != 7 || o.Size != int64(len(data)) {
+		t.Fatalf("offered: %#v", o)
+	}
+	if o, _ := waitFor[FileOffered](bob); o.Mine || o.From != "alice" || o.Name != "데이터.bin" || o.To != "bob" {
+		t.Fatalf("offered to bob: %#v", o)
+	}
+	done, _ := waitFor[FileDone](bob)
+	if done.Err != nil {
+		t.Fatal(done.Err)
+	}
+	if b, err := os.ReadFile(done.Path); err != nil || !bytes.Equal(b, data) {
+		t.Fatalf("received file differs (%v)", err)
+	}
+	if d, _ := waitFor[FileDone](alice); !d.Mine || d.Err != nil {
+		t.Fatalf("sender done: %#v", d)
+	}
+	// To the room: everyone else in it receives it.
+	alice.do(SendFile{ID: 8, Path: path})
+	done, _ = waitFor[FileDone](bob)
+	if done.Err != nil || done.Path == "" {
+		t.Fatalf("second: %#v", done)
+	}
+	if d, _ := waitFor[FileDone](alice); !d.Mine || d.Err != nil {
+		t.Fatalf("sender done: %#v", d)
+	}
+}
