@@ -47,6 +47,7 @@ type connResult struct {
 	RSSAfterHoldBytes int64   `json:"server_rss_after_hold_bytes,omitempty"`
 	RSSPerConnKiB     float64 `json:"server_rss_per_conn_kib,omitempty"`
 	ServerCPUSeconds  float64 `json:"server_cpu_seconds,omitempty"`
+	ToolCPUSeconds    float64 `json:"tool_cpu_seconds"`
 	NofileLimit       uint64  `json:"nofile_limit"`
 	HoldSeconds       float64 `json:"hold_seconds"`
 	Complete          bool    `json:"complete"`
@@ -172,6 +173,7 @@ func runConnections(ctx context.Context, o connOpts) (*connResult, error) {
 	}
 	drainers.Wait()
 	res.Dropped = int(dropped.Load())
+	res.ToolCPUSeconds = cpu.self.Seconds()
 	res.FramesRead = frames.Load()
 	if o.PID > 0 && res.Joined > 0 {
 		res.RSSPerConnKiB = float64(res.RSSAfterHoldBytes-res.RSSBeforeBytes) / 1024 / float64(res.Joined)

@@ -35,6 +35,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"time"
 )
@@ -52,6 +53,7 @@ type common struct {
 	conc      int
 	rbuf      int
 	handshake time.Duration
+	cpuprof   string
 }
 
 func (c *common) register(fs *flag.FlagSet, conc, rbuf int) {
@@ -62,6 +64,7 @@ func (c *common) register(fs *flag.FlagSet, conc, rbuf int) {
 	fs.IntVar(&c.conc, "conc", conc, "handshakes in progress at once")
 	fs.IntVar(&c.rbuf, "rbuf", rbuf, "read buffer per client, bytes")
 	fs.DurationVar(&c.handshake, "handshake", 10*time.Second, "longest a client's handshake may take")
+	fs.StringVar(&c.cpuprof, "cpuprofile", "", "write chatbench's own CPU profile to this file")
 }
 
 const usage = `usage: chatbench fanout|latency|connections [flags]
@@ -139,6 +142,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if c.pid < 0 {
 		fmt.Fprintln(stderr, "chatbench: -pid: want a process id")
 		return 2
+	}
+	if c.cpuprof != "" {
+		f, err := os.Create(c.cpuprof)
+		if err != nil {
+			fmt.Fprintln(stderr, "chatbench:", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "chatbench:", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()

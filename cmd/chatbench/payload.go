@@ -39,21 +39,26 @@ func putHex(dst []byte, v uint64) {
 	}
 }
 
+// hexVal maps a lowercase hex digit to its value and anything else to 0xFF.
+var hexVal = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xFF
+	}
+	for i := range 16 {
+		t[hexDigits[i]] = byte(i)
+	}
+	return t
+}()
+
 func getHex(src []byte) (uint64, bool) {
 	var v uint64
+	var bad byte
 	for _, c := range src {
-		var d byte
-		switch {
-		case c >= '0' && c <= '9':
-			d = c - '0'
-		case c >= 'a' && c <= 'f':
-			d = c - 'a' + 10
-		default:
-			return 0, false
-		}
-		v = v<<4 | uint64(d)
+		d := hexVal[c]
+		bad |= d
+		v = v<<4 | uint64(d&0xF)
 	}
-	return v, true
+	return v, bad&0xF0 == 0
 }
 
 // newPayload returns a size-byte message text whose header can be rewritten
@@ -81,8 +86,10 @@ func setStamp(b []byte, s stamp) {
 	b[p+30] = ':'
 }
 
-// parseStamp reads the header of a benchmark message text.
-func parseStamp(text []byte) (stamp, error) {
+// parseStamp reads the header of a benchmark message text; without
+// withTime it leaves SentNs zero and does not check it (fan-out receivers
+// need only the sender and the sequence number).
+func parseStamp(text []byte, withTime bool) (stamp, error) {
 	if len(text) < payloadHeader || string(text[:len(payloadPrefix)]) != payloadPrefix {
 		return stamp{}, errNotBench
 	}
@@ -92,7 +99,11 @@ func parseStamp(text []byte) (stamp, error) {
 	}
 	snd, ok1 := getHex(text[p : p+4])
 	seq, ok2 := getHex(text[p+5 : p+13])
-	ns, ok3 := getHex(text[p+14 : p+30])
+	var ns uint64
+	ok3 := true
+	if withTime {
+		ns, ok3 = getHex(text[p+14 : p+30])
+	}
 	if !ok1 || !ok2 || !ok3 {
 		return stamp{}, errNotBench
 	}

@@ -28,9 +28,13 @@ func TestPayloadRoundTrip(t *testing.T) {
 					t.Fatalf("payload holds %q, not printable ASCII", c)
 				}
 			}
-			got, err := parseStamp(b)
+			got, err := parseStamp(b, true)
 			if err != nil || got != st {
 				t.Fatalf("size %d: parseStamp(%q) = %+v, %v; want %+v", size, b, got, err, st)
+			}
+			got, err = parseStamp(b, false)
+			if err != nil || got != (stamp{st.Sender, st.Seq, 0}) {
+				t.Fatalf("size %d: parseStamp(%q, false) = %+v, %v", size, b, got, err)
 			}
 		}
 	}
@@ -45,9 +49,11 @@ func TestParseStampRefuses(t *testing.T) {
 		strings.Replace(string(good), "0003", "00g3", 1),
 		strings.Replace(string(good), "0003:", "00030", 1),
 		strings.ToUpper(string(good)),
+		strings.Replace(string(good), "0005:", "000G:", 1),
+		strings.Replace(string(good), "0005:", "000\xff:", 1),
 	}
 	for _, s := range bad {
-		if st, err := parseStamp([]byte(s)); err == nil {
+		if st, err := parseStamp([]byte(s), true); err == nil {
 			t.Errorf("parseStamp(%q) = %+v, want an error", s, st)
 		}
 	}

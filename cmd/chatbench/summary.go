@@ -47,6 +47,7 @@ func printSummary(w io.Writer, res any) {
 				mib(r.RSSBeforeBytes), mib(r.RSSJoinedBytes), mib(r.RSSAfterHoldBytes), r.HoldSeconds, r.RSSPerConnKiB)
 			p("  server CPU       %.2f s", r.ServerCPUSeconds)
 		}
+		p("  chatbench CPU    %.2f s", r.ToolCPUSeconds)
 		p("  frames read      %d; dropped by the server %d", r.FramesRead, r.Dropped)
 		for _, k := range sortedKeys(r.Refusals) {
 			p("  refused          %d × %s", r.Refusals[k], k)

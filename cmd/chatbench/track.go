@@ -148,7 +148,7 @@ func (r *receiver) chat(p []byte) {
 		r.malformed++
 		return
 	}
-	st, err := parseStamp(v.Text)
+	st, err := parseStamp(v.Text, r.lat != nil)
 	if err != nil || int(st.Sender) >= r.tr.senders || st.Seq == 0 || st.Seq > r.maxSeq {
 		r.foreign++
 		return

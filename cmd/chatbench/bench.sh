@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs the Performance section's benchmarks: builds chatserver and chatbench,
+# starts a fresh headless server (flood control off, high limits) on
+# 127.0.0.1 for each run, and saves each run's JSON in $OUT.
+#
+#   cmd/chatbench/bench.sh [fanout100|fanout500|latency|connections ...]
+#
+# Environment: OUT (results directory, default /tmp/chatbench-results),
+# PORT (default 7900), M100 / M500 (messages per sender at N=100 / N=500).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-/tmp/chatbench-results}
+PORT=${PORT:-7900}
+M100=${M100:-30000}
+M500=${M500:-8000}
+mkdir -p "$OUT"
+go build -o "$OUT/chatserver" ./cmd/chatserver
+go build -o "$OUT/chatbench" ./cmd/chatbench
+
+server_pid=
+start_server() {
+	"$OUT/chatserver" -headless -addr "127.0.0.1:$PORT" -flood-burst -1 -max-conns 20000 -log-level warn \
+		>"$OUT/server.log" 2>&1 &
+	server_pid=$!
+	for _ in $(seq 100); do # up to 10 s
+		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+		sleep 0.1
+	done
+	echo "server did not start" >&2
+	return 1
+}
+stop_server() {
+	if [ -n "$server_pid" ]; then
+		kill -INT "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+		server_pid=
+	fi
+}
+trap stop_server EXIT
+
+bench() { # name, chatbench arguments...
+	local name=$1
+	shift
+	start_server
+	echo "== $name: chatbench $* (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+	local rc=0
+	"$OUT/chatbench" "$@" -addr "127.0.0.1:$PORT" -pid "$server_pid" -json >"$OUT/$name.json" || rc=$?
+	stop_server
+	# The summary, from the JSON, for the log.
+	grep -E '"(received|expected|lost|duplicates|order_violations|deliveries_per_sec|server_cpu_per_delivery_us|p50_us|p99_us|max_us|joined|connect_seconds|server_rss_per_conn_kib|complete|error)"' "$OUT/$name.json" || true
+	return $rc
+}
+
+scenarios=("$@")
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(fanout100 fanout500 latency connections)
+status=0
+for s in "${scenarios[@]}"; do
+	case $s in
+	fanout100) bench fanout100 fanout -n 100 -s 10 -m "$M100" -size 100 -w 32 || status=1 ;;
+	fanout500) bench fanout500 fanout -n 500 -s 10 -m "$M500" -size 100 -w 32 || status=1 ;;
+	latency) bench latency latency -n 100 -s 10 -rate 20 -d 10s -size 100 || status=1 ;;
+	connections) bench connections connections -c 5000 -conc 500 -hold 2s || status=1 ;;
+	*) echo "unknown scenario $s" >&2; status=2 ;;
+	esac
+done
+exit $status
