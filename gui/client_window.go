@@ -87,7 +87,8 @@ type ClientWindow struct {
 	lobby        string
 	maxText      int
 	convs        []*conversation
-	byKey        map[string]*conversation
+	byKey        map[string]*conversation // by convKey
+	byName       map[string]*conversation // rooms by the exact name last seen
 	cur          *conversation
 	nextID       uint64
 	pending      map[uint64]pendingRef
@@ -117,7 +118,7 @@ type pendingRef struct {
 func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, events <-chan client.Event, opts ClientOptions) *ClientWindow {
 	w := &ClientWindow{
 		app: a, win: win, log: opts.Logger, meas: newMeasurer(),
-		byKey: make(map[string]*conversation), pending: make(map[uint64]pendingRef),
+		byKey: make(map[string]*conversation), byName: make(map[string]*conversation), pending: make(map[uint64]pendingRef),
 		selected: -1, selUser: -1, focused: true, maxText: wire.DefaultMaxText,
 	}
 	if w.log == nil {

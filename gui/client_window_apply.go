@@ -162,7 +162,7 @@ func (w *ClientWindow) handle(ev client.Event) {
 			w.system(c, time.Time{}, fmt.Sprintf("Sending %s (%s)…", ev.Name, byteSize(ev.Size)))
 		} else {
 			w.system(c, time.Time{}, fmt.Sprintf("%s is sending %s (%s)…", ev.From, ev.Name, byteSize(ev.Size)))
-			w.bump(c, true, ev.From+" sent a file", ev.Name)
+			w.bump(c, nil, ev.From+" sent a file", ev.Name)
 		}
 	case client.FileProgress:
 		// Progress is not logged line by line; FileDone reports the result.
@@ -214,6 +214,7 @@ func (w *ClientWindow) connected(ev client.Connected) {
 func (w *ClientWindow) resetConversations() {
 	w.convs = nil
 	clear(w.byKey)
+	clear(w.byName)
 	clear(w.pending)
 	w.cur = nil
 	w.selected, w.selUser = -1, -1
@@ -347,21 +348,14 @@ func (w *ClientWindow) message(m client.Message) {
 	}
 	w.add(c, entry{t: t, from: m.From, text: m.Text, kind: kindChat, mine: m.Mine})
 	if !m.Mine {
-		mention := m.Private || w.mentions(m.Text)
-		title := m.From
-		if m.Private {
-			title += " (private)"
-		} else {
-			title += " in " + c.title()
-		}
-		w.bump(c, mention, title, m.Text)
+		w.bump(c, &m, "", "")
 	}
 }
 
-// bump counts an incoming message as unread where it is not seen, and queues
-// a desktop notification for private messages and mentions while the window
-// is not focused.
-func (w *ClientWindow) bump(c *conversation, notify bool, title, body string) {
+// bump counts an incoming message (m, or a file offer titled title) as unread
+// where it is not seen, and queues a desktop notification for private
+// messages, mentions and files while the window is not focused.
+func (w *ClientWindow) bump(c *conversation, m *client.Message, title, body string) {
 	if c != w.cur {
 		c.unread++
 		w.convsDirty = true
@@ -370,6 +364,13 @@ func (w *ClientWindow) bump(c *conversation, notify bool, title, body string) {
 		return
 	}
 	w.titleUnread++
+	notify := m == nil
+	if m != nil && (m.Private || w.mentions(m.Text)) {
+		notify, title, body = true, m.From+" in "+c.title(), m.Text
+		if m.Private {
+			title = m.From + " (private)"
+		}
+	}
 	if notify {
 		if len(body) > 200 {
 			body = truncateUTF8(body, 200) + "…"
@@ -398,8 +399,9 @@ func (w *ClientWindow) flushNotes() {
 	w.app.SendNotification(first)
 }
 
+// mentions reports whether text names me, ignoring case.
 func (w *ClientWindow) mentions(text string) bool {
-	if w.me == "" || len(text) < len(w.me) {
+	if w.me == "" {
 		return false
 	}
 	return strings.Contains(strings.ToLower(text), strings.ToLower(w.me)) ||
@@ -439,8 +441,14 @@ func (w *ClientWindow) roomConv(room string, create bool) *conversation {
 	if room == "" {
 		room = w.lobby
 	}
+	if c := w.byName[room]; c != nil {
+		return c // the same spelling as last time: no folding needed
+	}
 	key := convKey(convRoom, room)
 	if c := w.byKey[key]; c != nil {
+		if len(w.byName) < 1024 {
+			w.byName[room] = c
+		}
 		return c
 	}
 	if !create {
@@ -549,6 +557,7 @@ func (w *ClientWindow) closeConv(c *conversation) {
 	}
 	w.convs = slices.Delete(w.convs, i, i+1)
 	delete(w.byKey, c.key)
+	clear(w.byName)
 	w.convsDirty = true
 	if w.cur == c {
 		w.convList.UnselectAll()

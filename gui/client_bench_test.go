@@ -1,0 +1,122 @@
+package gui
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/multichat/multichat/net/client"
+)
+
+// benchMessages makes n lobby messages of about 100 bytes from 10 senders,
+// one in ten long enough to wrap, a few in Korean.
+func benchMessages(n int) []client.Event {
+	evs := make([]client.Event, n)
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for i := range evs {
+		text := fmt.Sprintf("message %d: the quick brown fox jumps over the lazy dog, then naps in the afternoon sun.", i)
+		switch i % 10 {
+		case 3:
+			text = fmt.Sprintf("메시지 %d: 다람쥐 헌 쳇바퀴에 타고파, 빠른 갈색 여우가 게으른 개를 뛰어넘었다.", i)
+		case 7:
+			text = strings.Repeat(text+" ", 4)
+		}
+		evs[i] = client.Message{MsgID: uint64(i), Time: t0.Add(time.Duration(i) * time.Millisecond), Room: "lobby",
+			From: fmt.Sprintf("user%d", i%10), Text: text}
+	}
+	return evs
+}
+
+func newBenchClient(b *testing.B) *ClientWindow {
+	a := test.NewTempApp(b)
+	win := a.NewWindow("")
+	w := NewClientWindow(a, win, make(chan client.Command, 16), nil, ClientOptions{Addr: "127.0.0.1:7878", Nick: "me"})
+	win.Resize(fyne.NewSize(960, 640))
+	w.apply([]client.Event{client.Connected{Nick: "me", Lobby: "lobby", Users: []string{"me"}}})
+	return w
+}
+
+// BenchmarkApply100k applies 100 000 incoming messages to the client window
+// in batches of maxBatch, as the pump hands them over; one op is all 100 000.
+// Issue 6 target: under 1 s of CPU and 150 MB.
+func BenchmarkApply100k(b *testing.B) {
+	const n = 100_000
+	evs := benchMessages(n)
+	b.ReportAllocs()
+	var heap uint64
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		w := newBenchClient(b)
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		cpu0 := cpuTime()
+		b.StartTimer()
+		for i := 0; i < n; i += maxBatch {
+			w.apply(evs[i:min(i+maxBatch, n)])
+		}
+		b.StopTimer()
+		cpu += cpuTime() - cpu0
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		heap = max(heap, after.HeapInuse-min(before.HeapInuse, after.HeapInuse))
+		if got := len(w.cur.entries); got < maxHistory {
+			b.Fatalf("log holds %d entries", got)
+		}
+		w.win.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/msg")
+	b.ReportMetric(float64(heap)/(1<<20), "MB-heap")
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
+}
+
+// BenchmarkFlood2000 feeds 2 000 messages/s for one second through the real
+// pump and reports the longest and the 99th-percentile time Fyne's goroutine
+// spent applying one batch (the frame budget is 50 ms).
+func BenchmarkFlood2000(b *testing.B) {
+	evs := benchMessages(2000)
+	for b.Loop() {
+		b.StopTimer()
+		a := test.NewTempApp(b)
+		win := a.NewWindow("")
+		events := make(chan client.Event, 4096)
+		w := NewClientWindow(a, win, make(chan client.Command, 16), nil, ClientOptions{Addr: "127.0.0.1:7878", Nick: "me"})
+		win.Resize(fyne.NewSize(960, 640))
+		w.apply([]client.Event{client.Connected{Nick: "me", Lobby: "lobby", Users: []string{"me"}}})
+		var spans []time.Duration
+		done := pump(events, func(batch []client.Event) {
+			t := time.Now()
+			w.apply(batch)
+			spans = append(spans, time.Since(t))
+		})
+		b.StartTimer()
+		tick := time.NewTicker(time.Millisecond)
+		for i := 0; i < len(evs); i += 2 { // 2 per ms
+			<-tick.C
+			events <- evs[i]
+			events <- evs[i+1]
+		}
+		tick.Stop()
+		close(events)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			b.Fatal("pump did not drain")
+		}
+		b.StopTimer()
+		slices.Sort(spans)
+		b.ReportMetric(float64(spans[len(spans)-1].Microseconds())/1000, "max-batch-ms")
+		b.ReportMetric(float64(spans[len(spans)*99/100].Microseconds())/1000, "p99-batch-ms")
+		b.ReportMetric(float64(len(spans)), "batches")
+		win.Close()
+		b.StartTimer()
+	}
+}
