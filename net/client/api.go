@@ -2,6 +2,28 @@
 // time, reconnects with backoff when the server goes away, and keeps what the
 // user typed until the server has it. The UI drives it only through Run's
 // command and event channels; it never imports a GUI package.
+//
+// What the UI can rely on:
+//
+//   - After Connect: Connected then Users for the lobby; or Refused then
+//     Disconnected{Final}; or, while the server cannot be reached,
+//     Disconnected{Err} once and a Reconnecting per attempt until it can
+//     (Disconnect cancels).
+//   - A connection lost later (or the server stopping, after a Notice "server
+//     is stopping"): Disconnected{Err}, Reconnecting per attempt, then
+//     Connected{Rejoin: true}. Rooms are rejoined quietly (Users events, no
+//     RoomJoined); a room that cannot be rejoined gets RoomLeft.
+//   - Every Say and Private ends in exactly one Message{Mine, ID} (the server
+//     has it) or one Undelivered (with why), unless the server confirmed a
+//     message whose echo was lost with the connection: it is resent after the
+//     rejoin and may then appear twice to others.
+//   - Disconnected{Final: true} is a session's last event: Kicked and Refused
+//     come before it, and so do the Undelivered of everything still waiting.
+//   - Message.Room and Users.Room carry the server's room names; the lobby is
+//     Connected.Lobby ("lobby"). In commands, Room "" means the lobby.
+//   - Errors are written for the user; ServerError, RefusedError and
+//     KickedError carry codes, and ErrNotConnected, ErrQueueFull, ErrNotSent,
+//     ErrServerStopping and ErrPingTimeout can be tested with errors.Is.
 package client
 
 import (

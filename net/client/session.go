@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -758,7 +759,7 @@ func (s *session) handle(msg wire.Message) {
 	case wire.Stopping:
 		text := "server is stopping"
 		err := ErrServerStopping
-		if m.Reason != "" {
+		if m.Reason != "" && !strings.EqualFold(strings.TrimSpace(m.Reason), text) {
 			text += ": " + m.Reason
 			err = fmt.Errorf("%w: %s", ErrServerStopping, m.Reason)
 		}
