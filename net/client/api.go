@@ -16,7 +16,9 @@
 //   - Every Say and Private ends in exactly one Message{Mine, ID} (the server
 //     has it) or one Undelivered (with why), unless the server confirmed a
 //     message whose echo was lost with the connection: it is resent after the
-//     rejoin and may then appear twice to others.
+//     rejoin and may then appear twice to others. A message handed back when
+//     the session ends (Disconnect, kick) was not confirmed; if it was already
+//     on the wire, the server may still have delivered it.
 //   - Disconnected{Final: true} is a session's last event: Kicked and Refused
 //     come before it, and so do the Undelivered of everything still waiting.
 //   - Message.Room and Users.Room carry the server's room names; the lobby is
