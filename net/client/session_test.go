@@ -648,3 +648,40 @@ func TestRosterSortsCaseInsensitively(t *testing.T) {
 	r.remove("CAROL")
 	equal(t, "roster", r.list(), []string{"Alice", "ｂｅｎ", "bob", "Dave", "zed", "Émile"})
 }
+
+// A server that sends junk does not break the session: unknown or malformed
+// frames are skipped, an oversized one ends the connection (and the session
+// reconnects), and nothing panics.
+func TestHostileServerFrames(t *testing.T) {
+	f := newFakeServer(t)
+	h := startClient(t)
+	p, _ := connect(h, f, "alice")
+	raw := func(b ...byte) {
+		t.Helper()
+		if _, err := p.nc.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw(0, 0, 0, 3, 0x7f, 1, 2)                                    // unknown type
+	raw(0, 0, 0, 2, byte(wire.TypeChat), 9)                        // truncated payload
+	raw(0, 0, 0, 1, byte(wire.TypeSeedText))                       // reserved type
+	p.send(wire.Joined{Room: "nowhere", Users: []string{"ghost"}}, // a room I am not in
+		wire.Left{Room: "nowhere", User: "ghost"},
+		wire.FileChunk{ID: 12345, Data: []byte("no such transfer")},
+		wire.FileEnd{ID: 12345},
+		wire.FileAck{ID: 999, Bytes: 1 << 40},
+		wire.Welcome{Nick: "mallory"}, // not now
+		wire.Notice{Text: "still fine"})
+	if l, _ := waitFor[Notice](h); l.Text != "still fine" {
+		t.Fatalf("notice: %#v", l)
+	}
+	raw(0x7f, 0xff, 0xff, 0xff, byte(wire.TypeChat)) // 2 GiB frame
+	if d, _ := waitFor[Disconnected](h); d.Final || !errors.Is(d.Err, wire.ErrTooLarge) {
+		t.Fatalf("disconnected: %#v", d)
+	}
+	nextIs[Reconnecting](h)
+	f.accept().welcome(wire.Welcome{})
+	if c, _ := waitFor[Connected](h); !c.Rejoin || c.Nick != "alice" {
+		t.Fatalf("connected: %#v", c)
+	}
+}
