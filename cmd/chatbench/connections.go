@@ -58,8 +58,8 @@ func (o *connOpts) check() error {
 	switch {
 	case o.Clients < 1 || o.Clients > 60000:
 		return fmt.Errorf("-c %d: want 1..60000 clients", o.Clients)
-	case o.Conc < 1 || o.Conc > 1000:
-		return fmt.Errorf("-conc %d: want 1..1000", o.Conc)
+	case o.Conc < 1 || o.Conc > 20000:
+		return fmt.Errorf("-conc %d: want 1..20000", o.Conc)
 	case o.ReadBuf < 4096 || o.ReadBuf > 4<<20:
 		return fmt.Errorf("-rbuf %d: want 4096..4194304", o.ReadBuf)
 	case o.Hold < 0 || o.Hold > 10*time.Minute:

@@ -105,7 +105,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	case "connections":
 		var o connOpts
-		c.register(fs, 100, 4<<10)
+		c.register(fs, 500, 4<<10)
 		fs.IntVar(&o.Clients, "c", 5000, "clients to connect (C)")
 		fs.DurationVar(&o.Hold, "hold", 2*time.Second, "how long to keep them connected before closing")
 		exec = func(ctx context.Context) (any, error) {

@@ -152,3 +152,13 @@ func takeStr(p []byte) (s, rest []byte, ok bool) {
 	}
 	return p[2 : 2+n], p[2+n:], true
 }
+
+// parseListHead reads the head of a UserList payload (room str, flags u8,
+// user count u16) without decoding the names.
+func parseListHead(p []byte) (room []byte, flags uint8, count int, ok bool) {
+	room, p, ok = takeStr(p)
+	if !ok || len(p) < 3 {
+		return nil, 0, 0, false
+	}
+	return room, p[0], int(binary.BigEndian.Uint16(p[1:])), true
+}

@@ -353,3 +353,14 @@ func TestTrackerWaitAll(t *testing.T) {
 		t.Fatal("waitAll for a message nobody has returned without error")
 	}
 }
+
+func TestParseListHeadMatchesWire(t *testing.T) {
+	f := wire.Encode(wire.UserList{Room: "로비", Flags: wire.ListLast, Users: []string{"a", "bb", "ccc"}})
+	room, flags, n, ok := parseListHead(f[wire.HeaderSize:])
+	if !ok || string(room) != "로비" || flags != wire.ListLast || n != 3 {
+		t.Fatalf("parseListHead = %q %d %d %v", room, flags, n, ok)
+	}
+	if _, _, _, ok := parseListHead(f[wire.HeaderSize : wire.HeaderSize+4]); ok {
+		t.Fatal("a cut head was accepted")
+	}
+}
