@@ -1,0 +1,243 @@
+package gui
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/multichat/multichat/net/client"
+	"github.com/multichat/multichat/net/server"
+)
+
+const e2eWait = 10 * time.Second
+
+// e2eServer runs the real server on 127.0.0.1.
+type e2eServer struct {
+	t      *testing.T
+	cmds   chan server.Command
+	events chan server.Event
+	addr   string
+}
+
+func startE2EServer(t *testing.T) *e2eServer {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &e2eServer{t: t, cmds: make(chan server.Command), events: make(chan server.Event, 1024)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = server.Run(ctx, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1}, s.cmds, s.events)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		for {
+			select {
+			case <-done:
+				return
+			case <-s.events:
+			case <-time.After(e2eWait):
+				t.Error("server.Run did not return")
+				return
+			}
+		}
+	})
+	s.do(server.Start{Addr: "127.0.0.1:0"})
+	s.addr = waitE2E[server.Started](s).Addr
+	return s
+}
+
+func (s *e2eServer) do(c server.Command) {
+	s.t.Helper()
+	select {
+	case s.cmds <- c:
+	case <-time.After(e2eWait):
+		s.t.Fatalf("server did not take %#v", c)
+	}
+}
+
+func waitE2E[T server.Event](s *e2eServer) T {
+	s.t.Helper()
+	deadline := time.After(e2eWait)
+	for {
+		select {
+		case ev := <-s.events:
+			if v, ok := ev.(T); ok {
+				return v
+			}
+		case <-deadline:
+			var zero T
+			s.t.Fatalf("no %T from the server", zero)
+			return zero
+		}
+	}
+}
+
+// e2eClient is a client window driven by the real session. The test
+// goroutine itself applies the session's events (as the pump would, in
+// batches), so that it can look at the widgets without racing Fyne.
+type e2eClient struct {
+	t      *testing.T
+	w      *ClientWindow
+	events chan client.Event
+}
+
+func startE2EClient(t *testing.T, a fyne.App, addr, nick string) *e2eClient {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmds, events := make(chan client.Command, 64), make(chan client.Event, 256)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = client.Run(ctx, cmds, events, client.WithBackoff(50*time.Millisecond, 200*time.Millisecond))
+	}()
+	win := a.NewWindow("")
+	c := &e2eClient{t: t, w: NewClientWindow(a, win, cmds, nil, ClientOptions{Addr: addr, Nick: nick}), events: events}
+	win.Resize(fyne.NewSize(900, 600))
+	t.Cleanup(func() {
+		cancel()
+		deadline := time.After(e2eWait)
+		for {
+			select {
+			case _, ok := <-events:
+				if !ok {
+					<-done
+					win.Close()
+					return
+				}
+			case <-deadline:
+				t.Error("client.Run did not end")
+				return
+			}
+		}
+	})
+	return c
+}
+
+// until applies events until cond holds.
+func (c *e2eClient) until(what string, cond func() bool) {
+	c.t.Helper()
+	deadline := time.After(e2eWait)
+	for !cond() {
+		select {
+		case ev, ok := <-c.events:
+			if !ok {
+				c.t.Fatalf("%s: session ended", what)
+			}
+			batch := []client.Event{ev}
+		more:
+			for len(batch) < maxBatch {
+				select {
+				case ev, ok := <-c.events:
+					if !ok {
+						break more
+					}
+					batch = append(batch, ev)
+				default:
+					break more
+				}
+			}
+			c.w.apply(batch)
+		case <-deadline:
+			c.t.Fatalf("%s: timed out; log:\n%s", what, shownText(c.w))
+		}
+	}
+}
+
+func (c *e2eClient) shows(text string) func() bool {
+	return func() bool { return strings.Contains(shownText(c.w), text) }
+}
+
+func TestClientEndToEnd(t *testing.T) {
+	srv := startE2EServer(t)
+	a := test.NewTempApp(t)
+	alice := startE2EClient(t, a, srv.addr, "alice")
+	bob := startE2EClient(t, a, srv.addr, "alice") // will be refused, then pick another name
+
+	test.Tap(alice.w.connectBtn)
+	alice.until("alice connected", func() bool { return alice.w.state == stateChat })
+
+	// [아이디 중복]: the form stays filled and says why.
+	test.Tap(bob.w.connectBtn)
+	bob.until("bob refused", func() bool { return strings.Contains(bob.w.formStatus.Text, "already taken") })
+	if bob.w.win.Content() != bob.w.form || bob.w.nick.Text != "alice" || bob.w.addr.Text != srv.addr {
+		t.Fatal("refused form not kept")
+	}
+	bob.w.nick.SetText("bob")
+	test.Tap(bob.w.connectBtn)
+	bob.until("bob connected", func() bool { return bob.w.state == stateChat })
+	alice.until("alice sees bob online", func() bool { return alice.w.usersTitle.Text == "Online — 2" })
+	if got := shownUsers(alice.w); !slices.Equal(got, []string{"alice (you)", "bob"}) {
+		t.Errorf("alice's user list %q", got)
+	}
+
+	// Korean, English and emoji in the lobby, delivered whole both ways.
+	enter(bob.w, "안녕하세요 alice! 😀")
+	alice.until("alice gets bob's greeting", alice.shows("bob|안녕하세요 alice! 😀"))
+	bob.until("bob's line delivered", func() bool {
+		rows := shownRows(bob.w)
+		return len(rows) > 0 && !strings.HasPrefix(rows[len(rows)-1], "…") && strings.HasSuffix(rows[len(rows)-1], "|bob|안녕하세요 alice! 😀")
+	})
+	enter(alice.w, "hi bob, 반가워요 👋")
+	bob.until("bob gets alice's answer", bob.shows("alice|hi bob, 반가워요 👋"))
+
+	// A room: only its members see its traffic.
+	enter(alice.w, "/join dev")
+	alice.until("alice in #dev", func() bool { return alice.w.cur != nil && alice.w.cur.title() == "#dev" })
+	enter(alice.w, "only for dev")
+	alice.until("alice's dev line delivered", func() bool {
+		c := alice.w.cur
+		return len(c.entries) > 0 && c.entries[len(c.entries)-1].state == stateDelivered
+	})
+	enter(bob.w, "/join dev")
+	bob.until("bob in #dev", func() bool { return bob.w.cur != nil && bob.w.cur.title() == "#dev" })
+	if strings.Contains(shownText(bob.w), "only for dev") {
+		t.Error("bob saw a dev message sent before he joined")
+	}
+	enter(alice.w, "welcome to dev")
+	bob.until("bob gets dev traffic", bob.shows("alice|welcome to dev"))
+	alice.until("alice sees 2 in dev", func() bool { return alice.w.usersTitle.Text == "Online — 2" })
+
+	// A private message opens a conversation on the other side, with an unread count.
+	enter(alice.w, "/msg bob 비밀이에요")
+	bob.until("bob gets the private message", func() bool {
+		c := bob.w.byKey[convKey(convPrivate, "alice")]
+		return c != nil && c.unread == 1
+	})
+	if b := convBadges(bob.w); b["@alice"] != "1" {
+		t.Errorf("bob's badges %v", b)
+	}
+
+	// Kick: bob sees why, is back at the form, and does not come back.
+	srv.do(server.Kick{Nick: "bob", Reason: "테스트 kick"})
+	bob.until("bob kicked", func() bool { return bob.w.win.Content() == bob.w.form })
+	if !strings.Contains(bob.w.formStatus.Text, "테스트 kick") || bob.w.win.Canvas().Overlays().Top() == nil {
+		t.Errorf("kick not explained: %q", bob.w.formStatus.Text)
+	}
+	alice.until("alice sees the removal", alice.shows("[시스템 추방] bob was removed by the admin: 테스트 kick"))
+
+	// Server restart on the same port: the banner shows, alice rejoins by
+	// herself, and what she typed meanwhile is delivered.
+	srv.do(server.Stop{})
+	waitE2E[server.Stopped](srv)
+	alice.until("banner shown", func() bool { return !alice.w.banner.Hidden })
+	alice.w.convList.Select(0) // the lobby
+	enter(alice.w, "typed while the server was down")
+	srv.do(server.Start{Addr: srv.addr})
+	waitE2E[server.Started](srv)
+	alice.until("alice back", func() bool { return alice.w.banner.Hidden && alice.w.state == stateChat })
+	alice.until("queued line delivered", func() bool {
+		c := alice.w.cur
+		for i := range c.entries {
+			if e := &c.entries[i]; e.text == "typed while the server was down" {
+				return e.state == stateDelivered
+			}
+		}
+		return false
+	})
+}
