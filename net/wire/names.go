@@ -178,7 +178,29 @@ var folder = cases.Fold() // stateless: safe for concurrent use
 // folding, then NFC. "Alice", "ALICE" and "ａｌｉｃｅ" (full width) share one
 // key. For names that pass CheckNick or CheckRoom it is idempotent.
 func FoldKey(s string) string {
-	return norm.NFC.String(folder.String(norm.NFKC.String(s)))
+	f := folder.String(norm.NFKC.String(s))
+	if strings.IndexFunc(f, cherokeeSmall) >= 0 {
+		f = strings.Map(cherokeeCapital, f)
+	}
+	return norm.NFC.String(f)
+}
+
+// x/text's case folding swaps Cherokee case instead of folding both cases to
+// the capitals as Unicode's CaseFolding.txt does, so that FoldKey("Ꮟ") and
+// FoldKey("ꮟ") would differ (and FoldKey would not be idempotent). The
+// capitals are the folded form: small letters are mapped to them.
+func cherokeeSmall(r rune) bool {
+	return (r >= 0xAB70 && r <= 0xABBF) || (r >= 0x13F8 && r <= 0x13FD)
+}
+
+func cherokeeCapital(r rune) rune {
+	switch {
+	case r >= 0xAB70 && r <= 0xABBF:
+		return r - 0xAB70 + 0x13A0
+	case r >= 0x13F8 && r <= 0x13FD:
+		return r - 0x13F8 + 0x13F0
+	}
+	return r
 }
 
 // SkeletonKey is FoldKey with look-alike characters mapped together, so that

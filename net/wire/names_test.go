@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestCheckNick(t *testing.T) {
@@ -134,6 +135,25 @@ func TestFoldKey(t *testing.T) {
 	for _, p := range different {
 		if FoldKey(p[0]) == FoldKey(p[1]) {
 			t.Errorf("FoldKey(%q) == FoldKey(%q); want them told apart", p[0], p[1])
+		}
+	}
+}
+
+// Every rune and the other members of its simple case-folding orbit (A a;
+// K k K-Kelvin; Ꮟ ꮟ) share a FoldKey, and FoldKey is idempotent on them.
+func TestFoldKeyUnifiesCase(t *testing.T) {
+	for r := rune(0); r <= 0x1FFFF; r++ {
+		if unicode.SimpleFold(r) == r {
+			continue
+		}
+		k := FoldKey(string(r))
+		if FoldKey(k) != k {
+			t.Errorf("FoldKey not idempotent on %U: %q then %q", r, k, FoldKey(k))
+		}
+		for o := unicode.SimpleFold(r); o != r; o = unicode.SimpleFold(o) {
+			if FoldKey(string(o)) != k {
+				t.Errorf("FoldKey(%q %U) = %q but FoldKey(%q %U) = %q", r, r, k, o, o, FoldKey(string(o)))
+			}
 		}
 	}
 }
