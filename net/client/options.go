@@ -16,7 +16,12 @@ const (
 	DefaultDialTimeout      = 10 * time.Second
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultPingAfter        = 30 * time.Second
-	DefaultWriteTimeout     = 10 * time.Second
+	// DefaultWriteTimeout bounds a write that makes no progress at all. It is
+	// longer than the server's own (10 s) because a server applying flood
+	// control stops reading on purpose, and with loopback's large segments
+	// the kernel may report no progress for several seconds; a dead server
+	// is caught by the keepalive anyway.
+	DefaultWriteTimeout = 30 * time.Second
 
 	// MaxPending bounds the messages the session holds for the user: sent but
 	// not yet confirmed by the server, plus queued while reconnecting. Beyond
