@@ -28,7 +28,7 @@ import (
 const (
 	ServerTitle       = "MultiChat Server"
 	DefaultListenHost = "0.0.0.0" // every interface
-	DefaultListenPort = 5000
+	DefaultListenPort = 7878      // as chatserver -addr
 
 	defaultKickReason = "removed by the administrator"
 	maxAnnounceBytes  = 4 << 10 // the server's default text limit
@@ -51,34 +51,34 @@ const (
 	stateStopping
 )
 
-type userRow struct {
+type serverUser struct {
 	nick  string
 	addr  netip.AddrPort
 	since time.Time
 }
 
-type roomRow struct {
+type serverRoom struct {
 	name    string
 	members []string
 }
 
-// logKind picks a log line's colour.
-type logKind int
+// activityKind picks a log line's colour.
+type activityKind int
 
 const (
-	logInfo logKind = iota
-	logChat
-	logPrivate
-	logJoin
-	logLeave
-	logNotice
-	logWarn
-	logError
+	actInfo activityKind = iota
+	actChat
+	actPrivate
+	actJoin
+	actLeave
+	actNotice
+	actWarn
+	actError
 )
 
-type logLine struct {
+type activityLine struct {
 	at   time.Time
-	kind logKind
+	kind activityKind
 	text string
 }
 
@@ -106,10 +106,10 @@ type ServerWindow struct {
 	closed    bool
 	errShown  bool // an error dialog is open; further errors only go to the log
 	lanAddrs  func() []netip.Addr
-	users     []userRow
+	users     []serverUser
 	selected  string // nickname selected in the user table
-	rooms     []roomRow
-	lines     []logLine
+	rooms     []serverRoom
+	lines     []activityLine
 	logItemHt float32
 
 	host, port   *widget.Entry
@@ -287,7 +287,7 @@ func (s *ServerWindow) build() {
 			text, at := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Label)
 			at.SetText(ln.at.Format("15:04:05"))
 			text.Importance = ln.kind.importance()
-			text.TextStyle.Bold = ln.kind == logNotice || ln.kind == logError
+			text.TextStyle.Bold = ln.kind == actNotice || ln.kind == actError
 			text.SetText(ln.text)
 		})
 	s.log.OnSelected = func(id widget.ListItemID) { s.log.Unselect(id) }
@@ -374,7 +374,7 @@ func (s *ServerWindow) startTapped() {
 		prefs.SetInt(prefPort, p)
 	}
 	s.state = stateStarting
-	s.addLog(time.Now(), logInfo, "Starting on "+addr+"…")
+	s.addLog(time.Now(), actInfo, "Starting on "+addr+"…")
 	s.send(server.Start{Addr: addr})
 	s.updateControls()
 	s.log.Refresh()
@@ -538,22 +538,22 @@ func (s *ServerWindow) apply(ev server.Event) {
 		s.state = stateRunning
 		s.bound = ev.Addr
 		s.since = ev.At
-		s.addLog(ev.At, logJoin, "Server started, listening on "+ev.Addr)
+		s.addLog(ev.At, actJoin, "Server started, listening on "+ev.Addr)
 	case server.Stopped:
 		s.state = stateStopped
 		s.bound = ""
 		s.users = nil
 		s.rooms = nil
-		s.addLog(ev.At, logInfo, "Server stopped; every client was told")
+		s.addLog(ev.At, actInfo, "Server stopped; every client was told")
 	case server.UserJoined:
-		s.users = slices.DeleteFunc(s.users, func(u userRow) bool { return u.nick == ev.Nick })
-		s.users = append(s.users, userRow{nick: ev.Nick, addr: ev.Addr, since: ev.Since})
-		s.addLog(ev.Since, logJoin, fmt.Sprintf("%s joined from %s", ev.Nick, formatAddr(ev.Addr)))
+		s.users = slices.DeleteFunc(s.users, func(u serverUser) bool { return u.nick == ev.Nick })
+		s.users = append(s.users, serverUser{nick: ev.Nick, addr: ev.Addr, since: ev.Since})
+		s.addLog(ev.Since, actJoin, fmt.Sprintf("%s joined from %s", ev.Nick, formatAddr(ev.Addr)))
 	case server.UserLeft:
-		s.users = slices.DeleteFunc(s.users, func(u userRow) bool { return u.nick == ev.Nick })
-		kind := logLeave
+		s.users = slices.DeleteFunc(s.users, func(u serverUser) bool { return u.nick == ev.Nick })
+		kind := actLeave
 		if ev.Reason == "kicked" {
-			kind = logWarn
+			kind = actWarn
 		}
 		reason := ev.Reason
 		if reason == "" {
@@ -562,20 +562,20 @@ func (s *ServerWindow) apply(ev server.Event) {
 		s.addLog(ev.At, kind, fmt.Sprintf("%s left (%s)", ev.Nick, reason))
 	case server.Message:
 		if ev.Private {
-			s.addLog(ev.At, logPrivate, fmt.Sprintf("%s → %s: private message", ev.From, ev.To))
+			s.addLog(ev.At, actPrivate, fmt.Sprintf("%s → %s: private message", ev.From, ev.To))
 		} else {
-			s.addLog(ev.At, logChat, fmt.Sprintf("[%s] %s: %s", ev.Room, ev.From, oneLine(ev.Text, maxLogText)))
+			s.addLog(ev.At, actChat, fmt.Sprintf("[%s] %s: %s", ev.Room, ev.From, oneLine(ev.Text, maxLogText)))
 		}
 	case server.RoomChanged:
-		s.rooms = slices.DeleteFunc(s.rooms, func(r roomRow) bool { return r.name == ev.Room })
+		s.rooms = slices.DeleteFunc(s.rooms, func(r serverRoom) bool { return r.name == ev.Room })
 		if len(ev.Members) > 0 {
-			s.rooms = append(s.rooms, roomRow{name: ev.Room, members: slices.Clone(ev.Members)})
-			slices.SortFunc(s.rooms, func(a, b roomRow) int {
+			s.rooms = append(s.rooms, serverRoom{name: ev.Room, members: slices.Clone(ev.Members)})
+			slices.SortFunc(s.rooms, func(a, b serverRoom) int {
 				return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name))
 			})
 		}
 	case server.Notice:
-		s.addLog(ev.At, logNotice, oneLine(ev.Text, maxLogText))
+		s.addLog(ev.At, actNotice, oneLine(ev.Text, maxLogText))
 	case server.Error:
 		s.applyError(ev)
 	}
@@ -615,7 +615,7 @@ func (s *ServerWindow) applyError(ev server.Error) {
 	case "announce":
 		title = "Could not send the announcement"
 	}
-	s.addLog(at, logError, fmt.Sprintf("%s: %s", title, oneLine(msg, maxLogText)))
+	s.addLog(at, actError, fmt.Sprintf("%s: %s", title, oneLine(msg, maxLogText)))
 	if s.closing {
 		return // the window is going away; the log is enough
 	}
@@ -641,7 +641,7 @@ func (s *ServerWindow) reselect() {
 	if s.selected == "" {
 		return
 	}
-	i := slices.IndexFunc(s.users, func(u userRow) bool { return u.nick == s.selected })
+	i := slices.IndexFunc(s.users, func(u serverUser) bool { return u.nick == s.selected })
 	if i < 0 {
 		s.selected = ""
 		s.userTable.UnselectAll()
@@ -731,11 +731,11 @@ func (s *ServerWindow) reachable() []string {
 
 // --- activity log ---
 
-func (s *ServerWindow) addLog(at time.Time, kind logKind, text string) {
+func (s *ServerWindow) addLog(at time.Time, kind activityKind, text string) {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	s.lines = append(s.lines, logLine{at: at, kind: kind, text: text})
+	s.lines = append(s.lines, activityLine{at: at, kind: kind, text: text})
 }
 
 // logAtBottom reports whether the log shows its last line, so that new lines
@@ -765,17 +765,17 @@ func (s *ServerWindow) trimLog(follow bool) {
 	}
 }
 
-func (k logKind) importance() widget.Importance {
+func (k activityKind) importance() widget.Importance {
 	switch k {
-	case logPrivate, logLeave:
+	case actPrivate, actLeave:
 		return widget.LowImportance
-	case logJoin:
+	case actJoin:
 		return widget.SuccessImportance
-	case logNotice:
+	case actNotice:
 		return widget.HighImportance
-	case logWarn:
+	case actWarn:
 		return widget.WarningImportance
-	case logError:
+	case actError:
 		return widget.DangerImportance
 	}
 	return widget.MediumImportance

@@ -1,10 +1,15 @@
 package gui
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,26 +19,27 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/server"
 )
 
-// uiLoop makes the test goroutine the window's only UI goroutine: the pump
+// testUILoop makes the test goroutine the window's only UI goroutine: the pump
 // and the window's timers hand their work to it, and waitFor runs that work
 // while it polls a condition. (In Fyne's test driver fyne.Do runs at once on
 // the calling goroutine, which would race with the test's taps.)
-type uiLoop struct {
+type testUILoop struct {
 	t    *testing.T
 	work chan func()
 	done chan struct{}
 }
 
-func newUILoop(t *testing.T) *uiLoop {
-	l := &uiLoop{t: t, work: make(chan func(), 64), done: make(chan struct{})}
+func newTestUILoop(t *testing.T) *testUILoop {
+	l := &testUILoop{t: t, work: make(chan func(), 64), done: make(chan struct{})}
 	t.Cleanup(func() { close(l.done) })
 	return l
 }
 
-func (l *uiLoop) do(f func()) {
+func (l *testUILoop) do(f func()) {
 	select {
 	case l.work <- f:
 	case <-l.done:
@@ -41,7 +47,7 @@ func (l *uiLoop) do(f func()) {
 }
 
 // waitFor runs queued UI work until cond holds, failing after timeout.
-func (l *uiLoop) waitFor(what string, timeout time.Duration, cond func() bool) {
+func (l *testUILoop) waitFor(what string, timeout time.Duration, cond func() bool) {
 	l.t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
@@ -57,7 +63,7 @@ func (l *uiLoop) waitFor(what string, timeout time.Duration, cond func() bool) {
 }
 
 // settle runs queued UI work for d.
-func (l *uiLoop) settle(d time.Duration) {
+func (l *testUILoop) settle(d time.Duration) {
 	end := time.After(d)
 	for {
 		select {
@@ -75,23 +81,23 @@ type serverWindowFixture struct {
 	win  fyne.Window
 	sw   *ServerWindow
 	cmds chan server.Command
-	ui   *uiLoop
+	ui   *testUILoop
 }
 
-// newFixture builds a server window with a test app and command channel of
+// newServerFixture builds a server window with a test app and command channel of
 // the given capacity, without a pump (tests call applyBatch or attach).
-func newFixture(t *testing.T, cmdCap int) *serverWindowFixture {
+func newServerFixture(t *testing.T, cmdCap int) *serverWindowFixture {
 	t.Helper()
 	a := test.NewTempApp(t)
-	return newFixtureWithApp(t, a, cmdCap)
+	return newServerFixtureWithApp(t, a, cmdCap)
 }
 
-func newFixtureWithApp(t *testing.T, a fyne.App, cmdCap int) *serverWindowFixture {
+func newServerFixtureWithApp(t *testing.T, a fyne.App, cmdCap int) *serverWindowFixture {
 	t.Helper()
 	w := a.NewWindow("")
 	cmds := make(chan server.Command, cmdCap)
 	sw := newServerWindow(a, w, cmds)
-	ui := newUILoop(t)
+	ui := newTestUILoop(t)
 	sw.uiDo = ui.do
 	sw.lanAddrs = func() []netip.Addr {
 		return []netip.Addr{netip.MustParseAddr("192.168.1.20"), netip.MustParseAddr("10.0.0.7")}
@@ -133,8 +139,8 @@ func (f *serverWindowFixture) noCmd() {
 	}
 }
 
-// walk visits o and everything rendered inside it.
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+// walkTree visits o and everything rendered inside it.
+func walkTree(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
 	if o == nil {
 		return
 	}
@@ -142,11 +148,11 @@ func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
 	switch c := o.(type) {
 	case fyne.Widget:
 		for _, ch := range test.WidgetRenderer(c).Objects() {
-			walk(ch, visit)
+			walkTree(ch, visit)
 		}
 	case *fyne.Container:
 		for _, ch := range c.Objects {
-			walk(ch, visit)
+			walkTree(ch, visit)
 		}
 	}
 }
@@ -158,7 +164,7 @@ func overlayTexts(w fyne.Window) string {
 		return ""
 	}
 	var b strings.Builder
-	walk(top, func(o fyne.CanvasObject) {
+	walkTree(top, func(o fyne.CanvasObject) {
 		switch l := o.(type) {
 		case *widget.Label:
 			b.WriteString(l.Text + "\n")
@@ -173,7 +179,7 @@ func overlayTexts(w fyne.Window) string {
 func overlayButton(w fyne.Window, text string) *widget.Button {
 	top := w.Canvas().Overlays().Top()
 	var found *widget.Button
-	walk(top, func(o fyne.CanvasObject) {
+	walkTree(top, func(o fyne.CanvasObject) {
 		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
 			found = b
 		}
@@ -184,7 +190,7 @@ func overlayButton(w fyne.Window, text string) *widget.Button {
 func overlayEntry(w fyne.Window) *widget.Entry {
 	top := w.Canvas().Overlays().Top()
 	var found *widget.Entry
-	walk(top, func(o fyne.CanvasObject) {
+	walkTree(top, func(o fyne.CanvasObject) {
 		if e, ok := o.(*widget.Entry); ok && found == nil {
 			found = e
 		}
@@ -208,7 +214,7 @@ func cellText(t *widget.Table, row, col int) string {
 	return o.(*widget.Label).Text
 }
 
-func logTexts(sw *ServerWindow) []string {
+func activityTexts(sw *ServerWindow) []string {
 	out := make([]string, sw.log.Length())
 	for i := range out {
 		o := sw.log.CreateItem()
@@ -218,14 +224,14 @@ func logTexts(sw *ServerWindow) []string {
 	return out
 }
 
-func logText(sw *ServerWindow, i int) string {
+func activityText(sw *ServerWindow, i int) string {
 	o := sw.log.CreateItem()
 	sw.log.UpdateItem(i, o)
 	return o.(*fyne.Container).Objects[0].(*widget.Label).Text
 }
 
-func logContains(sw *ServerWindow, s string) bool {
-	for _, l := range logTexts(sw) {
+func activityContains(sw *ServerWindow, s string) bool {
+	for _, l := range activityTexts(sw) {
 		if strings.Contains(l, s) {
 			return true
 		}
@@ -250,12 +256,12 @@ func checkEnabled(t *testing.T, what string, w fyne.Disableable, want bool) {
 }
 
 func TestServerWindowInitialState(t *testing.T) {
-	f := newFixture(t, 8)
+	f := newServerFixture(t, 8)
 	sw := f.sw
 	if got := f.win.Title(); got != "MultiChat Server" {
 		t.Errorf("title %q", got)
 	}
-	if sw.host.Text != DefaultListenHost || sw.port.Text != "5000" {
+	if sw.host.Text != DefaultListenHost || sw.port.Text != "7878" {
 		t.Errorf("address fields %q %q", sw.host.Text, sw.port.Text)
 	}
 	checkEnabled(t, "Start", sw.start, true)
@@ -281,7 +287,7 @@ func TestServerWindowAddressValidation(t *testing.T) {
 		{"1.2.3.4.5", "5000", "not an IP address or host name"},
 	} {
 		t.Run(tc.host+"_"+tc.port, func(t *testing.T) {
-			f := newFixture(t, 8)
+			f := newServerFixture(t, 8)
 			f.sw.host.SetText(tc.host)
 			f.sw.port.SetText(tc.port)
 			test.Tap(f.sw.start)
@@ -313,7 +319,7 @@ func TestServerWindowAddressValidation(t *testing.T) {
 
 func TestServerWindowStartRemembersAddress(t *testing.T) {
 	a := test.NewTempApp(t)
-	f := newFixtureWithApp(t, a, 8)
+	f := newServerFixtureWithApp(t, a, 8)
 	test.Type(f.sw.host, "") // focus
 	f.sw.host.SetText("127.0.0.1")
 	f.sw.port.SetText("")
@@ -330,14 +336,14 @@ func TestServerWindowStartRemembersAddress(t *testing.T) {
 	f.noCmd()
 
 	// A second window of the same app (the next run) shows the same address.
-	g := newFixtureWithApp(t, a, 8)
+	g := newServerFixtureWithApp(t, a, 8)
 	if g.sw.host.Text != "127.0.0.1" || g.sw.port.Text != "6123" {
 		t.Fatalf("remembered %q %q", g.sw.host.Text, g.sw.port.Text)
 	}
 }
 
 func TestServerWindowEnterStarts(t *testing.T) {
-	f := newFixture(t, 8)
+	f := newServerFixture(t, 8)
 	f.sw.port.SetText("7001")
 	f.win.Canvas().Focus(f.sw.port)
 	f.sw.port.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -347,7 +353,7 @@ func TestServerWindowEnterStarts(t *testing.T) {
 }
 
 func TestServerWindowSyntheticSession(t *testing.T) {
-	f := newFixture(t, 8)
+	f := newServerFixture(t, 8)
 	sw := f.sw
 	test.Tap(sw.start)
 	f.nextCmd()
@@ -393,8 +399,8 @@ func TestServerWindowSyntheticSession(t *testing.T) {
 		t.Errorf("rooms tab %q: %q %q %q", sw.roomsTab.Text,
 			cellText(sw.roomTable, 0, 0), cellText(sw.roomTable, 1, 1), cellText(sw.roomTable, 1, 2))
 	}
-	if !logContains(sw, "alice joined from 192.168.1.30:40001") {
-		t.Errorf("log lacks the join: %q", logTexts(sw))
+	if !activityContains(sw, "alice joined from 192.168.1.30:40001") {
+		t.Errorf("log lacks the join: %q", activityTexts(sw))
 	}
 
 	// Selecting bob enables Kick; when bob leaves, the selection and Kick go.
@@ -413,8 +419,8 @@ func TestServerWindowSyntheticSession(t *testing.T) {
 	if sw.roomsTab.Text != "Rooms (1)" {
 		t.Errorf("rooms tab %q", sw.roomsTab.Text)
 	}
-	if !logContains(sw, "bob left (connection lost)") || !logContains(sw, "alice left (quit)") {
-		t.Errorf("log lacks the leaves: %q", logTexts(sw))
+	if !activityContains(sw, "bob left (connection lost)") || !activityContains(sw, "alice left (quit)") {
+		t.Errorf("log lacks the leaves: %q", activityTexts(sw))
 	}
 
 	// Chat is logged with its room; a private message without its text.
@@ -423,13 +429,13 @@ func TestServerWindowSyntheticSession(t *testing.T) {
 		server.Message{From: "민수", To: "alice", Text: "secret", Private: true, At: at},
 		server.Notice{Text: "Announcement: pizza at noon", At: at},
 	)
-	if !logContains(sw, "[lobby] 민수: 안녕하세요 ↵ line two") {
-		t.Errorf("chat line missing: %q", logTexts(sw))
+	if !activityContains(sw, "[lobby] 민수: 안녕하세요 ↵ line two") {
+		t.Errorf("chat line missing: %q", activityTexts(sw))
 	}
-	if !logContains(sw, "민수 → alice: private message") || logContains(sw, "secret") {
-		t.Errorf("private line wrong: %q", logTexts(sw))
+	if !activityContains(sw, "민수 → alice: private message") || activityContains(sw, "secret") {
+		t.Errorf("private line wrong: %q", activityTexts(sw))
 	}
-	if !logContains(sw, "pizza at noon") {
+	if !activityContains(sw, "pizza at noon") {
 		t.Errorf("notice missing")
 	}
 
@@ -454,7 +460,7 @@ func TestServerWindowSyntheticSession(t *testing.T) {
 }
 
 func TestServerWindowReachLine(t *testing.T) {
-	f := newFixture(t, 8)
+	f := newServerFixture(t, 8)
 	for _, tc := range []struct{ bound, want string }{
 		{"0.0.0.0:5000", "192.168.1.20:5000  or  10.0.0.7:5000"},
 		{"[::]:5000", "192.168.1.20:5000  or  10.0.0.7:5000"},
@@ -482,7 +488,7 @@ func TestServerWindowReachLine(t *testing.T) {
 }
 
 func TestServerWindowKickDialog(t *testing.T) {
-	f := newFixture(t, 8)
+	f := newServerFixture(t, 8)
 	sw := f.sw
 	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()},
 		server.UserJoined{Nick: "alice", Addr: netip.MustParseAddrPort("127.0.0.1:1"), Since: time.Now()},
@@ -522,7 +528,7 @@ func TestServerWindowKickDialog(t *testing.T) {
 }
 
 func TestServerWindowAnnounce(t *testing.T) {
-	f := newFixture(t, 8)
+	f := newServerFixture(t, 8)
 	sw := f.sw
 	test.Type(sw.announce, "ignored while stopped")
 	test.Tap(sw.announceBtn)
@@ -560,7 +566,7 @@ func TestServerWindowAnnounce(t *testing.T) {
 }
 
 func TestServerWindowErrorsAreDialogs(t *testing.T) {
-	f := newFixture(t, 8)
+	f := newServerFixture(t, 8)
 	sw := f.sw
 	test.Tap(sw.start)
 	f.nextCmd()
@@ -575,8 +581,8 @@ func TestServerWindowErrorsAreDialogs(t *testing.T) {
 	}
 	// A second error while the first dialog is open is logged, not stacked.
 	f.apply(server.Error{Op: "accept", Err: errors.New("too many open files")})
-	if sw.errorDialogs != 1 || !logContains(sw, "too many open files") {
-		t.Errorf("dialogs %d, log %q", sw.errorDialogs, logTexts(sw))
+	if sw.errorDialogs != 1 || !activityContains(sw, "too many open files") {
+		t.Errorf("dialogs %d, log %q", sw.errorDialogs, activityTexts(sw))
 	}
 	dismissOverlay(t, f.win, "OK")
 
@@ -592,7 +598,7 @@ func TestServerWindowErrorsAreDialogs(t *testing.T) {
 }
 
 func TestServerWindowNeverBlocksOnCommands(t *testing.T) {
-	f := newFixture(t, 1) // room for one command only
+	f := newServerFixture(t, 1) // room for one command only
 	sw := f.sw
 	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
 	const n = 20
@@ -618,7 +624,7 @@ func TestServerWindowNeverBlocksOnCommands(t *testing.T) {
 }
 
 func TestServerWindowLogIsCappedAndFollows(t *testing.T) {
-	f := newFixture(t, 8)
+	f := newServerFixture(t, 8)
 	sw := f.sw
 	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
 	batch := make([]server.Event, 0, 3000)
@@ -637,14 +643,14 @@ func TestServerWindowLogIsCappedAndFollows(t *testing.T) {
 	if n := sw.log.Length(); n > maxLogLines+logTrimSlack || n < maxLogLines {
 		t.Fatalf("log holds %d lines", n)
 	}
-	if last := logText(sw, sw.log.Length()-1); last != fmt.Sprintf("[lobby] bot: line %d", total) {
+	if last := activityText(sw, sw.log.Length()-1); last != fmt.Sprintf("[lobby] bot: line %d", total) {
 		t.Fatalf("last line %q", last)
 	}
 
 	// Scrolled up, new lines do not move the view off the lines it shows,
 	// whether or not they make the log drop its oldest lines.
 	row := sw.logItemHt + theme.Padding()
-	topLine := func() string { return logText(sw, int(sw.log.GetScrollOffset()/row)) }
+	topLine := func() string { return activityText(sw, int(sw.log.GetScrollOffset()/row)) }
 	for _, more := range []int{1, logTrimSlack} {
 		sw.log.ScrollToOffset(float32(sw.log.Length()/2) * row)
 		before := topLine()
@@ -667,7 +673,7 @@ func TestServerWindowLogIsCappedAndFollows(t *testing.T) {
 }
 
 func TestServerWindowCloseStopsFirst(t *testing.T) {
-	f := newFixture(t, 8)
+	f := newServerFixture(t, 8)
 	sw := f.sw
 	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
 	sw.requestClose()
@@ -686,7 +692,7 @@ func TestServerWindowCloseStopsFirst(t *testing.T) {
 }
 
 func TestServerWindowCloseWhenStoppedIsImmediate(t *testing.T) {
-	f := newFixture(t, 8)
+	f := newServerFixture(t, 8)
 	f.sw.requestClose()
 	f.noCmd()
 	if !f.sw.closed {
@@ -695,7 +701,7 @@ func TestServerWindowCloseWhenStoppedIsImmediate(t *testing.T) {
 }
 
 func TestServerWindowCloseGivesUpAfterTimeout(t *testing.T) {
-	f := newFixture(t, 8)
+	f := newServerFixture(t, 8)
 	sw := f.sw
 	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
 	start := time.Now()
@@ -708,7 +714,7 @@ func TestServerWindowCloseGivesUpAfterTimeout(t *testing.T) {
 }
 
 func TestServerWindowAbout(t *testing.T) {
-	f := newFixture(t, 8)
+	f := newServerFixture(t, 8)
 	f.win.MainMenu().Items[1].Items[0].Action()
 	got := overlayTexts(f.win)
 	for _, want := range []string{"MultiChat Server", "Version dev", "protocol version 1"} {
@@ -717,7 +723,7 @@ func TestServerWindowAbout(t *testing.T) {
 		}
 	}
 	var link *widget.Hyperlink
-	walk(f.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+	walkTree(f.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
 		if h, ok := o.(*widget.Hyperlink); ok {
 			link = h
 		}
@@ -743,4 +749,267 @@ func TestOneLine(t *testing.T) {
 			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// --- with a real server and real clients on loopback ---
+
+// realServer runs server.Run for the test; stop ends it.
+func realServer(t *testing.T) (cmds chan server.Command, events chan server.Event, stop func()) {
+	t.Helper()
+	cmds = make(chan server.Command, 16)
+	events = make(chan server.Event, 64)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- server.Run(ctx, server.Config{}, cmds, events) }()
+	return cmds, events, func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("server.Run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("server.Run did not return")
+		}
+	}
+}
+
+// newRealServerFixture builds the window wired to a real server through its pump.
+func newRealServerFixture(t *testing.T) *serverWindowFixture {
+	t.Helper()
+	a := test.NewTempApp(t)
+	w := a.NewWindow("")
+	cmds, events, stop := realServer(t)
+	sw := newServerWindow(a, w, cmds)
+	ui := newTestUILoop(t)
+	sw.uiDo = ui.do
+	w.Resize(fyne.NewSize(1040, 660))
+	w.Show()
+	pumped := sw.attach(events)
+	t.Cleanup(func() {
+		stop() // Run closes events, so the pump ends
+		ui.waitFor("the pump to end", 10*time.Second, func() bool {
+			select {
+			case <-pumped:
+				return true
+			default:
+				return false
+			}
+		})
+		if !sw.closed {
+			sw.closed = true
+			w.Close()
+		}
+	})
+	return &serverWindowFixture{t: t, app: a, win: w, sw: sw, ui: ui}
+}
+
+// freeLoopbackPort returns a loopback port that was free a moment ago.
+func freeLoopbackPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// chatClient is a real net/client session whose events the test can wait for.
+type chatClient struct {
+	t    *testing.T
+	nick string
+	cmds chan client.Command
+	mu   sync.Mutex
+	evs  []client.Event
+	more chan struct{}
+}
+
+func newChatClient(t *testing.T, addr, nick string) *chatClient {
+	t.Helper()
+	c := &chatClient{t: t, nick: nick, cmds: make(chan client.Command, 16), more: make(chan struct{}, 1)}
+	events := make(chan client.Event, 64)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = client.Run(ctx, c.cmds, events, client.WithBackoff(200*time.Millisecond, time.Second))
+	}()
+	go func() {
+		for ev := range events {
+			c.mu.Lock()
+			c.evs = append(c.evs, ev)
+			c.mu.Unlock()
+			select {
+			case c.more <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Errorf("client %s did not end", nick)
+		}
+	})
+	c.cmds <- client.Connect{Addr: addr, Nick: nick}
+	c.waitEvent("Connected", func(ev client.Event) bool { _, ok := ev.(client.Connected); return ok })
+	return c
+}
+
+// waitEvent waits until the client has received an event matching match.
+func (c *chatClient) waitEvent(what string, match func(client.Event) bool) client.Event {
+	c.t.Helper()
+	deadline := time.After(10 * time.Second)
+	seen := 0
+	for {
+		c.mu.Lock()
+		evs := c.evs[seen:]
+		seen = len(c.evs)
+		c.mu.Unlock()
+		for _, ev := range evs {
+			if match(ev) {
+				return ev
+			}
+		}
+		select {
+		case <-c.more:
+		case <-deadline:
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.t.Fatalf("%s never received %s; got %#v", c.nick, what, c.evs)
+		}
+	}
+}
+
+func (f *serverWindowFixture) startOn(port int) {
+	f.t.Helper()
+	f.sw.host.SetText("127.0.0.1")
+	f.sw.port.SetText(strconv.Itoa(port))
+	test.Tap(f.sw.start)
+	f.ui.waitFor("the server to start", 10*time.Second, func() bool { return f.sw.stateLabel.Text == "Running" })
+}
+
+func sortedNicks(sw *ServerWindow) string {
+	n := userNicks(sw)
+	slices.Sort(n)
+	return strings.Join(n, ",")
+}
+
+func TestServerWindowRealServer(t *testing.T) {
+	f := newRealServerFixture(t)
+	sw := f.sw
+	port := freeLoopbackPort(t)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+
+	// Start shows the bound address.
+	f.startOn(port)
+	if got := sw.reach.Text; got != "Clients connect to "+addr+" (this computer only)" {
+		t.Fatalf("reach line %q", got)
+	}
+	checkEnabled(t, "Start", sw.start, false)
+	checkEnabled(t, "Stop", sw.stop, true)
+
+	// Two real clients connect and both appear in the list.
+	alice := newChatClient(t, addr, "alice")
+	bob := newChatClient(t, addr, "bob")
+	f.ui.waitFor("alice and bob in the list", 10*time.Second, func() bool { return sortedNicks(sw) == "alice,bob" })
+	if !strings.Contains(sw.counts.Text, "2 users connected") {
+		t.Errorf("counts %q", sw.counts.Text)
+	}
+	if got := cellText(sw.userTable, 0, 1); !strings.HasPrefix(got, "127.0.0.1:") {
+		t.Errorf("address column %q", got)
+	}
+
+	// Chat, a room and a private message show in the log and the Rooms tab;
+	// the private message's text does not.
+	alice.cmds <- client.JoinRoom{Room: "games"}
+	alice.cmds <- client.Say{ID: 1, Room: "games", Text: "anyone for chess?"}
+	alice.cmds <- client.Private{ID: 2, To: "bob", Text: "the password is swordfish"}
+	f.ui.waitFor("the chat and the private message in the log", 10*time.Second, func() bool {
+		return activityContains(sw, "[games] alice: anyone for chess?") && activityContains(sw, "alice → bob: private message")
+	})
+	if activityContains(sw, "swordfish") {
+		t.Error("the log shows a private message's text")
+	}
+	f.ui.waitFor("the rooms tab", 10*time.Second, func() bool { return sw.roomsTab.Text == "Rooms (2)" })
+	if cellText(sw.roomTable, 0, 0) != "games" || cellText(sw.roomTable, 0, 2) != "alice" {
+		t.Errorf("rooms: %q %q", cellText(sw.roomTable, 0, 0), cellText(sw.roomTable, 0, 2))
+	}
+
+	// Select bob, Kick, confirm with a reason: bob is told, the list shows one.
+	row := slices.Index(userNicks(sw), "bob")
+	sw.userTable.Select(widget.TableCellID{Row: row, Col: 0})
+	test.Tap(sw.kick)
+	reason := overlayEntry(f.win)
+	if reason == nil {
+		t.Fatal("no reason entry in the kick dialog")
+	}
+	reason.SetText("")
+	test.Type(reason, "too many puns")
+	dismissOverlay(t, f.win, "Kick")
+	k := bob.waitEvent("Kicked", func(ev client.Event) bool { _, ok := ev.(client.Kicked); return ok }).(client.Kicked)
+	if k.Reason != "too many puns" {
+		t.Errorf("bob was kicked with reason %q", k.Reason)
+	}
+	f.ui.waitFor("bob gone from the list", 10*time.Second, func() bool { return sortedNicks(sw) == "alice" })
+	checkEnabled(t, "Kick", sw.kick, false)
+	if !activityContains(sw, "bob left (kicked)") {
+		t.Errorf("log lacks the kick: %q", activityTexts(sw))
+	}
+
+	// Announce reaches the client as a system notice.
+	test.Type(sw.announce, "closing at six")
+	test.Tap(sw.announceBtn)
+	n := alice.waitEvent("Notice", func(ev client.Event) bool { _, ok := ev.(client.Notice); return ok }).(client.Notice)
+	if n.Text != "closing at six" {
+		t.Errorf("notice %q", n.Text)
+	}
+
+	// Stop clears the list, and the client is told.
+	test.Tap(sw.stop)
+	f.ui.waitFor("the server to stop", 10*time.Second, func() bool { return sw.stateLabel.Text == "Stopped" })
+	alice.waitEvent("Disconnected(stopping)", func(ev client.Event) bool {
+		d, ok := ev.(client.Disconnected)
+		return ok && errors.Is(d.Err, client.ErrServerStopping)
+	})
+	if n, _ := sw.userTable.Length(); n != 0 || sw.usersTab.Text != "Users (0)" {
+		t.Errorf("after Stop: %d users, tab %q", n, sw.usersTab.Text)
+	}
+	checkEnabled(t, "Start", sw.start, true)
+	checkEnabled(t, "Stop", sw.stop, false)
+
+	// Start again on the same port: the reconnecting client comes back.
+	f.startOn(port)
+	f.ui.waitFor("alice back", 15*time.Second, func() bool { return sortedNicks(sw) == "alice" })
+
+	// Closing the window while serving stops the server first.
+	sw.requestClose()
+	f.ui.waitFor("the window to close", 10*time.Second, func() bool { return sw.closed })
+	if sw.state != stateStopped {
+		t.Errorf("closed in state %v", sw.state)
+	}
+}
+
+func TestServerWindowRealPortInUse(t *testing.T) {
+	f := newRealServerFixture(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	f.sw.host.SetText("127.0.0.1")
+	f.sw.port.SetText(strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+	test.Tap(f.sw.start)
+	f.ui.waitFor("an error dialog", 10*time.Second, func() bool { return f.win.Canvas().Overlays().Top() != nil })
+	if got := overlayTexts(f.win); !strings.Contains(got, "Could not start") || !strings.Contains(got, "already in use") {
+		t.Fatalf("dialog shows %q", got)
+	}
+	if f.sw.stateLabel.Text != "Stopped" {
+		t.Errorf("state %q", f.sw.stateLabel.Text)
+	}
+	checkEnabled(t, "Start", f.sw.start, true)
+	checkEnabled(t, "Stop", f.sw.stop, false)
 }
