@@ -1,0 +1,58 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/multichat/multichat/net/server"
+)
+
+// options is the command line: where to listen, how to run, how to log, and
+// the server's limits.
+type options struct {
+	Addr     string
+	Headless bool
+	LogLevel slog.Level
+	LogJSON  bool
+	Config   server.Config
+}
+
+// configFromFlags parses args (without the program name) into options. Zero
+// limits mean the server's defaults; -flood-burst -1 and -max-per-ip -1
+// switch those limits off.
+func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
+	var o options
+	d := server.Config{}.Defaults()
+	c := &o.Config
+	var level string
+	fs.StringVar(&o.Addr, "addr", ":7878", "listen address, host:port (\":0\" picks a free port)")
+	fs.BoolVar(&o.Headless, "headless", false, "serve without a window; logs go to stdout")
+	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
+	fs.BoolVar(&o.LogJSON, "log-json", false, "log JSON lines instead of text")
+	fs.StringVar(&c.Name, "name", d.Name, "server name shown to clients")
+	fs.IntVar(&c.MaxFrame, "max-frame", d.MaxFrame, "largest frame in bytes")
+	fs.IntVar(&c.MaxText, "max-text", d.MaxText, "largest chat message in bytes")
+	fs.IntVar(&c.OutboxBytes, "outbox", d.OutboxBytes, "bytes queued to a client before it is dropped as a slow consumer")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", d.WriteTimeout, "a write taking longer drops the client")
+	fs.DurationVar(&c.HandshakeTime, "handshake-timeout", d.HandshakeTime, "time allowed from connect to hello")
+	fs.DurationVar(&c.PingAfter, "ping-after", d.PingAfter, "silence before the server pings a client")
+	fs.IntVar(&c.MissedPings, "missed-pings", d.MissedPings, "unanswered pings before a client is dropped")
+	fs.IntVar(&c.FloodBurst, "flood-burst", d.FloodBurst, "messages a client may send at once; -1 turns flood control off")
+	fs.Float64Var(&c.FloodRate, "flood-rate", d.FloodRate, "messages per second after the burst")
+	fs.IntVar(&c.MaxConns, "max-conns", d.MaxConns, "connections at once")
+	fs.IntVar(&c.MaxPerIP, "max-per-ip", d.MaxPerIP, "connections per address (loopback exempt); -1 turns the limit off")
+	fs.IntVar(&c.MaxRooms, "max-rooms", d.MaxRooms, "rooms at once")
+	fs.Int64Var(&c.MaxFileSize, "max-file-size", d.MaxFileSize, "largest file offered, in bytes")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if err := o.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return o, fmt.Errorf("-log-level: %w", err)
+	}
+	return o, nil
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/multichat/multichat/net/server"
+)
+
+// newLogger returns the logger the options ask for, writing to w.
+func newLogger(o options, w io.Writer) *slog.Logger {
+	ho := &slog.HandlerOptions{Level: o.LogLevel}
+	if o.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, ho))
+	}
+	return slog.New(slog.NewTextHandler(w, ho))
+}
+
+// runHeadless serves on o.Addr without a window until ctx is done, logging
+// to stdout, then stops cleanly. It returns the process exit code: 0 after a
+// clean stop, 1 when the server could not start (port in use, bad address).
+func runHeadless(ctx context.Context, o options, stdout, stderr io.Writer) int {
+	log := newLogger(o, stdout)
+	cfg := o.Config
+	cfg.Logger = log
+	cmds := make(chan server.Command, 1)
+	events := make(chan server.Event, 256)
+	runErr := make(chan error, 1)
+	go func() { runErr <- server.Run(context.Background(), cfg, cmds, events) }()
+	cmds <- server.Start{Addr: o.Addr}
+
+	code := 0
+	closed := false
+	finish := func() {
+		if !closed {
+			closed = true
+			close(cmds) // Run stops the server cleanly, then closes events
+		}
+	}
+	done := ctx.Done()
+	for {
+		select {
+		case <-done:
+			done = nil
+			log.Info("shutting down")
+			finish()
+		case ev, ok := <-events:
+			if !ok {
+				if err := <-runErr; err != nil {
+					fmt.Fprintf(stderr, "chatserver: %v\n", err)
+					return 1
+				}
+				return code
+			}
+			switch ev := ev.(type) {
+			case server.Started:
+				log.Info("serving headless", "addr", ev.Addr, "name", cfg.Name)
+			case server.Stopped:
+				log.Info("server stopped")
+			case server.Message:
+				if ev.Private {
+					log.Debug("private message", "from", ev.From, "to", ev.To)
+				} else {
+					log.Debug("chat", "room", ev.Room, "from", ev.From, "text", ev.Text)
+				}
+			case server.Notice:
+				log.Info(ev.Text)
+			case server.Error:
+				if ev.Op == "start" {
+					fmt.Fprintf(stderr, "chatserver: cannot listen on %s: %v\n", o.Addr, ev.Err)
+					code = 1
+					finish()
+				} else {
+					log.Error("command failed", "op", ev.Op, "err", ev.Err)
+				}
+			}
+		}
+	}
+}

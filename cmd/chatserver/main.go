@@ -1,0 +1,65 @@
+// Command chatserver is MultiChat's server: a window to start, stop and watch
+// the server, or with -headless a plain process that logs to stdout.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/multichat/multichat/assets"
+	"github.com/multichat/multichat/gui"
+	"github.com/multichat/multichat/net/server"
+)
+
+func main() {
+	opts, err := configFromFlags(flag.CommandLine, os.Args[1:])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "chatserver: %v\n", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() { <-ctx.Done(); stop() }() // a second Ctrl-C kills at once
+	if opts.Headless {
+		os.Exit(runHeadless(ctx, opts, os.Stdout, os.Stderr))
+	}
+	runWindow(ctx, opts)
+}
+
+// runWindow shows the server window until it is closed (or ctx is done),
+// then lets server.Run stop the server cleanly.
+func runWindow(ctx context.Context, o options) {
+	a := app.NewWithID("io.github.multichat.server")
+	a.SetIcon(assets.ServerIcon)
+	a.Settings().SetTheme(gui.NewTheme())
+	w := a.NewWindow(gui.ServerTitle)
+
+	cfg := o.Config
+	cfg.Logger = newLogger(o, os.Stderr)
+	runCtx, cancel := context.WithCancel(context.Background())
+	cmds, events := make(chan server.Command, 64), make(chan server.Event, 256)
+	ended := make(chan struct{})
+	go func() { defer close(ended); _ = server.Run(runCtx, cfg, cmds, events) }()
+
+	sw := gui.NewServerWindow(a, w, cmds, events)
+	flag.Visit(func(f *flag.Flag) {
+		if f.Name == "addr" {
+			_ = sw.SetListenAddress(o.Addr)
+		}
+	})
+	go func() { <-ctx.Done(); fyne.Do(w.Close) }()
+	w.ShowAndRun()
+
+	cancel() // Run tells every client the server is stopping and closes everything
+	select {
+	case <-ended:
+	case <-time.After(3 * time.Second):
+	}
+}

@@ -1,0 +1,441 @@
+package server
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/multichat/multichat/net/wire"
+)
+
+// readBufSize is each connection's read buffer: small, because an idle
+// connection keeps it, and big enough to take a burst of chat frames in one
+// read.
+const readBufSize = 4 << 10
+
+// connState is where a connection is in its life, as the hub sees it.
+type connState uint8
+
+const (
+	stateNew    connState = iota // accepted, no hello yet
+	stateMember                  // hello accepted: a registered user
+	stateGone                    // let go by the hub; its goroutines are finishing
+)
+
+// conn is one client connection. The reader and writer goroutines touch only
+// nc, out, gone, readerDone and the immutable fields; everything below "hub
+// owned" belongs to the hub goroutine.
+type conn struct {
+	h          *hub
+	nc         net.Conn
+	addr       netip.AddrPort
+	out        *outbox
+	gone       chan struct{} // closed by the hub when it lets go of the connection
+	readerDone chan struct{} // closed when the reader has exited
+
+	// hub owned
+	state    connState
+	welcomed bool // Welcome sent (joins are announced in batches)
+	nick     string
+	fold     string // wire.FoldKey(nick)
+	skel     string // wire.SkeletonKey(nick)
+	since    time.Time
+	rooms    []membership
+	files    int // transfers this user is sending
+}
+
+// membership is a conn's place in a room's member slice.
+type membership struct {
+	r *room
+	i int
+}
+
+func newConn(h *hub, nc net.Conn, addr netip.AddrPort) *conn {
+	return &conn{
+		h:          h,
+		nc:         nc,
+		addr:       addr,
+		out:        newOutbox(h.cfg.OutboxBytes),
+		gone:       make(chan struct{}),
+		readerDone: make(chan struct{}),
+	}
+}
+
+// inKind says what an inbound item is.
+type inKind uint8
+
+const (
+	inFrame   inKind = iota // a decoded frame from the peer
+	inFail                  // the connection failed; drop it
+	inPingDue               // the peer has been silent: send a ping
+)
+
+// inbound is what connection goroutines hand the hub.
+type inbound struct {
+	c      *conn
+	kind   inKind
+	m      wire.Message    // inFrame
+	reason wire.LeftReason // inFail
+	final  wire.Message    // inFail: a frame to deliver before closing (nil: none)
+	detail string          // inFail: for the log
+}
+
+// deliver hands an item to the hub, or gives up when the hub has let go of
+// the connection. It blocks while the hub's inbox is full, and so does the
+// reader calling it: TCP backpressure then slows the peer.
+func (c *conn) deliver(in inbound) bool {
+	select {
+	case c.h.in <- in:
+		return true
+	case <-c.gone:
+		return false
+	}
+}
+
+func (c *conn) isGone() bool {
+	select {
+	case <-c.gone:
+		return true
+	default:
+		return false
+	}
+}
+
+// readLoop is the connection's reader: it decodes frames with the frame limit
+// and deadlines, applies flood control and hands frames to the hub in order.
+func (c *conn) readLoop() {
+	defer c.h.wg.Done()
+	defer close(c.readerDone)
+	fail := c.readFrames()
+	if fail.kind == inFail {
+		if !c.deliver(fail) {
+			fail.reason = 0
+		}
+	}
+	switch fail.reason {
+	case wire.LeftLost, wire.LeftTimedOut:
+		return // nothing worth reading; the hub closes the socket
+	}
+	c.drain()
+}
+
+// drain reads and discards until the peer closes or the deadline passes, so
+// that data the peer is still sending does not turn our close into a reset
+// that destroys the final frame. The writer bounds it when closing.
+func (c *conn) drain() {
+	if !c.isGone() {
+		c.nc.SetReadDeadline(time.Now().Add(closeGrace))
+	}
+	var buf [512]byte
+	for {
+		if _, err := c.nc.Read(buf[:]); err != nil {
+			return
+		}
+	}
+}
+
+func failWith(c *conn, reason wire.LeftReason, final wire.Message, detail string) inbound {
+	return inbound{c: c, kind: inFail, reason: reason, final: final, detail: detail}
+}
+
+// readFrames reads until the connection fails (the returned item says how)
+// or the hub lets go of it (a zero item).
+func (c *conn) readFrames() inbound {
+	cfg := &c.h.cfg
+	br := bufio.NewReaderSize(c.nc, readBufSize)
+	fr := wire.NewReader(br, cfg.MaxFrame)
+
+	// Handshake: the first frame must be a hello, within HandshakeTime.
+	c.nc.SetReadDeadline(time.Now().Add(cfg.HandshakeTime))
+	f, err := fr.Next()
+	if err != nil {
+		if isTimeout(err) {
+			return failWith(c, wire.LeftTimedOut, wire.Refused{Code: wire.RefuseHandshake,
+				Text: fmt.Sprintf("no hello within %v", cfg.HandshakeTime)}, "handshake timeout")
+		}
+		return c.readError(err)
+	}
+	m, err := wire.Decode(f.Type, f.Payload)
+	if err != nil {
+		return decodeFail(c, err)
+	}
+	if _, ok := m.(wire.Hello); !ok {
+		return failWith(c, wire.LeftProtocol, wire.Refused{Code: wire.RefuseHandshake,
+			Text: fmt.Sprintf("the first frame must be hello, not %s", f.Type)}, "no hello")
+	}
+	if !c.deliver(inbound{c: c, m: m}) {
+		return inbound{}
+	}
+
+	var flood *bucket
+	if cfg.FloodBurst > 0 {
+		flood = newBucket(cfg.FloodBurst, cfg.FloodRate, time.Now())
+	}
+	// The read deadline is the keepalive: PingAfter of silence times out a
+	// read at a frame boundary, and the hub pings. Refreshing it costs a
+	// runtime timer update, so it is done at most every PingAfter/8.
+	refresh := cfg.PingAfter / 8
+	var setAt time.Time
+	missed := 0
+	for {
+		if br.Buffered() == 0 {
+			now := time.Now()
+			if now.Sub(setAt) >= refresh {
+				c.nc.SetReadDeadline(now.Add(cfg.PingAfter))
+				setAt = now
+			}
+			if _, err := br.Peek(1); err != nil {
+				if !isTimeout(err) {
+					return c.readError(err)
+				}
+				if c.isGone() {
+					return inbound{}
+				}
+				if missed >= cfg.MissedPings {
+					return failWith(c, wire.LeftTimedOut, nil, fmt.Sprintf("%d pings unanswered", missed))
+				}
+				missed++
+				if !c.deliver(inbound{c: c, kind: inPingDue}) {
+					return inbound{}
+				}
+				setAt = time.Time{}
+				continue
+			}
+		}
+		f, err := fr.Next()
+		if err != nil {
+			if isTimeout(err) {
+				return failWith(c, wire.LeftTimedOut, nil, "stalled inside a frame")
+			}
+			return c.readError(err)
+		}
+		missed = 0
+		m, err := wire.Decode(f.Type, f.Payload)
+		if err != nil {
+			return decodeFail(c, err)
+		}
+		switch m.(type) {
+		case wire.Pong:
+			continue // any frame proves the peer alive
+		case wire.Say, wire.Private, wire.Join, wire.Part, wire.ListRooms, wire.FileOffer, wire.Hello:
+			if flood != nil {
+				if d := flood.take(time.Now()); d > 0 {
+					if !c.pause(d) {
+						return inbound{}
+					}
+					setAt = time.Time{} // the deadline may have run out while we waited
+				}
+			}
+		}
+		if !c.deliver(inbound{c: c, m: m}) {
+			return inbound{}
+		}
+		if _, ok := m.(wire.Quit); ok {
+			return inbound{}
+		}
+	}
+}
+
+// pause waits d (flood control), or until the hub lets go of the connection.
+// Not reading meanwhile lets TCP push back on the peer.
+func (c *conn) pause(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-c.gone:
+		return false
+	}
+}
+
+func (c *conn) readError(err error) inbound {
+	var tooLarge *wire.FrameTooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return failWith(c, wire.LeftProtocol, wire.Error{Code: wire.CodeTooLarge,
+			Text: fmt.Sprintf("frame of %d bytes exceeds the limit of %d", tooLarge.Size, tooLarge.Max)}, err.Error())
+	case errors.Is(err, wire.ErrEmptyFrame):
+		return failWith(c, wire.LeftProtocol, wire.Error{Code: wire.CodeMalformed,
+			Text: "empty frame: the length must count the type byte"}, err.Error())
+	}
+	if c.isGone() {
+		return inbound{}
+	}
+	return failWith(c, wire.LeftLost, nil, err.Error())
+}
+
+func decodeFail(c *conn, err error) inbound {
+	code, text := wire.CodeMalformed, err.Error()
+	var de *wire.DecodeError
+	if errors.As(err, &de) {
+		code, text = de.Code, fmt.Sprintf("%s frame: %s", de.Type, de.Reason)
+	}
+	return failWith(c, wire.LeftProtocol, wire.Error{Code: code, Text: text}, text)
+}
+
+func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
+
+// writeLoop is the connection's writer: it takes everything queued in one
+// swap and writes it with one write and a deadline. It is the only goroutine
+// that closes the socket.
+func (c *conn) writeLoop() {
+	defer c.h.wg.Done()
+	var spare []outFrame
+	for range c.out.wake {
+		frames, closed, mode, deadline := c.out.take(spare)
+		if closed && mode == closeAbort {
+			releaseAll(frames)
+			c.nc.Close()
+			return
+		}
+		if len(frames) > 0 {
+			d := deadline
+			if !closed {
+				d = time.Now().Add(c.h.cfg.WriteTimeout)
+			}
+			err := writeFrames(c.nc, frames, d)
+			releaseAll(frames)
+			if err != nil {
+				c.nc.Close()
+				c.writerFailed(err, closed)
+				return
+			}
+			clear(frames)
+			if cap(frames) <= 1024 {
+				spare = frames[:0]
+			} else {
+				spare = nil
+			}
+		}
+		if closed {
+			c.closeGracefully(deadline)
+			return
+		}
+	}
+}
+
+func (c *conn) writerFailed(err error, closing bool) {
+	// Whatever is still queued will never be written.
+	c.out.close(closeAbort, time.Time{})
+	if frames, _, _, _ := c.out.take(nil); frames != nil {
+		releaseAll(frames)
+	}
+	if closing {
+		return
+	}
+	reason := wire.LeftLost
+	if isTimeout(err) {
+		reason = wire.LeftSlowConsumer
+	}
+	c.deliver(failWith(c, reason, nil, "write: "+err.Error()))
+}
+
+// closeGracefully half-closes the socket after the last frame, waits for the
+// peer to close (the reader sees EOF) until deadline, then closes.
+func (c *conn) closeGracefully(deadline time.Time) {
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	c.nc.SetReadDeadline(deadline)
+	t := time.NewTimer(time.Until(deadline))
+	select {
+	case <-c.readerDone:
+	case <-t.C:
+	}
+	t.Stop()
+	c.nc.Close()
+}
+
+// writeBufs are the writers' batch buffers, shared through a pool so that an
+// idle connection holds none.
+var writeBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, 64<<10)
+	return &b
+}}
+
+// writeFrames writes frames with as few writes as possible: small frames are
+// copied into one pooled buffer, frames larger than it are written as they
+// are.
+func writeFrames(nc net.Conn, frames []outFrame, deadline time.Time) error {
+	nc.SetWriteDeadline(deadline)
+	if len(frames) == 1 {
+		_, err := nc.Write(frames[0].b)
+		return err
+	}
+	bp := writeBufs.Get().(*[]byte)
+	defer writeBufs.Put(bp)
+	buf := (*bp)[:0]
+	for _, f := range frames {
+		if len(buf)+len(f.b) > cap(buf) && len(buf) > 0 {
+			if _, err := nc.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+		if len(f.b) > cap(buf) {
+			if _, err := nc.Write(f.b); err != nil {
+				return err
+			}
+			continue
+		}
+		buf = append(buf, f.b...)
+	}
+	if len(buf) > 0 {
+		if _, err := nc.Write(buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bucket is flood control: a token bucket whose debt is paid by waiting.
+type bucket struct {
+	tokens float64
+	burst  float64
+	rate   float64 // tokens per second
+	last   time.Time
+}
+
+func newBucket(burst int, rate float64, now time.Time) *bucket {
+	return &bucket{tokens: float64(burst), burst: float64(burst), rate: rate, last: now}
+}
+
+// take spends a token and returns how long to wait before acting on it.
+func (b *bucket) take(now time.Time) time.Duration {
+	b.tokens += now.Sub(b.last).Seconds() * b.rate
+	if b.tokens > b.burst {
+		b.tokens = b.burst
+	}
+	b.last = now
+	b.tokens--
+	if b.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+}
+
+// refuseConn answers a connection refused at accept (server full, too many
+// from one address) without starting its reader and writer: one bounded
+// goroutine writes the refusal and closes gracefully.
+func (h *hub) refuseConn(nc net.Conn, m wire.Message) {
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		deadline := time.Now().Add(closeGrace)
+		nc.SetDeadline(deadline)
+		if _, err := nc.Write(wire.Encode(m)); err == nil {
+			if cw, ok := nc.(interface{ CloseWrite() error }); ok {
+				cw.CloseWrite()
+			}
+			io.Copy(io.Discard, nc)
+		}
+		nc.Close()
+	}()
+}

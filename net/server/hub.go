@@ -1,0 +1,758 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/multichat/multichat/net/wire"
+)
+
+// Errors carried by Error events.
+var (
+	ErrRunning    = errors.New("the server is already running")
+	ErrNotRunning = errors.New("the server is not running")
+	ErrNoSuchUser = errors.New("no such user online")
+)
+
+const (
+	// closeGrace is how long a final frame (kicked, stopping, refused,
+	// error) gets to reach its peer before the socket is closed.
+	closeGrace = time.Second
+	// joinWindow and maxJoinBatch coalesce bursts of joins: a join that
+	// comes within joinWindow of the last announcement waits for the next
+	// one (at most joinWindow later), so that a thousand joins cost the
+	// members a few Joined frames, not a thousand each.
+	joinWindow   = 50 * time.Millisecond
+	maxJoinBatch = 512
+	inboxSize    = 1024
+	// eventGrace bounds how long Run, when ending, waits for the UI to take
+	// the last events.
+	eventGrace = 2 * time.Second
+
+	defaultKickReason = "removed by the administrator"
+	stopReason        = "server is stopping"
+	// ReasonStopped is UserLeft.Reason for users disconnected by Stop.
+	ReasonStopped = "server stopped"
+)
+
+// Run serves until ctx is done or cmds is closed, then stops cleanly (every
+// client told, every connection closed, every goroutine it started exited)
+// and closes events. It starts idle: a Start command opens the listener. It
+// never blocks on events: they are queued without bound and forwarded in
+// order. It returns an error only for an invalid Config.
+func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Event) error {
+	cfg = cfg.Defaults()
+	q := newEventQueue(events)
+	if err := cfg.validate(); err != nil {
+		q.close(eventGrace)
+		return err
+	}
+	h := newHub(cfg, q)
+	h.loop(ctx, cmds)
+	if h.ln != nil {
+		h.stop()
+	}
+	h.timer.Stop()
+	q.close(eventGrace)
+	return nil
+}
+
+func (c Config) validate() error {
+	switch {
+	case len(c.Name) > 255 || !utf8.ValidString(c.Name):
+		return errors.New("server: Name must be valid UTF-8 of at most 255 bytes")
+	case c.MaxFrame < 4<<10 || c.MaxFrame > wire.AbsoluteMaxFrame:
+		return fmt.Errorf("server: MaxFrame %d is outside 4 KiB–%d", c.MaxFrame, wire.AbsoluteMaxFrame)
+	case c.MaxText < 1 || c.MaxText > 0xFFFF || c.MaxText+1024 > c.MaxFrame:
+		return fmt.Errorf("server: MaxText %d must be 1–65535 and leave 1 KiB of MaxFrame for headers", c.MaxText)
+	case c.OutboxBytes < 1:
+		return errors.New("server: OutboxBytes must be positive")
+	case c.WriteTimeout <= 0 || c.HandshakeTime <= 0 || c.PingAfter <= 0:
+		return errors.New("server: WriteTimeout, HandshakeTime and PingAfter must be positive")
+	case c.MissedPings < 0:
+		return errors.New("server: MissedPings must not be negative")
+	case c.FloodBurst > 0 && c.FloodRate <= 0:
+		return errors.New("server: FloodRate must be positive when flood control is on")
+	}
+	return nil
+}
+
+// hub owns the listener state, the members and the rooms. Only its goroutine
+// (the one running loop) touches them.
+type hub struct {
+	cfg      Config
+	log      *slog.Logger
+	ev       *eventQueue
+	in       chan inbound
+	acceptCh chan net.Conn
+	wg       sync.WaitGroup // the accept loop and every connection goroutine
+
+	ln       net.Listener // nil when stopped
+	stopping chan struct{}
+
+	conns   map[*conn]struct{} // every open connection
+	perIP   map[netip.Addr]int
+	members map[string]*conn // wire.FoldKey(nick) → member
+	skels   map[string]*conn // wire.SkeletonKey(nick) → member
+	rooms   map[string]*room // wire.FoldKey(name) → room
+	byName  map[string]*room // display name → room (fast path for Say)
+	lobby   *room
+	nextID  uint64
+
+	pending   []*conn           // accepted, Welcome not yet sent (a join batch)
+	dirty     map[string]string // rooms changed since the last RoomChanged, key → name
+	lastFlush time.Time
+	timer     *time.Timer
+	timerC    <-chan time.Time // timer.C while armed, else nil
+	doomed    []*conn          // slow consumers found while pushing
+
+	files map[uint64]*transfer
+}
+
+func newHub(cfg Config, q *eventQueue) *hub {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	h := &hub{
+		cfg:      cfg,
+		log:      log,
+		ev:       q,
+		in:       make(chan inbound, inboxSize),
+		acceptCh: make(chan net.Conn),
+		timer:    t,
+	}
+	h.reset()
+	return h
+}
+
+// reset empties the member and room state (at start and after Stop).
+func (h *hub) reset() {
+	h.conns = make(map[*conn]struct{})
+	h.perIP = make(map[netip.Addr]int)
+	h.members = make(map[string]*conn)
+	h.skels = make(map[string]*conn)
+	h.rooms = make(map[string]*room)
+	h.byName = make(map[string]*room)
+	h.dirty = make(map[string]string)
+	h.files = make(map[uint64]*transfer)
+	h.lobby = &room{name: wire.Lobby, key: wire.FoldKey(wire.Lobby)}
+	h.rooms[h.lobby.key] = h.lobby
+	h.byName[h.lobby.name] = h.lobby
+	h.pending = nil
+	h.doomed = nil
+}
+
+func (h *hub) emit(e Event) { h.ev.push(e) }
+
+func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case cmd, ok := <-cmds:
+			if !ok {
+				return
+			}
+			h.flushJoins()
+			h.command(cmd)
+		case nc := <-h.acceptCh:
+			h.accept(nc)
+		case in := <-h.in:
+			if _, hello := in.m.(wire.Hello); !hello || in.kind != inFrame {
+				h.flushJoins()
+			}
+			h.inbound(in)
+		case <-h.timerC:
+			h.timerC = nil
+			h.flushJoins()
+			h.emitRooms()
+		}
+		h.reap()
+		h.housekeep()
+	}
+}
+
+// housekeep sends the pending join batch and the RoomChanged events now if
+// the hub is idle and the last batch is old enough, else arms the timer.
+func (h *hub) housekeep() {
+	if len(h.pending) == 0 && len(h.dirty) == 0 {
+		return
+	}
+	since := time.Since(h.lastFlush)
+	if len(h.pending) >= maxJoinBatch || (len(h.in) == 0 && since >= joinWindow) {
+		h.flushJoins()
+		h.emitRooms()
+		return
+	}
+	if h.timerC == nil {
+		h.timer.Reset(max(joinWindow-since, time.Millisecond))
+		h.timerC = h.timer.C
+	}
+}
+
+// reap drops the slow consumers found while pushing. Dropping sends Left
+// frames, which may find more.
+func (h *hub) reap() {
+	for len(h.doomed) > 0 {
+		c := h.doomed[len(h.doomed)-1]
+		h.doomed = h.doomed[:len(h.doomed)-1]
+		h.drop(c, wire.LeftSlowConsumer, closeAbort, "outbox full")
+	}
+}
+
+// push queues a frame to c; a full outbox makes c a slow consumer, dropped
+// after the current operation.
+func (h *hub) push(c *conn, frame []byte) {
+	if c.out.push(frame) == pushOverflow {
+		h.doomed = append(h.doomed, c)
+	}
+}
+
+func (h *hub) pushMsg(c *conn, m wire.Message) { h.push(c, wire.Encode(m)) }
+
+// broadcast queues one encoded frame to every member of r.
+func (h *hub) broadcast(r *room, frame []byte) {
+	for _, m := range r.members {
+		h.push(m, frame)
+	}
+}
+
+func (h *hub) sendError(c *conn, code wire.ErrorCode, ref uint32, text string) {
+	h.pushMsg(c, wire.Error{Code: code, Ref: ref, Text: text})
+}
+
+func (h *hub) markDirty(r *room) { h.dirty[r.key] = r.name }
+
+func (h *hub) emitRooms() {
+	for key, name := range h.dirty {
+		if r := h.rooms[key]; r != nil {
+			h.emit(RoomChanged{Room: r.name, Members: r.nicks()})
+		} else {
+			h.emit(RoomChanged{Room: name})
+		}
+	}
+	clear(h.dirty)
+}
+
+// ---- commands ----
+
+// inspect runs f on the hub goroutine; tests use it to read the hub's state.
+type inspect struct{ f func(*hub) }
+
+func (inspect) isCommand() {}
+
+func (h *hub) command(cmd Command) {
+	switch cmd := cmd.(type) {
+	case Start:
+		h.start(cmd.Addr)
+	case Stop:
+		if h.ln == nil {
+			h.emit(Error{Op: "stop", Err: ErrNotRunning, At: time.Now()})
+			return
+		}
+		h.stop()
+	case Kick:
+		h.kick(cmd)
+	case Announce:
+		h.announce(cmd.Text)
+	case inspect:
+		cmd.f(h)
+	default:
+		h.emit(Error{Op: "command", Err: fmt.Errorf("unknown command %T", cmd), At: time.Now()})
+	}
+}
+
+func (h *hub) start(addr string) {
+	if h.ln != nil {
+		h.emit(Error{Op: "start", Err: fmt.Errorf("%w on %s", ErrRunning, h.ln.Addr()), At: time.Now()})
+		return
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		h.log.Error("listen failed", "addr", addr, "err", err)
+		h.emit(Error{Op: "start", Err: err, At: time.Now()})
+		return
+	}
+	h.ln = ln
+	h.stopping = make(chan struct{})
+	h.wg.Add(1)
+	go h.acceptLoop(ln, h.stopping)
+	h.log.Info("listening", "addr", ln.Addr().String())
+	h.emit(Started{Addr: ln.Addr().String(), At: time.Now()})
+}
+
+func (h *hub) acceptLoop(ln net.Listener, stopping <-chan struct{}) {
+	defer h.wg.Done()
+	var delay time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			select {
+			case <-stopping:
+				return
+			default:
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of file descriptors and the like: back off as net/http does.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			h.log.Warn("accept failed", "err", err, "retry in", delay)
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-stopping:
+				t.Stop()
+				return
+			}
+			continue
+		}
+		delay = 0
+		select {
+		case h.acceptCh <- nc:
+		case <-stopping:
+			nc.Close()
+			return
+		}
+	}
+}
+
+func remoteAddr(nc net.Conn) netip.AddrPort {
+	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		ap := a.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	ap, _ := netip.ParseAddrPort(nc.RemoteAddr().String())
+	return ap
+}
+
+func (h *hub) accept(nc net.Conn) {
+	addr := remoteAddr(nc)
+	ip := addr.Addr()
+	if h.cfg.MaxConns > 0 && len(h.conns) >= h.cfg.MaxConns {
+		h.log.Warn("connection refused", "addr", addr, "reason", "server full", "conns", len(h.conns))
+		h.refuseConn(nc, wire.Refused{Code: wire.RefuseServerFull,
+			Text: fmt.Sprintf("the server is full (%d connections)", h.cfg.MaxConns)})
+		return
+	}
+	if h.cfg.MaxPerIP > 0 && !ip.IsLoopback() && h.perIP[ip] >= h.cfg.MaxPerIP {
+		h.log.Warn("connection refused", "addr", addr, "reason", "too many from address")
+		h.refuseConn(nc, wire.Refused{Code: wire.RefuseTooManyFrom,
+			Text: fmt.Sprintf("at most %d connections from one address", h.cfg.MaxPerIP)})
+		return
+	}
+	c := newConn(h, nc, addr)
+	h.conns[c] = struct{}{}
+	h.perIP[ip]++
+	h.wg.Add(2)
+	go c.readLoop()
+	go c.writeLoop()
+	h.log.Debug("connection accepted", "addr", addr)
+}
+
+// stop tells every client the server is stopping, closes every connection
+// and the listener, and waits for every goroutine of this run to exit
+// (bounded: final frames get closeGrace).
+func (h *hub) stop() {
+	h.flushJoins()
+	close(h.stopping)
+	h.ln.Close()
+	frame := wire.Encode(wire.Stopping{Reason: stopReason})
+	now := time.Now()
+	deadline := now.Add(closeGrace)
+	users := 0
+	for c := range h.conns {
+		if c.state == stateMember {
+			users++
+			h.emit(UserLeft{Nick: c.nick, Reason: ReasonStopped, At: now})
+		}
+		c.state = stateGone
+		close(c.gone)
+		c.out.pushForce(frame)
+		c.out.close(closeGraceful, deadline)
+	}
+	gone := make([]string, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		gone = append(gone, r.name)
+	}
+	for _, t := range h.files {
+		t.cancel()
+	}
+	h.reset()
+	slices.Sort(gone)
+	for _, name := range gone {
+		h.emit(RoomChanged{Room: name})
+	}
+	h.timer.Stop()
+	h.timerC = nil
+	h.wg.Wait()
+	addr := h.ln.Addr().String()
+	h.ln = nil
+	h.log.Info("stopped", "addr", addr, "users", users, "took", time.Since(now).Round(time.Millisecond))
+	h.emit(Stopped{At: time.Now()})
+}
+
+func (h *hub) kick(k Kick) {
+	now := time.Now()
+	c := h.members[wire.FoldKey(k.Nick)]
+	if c == nil {
+		h.emit(Error{Op: "kick", Err: fmt.Errorf("%w: %q", ErrNoSuchUser, k.Nick), At: now})
+		return
+	}
+	reason := strings.TrimSpace(k.Reason)
+	if reason == "" {
+		reason = defaultKickReason
+	}
+	if _, err := wire.CheckText(reason, h.cfg.MaxText); err != nil {
+		h.emit(Error{Op: "kick", Err: fmt.Errorf("reason: %w", err), At: now})
+		return
+	}
+	c.out.pushForce(wire.Encode(wire.Kicked{Reason: reason, By: "admin"}))
+	removed := wire.Encode(wire.Removed{Time: now.UnixMilli(), User: c.nick, Reason: reason})
+	for _, m := range h.lobby.members {
+		if m != c {
+			h.push(m, removed)
+		}
+	}
+	h.drop(c, wire.LeftKicked, closeGraceful, reason)
+	h.emit(Notice{Text: fmt.Sprintf("kicked %s: %s", c.nick, reason), At: now})
+}
+
+func (h *hub) announce(text string) {
+	now := time.Now()
+	if h.ln == nil {
+		h.emit(Error{Op: "announce", Err: ErrNotRunning, At: now})
+		return
+	}
+	if _, err := wire.CheckText(text, h.cfg.MaxText); err != nil {
+		h.emit(Error{Op: "announce", Err: err, At: now})
+		return
+	}
+	h.broadcast(h.lobby, wire.Encode(wire.Notice{Time: now.UnixMilli(), Text: text}))
+	h.log.Info("announcement", "text", text, "users", len(h.lobby.members))
+	h.emit(Notice{Text: "announced: " + text, At: now})
+}
+
+// ---- connections ----
+
+// drop lets go of c: it leaves every room (the others get Left with reason),
+// the hub forgets it and its socket closes as mode says. Safe to call twice.
+func (h *hub) drop(c *conn, reason wire.LeftReason, mode closeMode, detail string) {
+	if c.state == stateGone {
+		return
+	}
+	now := time.Now()
+	wasMember := c.state == stateMember
+	c.state = stateGone
+	close(c.gone)
+	delete(h.conns, c)
+	ip := c.addr.Addr()
+	if h.perIP[ip]--; h.perIP[ip] <= 0 {
+		delete(h.perIP, ip)
+	}
+	deadline := now.Add(closeGrace)
+	if !wasMember {
+		c.out.close(mode, deadline)
+		h.log.Debug("connection closed", "addr", c.addr, "reason", reason.String(), "detail", detail)
+		return
+	}
+	delete(h.members, c.fold)
+	delete(h.skels, c.skel)
+	h.filesLeave(c)
+	for len(c.rooms) > 0 {
+		r := c.rooms[len(c.rooms)-1].r
+		h.leaveRoom(c, r, reason, now)
+	}
+	c.out.close(mode, deadline)
+	h.log.Info("user left", "nick", c.nick, "addr", c.addr, "reason", reason.String(), "detail", detail)
+	h.emit(UserLeft{Nick: c.nick, Reason: reason.String(), At: now})
+}
+
+// leaveRoom takes c out of r; the remaining members get Left. Empty rooms
+// other than the lobby are deleted.
+func (h *hub) leaveRoom(c *conn, r *room, reason wire.LeftReason, now time.Time) {
+	if !r.remove(c) {
+		return
+	}
+	if c.welcomed && len(r.members) > 0 {
+		h.broadcast(r, wire.Encode(wire.Left{Time: now.UnixMilli(), Room: r.name, User: c.nick, Reason: reason}))
+	}
+	if len(r.members) == 0 && r != h.lobby {
+		delete(h.rooms, r.key)
+		delete(h.byName, r.name)
+	}
+	h.markDirty(r)
+}
+
+func (h *hub) inbound(in inbound) {
+	c := in.c
+	if c.state == stateGone {
+		return
+	}
+	switch in.kind {
+	case inFail:
+		mode := closeGraceful
+		if in.final != nil {
+			c.out.pushForce(wire.Encode(in.final))
+		} else if in.reason == wire.LeftTimedOut || in.reason == wire.LeftSlowConsumer {
+			mode = closeAbort
+		}
+		h.drop(c, in.reason, mode, in.detail)
+	case inPingDue:
+		h.pushMsg(c, wire.Ping{Token: uint64(time.Now().UnixNano())})
+	case inFrame:
+		h.frame(c, in.m)
+	}
+}
+
+func (h *hub) frame(c *conn, m wire.Message) {
+	if c.state == stateNew {
+		if hello, ok := m.(wire.Hello); ok {
+			h.hello(c, hello)
+		}
+		return
+	}
+	switch m := m.(type) {
+	case wire.Say:
+		h.say(c, m)
+	case wire.Private:
+		h.private(c, m)
+	case wire.Join:
+		h.join(c, m)
+	case wire.Part:
+		h.part(c, m)
+	case wire.ListRooms:
+		h.listRooms(c)
+	case wire.Quit:
+		h.drop(c, wire.LeftQuit, closeGraceful, "")
+	case wire.Ping:
+		h.pushMsg(c, wire.Pong{Token: m.Token})
+	case wire.FileOffer:
+		h.fileOffer(c, m)
+	case wire.FileChunk:
+		h.fileChunk(c, m)
+	case wire.FileEnd:
+		h.fileEnd(c, m)
+	case wire.FileAbort:
+		h.fileAbort(c, m)
+	case wire.Hello:
+		h.sendError(c, wire.CodeUnexpected, 0, "hello is sent once, at the start")
+	default:
+		h.sendError(c, wire.CodeUnexpected, 0, fmt.Sprintf("%s frames are sent by the server, not to it", m.Type()))
+	}
+}
+
+// hello registers a new user, or refuses it (the connection closes).
+func (h *hub) hello(c *conn, m wire.Hello) {
+	refuse := func(code wire.RefuseCode, text string) {
+		c.out.pushForce(wire.Encode(wire.Refused{Code: code, Text: text}))
+		h.log.Info("connection refused", "addr", c.addr, "nick", m.Nick, "reason", code.String(), "detail", text)
+		h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
+	}
+	if m.Version != wire.Version {
+		refuse(wire.RefuseVersion, fmt.Sprintf("protocol version %d is not supported; this server speaks %d",
+			m.Version, wire.Version))
+		return
+	}
+	if err := wire.CheckNick(m.Nick); err != nil {
+		refuse(wire.RefuseNickInvalid, err.Error())
+		return
+	}
+	fold := wire.FoldKey(m.Nick)
+	skel := wire.SkeletonKey(m.Nick)
+	if other := h.skels[skel]; other != nil {
+		if other.fold == fold {
+			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
+		} else {
+			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken: it looks like “%s”", m.Nick, other.nick))
+		}
+		return
+	}
+	if other := h.members[fold]; other != nil { // implied by the skeleton; kept as a guard
+		refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
+		return
+	}
+	now := time.Now()
+	c.state = stateMember
+	c.nick, c.fold, c.skel, c.since = m.Nick, fold, skel, now
+	h.members[fold] = c
+	h.skels[skel] = c
+	h.lobby.add(c)
+	h.markDirty(h.lobby)
+	h.pending = append(h.pending, c)
+	h.log.Info("user joined", "nick", c.nick, "addr", c.addr)
+	h.emit(UserJoined{Nick: c.nick, Addr: c.addr, Since: now})
+}
+
+// flushJoins sends the pending batch of joins: each new user gets Welcome and
+// the lobby's list (encoded once for the batch), the members already there
+// get one Joined listing the batch.
+func (h *hub) flushJoins() {
+	if len(h.pending) == 0 {
+		return
+	}
+	now := time.Now()
+	h.lastFlush = now
+	names := make([]string, 0, len(h.pending))
+	for _, c := range h.pending {
+		if c.state == stateMember {
+			names = append(names, c.nick)
+		}
+	}
+	if len(names) > 0 {
+		joined := joinedFrames(h.lobby.name, names, now)
+		for _, m := range h.lobby.members {
+			if m.welcomed {
+				for _, f := range joined {
+					h.push(m, f)
+				}
+			}
+		}
+	}
+	lists := h.lobby.userLists()
+	for _, c := range h.pending {
+		if c.state != stateMember {
+			continue
+		}
+		c.welcomed = true
+		c.out.pushForce(wire.Encode(wire.Welcome{
+			Version:  wire.Version,
+			Nick:     c.nick,
+			Server:   h.cfg.Name,
+			Lobby:    h.lobby.name,
+			MaxText:  uint32(h.cfg.MaxText),
+			MaxFrame: uint32(h.cfg.MaxFrame),
+			Time:     now.UnixMilli(),
+		}))
+		for _, f := range lists {
+			c.out.pushForce(f)
+		}
+	}
+	clear(h.pending)
+	h.pending = h.pending[:0]
+}
+
+// ---- rooms and messages ----
+
+// roomNamed finds a room by the name a client gave.
+func (h *hub) roomNamed(name string) *room {
+	if r := h.byName[name]; r != nil {
+		return r
+	}
+	return h.rooms[wire.FoldKey(name)]
+}
+
+func (h *hub) say(c *conn, m wire.Say) {
+	r := h.roomNamed(m.Room)
+	if r == nil {
+		h.sendError(c, wire.CodeNoSuchRoom, m.Ref, fmt.Sprintf("there is no room “%s”", m.Room))
+		return
+	}
+	if !c.in(r) {
+		h.sendError(c, wire.CodeNotInRoom, m.Ref, fmt.Sprintf("you are not in “%s”", r.name))
+		return
+	}
+	if code, err := wire.CheckText(m.Text, h.cfg.MaxText); err != nil {
+		h.sendError(c, code, m.Ref, err.Error())
+		return
+	}
+	now := time.Now()
+	h.nextID++
+	msg := wire.Chat{ID: h.nextID, Time: now.UnixMilli(), Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}
+	frame := wire.AppendFrame(make([]byte, 0, 48+len(r.name)+len(c.nick)+len(m.Text)), msg)
+	h.broadcast(r, frame)
+	h.emit(Message{Room: r.name, From: c.nick, Text: m.Text, At: now})
+}
+
+func (h *hub) private(c *conn, m wire.Private) {
+	to := h.members[wire.FoldKey(m.To)]
+	if to == nil {
+		h.sendError(c, wire.CodeNoSuchUser, m.Ref, fmt.Sprintf("“%s” is not online", m.To))
+		return
+	}
+	if code, err := wire.CheckText(m.Text, h.cfg.MaxText); err != nil {
+		h.sendError(c, code, m.Ref, err.Error())
+		return
+	}
+	now := time.Now()
+	h.nextID++
+	frame := wire.Encode(wire.PrivMsg{ID: h.nextID, Time: now.UnixMilli(), From: c.nick, To: to.nick, Text: m.Text, Ref: m.Ref})
+	h.push(to, frame)
+	if to != c {
+		h.push(c, frame)
+	}
+	h.log.Debug("private message", "from", c.nick, "to", to.nick) // never the text
+	h.emit(Message{From: c.nick, To: to.nick, Private: true, At: now})
+}
+
+func (h *hub) join(c *conn, m wire.Join) {
+	if err := wire.CheckRoom(m.Room); err != nil {
+		h.sendError(c, wire.CodeInvalidRoom, 0, err.Error())
+		return
+	}
+	key := wire.FoldKey(m.Room)
+	r := h.rooms[key]
+	if r == nil {
+		if h.cfg.MaxRooms > 0 && len(h.rooms) >= h.cfg.MaxRooms {
+			h.sendError(c, wire.CodeTooManyRooms, 0, fmt.Sprintf("there are already %d rooms", len(h.rooms)))
+			return
+		}
+		r = &room{name: m.Room, key: key}
+		h.rooms[key] = r
+		h.byName[r.name] = r
+		h.log.Info("room created", "room", r.name, "by", c.nick)
+	}
+	if c.in(r) {
+		for _, f := range r.userLists() {
+			c.out.pushForce(f)
+		}
+		return
+	}
+	now := time.Now()
+	h.broadcast(r, wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: r.name, Users: []string{c.nick}}))
+	r.add(c)
+	for _, f := range r.userLists() {
+		c.out.pushForce(f)
+	}
+	h.markDirty(r)
+	h.log.Info("joined room", "nick", c.nick, "room", r.name)
+}
+
+func (h *hub) part(c *conn, m wire.Part) {
+	r := h.roomNamed(m.Room)
+	if r == h.lobby {
+		h.sendError(c, wire.CodeLobby, 0, fmt.Sprintf("“%s” cannot be left", h.lobby.name))
+		return
+	}
+	if r == nil || !c.in(r) {
+		h.sendError(c, wire.CodeNotInRoom, 0, fmt.Sprintf("you are not in “%s”", m.Room))
+		return
+	}
+	now := time.Now()
+	h.leaveRoom(c, r, wire.LeftParted, now)
+	h.pushMsg(c, wire.Left{Time: now.UnixMilli(), Room: r.name, User: c.nick, Reason: wire.LeftParted})
+	h.log.Info("left room", "nick", c.nick, "room", r.name)
+}
+
+func (h *hub) listRooms(c *conn) {
+	infos := make([]wire.RoomInfo, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		infos = append(infos, wire.RoomInfo{Name: r.name, Members: uint32(len(r.members))})
+	}
+	slices.SortFunc(infos, func(a, b wire.RoomInfo) int { return strings.Compare(a.Name, b.Name) })
+	for _, f := range roomListFrames(infos) {
+		c.out.pushForce(f)
+	}
+}

@@ -1,0 +1,164 @@
+package server
+
+import (
+	"sync"
+	"time"
+)
+
+// outFrame is one queued frame. Broadcast frames are shared: the same b is
+// queued to every recipient and must never be modified. t, when set, is told
+// once the frame has been written or discarded (file chunks use it to
+// acknowledge the sender).
+type outFrame struct {
+	b []byte
+	t *ticket
+}
+
+// closeMode says how a connection ends once its outbox is closed.
+type closeMode uint8
+
+const (
+	// closeGraceful writes what is queued, half-closes the socket, waits
+	// briefly for the peer to close, then closes (net/http's
+	// closeWriteAndWait): the last frame (kicked, stopping, refused, error)
+	// reaches the peer instead of being destroyed by a reset.
+	closeGraceful closeMode = iota + 1
+	// closeAbort discards what is queued and closes at once.
+	closeAbort
+)
+
+// pushResult says what happened to a pushed frame.
+type pushResult uint8
+
+const (
+	pushed       pushResult = iota
+	pushClosed              // the outbox is closed; the frame was dropped
+	pushOverflow            // the frame would exceed the limit: the outbox is now closed (slow consumer)
+)
+
+// outbox is a connection's bounded send queue: a mutex, a slice of frames and
+// a one-slot wake-up channel. Pushing never blocks and never sends on a
+// channel unless the queue was empty, so a broadcast to N members costs N
+// short critical sections. The writer takes everything queued in one swap.
+type outbox struct {
+	mu       sync.Mutex
+	frames   []outFrame
+	bytes    int // bytes queued and not yet taken by the writer
+	limit    int
+	closed   bool
+	mode     closeMode
+	deadline time.Time // for closeGraceful: when the connection must be closed
+	wake     chan struct{}
+}
+
+func newOutbox(limit int) *outbox {
+	return &outbox{limit: limit, wake: make(chan struct{}, 1)}
+}
+
+func (o *outbox) signal() {
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+// push queues a frame unless that would take the queue over its limit, in
+// which case the outbox closes itself (abort) and reports pushOverflow once.
+// A frame is always accepted into an empty queue, however large.
+func (o *outbox) push(b []byte) pushResult {
+	return o.add(outFrame{b: b}, false)
+}
+
+// pushForce queues a frame regardless of the limit: final frames (kicked,
+// stopping, refused), replies the peer asked for (lists) and file chunks,
+// whose volume the transfer window bounds.
+func (o *outbox) pushForce(b []byte) pushResult {
+	return o.add(outFrame{b: b}, true)
+}
+
+func (o *outbox) add(f outFrame, force bool) pushResult {
+	o.mu.Lock()
+	if o.closed {
+		o.mu.Unlock()
+		return pushClosed
+	}
+	if !force && o.bytes > 0 && o.bytes+len(f.b) > o.limit {
+		dropped := o.abortLocked()
+		o.mu.Unlock()
+		releaseAll(dropped)
+		o.signal()
+		return pushOverflow
+	}
+	wasEmpty := len(o.frames) == 0
+	o.frames = append(o.frames, f)
+	o.bytes += len(f.b)
+	o.mu.Unlock()
+	if wasEmpty {
+		o.signal()
+	}
+	return pushed
+}
+
+// abortLocked closes the outbox for an immediate close and returns the
+// discarded frames (whose tickets the caller releases outside the lock).
+func (o *outbox) abortLocked() []outFrame {
+	o.closed = true
+	o.mode = closeAbort
+	dropped := o.frames
+	o.frames = nil
+	o.bytes = 0
+	return dropped
+}
+
+// close ends the queue: nothing more is accepted. With closeGraceful the
+// writer still writes what is queued, then closes by deadline.
+func (o *outbox) close(mode closeMode, deadline time.Time) {
+	o.mu.Lock()
+	if o.closed {
+		o.mu.Unlock()
+		return
+	}
+	var dropped []outFrame
+	if mode == closeAbort {
+		dropped = o.abortLocked()
+	} else {
+		o.closed = true
+		o.mode = mode
+		o.deadline = deadline
+	}
+	o.mu.Unlock()
+	releaseAll(dropped)
+	o.signal()
+}
+
+// take hands the writer everything queued, giving it spare (an emptied slice
+// from its previous take) as the new queue's storage, and reports whether
+// the outbox is closed and how.
+func (o *outbox) take(spare []outFrame) (frames []outFrame, closed bool, mode closeMode, deadline time.Time) {
+	o.mu.Lock()
+	frames = o.frames
+	if len(frames) == 0 {
+		frames = nil
+	} else {
+		o.frames = spare[:0]
+		o.bytes = 0
+	}
+	closed, mode, deadline = o.closed, o.mode, o.deadline
+	o.mu.Unlock()
+	return frames, closed, mode, deadline
+}
+
+// queued reports the bytes waiting for the writer.
+func (o *outbox) queued() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.bytes
+}
+
+func releaseAll(frames []outFrame) {
+	for i := range frames {
+		if frames[i].t != nil {
+			frames[i].t.release()
+		}
+	}
+}

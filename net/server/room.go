@@ -1,0 +1,139 @@
+package server
+
+import (
+	"time"
+
+	"github.com/multichat/multichat/net/wire"
+)
+
+// listChunk bounds the encoded size of one UserList, Joined or RoomList
+// frame, well under any frame limit a client may use.
+const listChunk = 16 << 10
+
+// room is a chat room: its display name (as its creator spelled it), its key
+// (wire.FoldKey of the name) and its members in join order, except that a
+// leaver's slot is taken by the last member.
+type room struct {
+	name    string
+	key     string
+	members []*conn
+	lists   [][]byte // encoded UserList chunks; nil when stale
+}
+
+func (r *room) add(c *conn) {
+	c.rooms = append(c.rooms, membership{r: r, i: len(r.members)})
+	r.members = append(r.members, c)
+	r.lists = nil
+}
+
+// remove takes c out of the room in O(1) (plus c's few memberships).
+func (r *room) remove(c *conn) bool {
+	k := c.membership(r)
+	if k < 0 {
+		return false
+	}
+	i := c.rooms[k].i
+	last := len(r.members) - 1
+	if i != last {
+		moved := r.members[last]
+		r.members[i] = moved
+		moved.rooms[moved.membership(r)].i = i
+	}
+	r.members[last] = nil
+	r.members = r.members[:last]
+	c.rooms = append(c.rooms[:k], c.rooms[k+1:]...)
+	r.lists = nil
+	return true
+}
+
+// membership returns the index of r in c.rooms, or -1.
+func (c *conn) membership(r *room) int {
+	for k := range c.rooms {
+		if c.rooms[k].r == r {
+			return k
+		}
+	}
+	return -1
+}
+
+func (c *conn) in(r *room) bool { return c.membership(r) >= 0 }
+
+func (r *room) nicks() []string {
+	out := make([]string, len(r.members))
+	for i, m := range r.members {
+		out[i] = m.nick
+	}
+	return out
+}
+
+// userLists returns the room's member list as UserList frames, encoded once
+// and kept until the membership changes.
+func (r *room) userLists() [][]byte {
+	if r.lists == nil {
+		r.lists = userListFrames(r.name, r.nicks())
+	}
+	return r.lists
+}
+
+// chunks splits names into runs whose encoded size stays under listChunk.
+func chunks(names []string, per int) [][]string {
+	var out [][]string
+	start, size := 0, 0
+	for i, n := range names {
+		if size+per+len(n) > listChunk && i > start {
+			out = append(out, names[start:i])
+			start, size = i, 0
+		}
+		size += per + len(n)
+	}
+	return append(out, names[start:])
+}
+
+func userListFrames(room string, names []string) [][]byte {
+	cs := chunks(names, 2)
+	frames := make([][]byte, len(cs))
+	for i, c := range cs {
+		var flags uint8
+		if i == 0 {
+			flags |= wire.ListFirst
+		}
+		if i == len(cs)-1 {
+			flags |= wire.ListLast
+		}
+		frames[i] = wire.Encode(wire.UserList{Room: room, Flags: flags, Users: c})
+	}
+	return frames
+}
+
+func joinedFrames(room string, names []string, now time.Time) [][]byte {
+	cs := chunks(names, 2)
+	frames := make([][]byte, len(cs))
+	for i, c := range cs {
+		frames[i] = wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: room, Users: c})
+	}
+	return frames
+}
+
+func roomListFrames(rooms []wire.RoomInfo) [][]byte {
+	var frames [][]byte
+	start, size := 0, 0
+	flush := func(end int, last bool) {
+		var flags uint8
+		if len(frames) == 0 {
+			flags |= wire.ListFirst
+		}
+		if last {
+			flags |= wire.ListLast
+		}
+		frames = append(frames, wire.Encode(wire.RoomList{Flags: flags, Rooms: rooms[start:end]}))
+		start, size = end, 0
+	}
+	for i, r := range rooms {
+		if size+6+len(r.Name) > listChunk && i > start {
+			flush(i, false)
+		}
+		size += 6 + len(r.Name)
+	}
+	flush(len(rooms), true)
+	return frames
+}
