@@ -1,7 +1,3 @@
-// Package wire is MultiChat's protocol: length-prefixed frames and the typed
-// messages they carry. It does no I/O of its own beyond reading frames from an
-// io.Reader, imports no GUI package, and is safe to use from any goroutine
-// (values are not shared). PROTOCOL.md beside this file is the specification.
 package wire
 
 import (

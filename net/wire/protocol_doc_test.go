@@ -1,0 +1,120 @@
+package wire
+
+import (
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestProtocolDocMatchesCode keeps PROTOCOL.md honest: every frame type is in
+// its tables with its code and name, and every code table row has the value
+// and (for errors) the fatality the code has.
+func TestProtocolDocMatchesCode(t *testing.T) {
+	raw, err := os.ReadFile("PROTOCOL.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+
+	typeRow := regexp.MustCompile("(?m)^\\| 0x([0-9A-F]{2}) \\| ([a-z-]+) \\|")
+	documented := map[Type]string{}
+	for _, m := range typeRow.FindAllStringSubmatch(doc, -1) {
+		v, _ := strconv.ParseUint(m[1], 16, 8)
+		documented[Type(v)] = m[2]
+	}
+	for typ, name := range typeNames {
+		if isSeed(typ) {
+			continue
+		}
+		if documented[typ] != name {
+			t.Errorf("type 0x%02X %s: PROTOCOL.md says %q", byte(typ), name, documented[typ])
+		}
+	}
+	for typ, name := range documented {
+		if typeNames[typ] != name {
+			t.Errorf("PROTOCOL.md documents 0x%02X %s, which the code does not have", byte(typ), name)
+		}
+	}
+
+	codeRow := regexp.MustCompile("(?m)^\\| (\\d+) \\| `(\\w+)`[^|]*\\|(?: (yes|no) \\|)?")
+	rows := map[string]struct {
+		value int
+		fatal string
+	}{}
+	for _, m := range codeRow.FindAllStringSubmatch(doc, -1) {
+		v, _ := strconv.Atoi(m[1])
+		rows[m[2]] = struct {
+			value int
+			fatal string
+		}{v, m[3]}
+	}
+	check := func(name string, value int) {
+		row, ok := rows[name]
+		if !ok {
+			t.Errorf("%s is not in PROTOCOL.md's code tables", name)
+		} else if row.value != value {
+			t.Errorf("PROTOCOL.md gives %s the value %d; the code has %d", name, row.value, value)
+		}
+	}
+	errorCodes := map[string]ErrorCode{"CodeMalformed": CodeMalformed, "CodeTooLarge": CodeTooLarge,
+		"CodeInvalidUTF8": CodeInvalidUTF8, "CodeUnknownType": CodeUnknownType, "CodeUnexpected": CodeUnexpected,
+		"CodeTextTooLong": CodeTextTooLong, "CodeEmptyText": CodeEmptyText, "CodeBadText": CodeBadText,
+		"CodeNoSuchUser": CodeNoSuchUser, "CodeNoSuchRoom": CodeNoSuchRoom, "CodeNotInRoom": CodeNotInRoom,
+		"CodeInvalidRoom": CodeInvalidRoom, "CodeLobby": CodeLobby, "CodeTooManyRooms": CodeTooManyRooms,
+		"CodeFileRejected": CodeFileRejected, "CodeNoTransfer": CodeNoTransfer, "CodeUnsupported": CodeUnsupported}
+	if len(errorCodes) != len(codeNames) {
+		t.Fatalf("the test lists %d error codes, the code has %d", len(errorCodes), len(codeNames))
+	}
+	for name, c := range errorCodes {
+		check(name, int(c))
+		if want := map[bool]string{true: "yes", false: "no"}[c.Fatal()]; rows[name].fatal != want {
+			t.Errorf("PROTOCOL.md says %s fatal=%q; Fatal() is %v", name, rows[name].fatal, c.Fatal())
+		}
+	}
+	for name, c := range map[string]RefuseCode{"RefuseNickTaken": RefuseNickTaken, "RefuseNickInvalid": RefuseNickInvalid,
+		"RefuseServerFull": RefuseServerFull, "RefuseVersion": RefuseVersion, "RefuseTooManyFrom": RefuseTooManyFrom,
+		"RefuseHandshake": RefuseHandshake} {
+		check(name, int(c))
+	}
+	for name, r := range map[string]LeftReason{"LeftQuit": LeftQuit, "LeftLost": LeftLost, "LeftKicked": LeftKicked,
+		"LeftSlowConsumer": LeftSlowConsumer, "LeftParted": LeftParted, "LeftTimedOut": LeftTimedOut,
+		"LeftProtocol": LeftProtocol} {
+		check(name, int(r))
+	}
+
+	// The worked example is the golden chat frame.
+	golden, err := os.ReadFile("testdata/golden/chat_korean.hex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join(strings.Fields(parseHexString(string(golden))), "")
+	start := strings.Index(doc, "00 00 00 38                     length 56")
+	if start < 0 {
+		t.Fatal("worked example not found")
+	}
+	block := doc[start:strings.Index(doc[start:], "```")+start]
+	var got strings.Builder
+	for _, line := range strings.Split(block, "\n") {
+		for _, f := range strings.Fields(line) {
+			if len(f) != 2 || strings.Trim(f, "0123456789abcdef") != "" {
+				break
+			}
+			got.WriteString(f)
+		}
+	}
+	if got.String() != want {
+		t.Errorf("PROTOCOL.md's worked example\n%s\ndiffers from the golden frame\n%s", got.String(), want)
+	}
+}
+
+func parseHexString(s string) string {
+	var out strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		if !strings.HasPrefix(line, "#") {
+			out.WriteString(strings.Join(strings.Fields(line), ""))
+		}
+	}
+	return out.String()
+}
