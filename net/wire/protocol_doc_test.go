@@ -94,7 +94,7 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 	if start < 0 {
 		t.Fatal("worked example not found")
 	}
-	block := doc[start:strings.Index(doc[start:], "```")+start]
+	block := doc[start : strings.Index(doc[start:], "```")+start]
 	var got strings.Builder
 	for _, line := range strings.Split(block, "\n") {
 		for _, f := range strings.Fields(line) {
