@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/multichat/multichat/net/server"
+)
+
+// startServer runs a real server.Run on 127.0.0.1:0 with flood control off,
+// as benchmarks run it, and returns its address.
+func startServer(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmds := make(chan server.Command, 1)
+	events := make(chan server.Event, 64)
+	done := make(chan error, 1)
+	go func() {
+		done <- server.Run(ctx, server.Config{FloodBurst: -1, MaxPerIP: -1, MaxConns: 5000}, cmds, events)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("server.Run: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("server.Run did not return within 15 s of cancel")
+		}
+	})
+	cmds <- server.Start{Addr: "127.0.0.1:0"}
+	addr := make(chan string, 1)
+	go func() { // the server's events must keep being taken
+		for ev := range events {
+			switch ev := ev.(type) {
+			case server.Started:
+				addr <- ev.Addr
+			case server.Error:
+				t.Errorf("server error: %v", ev.Err)
+			}
+		}
+	}()
+	select {
+	case a := <-addr:
+		return a
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not start within 10 s")
+		return ""
+	}
+}
+
+func testRoomOpts(addr string, n, s int, room string) roomOpts {
+	return roomOpts{Addr: addr, Clients: n, Senders: s, Size: 100, Room: room, PID: os.Getpid(),
+		Conc: 16, ReadBuf: 16 << 10, Handshake: 10 * time.Second}
+}
+
+func TestFanoutAgainstServer(t *testing.T) {
+	addr := startServer(t)
+	for _, room := range []string{"", "bench room"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		res, err := runFanout(ctx, fanoutOpts{roomOpts: testRoomOpts(addr, 30, 4, room), Messages: 300, Window: 8})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Complete || res.Received != 30*4*300 || res.Expected != res.Received || res.Lost != 0 ||
+			res.Duplicates != 0 || res.OrderViolations != 0 || res.Foreign != 0 {
+			t.Fatalf("room %q: %+v", room, res)
+		}
+		if want := map[string]string{"": "lobby", "bench room": "bench room"}[room]; res.Room != want {
+			t.Errorf("ran in %q, want %q", res.Room, want)
+		}
+		if res.DeliveriesPerSec <= 0 || res.ServerCPUSeconds < 0 {
+			t.Errorf("figures: %+v", res)
+		}
+	}
+}
+
+func TestLatencyAgainstServer(t *testing.T) {
+	addr := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := runLatency(ctx, latencyOpts{roomOpts: testRoomOpts(addr, 12, 3, ""), Rate: 40,
+		Duration: 700 * time.Millisecond, Drain: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Complete || res.Sent < 3*20 || res.Received != res.Sent*12 || res.Samples != res.Received {
+		t.Fatalf("%+v", res)
+	}
+	if !(res.P50us > 0 && res.P50us <= res.P90us && res.P90us <= res.P99us && res.P99us <= res.MaxUs) {
+		t.Fatalf("quantiles out of order: %+v", res)
+	}
+	if res.MaxUs > 5e6 {
+		t.Fatalf("a message took %v µs", res.MaxUs)
+	}
+}
+
+func TestConnectionsAgainstServer(t *testing.T) {
+	addr := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := runConnections(ctx, connOpts{Addr: addr, Clients: 300, Conc: 32, ReadBuf: 4 << 10,
+		Hold: 200 * time.Millisecond, PID: os.Getpid(), Handshake: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Complete || res.Joined != 300 || res.Failed != 0 || res.Dropped != 0 {
+		t.Fatalf("%+v", res)
+	}
+	if res.LobbySeen < 2 || res.LobbySeen > 300 || res.RSSAfterHoldBytes <= 0 || res.ConnectSeconds <= 0 {
+		t.Fatalf("figures: %+v", res)
+	}
+}
+
+// The command line: JSON output of a small run, and the refusals.
+func TestCommandLine(t *testing.T) {
+	addr := startServer(t)
+	var out, errb bytes.Buffer
+	code := run([]string{"fanout", "-addr", addr, "-n", "5", "-s", "2", "-m", "50", "-json", "-timeout", "20s"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errb.String())
+	}
+	var res fanoutResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("output is not one JSON object: %v\n%s", err, out.String())
+	}
+	if res.Scenario != "fanout" || res.Received != 5*2*50 || !res.Complete {
+		t.Fatalf("%+v", res)
+	}
+	out.Reset()
+	if code := run([]string{"connections", "-addr", addr, "-c", "10", "-hold", "0s"}, &out, &errb); code != 0 ||
+		!strings.Contains(out.String(), "joined           10 (failed 0)") {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	for _, args := range [][]string{
+		nil, {"nosuch"}, {"fanout", "-addr", "192.168.1.1:7900"}, {"fanout", "-n", "0"},
+		{"latency", "-rate", "0"}, {"connections", "-c", "-1"}, {"fanout", "extra"}, {"fanout", "-timeout", "0s"},
+		{"fanout", "-size", "10"},
+	} {
+		out.Reset()
+		errb.Reset()
+		if code := run(args, &out, &errb); code == 0 {
+			t.Errorf("run(%q) succeeded: %s", args, out.String())
+		}
+	}
+}
