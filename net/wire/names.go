@@ -290,10 +290,10 @@ func CheckText(text string, max int) (ErrorCode, error) {
 }
 
 // CheckFileName validates a file name as offered: at most 255 bytes with the
-// character rules of CheckRoom's checkName (NFC, no control or invisible
-// characters), a base name with none of the characters some file system
-// refuses (/ \ : * ? " < > |), no space at either end, and not made only of
-// dots. Receivers still pick their own safe name on disk.
+// character rules of names (NFC, no control or invisible characters), a base
+// name (no / \ or :), no space at either end, and not made only of dots.
+// Characters some file systems refuse (* ? " < > |) are allowed: receivers
+// pick their own safe name on disk.
 func CheckFileName(name string) error {
 	if len(name) > MaxFileName {
 		return &nameError{"file name", "is longer than 255 bytes"}
@@ -301,8 +301,8 @@ func CheckFileName(name string) error {
 	if err := checkName("file name", name, MaxFileName); err != nil {
 		return err
 	}
-	if strings.ContainsAny(name, `/\:*?"<>|`) || strings.Trim(name, ".") == "" {
-		return &nameError{"file name", "may not be a path or hold / \\ : * ? \" < > |"}
+	if strings.ContainsAny(name, `/\:`) || strings.Trim(name, ".") == "" {
+		return &nameError{"file name", "may not be a path"}
 	}
 	if strings.TrimSpace(name) != name {
 		return &nameError{"file name", "may not start or end with a space"}
