@@ -2,7 +2,6 @@ package gui
 
 import (
 	"fmt"
-	"image/color"
 	"log/slog"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -17,6 +17,9 @@ import (
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/wire"
 )
+
+// rowGap is the space between two rows of the log.
+const rowGap = 4
 
 // DefaultPort is added to a server address typed without one.
 const DefaultPort = "7878"
@@ -97,7 +100,8 @@ type ClientWindow struct {
 	focused      bool
 	titleUnread  int
 	logWidth     float32
-	timeW, gapW  float32
+	inset, timeW float32 // log columns: left margin, time
+	gapW, rowH   float32 // gap between columns, height of a log row
 	bulletW      float32
 	lastNotify   time.Time
 	notifyQueued int
@@ -128,6 +132,8 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	ph := fyne.TextStyle{}
 	w.timeW = max(fyne.MeasureText("00:00", w.meas.size, ph).Width, fyne.MeasureText("failed", w.meas.size, ph).Width)
 	w.gapW = theme.Padding() * 2
+	w.inset = theme.Padding()
+	w.rowH = w.meas.lineH + rowGap
 	w.bulletW = fyne.MeasureText("•", w.meas.size, ph).Width
 
 	w.buildForm(opts)
@@ -192,7 +198,7 @@ func (w *ClientWindow) buildForm(opts ClientOptions) {
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSize(72, 72))
 	form := widget.NewForm(widget.NewFormItem("Server", w.addr), widget.NewFormItem("Nickname", w.nick))
-	card := container.NewVBox(icon, title, form, container.NewHBox(layoutSpacer(), w.cancelBtn, w.connectBtn), w.formStatus)
+	card := container.NewVBox(icon, title, form, container.NewHBox(layout.NewSpacer(), w.cancelBtn, w.connectBtn), w.formStatus)
 	w.form = container.NewCenter(container.New(minWidth(420), card))
 }
 
@@ -251,7 +257,7 @@ func (w *ClientWindow) buildChat() {
 		func() fyne.CanvasObject { return newLogRow(w) },
 		w.updateLogRow)
 	w.logList.HideSeparators = true
-	logBox := container.New(&widthWatcher{onWidth: w.logResized}, w.logList)
+	logBox := container.New(&widthWatcher{onWidth: w.logResized}, container.NewThemeOverride(w.logList, logTheme{}))
 
 	w.copyText = widget.NewLabel("")
 	w.copyText.Selectable = true
@@ -428,11 +434,6 @@ func (w *ClientWindow) setFocused(f bool) {
 }
 
 // ---- small layouts and widgets ----
-
-func layoutSpacer() fyne.CanvasObject {
-	r := canvas.NewRectangle(color.Transparent)
-	return container.NewStack(r)
-}
 
 // minWidth is a layout that gives its objects at least w of width.
 type minWidth float32

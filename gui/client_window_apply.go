@@ -536,6 +536,9 @@ func (w *ClientWindow) switchTo(c *conversation) {
 	w.refreshUsers()
 	w.logDirty, w.convsDirty, w.usersDirty = false, false, false
 	w.setTitle()
+	if w.state == stateChat {
+		w.win.Canvas().Focus(w.input) // picking a conversation is to write in it
+	}
 }
 
 func (w *ClientWindow) headerText(c *conversation) string {
@@ -633,7 +636,7 @@ func (w *ClientWindow) systemBoth(t time.Time, text string) {
 
 // textX is where e's text starts in its rows.
 func (w *ClientWindow) textX(e *entry) float32 {
-	x := w.timeW + w.gapW
+	x := w.inset + w.timeW + w.gapW
 	if e.kind == kindChat {
 		return x + w.meas.nick(e.from) + w.gapW
 	}
@@ -687,8 +690,8 @@ func (w *ClientWindow) atBottom() bool {
 	h := w.logList.Size().Height
 	n := len(w.cur.rows)
 	pad := w.logList.Theme().Size(theme.SizeNamePadding)
-	content := float32(n)*(w.meas.lineH+pad) - pad
-	return content <= h || w.logList.GetScrollOffset()+h >= content-w.meas.lineH/2
+	content := float32(n)*(w.rowH+pad) - pad
+	return content <= h || w.logList.GetScrollOffset()+h >= content-w.rowH/2
 }
 
 func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
@@ -708,7 +711,7 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 	th := w.logList.Theme()
 	v := w.app.Settings().ThemeVariant()
 	r.seq = rw.seq
-	r.timeW, r.nickX, r.textX = w.timeW, w.timeW+w.gapW, w.textX(e)
+	r.timeX, r.timeW, r.nickX, r.textX = w.inset, w.timeW, w.inset+w.timeW+w.gapW, w.textX(e)
 	first := rw.start == 0
 	r.tm.Text, r.nick.Text = "", ""
 	r.tm.Color = th.Color(theme.ColorNamePlaceHolder, v)
