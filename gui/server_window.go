@@ -3,6 +3,7 @@ package gui
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"net"
 	"net/netip"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
@@ -107,7 +109,7 @@ type ServerWindow struct {
 	errShown  bool // an error dialog is open; further errors only go to the log
 	lanAddrs  func() []netip.Addr
 	users     []serverUser
-	selected  string // nickname selected in the user table
+	selected  string // nickname selected in the user list
 	rooms     []serverRoom
 	lines     []activityLine
 	logItemHt float32
@@ -118,9 +120,9 @@ type ServerWindow struct {
 	reach        *widget.Label
 	copyReach    *widget.Button
 	counts       *widget.Label
-	userTable    *widget.Table
+	userList     *widget.List
 	kick         *widget.Button
-	roomTable    *widget.Table
+	roomList     *widget.List
 	tabs         *container.AppTabs
 	usersTab     *container.TabItem
 	roomsTab     *container.TabItem
@@ -167,6 +169,21 @@ func (s *ServerWindow) attach(events <-chan server.Event) <-chan struct{} {
 	})
 }
 
+// SetListenAddress fills the host and port fields from "host:port" (for
+// example from a command-line flag), as if the user had typed them.
+func (s *ServerWindow) SetListenAddress(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "" {
+		host = DefaultListenHost
+	}
+	s.host.SetText(host)
+	s.port.SetText(port)
+	return nil
+}
+
 // later runs f on the UI goroutine after d.
 func (s *ServerWindow) later(d time.Duration, f func()) {
 	time.AfterFunc(d, func() {
@@ -201,73 +218,40 @@ func (s *ServerWindow) build() {
 	s.copyReach.Importance = widget.LowImportance
 	s.counts = widget.NewLabel("")
 
-	s.userTable = widget.NewTable(
-		func() (int, int) { return len(s.users), 3 },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
-			if id.Row < 0 || id.Row >= len(s.users) {
-				l.SetText("")
+	s.userList = widget.NewList(
+		func() int { return len(s.users) },
+		func() fyne.CanvasObject { return newColumnsRow(userColumns, false) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < 0 || id >= len(s.users) {
 				return
 			}
-			u := s.users[id.Row]
-			switch id.Col {
-			case 0:
-				l.SetText(u.nick)
-			case 1:
-				l.SetText(formatAddr(u.addr))
-			default:
-				l.SetText(formatSince(u.since, time.Now()))
-			}
+			u := s.users[id]
+			setColumns(o, u.nick, formatAddr(u.addr), formatSince(u.since, time.Now()))
 		})
-	setHeader(s.userTable, "Nickname", "Address", "Connected since")
-	s.userTable.SetColumnWidth(0, 150)
-	s.userTable.SetColumnWidth(1, 170)
-	s.userTable.SetColumnWidth(2, 130)
-	s.userTable.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(s.users) {
-			s.selected = s.users[id.Row].nick
+	s.userList.OnSelected = func(id widget.ListItemID) {
+		if id >= 0 && id < len(s.users) {
+			s.selected = s.users[id].nick
 		}
 		s.updateControls()
 	}
-	s.userTable.OnUnselected = func(widget.TableCellID) {
+	s.userList.OnUnselected = func(widget.ListItemID) {
 		s.selected = ""
 		s.updateControls()
 	}
-	s.kick = widget.NewButtonWithIcon("Kick…", theme.ContentRemoveIcon(), s.kickTapped)
+	s.kick = widget.NewButtonWithIcon("Kick", theme.ContentRemoveIcon(), s.kickTapped)
 	s.kick.Importance = widget.DangerImportance
 
-	s.roomTable = widget.NewTable(
-		func() (int, int) { return len(s.rooms), 3 },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
-			if id.Row < 0 || id.Row >= len(s.rooms) {
-				l.SetText("")
+	s.roomList = widget.NewList(
+		func() int { return len(s.rooms) },
+		func() fyne.CanvasObject { return newColumnsRow(roomColumns, false) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < 0 || id >= len(s.rooms) {
 				return
 			}
-			r := s.rooms[id.Row]
-			switch id.Col {
-			case 0:
-				l.SetText(r.name)
-			case 1:
-				l.SetText(strconv.Itoa(len(r.members)))
-			default:
-				l.SetText(strings.Join(r.members, ", "))
-			}
+			r := s.rooms[id]
+			setColumns(o, r.name, strconv.Itoa(len(r.members)), strings.Join(r.members, ", "))
 		})
-	setHeader(s.roomTable, "Room", "Members", "Who")
-	s.roomTable.SetColumnWidth(0, 130)
-	s.roomTable.SetColumnWidth(1, 80)
-	s.roomTable.SetColumnWidth(2, 260)
+	s.roomList.OnSelected = func(id widget.ListItemID) { s.roomList.Unselect(id) }
 
 	s.log = widget.NewList(
 		func() int { return len(s.lines) },
@@ -288,6 +272,7 @@ func (s *ServerWindow) build() {
 			at.SetText(ln.at.Format("15:04:05"))
 			text.Importance = ln.kind.importance()
 			text.TextStyle.Bold = ln.kind == actNotice || ln.kind == actError
+			text.TextStyle.Italic = ln.kind == actPrivate
 			text.SetText(ln.text)
 		})
 	s.log.OnSelected = func(id widget.ListItemID) { s.log.Unselect(id) }
@@ -309,12 +294,16 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	status := container.NewBorder(nil, nil,
 		container.NewHBox(widget.NewIcon(theme.InfoIcon()), s.stateLabel),
 		s.counts,
-		container.NewBorder(nil, nil, nil, s.copyReach, s.reach))
+		container.NewBorder(nil, nil, nil, container.NewStack(placeholder(s.copyReach), s.copyReach), s.reach))
 
-	usersPane := container.NewBorder(nil,
-		container.NewHBox(layout.NewSpacer(), s.kick), nil, nil, s.userTable)
+	usersPane := container.NewBorder(
+		container.NewVBox(newColumnsRow(userColumns, true), widget.NewSeparator()),
+		container.NewHBox(layout.NewSpacer(), s.kick), nil, nil, s.userList)
+	roomsPane := container.NewBorder(
+		container.NewVBox(newColumnsRow(roomColumns, true), widget.NewSeparator()),
+		nil, nil, nil, s.roomList)
 	s.usersTab = container.NewTabItemWithIcon("Users", theme.AccountIcon(), usersPane)
-	s.roomsTab = container.NewTabItemWithIcon("Rooms", theme.ListIcon(), s.roomTable)
+	s.roomsTab = container.NewTabItemWithIcon("Rooms", theme.ListIcon(), roomsPane)
 	s.tabs = container.NewAppTabs(s.usersTab, s.roomsTab)
 
 	logPane := container.NewBorder(
@@ -340,20 +329,76 @@ func (s *ServerWindow) menu() *fyne.MainMenu {
 	)
 }
 
-// setHeader gives t a bold header row with these titles.
-func setHeader(t *widget.Table, titles ...string) {
-	t.ShowHeaderRow = true
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		l := o.(*widget.Label)
-		if id.Row < 0 && id.Col >= 0 && id.Col < len(titles) {
-			l.SetText(titles[id.Col])
-			return
+// placeholder is an invisible rectangle the size of o, so that hiding o
+// does not move what is around it.
+func placeholder(o fyne.CanvasObject) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(o.MinSize())
+	return r
+}
+
+// A column of the user and room lists: its title and share of the width.
+type column struct {
+	title  string
+	weight float32
+}
+
+var (
+	userColumns = []column{{"Nickname", 0.34}, {"Address", 0.38}, {"Connected since", 0.28}}
+	roomColumns = []column{{"Room", 0.3}, {"Members", 0.16}, {"Who", 0.54}}
+)
+
+// newColumnsRow builds a list row (or, with header, the bold title row) of
+// truncating labels laid out in the columns' proportions.
+func newColumnsRow(cols []column, header bool) *fyne.Container {
+	objs := make([]fyne.CanvasObject, len(cols))
+	weights := make([]float32, len(cols))
+	for i, c := range cols {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		if header {
+			l.Text = c.title
+			l.TextStyle.Bold = true
 		}
-		l.SetText("")
+		objs[i] = l
+		weights[i] = c.weight
 	}
+	return container.New(columnsLayout(weights), objs...)
+}
+
+// setColumns shows texts in a row made by newColumnsRow.
+func setColumns(row fyne.CanvasObject, texts ...string) {
+	for i, o := range row.(*fyne.Container).Objects {
+		o.(*widget.Label).SetText(texts[i])
+	}
+}
+
+// columnsLayout places objects side by side, each taking its weight's share
+// of the width.
+type columnsLayout []float32
+
+func (c columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	var total float32
+	for _, w := range c {
+		total += w
+	}
+	x := float32(0)
+	for i, o := range objs {
+		w := size.Width * c[i] / total
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
+}
+
+func (c columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		s.Width += m.Width
+		s.Height = max(s.Height, m.Height)
+	}
+	return s
 }
 
 // --- user actions (on Fyne's goroutine; they never block) ---
@@ -374,10 +419,9 @@ func (s *ServerWindow) startTapped() {
 		prefs.SetInt(prefPort, p)
 	}
 	s.state = stateStarting
-	s.addLog(time.Now(), actInfo, "Starting on "+addr+"…")
+	s.logNow(actInfo, "Starting on "+addr)
 	s.send(server.Start{Addr: addr})
 	s.updateControls()
-	s.log.Refresh()
 }
 
 func (s *ServerWindow) stopTapped() {
@@ -511,10 +555,10 @@ func (s *ServerWindow) applyBatch(batch []server.Event) {
 	}
 	if usersChanged {
 		s.reselect()
-		s.userTable.Refresh()
+		s.userList.Refresh()
 	}
 	if roomsChanged {
-		s.roomTable.Refresh()
+		s.roomList.Refresh()
 	}
 	s.trimLog(follow)
 	if len(s.lines) != nLines || usersChanged {
@@ -635,7 +679,7 @@ func (s *ServerWindow) showError(title string, err error) {
 	d.Show()
 }
 
-// reselect keeps the table's selection on the same user after the list
+// reselect keeps the list's selection on the same user after the list
 // changed, or clears it when that user is gone.
 func (s *ServerWindow) reselect() {
 	if s.selected == "" {
@@ -644,10 +688,10 @@ func (s *ServerWindow) reselect() {
 	i := slices.IndexFunc(s.users, func(u serverUser) bool { return u.nick == s.selected })
 	if i < 0 {
 		s.selected = ""
-		s.userTable.UnselectAll()
+		s.userList.UnselectAll()
 		return
 	}
-	s.userTable.Select(widget.TableCellID{Row: i, Col: 0})
+	s.userList.Select(i)
 }
 
 // updateControls sets every button's enabled state and the status line from
@@ -668,7 +712,11 @@ func (s *ServerWindow) updateControls() {
 	enable(s.kick, running && s.selected != "")
 	enable(s.announce, running)
 	enable(s.announceBtn, running)
-	enable(s.copyReach, s.state == stateRunning)
+	if s.state == stateRunning {
+		s.copyReach.Show()
+	} else {
+		s.copyReach.Hide() // its placeholder keeps the status line's height
+	}
 
 	switch s.state {
 	case stateStopped:
@@ -677,7 +725,7 @@ func (s *ServerWindow) updateControls() {
 		s.reach.SetText("Not serving. Choose the address and port, then press Start.")
 		s.counts.SetText("")
 	case stateStarting:
-		s.stateLabel.SetText("Starting…")
+		s.stateLabel.SetText("Starting")
 		s.stateLabel.Importance = widget.WarningImportance
 		s.reach.SetText("")
 		s.counts.SetText("")
@@ -688,12 +736,12 @@ func (s *ServerWindow) updateControls() {
 		s.counts.SetText(fmt.Sprintf("%s connected · since %s",
 			plural(len(s.users), "user", "users"), formatSince(s.since, time.Now())))
 	case stateStopping:
-		s.stateLabel.SetText("Stopping…")
+		s.stateLabel.SetText("Stopping")
 		s.stateLabel.Importance = widget.WarningImportance
 		s.counts.SetText("")
 	}
 	if s.closing {
-		s.reach.SetText("Stopping the server before closing…")
+		s.reach.SetText("Stopping the server before closing")
 	}
 	s.stateLabel.Refresh()
 	s.usersTab.Text = fmt.Sprintf("Users (%d)", len(s.users))
@@ -738,8 +786,18 @@ func (s *ServerWindow) addLog(at time.Time, kind activityKind, text string) {
 	s.lines = append(s.lines, activityLine{at: at, kind: kind, text: text})
 }
 
-// logAtBottom reports whether the log shows its last line, so that new lines
-// should scroll it.
+// logNow adds a line from a user action (outside applyBatch) and shows it.
+func (s *ServerWindow) logNow(kind activityKind, text string) {
+	follow := s.logAtBottom()
+	s.addLog(time.Now(), kind, text)
+	s.log.Refresh()
+	if follow {
+		s.log.ScrollToBottom()
+	}
+}
+
+// logAtBottom reports whether the log shows (most of) its last line, so that
+// new lines should scroll it.
 func (s *ServerWindow) logAtBottom() bool {
 	n := len(s.lines)
 	if n == 0 {
@@ -747,7 +805,7 @@ func (s *ServerWindow) logAtBottom() bool {
 	}
 	pad := theme.Padding()
 	content := float32(n)*(s.logItemHt+pad) - pad
-	return s.log.GetScrollOffset()+s.log.Size().Height >= content-s.logItemHt/2
+	return s.log.GetScrollOffset()+s.log.Size().Height >= content-s.logItemHt
 }
 
 // trimLog drops the oldest lines beyond maxLogLines, keeping the view on the
@@ -767,8 +825,6 @@ func (s *ServerWindow) trimLog(follow bool) {
 
 func (k activityKind) importance() widget.Importance {
 	switch k {
-	case actPrivate, actLeave:
-		return widget.LowImportance
 	case actJoin:
 		return widget.SuccessImportance
 	case actNotice:

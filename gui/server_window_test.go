@@ -207,11 +207,11 @@ func dismissOverlay(t *testing.T, w fyne.Window, button string) {
 	test.Tap(b)
 }
 
-// cellText is what the table shows at row, col.
-func cellText(t *widget.Table, row, col int) string {
-	o := t.CreateCell()
-	t.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
-	return o.(*widget.Label).Text
+// cellText is what the list shows at row, col.
+func cellText(l *widget.List, row, col int) string {
+	o := l.CreateItem()
+	l.UpdateItem(row, o)
+	return o.(*fyne.Container).Objects[col].(*widget.Label).Text
 }
 
 func activityTexts(sw *ServerWindow) []string {
@@ -240,10 +240,9 @@ func activityContains(sw *ServerWindow, s string) bool {
 }
 
 func userNicks(sw *ServerWindow) []string {
-	rows, _ := sw.userTable.Length()
-	out := make([]string, rows)
+	out := make([]string, sw.userList.Length())
 	for i := range out {
-		out[i] = cellText(sw.userTable, i, 0)
+		out[i] = cellText(sw.userList, i, 0)
 	}
 	return out
 }
@@ -385,26 +384,26 @@ func TestServerWindowSyntheticSession(t *testing.T) {
 	if got := strings.Join(userNicks(sw), ","); got != "alice,bob,민수" {
 		t.Fatalf("users %q", got)
 	}
-	if got := cellText(sw.userTable, 1, 1); got != "192.168.1.31:40002" {
+	if got := cellText(sw.userList, 1, 1); got != "192.168.1.31:40002" {
 		t.Errorf("bob's address shown as %q", got)
 	}
-	if got := cellText(sw.userTable, 0, 2); got != at.Format("15:04:05") {
+	if got := cellText(sw.userList, 0, 2); got != at.Format("15:04:05") {
 		t.Errorf("alice since %q", got)
 	}
 	if !strings.Contains(sw.counts.Text, "3 users connected") || sw.usersTab.Text != "Users (3)" {
 		t.Errorf("counts %q tab %q", sw.counts.Text, sw.usersTab.Text)
 	}
-	if sw.roomsTab.Text != "Rooms (2)" || cellText(sw.roomTable, 0, 0) != "Games" ||
-		cellText(sw.roomTable, 1, 1) != "3" || cellText(sw.roomTable, 1, 2) != "alice, bob, 민수" {
+	if sw.roomsTab.Text != "Rooms (2)" || cellText(sw.roomList, 0, 0) != "Games" ||
+		cellText(sw.roomList, 1, 1) != "3" || cellText(sw.roomList, 1, 2) != "alice, bob, 민수" {
 		t.Errorf("rooms tab %q: %q %q %q", sw.roomsTab.Text,
-			cellText(sw.roomTable, 0, 0), cellText(sw.roomTable, 1, 1), cellText(sw.roomTable, 1, 2))
+			cellText(sw.roomList, 0, 0), cellText(sw.roomList, 1, 1), cellText(sw.roomList, 1, 2))
 	}
 	if !activityContains(sw, "alice joined from 192.168.1.30:40001") {
 		t.Errorf("log lacks the join: %q", activityTexts(sw))
 	}
 
 	// Selecting bob enables Kick; when bob leaves, the selection and Kick go.
-	sw.userTable.Select(widget.TableCellID{Row: 1, Col: 1})
+	sw.userList.Select(1)
 	checkEnabled(t, "Kick", sw.kick, true)
 	f.apply(server.UserLeft{Nick: "alice", Reason: "quit", At: at})
 	if sw.selected != "bob" {
@@ -447,7 +446,7 @@ func TestServerWindowSyntheticSession(t *testing.T) {
 	checkEnabled(t, "Start", sw.start, false)
 	checkEnabled(t, "Stop", sw.stop, false)
 	f.apply(server.Stopped{At: time.Now()})
-	if n, _ := sw.userTable.Length(); n != 0 || sw.usersTab.Text != "Users (0)" || sw.roomsTab.Text != "Rooms (0)" {
+	if n := sw.userList.Length(); n != 0 || sw.usersTab.Text != "Users (0)" || sw.roomsTab.Text != "Rooms (0)" {
 		t.Errorf("after Stopped: %d users, tabs %q %q", n, sw.usersTab.Text, sw.roomsTab.Text)
 	}
 	checkEnabled(t, "Start", sw.start, true)
@@ -497,7 +496,7 @@ func TestServerWindowKickDialog(t *testing.T) {
 	if f.win.Canvas().Overlays().Top() != nil {
 		t.Fatal("Kick without a selection opened a dialog")
 	}
-	sw.userTable.Select(widget.TableCellID{Row: 1, Col: 0})
+	sw.userList.Select(1)
 	test.Tap(sw.kick)
 	if got := overlayTexts(f.win); !strings.Contains(got, "Kick bob?") {
 		t.Fatalf("dialog shows %q", got)
@@ -919,7 +918,7 @@ func TestServerWindowRealServer(t *testing.T) {
 	if !strings.Contains(sw.counts.Text, "2 users connected") {
 		t.Errorf("counts %q", sw.counts.Text)
 	}
-	if got := cellText(sw.userTable, 0, 1); !strings.HasPrefix(got, "127.0.0.1:") {
+	if got := cellText(sw.userList, 0, 1); !strings.HasPrefix(got, "127.0.0.1:") {
 		t.Errorf("address column %q", got)
 	}
 
@@ -935,13 +934,13 @@ func TestServerWindowRealServer(t *testing.T) {
 		t.Error("the log shows a private message's text")
 	}
 	f.ui.waitFor("the rooms tab", 10*time.Second, func() bool { return sw.roomsTab.Text == "Rooms (2)" })
-	if cellText(sw.roomTable, 0, 0) != "games" || cellText(sw.roomTable, 0, 2) != "alice" {
-		t.Errorf("rooms: %q %q", cellText(sw.roomTable, 0, 0), cellText(sw.roomTable, 0, 2))
+	if cellText(sw.roomList, 0, 0) != "games" || cellText(sw.roomList, 0, 2) != "alice" {
+		t.Errorf("rooms: %q %q", cellText(sw.roomList, 0, 0), cellText(sw.roomList, 0, 2))
 	}
 
 	// Select bob, Kick, confirm with a reason: bob is told, the list shows one.
 	row := slices.Index(userNicks(sw), "bob")
-	sw.userTable.Select(widget.TableCellID{Row: row, Col: 0})
+	sw.userList.Select(row)
 	test.Tap(sw.kick)
 	reason := overlayEntry(f.win)
 	if reason == nil {
@@ -975,7 +974,7 @@ func TestServerWindowRealServer(t *testing.T) {
 		d, ok := ev.(client.Disconnected)
 		return ok && errors.Is(d.Err, client.ErrServerStopping)
 	})
-	if n, _ := sw.userTable.Length(); n != 0 || sw.usersTab.Text != "Users (0)" {
+	if n := sw.userList.Length(); n != 0 || sw.usersTab.Text != "Users (0)" {
 		t.Errorf("after Stop: %d users, tab %q", n, sw.usersTab.Text)
 	}
 	checkEnabled(t, "Start", sw.start, true)
@@ -1012,4 +1011,25 @@ func TestServerWindowRealPortInUse(t *testing.T) {
 	}
 	checkEnabled(t, "Start", f.sw.start, true)
 	checkEnabled(t, "Stop", f.sw.stop, false)
+}
+
+func TestServerWindowLogFollowsItsOwnLines(t *testing.T) {
+	f := newServerFixture(t, 8)
+	sw := f.sw
+	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
+	var batch []server.Event
+	for i := range 100 {
+		batch = append(batch, server.Message{Room: "lobby", From: "bot", Text: fmt.Sprint(i)})
+	}
+	batch = append(batch, server.Stopped{At: time.Now()})
+	f.apply(batch...)
+	test.Tap(sw.start) // logs "Starting on …" itself
+	f.nextCmd()
+	if !sw.logAtBottom() {
+		t.Fatal("the log stopped following after the window's own line")
+	}
+	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
+	if !sw.logAtBottom() || !strings.HasPrefix(activityText(sw, sw.log.Length()-1), "Server started") {
+		t.Fatal("the log does not show the last line")
+	}
 }
