@@ -11,8 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/chatbench-results}
 PORT=${PORT:-7900}
-M100=${M100:-30000}
-M500=${M500:-8000}
+M100=${M100:-25000}
+M500=${M500:-5000}
 mkdir -p "$OUT"
 go build -o "$OUT/chatserver" ./cmd/chatserver
 go build -o "$OUT/chatbench" ./cmd/chatbench

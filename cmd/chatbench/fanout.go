@@ -78,7 +78,7 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 	var wg sync.WaitGroup
 	errs := make([]error, o.Senders)
 	for s := range o.Senders {
-		wg.Go(func() { errs[s] = sendWindowed(ctx, rr, s, o.Messages, o.Window, o.Size) })
+		wg.Go(func() { errs[s] = sendWindowed(rr.ctx, rr, s, o.Messages, o.Window, o.Size) })
 	}
 	wg.Wait()
 	elapsed := time.Since(t0)

@@ -87,7 +87,7 @@ func runLatency(ctx context.Context, o latencyOpts) (*latencyResult, error) {
 
 	cpu := startCPU(o.PID)
 	t0 := time.Now()
-	sctx, cancel := context.WithTimeout(ctx, o.Duration)
+	sctx, cancel := context.WithTimeout(rr.ctx, o.Duration)
 	interval := time.Duration(float64(time.Second) / o.Rate)
 	sent := make([]uint32, o.Senders)
 	errs := make([]error, o.Senders)
@@ -102,10 +102,16 @@ func runLatency(ctx context.Context, o latencyOpts) (*latencyResult, error) {
 	res.Seconds = time.Since(t0).Seconds()
 
 	// Wait for the last messages to reach everyone.
-	dctx, dcancel := context.WithTimeout(ctx, o.Drain)
+	if err := context.Cause(rr.ctx); err != nil {
+		errs = append(errs, err)
+	}
+	dctx, dcancel := context.WithTimeout(rr.ctx, o.Drain)
 	for s := range o.Senders {
+		if rr.ctx.Err() != nil {
+			break
+		}
 		if _, err := rr.tr.waitAll(dctx, s, sent[s]); err != nil {
-			errs = append(errs, fmt.Errorf("sender %d: not every message arrived within %v", s, o.Drain))
+			errs = append(errs, fmt.Errorf("sender %d: not every message arrived within %v: %w", s, o.Drain, err))
 			break
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/multichat/multichat/net/wire"
@@ -23,6 +24,7 @@ type roomOpts struct {
 	Conc      int    // handshakes at once
 	ReadBuf   int    // read buffer per client
 	Handshake time.Duration
+	Nicks     string // nickname prefix; "" picks a random one
 }
 
 func (o *roomOpts) check() error {
@@ -52,6 +54,11 @@ func nickPrefix() string { return fmt.Sprintf("cb%04x-", rand.IntN(0x10000)) }
 
 // roomRun is N connected clients, each with a receiver goroutine.
 type roomRun struct {
+	// ctx ends with the caller's, or as soon as a client's connection
+	// ends before the benchmark closes it (its cause says which and why).
+	ctx     context.Context
+	fail    context.CancelCauseFunc
+	closing atomic.Bool
 	conns   []*benchConn
 	recv    []*receiver
 	tr      *tracker
@@ -66,12 +73,16 @@ type roomRun struct {
 // client in the room (each has received the room's complete member list), so
 // every message sent afterwards must reach all of them.
 func openRoom(ctx context.Context, o *roomOpts, maxSeq uint32, base time.Time, latency bool) (*roomRun, error) {
-	prefix := nickPrefix()
+	prefix := o.Nicks
+	if prefix == "" {
+		prefix = nickPrefix()
+	}
 	nicks := make([]string, o.Clients)
 	for i := range nicks {
 		nicks[i] = fmt.Sprintf("%s%d", prefix, i)
 	}
 	rr := &roomRun{recv: make([]*receiver, o.Clients), tr: newTracker(o.Senders, o.Clients, nicks[:o.Senders])}
+	rr.ctx, rr.fail = context.WithCancelCause(ctx)
 	var mu sync.Mutex
 	t0 := time.Now()
 	conns, errs := dialAll(ctx, o.Addr, o.Room, o.Clients, o.Conc, o.ReadBuf,
@@ -82,7 +93,12 @@ func openRoom(ctx context.Context, o *roomOpts, maxSeq uint32, base time.Time, l
 			rr.recv[i] = r
 			rr.members = max(rr.members, bc.members)
 			mu.Unlock()
-			rr.readers.Go(r.run)
+			rr.readers.Go(func() {
+				r.run()
+				if !rr.closing.Load() {
+					rr.fail(fmt.Errorf("client %s lost its connection (%v; server said %q)", bc.nick, r.err, r.closedBy))
+				}
+			})
 		})
 	rr.conns = conns
 	rr.connect = time.Since(t0)
@@ -114,6 +130,8 @@ func firstErrs(errs []error, n int) []error {
 // close closes every connection and waits for the receivers to end (a closed
 // socket ends a blocked read at once).
 func (rr *roomRun) close() {
+	rr.closing.Store(true)
+	defer rr.fail(nil)
 	for _, bc := range rr.conns {
 		if bc != nil {
 			bc.close()

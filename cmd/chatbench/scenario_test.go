@@ -15,6 +15,11 @@ import (
 // startServer runs a real server.Run on 127.0.0.1:0 with flood control off,
 // as benchmarks run it, and returns its address.
 func startServer(t *testing.T) string {
+	addr, _ := startServerCmds(t)
+	return addr
+}
+
+func startServerCmds(t *testing.T) (string, chan<- server.Command) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmds := make(chan server.Command, 1)
@@ -48,10 +53,10 @@ func startServer(t *testing.T) string {
 	}()
 	select {
 	case a := <-addr:
-		return a
+		return a, cmds
 	case <-time.After(10 * time.Second):
 		t.Fatal("server did not start within 10 s")
-		return ""
+		return "", nil
 	}
 }
 
@@ -149,5 +154,44 @@ func TestCommandLine(t *testing.T) {
 		if code := run(args, &out, &errb); code == 0 {
 			t.Errorf("run(%q) succeeded: %s", args, out.String())
 		}
+	}
+}
+
+// A client the server drops ends the run at once with a report that says
+// which and why, instead of senders waiting for it until -timeout.
+func TestFanoutReportsDroppedClient(t *testing.T) {
+	addr, cmds := startServerCmds(t)
+	o := fanoutOpts{roomOpts: testRoomOpts(addr, 10, 2, ""), Messages: 10_000_000, Window: 4}
+	o.Nicks = "kt-"
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	type out struct {
+		res *fanoutResult
+		err error
+	}
+	done := make(chan out, 1)
+	go func() {
+		res, err := runFanout(ctx, o)
+		done <- out{res, err}
+	}()
+	select {
+	case <-done:
+		t.Fatal("the run ended before the kick")
+	case <-time.After(500 * time.Millisecond):
+	}
+	cmds <- server.Kick{Nick: "kt-7", Reason: "test"}
+	var r out
+	select {
+	case r = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run went on for 10 s after a client was kicked")
+	}
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	t.Logf("report: %s", r.res.Error)
+	if r.res.Complete || !strings.Contains(r.res.Error, "kt-7") || r.res.ClosedByServer["kicked"] != 1 ||
+		r.res.Received == 0 || r.res.Duplicates != 0 || r.res.OrderViolations != 0 {
+		t.Fatalf("%+v", r.res)
 	}
 }

@@ -68,7 +68,7 @@ func (tr *tracker) waitAll(ctx context.Context, s int, need uint32) (uint32, err
 				case <-tr.wake[s]:
 				case <-ctx.Done():
 					tr.waitOn[s].Store(-1)
-					return low, ctx.Err()
+					return low, context.Cause(ctx)
 				}
 			}
 			tr.waitOn[s].Store(-1)
