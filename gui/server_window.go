@@ -674,7 +674,7 @@ func (s *ServerWindow) showError(title string, err error) {
 	}
 	s.errShown = true
 	s.errorDialogs++
-	d := dialog.NewInformation(title, err.Error(), s.win)
+	d := dialog.NewError(fmt.Errorf("%s.\n\n%w", title, err), s.win)
 	d.SetOnClosed(func() { s.errShown = false })
 	d.Show()
 }
