@@ -257,7 +257,7 @@ func (w *ClientWindow) buildChat() {
 		func() fyne.CanvasObject { return newLogRow(w) },
 		w.updateLogRow)
 	w.logList.HideSeparators = true
-	logBox := container.New(&widthWatcher{onWidth: w.logResized}, container.NewThemeOverride(w.logList, logTheme{}))
+	logBox := container.New(logLayout{w}, container.NewThemeOverride(w.logList, logTheme{}))
 
 	w.copyText = widget.NewLabel("")
 	w.copyText.Selectable = true
@@ -453,23 +453,28 @@ func (m minWidth) Layout(objs []fyne.CanvasObject, s fyne.Size) {
 	}
 }
 
-// widthWatcher fills its space with its object and reports width changes
-// before laying it out, so that the log can rewrap first.
-type widthWatcher struct {
-	onWidth func(float32)
-	width   float32
-}
+// logLayout fills its space with the log. On a new width it rewraps the
+// log first; on any resize (the window, or the banner showing up) a log that
+// was at the bottom stays at the bottom.
+type logLayout struct{ w *ClientWindow }
 
-func (l *widthWatcher) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
+func (l logLayout) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
 
-func (l *widthWatcher) Layout(objs []fyne.CanvasObject, s fyne.Size) {
-	changed := s.Width != l.width
-	l.width = s.Width
-	if changed {
-		l.onWidth(s.Width)
+func (l logLayout) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+	w := l.w
+	follow := w.atBottom() // with the old size, which the list still has
+	if s.Width != w.logWidth {
+		w.logWidth = s.Width
+		if w.cur != nil {
+			w.rewrap(w.cur)
+			w.logList.Refresh()
+		}
 	}
 	objs[0].Move(fyne.NewPos(0, 0))
 	objs[0].Resize(s)
+	if follow && s.Height > 0 && w.cur != nil {
+		w.logList.ScrollToBottom()
+	}
 }
 
 // userRow is one user in the user list: a tap selects, a double tap opens a

@@ -666,21 +666,6 @@ func (w *ClientWindow) rewrap(c *conversation) {
 	c.rows, c.wrapW = rows, w.logWidth
 }
 
-// logResized rewraps the conversation on screen for a new width; the others
-// rewrap when they are shown.
-func (w *ClientWindow) logResized(width float32) {
-	w.logWidth = width
-	if w.cur == nil {
-		return
-	}
-	follow := w.atBottom()
-	w.rewrap(w.cur)
-	w.logList.Refresh()
-	if follow && w.logList.Size().Height > 0 {
-		w.logList.ScrollToBottom()
-	}
-}
-
 // atBottom reports whether the log shows its last row (or has nothing to
 // scroll).
 func (w *ClientWindow) atBottom() bool {

@@ -708,3 +708,22 @@ func TestClientPumpAppliesEvents(t *testing.T) {
 		t.Errorf("pump did not apply events:\n%s", shownText(w))
 	}
 }
+
+func TestClientLogStaysAtBottomWhenBannerShows(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds)
+	evs := make([]client.Event, 100)
+	for i := range evs {
+		evs[i] = client.Message{Room: "lobby", From: "bob", Text: fmt.Sprintf("line %d", i)}
+	}
+	w.apply(evs)
+	w.apply([]client.Event{client.Disconnected{Err: errors.New("gone")}, client.Reconnecting{Attempt: 1, Delay: time.Second}})
+	w.win.Content().Refresh() // let the canvas lay out the banner
+	w.apply([]client.Event{client.Connected{Nick: "alice", Lobby: "lobby", Users: []string{"alice"}, Rejoin: true}})
+	w.win.Content().Refresh()
+	w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: "after the banner"}})
+	rows := shownRows(w)
+	if last := rows[len(rows)-1]; !strings.HasSuffix(last, "after the banner") {
+		t.Errorf("log stopped following when the banner came and went: last row %q", last)
+	}
+}
