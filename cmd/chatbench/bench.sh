@@ -6,7 +6,9 @@
 #   cmd/chatbench/bench.sh [fanout100|fanout500|latency|connections ...]
 #
 # Environment: OUT (results directory, default /tmp/chatbench-results),
-# PORT (default 7900), M100 / M500 (messages per sender at N=100 / N=500).
+# PORT (default 7900), M100 / M500 (messages per sender at N=100 / N=500),
+# TAGS (build tags for chatserver, default x11: the headless server needs no
+# window system, and the X11-only GLFW build needs no Wayland headers).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/chatbench-results}
@@ -14,7 +16,7 @@ PORT=${PORT:-7900}
 M100=${M100:-25000}
 M500=${M500:-5000}
 mkdir -p "$OUT"
-go build -o "$OUT/chatserver" ./cmd/chatserver
+go build -tags "${TAGS-x11}" -o "$OUT/chatserver" ./cmd/chatserver
 go build -o "$OUT/chatbench" ./cmd/chatbench
 
 server_pid=
@@ -47,7 +49,7 @@ bench() { # name, chatbench arguments...
 	"$OUT/chatbench" "$@" -addr "127.0.0.1:$PORT" -pid "$server_pid" -json >"$OUT/$name.json" || rc=$?
 	stop_server
 	# The summary, from the JSON, for the log.
-	grep -E '"(received|expected|lost|duplicates|order_violations|deliveries_per_sec|server_cpu_per_delivery_us|p50_us|p99_us|max_us|joined|connect_seconds|server_rss_per_conn_kib|complete|error)"' "$OUT/$name.json" || true
+	grep -E '"(received|expected|lost|duplicates|order_violations|deliveries_per_sec|server_cpu_per_delivery_us|machine_share|cpu_bound_deliveries_per_sec|tool_cpu_per_delivery_us|p50_us|p90_us|p99_us|max_us|joined|connect_seconds|server_rss_per_conn_kib|complete|error)"' "$OUT/$name.json" || true
 	return $rc
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,12 +47,15 @@ type connResult struct {
 	RSSJoinedBytes    int64   `json:"server_rss_joined_bytes,omitempty"`
 	RSSAfterHoldBytes int64   `json:"server_rss_after_hold_bytes,omitempty"`
 	RSSPerConnKiB     float64 `json:"server_rss_per_conn_kib,omitempty"`
-	ServerCPUSeconds  float64 `json:"server_cpu_seconds,omitempty"`
-	ToolCPUSeconds    float64 `json:"tool_cpu_seconds"`
-	NofileLimit       uint64  `json:"nofile_limit"`
-	HoldSeconds       float64 `json:"hold_seconds"`
-	Complete          bool    `json:"complete"`
-	Error             string  `json:"error,omitempty"`
+	// CPU time spent while the clients joined (not during the hold), and
+	// what share of the machine's CPUs the server and the tool had then.
+	ServerCPUSeconds float64 `json:"server_cpu_seconds,omitempty"`
+	ToolCPUSeconds   float64 `json:"tool_cpu_seconds"`
+	MachineShare     float64 `json:"machine_share,omitempty"`
+	NofileLimit      uint64  `json:"nofile_limit"`
+	HoldSeconds      float64 `json:"hold_seconds"`
+	Complete         bool    `json:"complete"`
+	Error            string  `json:"error,omitempty"`
 }
 
 func (o *connOpts) check() error {
@@ -131,6 +135,7 @@ func runConnections(ctx context.Context, o connOpts) (*connResult, error) {
 			})
 		})
 	res.ConnectSeconds = time.Since(t0).Seconds()
+	cpu.stop()
 	res.RSSJoinedBytes = rss()
 	for _, bc := range conns {
 		if bc != nil {
@@ -164,7 +169,6 @@ func runConnections(ctx context.Context, o connOpts) (*connResult, error) {
 	}
 	res.HoldSeconds = time.Since(th).Seconds()
 	res.RSSAfterHoldBytes = rss()
-	cpu.stop()
 	closing.Store(true)
 	for _, bc := range conns {
 		if bc != nil {
@@ -179,6 +183,7 @@ func runConnections(ctx context.Context, o connOpts) (*connResult, error) {
 		res.RSSPerConnKiB = float64(res.RSSAfterHoldBytes-res.RSSBeforeBytes) / 1024 / float64(res.Joined)
 		if cpu.serverErr == nil {
 			res.ServerCPUSeconds = cpu.server.Seconds()
+			res.MachineShare = (cpu.server + cpu.self).Seconds() / (res.ConnectSeconds * float64(runtime.NumCPU()))
 		}
 	}
 	if ctx.Err() != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -39,6 +40,13 @@ type fanoutResult struct {
 	ServerCPUPerDeliveryUsec float64 `json:"server_cpu_per_delivery_us,omitempty"`
 	ToolCPUSeconds           float64 `json:"tool_cpu_seconds"`
 	ToolCPUPerDeliveryUsec   float64 `json:"tool_cpu_per_delivery_us"`
+	// MachineShare is the server's and the tool's CPU time over the
+	// machine's (CPUs × elapsed): below 1, other processes took the rest.
+	// CPUBoundPerSec is the rate the two would reach with every CPU to
+	// themselves: CPUs ÷ (server + tool CPU per delivery).
+	CPUs           int     `json:"cpus"`
+	MachineShare   float64 `json:"machine_share,omitempty"`
+	CPUBoundPerSec float64 `json:"cpu_bound_deliveries_per_sec,omitempty"`
 
 	Complete bool   `json:"complete"`
 	Error    string `json:"error,omitempty"`
@@ -105,6 +113,12 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 				res.ServerCPUPerDeliveryUsec = float64(cpu.server.Nanoseconds()) / 1e3 / float64(res.Received)
 			}
 		}
+	}
+	res.CPUs = runtime.NumCPU()
+	if o.PID > 0 && cpu.serverErr == nil && res.Received > 0 {
+		both := cpu.server + cpu.self
+		res.MachineShare = both.Seconds() / (elapsed.Seconds() * float64(res.CPUs))
+		res.CPUBoundPerSec = float64(res.CPUs) * float64(res.Received) / both.Seconds()
 	}
 	if err := errors.Join(errs...); err != nil {
 		res.Error = joinMsg(res.Error, err.Error())

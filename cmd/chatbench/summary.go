@@ -22,6 +22,9 @@ func printSummary(w io.Writer, res any) {
 			p("  server CPU       %.2f s, %.3f µs per delivery", r.ServerCPUSeconds, r.ServerCPUPerDeliveryUsec)
 		}
 		p("  chatbench CPU    %.2f s, %.3f µs per delivery", r.ToolCPUSeconds, r.ToolCPUPerDeliveryUsec)
+		if r.MachineShare > 0 {
+			p("  machine share    %.0f %% of %d CPUs; CPU-bound rate %.0f deliveries/s", 100*r.MachineShare, r.CPUs, r.CPUBoundPerSec)
+		}
 		problems(p, r.deliveryStats)
 		verdict(p, r.Complete, r.Error)
 	case *latencyResult:
@@ -45,9 +48,12 @@ func printSummary(w io.Writer, res any) {
 		if r.ServerPID > 0 {
 			p("  server RSS       %.1f MiB before, %.1f MiB joined, %.1f MiB after %.1f s → %.1f KiB per connection",
 				mib(r.RSSBeforeBytes), mib(r.RSSJoinedBytes), mib(r.RSSAfterHoldBytes), r.HoldSeconds, r.RSSPerConnKiB)
-			p("  server CPU       %.2f s", r.ServerCPUSeconds)
+			p("  server CPU       %.2f s while joining (%.0f µs per client)", r.ServerCPUSeconds, 1e6*r.ServerCPUSeconds/float64(max(r.Joined, 1)))
 		}
-		p("  chatbench CPU    %.2f s", r.ToolCPUSeconds)
+		p("  chatbench CPU    %.2f s while joining", r.ToolCPUSeconds)
+		if r.MachineShare > 0 {
+			p("  machine share    %.0f %% while joining", 100*r.MachineShare)
+		}
 		p("  frames read      %d; dropped by the server %d", r.FramesRead, r.Dropped)
 		for _, k := range sortedKeys(r.Refusals) {
 			p("  refused          %d × %s", r.Refusals[k], k)
