@@ -424,6 +424,19 @@ func (w *ClientWindow) undelivered(ev client.Undelivered) {
 		return
 	}
 	w.errorLine(where, time.Time{}, fmt.Sprintf("Not delivered: “%s” — %s", shorten(ev.Text, 60), errText(ev.Err, "unknown error")))
+	// Over the server's limit (which may be below the default the entry
+	// checks): learn the limit, and give the text back to edit if the entry
+	// is free.
+	var tl *wire.TextTooLongError
+	if errors.As(ev.Err, &tl) {
+		if tl.Max > 0 && tl.Max < w.maxText {
+			w.maxText = tl.Max
+		}
+		if w.input.Text == "" {
+			w.input.SetText(ev.Text)
+			w.setHint(fmt.Sprintf("Too long: your message is %d bytes and the server's limit is %d. Shorten it or split it.", tl.Size, tl.Max))
+		}
+	}
 }
 
 // ---- conversations ----

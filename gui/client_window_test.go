@@ -727,3 +727,17 @@ func TestClientLogStaysAtBottomWhenBannerShows(t *testing.T) {
 		t.Errorf("log stopped following when the banner came and went: last row %q", last)
 	}
 }
+
+func TestClientServerLimitLearnedAndTextGivenBack(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds)
+	text := strings.Repeat("b", 150)
+	enter(w, text)
+	say := nextCmd(t, cmds).(client.Say)
+	w.apply([]client.Event{client.Undelivered{ID: say.ID, Room: "lobby", Text: text, Err: &wire.TextTooLongError{Size: 150, Max: 100}}})
+	if w.input.Text != text || !strings.Contains(w.inputHint.Text, "limit is 100") {
+		t.Errorf("entry %q, hint %q", w.input.Text, w.inputHint.Text)
+	}
+	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	noCmd(t, cmds) // refused locally now
+}
