@@ -275,8 +275,18 @@ func CheckText(text string, max int) (ErrorCode, error) {
 		return CodeTextTooLong, &TextTooLongError{Size: len(text), Max: max}
 	}
 	visible := false
-	for _, r := range text {
-		if (unicode.IsControl(r) && r != '\t' && r != '\n') || r == '\u2028' || r == '\u2029' {
+	for i := 0; i < len(text); {
+		if c := text[i]; c < utf8.RuneSelf { // ASCII fast path
+			if (c < 0x20 && c != '\t' && c != '\n') || c == 0x7F {
+				return CodeBadText, ErrBadText
+			}
+			visible = visible || c > ' '
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			return CodeBadText, ErrBadText
 		}
 		if !visible && !unicode.IsSpace(r) && !invisible(r) {
