@@ -18,9 +18,6 @@ import (
 	"github.com/multichat/multichat/net/wire"
 )
 
-// rowGap is the space between two rows of the log.
-const rowGap = 4
-
 // DefaultPort is added to a server address typed without one.
 const DefaultPort = "7878"
 
@@ -133,7 +130,7 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	w.timeW = max(fyne.MeasureText("00:00", w.meas.size, ph).Width, fyne.MeasureText("failed", w.meas.size, ph).Width)
 	w.gapW = theme.Padding() * 2
 	w.inset = theme.Padding()
-	w.rowH = w.meas.lineH + rowGap
+	w.rowH = w.meas.lineH
 	w.bulletW = fyne.MeasureText("•", w.meas.size, ph).Width
 
 	w.buildForm(opts)
@@ -257,7 +254,9 @@ func (w *ClientWindow) buildChat() {
 		func() fyne.CanvasObject { return newLogRow(w) },
 		w.updateLogRow)
 	w.logList.HideSeparators = true
-	logBox := container.New(logLayout{w}, container.NewThemeOverride(w.logList, logTheme{}))
+	// (Not a ThemeOverride for tighter rows: Fyne caches parsed fonts per
+	// theme scope, and NanumGothic parsed again costs tens of MB.)
+	logBox := container.New(logLayout{w}, w.logList)
 
 	w.copyText = widget.NewLabel("")
 	w.copyText.Selectable = true

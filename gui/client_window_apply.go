@@ -729,7 +729,6 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		text = strings.ReplaceAll(text, "\t", "    ")
 	}
 	r.text.Text = text
-	r.text.TextStyle = fyne.TextStyle{}
 	switch e.kind {
 	case kindChat:
 		if first {
@@ -746,14 +745,12 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		}
 		r.nick.Color = th.Color(theme.ColorNamePlaceHolder, v)
 		r.text.Color = th.Color(theme.ColorNamePlaceHolder, v)
-		r.text.TextStyle.Italic = true
 	case kindError:
 		if first {
 			r.nick.Text = "!"
 		}
 		r.nick.Color = th.Color(theme.ColorNameError, v)
 		r.text.Color = th.Color(theme.ColorNameError, v)
-		r.text.TextStyle.Italic = true
 	}
 	switch {
 	case rw.seq == w.selected:

@@ -252,14 +252,14 @@ type logRow struct {
 	timeW      float32
 	nickX      float32
 	textX      float32
-	lineHeight float32 // of the text
-	rowHeight  float32 // of the row: text plus the gap to the next row
+	lineHeight float32 // of the text, and of the row
+	gap        float32 // between rows (the list's padding), which the tint covers
 }
 
 func newLogRow(w *ClientWindow) *logRow {
 	r := &logRow{w: w, seq: -1, bg: canvas.NewRectangle(color.Transparent),
 		tm: canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder)), nick: canvas.NewText("", nil),
-		text: canvas.NewText("", nil), lineHeight: w.meas.lineH, rowHeight: w.rowH}
+		text: canvas.NewText("", nil), lineHeight: w.meas.lineH, gap: theme.Padding()}
 	r.nick.TextStyle.Bold = true
 	r.ExtendBaseWidget(r)
 	return r
@@ -289,11 +289,14 @@ type logRowRenderer struct {
 func (l *logRowRenderer) Destroy()                     {}
 func (l *logRowRenderer) Objects() []fyne.CanvasObject { return l.objs }
 func (l *logRowRenderer) Refresh()                     { l.Layout(l.r.Size()); canvas.Refresh(l.r) }
-func (l *logRowRenderer) MinSize() fyne.Size           { return fyne.NewSize(0, l.r.rowHeight) }
+func (l *logRowRenderer) MinSize() fyne.Size           { return fyne.NewSize(0, l.r.lineHeight) }
 
 func (l *logRowRenderer) Layout(s fyne.Size) {
 	r := l.r
-	r.bg.Resize(s)
+	// The tint spans half the gap above and below, so that the rows of one
+	// message make one block although the list spaces its rows apart.
+	r.bg.Move(fyne.NewPos(0, -r.gap/2))
+	r.bg.Resize(fyne.NewSize(s.Width, s.Height+r.gap))
 	y := (s.Height - r.lineHeight) / 2
 	r.tm.Move(fyne.NewPos(r.timeX, y))
 	r.tm.Resize(fyne.NewSize(r.timeW, r.lineHeight))
@@ -301,25 +304,4 @@ func (l *logRowRenderer) Layout(s fyne.Size) {
 	r.nick.Resize(fyne.NewSize(max(r.textX-r.nickX, 0), r.lineHeight))
 	r.text.Move(fyne.NewPos(r.textX, y))
 	r.text.Resize(fyne.NewSize(max(s.Width-r.textX, 0), r.lineHeight))
-}
-
-// logTheme is the app's theme without padding, for the log list: its rows
-// touch, so a wrapped message's tint is one block, and each row carries its
-// own gap (rowGap) instead. It looks the app theme up on every call so that
-// theme changes reach the log.
-type logTheme struct{}
-
-func (logTheme) th() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
-
-func (t logTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	return t.th().Color(n, v)
-}
-func (t logTheme) Font(s fyne.TextStyle) fyne.Resource     { return t.th().Font(s) }
-func (t logTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.th().Icon(n) }
-
-func (t logTheme) Size(n fyne.ThemeSizeName) float32 {
-	if n == theme.SizeNamePadding {
-		return 0
-	}
-	return t.th().Size(n)
 }

@@ -14,8 +14,14 @@ const maxBatch = 512
 // pump reads events until the channel is closed and applies them on Fyne's
 // goroutine. A burst is taken as one batch: it blocks for one event, then takes
 // whatever else is already queued (up to maxBatch) and hands the batch to apply
-// in a single fyne.Do, so that a flood costs one refresh, not one per event.
-// The returned channel is closed after the last batch has been queued.
+// in a single call on Fyne's goroutine, so that a flood costs one refresh, not
+// one per event. It waits for each batch to be applied before it takes the
+// next (fyne.DoAndWait): while the UI is busy (drawing a frame, applying a
+// batch) events pile up in the channel and become the next, bigger batch. With
+// fyne.Do the pump would outrun a slow UI and queue one-event batches, and the
+// driver, which runs about one queued function per frame when frames are slow,
+// would fall ever further behind.
+// The returned channel is closed after the last batch has been applied.
 func pump[E any](events <-chan E, apply func([]E)) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
@@ -35,7 +41,7 @@ func pump[E any](events <-chan E, apply func([]E)) <-chan struct{} {
 					break drain
 				}
 			}
-			fyne.Do(func() { apply(batch) })
+			fyne.DoAndWait(func() { apply(batch) })
 		}
 	}()
 	return done
