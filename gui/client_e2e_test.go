@@ -1,8 +1,11 @@
 package gui
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -91,10 +94,12 @@ func startE2EClient(t *testing.T, a fyne.App, addr, nick string) *e2eClient {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmds, events := make(chan client.Command, 64), make(chan client.Event, 256)
+	downloads := t.TempDir()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = client.Run(ctx, cmds, events, client.WithBackoff(50*time.Millisecond, 200*time.Millisecond))
+		_ = client.Run(ctx, cmds, events, client.WithBackoff(50*time.Millisecond, 200*time.Millisecond),
+			client.WithDownloadDir(downloads))
 	}()
 	win := a.NewWindow("")
 	c := &e2eClient{t: t, w: NewClientWindow(a, win, cmds, nil, ClientOptions{Addr: addr, Nick: nick}), events: events}
@@ -202,6 +207,25 @@ func TestClientEndToEnd(t *testing.T) {
 	enter(alice.w, "welcome to dev")
 	bob.until("bob gets dev traffic", bob.shows("alice|welcome to dev"))
 	alice.until("alice sees 2 in dev", func() bool { return alice.w.usersTitle.Text == "Online — 2" })
+
+	// A file to the room: offered, relayed, saved on bob's side.
+	path := filepath.Join(t.TempDir(), "노트.txt")
+	content := []byte(strings.Repeat("회의록 minutes\n", 5000))
+	if err := os.WriteFile(path, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	enter(alice.w, "/send "+path)
+	alice.until("alice's file sent", alice.shows("File sent."))
+	bob.until("bob's file saved", bob.shows("File received, saved as "))
+	var saved string
+	for _, e := range bob.w.cur.entries {
+		if p, ok := strings.CutPrefix(e.text, "File received, saved as "); ok {
+			saved = p
+		}
+	}
+	if got, err := os.ReadFile(saved); err != nil || !bytes.Equal(got, content) {
+		t.Errorf("received file %q: %d bytes, err %v", saved, len(got), err)
+	}
 
 	// A private message opens a conversation on the other side, with an unread count.
 	enter(alice.w, "/msg bob 비밀이에요")

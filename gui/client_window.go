@@ -92,8 +92,9 @@ type ClientWindow struct {
 	cur          *conversation
 	nextID       uint64
 	pending      map[uint64]pendingRef
-	selected     int // seq of the selected log entry in cur, or -1
-	selUser      int // index of the selected user, or -1
+	transfers    map[uint64]*conversation // file transfers under way, by id
+	selected     int                      // seq of the selected log entry in cur, or -1
+	selUser      int                      // index of the selected user, or -1
 	focused      bool
 	titleUnread  int
 	logWidth     float32
@@ -120,7 +121,8 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	w := &ClientWindow{
 		app: a, win: win, log: opts.Logger, meas: newMeasurer(),
 		byKey: make(map[string]*conversation), byName: make(map[string]*conversation), pending: make(map[uint64]pendingRef),
-		selected: -1, selUser: -1, focused: true, maxText: wire.DefaultMaxText,
+		transfers: make(map[uint64]*conversation),
+		selected:  -1, selUser: -1, focused: true, maxText: wire.DefaultMaxText,
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)

@@ -158,6 +158,7 @@ func (w *ClientWindow) handle(ev client.Event) {
 		}
 	case client.FileOffered:
 		c := w.fileConv(ev.Room, ev.To, ev.From, ev.Mine)
+		w.transfers[ev.Transfer] = c
 		if ev.Mine {
 			w.system(c, time.Time{}, fmt.Sprintf("Sending %s (%s)…", ev.Name, byteSize(ev.Size)))
 		} else {
@@ -167,13 +168,18 @@ func (w *ClientWindow) handle(ev client.Event) {
 	case client.FileProgress:
 		// Progress is not logged line by line; FileDone reports the result.
 	case client.FileDone:
+		c := w.transfers[ev.Transfer]
+		delete(w.transfers, ev.Transfer)
+		if c == nil {
+			c = w.cur
+		}
 		switch {
 		case ev.Err != nil:
-			w.errorLine(w.cur, time.Time{}, "File transfer failed: "+ev.Err.Error())
+			w.errorLine(c, time.Time{}, "File transfer failed: "+ev.Err.Error())
 		case ev.Mine:
-			w.system(w.cur, time.Time{}, "File sent.")
+			w.system(c, time.Time{}, "File sent.")
 		default:
-			w.system(w.cur, time.Time{}, "File received: "+ev.Path)
+			w.system(c, time.Time{}, "File received, saved as "+ev.Path)
 		}
 	}
 }
@@ -216,6 +222,7 @@ func (w *ClientWindow) resetConversations() {
 	clear(w.byKey)
 	clear(w.byName)
 	clear(w.pending)
+	clear(w.transfers)
 	w.cur = nil
 	w.selected, w.selUser = -1, -1
 	w.titleUnread = 0
