@@ -180,8 +180,11 @@ func (h *hub) fileChunk(c *conn, m wire.FileChunk) {
 	t.n.Store(1)
 	for _, r := range tr.to {
 		t.n.Add(1)
-		if r.out.add(outFrame{b: frame, t: t}, true) != pushed {
+		res, wake := r.out.add(outFrame{b: frame, t: t}, true)
+		if res != pushed {
 			t.n.Add(-1)
+		} else if wake {
+			h.wake = append(h.wake, r.out)
 		}
 	}
 	t.release()

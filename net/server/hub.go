@@ -27,12 +27,21 @@ const (
 	// closeGrace is how long a final frame (kicked, stopping, refused,
 	// error) gets to reach its peer before the socket is closed.
 	closeGrace = time.Second
-	// joinWindow and maxJoinBatch coalesce bursts of joins: a join that
-	// comes within joinWindow of the last announcement waits for the next
-	// one (at most joinWindow later), so that a thousand joins cost the
-	// members a few Joined frames, not a thousand each.
-	joinWindow   = 50 * time.Millisecond
-	maxJoinBatch = 512
+	// Bursts of joins are announced in batches: a join that comes sooner
+	// than the join window after the last announcement waits for the next
+	// one, so that a thousand joins cost each member a few Joined frames,
+	// not a thousand. An announcement costs a push and a writer wake-up per
+	// member, so the window grows with the lobby (joinWindowPer each, at
+	// most maxJoinWindow): in a small lobby joins are announced at once.
+	joinWindowPer = 10 * time.Microsecond
+	maxJoinWindow = 50 * time.Millisecond
+	maxJoinBatch  = 512
+	// roomsEvery bounds how often RoomChanged events are sent: each one
+	// lists a room's members, which for the lobby may be thousands.
+	roomsEvery = 50 * time.Millisecond
+	// maxBurst is how many items the hub handles, when busy, before it
+	// wakes the writers it has queued frames to.
+	maxBurst = 64
 	inboxSize    = 1024
 	// eventGrace bounds how long Run, when ending, waits for the UI to take
 	// the last events.
@@ -114,6 +123,9 @@ type hub struct {
 	timer     *time.Timer
 	timerC    <-chan time.Time // timer.C while armed, else nil
 	doomed    []*conn          // slow consumers found while pushing
+	wake      []*outbox        // outboxes queued to whose writers are not yet woken
+	burst     int              // items handled since the writers were last woken
+	lastRooms time.Time        // when RoomChanged events were last sent
 
 	files map[uint64]*transfer
 }
@@ -176,28 +188,45 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 			h.inbound(in)
 		case <-h.timerC:
 			h.timerC = nil
-			h.flushJoins()
-			h.emitRooms()
 		}
 		h.reap()
 		h.housekeep()
+		// Writers are woken when the hub has nothing more queued, or every
+		// maxBurst items under load: each then writes what the whole burst
+		// queued for it in one write.
+		if h.burst++; len(h.wake) > 0 && (len(h.in) == 0 || h.burst >= maxBurst) {
+			h.wakeWriters()
+		}
 	}
 }
 
-// housekeep sends the pending join batch and the RoomChanged events now if
-// the hub is idle and the last batch is old enough, else arms the timer.
+// housekeep sends the pending join batch when the join window has passed,
+// and the RoomChanged events at most every roomsEvery; otherwise it arms the
+// timer for when one is due.
 func (h *hub) housekeep() {
 	if len(h.pending) == 0 && len(h.dirty) == 0 {
 		return
 	}
-	since := time.Since(h.lastFlush)
-	if len(h.pending) >= maxJoinBatch || (len(h.in) == 0 && since >= joinWindow) {
-		h.flushJoins()
-		h.emitRooms()
-		return
+	now := time.Now()
+	next := time.Duration(-1)
+	if len(h.pending) > 0 {
+		window := min(time.Duration(len(h.lobby.members))*joinWindowPer, maxJoinWindow)
+		if since := now.Sub(h.lastFlush); len(h.pending) >= maxJoinBatch || since >= window {
+			h.flushJoins()
+		} else {
+			next = window - since
+		}
 	}
-	if h.timerC == nil {
-		h.timer.Reset(max(joinWindow-since, time.Millisecond))
+	if len(h.dirty) > 0 {
+		if since := now.Sub(h.lastRooms); since >= roomsEvery {
+			h.emitRooms()
+			h.lastRooms = now
+		} else if next < 0 || roomsEvery-since < next {
+			next = roomsEvery - since
+		}
+	}
+	if next >= 0 && h.timerC == nil {
+		h.timer.Reset(max(next, 50*time.Microsecond))
 		h.timerC = h.timer.C
 	}
 }
@@ -213,11 +242,27 @@ func (h *hub) reap() {
 }
 
 // push queues a frame to c; a full outbox makes c a slow consumer, dropped
-// after the current operation.
+// after the current operation. The writer is woken at the end of the hub's
+// current burst of work (see wakeWriters), so that it writes everything the
+// burst queued for it with one write.
 func (h *hub) push(c *conn, frame []byte) {
-	if c.out.push(frame) == pushOverflow {
+	switch r, wake := c.out.add(outFrame{b: frame}, false); {
+	case r == pushOverflow:
 		h.doomed = append(h.doomed, c)
+	case wake:
+		h.wake = append(h.wake, c.out)
 	}
+}
+
+// wakeWriters wakes the writers of every outbox the hub has queued to since
+// the last call.
+func (h *hub) wakeWriters() {
+	for i, o := range h.wake {
+		o.signal()
+		h.wake[i] = nil
+	}
+	h.wake = h.wake[:0]
+	h.burst = 0
 }
 
 func (h *hub) pushMsg(c *conn, m wire.Message) { h.push(c, wire.Encode(m)) }

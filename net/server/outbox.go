@@ -62,41 +62,50 @@ func (o *outbox) signal() {
 	}
 }
 
-// push queues a frame unless that would take the queue over its limit, in
-// which case the outbox closes itself (abort) and reports pushOverflow once.
-// A frame is always accepted into an empty queue, however large.
+// push queues a frame and wakes the writer, unless that would take the queue
+// over its limit, in which case the outbox closes itself (abort) and reports
+// pushOverflow once. A frame is always accepted into an empty queue, however
+// large.
 func (o *outbox) push(b []byte) pushResult {
-	return o.add(outFrame{b: b}, false)
+	r, wake := o.add(outFrame{b: b}, false)
+	if wake {
+		o.signal()
+	}
+	return r
 }
 
-// pushForce queues a frame regardless of the limit: final frames (kicked,
-// stopping, refused), replies the peer asked for (lists) and file chunks,
-// whose volume the transfer window bounds.
+// pushForce queues a frame regardless of the limit and wakes the writer:
+// final frames (kicked, stopping, refused), replies the peer asked for
+// (lists) and file acknowledgements.
 func (o *outbox) pushForce(b []byte) pushResult {
-	return o.add(outFrame{b: b}, true)
+	r, wake := o.add(outFrame{b: b}, true)
+	if wake {
+		o.signal()
+	}
+	return r
 }
 
-func (o *outbox) add(f outFrame, force bool) pushResult {
+// add queues f without waking the writer, and reports whether the writer
+// needs waking (the queue was empty). The hub uses it directly to wake each
+// writer once per burst of work rather than once per frame.
+func (o *outbox) add(f outFrame, force bool) (r pushResult, wake bool) {
 	o.mu.Lock()
 	if o.closed {
 		o.mu.Unlock()
-		return pushClosed
+		return pushClosed, false
 	}
 	if !force && o.bytes > 0 && o.bytes+len(f.b) > o.limit {
 		dropped := o.abortLocked()
 		o.mu.Unlock()
 		releaseAll(dropped)
 		o.signal()
-		return pushOverflow
+		return pushOverflow, false
 	}
 	wasEmpty := len(o.frames) == 0
 	o.frames = append(o.frames, f)
 	o.bytes += len(f.b)
 	o.mu.Unlock()
-	if wasEmpty {
-		o.signal()
-	}
-	return pushed
+	return pushed, wasEmpty
 }
 
 // abortLocked closes the outbox for an immediate close and returns the
