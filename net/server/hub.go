@@ -41,8 +41,8 @@ const (
 	roomsEvery = 50 * time.Millisecond
 	// maxBurst is how many items the hub handles, when busy, before it
 	// wakes the writers it has queued frames to.
-	maxBurst = 64
-	inboxSize    = 1024
+	maxBurst  = 64
+	inboxSize = 1024
 	// eventGrace bounds how long Run, when ending, waits for the UI to take
 	// the last events.
 	eventGrace = 2 * time.Second
