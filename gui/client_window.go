@@ -145,6 +145,11 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	))
 	win.SetContent(w.form)
 	win.Resize(fyne.NewSize(960, 640))
+	if w.nick.Text == "" {
+		win.Canvas().Focus(w.nick)
+	} else {
+		win.Canvas().Focus(w.addr)
+	}
 	win.SetOnClosed(func() { w.out.close() })
 	a.Lifecycle().SetOnEnteredForeground(func() { w.setFocused(true) })
 	a.Lifecycle().SetOnExitedForeground(func() { w.setFocused(false) })

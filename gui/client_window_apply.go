@@ -187,6 +187,9 @@ func (w *ClientWindow) handle(ev client.Event) {
 // ---- connection lifecycle ----
 
 func (w *ClientWindow) connected(ev client.Connected) {
+	if w.state == stateIdle {
+		return // a session the user cancelled or quit got through meanwhile; its Disconnect follows
+	}
 	fresh := w.state != stateChat || wire.FoldKey(ev.Nick) != wire.FoldKey(w.me)
 	w.me, w.server, w.lobby = ev.Nick, ev.Server, ev.Lobby
 	if w.lobby == "" {

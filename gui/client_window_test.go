@@ -251,6 +251,11 @@ func TestClientNoServerRetriesAndCancel(t *testing.T) {
 	if w.state != stateIdle || !w.cancelBtn.Hidden {
 		t.Error("form still connecting after Cancel")
 	}
+	// The attempt may have got through just before the Disconnect: stay on the form.
+	w.apply([]client.Event{client.Connected{Nick: "bob", Lobby: "lobby", Users: []string{"bob"}}, client.Disconnected{Final: true}})
+	if w.win.Content() != w.form {
+		t.Error("a cancelled connection opened the chat")
+	}
 }
 
 func TestClientPrefsAndFlags(t *testing.T) {
@@ -696,6 +701,7 @@ func TestClientPumpAppliesEvents(t *testing.T) {
 	cmds := make(chan client.Command, 10)
 	w := NewClientWindow(a, a.NewWindow(""), cmds, events, ClientOptions{Addr: "127.0.0.1:7878", Nick: "alice"})
 	w.win.Resize(fyne.NewSize(800, 600))
+	test.Tap(w.connectBtn) // before any event: the pump applies them on its own goroutine here
 	events <- client.Connected{Nick: "alice", Lobby: "lobby", Users: []string{"alice"}}
 	events <- client.Message{Room: "lobby", From: "bob", Text: "via pump"}
 	close(events)
