@@ -21,7 +21,7 @@ func benchHub(b *testing.B, n int) (*hub, []*conn) {
 	h := newHub(Config{}.Defaults(), q)
 	cs := make([]*conn, n)
 	for i := range cs {
-		c := &conn{h: h, out: newOutbox(h.cfg.OutboxBytes), gone: make(chan struct{}), state: stateMember, welcomed: true}
+		c := &conn{h: h, out: newOutbox(h.cfg.OutboxBytes, nil, 0), gone: make(chan struct{}), state: stateMember, welcomed: true}
 		c.nick = fmt.Sprintf("user%04d", i)
 		c.fold, c.skel = wire.FoldKey(c.nick), wire.SkeletonKey(c.nick)
 		h.members[c.fold] = c
@@ -59,7 +59,7 @@ func BenchmarkBroadcast(b *testing.B) {
 // BenchmarkPush is one delivery alone: a frame queued to an outbox whose
 // writer takes it every 32 frames (a batch under load).
 func BenchmarkPush(b *testing.B) {
-	o := newOutbox(256 << 10)
+	o := newOutbox(256<<10, nil, 0)
 	frame := make([]byte, 130)
 	var spare []outFrame
 	b.ReportAllocs()

@@ -61,7 +61,7 @@ func newConn(h *hub, nc net.Conn, addr netip.AddrPort) *conn {
 		h:          h,
 		nc:         nc,
 		addr:       addr,
-		out:        newOutbox(h.cfg.OutboxBytes),
+		out:        newOutbox(h.cfg.OutboxBytes, nc, h.cfg.WriteTimeout),
 		gone:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 	}
@@ -296,11 +296,7 @@ func (c *conn) writeLoop() {
 			return
 		}
 		if len(frames) > 0 {
-			d := deadline
-			if !closed {
-				d = time.Now().Add(c.h.cfg.WriteTimeout)
-			}
-			err := writeFrames(c.nc, frames, d)
+			err := writeFrames(c.nc, frames) // take has set the deadline
 			releaseAll(frames)
 			if err != nil {
 				c.nc.Close()
@@ -363,8 +359,7 @@ var writeBufs = sync.Pool{New: func() any {
 // writeFrames writes frames with as few writes as possible: small frames are
 // copied into one pooled buffer, frames larger than it are written as they
 // are.
-func writeFrames(nc net.Conn, frames []outFrame, deadline time.Time) error {
-	nc.SetWriteDeadline(deadline)
+func writeFrames(nc net.Conn, frames []outFrame) error {
 	if len(frames) == 1 {
 		_, err := nc.Write(frames[0].b)
 		return err

@@ -48,7 +48,9 @@ func (q *eventQueue) push(e Event) {
 
 func (q *eventQueue) forward() {
 	defer close(q.done)
-	defer close(q.out)
+	if q.out != nil { // a nil channel: nobody listens, events are discarded
+		defer close(q.out)
+	}
 	var batch []Event
 	for range q.wake {
 		q.mu.Lock()
@@ -56,6 +58,9 @@ func (q *eventQueue) forward() {
 		closed := q.closed
 		q.mu.Unlock()
 		for _, e := range batch {
+			if q.out == nil {
+				break
+			}
 			select {
 			case q.out <- e:
 			case <-q.abort:

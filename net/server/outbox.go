@@ -40,6 +40,13 @@ const (
 // a one-slot wake-up channel. Pushing never blocks and never sends on a
 // channel unless the queue was empty, so a broadcast to N members costs N
 // short critical sections. The writer takes everything queued in one swap.
+//
+// The outbox also owns the socket's write deadline, and sets it under its
+// mutex: take sets the writer's (now + timeout), close sets the closing one,
+// an abort one in the past. So a close always reaches a write in progress: a
+// writer stuck on a peer that stopped reading gives up at once on an abort
+// and within the close deadline on a graceful close (kick, stop), not after
+// the write timeout.
 type outbox struct {
 	mu       sync.Mutex
 	frames   []outFrame
@@ -49,10 +56,23 @@ type outbox struct {
 	mode     closeMode
 	deadline time.Time // for closeGraceful: when the connection must be closed
 	wake     chan struct{}
+	nc       writeDeadliner // nil in benchmarks
+	timeout  time.Duration
 }
 
-func newOutbox(limit int) *outbox {
-	return &outbox{limit: limit, wake: make(chan struct{}, 1)}
+type writeDeadliner interface{ SetWriteDeadline(time.Time) error }
+
+// longAgo is a deadline in the past: it fails a pending write at once.
+var longAgo = time.Unix(1, 0)
+
+func newOutbox(limit int, nc writeDeadliner, timeout time.Duration) *outbox {
+	return &outbox{limit: limit, wake: make(chan struct{}, 1), nc: nc, timeout: timeout}
+}
+
+func (o *outbox) setDeadlineLocked(t time.Time) {
+	if o.nc != nil {
+		o.nc.SetWriteDeadline(t)
+	}
 }
 
 func (o *outbox) signal() {
@@ -113,6 +133,7 @@ func (o *outbox) add(f outFrame, force bool) (r pushResult, wake bool) {
 func (o *outbox) abortLocked() []outFrame {
 	o.closed = true
 	o.mode = closeAbort
+	o.setDeadlineLocked(longAgo)
 	dropped := o.frames
 	o.frames = nil
 	o.bytes = 0
@@ -134,6 +155,7 @@ func (o *outbox) close(mode closeMode, deadline time.Time) {
 		o.closed = true
 		o.mode = mode
 		o.deadline = deadline
+		o.setDeadlineLocked(deadline)
 	}
 	o.mu.Unlock()
 	releaseAll(dropped)
@@ -141,8 +163,8 @@ func (o *outbox) close(mode closeMode, deadline time.Time) {
 }
 
 // take hands the writer everything queued, giving it spare (an emptied slice
-// from its previous take) as the new queue's storage, and reports whether
-// the outbox is closed and how.
+// from its previous take) as the new queue's storage, sets the deadline for
+// writing it, and reports whether the outbox is closed and how.
 func (o *outbox) take(spare []outFrame) (frames []outFrame, closed bool, mode closeMode, deadline time.Time) {
 	o.mu.Lock()
 	frames = o.frames
@@ -151,6 +173,9 @@ func (o *outbox) take(spare []outFrame) (frames []outFrame, closed bool, mode cl
 	} else {
 		o.frames = spare[:0]
 		o.bytes = 0
+		if !o.closed {
+			o.setDeadlineLocked(time.Now().Add(o.timeout))
+		}
 	}
 	closed, mode, deadline = o.closed, o.mode, o.deadline
 	o.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -976,4 +977,101 @@ func TestStartTestHelper(t *testing.T) {
 	stop()
 	expect[wire.Stopping](c)
 	stop()
+}
+
+// dialStuck connects with a small fixed receive buffer, so that a client
+// that never reads fills the server's socket buffers quickly.
+func dialStuck(t *testing.T, addr, nick string) *client {
+	t.Helper()
+	d := net.Dialer{Timeout: wait, Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) {
+			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 256<<10)
+		})
+	}}
+	nc, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	c := &client{t: t, nc: nc, r: wire.NewReader(bufio.NewReader(nc), wire.AbsoluteMaxFrame)}
+	expectWelcome(t, c, nick)
+	return c
+}
+
+func expectWelcome(t *testing.T, c *client, nick string) {
+	t.Helper()
+	if m := c.hello(nick); m.Type() != wire.TypeWelcome {
+		t.Fatalf("%s: got %+v", nick, m)
+	}
+	c.list = c.readList(wire.Lobby)
+}
+
+// TestStopWithStuckClient: Stop takes about a second even while a writer is
+// blocked on a client that stopped reading (its write timeout is a minute).
+func TestStopWithStuckClient(t *testing.T) {
+	cfg := testConfig()
+	cfg.OutboxBytes = 64 << 20
+	cfg.WriteTimeout = time.Minute
+	h := startServer(t, cfg)
+	stuck := dialStuck(t, h.addr, "stuck")
+	flooder := join(t, h.addr, "flooder")
+	stuck.sync()
+	for _, c := range []*client{stuck, flooder} {
+		c.send(wire.Join{Room: "flood"})
+		c.readList("flood")
+	}
+	flooder.sync()
+	queued := func() (n int) {
+		h.inspect(func(hb *hub) {
+			if c := hb.members[wire.FoldKey("stuck")]; c != nil {
+				n = c.out.queued()
+			}
+		})
+		return n
+	}
+	big := strings.Repeat("y", 4000)
+	deadline := time.Now().Add(20 * time.Second)
+	for sent := 0; ; sent++ {
+		if sent%64 == 0 && queued() > 256<<10 {
+			t.Logf("stuck client's writer blocked after %d messages", sent)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the stuck client's writer never blocked (%d messages)", sent)
+		}
+		flooder.send(wire.Say{Ref: uint32(sent), Room: "flood", Text: big})
+		if sent >= 8 {
+			for {
+				if ch, ok := flooder.next().(wire.Chat); ok && ch.Ref == uint32(sent-8) {
+					break
+				}
+			}
+		}
+	}
+	n := len(h.events())
+	start := time.Now()
+	h.send(Stop{})
+	h.waitFor(n, func(e Event) bool { _, ok := e.(Stopped); return ok }, "Stopped")
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("Stop took %v", d)
+	} else {
+		t.Logf("Stop took %v", d)
+	}
+}
+
+func TestNilEvents(t *testing.T) {
+	cmds := make(chan Command, 2)
+	done := make(chan error, 1)
+	go func() { done <- Run(t.Context(), testConfig(), cmds, nil) }()
+	cmds <- Start{Addr: "127.0.0.1:0"}
+	cmds <- Announce{Text: "nobody listens"}
+	close(cmds)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(wait):
+		t.Fatal("Run did not return")
+	}
 }
