@@ -81,7 +81,7 @@ type ClientWindow struct {
 	// state
 	state        connState
 	reconnecting bool
-	me           string
+	me, meKey    string // my nickname and its wire.FoldKey
 	server       string
 	serverAddr   string
 	lobby        string
@@ -503,7 +503,7 @@ func newUserRow(w *ClientWindow) *userRow {
 func (r *userRow) set(id int, nick string) {
 	r.id, r.nick = id, nick
 	t := nick
-	if wire.FoldKey(nick) == wire.FoldKey(r.w.me) {
+	if wire.FoldKey(nick) == r.w.meKey {
 		t += " (you)"
 		r.label.TextStyle.Bold = true
 	} else {
@@ -518,7 +518,7 @@ func (r *userRow) Tapped(*fyne.PointEvent) {
 	if r.id >= 0 {
 		r.w.usersList.Select(r.id)
 		r.w.selUser = r.id
-		setEnabled(r.w.msgBtn, wire.FoldKey(r.nick) != wire.FoldKey(r.w.me))
+		setEnabled(r.w.msgBtn, wire.FoldKey(r.nick) != r.w.meKey)
 	}
 }
 

@@ -74,18 +74,16 @@ func (w *ClientWindow) handle(ev client.Event) {
 	case client.Message:
 		w.message(ev)
 	case client.Users:
+		// The session keeps each list sorted and sends a fresh copy after
+		// every change (the Joined and Left events only announce it).
 		if c := w.roomConv(ev.Room, false); c != nil {
-			c.users = sortedUsers(ev.Users)
+			c.users = ev.Users
 			w.touchUsers(c)
 		}
 	case client.Joined:
 		c := w.roomConv(ev.Room, false)
 		if c == nil {
 			return
-		}
-		if !containsNick(c.users, ev.Nick) {
-			c.users = sortedUsers(append(c.users, ev.Nick))
-			w.touchUsers(c)
 		}
 		w.system(c, ev.Time, ev.Nick+" joined")
 		if c.kind == convLobby {
@@ -98,10 +96,6 @@ func (w *ClientWindow) handle(ev client.Event) {
 		c := w.roomConv(ev.Room, false)
 		if c == nil {
 			return
-		}
-		if i := indexNick(c.users, ev.Nick); i >= 0 {
-			c.users = slices.Delete(slices.Clone(c.users), i, i+1)
-			w.touchUsers(c)
 		}
 		w.system(c, ev.Time, ev.Nick+" "+leftText(ev.Reason))
 		if c.kind == convLobby {
@@ -190,8 +184,8 @@ func (w *ClientWindow) connected(ev client.Connected) {
 	if w.state == stateIdle {
 		return // a session the user cancelled or quit got through meanwhile; its Disconnect follows
 	}
-	fresh := w.state != stateChat || wire.FoldKey(ev.Nick) != wire.FoldKey(w.me)
-	w.me, w.server, w.lobby = ev.Nick, ev.Server, ev.Lobby
+	fresh := w.state != stateChat || wire.FoldKey(ev.Nick) != w.meKey
+	w.me, w.meKey, w.server, w.lobby = ev.Nick, wire.FoldKey(ev.Nick), ev.Server, ev.Lobby
 	if w.lobby == "" {
 		w.lobby = wire.Lobby
 	}
@@ -333,7 +327,7 @@ func (w *ClientWindow) message(m client.Message) {
 	var c *conversation
 	if m.Private {
 		peer := m.From
-		if m.Mine || wire.FoldKey(m.From) == wire.FoldKey(w.me) {
+		if m.Mine {
 			peer = m.To
 		}
 		c = w.privateConv(peer)
@@ -415,7 +409,7 @@ func (w *ClientWindow) mentions(text string) bool {
 		return false
 	}
 	return strings.Contains(strings.ToLower(text), strings.ToLower(w.me)) ||
-		strings.Contains(wire.FoldKey(text), wire.FoldKey(w.me))
+		strings.Contains(wire.FoldKey(text), w.meKey)
 }
 
 func (w *ClientWindow) undelivered(ev client.Undelivered) {
@@ -516,7 +510,7 @@ func (w *ClientWindow) newConv(key string, kind convKind, name string) *conversa
 
 // openPrivate opens (or shows) the private chat with nick.
 func (w *ClientWindow) openPrivate(nick string) {
-	if w.state != stateChat || nick == "" || wire.FoldKey(nick) == wire.FoldKey(w.me) {
+	if w.state != stateChat || nick == "" || wire.FoldKey(nick) == w.meKey {
 		return
 	}
 	w.change(func() { w.switchTo(w.privateConv(nick)) })
@@ -828,18 +822,21 @@ func (w *ClientWindow) entryMenu(seq int, at fyne.Position) {
 
 // ---- helpers ----
 
+// sortedUsers returns users sorted case-insensitively, without duplicates.
 func sortedUsers(users []string) []string {
-	u := slices.Clone(users)
-	slices.SortFunc(u, func(a, b string) int { return strings.Compare(wire.FoldKey(a), wire.FoldKey(b)) })
-	return slices.CompactFunc(u, func(a, b string) bool { return wire.FoldKey(a) == wire.FoldKey(b) })
+	type user struct{ key, nick string }
+	u := make([]user, len(users))
+	for i, n := range users {
+		u[i] = user{wire.FoldKey(n), n}
+	}
+	slices.SortFunc(u, func(a, b user) int { return strings.Compare(a.key, b.key) })
+	u = slices.CompactFunc(u, func(a, b user) bool { return a.key == b.key })
+	out := make([]string, len(u))
+	for i := range u {
+		out[i] = u[i].nick
+	}
+	return out
 }
-
-func indexNick(users []string, nick string) int {
-	k := wire.FoldKey(nick)
-	return slices.IndexFunc(users, func(u string) bool { return wire.FoldKey(u) == k })
-}
-
-func containsNick(users []string, nick string) bool { return indexNick(users, nick) >= 0 }
 
 func leftText(r wire.LeftReason) string {
 	switch r {

@@ -100,7 +100,7 @@ func (w *ClientWindow) run(text string) bool {
 			w.setHint("Usage: /msg NICK text")
 			return false
 		}
-		if wire.FoldKey(nick) == wire.FoldKey(w.me) {
+		if wire.FoldKey(nick) == w.meKey {
 			w.setHint("That is you.")
 			return false
 		}

@@ -154,8 +154,8 @@ func TestClientIncomingMessageUsersAndKick(t *testing.T) {
 	when := time.Date(2026, 1, 2, 9, 30, 0, 0, time.Local)
 	w.apply([]client.Event{
 		client.Message{MsgID: 1, Time: when, Room: "lobby", From: "bob", Text: "안녕하세요, alice"},
-		client.Users{Room: "lobby", Users: []string{"carol", "alice", "bob"}},
 		client.Joined{Room: "lobby", Nick: "carol", Time: when},
+		client.Users{Room: "lobby", Users: []string{"alice", "bob", "carol"}},
 	})
 	rows := shownRows(w)
 	if !slices.Contains(rows, "09:30|bob|안녕하세요, alice") {
@@ -170,7 +170,8 @@ func TestClientIncomingMessageUsersAndKick(t *testing.T) {
 	if got := shownUsers(w); !slices.Equal(got, []string{"alice (you)", "bob", "carol"}) {
 		t.Errorf("user list shows %q", got)
 	}
-	w.apply([]client.Event{client.Left{Room: "lobby", Nick: "carol", Reason: wire.LeftLost, Time: when}})
+	w.apply([]client.Event{client.Left{Room: "lobby", Nick: "carol", Reason: wire.LeftLost, Time: when},
+		client.Users{Room: "lobby", Users: []string{"alice", "bob"}}})
 	if got := w.usersTitle.Text; got != "Online — 2" {
 		t.Errorf("users title after leave %q", got)
 	}
