@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/multichat/multichat/net/wire"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines to log to.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var servingRe = regexp.MustCompile(`msg="serving headless" addr=(\S+)`)
+
+// waitServing waits for the "serving headless" line and returns the address.
+func waitServing(t *testing.T, out *syncBuffer, exited <-chan int) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := servingRe.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case code := <-exited:
+			t.Fatalf("runHeadless exited with %d; output:\n%s", code, out)
+		case <-time.After(10 * time.Millisecond): // polling the log output
+		}
+	}
+	t.Fatalf("no serving line within 5 s; output:\n%s", out)
+	return ""
+}
+
+func TestHeadlessServesAndStops(t *testing.T) {
+	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError),
+		[]string{"-headless", "-addr", "127.0.0.1:0", "-name", "Test Server", "-log-level", "debug"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	exited := make(chan int, 1)
+	go func() { exited <- runHeadless(ctx, o, &stdout, &stderr) }()
+	addr := waitServing(t, &stdout, exited)
+
+	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(5 * time.Second))
+	r := wire.NewReader(bufio.NewReader(nc), 0)
+	nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: "tester"}))
+	m, err := r.ReadMessage()
+	if w, ok := m.(wire.Welcome); err != nil || !ok || w.Server != "Test Server" {
+		t.Fatalf("got %+v, %v", m, err)
+	}
+	r.ReadMessage() // the lobby list
+	nc.Write(wire.Encode(wire.Say{Room: wire.Lobby, Text: "hello from the test"}))
+	if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeChat {
+		t.Fatalf("got %+v, %v", m, err)
+	}
+
+	cancel() // Ctrl-C
+	if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeStopping {
+		t.Fatalf("got %+v, %v", m, err)
+	}
+	if _, err := r.ReadMessage(); err != io.EOF {
+		t.Fatalf("want EOF after stopping, got %v", err)
+	}
+	select {
+	case code := <-exited:
+		if code != 0 {
+			t.Fatalf("exit code %d; stderr: %s", code, &stderr)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("runHeadless did not return")
+	}
+	for _, want := range []string{`msg="user joined" nick=tester`, `msg=chat room=lobby from=tester text="hello from the test"`, `msg="server stopped"`} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, &stdout)
+		}
+	}
+}
+
+func TestHeadlessPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{"-addr", ln.Addr().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr syncBuffer
+	code := runHeadless(t.Context(), o, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "cannot listen on "+ln.Addr().String()) ||
+		!strings.Contains(stderr.String(), "address already in use") {
+		t.Fatalf("exit %d, stderr %q", code, &stderr)
+	}
+}
+
+func TestConfigFromFlags(t *testing.T) {
+	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{
+		"-addr", ":9000", "-flood-burst", "-1", "-max-conns", "20000", "-max-per-ip", "-1",
+		"-ping-after", "5s", "-log-level", "warn", "-log-json", "-max-text", "1000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := o.Config
+	if o.Addr != ":9000" || c.FloodBurst != -1 || c.MaxConns != 20000 || c.MaxPerIP != -1 ||
+		c.PingAfter != 5*time.Second || o.LogLevel != slog.LevelWarn || !o.LogJSON || c.MaxText != 1000 {
+		t.Fatalf("got %+v", o)
+	}
+	// Defaults are the server's.
+	o, err = configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Addr != ":7878" || o.Config.MaxFrame != 64<<10 || o.Config.FloodBurst != 5 || o.Headless {
+		t.Fatalf("defaults %+v", o)
+	}
+	for _, args := range [][]string{{"-log-level", "loud"}, {"extra"}, {"-max-conns", "many"}} {
+		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		if _, err := configFromFlags(fs, args); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+	// An invalid limit is reported by Run: exit 1.
+	o, _ = configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{"-max-text", "100000", "-addr", "127.0.0.1:0"})
+	var stdout, stderr syncBuffer
+	if code := runHeadless(t.Context(), o, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "MaxText") {
+		t.Fatalf("exit %d, stderr %q", code, &stderr)
+	}
+}
