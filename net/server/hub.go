@@ -168,6 +168,12 @@ func (h *hub) reset() {
 
 func (h *hub) emit(e Event) { h.ev.push(e) }
 
+// failed reports a command that failed, to the log and as an Error event.
+func (h *hub) failed(op string, err error) {
+	h.log.Warn("command failed", "op", op, "err", err)
+	h.emit(Error{Op: op, Err: err, At: time.Now()})
+}
+
 func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 	for {
 		select {
@@ -304,7 +310,7 @@ func (h *hub) command(cmd Command) {
 		h.start(cmd.Addr)
 	case Stop:
 		if h.ln == nil {
-			h.emit(Error{Op: "stop", Err: ErrNotRunning, At: time.Now()})
+			h.failed("stop", ErrNotRunning)
 			return
 		}
 		h.stop()
@@ -315,19 +321,18 @@ func (h *hub) command(cmd Command) {
 	case inspect:
 		cmd.f(h)
 	default:
-		h.emit(Error{Op: "command", Err: fmt.Errorf("unknown command %T", cmd), At: time.Now()})
+		h.failed("command", fmt.Errorf("unknown command %T", cmd))
 	}
 }
 
 func (h *hub) start(addr string) {
 	if h.ln != nil {
-		h.emit(Error{Op: "start", Err: fmt.Errorf("%w on %s", ErrRunning, h.ln.Addr()), At: time.Now()})
+		h.failed("start", fmt.Errorf("%w on %s", ErrRunning, h.ln.Addr()))
 		return
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		h.log.Error("listen failed", "addr", addr, "err", err)
-		h.emit(Error{Op: "start", Err: err, At: time.Now()})
+		h.failed("start", err)
 		return
 	}
 	h.ln = ln
@@ -453,7 +458,7 @@ func (h *hub) kick(k Kick) {
 	now := time.Now()
 	c := h.members[wire.FoldKey(k.Nick)]
 	if c == nil {
-		h.emit(Error{Op: "kick", Err: fmt.Errorf("%w: %q", ErrNoSuchUser, k.Nick), At: now})
+		h.failed("kick", fmt.Errorf("%w: %q", ErrNoSuchUser, k.Nick))
 		return
 	}
 	reason := strings.TrimSpace(k.Reason)
@@ -461,7 +466,7 @@ func (h *hub) kick(k Kick) {
 		reason = defaultKickReason
 	}
 	if _, err := wire.CheckText(reason, h.cfg.MaxText); err != nil {
-		h.emit(Error{Op: "kick", Err: fmt.Errorf("reason: %w", err), At: now})
+		h.failed("kick", fmt.Errorf("reason: %w", err))
 		return
 	}
 	c.out.pushForce(wire.Encode(wire.Kicked{Reason: reason, By: "admin"}))
@@ -471,6 +476,7 @@ func (h *hub) kick(k Kick) {
 			h.push(m, removed)
 		}
 	}
+	h.log.Info("kick", "nick", c.nick, "addr", c.addr, "reason", reason)
 	h.drop(c, wire.LeftKicked, closeGraceful, reason)
 	h.emit(Notice{Text: fmt.Sprintf("kicked %s: %s", c.nick, reason), At: now})
 }
@@ -478,11 +484,11 @@ func (h *hub) kick(k Kick) {
 func (h *hub) announce(text string) {
 	now := time.Now()
 	if h.ln == nil {
-		h.emit(Error{Op: "announce", Err: ErrNotRunning, At: now})
+		h.failed("announce", ErrNotRunning)
 		return
 	}
 	if _, err := wire.CheckText(text, h.cfg.MaxText); err != nil {
-		h.emit(Error{Op: "announce", Err: err, At: now})
+		h.failed("announce", err)
 		return
 	}
 	h.broadcast(h.lobby, wire.Encode(wire.Notice{Time: now.UnixMilli(), Text: text}))
