@@ -16,6 +16,7 @@ PORT=${PORT:-7900}
 M100=${M100:-25000}
 M500=${M500:-5000}
 mkdir -p "$OUT"
+echo "source: $(git describe --always --dirty 2>/dev/null || echo unknown), $(go version), $(nproc) CPUs"
 go build -tags "${TAGS-x11}" -o "$OUT/chatserver" ./cmd/chatserver
 go build -o "$OUT/chatbench" ./cmd/chatbench
 

@@ -96,7 +96,8 @@ func TestLatencyAgainstServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Complete || res.Sent < 3*20 || res.Received != res.Sent*12 || res.Samples != res.Received {
+	// 40/s for 0.7 s: 28 each, one either way for where the deadline falls.
+	if !res.Complete || res.Sent < 3*27 || res.Sent > 3*29 || res.Received != res.Sent*12 || res.Samples != res.Received {
 		t.Fatalf("%+v", res)
 	}
 	if !(res.P50us > 0 && res.P50us <= res.P90us && res.P90us <= res.P99us && res.P99us <= res.MaxUs) {
