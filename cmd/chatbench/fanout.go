@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 )
@@ -29,7 +30,9 @@ type fanoutResult struct {
 
 	ConnectSeconds float64 `json:"connect_seconds"`
 	Seconds        float64 `json:"seconds"`
-	Expected       uint64  `json:"expected"`
+	Planned        uint64  `json:"planned"`  // S × M messages
+	Sent           uint64  `json:"sent"`     // messages written (fewer than planned if stopped early)
+	Expected       uint64  `json:"expected"` // sent × N deliveries
 	deliveryStats
 	Lost             uint64  `json:"lost"`
 	DeliveriesPerSec float64 `json:"deliveries_per_sec"`
@@ -72,8 +75,7 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 		return nil, err
 	}
 	res := &fanoutResult{Scenario: "fanout", Clients: o.Clients, Senders: o.Senders, Messages: o.Messages,
-		Size: o.Size, Window: o.Window, ServerPID: o.PID,
-		Expected: uint64(o.Senders) * uint64(o.Messages) * uint64(o.Clients)}
+		Size: o.Size, Window: o.Window, ServerPID: o.PID, Planned: uint64(o.Senders) * uint64(o.Messages)}
 	base := time.Now()
 	rr, err := openRoom(ctx, &o.roomOpts, uint32(o.Messages), base, false)
 	if err != nil {
@@ -85,8 +87,9 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 	t0 := time.Now()
 	var wg sync.WaitGroup
 	errs := make([]error, o.Senders)
+	sent := make([]uint32, o.Senders)
 	for s := range o.Senders {
-		wg.Go(func() { errs[s] = sendWindowed(rr.ctx, rr, s, o.Messages, o.Window, o.Size) })
+		wg.Go(func() { sent[s], errs[s] = sendWindowed(rr.ctx, rr, s, o.Messages, o.Window, o.Size) })
 	}
 	wg.Wait()
 	elapsed := time.Since(t0)
@@ -95,6 +98,10 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 
 	res.Seconds = elapsed.Seconds()
 	res.deliveryStats = rr.stats()
+	for _, n := range sent {
+		res.Sent += uint64(n)
+	}
+	res.Expected = res.Sent * uint64(o.Clients)
 	if res.Received < res.Expected {
 		res.Lost = res.Expected - res.Received
 	}
@@ -120,10 +127,10 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 		res.MachineShare = both.Seconds() / (elapsed.Seconds() * float64(res.CPUs))
 		res.CPUBoundPerSec = float64(res.CPUs) * float64(res.Received) / both.Seconds()
 	}
-	if err := errors.Join(errs...); err != nil {
-		res.Error = joinMsg(res.Error, err.Error())
+	if err := runError(ctx, rr, errs); err != "" {
+		res.Error = joinMsg(res.Error, err)
 	}
-	res.Complete = res.Received == res.Expected && res.Duplicates == 0 && res.OrderViolations == 0 &&
+	res.Complete = res.Sent == res.Planned && res.Received == res.Expected && res.Duplicates == 0 && res.OrderViolations == 0 &&
 		res.WrongSender == 0 && res.Malformed == 0 && res.Error == ""
 	return res, nil
 }
@@ -135,9 +142,30 @@ func joinMsg(a, b string) string {
 	return a + "; " + b
 }
 
+// runError says why a run ended early, once: the -timeout, a client the
+// server dropped, or the senders' distinct errors.
+func runError(ctx context.Context, rr *roomRun, errs []error) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "stopped by -timeout before every message was delivered"
+	}
+	if err := context.Cause(rr.ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err.Error()
+	}
+	seen := map[string]bool{}
+	var msgs []string
+	for _, err := range errs {
+		if err != nil && !seen[err.Error()] {
+			seen[err.Error()] = true
+			msgs = append(msgs, err.Error())
+		}
+	}
+	return strings.Join(msgs, "; ")
+}
+
 // sendWindowed sends sender s's messages 1..m, never more than w beyond what
-// every receiver has, and returns once all m have reached every receiver.
-func sendWindowed(ctx context.Context, rr *roomRun, s, m, w, size int) error {
+// every receiver has, and returns once all m have reached every receiver. It
+// returns how many it sent.
+func sendWindowed(ctx context.Context, rr *roomRun, s, m, w, size int) (uint32, error) {
 	bc := rr.conns[s]
 	text := newPayload(size)
 	buf := make([]byte, 0, w*(size+64))
@@ -150,7 +178,7 @@ func sendWindowed(ctx context.Context, rr *roomRun, s, m, w, size int) error {
 		}
 		low, err := rr.tr.waitAll(ctx, s, need)
 		if err != nil {
-			return fmt.Errorf("sender %d at message %d of %d: %w", s, next, m, err)
+			return next - 1, fmt.Errorf("sender %d at message %d of %d: %w", s, next, m, err)
 		}
 		end := min(last, low+uint32(w)) // send up to end: next−w ≤ low for each
 		buf = buf[:0]
@@ -159,11 +187,11 @@ func sendWindowed(ctx context.Context, rr *roomRun, s, m, w, size int) error {
 			buf = sayFrame(buf, rr.room, next, text)
 		}
 		if err := bc.write(buf); err != nil {
-			return fmt.Errorf("sender %d: %w", s, err)
+			return next - 1, fmt.Errorf("sender %d: %w", s, err)
 		}
 	}
 	if _, err := rr.tr.waitAll(ctx, s, last); err != nil {
-		return fmt.Errorf("sender %d waiting for its last message: %w", s, err)
+		return last, fmt.Errorf("sender %d waiting for its last message: %w", s, err)
 	}
-	return nil
+	return last, nil
 }

@@ -102,9 +102,6 @@ func runLatency(ctx context.Context, o latencyOpts) (*latencyResult, error) {
 	res.Seconds = time.Since(t0).Seconds()
 
 	// Wait for the last messages to reach everyone.
-	if err := context.Cause(rr.ctx); err != nil {
-		errs = append(errs, err)
-	}
 	dctx, dcancel := context.WithTimeout(rr.ctx, o.Drain)
 	for s := range o.Senders {
 		if rr.ctx.Err() != nil {
@@ -140,8 +137,8 @@ func runLatency(ctx context.Context, o latencyOpts) (*latencyResult, error) {
 			res.ServerCPUSeconds = cpu.server.Seconds()
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		res.Error = joinMsg(res.Error, err.Error())
+	if err := runError(ctx, rr, errs); err != "" {
+		res.Error = joinMsg(res.Error, err)
 	}
 	res.Complete = res.Received == res.Expected && res.Duplicates == 0 && res.OrderViolations == 0 &&
 		res.WrongSender == 0 && res.Malformed == 0 && res.Error == ""

@@ -196,3 +196,20 @@ func TestFanoutReportsDroppedClient(t *testing.T) {
 		t.Fatalf("%+v", r.res)
 	}
 }
+
+// Stopped by its timeout, a run still reports what it measured: what was
+// sent, and everything but the messages in flight delivered.
+func TestFanoutStoppedByTimeout(t *testing.T) {
+	addr := startServer(t)
+	const n, s, w = 8, 2, 4
+	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+	defer cancel()
+	res, err := runFanout(ctx, fanoutOpts{roomOpts: testRoomOpts(addr, n, s, ""), Messages: 100_000_000, Window: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Complete || !strings.Contains(res.Error, "-timeout") || res.Sent == 0 || res.Sent >= res.Planned ||
+		res.Expected != res.Sent*n || res.Lost > s*w*n || res.Received+res.Lost != res.Expected || res.Duplicates != 0 {
+		t.Fatalf("%+v", res)
+	}
+}

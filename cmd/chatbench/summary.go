@@ -15,6 +15,9 @@ func printSummary(w io.Writer, res any) {
 			r.Clients, r.Room, r.Senders, r.Messages, r.Size, r.Window)
 		p("  connected in     %.2f s", r.ConnectSeconds)
 		p("  sending took     %.3f s", r.Seconds)
+		if r.Sent < r.Planned {
+			p("  stopped early    %d of %d messages sent", r.Sent, r.Planned)
+		}
 		p("  deliveries       %d of %d expected (lost %d, duplicates %d, order violations %d)",
 			r.Received, r.Expected, r.Lost, r.Duplicates, r.OrderViolations)
 		p("  throughput       %.0f deliveries/s (%.0f messages/s)", r.DeliveriesPerSec, r.MessagesPerSec)
