@@ -14,10 +14,78 @@ import (
 	"github.com/multichat/multichat/net/wire"
 )
 
-// readBufSize is each connection's read buffer: small, because an idle
-// connection keeps it, and big enough to take a burst of chat frames in one
-// read.
+// readBufSize is the read buffer a connection uses while frames arrive: big
+// enough to take a burst of chat frames in one read. Idle connections hold
+// none (see source).
 const readBufSize = 4 << 10
+
+// readBufs holds the read buffers of connections that are not reading.
+var readBufs = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufSize) }}
+
+// source is what a connection's wire.Reader reads from: the socket through a
+// pooled bufio.Reader that the connection gives back whenever it has read
+// everything, so that an idle connection (most of them, on a big server)
+// holds no read buffer. It waits for the next frame by reading into a small
+// array of its own, which takes a typical chat frame whole, so that a frame
+// after a wait costs one read, as with a plain bufio.Reader.
+type source struct {
+	nc    net.Conn
+	br    *bufio.Reader // nil while idle
+	first [256]byte     // what ended the wait
+	fi    int           // first[fi:fn] is not yet consumed
+	fn    int
+}
+
+// rawFirst is the socket as the bufio.Reader sees it: the bytes that ended
+// the wait first, then the socket.
+type rawFirst struct{ s *source }
+
+func (r rawFirst) Read(p []byte) (int, error) {
+	if s := r.s; s.fi < s.fn {
+		n := copy(p, s.first[s.fi:s.fn])
+		s.fi += n
+		return n, nil
+	}
+	return r.s.nc.Read(p)
+}
+
+func (s *source) Read(p []byte) (int, error) {
+	if s.br == nil {
+		s.br = readBufs.Get().(*bufio.Reader)
+		s.br.Reset(rawFirst{s})
+	}
+	return s.br.Read(p)
+}
+
+// buffered reports whether bytes are already read and waiting.
+func (s *source) buffered() bool { return s.fi < s.fn || (s.br != nil && s.br.Buffered() > 0) }
+
+// release gives the read buffer back when it holds nothing.
+func (s *source) release() {
+	if s.br != nil && s.br.Buffered() == 0 {
+		s.br.Reset(nil)
+		readBufs.Put(s.br)
+		s.br = nil
+	}
+}
+
+// await blocks until the peer sends something (or the read deadline
+// passes), holding no pooled buffer meanwhile.
+func (s *source) await() error {
+	if s.buffered() {
+		return nil
+	}
+	s.release()
+	n, err := s.nc.Read(s.first[:])
+	s.fi, s.fn = 0, n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
 
 // connState is where a connection is in its life, as the hub sees it.
 type connState uint8
@@ -148,8 +216,9 @@ func failWith(c *conn, reason wire.LeftReason, final wire.Message, detail string
 // or the hub lets go of it (a zero item).
 func (c *conn) readFrames() inbound {
 	cfg := &c.h.cfg
-	br := bufio.NewReaderSize(c.nc, readBufSize)
-	fr := wire.NewReader(br, cfg.MaxFrame)
+	src := &source{nc: c.nc}
+	defer src.release()
+	fr := wire.NewReader(src, cfg.MaxFrame)
 
 	// Handshake: the first frame must be a hello, within HandshakeTime.
 	c.nc.SetReadDeadline(time.Now().Add(cfg.HandshakeTime))
@@ -184,13 +253,13 @@ func (c *conn) readFrames() inbound {
 	var setAt time.Time
 	missed := 0
 	for {
-		if br.Buffered() == 0 {
+		if !src.buffered() {
 			now := time.Now()
 			if now.Sub(setAt) >= refresh {
 				c.nc.SetReadDeadline(now.Add(cfg.PingAfter))
 				setAt = now
 			}
-			if _, err := br.Peek(1); err != nil {
+			if err := src.await(); err != nil {
 				if !isTimeout(err) {
 					return c.readError(err)
 				}

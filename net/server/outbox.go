@@ -58,6 +58,7 @@ type outbox struct {
 	wake     chan struct{}
 	nc       writeDeadliner // nil in benchmarks
 	timeout  time.Duration
+	setAt    time.Time // when take last set the deadline
 }
 
 type writeDeadliner interface{ SetWriteDeadline(time.Time) error }
@@ -173,8 +174,12 @@ func (o *outbox) take(spare []outFrame) (frames []outFrame, closed bool, mode cl
 	} else {
 		o.frames = spare[:0]
 		o.bytes = 0
-		if !o.closed {
-			o.setDeadlineLocked(time.Now().Add(o.timeout))
+		// The writer's deadline is refreshed when an eighth of the timeout
+		// has passed (updating a deadline costs a runtime timer change), so
+		// a write gets between 7/8 of the timeout and all of it.
+		if now := time.Now(); !o.closed && now.Sub(o.setAt) >= o.timeout/8 {
+			o.setDeadlineLocked(now.Add(o.timeout))
+			o.setAt = now
 		}
 	}
 	closed, mode, deadline = o.closed, o.mode, o.deadline
