@@ -103,7 +103,7 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 	if m.To != "" {
 		to := h.members[wire.FoldKey(m.To)]
 		if to == nil {
-			reject(wire.CodeNoSuchUser, fmt.Sprintf("“%s” is not online", m.To))
+			reject(wire.CodeNoSuchUser, fmt.Sprintf("“%s” is not online", clip(m.To)))
 			return
 		}
 		if to == c {
@@ -115,7 +115,7 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 	} else {
 		r := h.roomNamed(m.Room)
 		if r == nil {
-			reject(wire.CodeNoSuchRoom, fmt.Sprintf("there is no room “%s”", m.Room))
+			reject(wire.CodeNoSuchRoom, fmt.Sprintf("there is no room “%s”", clip(m.Room)))
 			return
 		}
 		if !c.in(r) {

@@ -107,6 +107,11 @@ func (h *harness) close() {
 		closed := h.closed
 		h.mu.Unlock()
 		if closed {
+			for _, ev := range h.events() {
+				if e, ok := ev.(Error); ok && e.Op == "internal" {
+					h.t.Errorf("internal error: %v", e.Err)
+				}
+			}
 			return
 		}
 		if time.Now().After(deadline) {

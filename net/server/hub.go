@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -566,8 +567,23 @@ func (h *hub) inbound(in inbound) {
 	case inPingDue:
 		h.pushMsg(c, wire.Ping{Token: uint64(time.Now().UnixNano())})
 	case inFrame:
-		h.frame(c, in.m)
+		h.safeFrame(c, in.m)
 	}
+}
+
+// safeFrame handles a frame; a bug that panics on some input drops the
+// client that sent it (and is logged with its stack) instead of taking the
+// server down for everyone.
+func (h *hub) safeFrame(c *conn, m wire.Message) {
+	defer func() {
+		if r := recover(); r != nil {
+			h.log.Error("internal error", "frame", m.Type().String(), "addr", c.addr, "panic", r,
+				"stack", string(debug.Stack()))
+			h.emit(Error{Op: "internal", Err: fmt.Errorf("handling %s from %s: %v", m.Type(), c.addr, r), At: time.Now()})
+			h.drop(c, wire.LeftProtocol, closeAbort, "internal error")
+		}
+	}()
+	h.frame(c, m)
 }
 
 func (h *hub) frame(c *conn, m wire.Message) {
@@ -611,7 +627,7 @@ func (h *hub) frame(c *conn, m wire.Message) {
 func (h *hub) hello(c *conn, m wire.Hello) {
 	refuse := func(code wire.RefuseCode, text string) {
 		c.out.pushForce(wire.Encode(wire.Refused{Code: code, Text: text}))
-		h.log.Info("connection refused", "addr", c.addr, "nick", m.Nick, "reason", code.String(), "detail", text)
+		h.log.Info("connection refused", "addr", c.addr, "nick", clip(m.Nick), "reason", code.String(), "detail", text)
 		h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
 	}
 	if m.Version != wire.Version {
@@ -699,6 +715,23 @@ func (h *hub) flushJoins() {
 
 // ---- rooms and messages ----
 
+// clip shortens a name a client sent, for quoting it back in an error: the
+// name may be as long as a frame, an error text may not.
+func clip(s string) string {
+	const max = 64
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
 // roomNamed finds a room by the name a client gave.
 func (h *hub) roomNamed(name string) *room {
 	if r := h.byName[name]; r != nil {
@@ -710,7 +743,7 @@ func (h *hub) roomNamed(name string) *room {
 func (h *hub) say(c *conn, m wire.Say) {
 	r := h.roomNamed(m.Room)
 	if r == nil {
-		h.sendError(c, wire.CodeNoSuchRoom, m.Ref, fmt.Sprintf("there is no room “%s”", m.Room))
+		h.sendError(c, wire.CodeNoSuchRoom, m.Ref, fmt.Sprintf("there is no room “%s”", clip(m.Room)))
 		return
 	}
 	if !c.in(r) {
@@ -732,7 +765,7 @@ func (h *hub) say(c *conn, m wire.Say) {
 func (h *hub) private(c *conn, m wire.Private) {
 	to := h.members[wire.FoldKey(m.To)]
 	if to == nil {
-		h.sendError(c, wire.CodeNoSuchUser, m.Ref, fmt.Sprintf("“%s” is not online", m.To))
+		h.sendError(c, wire.CodeNoSuchUser, m.Ref, fmt.Sprintf("“%s” is not online", clip(m.To)))
 		return
 	}
 	if code, err := wire.CheckText(m.Text, h.cfg.MaxText); err != nil {
@@ -790,7 +823,7 @@ func (h *hub) part(c *conn, m wire.Part) {
 		return
 	}
 	if r == nil || !c.in(r) {
-		h.sendError(c, wire.CodeNotInRoom, 0, fmt.Sprintf("you are not in “%s”", m.Room))
+		h.sendError(c, wire.CodeNotInRoom, 0, fmt.Sprintf("you are not in “%s”", clip(m.Room)))
 		return
 	}
 	now := time.Now()
