@@ -125,6 +125,7 @@ type hub struct {
 	lastFlush time.Time
 	timer     *time.Timer
 	timerC    <-chan time.Time // timer.C while armed, else nil
+	timerAt   time.Time        // when the armed timer fires
 	doomed    []*conn          // slow consumers found while pushing
 	wake      []*outbox        // outboxes queued to whose writers are not yet woken
 	burst     int              // items handled since the writers were last woken
@@ -234,9 +235,13 @@ func (h *hub) housekeep() {
 			next = roomsEvery - since
 		}
 	}
-	if next >= 0 && h.timerC == nil {
-		h.timer.Reset(max(next, 50*time.Microsecond))
-		h.timerC = h.timer.C
+	if next < 0 {
+		return
+	}
+	next = max(next, 50*time.Microsecond)
+	if at := now.Add(next); h.timerC == nil || at.Before(h.timerAt) {
+		h.timer.Reset(next)
+		h.timerC, h.timerAt = h.timer.C, at
 	}
 }
 
