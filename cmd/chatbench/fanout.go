@@ -29,6 +29,7 @@ type fanoutResult struct {
 	Room     string `json:"room"`
 
 	ConnectSeconds float64 `json:"connect_seconds"`
+	MembersSeen    int     `json:"members_seen"` // the longest member list a client got on joining: N when no one else is there
 	Seconds        float64 `json:"seconds"`
 	Planned        uint64  `json:"planned"`  // S × M messages
 	Sent           uint64  `json:"sent"`     // messages written (fewer than planned if stopped early)
@@ -81,7 +82,7 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Room, res.ConnectSeconds = rr.room, rr.connect.Seconds()
+	res.Room, res.ConnectSeconds, res.MembersSeen = rr.room, rr.connect.Seconds(), rr.members
 
 	cpu := startCPU(o.PID)
 	t0 := time.Now()

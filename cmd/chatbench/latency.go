@@ -28,6 +28,7 @@ type latencyResult struct {
 	Room     string  `json:"room"`
 
 	ConnectSeconds float64 `json:"connect_seconds"`
+	MembersSeen    int     `json:"members_seen"` // the longest member list a client got on joining: N when no one else is there
 	Seconds        float64 `json:"seconds"`
 	Sent           uint64  `json:"sent"`
 	Expected       uint64  `json:"expected"`
@@ -83,7 +84,7 @@ func runLatency(ctx context.Context, o latencyOpts) (*latencyResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Room, res.ConnectSeconds = rr.room, rr.connect.Seconds()
+	res.Room, res.ConnectSeconds, res.MembersSeen = rr.room, rr.connect.Seconds(), rr.members
 
 	cpu := startCPU(o.PID)
 	t0 := time.Now()

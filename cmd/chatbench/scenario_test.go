@@ -78,6 +78,9 @@ func TestFanoutAgainstServer(t *testing.T) {
 			res.Duplicates != 0 || res.OrderViolations != 0 || res.Foreign != 0 {
 			t.Fatalf("room %q: %+v", room, res)
 		}
+		if res.MembersSeen != 30 {
+			t.Errorf("members seen %d, want 30", res.MembersSeen)
+		}
 		if want := map[string]string{"": "lobby", "bench room": "bench room"}[room]; res.Room != want {
 			t.Errorf("ran in %q, want %q", res.Room, want)
 		}
