@@ -140,3 +140,97 @@ func TestHostileClients(t *testing.T) {
 		}
 	}
 }
+
+// remoteConn is one end of a net.Pipe that claims to come from addr.
+type remoteConn struct {
+	net.Conn
+	addr *net.TCPAddr
+}
+
+func (c remoteConn) RemoteAddr() net.Addr { return c.addr }
+
+// TestPerIPLimit: connections from one non-loopback address beyond MaxPerIP
+// are refused; others and loopback are not.
+func TestPerIPLimit(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxPerIP = 2
+	h := startServer(t, cfg)
+	from := func(ip string) (*client, net.Conn) {
+		srv, cli := net.Pipe()
+		t.Cleanup(func() { cli.Close() })
+		rc := remoteConn{Conn: srv, addr: &net.TCPAddr{IP: net.ParseIP(ip), Port: 40000}}
+		h.inspect(func(hb *hub) { hb.accept(rc) })
+		return &client{t: t, nc: cli, r: wire.NewReader(cli, 0)}, cli
+	}
+	a, _ := from("10.1.2.3")
+	b, _ := from("10.1.2.3")
+	c, _ := from("10.1.2.3")
+	if r := expect[wire.Refused](c); r.Code != wire.RefuseTooManyFrom {
+		t.Fatalf("third from 10.1.2.3 got %+v", r)
+	}
+	for i, x := range []*client{a, b} {
+		expectWelcome(t, x, fmt.Sprintf("remote%d", i))
+	}
+	d, _ := from("10.9.9.9")
+	expectWelcome(t, d, "other")
+	for i := range 3 {
+		join(t, h.addr, fmt.Sprintf("local%d", i)) // loopback is exempt
+	}
+	// A slot frees when a connection from the address closes.
+	a.send(wire.Quit{})
+	a.closed()
+	h.waitCounts(5, 5)
+	e, _ := from("10.1.2.3")
+	expectWelcome(t, e, "again")
+}
+
+// TestSlowUI: a UI that never reads its events does not slow the server,
+// and Run still returns when told to.
+func TestSlowUI(t *testing.T) {
+	cmds := make(chan Command, 1)
+	events := make(chan Event) // never read until the end
+	done := make(chan error, 1)
+	go func() { done <- Run(t.Context(), testConfig(), cmds, events) }()
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // find a free port
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmds <- Start{Addr: addr}
+	var a *client
+	for deadline := time.Now().Add(wait); ; {
+		nc, err := net.DialTimeout("tcp", addr, wait)
+		if err == nil {
+			nc.Close()
+			a = join(t, addr, "alice")
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond) // waiting for the listener; no event can be read here
+	}
+	b := join(t, addr, "bob")
+	a.sync()
+	for i := range 500 {
+		a.send(wire.Say{Ref: uint32(i), Room: wire.Lobby, Text: "hello"})
+	}
+	for i := range 500 {
+		if ch := expect[wire.Chat](b); ch.Ref != uint32(i) {
+			t.Fatalf("bob got %+v", ch)
+		}
+	}
+	close(cmds)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return with an unread event channel")
+	}
+	until[wire.Stopping](a) // after her own 500 echoes
+	for range events { // closed after whatever was handed over
+	}
+}
