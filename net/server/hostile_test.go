@@ -231,6 +231,6 @@ func TestSlowUI(t *testing.T) {
 		t.Fatal("Run did not return with an unread event channel")
 	}
 	until[wire.Stopping](a) // after her own 500 echoes
-	for range events { // closed after whatever was handed over
+	for range events {      // closed after whatever was handed over
 	}
 }
