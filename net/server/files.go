@@ -179,13 +179,8 @@ func (h *hub) fileChunk(c *conn, m wire.FileChunk) {
 	t := &ticket{tr: tr, bytes: tr.sent}
 	t.n.Store(1)
 	for _, r := range tr.to {
-		t.n.Add(1)
-		res, wake := r.out.add(outFrame{b: frame, t: t}, true)
-		if res != pushed {
-			t.n.Add(-1)
-		} else if wake {
-			h.wake = append(h.wake, r.out)
-		}
+		t.n.Add(1) // released when written, or when discarded
+		h.stage(r, outFrame{b: frame, t: t}, true)
 	}
 	t.release()
 }

@@ -127,7 +127,7 @@ type hub struct {
 	timerC    <-chan time.Time // timer.C while armed, else nil
 	timerAt   time.Time        // when the armed timer fires
 	doomed    []*conn          // slow consumers found while pushing
-	wake      []*outbox        // outboxes queued to whose writers are not yet woken
+	wake      []*conn          // connections with frames staged, not yet handed over
 	burst     int              // items handled since the writers were last woken
 	lastRooms time.Time        // when RoomChanged events were last sent
 
@@ -205,7 +205,10 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 		// maxBurst items under load: each then writes what the whole burst
 		// queued for it in one write.
 		if h.burst++; len(h.wake) > 0 && (len(h.in) == 0 || h.burst >= maxBurst) {
-			h.wakeWriters()
+			for len(h.wake) > 0 {
+				h.wakeWriters() // may find slow consumers,
+				h.reap()        // whose Left frames queue more
+			}
 		}
 	}
 }
@@ -255,28 +258,49 @@ func (h *hub) reap() {
 	}
 }
 
-// push queues a frame to c; a full outbox makes c a slow consumer, dropped
-// after the current operation. The writer is woken at the end of the hub's
-// current burst of work (see wakeWriters), so that it writes everything the
-// burst queued for it with one write.
-func (h *hub) push(c *conn, frame []byte) {
-	switch r, wake := c.out.add(outFrame{b: frame}, false); {
-	case r == pushOverflow:
-		h.doomed = append(h.doomed, c)
-	case wake:
-		h.wake = append(h.wake, c.out)
+// push queues a frame to c. It is staged in c's outbox without locking and
+// handed over, with everything else the hub queued to c in its current burst
+// of work, when the hub wakes the writers (see wakeWriters): one lock and one
+// write per burst, not per frame. If the hand-over takes c over its outbox
+// limit, c is a slow consumer and is dropped.
+func (h *hub) push(c *conn, frame []byte) { h.stage(c, outFrame{b: frame}, false) }
+
+// pushForce queues a frame that is not refused for the outbox limit: final
+// frames (kicked, stopping, refused), replies the client asked for (lists).
+func (h *hub) pushForce(c *conn, frame []byte) { h.stage(c, outFrame{b: frame}, true) }
+
+func (h *hub) stage(c *conn, f outFrame, force bool) {
+	if c.out.stage(f, force) {
+		h.wake = append(h.wake, c)
 	}
 }
 
-// wakeWriters wakes the writers of every outbox the hub has queued to since
-// the last call.
+// wakeWriters hands every outbox the hub has queued to since the last call
+// its frames, and wakes their writers.
 func (h *hub) wakeWriters() {
-	for i, o := range h.wake {
-		o.signal()
+	for i, c := range h.wake {
+		if c.out.handover(false) == pushOverflow {
+			h.doomed = append(h.doomed, c)
+		}
 		h.wake[i] = nil
 	}
 	h.wake = h.wake[:0]
 	h.burst = 0
+}
+
+// closeOut ends c's outbox: what the hub staged for it is handed over first
+// (graceful: the final frame goes after everything queued before it) or
+// discarded (abort).
+func (h *hub) closeOut(c *conn, mode closeMode, deadline time.Time) {
+	if mode == closeAbort {
+		releaseAll(c.out.hq)
+		clear(c.out.hq)
+		c.out.hq = c.out.hq[:0]
+		c.out.hqBytes, c.out.hqForce = 0, false
+	} else {
+		c.out.handover(true)
+	}
+	c.out.close(mode, deadline)
 }
 
 func (h *hub) pushMsg(c *conn, m wire.Message) { h.push(c, wire.Encode(m)) }
@@ -438,8 +462,8 @@ func (h *hub) stop() {
 		}
 		c.state = stateGone
 		close(c.gone)
-		c.out.pushForce(frame)
-		c.out.close(closeGraceful, deadline)
+		h.pushForce(c, frame)
+		h.closeOut(c, closeGraceful, deadline)
 	}
 	gone := make([]string, 0, len(h.rooms))
 	for _, r := range h.rooms {
@@ -477,7 +501,7 @@ func (h *hub) kick(k Kick) {
 		h.failed("kick", fmt.Errorf("reason: %w", err))
 		return
 	}
-	c.out.pushForce(wire.Encode(wire.Kicked{Reason: reason, By: "admin"}))
+	h.pushForce(c, wire.Encode(wire.Kicked{Reason: reason, By: "admin"}))
 	removed := wire.Encode(wire.Removed{Time: now.UnixMilli(), User: c.nick, Reason: reason})
 	for _, m := range h.lobby.members {
 		if m != c {
@@ -523,7 +547,7 @@ func (h *hub) drop(c *conn, reason wire.LeftReason, mode closeMode, detail strin
 	}
 	deadline := now.Add(closeGrace)
 	if !wasMember {
-		c.out.close(mode, deadline)
+		h.closeOut(c, mode, deadline)
 		h.log.Debug("connection closed", "addr", c.addr, "reason", reason.String(), "detail", detail)
 		return
 	}
@@ -534,7 +558,7 @@ func (h *hub) drop(c *conn, reason wire.LeftReason, mode closeMode, detail strin
 		r := c.rooms[len(c.rooms)-1].r
 		h.leaveRoom(c, r, reason, now)
 	}
-	c.out.close(mode, deadline)
+	h.closeOut(c, mode, deadline)
 	h.log.Info("user left", "nick", c.nick, "addr", c.addr, "reason", reason.String(), "detail", detail)
 	h.emit(UserLeft{Nick: c.nick, Reason: reason.String(), At: now})
 }
@@ -564,7 +588,7 @@ func (h *hub) inbound(in inbound) {
 	case inFail:
 		mode := closeGraceful
 		if in.final != nil {
-			c.out.pushForce(wire.Encode(in.final))
+			h.pushForce(c, wire.Encode(in.final))
 		} else if in.reason == wire.LeftTimedOut || in.reason == wire.LeftSlowConsumer {
 			mode = closeAbort
 		}
@@ -631,7 +655,7 @@ func (h *hub) frame(c *conn, m wire.Message) {
 // hello registers a new user, or refuses it (the connection closes).
 func (h *hub) hello(c *conn, m wire.Hello) {
 	refuse := func(code wire.RefuseCode, text string) {
-		c.out.pushForce(wire.Encode(wire.Refused{Code: code, Text: text}))
+		h.pushForce(c, wire.Encode(wire.Refused{Code: code, Text: text}))
 		h.log.Info("connection refused", "addr", c.addr, "nick", clip(m.Nick), "reason", code.String(), "detail", text)
 		h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
 	}
@@ -701,7 +725,7 @@ func (h *hub) flushJoins() {
 			continue
 		}
 		c.welcomed = true
-		c.out.pushForce(wire.Encode(wire.Welcome{
+		h.pushForce(c, wire.Encode(wire.Welcome{
 			Version:  wire.Version,
 			Nick:     c.nick,
 			Server:   h.cfg.Name,
@@ -711,7 +735,7 @@ func (h *hub) flushJoins() {
 			Time:     now.UnixMilli(),
 		}))
 		for _, f := range lists {
-			c.out.pushForce(f)
+			h.pushForce(c, f)
 		}
 	}
 	clear(h.pending)
@@ -807,7 +831,7 @@ func (h *hub) join(c *conn, m wire.Join) {
 	}
 	if c.in(r) {
 		for _, f := range r.userLists() {
-			c.out.pushForce(f)
+			h.pushForce(c, f)
 		}
 		return
 	}
@@ -815,7 +839,7 @@ func (h *hub) join(c *conn, m wire.Join) {
 	h.broadcast(r, wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: r.name, Users: []string{c.nick}}))
 	r.add(c)
 	for _, f := range r.userLists() {
-		c.out.pushForce(f)
+		h.pushForce(c, f)
 	}
 	h.markDirty(r)
 	h.log.Info("joined room", "nick", c.nick, "room", r.name)
@@ -844,6 +868,6 @@ func (h *hub) listRooms(c *conn) {
 	}
 	slices.SortFunc(infos, func(a, b wire.RoomInfo) int { return strings.Compare(a.Name, b.Name) })
 	for _, f := range roomListFrames(infos) {
-		c.out.pushForce(f)
+		h.pushForce(c, f)
 	}
 }

@@ -59,6 +59,13 @@ type outbox struct {
 	nc       writeDeadliner // nil in benchmarks
 	timeout  time.Duration
 	setAt    time.Time // when take last set the deadline
+
+	// Staged by the hub, not yet handed over (hub goroutine only): during a
+	// burst of work the hub appends here without locking, and hands each
+	// outbox its frames under one lock at the end of the burst.
+	hq      []outFrame
+	hqBytes int
+	hqForce bool // hq holds a frame that must not be refused
 }
 
 type writeDeadliner interface{ SetWriteDeadline(time.Time) error }
@@ -127,6 +134,55 @@ func (o *outbox) add(f outFrame, force bool) (r pushResult, wake bool) {
 	o.bytes += len(f.b)
 	o.mu.Unlock()
 	return pushed, wasEmpty
+}
+
+// stage appends f to the hub's batch for this outbox and reports whether
+// the batch was empty (the hub then lists the outbox for handover). Hub
+// goroutine only.
+func (o *outbox) stage(f outFrame, force bool) (first bool) {
+	first = len(o.hq) == 0
+	o.hq = append(o.hq, f)
+	o.hqBytes += len(f.b)
+	o.hqForce = o.hqForce || force
+	return first
+}
+
+// handover moves the staged frames into the queue and wakes the writer. If
+// they would take the queue over its limit (and none is forced, and force is
+// false) the outbox aborts instead and handover reports pushOverflow, as push
+// does; a single frame into an empty queue is always taken. Hub goroutine
+// only.
+func (o *outbox) handover(force bool) pushResult {
+	if len(o.hq) == 0 {
+		return pushed
+	}
+	r := pushed
+	var dropped []outFrame
+	wasEmpty := false
+	o.mu.Lock()
+	switch {
+	case o.closed:
+		r, dropped = pushClosed, o.hq
+	case !force && !o.hqForce && o.bytes+o.hqBytes > o.limit && (o.bytes > 0 || len(o.hq) > 1):
+		r, dropped = pushOverflow, append(o.abortLocked(), o.hq...)
+	default:
+		wasEmpty = len(o.frames) == 0
+		if wasEmpty {
+			o.frames, o.hq = o.hq, o.frames[:0]
+		} else {
+			o.frames = append(o.frames, o.hq...)
+		}
+		o.bytes += o.hqBytes
+	}
+	o.mu.Unlock()
+	releaseAll(dropped)
+	clear(o.hq)
+	o.hq = o.hq[:0]
+	o.hqBytes, o.hqForce = 0, false
+	if wasEmpty || r == pushOverflow {
+		o.signal()
+	}
+	return r
 }
 
 // abortLocked closes the outbox for an immediate close and returns the
