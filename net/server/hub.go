@@ -129,6 +129,7 @@ type hub struct {
 	doomed    []*conn          // slow consumers found while pushing
 	wake      []*conn          // connections with frames staged, not yet handed over
 	burst     int              // items handled since the writers were last woken
+	handNow   bool             // an outbox has a quarter of its limit staged: hand over now
 	lastRooms time.Time        // when RoomChanged events were last sent
 
 	files map[uint64]*transfer
@@ -202,9 +203,10 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 		h.reap()
 		h.housekeep()
 		// Writers are woken when the hub has nothing more queued, or every
-		// maxBurst items under load: each then writes what the whole burst
-		// queued for it in one write.
-		if h.burst++; len(h.wake) > 0 && (len(h.in) == 0 || h.burst >= maxBurst) {
+		// maxBurst items under load, or when one outbox has a quarter of its
+		// limit staged: each then writes what the burst queued for it in one
+		// write.
+		if h.burst++; len(h.wake) > 0 && (len(h.in) == 0 || h.burst >= maxBurst || h.handNow) {
 			for len(h.wake) > 0 {
 				h.wakeWriters() // may find slow consumers,
 				h.reap()        // whose Left frames queue more
@@ -273,6 +275,11 @@ func (h *hub) stage(c *conn, f outFrame, force bool) {
 	if c.out.stage(f, force) {
 		h.wake = append(h.wake, c)
 	}
+	// A burst hands over at most a quarter of an outbox's limit, so that
+	// only a client whose writer has fallen behind can overflow.
+	if c.out.hqBytes >= c.out.limit/4 {
+		h.handNow = true
+	}
 }
 
 // wakeWriters hands every outbox the hub has queued to since the last call
@@ -286,6 +293,7 @@ func (h *hub) wakeWriters() {
 	}
 	h.wake = h.wake[:0]
 	h.burst = 0
+	h.handNow = false
 }
 
 // closeOut ends c's outbox: what the hub staged for it is handed over first

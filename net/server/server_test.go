@@ -341,12 +341,17 @@ func TestSlowConsumer(t *testing.T) {
 	big := strings.Repeat("x", 4000)
 	deadline := time.Now().Add(20 * time.Second)
 	lastProbe := time.Time{}
-	sent := 0
+	sent, probes := 0, 0
+	// Detection may take a few messages or thousands (however much the
+	// kernel buffers for the slow client); the flood goes on until it has
+	// happened and at least 10 probes were timed.
 flood:
 	for {
 		select {
 		case <-dropped:
-			break flood
+			if probes >= 10 {
+				break flood
+			}
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -355,6 +360,7 @@ flood:
 		if time.Since(lastProbe) >= 5*time.Millisecond {
 			lastProbe = time.Now()
 			prober.send(wire.Say{Room: wire.Lobby, Text: strconv.FormatInt(lastProbe.UnixNano(), 10)})
+			probes++
 		}
 		flooder.send(wire.Say{Ref: uint32(sent), Room: "flood", Text: big})
 		sent++
