@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the system packages MultiChat needs to build, test and package on
+# Debian/Ubuntu, but only those that are missing: when everything is present it
+# touches nothing (no apt-get update, no root needed). Go itself is assumed.
+#
+#   gcc pkg-config + X11/GL/Wayland/xkbcommon headers   cgo build of Fyne's GLFW driver
+#                                         (GLFW 3.4 builds both X11 and Wayland backends by default)
+#   xvfb xdotool imagemagick              headless end-to-end runs and screenshots
+#   fonts-nanum                           a Hangul font for the desktop (the apps embed their own)
+#   gcc-mingw-w64-x86-64                  cross-compiling the Windows .exe files
+set -euo pipefail
+
+packages=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev xvfb xdotool imagemagick fonts-nanum
+	gcc-mingw-w64-x86-64)
+
+if ! command -v go >/dev/null 2>&1; then
+	echo "setup: Go is not on PATH; install Go 1.26 or newer from https://go.dev/dl/ first" >&2
+	exit 1
+fi
+
+if ! command -v dpkg >/dev/null 2>&1; then
+	echo "setup: not a Debian-like system (no dpkg); install the equivalents of: ${packages[*]}" >&2
+	exit 0
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	# dpkg -s exits 0 for removed-but-configured packages too; require "install ok installed".
+	if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "setup: all system packages present"
+	exit 0
+fi
+
+echo "setup: installing missing packages: ${missing[*]}"
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+	if ! command -v sudo >/dev/null 2>&1; then
+		echo "setup: not root and no sudo; as root run: apt-get install -y ${missing[*]}" >&2
+		exit 1
+	fi
+	sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update
+"${sudo[@]}" apt-get install -y "${missing[@]}"
