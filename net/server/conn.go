@@ -366,6 +366,7 @@ func (c *conn) writeLoop() {
 		}
 		if len(frames) > 0 {
 			err := writeFrames(c.nc, frames) // take has set the deadline
+			c.out.wrote()
 			releaseAll(frames)
 			if err != nil {
 				c.nc.Close()

@@ -36,6 +36,18 @@ const (
 	pushOverflow            // the frame would exceed the limit: the outbox is now closed (slow consumer)
 )
 
+// Slow consumers. Queued bytes over the limit make the peer a slow consumer
+// only if its writer has been stuck in one write for stuckAfter (the peer's
+// socket buffers are full: it is not reading), or if they pass hardLimit
+// times the limit. A burst bigger than the limit (dozens of large messages at
+// once) therefore does not drop peers that read, whose writers merely have
+// not run yet; a peer that stops reading is dropped once the kernel's buffers
+// for it are full.
+const (
+	stuckAfter = 100 * time.Millisecond
+	hardLimit  = 4
+)
+
 // outbox is a connection's bounded send queue: a mutex, a slice of frames and
 // a one-slot wake-up channel. Pushing never blocks and never sends on a
 // channel unless the queue was empty, so a broadcast to N members costs N
@@ -59,6 +71,7 @@ type outbox struct {
 	nc       writeDeadliner // nil in benchmarks
 	timeout  time.Duration
 	setAt    time.Time // when take last set the deadline
+	writing  time.Time // when the writer's current write began; zero when it is not writing
 
 	// Staged by the hub, not yet handed over (hub goroutine only): during a
 	// burst of work the hub appends here without locking, and hands each
@@ -122,7 +135,7 @@ func (o *outbox) add(f outFrame, force bool) (r pushResult, wake bool) {
 		o.mu.Unlock()
 		return pushClosed, false
 	}
-	if !force && o.bytes > 0 && o.bytes+len(f.b) > o.limit {
+	if !force && o.bytes > 0 && o.overLocked(o.bytes+len(f.b)) {
 		dropped := o.abortLocked()
 		o.mu.Unlock()
 		releaseAll(dropped)
@@ -163,7 +176,7 @@ func (o *outbox) handover(force bool) pushResult {
 	switch {
 	case o.closed:
 		r, dropped = pushClosed, o.hq
-	case !force && !o.hqForce && o.bytes+o.hqBytes > o.limit && (o.bytes > 0 || len(o.hq) > 1):
+	case !force && !o.hqForce && (o.bytes > 0 || len(o.hq) > 1) && o.overLocked(o.bytes+o.hqBytes):
 		r, dropped = pushOverflow, append(o.abortLocked(), o.hq...)
 	default:
 		wasEmpty = len(o.frames) == 0
@@ -183,6 +196,25 @@ func (o *outbox) handover(force bool) pushResult {
 		o.signal()
 	}
 	return r
+}
+
+// overLocked reports whether queueing n bytes makes the peer a slow
+// consumer.
+func (o *outbox) overLocked(n int) bool {
+	switch {
+	case n <= o.limit:
+		return false
+	case n > hardLimit*o.limit:
+		return true
+	}
+	return !o.writing.IsZero() && time.Since(o.writing) > stuckAfter
+}
+
+// wrote tells the outbox the writer's write has ended.
+func (o *outbox) wrote() {
+	o.mu.Lock()
+	o.writing = time.Time{}
+	o.mu.Unlock()
 }
 
 // abortLocked closes the outbox for an immediate close and returns the
@@ -233,10 +265,12 @@ func (o *outbox) take(spare []outFrame) (frames []outFrame, closed bool, mode cl
 		// The writer's deadline is refreshed when an eighth of the timeout
 		// has passed (updating a deadline costs a runtime timer change), so
 		// a write gets between 7/8 of the timeout and all of it.
-		if now := time.Now(); !o.closed && now.Sub(o.setAt) >= o.timeout/8 {
+		now := time.Now()
+		if !o.closed && now.Sub(o.setAt) >= o.timeout/8 {
 			o.setDeadlineLocked(now.Add(o.timeout))
 			o.setAt = now
 		}
+		o.writing = now
 	}
 	closed, mode, deadline = o.closed, o.mode, o.deadline
 	o.mu.Unlock()
