@@ -3,16 +3,18 @@
 # Debian/Ubuntu, but only those that are missing: when everything is present it
 # touches nothing (no apt-get update, no root needed). Go itself is assumed.
 #
-#   gcc pkg-config + X11/GL/Wayland/xkbcommon headers   cgo build of Fyne's GLFW driver
-#                                         (GLFW 3.4 builds both X11 and Wayland backends by default)
-#   xvfb xdotool imagemagick              headless end-to-end runs and screenshots
-#   fonts-nanum                           a Hangul font for the desktop (the apps embed their own)
-#   gcc-mingw-w64-x86-64                  cross-compiling the Windows .exe files
+#   gcc, pkg-config, X11/GL/Wayland/xkbcommon headers
+#                            cgo build of Fyne's GLFW driver (GLFW 3.4 builds
+#                            its X11 and Wayland backends by default)
+#   xvfb xdotool imagemagick headless end-to-end runs and screenshots
+#   fonts-nanum              a Hangul font for the desktop (the apps embed their own)
+#   gcc-mingw-w64-x86-64     cross-compiling the Windows .exe files
+#   desktop-file-utils       desktop-file-validate, used by the package check
 set -euo pipefail
 
 packages=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
-	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev xvfb xdotool imagemagick fonts-nanum
-	gcc-mingw-w64-x86-64)
+	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
+	xvfb xdotool imagemagick fonts-nanum gcc-mingw-w64-x86-64 desktop-file-utils)
 
 if ! command -v go >/dev/null 2>&1; then
 	echo "setup: Go is not on PATH; install Go 1.26 or newer from https://go.dev/dl/ first" >&2
