@@ -21,15 +21,28 @@ func newLogger(o options, w io.Writer) *slog.Logger {
 // runHeadless serves on o.Addr without a window until ctx is done, logging
 // to stdout, then stops cleanly. It returns the process exit code: 0 after a
 // clean stop, 1 when the server could not start (port in use, bad address).
-func runHeadless(ctx context.Context, o options, stdout, stderr io.Writer) int {
+//
+// Lines on stdin are the admin console (see console.go): /users, /kick,
+// /announce, /stop. A stdin at EOF only means there is no console.
+func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr io.Writer) int {
 	log := newLogger(o, stdout)
 	cfg := o.Config
 	cfg.Logger = log
-	cmds := make(chan server.Command, 1)
+	cmds := make(chan server.Command, 16)
 	events := make(chan server.Event, 256)
 	runErr := make(chan error, 1)
 	go func() { runErr <- server.Run(context.Background(), cfg, cmds, events) }()
 	cmds <- server.Start{Addr: o.Addr}
+
+	users := roster{}
+	lines := make(chan string)
+	stopConsole := make(chan struct{})
+	defer close(stopConsole)
+	if stdin != nil {
+		go readConsole(stdin, lines, stopConsole)
+	} else {
+		close(lines)
+	}
 
 	code := 0
 	closed := false
@@ -46,6 +59,23 @@ func runHeadless(ctx context.Context, o options, stdout, stderr io.Writer) int {
 			done = nil
 			log.Info("shutting down")
 			finish()
+		case line, ok := <-lines:
+			if !ok {
+				lines = nil // no console; keep serving
+				continue
+			}
+			act := parseConsole(line)
+			switch {
+			case act.quit:
+				log.Info("stop asked on the console")
+				finish()
+			case act.users:
+				fmt.Fprintln(stdout, users)
+			case act.reply != "":
+				fmt.Fprintln(stdout, act.reply)
+			case act.cmd != nil && !closed:
+				cmds <- act.cmd
+			}
 		case ev, ok := <-events:
 			if !ok {
 				if err := <-runErr; err != nil {
@@ -54,6 +84,7 @@ func runHeadless(ctx context.Context, o options, stdout, stderr io.Writer) int {
 				}
 				return code
 			}
+			users.apply(ev)
 			switch ev := ev.(type) {
 			case server.Started:
 				log.Info("serving headless", "addr", ev.Addr, "name", cfg.Name)

@@ -65,7 +65,7 @@ func TestHeadlessServesAndStops(t *testing.T) {
 	defer cancel()
 	var stdout, stderr syncBuffer
 	exited := make(chan int, 1)
-	go func() { exited <- runHeadless(ctx, o, &stdout, &stderr) }()
+	go func() { exited <- runHeadless(ctx, o, nil, &stdout, &stderr) }()
 	addr := waitServing(t, &stdout, exited)
 
 	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
@@ -119,7 +119,7 @@ func TestHeadlessPortInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr syncBuffer
-	code := runHeadless(t.Context(), o, &stdout, &stderr)
+	code := runHeadless(t.Context(), o, nil, &stdout, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "cannot listen on "+ln.Addr().String()) ||
 		!strings.Contains(stderr.String(), "address already in use") {
 		t.Fatalf("exit %d, stderr %q", code, &stderr)
@@ -156,7 +156,7 @@ func TestConfigFromFlags(t *testing.T) {
 	// An invalid limit is reported by Run: exit 1.
 	o, _ = configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{"-max-text", "100000", "-addr", "127.0.0.1:0"})
 	var stdout, stderr syncBuffer
-	if code := runHeadless(t.Context(), o, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "MaxText") {
+	if code := runHeadless(t.Context(), o, nil, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "MaxText") {
 		t.Fatalf("exit %d, stderr %q", code, &stderr)
 	}
 }

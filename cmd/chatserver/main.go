@@ -28,7 +28,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() { <-ctx.Done(); stop() }() // a second Ctrl-C kills at once
 	if opts.Headless {
-		os.Exit(runHeadless(ctx, opts, os.Stdout, os.Stderr))
+		os.Exit(runHeadless(ctx, opts, os.Stdin, os.Stdout, os.Stderr))
 	}
 	runWindow(ctx, opts)
 }

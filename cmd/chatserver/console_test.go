@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/wire"
+)
+
+func TestParseConsole(t *testing.T) {
+	cases := []struct {
+		line string
+		want consoleAction
+	}{
+		{"", consoleAction{}},
+		{"/kick bob", consoleAction{cmd: server.Kick{Nick: "bob", Reason: "removed by the administrator"}}},
+		{"/KICK 지민  please stop spamming ", consoleAction{cmd: server.Kick{Nick: "지민", Reason: "please stop spamming"}}},
+		{"/announce lunch at 12", consoleAction{cmd: server.Announce{Text: "lunch at 12"}}},
+		{"/users", consoleAction{users: true}},
+		{"/stop", consoleAction{quit: true}},
+	}
+	for _, c := range cases {
+		if got := parseConsole(c.line); got != c.want {
+			t.Errorf("parseConsole(%q) = %+v, want %+v", c.line, got, c.want)
+		}
+	}
+	for _, bad := range []string{"/kick", "/announce", "/frobnicate", "hello"} {
+		got := parseConsole(bad)
+		if got.cmd != nil || got.quit || got.reply == "" {
+			t.Errorf("parseConsole(%q) = %+v, want a usage or help reply and no command", bad, got)
+		}
+	}
+}
+
+// TestHeadlessConsoleKick drives the admin console on stdin: /users lists a
+// real client, /kick delivers [kick] with the reason before EOF, /stop exits 0.
+func TestHeadlessConsoleKick(t *testing.T) {
+	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{"-headless", "-addr", "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdinR, stdinW := io.Pipe()
+	defer stdinW.Close()
+	var stdout, stderr syncBuffer
+	exited := make(chan int, 1)
+	go func() { exited <- runHeadless(context.Background(), o, stdinR, &stdout, &stderr) }()
+	addr := waitServing(t, &stdout, exited)
+
+	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	r := wire.NewReader(bufio.NewReader(nc), 0)
+	nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: "mallory"}))
+	if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeWelcome {
+		t.Fatalf("got %+v, %v", m, err)
+	}
+
+	waitFor(t, &stdout, `msg="user joined" nick=mallory`)
+	io.WriteString(stdinW, "/users\n")
+	waitFor(t, &stdout, "1 connected:\n  mallory")
+	io.WriteString(stdinW, "/kick mallory flooding the lobby\n")
+	var kicked *wire.Kicked
+	for kicked == nil {
+		m, err := r.ReadMessage()
+		if err != nil {
+			t.Fatalf("no Kicked before %v", err)
+		}
+		if k, ok := m.(wire.Kicked); ok {
+			kicked = &k
+		}
+	}
+	if kicked.Reason != "flooding the lobby" {
+		t.Fatalf("kick reason %q", kicked.Reason)
+	}
+	if _, err := r.ReadMessage(); err != io.EOF {
+		t.Fatalf("want EOF after the kick, got %v", err)
+	}
+	io.WriteString(stdinW, "/users\n")
+	waitFor(t, &stdout, "nobody is connected")
+	io.WriteString(stdinW, "/stop\n")
+	select {
+	case code := <-exited:
+		if code != 0 {
+			t.Fatalf("exit code %d; stderr %s", code, &stderr)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("/stop did not end runHeadless")
+	}
+}
+
+func waitFor(t *testing.T, out *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("output lacks %q within 5 s:\n%s", want, out)
+		}
+		time.Sleep(10 * time.Millisecond) // polling the process's output
+	}
+}
