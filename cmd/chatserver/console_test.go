@@ -85,6 +85,9 @@ func TestHeadlessConsoleKick(t *testing.T) {
 	if _, err := r.ReadMessage(); err != io.EOF {
 		t.Fatalf("want EOF after the kick, got %v", err)
 	}
+	// The kick notice is logged by the console's own loop after it has seen
+	// the user leave, so /users from here on must list nobody.
+	waitFor(t, &stdout, `msg="kicked mallory: flooding the lobby"`)
 	io.WriteString(stdinW, "/users\n")
 	waitFor(t, &stdout, "nobody is connected")
 	io.WriteString(stdinW, "/stop\n")
