@@ -186,6 +186,9 @@ func (w *ClientWindow) connected(ev client.Connected) {
 	}
 	fresh := w.state != stateChat || wire.FoldKey(ev.Nick) != w.meKey
 	w.me, w.meKey, w.server, w.lobby = ev.Nick, wire.FoldKey(ev.Nick), ev.Server, ev.Lobby
+	if ev.MaxText > 0 {
+		w.maxText = ev.MaxText // the server's own limit, announced in its Welcome
+	}
 	if w.lobby == "" {
 		w.lobby = wire.Lobby
 	}

@@ -377,6 +377,27 @@ func TestClientOverLongRefusedAndKept(t *testing.T) {
 	}
 }
 
+// TestClientUsesServersTextLimit: the limit the server announces in its
+// Welcome (carried by Connected) is the one the entry enforces.
+func TestClientUsesServersTextLimit(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	test.Tap(w.connectBtn)
+	c := nextCmd(t, cmds).(client.Connect)
+	w.apply([]client.Event{client.Connected{Addr: c.Addr, Nick: c.Nick, Lobby: "lobby", Users: []string{c.Nick}, MaxText: 100}})
+	long := strings.Repeat("x", 101)
+	w.input.SetText(long)
+	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	noCmd(t, cmds)
+	if w.input.Text != long || !strings.Contains(w.inputHint.Text, "limit is 100") {
+		t.Errorf("101 bytes against a 100-byte server: entry %d bytes, hint %q", len(w.input.Text), w.inputHint.Text)
+	}
+	w.input.SetText(long[:100])
+	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if say, _ := nextCmd(t, cmds).(client.Say); len(say.Text) != 100 {
+		t.Errorf("100-byte message sent as %q", say.Text)
+	}
+}
+
 func lifecycleHook(t *testing.T, focused bool) func() {
 	l := fyne.CurrentApp().Lifecycle().(interface {
 		OnEnteredForeground() func()

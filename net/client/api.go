@@ -100,6 +100,9 @@ type Connected struct {
 	Lobby  string
 	Users  []string
 	Rejoin bool // true after a reconnect
+	// MaxText is the server's limit on a message's text in bytes (Welcome's
+	// MaxText): longer text is refused, never cut.
+	MaxText int
 }
 
 // Message is a delivered chat or private message. Mine is true for my own

@@ -26,7 +26,7 @@ func TestHandshakeConnected(t *testing.T) {
 		wire.UserList{Room: "lobby", Flags: wire.ListLast, Users: []string{"bob", "Carol", "홍길동"}})
 	c := nextIs[Connected](h)
 	equal(t, "connected", c, Connected{Addr: f.addr, Nick: "Alice", Server: "Test server", Lobby: "lobby",
-		Users: []string{"Alice", "bob", "Carol", "zed", "홍길동"}})
+		Users: []string{"Alice", "bob", "Carol", "zed", "홍길동"}, MaxText: 100})
 	u := nextIs[Users](h)
 	equal(t, "users", u, Users{Room: "lobby", Users: []string{"Alice", "bob", "Carol", "zed", "홍길동"}})
 	m := nextIs[Message](h)
