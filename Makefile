@@ -19,6 +19,8 @@ APPS     := chatserver chatclient
 
 # Fyne's GLFW driver and the race detector both need cgo.
 export CGO_ENABLED := 1
+# Recipes use bash for pipefail (go test's output is kept for the summary).
+SHELL := /bin/bash
 
 .PHONY: all setup build run test vet fmt-check fuzz check-packages bench dist install uninstall clean
 
@@ -39,9 +41,14 @@ run: build
 	@PORT=$(PORT) scripts/run.sh
 
 test: setup vet fmt-check
-	$(GO) test -race -count=1 ./...
-	@FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+	@mkdir -p tmp
+	set -o pipefail; $(GO) test -race -count=1 ./... 2>&1 | tee tmp/go-test.log
+	@set -o pipefail; FUZZTIME=$(FUZZTIME) scripts/fuzz.sh 2>&1 | tee tmp/fuzz.log
 	@scripts/check-packages.sh dist
+	@pkgs=$$(grep -c '^ok ' tmp/go-test.log); \
+	fuzz=$$(sed -n 's/^fuzz: \([0-9]*\) target(s) ran.*/\1/p' tmp/fuzz.log); \
+	echo "make test: $$pkgs test packages ok, $${fuzz:-0} fuzz targets ok, Linux packages ok"; \
+	echo "summary: $$((pkgs + $${fuzz:-0} + 1)) passed, 0 failed"
 
 vet:
 	$(GO) vet ./...
