@@ -97,7 +97,12 @@ func (w *ClientWindow) handle(ev client.Event) {
 		if c == nil {
 			return
 		}
-		w.system(c, ev.Time, ev.Nick+" "+leftText(ev.Reason))
+		// A kick is announced by the Removed frame that precedes its Left
+		// frames, already shown in the lobby and the current conversation:
+		// the Left adds a line only to the user's other rooms.
+		if ev.Reason != wire.LeftKicked || (c.kind != convLobby && c != w.cur) {
+			w.system(c, ev.Time, ev.Nick+" "+leftText(ev.Reason))
+		}
 		if c.kind == convLobby {
 			if p := w.byKey[convKey(convPrivate, ev.Nick)]; p != nil && !p.privOff {
 				p.privOff = true

@@ -769,3 +769,32 @@ func TestClientServerLimitLearnedAndTextGivenBack(t *testing.T) {
 	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	noCmd(t, cmds) // refused locally now
 }
+
+// TestClientKickOfAnotherShownOnce: the [시스템 추방] announcement and the
+// list change that follows it make one line, not two, and the list drops
+// the user.
+func TestClientKickOfAnotherShownOnce(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob")
+	now := time.Now()
+	w.apply([]client.Event{
+		client.Removed{Nick: "bob", Reason: "spamming", Time: now},
+		client.Left{Room: "lobby", Nick: "bob", Reason: wire.LeftKicked, Time: now},
+		client.Users{Room: "lobby", Users: []string{w.nick.Text}},
+	})
+	n := 0
+	for _, r := range shownRows(w) {
+		if strings.Contains(r, "bob") {
+			n++
+			if !strings.Contains(r, "[시스템 추방]") || !strings.Contains(r, "spamming") {
+				t.Errorf("kick line %q", r)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d lines about bob's kick, want 1: %q", n, shownRows(w))
+	}
+	if got := w.cur.users; len(got) != 1 {
+		t.Errorf("users after the kick: %q", got)
+	}
+}

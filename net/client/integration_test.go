@@ -267,10 +267,7 @@ func TestRealServerRestart(t *testing.T) {
 
 	s.stop()
 	for _, h := range []*harness{alice, bob} {
-		if n, _ := waitFor[Notice](h); n.Text != "server is stopping" {
-			t.Fatalf("notice: %#v", n)
-		}
-		if d := nextIs[Disconnected](h); d.Final {
+		if d, _ := waitFor[Disconnected](h); d.Final || !errors.Is(d.Err, ErrServerStopping) {
 			t.Fatalf("disconnected: %#v", d)
 		}
 		waitFor[Reconnecting](h)

@@ -757,14 +757,13 @@ func (s *session) handle(msg wire.Message) {
 		s.emit(Kicked{Reason: m.Reason, By: m.By})
 		s.finish(&KickedError{Reason: m.Reason, By: m.By}, "you were kicked", false)
 	case wire.Stopping:
-		text := "server is stopping"
+		// Disconnected carries ErrServerStopping (with the server's reason),
+		// so the UI says it once. The admin may start it again: reconnect as
+		// for any lost connection.
 		err := ErrServerStopping
-		if m.Reason != "" && !strings.EqualFold(strings.TrimSpace(m.Reason), text) {
-			text += ": " + m.Reason
-			err = fmt.Errorf("%w: %s", ErrServerStopping, m.Reason)
+		if r := strings.TrimSpace(m.Reason); r != "" && !strings.EqualFold(r, "server is stopping") {
+			err = fmt.Errorf("%w: %s", ErrServerStopping, r)
 		}
-		s.emit(Notice{Text: text, Time: time.Now()})
-		// The admin may start it again: reconnect as for any lost connection.
 		s.lost(err)
 	case wire.FileOffered:
 		s.fileOffered(m)
