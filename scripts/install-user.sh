@@ -20,7 +20,11 @@ fi
 dir=${1:-dist}
 prefix=${PREFIX:-$HOME/.local}
 apps=${APPS:-chatserver chatclient}
-arch=$(go env GOARCH 2>/dev/null || uname -m)
+case "$(uname -m)" in
+x86_64) arch=amd64 ;;
+aarch64 | arm64) arch=arm64 ;;
+*) arch=$(uname -m) ;;
+esac
 
 toml() { sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*\"\(.*\)\"/\1/p" "$1" | head -1; }
 
