@@ -13,7 +13,7 @@
 # packages only when one is missing (Debian/Ubuntu, as root or with sudo).
 
 GO       ?= go
-FUZZTIME ?= 10s
+FUZZTIME ?= 100000x
 PORT     ?= 7878
 APPS     := chatserver chatclient
 

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2/app"
 
+	"github.com/multichat/multichat/assets"
 	"github.com/multichat/multichat/gui"
 	"github.com/multichat/multichat/net/client"
 )
@@ -22,6 +23,7 @@ func main() {
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a := app.NewWithID("io.github.multichat.client")
+	a.SetIcon(assets.ClientIcon)
 	a.Settings().SetTheme(gui.NewTheme())
 	w := a.NewWindow("MultiChat")
 
