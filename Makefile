@@ -22,25 +22,33 @@ export CGO_ENABLED := 1
 # Recipes use bash for pipefail (go test's output is kept for the summary).
 SHELL := /bin/bash
 
-.PHONY: all setup build run test vet fmt-check fuzz check-packages bench dist install uninstall clean
+.PHONY: all setup fonts build run test vet fmt-check fuzz check-packages bench dist install uninstall clean
 
 all: build
 
 setup:
 	@scripts/setup.sh
 
+# The Hangul font the apps embed is not kept in git (4.5 MiB a face): copy it
+# from Debian's fonts-nanum (installed by setup) into assets/fonts/.
+FONT_SRC ?= /usr/share/fonts/truetype/nanum
+FONTS    := assets/fonts/NanumGothic.ttf assets/fonts/NanumGothicBold.ttf
+fonts: setup $(FONTS)
+assets/fonts/%.ttf: | $(FONT_SRC)/%.ttf
+	cp $(FONT_SRC)/$*.ttf $@
+
 # Plain builds for running from the checkout. The migrated_fynedo tag is what
 # the Fyne CLI adds for [Migrations] fyneDo = true; bin/FyneApp.toml gives the
 # apps their name and version at run time (Fyne reads it from the
 # executable's directory in non-release builds).
-build: setup
+build: setup fonts
 	$(GO) build -tags migrated_fynedo -o bin/ ./cmd/chatserver ./cmd/chatclient
 	@grep -v '^[[:space:]]*Icon[[:space:]]*=' FyneApp.toml >bin/FyneApp.toml
 
 run: build
 	@PORT=$(PORT) scripts/run.sh
 
-test: setup vet fmt-check
+test: setup fonts vet fmt-check
 	@mkdir -p tmp
 	set -o pipefail; $(GO) test -race -count=1 ./... 2>&1 | tee tmp/go-test.log
 	@set -o pipefail; FUZZTIME=$(FUZZTIME) scripts/fuzz.sh 2>&1 | tee tmp/fuzz.log
@@ -62,13 +70,13 @@ fmt-check:
 fuzz:
 	@FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
-check-packages: setup
+check-packages: setup fonts
 	@scripts/check-packages.sh dist
 
-bench: setup
+bench: setup fonts
 	$(GO) test -bench . -benchmem -run '^$$' ./...
 
-dist: setup
+dist: setup fonts
 	@rm -f dist/*.tar.xz dist/*.exe
 	@scripts/package.sh linux dist
 	@scripts/package.sh windows dist
@@ -76,7 +84,7 @@ dist: setup
 	$(GO) run ./scripts/checkpe $(addprefix dist/,$(addsuffix .exe,$(APPS)))
 	@ls -l dist/
 
-install: setup
+install: setup fonts
 	@scripts/package.sh linux dist
 	@scripts/install-user.sh dist
 

@@ -2,14 +2,22 @@
 // icons (drawn for this project; SVG sources in icons/, PNGs rendered with
 // scripts/render-icons) and a Hangul-capable font, NanumGothic regular and
 // bold from Debian's fonts-nanum (SIL Open Font License 1.1, see
-// fonts/OFL.txt), for the GUI theme to use as its text font or fallback.
+// fonts/OFL.txt), for the GUI theme to use as its text font.
+//
+// The font files are not kept in the repository (4.5 MiB each): `make fonts`,
+// which every build, test and packaging target runs, copies them from
+// fonts-nanum into fonts/, and they are embedded from there. A binary built
+// without them (a plain `go build`) reads the system's fonts-nanum copy at
+// start-up instead, and without that the font resources are nil.
 //
 // Every value is a fyne.Resource ready for Window.SetIcon, App.SetIcon or a
 // theme's Font method. The package has no state and no side effects.
 package assets
 
 import (
-	_ "embed"
+	"embed"
+	"os"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 )
@@ -19,11 +27,25 @@ var (
 	serverIconPNG []byte
 	//go:embed icons/client.png
 	clientIconPNG []byte
-	//go:embed fonts/NanumGothic.ttf
-	nanumGothic []byte
-	//go:embed fonts/NanumGothicBold.ttf
-	nanumGothicBold []byte
+	//go:embed fonts
+	fonts embed.FS
 )
+
+// SystemFontDir is where Debian's fonts-nanum installs NanumGothic, read when
+// the fonts were not embedded at build time.
+const SystemFontDir = "/usr/share/fonts/truetype/nanum"
+
+// font returns the named font as a resource: the embedded copy, else the
+// system's, else nil.
+func font(name string) fyne.Resource {
+	data, err := fonts.ReadFile("fonts/" + name)
+	if err != nil {
+		if data, err = os.ReadFile(filepath.Join(SystemFontDir, name)); err != nil {
+			return nil
+		}
+	}
+	return fyne.NewStaticResource(name, data)
+}
 
 var (
 	// ServerIcon is the server app's 512×512 PNG icon: a server rack with a
@@ -34,9 +56,9 @@ var (
 	ClientIcon fyne.Resource = fyne.NewStaticResource("chatclient.png", clientIconPNG)
 
 	// HangulFont is NanumGothic Regular (TrueType), covering Hangul, Latin
-	// and common symbols.
-	HangulFont fyne.Resource = fyne.NewStaticResource("NanumGothic.ttf", nanumGothic)
+	// and common symbols; nil when neither embedded nor installed.
+	HangulFont = font("NanumGothic.ttf")
 
-	// HangulFontBold is NanumGothic Bold (TrueType).
-	HangulFontBold fyne.Resource = fyne.NewStaticResource("NanumGothicBold.ttf", nanumGothicBold)
+	// HangulFontBold is NanumGothic Bold (TrueType); nil like HangulFont.
+	HangulFontBold = font("NanumGothicBold.ttf")
 )

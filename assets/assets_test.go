@@ -40,6 +40,9 @@ func TestIconsDecodeAt512(t *testing.T) {
 // whose cmap maps a Hangul syllable (U+D55C 한) to a glyph.
 func TestFontsAreTrueTypeWithHangul(t *testing.T) {
 	for _, r := range []fyne.Resource{HangulFont, HangulFontBold} {
+		if r == nil {
+			t.Fatal("no Hangul font: run `make fonts` (copies NanumGothic from Debian's fonts-nanum into assets/fonts)")
+		}
 		t.Run(r.Name(), func(t *testing.T) {
 			data := r.Content()
 			if len(data) < 1<<20 {

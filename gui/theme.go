@@ -36,9 +36,11 @@ func (t *chatTheme) Font(s fyne.TextStyle) fyne.Resource {
 	switch {
 	case s.Monospace, s.Symbol:
 		return t.Theme.Font(s)
-	case s.Bold:
+	case s.Bold && t.bold != nil:
 		return t.bold
-	default:
+	case !s.Bold && t.regular != nil:
 		return t.regular
+	default:
+		return t.Theme.Font(s) // no Hangul font built in or installed: Fyne's own, with system fallback
 	}
 }
