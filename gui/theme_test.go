@@ -95,3 +95,14 @@ func TestThemeRendersHangul(t *testing.T) {
 		t.Error("emoji rendered as a missing-glyph box")
 	}
 }
+
+// TestThemeWithoutHangulFont: a build with no Hangul font (neither embedded nor
+// installed) keeps Fyne's own fonts rather than a nil resource.
+func TestThemeWithoutHangulFont(t *testing.T) {
+	th := &chatTheme{Theme: theme.DefaultTheme()}
+	for _, s := range []fyne.TextStyle{{}, {Bold: true}, {Italic: true}} {
+		if got, want := th.Font(s), theme.DefaultTheme().Font(s); got == nil || got != want {
+			t.Errorf("Font(%+v) = %v, want Fyne's %v", s, got, want)
+		}
+	}
+}
