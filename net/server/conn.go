@@ -113,7 +113,6 @@ type conn struct {
 	nick     string
 	fold     string // wire.FoldKey(nick)
 	skel     string // wire.SkeletonKey(nick)
-	since    time.Time
 	rooms    []membership
 	files    int // transfers this user is sending
 }

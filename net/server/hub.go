@@ -692,7 +692,7 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	}
 	now := time.Now()
 	c.state = stateMember
-	c.nick, c.fold, c.skel, c.since = m.Nick, fold, skel, now
+	c.nick, c.fold, c.skel = m.Nick, fold, skel
 	h.members[fold] = c
 	h.skels[skel] = c
 	h.lobby.add(c)
