@@ -100,8 +100,9 @@ type Connected struct {
 	Lobby  string
 	Users  []string
 	Rejoin bool // true after a reconnect
-	// MaxText is the server's limit on a message's text in bytes (Welcome's
-	// MaxText): longer text is refused, never cut.
+	// MaxText is the limit on a message's text in bytes that the session
+	// enforces: the server's (Welcome's MaxText), or wire.DefaultMaxText if
+	// it announced none. Longer text is refused, never cut.
 	MaxText int
 }
 

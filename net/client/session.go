@@ -293,7 +293,7 @@ func (s *session) established(r dialResult) {
 	s.roomChunk, s.roomsOpen = nil, false
 	s.log.Info("connected", "addr", s.addr, "nick", s.nick, "rejoin", rejoin)
 	s.emit(Connected{Addr: s.addr, Nick: s.nick, Server: r.welcome.Server, Lobby: r.welcome.Lobby,
-		Users: lobby.list(), Rejoin: rejoin, MaxText: int(r.welcome.MaxText)})
+		Users: lobby.list(), Rejoin: rejoin, MaxText: s.maxText})
 	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list()})
 	for _, m := range r.early {
 		if s.c == nil {
