@@ -49,9 +49,10 @@ const (
 )
 
 // outbox is a connection's bounded send queue: a mutex, a slice of frames and
-// a one-slot wake-up channel. Pushing never blocks and never sends on a
-// channel unless the queue was empty, so a broadcast to N members costs N
-// short critical sections. The writer takes everything queued in one swap.
+// a one-slot wake-up channel. The hub stages frames without locking and hands
+// each outbox what a burst of its work queued under one lock, waking the
+// writer only if the queue was empty. The writer takes everything queued in
+// one swap.
 //
 // The outbox also owns the socket's write deadline, and sets it under its
 // mutex: take sets the writer's (now + timeout), close sets the closing one,
@@ -103,50 +104,23 @@ func (o *outbox) signal() {
 	}
 }
 
-// push queues a frame and wakes the writer, unless that would take the queue
-// over its limit, in which case the outbox closes itself (abort) and reports
-// pushOverflow once. A frame is always accepted into an empty queue, however
-// large.
-func (o *outbox) push(b []byte) pushResult {
-	r, wake := o.add(outFrame{b: b}, false)
-	if wake {
-		o.signal()
-	}
-	return r
-}
-
-// pushForce queues a frame regardless of the limit and wakes the writer:
-// final frames (kicked, stopping, refused), replies the peer asked for
-// (lists) and file acknowledgements.
-func (o *outbox) pushForce(b []byte) pushResult {
-	r, wake := o.add(outFrame{b: b}, true)
-	if wake {
-		o.signal()
-	}
-	return r
-}
-
-// add queues f without waking the writer, and reports whether the writer
-// needs waking (the queue was empty). The hub uses it directly to wake each
-// writer once per burst of work rather than once per frame.
-func (o *outbox) add(f outFrame, force bool) (r pushResult, wake bool) {
+// pushForce queues a frame regardless of the limit and wakes the writer if
+// the queue was empty. It is how a file chunk's acknowledgement reaches the
+// sender, from whichever goroutine released the chunk last (usually a
+// writer); the hub stages its own frames instead (stage, handover).
+func (o *outbox) pushForce(b []byte) {
 	o.mu.Lock()
 	if o.closed {
 		o.mu.Unlock()
-		return pushClosed, false
-	}
-	if !force && o.bytes > 0 && o.overLocked(o.bytes+len(f.b)) {
-		dropped := o.abortLocked()
-		o.mu.Unlock()
-		releaseAll(dropped)
-		o.signal()
-		return pushOverflow, false
+		return
 	}
 	wasEmpty := len(o.frames) == 0
-	o.frames = append(o.frames, f)
-	o.bytes += len(f.b)
+	o.frames = append(o.frames, outFrame{b: b})
+	o.bytes += len(b)
 	o.mu.Unlock()
-	return pushed, wasEmpty
+	if wasEmpty {
+		o.signal()
+	}
 }
 
 // stage appends f to the hub's batch for this outbox and reports whether
@@ -162,9 +136,8 @@ func (o *outbox) stage(f outFrame, force bool) (first bool) {
 
 // handover moves the staged frames into the queue and wakes the writer. If
 // they would take the queue over its limit (and none is forced, and force is
-// false) the outbox aborts instead and handover reports pushOverflow, as push
-// does; a single frame into an empty queue is always taken. Hub goroutine
-// only.
+// false) the outbox aborts instead and handover reports pushOverflow; a
+// single frame into an empty queue is always taken. Hub goroutine only.
 func (o *outbox) handover(force bool) pushResult {
 	if len(o.hq) == 0 {
 		return pushed
