@@ -49,7 +49,7 @@ func parseConsole(line string) consoleAction {
 		}
 		reason = strings.TrimSpace(reason)
 		if reason == "" {
-			reason = "removed by the administrator"
+			reason = server.DefaultKickReason
 		}
 		return consoleAction{cmd: server.Kick{Nick: nick, Reason: reason}}
 	case "/announce", "/say":

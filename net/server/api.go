@@ -89,8 +89,9 @@ type Start struct{ Addr string }
 // the listener; Stopped reports that it is done.
 type Stop struct{}
 
-// Kick removes Nick: the client gets [kick] with Reason before its connection
-// closes; everyone else gets [시스템 추방] and the list change.
+// Kick removes Nick: the client gets [kick] with Reason (DefaultKickReason
+// when empty) before its connection closes; everyone else gets [시스템 추방]
+// and the list change.
 type Kick struct {
 	Nick   string
 	Reason string

@@ -50,10 +50,12 @@ const (
 	// the last events.
 	eventGrace = 2 * time.Second
 
-	defaultKickReason = "removed by the administrator"
-	stopReason        = "server is stopping"
+	stopReason = "server is stopping"
 	// ReasonStopped is UserLeft.Reason for users disconnected by Stop.
 	ReasonStopped = "server stopped"
+	// DefaultKickReason is what the kicked user is told when Kick.Reason is
+	// empty.
+	DefaultKickReason = "removed by the administrator"
 )
 
 // Run serves until ctx is done or cmds is closed, then stops cleanly (every
@@ -503,7 +505,7 @@ func (h *hub) kick(k Kick) {
 	}
 	reason := strings.TrimSpace(k.Reason)
 	if reason == "" {
-		reason = defaultKickReason
+		reason = DefaultKickReason
 	}
 	if _, err := wire.CheckText(reason, h.cfg.MaxText); err != nil {
 		h.failed("kick", fmt.Errorf("reason: %w", err))

@@ -280,7 +280,7 @@ func TestKick(t *testing.T) {
 		t.Fatalf("got %+v", e)
 	}
 	h.send(Kick{Nick: "dave"})
-	if k := until[wire.Kicked](dave); k.Reason != defaultKickReason {
+	if k := until[wire.Kicked](dave); k.Reason != DefaultKickReason {
 		t.Fatalf("dave got %+v", k)
 	}
 	dave.expectEOF()
