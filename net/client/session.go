@@ -41,7 +41,7 @@ type session struct {
 
 	// The connection, when there is one.
 	c         *conn
-	welcome   wire.Welcome
+	lobby     string // the lobby's name as the server spells it
 	myKey     string // wire.FoldKey of my nickname
 	lobbyKey  string
 	maxText   int
@@ -100,7 +100,7 @@ func newSession(ctx context.Context, o *options, ev chan<- Event, wg *sync.WaitG
 func (s *session) reset() {
 	s.active, s.closing, s.everUp, s.down = false, false, false, false
 	s.addr, s.nick, s.attempt, s.lostAt = "", "", 0, time.Time{}
-	s.welcome, s.myKey, s.lobbyKey = wire.Welcome{}, "", wire.FoldKey(wire.Lobby)
+	s.lobby, s.myKey, s.lobbyKey = wire.Lobby, "", wire.FoldKey(wire.Lobby)
 	s.maxText, s.maxFrame = wire.DefaultMaxText, wire.DefaultMaxFrame
 	s.outstanding, s.queued = nil, nil
 	s.rosters, s.joined, s.joins, s.roomChunk, s.roomsOpen = nil, nil, nil, nil, false
@@ -271,10 +271,10 @@ func (s *session) refused(m wire.Refused) {
 func (s *session) established(r dialResult) {
 	rejoin := s.everUp
 	s.everUp, s.down, s.attempt, s.lostAt = true, false, 0, time.Time{}
-	s.c, s.welcome = r.c, r.welcome
+	s.c, s.lobby = r.c, r.welcome.Lobby
 	s.nick = r.welcome.Nick
 	s.myKey = wire.FoldKey(s.nick)
-	s.lobbyKey = wire.FoldKey(r.welcome.Lobby)
+	s.lobbyKey = wire.FoldKey(s.lobby)
 	s.maxText = wire.DefaultMaxText
 	if r.welcome.MaxText > 0 {
 		s.maxText = min(int(r.welcome.MaxText), 0xFFFF)
@@ -460,10 +460,7 @@ func (s *session) roomName(room string) string {
 	if room != "" {
 		return room
 	}
-	if s.welcome.Lobby != "" {
-		return s.welcome.Lobby
-	}
-	return wire.Lobby
+	return s.lobby
 }
 
 func (s *session) frame(p *pendingMsg) wire.Message {
