@@ -536,13 +536,22 @@ func (s *session) isMe(nick string) bool {
 
 // --- Rooms ---------------------------------------------------------------
 
-func (s *session) joinRoom(room string) {
+// roomRequest reports whether a Join or Part (verb) of room can be sent;
+// when not, it says why in an Error event.
+func (s *session) roomRequest(verb, room string) bool {
 	if s.c == nil {
-		s.emit(Error{Err: fmt.Errorf("cannot join %s: %w", room, ErrNotConnected)})
-		return
+		s.emit(Error{Err: fmt.Errorf("cannot %s %s: %w", verb, room, ErrNotConnected)})
+		return false
 	}
 	if err := wire.CheckRoom(room); err != nil {
 		s.emit(Error{Code: wire.CodeInvalidRoom, Err: err})
+		return false
+	}
+	return true
+}
+
+func (s *session) joinRoom(room string) {
+	if !s.roomRequest("join", room) {
 		return
 	}
 	key := wire.FoldKey(room)
@@ -558,12 +567,7 @@ func (s *session) joinRoom(room string) {
 }
 
 func (s *session) leaveRoom(room string) {
-	if s.c == nil {
-		s.emit(Error{Err: fmt.Errorf("cannot leave %s: %w", room, ErrNotConnected)})
-		return
-	}
-	if err := wire.CheckRoom(room); err != nil {
-		s.emit(Error{Code: wire.CodeInvalidRoom, Err: err})
+	if !s.roomRequest("leave", room) {
 		return
 	}
 	if wire.FoldKey(room) == s.lobbyKey {
