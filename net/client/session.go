@@ -718,23 +718,9 @@ func stamp(ms int64) time.Time {
 func (s *session) handle(msg wire.Message) {
 	switch m := msg.(type) {
 	case wire.Chat:
-		ev := Message{MsgID: m.ID, Time: stamp(m.Time), Room: m.Room, From: m.From, Text: m.Text}
-		if s.isMe(m.From) {
-			ev.Mine = true
-			if p := s.confirm(m.Ref); p != nil {
-				ev.ID = p.id
-			}
-		}
-		s.emit(ev)
+		s.message(Message{MsgID: m.ID, Time: stamp(m.Time), Room: m.Room, From: m.From, Text: m.Text}, m.Ref)
 	case wire.PrivMsg:
-		ev := Message{MsgID: m.ID, Time: stamp(m.Time), From: m.From, To: m.To, Text: m.Text, Private: true}
-		if s.isMe(m.From) {
-			ev.Mine = true
-			if p := s.confirm(m.Ref); p != nil {
-				ev.ID = p.id
-			}
-		}
-		s.emit(ev)
+		s.message(Message{MsgID: m.ID, Time: stamp(m.Time), From: m.From, To: m.To, Text: m.Text, Private: true}, m.Ref)
 	case wire.UserList:
 		s.userList(m)
 	case wire.Joined:
@@ -779,6 +765,18 @@ func (s *session) handle(msg wire.Message) {
 	default:
 		s.log.Debug("ignoring an unexpected frame", "type", msg.Type())
 	}
+}
+
+// message reports a delivered chat or private message; my own is the echo
+// that confirms the Say or Private with ref.
+func (s *session) message(ev Message, ref uint32) {
+	if s.isMe(ev.From) {
+		ev.Mine = true
+		if p := s.confirm(ref); p != nil {
+			ev.ID = p.id
+		}
+	}
+	s.emit(ev)
 }
 
 func (s *session) serverError(m wire.Error) {
