@@ -985,6 +985,31 @@ func TestStartTestHelper(t *testing.T) {
 	stop()
 }
 
+func TestTestServer(t *testing.T) {
+	s := NewTestServer(t, testConfig())
+	bob := join(t, s.Addr, "bob")
+	if uj := WaitEvent[UserJoined](s); uj.Nick != "bob" {
+		t.Fatalf("got %+v", uj)
+	}
+	s.Do(Kick{Nick: "bob", Reason: "testing"})
+	if k := until[wire.Kicked](bob); k.Reason != "testing" {
+		t.Fatalf("bob got %+v", k)
+	}
+	if ul := WaitEvent[UserLeft](s); ul.Nick != "bob" || ul.Reason != "kicked" {
+		t.Fatalf("got %+v", ul)
+	}
+	addr := s.Addr
+	s.Stop()
+	s.Start(addr)
+	if s.Addr != addr {
+		t.Fatalf("restarted on %s, want %s", s.Addr, addr)
+	}
+	carol := join(t, s.Addr, "carol")
+	s.Close()
+	expect[wire.Stopping](carol)
+	s.Close()
+}
+
 // dialStuck connects with a small fixed receive buffer, so that a client
 // that never reads fills the server's socket buffers quickly.
 func dialStuck(t *testing.T, addr, nick string) *client {
