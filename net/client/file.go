@@ -53,7 +53,6 @@ type upload struct {
 
 type download struct {
 	xfer     uint64
-	from     string
 	name     string
 	size     int64
 	got      int64
@@ -244,7 +243,7 @@ func (s *session) receive(m wire.FileOffered) {
 	if s.files.down == nil {
 		s.files.down = map[uint64]*download{}
 	}
-	s.files.down[m.ID] = &download{xfer: m.ID, from: m.From, name: m.Name, size: int64(m.Size), f: f,
+	s.files.down[m.ID] = &download{xfer: m.ID, name: m.Name, size: int64(m.Size), f: f,
 		tmp: f.Name(), dir: dir, sum: sha256.New()}
 	s.emit(ev)
 }
