@@ -30,11 +30,15 @@ setup:
 	@scripts/setup.sh
 
 # The Hangul font the apps embed is not kept in git (4.5 MiB a face): copy it
-# from Debian's fonts-nanum (installed by setup) into assets/fonts/.
+# from Debian's fonts-nanum (installed by setup) into assets/fonts/. The system
+# copy is not a prerequisite: make would look for it before setup has run and,
+# on a machine without fonts-nanum, stop with "No rule to make target" even
+# though setup installs it.
 FONT_SRC ?= /usr/share/fonts/truetype/nanum
 FONTS    := assets/fonts/NanumGothic.ttf assets/fonts/NanumGothicBold.ttf
-fonts: setup $(FONTS)
-assets/fonts/%.ttf: | $(FONT_SRC)/%.ttf
+fonts: $(FONTS)
+$(FONTS): assets/fonts/%.ttf: | setup
+	@test -f $(FONT_SRC)/$*.ttf || { echo "fonts: no $(FONT_SRC)/$*.ttf; install fonts-nanum (make setup does on Debian/Ubuntu) or set FONT_SRC" >&2; exit 1; }
 	cp $(FONT_SRC)/$*.ttf $@
 
 # Plain builds for running from the checkout. The migrated_fynedo tag is what
