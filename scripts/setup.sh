@@ -10,11 +10,14 @@
 #   fonts-nanum              a Hangul font for the desktop (the apps embed their own)
 #   gcc-mingw-w64-x86-64     cross-compiling the Windows .exe files
 #   desktop-file-utils       desktop-file-validate, used by the package check
+#   xz-utils                 xz, which tar runs for the Linux packages (.tar.xz): the
+#                            Fyne CLI writes them with tar -J and the package check
+#                            reads them (not in minimal Debian images)
 set -euo pipefail
 
 packages=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
-	xvfb xdotool imagemagick fonts-nanum gcc-mingw-w64-x86-64 desktop-file-utils)
+	xvfb xdotool imagemagick fonts-nanum gcc-mingw-w64-x86-64 desktop-file-utils xz-utils)
 
 if ! command -v go >/dev/null 2>&1; then
 	echo "setup: Go is not on PATH; install Go 1.26 or newer from https://go.dev/dl/ first" >&2
