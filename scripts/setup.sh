@@ -7,7 +7,8 @@
 #                            cgo build of Fyne's GLFW driver (GLFW 3.4 builds
 #                            its X11 and Wayland backends by default)
 #   xvfb xdotool imagemagick headless end-to-end runs and screenshots
-#   fonts-nanum              a Hangul font for the desktop (the apps embed their own)
+#   fonts-nanum              NanumGothic, which make fonts copies into assets/fonts/ for
+#                            the apps to embed
 #   gcc-mingw-w64-x86-64     cross-compiling the Windows .exe files
 #   desktop-file-utils       desktop-file-validate, used by the package check
 #   xz-utils                 xz, which tar runs for the Linux packages (.tar.xz): the
