@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/multichat/multichat/net/wire"
 )
@@ -191,9 +192,7 @@ func TestSanitizeFileName(t *testing.T) {
 		}
 	}
 	long := strings.Repeat("가", 100) + ".txt"
-	if got := sanitizeFileName(long); len(got) > 200 || !strings.HasSuffix(got, ".txt") || !utf8Valid(got) {
+	if got := sanitizeFileName(long); len(got) > 200 || !strings.HasSuffix(got, ".txt") || !utf8.ValidString(got) {
 		t.Errorf("long name: %q", got)
 	}
 }
-
-func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
