@@ -133,11 +133,16 @@ func (f *fakeServer) accept() *peer {
 	f.t.Helper()
 	select {
 	case nc := <-f.conns:
-		return &peer{t: f.t, nc: nc, rd: wire.NewReader(nc, wire.DefaultMaxFrame)}
+		return f.peer(nc)
 	case <-time.After(waitLimit):
 		f.t.Fatal("no connection came")
 		return nil
 	}
+}
+
+// peer wraps a connection the fake server accepted.
+func (f *fakeServer) peer(nc net.Conn) *peer {
+	return &peer{t: f.t, nc: nc, rd: wire.NewReader(nc, wire.DefaultMaxFrame)}
 }
 
 // noConnection asserts that nobody connects for d.
@@ -380,6 +385,20 @@ func connect(h *harness, f *fakeServer, nick string, users ...string) (*peer, Co
 	c := nextIs[Connected](h)
 	nextIs[Users](h)
 	return p, c
+}
+
+// rejoins expects the session, which has reported a lost connection, to
+// retry and come back to f; it does the server's side of the handshake and
+// returns the Connected, which must be a rejoin.
+func rejoins(h *harness, f *fakeServer) Connected {
+	h.t.Helper()
+	nextIs[Reconnecting](h)
+	f.accept().welcome(wire.Welcome{})
+	c, _ := waitFor[Connected](h)
+	if !c.Rejoin {
+		h.t.Fatalf("connected: %#v", c)
+	}
+	return c
 }
 
 func equal(t testing.TB, what string, got, want any) {

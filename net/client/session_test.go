@@ -204,7 +204,7 @@ func TestReconnectDeliversQueuedInOrder(t *testing.T) {
 	for p2 == nil {
 		select {
 		case nc := <-f.conns:
-			p2 = &peer{t: t, nc: nc, rd: wire.NewReader(nc, wire.DefaultMaxFrame)}
+			p2 = f.peer(nc)
 		case ev := <-h.events:
 			if _, ok := ev.(Reconnecting); !ok {
 				t.Fatalf("while waiting for the reconnect: %#v", ev)
@@ -463,12 +463,7 @@ func TestKeepalive(t *testing.T) {
 	if !errors.Is(d.Err, ErrPingTimeout) || d.Final {
 		t.Fatalf("disconnected: %#v", d)
 	}
-	nextIs[Reconnecting](h)
-	p2 := f.accept()
-	p2.welcome(wire.Welcome{})
-	if c, _ := waitFor[Connected](h); !c.Rejoin {
-		t.Fatalf("connected: %#v", c)
-	}
+	rejoins(h, f)
 }
 
 func TestStoppingReconnects(t *testing.T) {
@@ -480,11 +475,7 @@ func TestStoppingReconnects(t *testing.T) {
 	if d := nextIs[Disconnected](h); d.Final || !errors.Is(d.Err, ErrServerStopping) || !strings.Contains(d.Err.Error(), "maintenance") {
 		t.Fatalf("disconnected: %#v", d)
 	}
-	nextIs[Reconnecting](h)
-	f.accept().welcome(wire.Welcome{})
-	if c, _ := waitFor[Connected](h); !c.Rejoin {
-		t.Fatalf("connected: %#v", c)
-	}
+	rejoins(h, f)
 }
 
 // On a rejoin, "nickname taken" (the server still holds the old session) is
@@ -676,9 +667,7 @@ func TestHostileServerFrames(t *testing.T) {
 	if d, _ := waitFor[Disconnected](h); d.Final || !errors.Is(d.Err, wire.ErrTooLarge) {
 		t.Fatalf("disconnected: %#v", d)
 	}
-	nextIs[Reconnecting](h)
-	f.accept().welcome(wire.Welcome{})
-	if c, _ := waitFor[Connected](h); !c.Rejoin || c.Nick != "alice" {
+	if c := rejoins(h, f); c.Nick != "alice" {
 		t.Fatalf("connected: %#v", c)
 	}
 }
