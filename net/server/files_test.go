@@ -64,11 +64,8 @@ func receiveFile(c *client, id uint64) ([]byte, [32]byte, error) {
 
 func TestFilePrivate(t *testing.T) {
 	h := startServer(t, testConfig())
-	alice := join(t, h.addr, "alice")
-	bob := join(t, h.addr, "bob")
-	carol := join(t, h.addr, "carol")
-	alice.sync()
-	bob.sync()
+	cs := joinAll(t, h.addr, "alice", "bob", "carol")
+	alice, bob, carol := cs[0], cs[1], cs[2]
 
 	data := make([]byte, 300_000)
 	rand.NewChaCha8([32]byte{1, 2}).Read(data)
@@ -164,9 +161,8 @@ func TestFileErrors(t *testing.T) {
 	cfg := testConfig()
 	cfg.MaxFileSize = 1 << 20
 	h := startServer(t, cfg)
-	alice := join(t, h.addr, "alice")
-	bob := join(t, h.addr, "bob")
-	alice.sync()
+	cs := joinAll(t, h.addr, "alice", "bob")
+	alice, bob := cs[0], cs[1]
 	for _, tc := range []struct {
 		m    wire.FileOffer
 		code wire.ErrorCode

@@ -355,6 +355,20 @@ func join(t testing.TB, addr, nick string) *client {
 	return c
 }
 
+// joinAll joins nicks in order, then has each client but the last read the
+// Joined frames of those who came after it.
+func joinAll(t testing.TB, addr string, nicks ...string) []*client {
+	t.Helper()
+	cs := make([]*client, len(nicks))
+	for i, nick := range nicks {
+		cs[i] = join(t, addr, nick)
+	}
+	for _, c := range cs[:len(cs)-1] {
+		c.sync()
+	}
+	return cs
+}
+
 // sync makes sure every frame the server sent c before now has been read:
 // it pings and reads up to the pong, returning what came before it.
 func (c *client) sync() []wire.Message {

@@ -22,7 +22,7 @@ import (
 func TestWelcomeAndLists(t *testing.T) {
 	h := startServer(t, testConfig())
 	alice := join(t, h.addr, "alice")
-	if !reflect2(alice.list, []string{"alice"}) {
+	if !slices.Equal(alice.list, []string{"alice"}) {
 		t.Fatalf("alice's list %v", alice.list)
 	}
 	bob := join(t, h.addr, "bob")
@@ -30,7 +30,7 @@ func TestWelcomeAndLists(t *testing.T) {
 		t.Fatalf("bob's list %v", bob.list)
 	}
 	j := expect[wire.Joined](alice)
-	if j.Room != wire.Lobby || !reflect2(j.Users, []string{"bob"}) {
+	if j.Room != wire.Lobby || !slices.Equal(j.Users, []string{"bob"}) {
 		t.Fatalf("alice got %+v", j)
 	}
 	uj := waitEvent[UserJoined](h)
@@ -49,8 +49,6 @@ func TestWelcomeAndLists(t *testing.T) {
 	}
 	alice.quiet()
 }
-
-func reflect2(a, b []string) bool { return slices.Equal(a, b) }
 
 // TestFanOut: 50 clients, 5 of them sending 40 messages each; everyone gets
 // every message exactly once, in each sender's order, stamped with the
@@ -213,12 +211,8 @@ func TestNickFreedOnLeave(t *testing.T) {
 
 func TestKick(t *testing.T) {
 	h := startServer(t, testConfig())
-	alice := join(t, h.addr, "alice")
-	bob := join(t, h.addr, "bob")
-	carol := join(t, h.addr, "carol")
-	for _, c := range []*client{alice, bob, carol} {
-		c.sync()
-	}
+	cs := joinAll(t, h.addr, "alice", "bob", "carol")
+	alice, bob, carol := cs[0], cs[1], cs[2]
 	for _, step := range []struct {
 		c    *client
 		room string
@@ -433,7 +427,7 @@ func TestStopStart(t *testing.T) {
 		t.Fatalf("restarted on %s, want %s", ev.(Started).Addr, h.addr)
 	}
 	b := join(t, h.addr, "alice") // the old alice is gone
-	if !reflect2(b.list, []string{"alice"}) {
+	if !slices.Equal(b.list, []string{"alice"}) {
 		t.Fatalf("list after restart %v", b.list)
 	}
 	// Start while running; a port in use.
@@ -494,7 +488,7 @@ func TestConnectCycles(t *testing.T) {
 			list = slices.Delete(list, i, i+1)
 		}
 	}
-	if !reflect2(list, []string{"stayer"}) {
+	if !slices.Equal(list, []string{"stayer"}) {
 		t.Fatalf("stayer's list %v", list)
 	}
 }
@@ -728,21 +722,18 @@ func TestFloodControl(t *testing.T) {
 // TestRooms: membership, isolation, lists, errors.
 func TestRooms(t *testing.T) {
 	h := startServer(t, testConfig())
-	a := join(t, h.addr, "alice")
-	b := join(t, h.addr, "bob")
-	c := join(t, h.addr, "carol")
-	a.sync()
-	b.sync()
+	cs := joinAll(t, h.addr, "alice", "bob", "carol")
+	a, b, c := cs[0], cs[1], cs[2]
 
 	a.send(wire.Join{Room: "Dev Team"})
-	if got := a.readList("Dev Team"); !reflect2(got, []string{"alice"}) {
+	if got := a.readList("Dev Team"); !slices.Equal(got, []string{"alice"}) {
 		t.Fatalf("alice's list %v", got)
 	}
 	b.send(wire.Join{Room: "dev team"}) // same room, whatever the case
 	if got := b.readList("Dev Team"); !equalSet(got, []string{"alice", "bob"}) {
 		t.Fatalf("bob's list %v", got)
 	}
-	if j := expect[wire.Joined](a); j.Room != "Dev Team" || !reflect2(j.Users, []string{"bob"}) {
+	if j := expect[wire.Joined](a); j.Room != "Dev Team" || !slices.Equal(j.Users, []string{"bob"}) {
 		t.Fatalf("alice got %+v", j)
 	}
 	c.quiet() // carol is told nothing about the room
@@ -846,11 +837,8 @@ func TestMaxRooms(t *testing.T) {
 
 func TestPrivate(t *testing.T) {
 	h := startServer(t, testConfig())
-	a := join(t, h.addr, "alice")
-	b := join(t, h.addr, "bob")
-	c := join(t, h.addr, "carol")
-	a.sync()
-	b.sync()
+	cs := joinAll(t, h.addr, "alice", "bob", "carol")
+	a, b, c := cs[0], cs[1], cs[2]
 	a.send(wire.Private{Ref: 3, To: "BOB", Text: "psst"})
 	for _, x := range []*client{a, b} {
 		pm := expect[wire.PrivMsg](x)
