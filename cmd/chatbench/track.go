@@ -20,7 +20,6 @@ type tracker struct {
 	need               []atomic.Uint32 // per sender: the progress it waits for
 	waitOn             []atomic.Int32  // per sender: the receiver it waits for, or -1
 	wake               []chan struct{} // per sender, capacity 1
-	onDeliver          func()          // if set, called after each new delivery (latency mode)
 }
 
 func newTracker(senders, receivers int, nicks []string) *tracker {
@@ -193,7 +192,4 @@ func (r *receiver) chat(p []byte) {
 	r.highest[s] = max(r.highest[s], q)
 	r.unique++
 	r.tr.advanced(r.idx, s, r.next[s]-1)
-	if r.tr.onDeliver != nil {
-		r.tr.onDeliver()
-	}
 }
