@@ -254,8 +254,9 @@ func (bc *benchConn) pong(p []byte) error {
 func (bc *benchConn) close() { _ = bc.c.Close() }
 
 // dialAll connects n clients named nick(i) with at most conc handshakes at
-// once. It stops at the first failure (closing what it opened) unless
-// keepGoing, in which case failed slots are nil and their errors returned.
+// once. It stops at the first failure unless keepGoing; either way slots not
+// connected are nil, the errors are returned, and closing the connections it
+// opened is the caller's.
 // onConn, if set, runs for each connection as soon as it is ready (the
 // caller starts its reader there so that no client stops reading while
 // others join).
@@ -299,9 +300,6 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	if !keepGoing && len(errs) > 0 {
-		return conns, errs
-	}
 	if len(errs) == 0 && dctx.Err() != nil {
 		errs = append(errs, dctx.Err())
 	}
