@@ -121,7 +121,7 @@ func check(f *pe.File) (report, error) {
 	if err != nil {
 		return report{}, err
 	}
-	w := walker{f: f, rsrc: rsrc}
+	w := walker{rsrc: rsrc}
 	leaves, err := w.types()
 	if err != nil {
 		return report{}, fmt.Errorf("resource directory: %w", err)
@@ -206,7 +206,6 @@ type section struct {
 
 // walker reads the three-level resource tree: type, name, language.
 type walker struct {
-	f    *pe.File
 	rsrc section
 }
 
