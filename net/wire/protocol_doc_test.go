@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/hex"
 	"os"
 	"regexp"
 	"strconv"
@@ -89,7 +90,7 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := strings.Join(strings.Fields(parseHexString(string(golden))), "")
+	want := hex.EncodeToString(parseHex(t, string(golden)))
 	start := strings.Index(doc, "00 00 00 38                     length 56")
 	if start < 0 {
 		t.Fatal("worked example not found")
@@ -107,14 +108,4 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 	if got.String() != want {
 		t.Errorf("PROTOCOL.md's worked example\n%s\ndiffers from the golden frame\n%s", got.String(), want)
 	}
-}
-
-func parseHexString(s string) string {
-	var out strings.Builder
-	for _, line := range strings.Split(s, "\n") {
-		if !strings.HasPrefix(line, "#") {
-			out.WriteString(strings.Join(strings.Fields(line), ""))
-		}
-	}
-	return out.String()
 }
