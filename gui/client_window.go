@@ -52,7 +52,7 @@ type ClientWindow struct {
 	app  fyne.App
 	win  fyne.Window
 	log  *slog.Logger
-	out  *outbox
+	out  *outbox[client.Command]
 	meas *measurer
 	done <-chan struct{}
 

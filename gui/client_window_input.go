@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/multichat/multichat/net/client"
@@ -209,60 +208,3 @@ func (w *ClientWindow) clearLog(c *conversation) {
 	w.copyBar.Hide()
 	w.logDirty = true
 }
-
-// outbox sends commands to the session without ever blocking the UI and
-// without losing or reordering any: when the channel is full, commands queue
-// here and one goroutine feeds them in order until the queue is empty.
-type outbox struct {
-	ch      chan<- client.Command
-	mu      sync.Mutex
-	queue   []client.Command
-	running bool
-	quit    chan struct{}
-	once    sync.Once
-}
-
-func newOutbox(ch chan<- client.Command) *outbox {
-	return &outbox{ch: ch, quit: make(chan struct{})}
-}
-
-func (o *outbox) send(c client.Command) {
-	if o.ch == nil {
-		return
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if !o.running {
-		select {
-		case o.ch <- c:
-			return
-		default:
-		}
-		o.running = true
-		go o.drain()
-	}
-	o.queue = append(o.queue, c)
-}
-
-func (o *outbox) drain() {
-	for {
-		o.mu.Lock()
-		if len(o.queue) == 0 {
-			o.running = false
-			o.mu.Unlock()
-			return
-		}
-		c := o.queue[0]
-		o.queue[0] = nil
-		o.queue = o.queue[1:]
-		o.mu.Unlock()
-		select {
-		case o.ch <- c:
-		case <-o.quit:
-			return
-		}
-	}
-}
-
-// close stops the feeding goroutine (the window is gone).
-func (o *outbox) close() { o.once.Do(func() { close(o.quit) }) }

@@ -38,7 +38,6 @@ const (
 	logTrimSlack      = 1000    // …trimmed in chunks of this many
 	maxLogText        = 400     // characters of a chat line shown in the log
 	closeTimeout      = 3 * time.Second
-	sendRetry         = 25 * time.Millisecond
 
 	prefHost = "server.listen.host"
 	prefPort = "server.listen.port"
@@ -89,17 +88,14 @@ type activityLine struct {
 // activity log. It talks to server.Run only through the command and event
 // channels it was built with; apply is the only code that changes its state.
 type ServerWindow struct {
-	app  fyne.App
-	win  fyne.Window
-	cmds chan<- server.Command
+	app fyne.App
+	win fyne.Window
+	out *outbox[server.Command] // to cmds, in order, never blocking
 
 	// uiDo, when set, runs f on the goroutine that owns the widgets; nil means
 	// the pump is already there (fyne.Do) and timers use fyne.Do. Tests set
 	// it so that the pump and the test share one goroutine.
 	uiDo func(f func())
-
-	pending  []server.Command // commands waiting for room in cmds, in order
-	retrying bool             // a retry of pending is scheduled
 
 	state     serverState
 	bound     string    // address from Started
@@ -146,14 +142,17 @@ func NewServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command, even
 
 // newServerWindow builds the window without a pump.
 func newServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command) *ServerWindow {
-	s := &ServerWindow{app: a, win: w, cmds: cmds, lanAddrs: lanIPv4s}
+	s := &ServerWindow{app: a, win: w, out: newOutbox(cmds), lanAddrs: lanIPv4s}
 	s.build()
 	w.SetTitle(ServerTitle)
 	w.SetContent(s.content())
 	w.SetMainMenu(s.menu())
 	w.Resize(fyne.NewSize(1040, 660))
 	w.SetCloseIntercept(s.requestClose)
-	w.SetOnClosed(func() { s.closed = true })
+	w.SetOnClosed(func() {
+		s.closed = true
+		s.out.close()
+	})
 	s.updateControls()
 	return s
 }
@@ -420,7 +419,7 @@ func (s *ServerWindow) startTapped() {
 	}
 	s.state = stateStarting
 	s.logNow(actInfo, "Starting on "+addr)
-	s.send(server.Start{Addr: addr})
+	s.out.send(server.Start{Addr: addr})
 	s.updateControls()
 }
 
@@ -429,7 +428,7 @@ func (s *ServerWindow) stopTapped() {
 		return
 	}
 	s.state = stateStopping
-	s.send(server.Stop{})
+	s.out.send(server.Stop{})
 	s.updateControls()
 }
 
@@ -453,7 +452,7 @@ func (s *ServerWindow) kickTapped() {
 		if r == "" {
 			r = defaultKickReason
 		}
-		s.send(server.Kick{Nick: nick, Reason: r})
+		s.out.send(server.Kick{Nick: nick, Reason: r})
 	}, s.win)
 	reason.OnSubmitted = func(string) { s.kickDialog.Submit() }
 	s.kickDialog.Resize(fyne.NewSize(420, s.kickDialog.MinSize().Height))
@@ -474,7 +473,7 @@ func (s *ServerWindow) announceTapped() {
 			fmt.Errorf("an announcement can be at most %d bytes; this one is %d", maxAnnounceBytes, len(text)))
 		return
 	}
-	s.send(server.Announce{Text: text})
+	s.out.send(server.Announce{Text: text})
 	s.announce.SetText("")
 }
 
@@ -494,7 +493,7 @@ func (s *ServerWindow) requestClose() {
 	s.closing = true
 	if s.state == stateRunning || s.state == stateStarting {
 		s.state = stateStopping
-		s.send(server.Stop{})
+		s.out.send(server.Stop{})
 	}
 	s.updateControls()
 	s.later(closeTimeout, s.closeNow)
@@ -506,34 +505,6 @@ func (s *ServerWindow) closeNow() {
 	}
 	s.closed = true
 	s.win.Close()
-}
-
-// send queues cmd for the server without blocking: straight into cmds when
-// there is room and nothing is waiting, otherwise behind the waiting ones,
-// retried on a timer. Order is kept and nothing is dropped.
-func (s *ServerWindow) send(cmd server.Command) {
-	s.pending = append(s.pending, cmd)
-	s.flush()
-}
-
-func (s *ServerWindow) flush() {
-	for len(s.pending) > 0 {
-		select {
-		case s.cmds <- s.pending[0]:
-			s.pending[0] = nil
-			s.pending = s.pending[1:]
-		default:
-			if !s.retrying {
-				s.retrying = true
-				s.later(sendRetry, func() {
-					s.retrying = false
-					s.flush()
-				})
-			}
-			return
-		}
-	}
-	s.pending = nil
 }
 
 // --- events ---
@@ -568,7 +539,6 @@ func (s *ServerWindow) applyBatch(batch []server.Event) {
 		}
 	}
 	s.updateControls()
-	s.flush()
 	if s.closing && s.state == stateStopped {
 		s.closeNow()
 	}

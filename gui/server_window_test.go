@@ -615,10 +615,13 @@ func TestServerWindowNeverBlocksOnCommands(t *testing.T) {
 			t.Fatalf("command %d: %#v, want %#v", i, got, want)
 		}
 	}
-	f.ui.settle(3 * sendRetry)
+	f.ui.settle(75 * time.Millisecond)
 	f.noCmd()
-	if len(sw.pending) != 0 {
-		t.Fatalf("%d commands still pending", len(sw.pending))
+	sw.out.mu.Lock()
+	pending := len(sw.out.queue)
+	sw.out.mu.Unlock()
+	if pending != 0 {
+		t.Fatalf("%d commands still pending", pending)
 	}
 }
 
