@@ -4,7 +4,6 @@ package client
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -17,97 +16,19 @@ import (
 	"go.uber.org/goleak"
 )
 
-// realServer drives server.Run through its channels.
-type realServer struct {
-	t      testing.TB
-	cmds   chan server.Command
-	events chan server.Event
-	seen   chan server.Event
-	done   chan struct{}
-	addr   string
-	// shutdown ends server.Run and waits for it; safe to call twice.
-	shutdown func()
-}
-
-func startServer(t testing.TB, cfg server.Config) *realServer {
+// startServer runs the real server on 127.0.0.1 with a free port, logging
+// to the test.
+func startServer(t testing.TB, cfg server.Config) *server.TestServer {
 	t.Helper()
 	cfg.Logger = testLogger(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &realServer{t: t, cmds: make(chan server.Command), events: make(chan server.Event),
-		seen: make(chan server.Event, 4096), done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		if err := server.Run(ctx, cfg, s.cmds, s.events); err != nil {
-			t.Errorf("server.Run: %v", err)
-		}
-	}()
-	go func() {
-		for ev := range s.events {
-			select {
-			case s.seen <- ev:
-			default: // nobody is looking at these
-			}
-		}
-	}()
-	s.shutdown = func() {
-		cancel()
-		select {
-		case <-s.done:
-		case <-time.After(waitLimit):
-			t.Error("server.Run did not return")
-		}
-	}
-	t.Cleanup(s.shutdown)
-	s.start("127.0.0.1:0")
-	return s
-}
-
-func (s *realServer) do(c server.Command) {
-	s.t.Helper()
-	select {
-	case s.cmds <- c:
-	case <-time.After(waitLimit):
-		s.t.Fatalf("the server did not take %#v", c)
-	}
-}
-
-// waitServer waits for a server event of type T.
-func waitServer[T server.Event](s *realServer) T {
-	s.t.Helper()
-	deadline := time.After(waitLimit)
-	for {
-		select {
-		case ev := <-s.seen:
-			if v, ok := ev.(T); ok {
-				return v
-			}
-			if e, ok := ev.(server.Error); ok {
-				s.t.Logf("server error: %v", e.Err)
-			}
-		case <-deadline:
-			var zero T
-			s.t.Fatalf("no %T from the server", zero)
-		}
-	}
-}
-
-func (s *realServer) start(addr string) {
-	s.t.Helper()
-	s.do(server.Start{Addr: addr})
-	s.addr = waitServer[server.Started](s).Addr
-}
-
-func (s *realServer) stop() {
-	s.t.Helper()
-	s.do(server.Stop{})
-	waitServer[server.Stopped](s)
+	return server.NewTestServer(t, cfg)
 }
 
 // join connects a new client as nick and waits until it is in.
-func join(t *testing.T, s *realServer, nick string, opts ...Option) *harness {
+func join(t *testing.T, s *server.TestServer, nick string, opts ...Option) *harness {
 	t.Helper()
 	h := startClient(t, opts...)
-	h.do(Connect{Addr: s.addr, Nick: nick})
+	h.do(Connect{Addr: s.Addr, Nick: nick})
 	if c, skipped := waitFor[Connected](h); c.Nick != nick || c.Rejoin {
 		t.Fatalf("connected: %#v (after %#v)", c, skipped)
 	}
@@ -221,7 +142,7 @@ func TestRealServerChatRoomsPrivate(t *testing.T) {
 
 	// The nickname is taken, whatever the case: refused, final.
 	dup := startClient(t)
-	dup.do(Connect{Addr: s.addr, Nick: "BOB"})
+	dup.do(Connect{Addr: s.Addr, Nick: "BOB"})
 	if r := nextIs[Refused](dup); r.Code != wire.RefuseNickTaken {
 		t.Fatalf("refused: %#v", r)
 	}
@@ -238,7 +159,7 @@ func TestRealServerKick(t *testing.T) {
 	joinRoom(mallory, "dev")
 	waitUsers(alice, "dev", "alice", "mallory")
 
-	s.do(server.Kick{Nick: "mallory", Reason: "도배 금지"})
+	s.Do(server.Kick{Nick: "mallory", Reason: "도배 금지"})
 	if k, _ := waitFor[Kicked](mallory); k.Reason != "도배 금지" {
 		t.Fatalf("kicked: %#v", k)
 	}
@@ -265,7 +186,7 @@ func TestRealServerRestart(t *testing.T) {
 	joinRoom(bob, "dev")
 	waitUsers(alice, "dev", "alice", "bob")
 
-	s.stop()
+	s.Stop()
 	for _, h := range []*harness{alice, bob} {
 		if d, _ := waitFor[Disconnected](h); d.Final || !errors.Is(d.Err, ErrServerStopping) {
 			t.Fatalf("disconnected: %#v", d)
@@ -280,7 +201,7 @@ func TestRealServerRestart(t *testing.T) {
 		}
 		alice.do(Say{ID: uint64(100 + i), Room: room, Text: fmt.Sprintf("typed while down %d", i)})
 	}
-	s.start(s.addr)
+	s.Start(s.Addr)
 
 	for _, h := range []*harness{alice, bob} {
 		if c, _ := waitFor[Connected](h); !c.Rejoin {
@@ -414,7 +335,7 @@ func TestRealServerCyclesLeaveNothingBehind(t *testing.T) {
 	const cycles = 100
 	start := time.Now()
 	for i := range cycles {
-		h.do(Connect{Addr: s.addr, Nick: fmt.Sprintf("cycler%d", i)})
+		h.do(Connect{Addr: s.Addr, Nick: fmt.Sprintf("cycler%d", i)})
 		if c, skipped := waitFor[Connected](h); c.Rejoin {
 			t.Fatalf("cycle %d: %#v (after %#v)", i, c, skipped)
 		}
@@ -425,6 +346,6 @@ func TestRealServerCyclesLeaveNothingBehind(t *testing.T) {
 	}
 	t.Logf("%d cycles in %v", cycles, time.Since(start).Round(time.Millisecond))
 	h.stop()
-	s.shutdown()
+	s.Close()
 	goleak.VerifyNone(t, ignore)
 }
