@@ -125,8 +125,6 @@ type ServerWindow struct {
 	log          *widget.List
 	announce     *widget.Entry
 	announceBtn  *widget.Button
-	kickDialog   *dialog.FormDialog
-	kickReason   *widget.Entry
 	errorDialogs int // shown so far, for tests
 }
 
@@ -437,14 +435,13 @@ func (s *ServerWindow) kickTapped() {
 		return
 	}
 	nick := s.selected
-	s.kickReason = widget.NewEntry()
-	s.kickReason.SetText(defaultKickReason)
+	reason := widget.NewEntry()
+	reason.SetText(defaultKickReason)
 	items := []*widget.FormItem{
 		widget.NewFormItem("User", widget.NewLabelWithStyle(nick, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
-		widget.NewFormItem("Reason", s.kickReason),
+		widget.NewFormItem("Reason", reason),
 	}
-	reason := s.kickReason
-	s.kickDialog = dialog.NewForm("Kick "+nick+"?", "Kick", "Cancel", items, func(ok bool) {
+	d := dialog.NewForm("Kick "+nick+"?", "Kick", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -454,9 +451,9 @@ func (s *ServerWindow) kickTapped() {
 		}
 		s.out.send(server.Kick{Nick: nick, Reason: r})
 	}, s.win)
-	reason.OnSubmitted = func(string) { s.kickDialog.Submit() }
-	s.kickDialog.Resize(fyne.NewSize(420, s.kickDialog.MinSize().Height))
-	s.kickDialog.Show()
+	reason.OnSubmitted = func(string) { d.Submit() }
+	d.Resize(fyne.NewSize(420, d.MinSize().Height))
+	d.Show()
 	s.win.Canvas().Focus(reason)
 }
 
@@ -667,21 +664,14 @@ func (s *ServerWindow) reselect() {
 // updateControls sets every button's enabled state and the status line from
 // the window's state.
 func (s *ServerWindow) updateControls() {
-	enable := func(w fyne.Disableable, on bool) {
-		if on {
-			w.Enable()
-		} else {
-			w.Disable()
-		}
-	}
 	running := s.state == stateRunning && !s.closing
-	enable(s.host, s.state == stateStopped)
-	enable(s.port, s.state == stateStopped)
-	enable(s.start, s.state == stateStopped && !s.closing)
-	enable(s.stop, running)
-	enable(s.kick, running && s.selected != "")
-	enable(s.announce, running)
-	enable(s.announceBtn, running)
+	setEnabled(s.host, s.state == stateStopped)
+	setEnabled(s.port, s.state == stateStopped)
+	setEnabled(s.start, s.state == stateStopped && !s.closing)
+	setEnabled(s.stop, running)
+	setEnabled(s.kick, running && s.selected != "")
+	setEnabled(s.announce, running)
+	setEnabled(s.announceBtn, running)
 	if s.state == stateRunning {
 		s.copyReach.Show()
 	} else {
