@@ -385,10 +385,7 @@ func (w *ClientWindow) bump(c *conversation, m *client.Message, title, body stri
 		}
 	}
 	if notify {
-		if len(body) > 200 {
-			body = truncateUTF8(body, 200) + "…"
-		}
-		w.notes = append(w.notes, fyne.NewNotification(title, body))
+		w.notes = append(w.notes, fyne.NewNotification(title, shorten(body, 200)))
 	}
 }
 
@@ -880,19 +877,14 @@ func byteSize(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-func truncateUTF8(s string, n int) string {
+// shorten cuts s to at most n bytes, at a character boundary, and marks the
+// cut with "…".
+func shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
-	return s[:n]
-}
-
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return truncateUTF8(s, n) + "…"
+	return s[:n] + "…"
 }
