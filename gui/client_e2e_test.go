@@ -134,20 +134,7 @@ func (c *e2eClient) until(what string, cond func() bool) {
 			if !ok {
 				c.t.Fatalf("%s: session ended", what)
 			}
-			batch := []client.Event{ev}
-		more:
-			for len(batch) < maxBatch {
-				select {
-				case ev, ok := <-c.events:
-					if !ok {
-						break more
-					}
-					batch = append(batch, ev)
-				default:
-					break more
-				}
-			}
-			c.w.apply(batch)
+			c.w.apply(batchFrom(ev, c.events))
 		case <-deadline:
 			c.t.Fatalf("%s: timed out; log:\n%s", what, shownText(c.w))
 		}

@@ -27,22 +27,28 @@ func pump[E any](events <-chan E, apply func([]E)) <-chan struct{} {
 	go func() {
 		defer close(done)
 		for ev := range events {
-			batch := make([]E, 1, 16)
-			batch[0] = ev
-		drain:
-			for len(batch) < maxBatch {
-				select {
-				case ev, ok := <-events:
-					if !ok {
-						break drain
-					}
-					batch = append(batch, ev)
-				default:
-					break drain
-				}
-			}
+			batch := batchFrom(ev, events)
 			fyne.DoAndWait(func() { apply(batch) })
 		}
 	}()
 	return done
+}
+
+// batchFrom returns first and whatever else is already queued in events, up
+// to maxBatch in all. It never waits.
+func batchFrom[E any](first E, events <-chan E) []E {
+	batch := make([]E, 1, 16)
+	batch[0] = first
+	for len(batch) < maxBatch {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, ev)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
