@@ -164,7 +164,7 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	return w
 }
 
-// Done is closed when the pump has queued the last event batch.
+// Done is closed when the pump has applied the last event batch.
 func (w *ClientWindow) Done() <-chan struct{} { return w.done }
 
 // Window returns the window the client was built in.
