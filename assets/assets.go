@@ -7,17 +7,21 @@
 // The font files are not kept in the repository (4.5 MiB each): `make fonts`,
 // which every build, test and packaging target runs, copies them from
 // fonts-nanum into fonts/, and they are embedded from there. A binary built
-// without them (a plain `go build`) reads the system's fonts-nanum copy at
-// start-up instead, and without that the font resources are nil.
+// without them (a plain `go build`) reads the system's fonts-nanum copy
+// instead, and without that the font resources are nil. Either way a font's
+// bytes are read on its first use, not at start-up (embed.FS hands out a
+// copy), so a program that draws no text (the headless server) holds none.
 //
 // Every value is a fyne.Resource ready for Window.SetIcon, App.SetIcon or a
-// theme's Font method. The package has no state and no side effects.
+// theme's Font method, safe for concurrent use.
 package assets
 
 import (
 	"embed"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"fyne.io/fyne/v2"
 )
@@ -36,15 +40,33 @@ var (
 const SystemFontDir = "/usr/share/fonts/truetype/nanum"
 
 // font returns the named font as a resource: the embedded copy, else the
-// system's, else nil.
+// system's (if it can be opened), else nil. Its bytes are read when first
+// asked for.
 func font(name string) fyne.Resource {
-	data, err := fonts.ReadFile("fonts/" + name)
-	if err != nil {
-		if data, err = os.ReadFile(filepath.Join(SystemFontDir, name)); err != nil {
-			return nil
-		}
+	if _, err := fs.Stat(fonts, "fonts/"+name); err == nil {
+		return &lazyFont{name: name, read: func() ([]byte, error) { return fonts.ReadFile("fonts/" + name) }}
 	}
-	return fyne.NewStaticResource(name, data)
+	path := filepath.Join(SystemFontDir, name)
+	if f, err := os.Open(path); err == nil {
+		_ = f.Close()
+		return &lazyFont{name: name, read: func() ([]byte, error) { return os.ReadFile(path) }}
+	}
+	return nil
+}
+
+// lazyFont is a font resource whose content is read once, on first use.
+type lazyFont struct {
+	name string
+	read func() ([]byte, error)
+	once sync.Once
+	data []byte
+}
+
+func (f *lazyFont) Name() string { return f.name }
+
+func (f *lazyFont) Content() []byte {
+	f.once.Do(func() { f.data, _ = f.read() })
+	return f.data
 }
 
 var (
