@@ -98,9 +98,10 @@ type ServerWindow struct {
 	uiDo func(f func())
 
 	state     serverState
-	bound     string    // address from Started
-	since     time.Time // from Started
-	closing   bool      // the user closed the window; close on Stopped
+	bound     string      // address from Started
+	since     time.Time   // from Started
+	closing   bool        // the user closed the window; close on Stopped
+	closeBy   *time.Timer // …or when this fires (closeTimeout)
 	closed    bool
 	errShown  bool // an error dialog is open; further errors only go to the log
 	lanAddrs  func() []netip.Addr
@@ -150,6 +151,9 @@ func newServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command) *Ser
 	w.SetOnClosed(func() {
 		s.closed = true
 		s.out.close()
+		if s.closeBy != nil {
+			s.closeBy.Stop()
+		}
 	})
 	s.updateControls()
 	return s
@@ -181,9 +185,9 @@ func (s *ServerWindow) SetListenAddress(addr string) error {
 	return nil
 }
 
-// later runs f on the UI goroutine after d.
-func (s *ServerWindow) later(d time.Duration, f func()) {
-	time.AfterFunc(d, func() {
+// later runs f on the UI goroutine after d, unless the timer is stopped.
+func (s *ServerWindow) later(d time.Duration, f func()) *time.Timer {
+	return time.AfterFunc(d, func() {
 		if s.uiDo != nil {
 			s.uiDo(f)
 			return
@@ -493,7 +497,7 @@ func (s *ServerWindow) requestClose() {
 		s.out.send(server.Stop{})
 	}
 	s.updateControls()
-	s.later(closeTimeout, s.closeNow)
+	s.closeBy = s.later(closeTimeout, s.closeNow)
 }
 
 func (s *ServerWindow) closeNow() {
