@@ -16,7 +16,7 @@
 #                            reads them (not in minimal Debian images)
 set -euo pipefail
 
-packages=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+packages=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
 	xvfb xdotool imagemagick fonts-nanum gcc-mingw-w64-x86-64 desktop-file-utils xz-utils)
 
