@@ -20,67 +20,6 @@ import (
 
 const e2eWait = 10 * time.Second
 
-// e2eServer runs the real server on 127.0.0.1.
-type e2eServer struct {
-	t      *testing.T
-	cmds   chan server.Command
-	events chan server.Event
-	addr   string
-}
-
-func startE2EServer(t *testing.T) *e2eServer {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &e2eServer{t: t, cmds: make(chan server.Command), events: make(chan server.Event, 1024)}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = server.Run(ctx, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1}, s.cmds, s.events)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		for {
-			select {
-			case <-done:
-				return
-			case <-s.events:
-			case <-time.After(e2eWait):
-				t.Error("server.Run did not return")
-				return
-			}
-		}
-	})
-	s.do(server.Start{Addr: "127.0.0.1:0"})
-	s.addr = waitE2E[server.Started](s).Addr
-	return s
-}
-
-func (s *e2eServer) do(c server.Command) {
-	s.t.Helper()
-	select {
-	case s.cmds <- c:
-	case <-time.After(e2eWait):
-		s.t.Fatalf("server did not take %#v", c)
-	}
-}
-
-func waitE2E[T server.Event](s *e2eServer) T {
-	s.t.Helper()
-	deadline := time.After(e2eWait)
-	for {
-		select {
-		case ev := <-s.events:
-			if v, ok := ev.(T); ok {
-				return v
-			}
-		case <-deadline:
-			var zero T
-			s.t.Fatalf("no %T from the server", zero)
-			return zero
-		}
-	}
-}
-
 // e2eClient is a client window driven by the real session. The test
 // goroutine itself applies the session's events (as the pump would, in
 // batches), so that it can look at the widgets without racing Fyne.
@@ -146,10 +85,10 @@ func (c *e2eClient) shows(text string) func() bool {
 }
 
 func TestClientEndToEnd(t *testing.T) {
-	srv := startE2EServer(t)
+	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
 	a := test.NewTempApp(t)
-	alice := startE2EClient(t, a, srv.addr, "alice")
-	bob := startE2EClient(t, a, srv.addr, "alice") // will be refused, then pick another name
+	alice := startE2EClient(t, a, srv.Addr, "alice")
+	bob := startE2EClient(t, a, srv.Addr, "alice") // will be refused, then pick another name
 
 	test.Tap(alice.w.connectBtn)
 	alice.until("alice connected", func() bool { return alice.w.state == stateChat })
@@ -157,7 +96,7 @@ func TestClientEndToEnd(t *testing.T) {
 	// [아이디 중복]: the form stays filled and says why.
 	test.Tap(bob.w.connectBtn)
 	bob.until("bob refused", func() bool { return strings.Contains(bob.w.formStatus.Text, "already taken") })
-	if bob.w.win.Content() != bob.w.form || bob.w.nick.Text != "alice" || bob.w.addr.Text != srv.addr {
+	if bob.w.win.Content() != bob.w.form || bob.w.nick.Text != "alice" || bob.w.addr.Text != srv.Addr {
 		t.Fatal("refused form not kept")
 	}
 	bob.w.nick.SetText("bob")
@@ -225,7 +164,7 @@ func TestClientEndToEnd(t *testing.T) {
 	}
 
 	// Kick: bob sees why, is back at the form, and does not come back.
-	srv.do(server.Kick{Nick: "bob", Reason: "테스트 kick"})
+	srv.Do(server.Kick{Nick: "bob", Reason: "테스트 kick"})
 	bob.until("bob kicked", func() bool { return bob.w.win.Content() == bob.w.form })
 	if !strings.Contains(bob.w.formStatus.Text, "테스트 kick") || bob.w.win.Canvas().Overlays().Top() == nil {
 		t.Errorf("kick not explained: %q", bob.w.formStatus.Text)
@@ -234,13 +173,11 @@ func TestClientEndToEnd(t *testing.T) {
 
 	// Server restart on the same port: the banner shows, alice rejoins by
 	// herself, and what she typed meanwhile is delivered.
-	srv.do(server.Stop{})
-	waitE2E[server.Stopped](srv)
+	srv.Stop()
 	alice.until("banner shown", func() bool { return !alice.w.banner.Hidden })
 	alice.w.convList.Select(0) // the lobby
 	enter(alice.w, "typed while the server was down")
-	srv.do(server.Start{Addr: srv.addr})
-	waitE2E[server.Started](srv)
+	srv.Start(srv.Addr)
 	alice.until("alice back", func() bool { return alice.w.banner.Hidden && alice.w.state == stateChat })
 	alice.until("queued line delivered", func() bool {
 		c := alice.w.cur
