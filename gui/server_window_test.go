@@ -217,9 +217,7 @@ func cellText(l *widget.List, row, col int) string {
 func activityTexts(sw *ServerWindow) []string {
 	out := make([]string, sw.log.Length())
 	for i := range out {
-		o := sw.log.CreateItem()
-		sw.log.UpdateItem(i, o)
-		out[i] = o.(*fyne.Container).Objects[0].(*widget.Label).Text
+		out[i] = activityText(sw, i)
 	}
 	return out
 }
