@@ -32,7 +32,7 @@ const (
 	DefaultListenHost = "0.0.0.0" // every interface
 	DefaultListenPort = 7878      // as chatserver -addr
 
-	defaultKickReason = "removed by the administrator"
+	defaultKickReason = server.DefaultKickReason
 	maxAnnounceBytes  = 4 << 10 // the server's default text limit
 	maxLogLines       = 10000   // the activity log keeps the last this many lines
 	logTrimSlack      = 1000    // …trimmed in chunks of this many

@@ -54,8 +54,16 @@ func runWindow(ctx context.Context, o options) {
 			_ = sw.SetListenAddress(o.Addr)
 		}
 	})
-	go func() { <-ctx.Done(); fyne.Do(w.Close) }()
+	shown := make(chan struct{})
+	go func() { // Ctrl-C closes the window; the goroutine ends with it either way
+		select {
+		case <-ctx.Done():
+			fyne.Do(w.Close)
+		case <-shown:
+		}
+	}()
 	w.ShowAndRun()
+	close(shown)
 
 	cancel() // Run tells every client the server is stopping and closes everything
 	select {
