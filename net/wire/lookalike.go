@@ -1,0 +1,200 @@
+package wire
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mtibben/confusables"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Look-alike detection uses the skeletons of Unicode's confusables data
+// (UTS #39, through github.com/mtibben/confusables), with MultiChat's case
+// and width folding after each skeleton, so that two names that a reader
+// cannot tell apart get one key. Policy on top of the data, so that a
+// look-alike is refused rather than let in (a refused name costs its user
+// another pick; a let-in look-alike can impersonate):
+//
+//   - The separators _ - . and invisible characters are dropped ("a_lice" is
+//     "alice").
+//   - Accents on Latin, Greek and Cyrillic letters (and on digits and
+//     punctuation) are dropped ("josé" is "jose"); marks in other scripts
+//     (Devanagari vowel signs, ...) are kept, since they change the word.
+//   - Latin small capitals are read as their letters (ʙ is b, ɪ is i), and
+//     with them the Cyrillic letters the data draws as small capitals (в is
+//     ʙ, so "вов" is "bob").
+//   - Known collisions between names that merely resemble each other, all
+//     from the data: "rn" and "m" ("modern" is "rnodern"), "1", "I", "|"
+//     and "l", "0" and "O", Greek β and ß (whose fold is "ss": "βοβ" is
+//     "ssoss"). Hangul is decomposed into jamo and mapped jamo by jamo,
+//     which keeps every syllable distinct (see the tests).
+
+// maxRounds bounds the rounds of skeleton and fold: a round's fold can
+// produce characters the data maps again (the Kelvin sign K becomes K, then
+// k); three rounds reach a fixed point for every name the fuzzer has found.
+const maxRounds = 8
+
+// SkeletonKey is the look-alike key of a name's FoldKey: "alice", "аlice"
+// (Cyrillic а), "a1ice", "ＡＬＩＣＥ", "a_lice" and "alicé" share one.
+// SkeletonKey(FoldKey(s)) is SkeletonKey(s), and a key is its own key.
+// When nothing would be left (a name of separators), the FoldKey is the key.
+func SkeletonKey(s string) string {
+	f := FoldKey(s)
+	if k := skeleton(f); k != "" {
+		return k
+	}
+	return f
+}
+
+// SkeletonKeys returns the keys under which a name is compared for
+// look-alikes: SkeletonKey(s), and the skeleton of s as written, before case
+// folding. They differ where a capital is drawn like another letter than its
+// small form: "PayPaI" with a capital I reads "paypal" although its FoldKey
+// is "paypai". A name looks like another when any of their keys are equal.
+func SkeletonKeys(s string) [2]string {
+	k := SkeletonKey(s)
+	if FoldKey(s) == s {
+		return [2]string{k, k}
+	}
+	if typed := skeleton(s); typed != "" {
+		return [2]string{k, typed}
+	}
+	return [2]string{k, k}
+}
+
+// skeleton maps s to its fixed point under round.
+func skeleton(s string) string {
+	k := s
+	for range maxRounds {
+		n := round(k)
+		if n == k {
+			break
+		}
+		k = n
+	}
+	return k
+}
+
+// round is one step of the skeleton: drop what readers gloss over, read
+// small capitals as letters, map through the confusables data, fold.
+func round(s string) string {
+	if k, ok := asciiRound(s); ok {
+		return k
+	}
+	return dataRound(s)
+}
+
+func dataRound(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	base := rune(-1)
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case r == '_' || r == '-' || r == '.' || invisible(r):
+			continue
+		case unicode.In(r, unicode.Mn, unicode.Me):
+			if base < 0 || unicode.In(base, unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Common) {
+				continue
+			}
+		default:
+			if l, ok := smallCapital[r]; ok {
+				r = l
+			}
+			base = r
+		}
+		b.WriteRune(r)
+	}
+	return FoldKey(confusables.Skeleton(b.String()))
+}
+
+// asciiRound is round for printable ASCII, by table; it reports false for
+// other input. Its result is a fixed point: the data maps no lower-case
+// ASCII letter but m, and m becomes "rn" at once here.
+func asciiRound(s string) (string, bool) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c < 0x20 || c == 0x7F || c == '%' { // % maps outside ASCII
+			return "", false
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 4)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '_', '-', '.':
+		case 'm', 'M':
+			b.WriteString("rn")
+		case '1', 'I', '|':
+			b.WriteByte('l')
+		case '0':
+			b.WriteByte('o')
+		case '`':
+			b.WriteByte('\'')
+		case '"':
+			b.WriteString("''")
+		default:
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
+// smallCapital maps every LATIN LETTER SMALL CAPITAL of a single letter to
+// that letter (a test checks the table against the Unicode names).
+var smallCapital = map[rune]rune{
+	'ᴀ': 'a', 'ʙ': 'b', 'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e', 'ꜰ': 'f', 'ɢ': 'g', 'ʜ': 'h', 'ɪ': 'i', 'ᴊ': 'j',
+	'ᴋ': 'k', 'ʟ': 'l', 'ᴍ': 'm', 'ɴ': 'n', 'ᴏ': 'o', 'ᴘ': 'p', 'ꞯ': 'q', 'ʀ': 'r', 'ꜱ': 's', 'ᴛ': 't',
+	'ᴜ': 'u', 'ᴠ': 'v', 'ᴡ': 'w', 'ʏ': 'y', 'ᴢ': 'z',
+}
+
+// ReservedNames are the names no user and no room may take, in any case and
+// width, nor anything that looks like them: they would pass for the server or
+// its administrator. The server adds its own name (Welcome.Server).
+var ReservedNames = []string{"admin", "administrator", "server", "system", "관리자", "운영자", "시스템", "서버"}
+
+// Reserved is a set of reserved names, matched by fold key and look-alike
+// keys. It is read-only once made: safe for concurrent use.
+type Reserved struct {
+	keys map[string]string // FoldKey and SkeletonKeys of each name's spellings → the name
+}
+
+// NewReserved returns the set of ReservedNames and extra (the server's own
+// name; empty strings are ignored). Each name is reserved in lower case, upper
+// case and with a capital first letter, and everything that looks like one
+// of those.
+func NewReserved(extra ...string) *Reserved {
+	rs := &Reserved{keys: map[string]string{}}
+	for _, name := range append(append([]string(nil), ReservedNames...), extra...) {
+		if name == "" {
+			continue
+		}
+		lower := strings.ToLower(name)
+		first, n := utf8.DecodeRuneInString(lower)
+		title := string(unicode.ToTitle(first)) + lower[n:]
+		for _, v := range []string{name, lower, strings.ToUpper(name), title} {
+			sk := SkeletonKeys(v)
+			for _, k := range []string{sk[0], sk[1], FoldKey(v)} {
+				if _, ok := rs.keys[k]; !ok {
+					rs.keys[k] = name
+				}
+			}
+		}
+	}
+	return rs
+}
+
+// Match reports the reserved name that name is or looks like.
+func (rs *Reserved) Match(name string) (string, bool) {
+	if r, ok := rs.keys[FoldKey(name)]; ok {
+		return r, true
+	}
+	for _, k := range SkeletonKeys(name) {
+		if r, ok := rs.keys[k]; ok {
+			return r, true
+		}
+	}
+	return "", false
+}
