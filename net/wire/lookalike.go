@@ -188,10 +188,15 @@ func NewReserved(extra ...string) *Reserved {
 
 // Match reports the reserved name that name is or looks like.
 func (rs *Reserved) Match(name string) (string, bool) {
-	if r, ok := rs.keys[FoldKey(name)]; ok {
+	return rs.MatchKeys(FoldKey(name), SkeletonKeys(name))
+}
+
+// MatchKeys is Match for a name whose FoldKey and SkeletonKeys are known.
+func (rs *Reserved) MatchKeys(fold string, keys [2]string) (string, bool) {
+	if r, ok := rs.keys[fold]; ok {
 		return r, true
 	}
-	for _, k := range SkeletonKeys(name) {
+	for _, k := range keys {
 		if r, ok := rs.keys[k]; ok {
 			return r, true
 		}
