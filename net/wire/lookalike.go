@@ -53,8 +53,12 @@ func SkeletonKey(s string) string {
 // small form: "PayPaI" with a capital I reads "paypal" although its FoldKey
 // is "paypai". A name looks like another when any of their keys are equal.
 func SkeletonKeys(s string) [2]string {
-	k := SkeletonKey(s)
-	if FoldKey(s) == s {
+	f := FoldKey(s)
+	k := skeleton(f)
+	if k == "" {
+		k = f
+	}
+	if f == s {
 		return [2]string{k, k}
 	}
 	if typed := skeleton(s); typed != "" {
@@ -63,59 +67,84 @@ func SkeletonKeys(s string) [2]string {
 	return [2]string{k, k}
 }
 
-// skeleton maps s to its fixed point under round.
+// skeleton maps s to its fixed point under the rounds.
 func skeleton(s string) string {
-	k := s
 	for range maxRounds {
-		n := round(k)
-		if n == k {
-			break
+		if k, ok := asciiRound(s); ok {
+			return k // a fixed point
 		}
-		k = n
+		n, fixed := dataRound(s)
+		if fixed || n == s {
+			return n
+		}
+		s = n
 	}
-	return k
+	return s
 }
 
-// round is one step of the skeleton: drop what readers gloss over, read
-// small capitals as letters, map through the confusables data, fold.
-func round(s string) string {
-	if k, ok := asciiRound(s); ok {
-		return k
-	}
-	return dataRound(s)
-}
-
-func dataRound(s string) string {
+// dataRound is one round of the skeleton: drop what readers gloss over, read
+// small capitals as letters, map through the confusables data, fold. It
+// reports whether its result is a fixed point, without another round: when
+// the data's skeleton y holds nothing to drop or read otherwise and folding
+// y only composes it (FoldKey(y) is NFC(y)), and the data maps y to itself
+// (mostly so, not always: ﻵ maps to لآ, whose alef maps to l), the next
+// round would see y again (its NFD), map it to itself and fold it to the
+// same result. This saves a round for most names that are
+// not ASCII (Hangul, which the data decomposes into jamo, in particular).
+func dataRound(s string) (string, bool) {
 	var b strings.Builder
 	b.Grow(len(s))
 	base := rune(-1)
 	for _, r := range norm.NFD.String(s) {
-		switch {
-		case r == '_' || r == '-' || r == '.' || invisible(r):
-			continue
-		case unicode.In(r, unicode.Mn, unicode.Me):
-			if base < 0 || unicode.In(base, unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Common) {
-				continue
+		if r, keep := gloss(base, r); keep {
+			if !unicode.In(r, unicode.Mn, unicode.Me) {
+				base = r
 			}
-		default:
-			if l, ok := smallCapital[r]; ok {
-				r = l
-			}
+			b.WriteRune(r)
+		}
+	}
+	y := confusables.Skeleton(b.String())
+	f := FoldKey(y)
+	return f, !glossed(y) && f == norm.NFC.String(y) && confusables.Skeleton(y) == y
+}
+
+// gloss is how a round reads r (in NFD, after base): dropped (separators,
+// invisible characters, accents on Latin, Greek and Cyrillic letters and on
+// digits and punctuation), a small capital read as its letter, or kept.
+func gloss(base, r rune) (rune, bool) {
+	switch {
+	case r == '_' || r == '-' || r == '.' || invisible(r):
+		return r, false
+	case unicode.In(r, unicode.Mn, unicode.Me):
+		return r, base >= 0 && !unicode.In(base, unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Common)
+	}
+	if l, ok := smallCapital[r]; ok {
+		return l, true
+	}
+	return r, true
+}
+
+// glossed reports whether gloss changes anything in s (in NFD).
+func glossed(s string) bool {
+	base := rune(-1)
+	for _, r := range s {
+		g, keep := gloss(base, r)
+		if !keep || g != r {
+			return true
+		}
+		if !unicode.In(r, unicode.Mn, unicode.Me) {
 			base = r
 		}
-		b.WriteRune(r)
 	}
-	return FoldKey(confusables.Skeleton(b.String()))
+	return false
 }
 
 // asciiRound is round for printable ASCII, by table; it reports false for
 // other input. Its result is a fixed point: the data maps no lower-case
 // ASCII letter but m, and m becomes "rn" at once here.
 func asciiRound(s string) (string, bool) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= utf8.RuneSelf || c < 0x20 || c == 0x7F || c == '%' { // % maps outside ASCII
-			return "", false
-		}
+	if !printableASCII(s) || strings.IndexByte(s, '%') >= 0 { // % maps outside ASCII
+		return "", false
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 4)

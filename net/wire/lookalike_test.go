@@ -117,7 +117,7 @@ func TestSkeletonKeyIsStable(t *testing.T) {
 func TestASCIIRoundMatchesData(t *testing.T) {
 	slow := func(s string) string {
 		for range maxRounds {
-			n := dataRound(s)
+			n, _ := dataRound(s) // every round, to check the shortcut too
 			if n == s {
 				break
 			}
@@ -144,6 +144,9 @@ func TestASCIIRoundMatchesData(t *testing.T) {
 	}
 	all = append(all, "PayPaI", "Mallory_1984", "a.b-c", "M", "mm")
 	for _, s := range all {
+		if f, d := FoldKey(s), foldKey(s); f != d {
+			t.Errorf("%q: ASCII FoldKey %q, general %q", s, f, d)
+		}
 		if f, d := fast(s), slow(s); f != d {
 			t.Errorf("%q: ASCII path %q, data %q", s, f, d)
 		}

@@ -176,10 +176,26 @@ func checkName(what, s string, maxRunes int) error {
 
 var folder = cases.Fold() // stateless: safe for concurrent use
 
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7F {
+			return false
+		}
+	}
+	return true
+}
+
 // FoldKey is the case-insensitive identity of a name: NFKC, then Unicode case
 // folding, then NFC. "Alice", "ALICE" and "ａｌｉｃｅ" (full width) share one
 // key. For names that pass CheckNick or CheckRoom it is idempotent.
 func FoldKey(s string) string {
+	if printableASCII(s) {
+		return strings.ToLower(s) // what foldKey gives, without its allocations
+	}
+	return foldKey(s)
+}
+
+func foldKey(s string) string {
 	f := folder.String(norm.NFKC.String(s))
 	if strings.IndexFunc(f, cherokeeSmall) >= 0 {
 		f = strings.Map(cherokeeCapital, f)
