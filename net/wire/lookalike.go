@@ -2,6 +2,7 @@ package wire
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -58,13 +59,44 @@ func SkeletonKeys(s string) [2]string {
 	if k == "" {
 		k = f
 	}
-	if f == s {
+	if f == s || strings.IndexFunc(s, shapeCapital) < 0 {
 		return [2]string{k, k}
 	}
 	if typed := skeleton(s); typed != "" {
 		return [2]string{k, typed}
 	}
 	return [2]string{k, k}
+}
+
+// shapeCapital reports the capitals whose skeleton is not their small
+// letter's (I, whose is l; Greek Β, whose is b where β's is ß; Cyrillic В):
+// only a name holding one needs its own key as written.
+func shapeCapital(r rune) bool { return shapeCapitals()[r] }
+
+// shapeCapitals is computed once, from the data (about 2000 capitals;
+// NewReserved, which a server calls when it starts, computes it).
+var shapeCapitals = sync.OnceValue(func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, t := range []*unicode.RangeTable{unicode.Lu, unicode.Lt} {
+		for _, rg := range t.R16 {
+			for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
+				addShapeCapital(m, r)
+			}
+		}
+		for _, rg := range t.R32 {
+			for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
+				addShapeCapital(m, r)
+			}
+		}
+	}
+	return m
+})
+
+func addShapeCapital(m map[rune]bool, r rune) {
+	s := string(r)
+	if skeleton(s) != skeleton(FoldKey(s)) {
+		m[r] = true
+	}
 }
 
 // skeleton maps s to its fixed point under the rounds.
@@ -104,8 +136,9 @@ func dataRound(s string) (string, bool) {
 		}
 	}
 	y := confusables.Skeleton(b.String())
-	f := FoldKey(y)
-	return f, !glossed(y) && f == norm.NFC.String(y) && confusables.Skeleton(y) == y
+	n := norm.NFC.String(y)
+	f := FoldKey(n) // FoldKey(y), since NFKC(NFC(y)) is NFKC(y)
+	return f, f == n && !glossed(y) && confusables.Skeleton(y) == y
 }
 
 // gloss is how a round reads r (in NFD, after base): dropped (separators,
@@ -195,6 +228,7 @@ type Reserved struct {
 // case and with a capital first letter, and everything that looks like one
 // of those.
 func NewReserved(extra ...string) *Reserved {
+	shapeCapitals()
 	rs := &Reserved{keys: map[string]string{}}
 	for _, name := range append(append([]string(nil), ReservedNames...), extra...) {
 		if name == "" {
