@@ -179,14 +179,9 @@ func TestNickRules(t *testing.T) {
 		{strings.Repeat("x", 33), wire.RefuseNickInvalid},
 		{"/cmd", wire.RefuseNickInvalid},
 	} {
-		c := dial(t, h.addr)
-		m := c.hello(tc.nick)
-		r, ok := m.(wire.Refused)
-		if !ok || r.Code != tc.code {
-			t.Errorf("nick %q: got %T %+v, want refused %v", tc.nick, m, m, tc.code)
-			continue
+		if r := refused(t, h.addr, tc.nick); r.Code != tc.code {
+			t.Errorf("nick %q: got %+v, want refused %v", tc.nick, r, tc.code)
 		}
-		c.expectEOF()
 	}
 	// Korean and other scripts are fine, and distinct names are distinct.
 	join(t, h.addr, "앨리스")
