@@ -172,6 +172,16 @@ type Error struct {
 	At  time.Time
 }
 
+// Refused reports a hello the server turned away (nickname taken or a
+// look-alike of a taken one, reserved, invalid, wrong protocol version):
+// who asked, from where, and the reason the client was given.
+type Refused struct {
+	Nick   string
+	Addr   netip.AddrPort
+	Reason string
+	At     time.Time
+}
+
 func (Started) isEvent()     {}
 func (Stopped) isEvent()     {}
 func (UserJoined) isEvent()  {}
@@ -180,3 +190,4 @@ func (Message) isEvent()     {}
 func (RoomChanged) isEvent() {}
 func (Notice) isEvent()      {}
 func (Error) isEvent()       {}
+func (Refused) isEvent()     {}
