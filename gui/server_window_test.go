@@ -1,15 +1,11 @@
 package gui
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,243 +15,13 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/server"
 )
-
-// testUILoop makes the test goroutine the window's only UI goroutine: the pump
-// and the window's timers hand their work to it, and waitFor runs that work
-// while it polls a condition. (In Fyne's test driver fyne.Do runs at once on
-// the calling goroutine, which would race with the test's taps.)
-type testUILoop struct {
-	t    *testing.T
-	work chan func()
-	done chan struct{}
-}
-
-func newTestUILoop(t *testing.T) *testUILoop {
-	l := &testUILoop{t: t, work: make(chan func(), 64), done: make(chan struct{})}
-	t.Cleanup(func() { close(l.done) })
-	return l
-}
-
-func (l *testUILoop) do(f func()) {
-	select {
-	case l.work <- f:
-	case <-l.done:
-	}
-}
-
-// waitFor runs queued UI work until cond holds, failing after timeout.
-func (l *testUILoop) waitFor(what string, timeout time.Duration, cond func() bool) {
-	l.t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for !cond() {
-		select {
-		case f := <-l.work:
-			f()
-		case <-time.After(5 * time.Millisecond):
-		case <-deadline.C:
-			l.t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-	}
-}
-
-// settle runs queued UI work for d.
-func (l *testUILoop) settle(d time.Duration) {
-	end := time.After(d)
-	for {
-		select {
-		case f := <-l.work:
-			f()
-		case <-end:
-			return
-		}
-	}
-}
-
-type serverWindowFixture struct {
-	t    *testing.T
-	app  fyne.App
-	win  fyne.Window
-	sw   *ServerWindow
-	cmds chan server.Command
-	ui   *testUILoop
-}
-
-// newServerFixture builds a server window with a test app and command channel of
-// the given capacity, without a pump (tests call applyBatch or attach).
-func newServerFixture(t *testing.T, cmdCap int) *serverWindowFixture {
-	t.Helper()
-	a := test.NewTempApp(t)
-	return newServerFixtureWithApp(t, a, cmdCap)
-}
-
-func newServerFixtureWithApp(t *testing.T, a fyne.App, cmdCap int) *serverWindowFixture {
-	t.Helper()
-	w := a.NewWindow("")
-	cmds := make(chan server.Command, cmdCap)
-	sw := newServerWindow(a, w, cmds)
-	ui := newTestUILoop(t)
-	sw.uiDo = ui.do
-	sw.lanAddrs = func() []netip.Addr {
-		return []netip.Addr{netip.MustParseAddr("192.168.1.20"), netip.MustParseAddr("10.0.0.7")}
-	}
-	w.Resize(fyne.NewSize(1040, 660))
-	w.Show()
-	t.Cleanup(func() {
-		if !sw.closed {
-			sw.closed = true
-			w.Close()
-		}
-	})
-	return &serverWindowFixture{t: t, app: a, win: w, sw: sw, cmds: cmds, ui: ui}
-}
-
-func (f *serverWindowFixture) apply(evs ...server.Event) { f.sw.applyBatch(evs) }
-
-// nextCmd returns the next command the window sent, failing if none comes.
-func (f *serverWindowFixture) nextCmd() server.Command {
-	f.t.Helper()
-	var got server.Command
-	f.ui.waitFor("a command", 5*time.Second, func() bool {
-		select {
-		case got = <-f.cmds:
-			return true
-		default:
-			return false
-		}
-	})
-	return got
-}
-
-func (f *serverWindowFixture) noCmd() {
-	f.t.Helper()
-	select {
-	case c := <-f.cmds:
-		f.t.Fatalf("unexpected command %#v", c)
-	default:
-	}
-}
-
-// walkTree visits o and everything rendered inside it.
-func walkTree(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
-	if o == nil {
-		return
-	}
-	visit(o)
-	switch c := o.(type) {
-	case fyne.Widget:
-		for _, ch := range test.WidgetRenderer(c).Objects() {
-			walkTree(ch, visit)
-		}
-	case *fyne.Container:
-		for _, ch := range c.Objects {
-			walkTree(ch, visit)
-		}
-	}
-}
-
-// overlayTexts returns the text of every label in the top overlay (dialog).
-func overlayTexts(w fyne.Window) string {
-	top := w.Canvas().Overlays().Top()
-	if top == nil {
-		return ""
-	}
-	var b strings.Builder
-	walkTree(top, func(o fyne.CanvasObject) {
-		switch l := o.(type) {
-		case *widget.Label:
-			b.WriteString(l.Text + "\n")
-		case *widget.RichText:
-			b.WriteString(l.String() + "\n")
-		}
-	})
-	return b.String()
-}
-
-// overlayButton finds a button by text in the top overlay.
-func overlayButton(w fyne.Window, text string) *widget.Button {
-	top := w.Canvas().Overlays().Top()
-	var found *widget.Button
-	walkTree(top, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
-			found = b
-		}
-	})
-	return found
-}
-
-func overlayEntry(w fyne.Window) *widget.Entry {
-	top := w.Canvas().Overlays().Top()
-	var found *widget.Entry
-	walkTree(top, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && found == nil {
-			found = e
-		}
-	})
-	return found
-}
-
-func dismissOverlay(t *testing.T, w fyne.Window, button string) {
-	t.Helper()
-	b := overlayButton(w, button)
-	if b == nil {
-		t.Fatalf("no %q button in the dialog; dialog shows %q", button, overlayTexts(w))
-	}
-	test.Tap(b)
-}
-
-// cellText is what the list shows at row, col.
-func cellText(l *widget.List, row, col int) string {
-	o := l.CreateItem()
-	l.UpdateItem(row, o)
-	return o.(*fyne.Container).Objects[col].(*widget.Label).Text
-}
-
-func activityTexts(sw *ServerWindow) []string {
-	out := make([]string, sw.log.Length())
-	for i := range out {
-		out[i] = activityText(sw, i)
-	}
-	return out
-}
-
-func activityText(sw *ServerWindow, i int) string {
-	o := sw.log.CreateItem()
-	sw.log.UpdateItem(i, o)
-	return o.(*fyne.Container).Objects[0].(*widget.Label).Text
-}
-
-func activityContains(sw *ServerWindow, s string) bool {
-	for _, l := range activityTexts(sw) {
-		if strings.Contains(l, s) {
-			return true
-		}
-	}
-	return false
-}
-
-func userNicks(sw *ServerWindow) []string {
-	out := make([]string, sw.userList.Length())
-	for i := range out {
-		out[i] = cellText(sw.userList, i, 0)
-	}
-	return out
-}
-
-func checkEnabled(t *testing.T, what string, w fyne.Disableable, want bool) {
-	t.Helper()
-	if w.Disabled() == want {
-		t.Errorf("%s enabled = %v, want %v", what, !w.Disabled(), want)
-	}
-}
 
 func TestServerWindowInitialState(t *testing.T) {
 	f := newServerFixture(t, 8)
 	sw := f.sw
-	if got := f.win.Title(); got != "MultiChat Server" {
+	if got := f.win.Title(); got != "MultiChat Server — Stopped" {
 		t.Errorf("title %q", got)
 	}
 	if sw.host.Text != DefaultListenHost || sw.port.Text != "7878" {
@@ -382,10 +148,10 @@ func TestServerWindowSyntheticSession(t *testing.T) {
 	if got := strings.Join(userNicks(sw), ","); got != "alice,bob,민수" {
 		t.Fatalf("users %q", got)
 	}
-	if got := cellText(sw.userList, 1, 1); got != "192.168.1.31:40002" {
+	if got := userCell(sw, 1, colAddr); got != "192.168.1.31:40002" {
 		t.Errorf("bob's address shown as %q", got)
 	}
-	if got := cellText(sw.userList, 0, 2); got != at.Format("15:04:05") {
+	if got := userCell(sw, 0, colSince); got != at.Format("15:04:05") {
 		t.Errorf("alice since %q", got)
 	}
 	if !strings.Contains(sw.counts.Text, "3 users connected") || sw.usersTab.Text != "Users (3)" {
@@ -401,11 +167,11 @@ func TestServerWindowSyntheticSession(t *testing.T) {
 	}
 
 	// Selecting bob enables Kick; when bob leaves, the selection and Kick go.
-	sw.userList.Select(1)
+	selectUser(t, sw, "bob")
 	checkEnabled(t, "Kick", sw.kick, true)
 	f.apply(server.UserLeft{Nick: "alice", Reason: "quit", At: at})
-	if sw.selected != "bob" {
-		t.Errorf("selection moved to %q", sw.selected)
+	if got := sw.m.selection(); !slices.Equal(got, []string{"bob"}) {
+		t.Errorf("selection moved to %q", got)
 	}
 	f.apply(server.UserLeft{Nick: "bob", Reason: "connection lost", At: at},
 		server.RoomChanged{Room: "Games"})
@@ -436,15 +202,20 @@ func TestServerWindowSyntheticSession(t *testing.T) {
 		t.Errorf("notice missing")
 	}
 
-	// Stop: controls go to stopping, then Stopped clears everything.
+	// Stop asks first while someone is connected; then controls go to
+	// stopping, and Stopped clears everything.
 	test.Tap(sw.stop)
+	if got := overlayTexts(f.win); !strings.Contains(got, "1 person is connected. Stop the server?") {
+		t.Fatalf("Stop asks %q", got)
+	}
+	dismissOverlay(t, f.win, "Stop the server")
 	if got := f.nextCmd(); got != (server.Stop{}) {
 		t.Fatalf("command %#v", got)
 	}
 	checkEnabled(t, "Start", sw.start, false)
 	checkEnabled(t, "Stop", sw.stop, false)
 	f.apply(server.Stopped{At: time.Now()})
-	if n := sw.userList.Length(); n != 0 || sw.usersTab.Text != "Users (0)" || sw.roomsTab.Text != "Rooms (0)" {
+	if n := userRows(sw); n != 0 || sw.usersTab.Text != "Users (0)" || sw.roomsTab.Text != "Rooms (0)" {
 		t.Errorf("after Stopped: %d users, tabs %q %q", n, sw.usersTab.Text, sw.roomsTab.Text)
 	}
 	checkEnabled(t, "Start", sw.start, true)
@@ -464,14 +235,14 @@ func TestServerWindowReachLine(t *testing.T) {
 		{"127.0.0.1:5001", "127.0.0.1:5001 (this computer only)"},
 		{"192.168.1.20:5002", "192.168.1.20:5002"},
 	} {
-		f.sw.state = stateStopped
+		f.sw.m.state = stateStopped
 		f.apply(server.Started{Addr: tc.bound, At: time.Now()})
 		if got := f.sw.reach.Text; got != "Clients connect to "+tc.want {
 			t.Errorf("bound %s: reach %q, want %q", tc.bound, got, tc.want)
 		}
 	}
-	f.sw.lanAddrs = func() []netip.Addr { return nil }
-	f.sw.state = stateStopped
+	f.sw.m.lanAddrs = func() []netip.Addr { return nil }
+	f.sw.m.state = stateStopped
 	f.apply(server.Started{Addr: "0.0.0.0:5003", At: time.Now()})
 	if got := f.sw.reach.Text; !strings.Contains(got, "127.0.0.1:5003") {
 		t.Errorf("fallback reach %q", got)
@@ -494,7 +265,7 @@ func TestServerWindowKickDialog(t *testing.T) {
 	if f.win.Canvas().Overlays().Top() != nil {
 		t.Fatal("Kick without a selection opened a dialog")
 	}
-	sw.userList.Select(1)
+	selectUser(t, sw, "bob")
 	test.Tap(sw.kick)
 	if got := overlayTexts(f.win); !strings.Contains(got, "Kick bob?") {
 		t.Fatalf("dialog shows %q", got)
@@ -749,269 +520,6 @@ func TestOneLine(t *testing.T) {
 			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
 		}
 	}
-}
-
-// --- with a real server and real clients on loopback ---
-
-// realServer runs server.Run for the test; stop ends it.
-func realServer(t *testing.T) (cmds chan server.Command, events chan server.Event, stop func()) {
-	t.Helper()
-	cmds = make(chan server.Command, 16)
-	events = make(chan server.Event, 64)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- server.Run(ctx, server.Config{}, cmds, events) }()
-	return cmds, events, func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("server.Run: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("server.Run did not return")
-		}
-	}
-}
-
-// newRealServerFixture builds the window wired to a real server through its pump.
-func newRealServerFixture(t *testing.T) *serverWindowFixture {
-	t.Helper()
-	a := test.NewTempApp(t)
-	w := a.NewWindow("")
-	cmds, events, stop := realServer(t)
-	sw := newServerWindow(a, w, cmds)
-	ui := newTestUILoop(t)
-	sw.uiDo = ui.do
-	w.Resize(fyne.NewSize(1040, 660))
-	w.Show()
-	pumped := sw.attach(events)
-	t.Cleanup(func() {
-		stop() // Run closes events, so the pump ends
-		ui.waitFor("the pump to end", 10*time.Second, func() bool {
-			select {
-			case <-pumped:
-				return true
-			default:
-				return false
-			}
-		})
-		if !sw.closed {
-			sw.closed = true
-			w.Close()
-		}
-	})
-	return &serverWindowFixture{t: t, app: a, win: w, sw: sw, ui: ui}
-}
-
-// freeLoopbackPort returns a loopback port that was free a moment ago.
-func freeLoopbackPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// chatClient is a real net/client session whose events the test can wait for.
-type chatClient struct {
-	t    *testing.T
-	nick string
-	cmds chan client.Command
-	mu   sync.Mutex
-	evs  []client.Event
-	more chan struct{}
-}
-
-func newChatClient(t *testing.T, addr, nick string) *chatClient {
-	t.Helper()
-	c := &chatClient{t: t, nick: nick, cmds: make(chan client.Command, 16), more: make(chan struct{}, 1)}
-	events := make(chan client.Event, 64)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = client.Run(ctx, c.cmds, events, client.WithBackoff(200*time.Millisecond, time.Second))
-	}()
-	go func() {
-		for ev := range events {
-			c.mu.Lock()
-			c.evs = append(c.evs, ev)
-			c.mu.Unlock()
-			select {
-			case c.more <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("client %s did not end", nick)
-		}
-	})
-	c.cmds <- client.Connect{Addr: addr, Nick: nick}
-	c.waitEvent("Connected", func(ev client.Event) bool { _, ok := ev.(client.Connected); return ok })
-	return c
-}
-
-// waitEvent waits until the client has received an event matching match.
-func (c *chatClient) waitEvent(what string, match func(client.Event) bool) client.Event {
-	c.t.Helper()
-	deadline := time.After(10 * time.Second)
-	seen := 0
-	for {
-		c.mu.Lock()
-		evs := c.evs[seen:]
-		seen = len(c.evs)
-		c.mu.Unlock()
-		for _, ev := range evs {
-			if match(ev) {
-				return ev
-			}
-		}
-		select {
-		case <-c.more:
-		case <-deadline:
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			c.t.Fatalf("%s never received %s; got %#v", c.nick, what, c.evs)
-		}
-	}
-}
-
-func (f *serverWindowFixture) startOn(port int) {
-	f.t.Helper()
-	f.sw.host.SetText("127.0.0.1")
-	f.sw.port.SetText(strconv.Itoa(port))
-	test.Tap(f.sw.start)
-	f.ui.waitFor("the server to start", 10*time.Second, func() bool { return f.sw.stateLabel.Text == "Running" })
-}
-
-func sortedNicks(sw *ServerWindow) string {
-	n := userNicks(sw)
-	slices.Sort(n)
-	return strings.Join(n, ",")
-}
-
-func TestServerWindowRealServer(t *testing.T) {
-	f := newRealServerFixture(t)
-	sw := f.sw
-	port := freeLoopbackPort(t)
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-
-	// Start shows the bound address.
-	f.startOn(port)
-	if got := sw.reach.Text; got != "Clients connect to "+addr+" (this computer only)" {
-		t.Fatalf("reach line %q", got)
-	}
-	checkEnabled(t, "Start", sw.start, false)
-	checkEnabled(t, "Stop", sw.stop, true)
-
-	// Two real clients connect and both appear in the list.
-	alice := newChatClient(t, addr, "alice")
-	bob := newChatClient(t, addr, "bob")
-	f.ui.waitFor("alice and bob in the list", 10*time.Second, func() bool { return sortedNicks(sw) == "alice,bob" })
-	if !strings.Contains(sw.counts.Text, "2 users connected") {
-		t.Errorf("counts %q", sw.counts.Text)
-	}
-	if got := cellText(sw.userList, 0, 1); !strings.HasPrefix(got, "127.0.0.1:") {
-		t.Errorf("address column %q", got)
-	}
-
-	// Chat, a room and a private message show in the log and the Rooms tab;
-	// the private message's text does not.
-	alice.cmds <- client.JoinRoom{Room: "games"}
-	alice.cmds <- client.Say{ID: 1, Room: "games", Text: "anyone for chess?"}
-	alice.cmds <- client.Private{ID: 2, To: "bob", Text: "the password is swordfish"}
-	f.ui.waitFor("the chat and the private message in the log", 10*time.Second, func() bool {
-		return activityContains(sw, "[games] alice: anyone for chess?") && activityContains(sw, "alice → bob: private message")
-	})
-	if activityContains(sw, "swordfish") {
-		t.Error("the log shows a private message's text")
-	}
-	f.ui.waitFor("the rooms tab", 10*time.Second, func() bool { return sw.roomsTab.Text == "Rooms (2)" })
-	if cellText(sw.roomList, 0, 0) != "games" || cellText(sw.roomList, 0, 2) != "alice" {
-		t.Errorf("rooms: %q %q", cellText(sw.roomList, 0, 0), cellText(sw.roomList, 0, 2))
-	}
-
-	// Select bob, Kick, confirm with a reason: bob is told, the list shows one.
-	row := slices.Index(userNicks(sw), "bob")
-	sw.userList.Select(row)
-	test.Tap(sw.kick)
-	reason := overlayEntry(f.win)
-	if reason == nil {
-		t.Fatal("no reason entry in the kick dialog")
-	}
-	reason.SetText("")
-	test.Type(reason, "too many puns")
-	dismissOverlay(t, f.win, "Kick")
-	k := bob.waitEvent("Kicked", func(ev client.Event) bool { _, ok := ev.(client.Kicked); return ok }).(client.Kicked)
-	if k.Reason != "too many puns" {
-		t.Errorf("bob was kicked with reason %q", k.Reason)
-	}
-	f.ui.waitFor("bob gone from the list", 10*time.Second, func() bool { return sortedNicks(sw) == "alice" })
-	checkEnabled(t, "Kick", sw.kick, false)
-	if !activityContains(sw, "bob left (kicked)") {
-		t.Errorf("log lacks the kick: %q", activityTexts(sw))
-	}
-
-	// Announce reaches the client as a system notice.
-	test.Type(sw.announce, "closing at six")
-	test.Tap(sw.announceBtn)
-	n := alice.waitEvent("Notice", func(ev client.Event) bool { _, ok := ev.(client.Notice); return ok }).(client.Notice)
-	if n.Text != "closing at six" {
-		t.Errorf("notice %q", n.Text)
-	}
-
-	// Stop clears the list, and the client is told.
-	test.Tap(sw.stop)
-	f.ui.waitFor("the server to stop", 10*time.Second, func() bool { return sw.stateLabel.Text == "Stopped" })
-	alice.waitEvent("Disconnected(stopping)", func(ev client.Event) bool {
-		d, ok := ev.(client.Disconnected)
-		return ok && errors.Is(d.Err, client.ErrServerStopping)
-	})
-	if n := sw.userList.Length(); n != 0 || sw.usersTab.Text != "Users (0)" {
-		t.Errorf("after Stop: %d users, tab %q", n, sw.usersTab.Text)
-	}
-	checkEnabled(t, "Start", sw.start, true)
-	checkEnabled(t, "Stop", sw.stop, false)
-
-	// Start again on the same port: the reconnecting client comes back.
-	f.startOn(port)
-	f.ui.waitFor("alice back", 15*time.Second, func() bool { return sortedNicks(sw) == "alice" })
-
-	// Closing the window while serving stops the server first.
-	sw.requestClose()
-	f.ui.waitFor("the window to close", 10*time.Second, func() bool { return sw.closed })
-	if sw.state != stateStopped {
-		t.Errorf("closed in state %v", sw.state)
-	}
-}
-
-func TestServerWindowRealPortInUse(t *testing.T) {
-	f := newRealServerFixture(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	f.sw.host.SetText("127.0.0.1")
-	f.sw.port.SetText(strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
-	test.Tap(f.sw.start)
-	f.ui.waitFor("an error dialog", 10*time.Second, func() bool { return f.win.Canvas().Overlays().Top() != nil })
-	if got := overlayTexts(f.win); !strings.Contains(got, "Could not start") || !strings.Contains(got, "already in use") {
-		t.Fatalf("dialog shows %q", got)
-	}
-	if f.sw.stateLabel.Text != "Stopped" {
-		t.Errorf("state %q", f.sw.stateLabel.Text)
-	}
-	checkEnabled(t, "Start", f.sw.start, true)
-	checkEnabled(t, "Stop", f.sw.stop, false)
 }
 
 func TestServerWindowLogFollowsItsOwnLines(t *testing.T) {

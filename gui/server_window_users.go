@@ -180,8 +180,6 @@ func (s *ServerWindow) kickTapped() {
 		for _, nick := range nicks {
 			s.out.send(server.Kick{Nick: nick, Reason: r})
 		}
-		s.m.clearSelection()
-		s.refreshUsers()
 	}, s.win)
 	reason.OnSubmitted = func(string) { d.Submit() }
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
