@@ -94,6 +94,15 @@ type chatClient struct {
 
 func newChatClient(t *testing.T, addr, nick string) *chatClient {
 	t.Helper()
+	c := startChatClient(t, addr, nick)
+	c.waitEvent("Connected", func(ev client.Event) bool { _, ok := ev.(client.Connected); return ok })
+	return c
+}
+
+// startChatClient starts a client that connects to addr as nick, without
+// waiting for the server's answer.
+func startChatClient(t *testing.T, addr, nick string) *chatClient {
+	t.Helper()
 	c := &chatClient{t: t, nick: nick, cmds: make(chan client.Command, 16), more: make(chan struct{}, 1)}
 	events := make(chan client.Event, 64)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -122,7 +131,6 @@ func newChatClient(t *testing.T, addr, nick string) *chatClient {
 		}
 	})
 	c.cmds <- client.Connect{Addr: addr, Nick: nick}
-	c.waitEvent("Connected", func(ev client.Event) bool { _, ok := ev.(client.Connected); return ok })
 	return c
 }
 
