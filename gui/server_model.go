@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/multichat/multichat/net/server"
 )
@@ -282,7 +283,7 @@ func (m *serverModel) reshow() {
 			c = a.since.Compare(b.since)
 		}
 		if c == 0 {
-			c = cmp.Or(strings.Compare(strings.ToLower(a.nick), strings.ToLower(b.nick)), strings.Compare(a.nick, b.nick))
+			c = cmp.Or(naturalCompare(strings.ToLower(a.nick), strings.ToLower(b.nick)), strings.Compare(a.nick, b.nick))
 		}
 		if m.sortDesc {
 			return -c
@@ -387,4 +388,36 @@ func (m *serverModel) trimLog() int {
 // copyText is what Copy puts on the clipboard for a log line.
 func (ln activityLine) copyText() string {
 	return ln.at.Format("15:04:05") + " " + ln.full
+}
+
+// naturalCompare orders strings as a person does: runs of digits compare by
+// their value, so "pupil2" comes before "pupil10".
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Or(cmp.Compare(len(na), len(nb)), strings.Compare(na, nb)); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		ra, sa := utf8.DecodeRuneInString(a)
+		rb, sb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			return cmp.Compare(ra, rb)
+		}
+		a, b = a[sa:], b[sb:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// digitRun is the length of the ASCII digits s starts with.
+func digitRun(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
 }

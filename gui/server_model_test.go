@@ -193,3 +193,12 @@ func TestServerModelErrorsUndoState(t *testing.T) {
 		t.Error("start accepted while closing")
 	}
 }
+
+func TestNaturalCompare(t *testing.T) {
+	in := []string{"pupil10", "pupil2", "Pupil1", "pupil02x", "민수", "pupil", "a-0", "a-10", "a-9"}
+	slices.SortFunc(in, func(a, b string) int { return naturalCompare(strings.ToLower(a), strings.ToLower(b)) })
+	want := []string{"a-0", "a-9", "a-10", "pupil", "Pupil1", "pupil2", "pupil02x", "pupil10", "민수"}
+	if !slices.Equal(in, want) {
+		t.Errorf("sorted %q, want %q", in, want)
+	}
+}
