@@ -136,6 +136,13 @@ func TestServerWindowSyntheticSession(t *testing.T) {
 	checkEnabled(t, "Stop", sw.stop, true)
 	checkEnabled(t, "Kick", sw.kick, false)
 	checkEnabled(t, "Announce", sw.announceBtn, true)
+	// The window cannot be made so narrow that the address is cut.
+	if minW, need := f.win.Content().MinSize().Width, sw.reach.MinSize().Width; minW < need {
+		t.Errorf("the window's least width %v cuts the reach line (%v)", minW, need)
+	}
+	if got := f.win.Title(); got != "MultiChat Server — Running, 0 connected" {
+		t.Errorf("title %q", got)
+	}
 
 	alice := netip.MustParseAddrPort("192.168.1.30:40001")
 	f.apply(

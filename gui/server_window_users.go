@@ -159,7 +159,7 @@ func (s *ServerWindow) kickTapped() {
 	}
 	reason := widget.NewEntry()
 	reason.SetText(defaultKickReason)
-	who := widget.NewLabelWithStyle(strings.Join(nicks, ", "), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	who := widget.NewLabelWithStyle(listNames(nicks, 12), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	who.Wrapping = fyne.TextWrapWord
 	label, title := "User", "Kick "+nicks[0]+"?"
 	if len(nicks) > 1 {
@@ -185,6 +185,14 @@ func (s *ServerWindow) kickTapped() {
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
 	d.Show()
 	s.win.Canvas().Focus(reason)
+}
+
+// listNames joins up to limit names, and says how many more there are.
+func listNames(names []string, limit int) string {
+	if len(names) <= limit {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:limit], ", "), len(names)-limit)
 }
 
 // fitColumns lays out a user table so that its data columns share the width
