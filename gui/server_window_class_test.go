@@ -53,6 +53,13 @@ func TestServerWindowClassOf40(t *testing.T) {
 	port := freeLoopbackPort(t)
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	f.startOn(port)
+	defer func() {
+		if t.Failed() {
+			t.Logf("users shown: %q\nactivity: %q", userNicks(sw), activityTexts(sw))
+			f.ui.settle(3 * time.Second)
+			t.Logf("3 s later: %d users shown", userRows(sw))
+		}
+	}()
 
 	const n = 40
 	clients := make(map[string]*chatClient, n)
@@ -60,7 +67,7 @@ func TestServerWindowClassOf40(t *testing.T) {
 		nick := fmt.Sprintf("pupil%02d", (i*7)%n) // joins out of name order
 		clients[nick] = newChatClient(t, addr, nick)
 	}
-	f.ui.waitFor("40 users in the list", 20*time.Second, func() bool { return userRows(sw) == n })
+	f.ui.waitFor("40 users in the list", 30*time.Second, func() bool { return userRows(sw) == n })
 	if got := f.win.Title(); got != "MultiChat Server — Running, 40 connected" {
 		t.Errorf("title %q", got)
 	}
