@@ -64,7 +64,9 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"CodeTextTooLong": CodeTextTooLong, "CodeEmptyText": CodeEmptyText, "CodeBadText": CodeBadText,
 		"CodeNoSuchUser": CodeNoSuchUser, "CodeNoSuchRoom": CodeNoSuchRoom, "CodeNotInRoom": CodeNotInRoom,
 		"CodeInvalidRoom": CodeInvalidRoom, "CodeLobby": CodeLobby, "CodeTooManyRooms": CodeTooManyRooms,
-		"CodeFileRejected": CodeFileRejected, "CodeNoTransfer": CodeNoTransfer, "CodeUnsupported": CodeUnsupported}
+		"CodeFileRejected": CodeFileRejected, "CodeNoTransfer": CodeNoTransfer, "CodeUnsupported": CodeUnsupported,
+		"CodeHistoryOff": CodeHistoryOff, "CodeHistoryBusy": CodeHistoryBusy, "CodeSearchInvalid": CodeSearchInvalid,
+		"CodeHistoryFailed": CodeHistoryFailed}
 	if len(errorCodes) != len(codeNames) {
 		t.Fatalf("the test lists %d error codes, the code has %d", len(errorCodes), len(codeNames))
 	}
