@@ -117,7 +117,7 @@ type Scope struct {
 // ErrQueryShort is returned for a search with no term of at least one letter.
 var ErrQueryShort = errors.New("type at least one word to search for")
 
-// Search returns messages in scope that contain every word of query
+// Search waits for what is queued to be written, then returns messages in scope that contain every word of query
 // (substrings, case-insensitive; Korean works with two letters or more),
 // newest first, at most n, older than id before (0: from the newest). more
 // reports whether more results may follow.
@@ -131,6 +131,10 @@ func (s *Store) Search(ctx context.Context, query string, sc Scope, before uint6
 	}
 	if before == 0 {
 		before = 1<<63 - 1
+	}
+	// What was said a moment ago is found too.
+	if err := s.Flush(ctx); err != nil {
+		return nil, false, err
 	}
 	// Scope.
 	var scope strings.Builder
