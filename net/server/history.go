@@ -237,10 +237,7 @@ func (h *hub) replay(c *conn, r *room) {
 	if h.hist == nil || h.cfg.Replay <= 0 {
 		return
 	}
-	g := h.ringFor(r.key)
-	if len(g.entries) == 0 {
-		return
-	}
+	g := h.ringFor(r.key) // an empty replay too: it tells the client history is kept
 	if g.frames == nil || g.framesOf != r.name {
 		g.frames = h.historyFrames(wire.History{Kind: wire.HistReplay, Room: r.name}, g.entries, nil)
 		g.framesOf = r.name

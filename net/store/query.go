@@ -48,6 +48,9 @@ func (s *Store) query(ctx context.Context, q string, args ...any) ([]Record, err
 
 // Recent returns the last n messages of a conversation, oldest first.
 func (s *Store) Recent(ctx context.Context, conv string, n int) ([]Record, error) {
+	if err := s.Flush(ctx); err != nil {
+		return nil, err
+	}
 	out, err := s.query(ctx, `SELECT `+cols+` FROM messages WHERE conv = ?`+messageKinds+
 		` ORDER BY id DESC LIMIT ?`, conv, n)
 	slices.Reverse(out)
@@ -61,6 +64,9 @@ func (s *Store) Recent(ctx context.Context, conv string, n int) ([]Record, error
 func (s *Store) Before(ctx context.Context, conv string, before uint64, n int, events bool) (recs []Record, more bool, err error) {
 	if before == 0 {
 		before = 1<<63 - 1
+	}
+	if err := s.Flush(ctx); err != nil {
+		return nil, false, err
 	}
 	kinds := messageKinds
 	if events {
