@@ -17,6 +17,11 @@ type options struct {
 	LogLevel slog.Level
 	LogJSON  bool
 	Config   server.Config
+	// History: where the data directory is ("" is the platform's default),
+	// whether to keep history there, and for how long.
+	DataDir  string
+	History  bool
+	KeepDays int
 }
 
 // configFromFlags parses args (without the program name) into options. Zero
@@ -45,6 +50,10 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.IntVar(&c.MaxPerIP, "max-per-ip", d.MaxPerIP, "connections per address (loopback exempt); -1 turns the limit off")
 	fs.IntVar(&c.MaxRooms, "max-rooms", d.MaxRooms, "rooms at once")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", d.MaxFileSize, "largest file offered, in bytes")
+	fs.StringVar(&o.DataDir, "data", "", "data directory (history database); default the per-user data folder")
+	fs.BoolVar(&o.History, "history", true, "keep history (every conversation) in the data directory")
+	fs.IntVar(&c.Replay, "replay", d.Replay, "messages replayed to whoever joins a room")
+	fs.IntVar(&o.KeepDays, "keep-days", 0, "prune history older than this many days (0 keeps it forever)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -53,6 +62,9 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	}
 	if err := o.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return o, fmt.Errorf("-log-level: %w", err)
+	}
+	if o.KeepDays < 0 {
+		return o, fmt.Errorf("-keep-days must be 0 (forever) or more")
 	}
 	return o, nil
 }

@@ -43,6 +43,7 @@ func runWindow(ctx context.Context, o options) {
 
 	cfg := o.Config
 	cfg.Logger = newLogger(o, os.Stderr)
+	closeHistory := openHistory(o, &cfg, cfg.Logger)
 	runCtx, cancel := context.WithCancel(context.Background())
 	cmds, events := make(chan server.Command, 64), make(chan server.Event, 256)
 	ended := make(chan struct{})
@@ -68,6 +69,7 @@ func runWindow(ctx context.Context, o options) {
 	cancel() // Run tells every client the server is stopping and closes everything
 	select {
 	case <-ended:
+		closeHistory() // a clean stop stores every message
 	case <-time.After(3 * time.Second):
 	}
 }
