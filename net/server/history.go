@@ -44,35 +44,48 @@ const (
 	maxRings = 2000
 )
 
-// ring is a room's last messages, for the replay on join and for Missed
-// answers that reach no further back. complete means it holds every message
-// the room ever had (nothing older exists).
+// ring is a room's last messages (at most Config.Replay, in a circular
+// buffer), for the replay on join and for Missed answers that reach no
+// further back. complete means it holds every message the room ever had.
 type ring struct {
-	entries  []wire.Entry
+	buf      []wire.Entry // len ≤ cap; once full, head is the oldest
+	head     int
 	complete bool
 	frames   [][]byte // encoded replay, nil when stale
 	framesOf string   // room name the frames were encoded for
 }
 
 func (g *ring) add(e wire.Entry, n int) {
-	if len(g.entries) >= n {
-		g.entries = slices.Delete(g.entries, 0, len(g.entries)-n+1)
-		g.complete = false
-	}
-	g.entries = append(g.entries, e)
 	g.frames = nil
+	if len(g.buf) < n {
+		g.buf = append(g.buf, e)
+		return
+	}
+	g.buf[g.head] = e
+	g.head = (g.head + 1) % len(g.buf)
+	g.complete = false
+}
+
+// entries returns the messages oldest first (a copy once the buffer has
+// wrapped).
+func (g *ring) entries() []wire.Entry {
+	if g.head == 0 {
+		return g.buf
+	}
+	return append(slices.Clone(g.buf[g.head:]), g.buf[:g.head]...)
 }
 
 // covers reports whether every message after id is in the ring.
 func (g *ring) covers(after uint64) bool {
-	return g.complete || len(g.entries) > 0 && g.entries[0].ID <= after
+	return g.complete || len(g.buf) > 0 && g.buf[g.head].ID <= after
 }
 
 func (g *ring) since(after uint64) []wire.Entry {
-	i, _ := slices.BinarySearchFunc(g.entries, after+1, func(e wire.Entry, id uint64) int {
+	es := g.entries()
+	i, _ := slices.BinarySearchFunc(es, after+1, func(e wire.Entry, id uint64) int {
 		return compareID(e.ID, id)
 	})
-	return g.entries[i:]
+	return es[i:]
 }
 
 func compareID(a, b uint64) int {
@@ -204,7 +217,7 @@ func (h *hub) ringFor(key string) *ring {
 			g.complete = false
 		}
 		for _, r := range recs {
-			g.entries = append(g.entries, entryOf(r))
+			g.buf = append(g.buf, entryOf(r))
 		}
 		g.complete = g.complete && len(recs) < h.cfg.Replay
 	}
@@ -239,7 +252,7 @@ func (h *hub) replay(c *conn, r *room) {
 	}
 	g := h.ringFor(r.key) // an empty replay too: it tells the client history is kept
 	if g.frames == nil || g.framesOf != r.name {
-		g.frames = h.historyFrames(wire.History{Kind: wire.HistReplay, Room: r.name}, g.entries, nil)
+		g.frames = h.historyFrames(wire.History{Kind: wire.HistReplay, Room: r.name}, g.entries(), nil)
 		g.framesOf = r.name
 	}
 	for _, f := range g.frames {

@@ -29,7 +29,6 @@ var migrations = []string{
 		to_party   TEXT NOT NULL
 	);
 	CREATE INDEX messages_conv ON messages(conv, id);
-	CREATE INDEX messages_time ON messages(time);
 	CREATE INDEX messages_from_party ON messages(from_party, id) WHERE kind = 2;
 	CREATE INDEX messages_to_party ON messages(to_party, id) WHERE kind = 2;
 	CREATE VIRTUAL TABLE search USING fts5(text, pairs, content='', contentless_delete=1,

@@ -18,8 +18,13 @@ const (
 	failPause = time.Second
 	// reportEvery bounds how often a failing store reports its count.
 	reportEvery = 5 * time.Second
-	tick        = time.Second
+	tick        = 250 * time.Millisecond
 	pruneEvery  = time.Hour
+	// Search indexing (about 15 000 messages/s here) waits for a quiet
+	// moment, so that it never slows writing down, unless more than
+	// forceIndex messages wait for it: searches scan what is not indexed.
+	quiet      = 100 * time.Millisecond
+	forceIndex = 100_000
 )
 
 const insertCols = `(id, time, kind, conv, room, sender, recipient, text, ref, from_party, to_party)`
@@ -38,14 +43,18 @@ func (s *Store) run() {
 	var windowC <-chan time.Time
 	var batch []Record
 	lastPrune := time.Time{}
+	lastRecv := time.Now()
 	for {
-		idle := len(batch) == 0 && s.indexed.Load() < s.lastID.Load() && !w.failing()
+		backlog := s.lastID.Load() - min(s.indexed.Load(), s.lastID.Load())
+		idle := len(batch) == 0 && backlog > 0 && !w.failing() &&
+			(len(s.q) == 0 && time.Since(lastRecv) >= quiet || backlog > forceIndex)
 		var idleC chan struct{}
 		if idle {
 			idleC = closedCh
 		}
 		select {
 		case r := <-s.q:
+			lastRecv = time.Now()
 			batch = append(batch, r)
 			if len(batch) >= s.o.MaxBatch {
 				batch = w.write(batch)
@@ -61,6 +70,9 @@ func (s *Store) run() {
 		case done := <-s.flushCh:
 			batch = w.write(s.drain(batch))
 			close(done)
+			if len(s.q) == 0 {
+				lastRecv = time.Time{} // a reader waits: index now if behind
+			}
 		case <-s.stopCh:
 			w.write(s.drain(batch))
 			s.tell(w, true)
@@ -315,7 +327,9 @@ func (w *writer) pruneSlice(cutoff int64) (int, error) {
 		return 0, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.Query(`SELECT id, kind FROM messages WHERE time < ? ORDER BY time LIMIT 2000`, cutoff)
+	// Ids increase with time: the oldest rows come first by id.
+	rows, err := tx.Query(`SELECT id, kind FROM messages WHERE id <= (SELECT max(id) FROM
+		(SELECT id, time FROM messages ORDER BY id LIMIT 2000) WHERE time < ?) AND time < ? ORDER BY id`, cutoff, cutoff)
 	if err != nil {
 		return 0, err
 	}
