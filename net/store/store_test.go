@@ -309,3 +309,83 @@ func TestKillLosesAtMostTheBatchWindow(t *testing.T) {
 	}
 	t.Logf("kill -9: %d of at least %d records survived", len(recs), last)
 }
+
+// smallDisk mounts a tmpfs of size for the test (root only; skipped
+// otherwise) and returns its path.
+func smallDisk(t *testing.T, size string) string {
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs (%v: %s)", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	return dir
+}
+
+// TestDiskFull: a full disk costs history (counted, reported) but Append
+// never blocks, and reads go on.
+func TestDiskFull(t *testing.T) {
+	dir := smallDisk(t, "2m")
+	s, err := Open(filepath.Join(dir, File), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	reports := make(chan Status, 100)
+	s.SetReport(func(st Status) {
+		select {
+		case reports <- st:
+		default:
+		}
+	})
+	big := strings.Repeat("가", 1300) // about 4 KB
+	var id uint64
+	deadline := time.Now().Add(20 * time.Second)
+	for s.Status().Err == nil && time.Now().Before(deadline) {
+		for range 100 {
+			id++
+			start := time.Now()
+			s.Append(chat(id, "lobby", "ann", big))
+			if d := time.Since(start); d > 50*time.Millisecond {
+				t.Fatalf("Append blocked for %v", d)
+			}
+		}
+		s.Flush(ctx(t))
+	}
+	st := s.Status()
+	if st.Err == nil || !strings.Contains(st.Err.Error(), "full") || st.NotStored == 0 {
+		t.Fatalf("status after filling the disk: %+v", st)
+	}
+	select {
+	case r := <-reports:
+		if r.Err == nil {
+			t.Fatalf("first report %+v", r)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no report of the failure")
+	}
+	t.Logf("disk full: %v; %d stored, %d not stored", st.Err, st.Stored, st.NotStored)
+	// Reads still work.
+	if _, err := s.Recent(ctx(t), RoomConv("lobby"), 10); err != nil {
+		t.Fatalf("read on a full disk: %v", err)
+	}
+}
+
+// TestReadOnlyDisk: a data directory on a read-only disk (root-proof,
+// unlike TestReadOnlyDirectory): the store is refused with a clear error.
+func TestReadOnlyDisk(t *testing.T) {
+	dir := smallDisk(t, "8m")
+	s, err := Open(filepath.Join(dir, File), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Append(chat(1, "lobby", "ann", "before"))
+	s.Close()
+	if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot remount read-only: %v: %s", err, out)
+	}
+	_, err = Open(filepath.Join(dir, File), Options{})
+	if err == nil || !strings.Contains(err.Error(), "cannot write") {
+		t.Fatalf("open on a read-only disk: %v", err)
+	}
+	t.Log(err)
+}
