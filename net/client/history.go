@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/multichat/multichat/net/wire"
 )
@@ -81,6 +82,23 @@ func (s *session) askMissed() {
 	}
 	if after, ok := s.seen[privateConv]; ok {
 		ask(privateConv, "", after)
+	}
+	if s.catchingUp() {
+		s.catchTimer.Reset(catchUpWait)
+	}
+}
+
+// catchUpWait bounds the wait for Missed answers: past it, what they hold
+// back (held messages, sends) goes on without them.
+const catchUpWait = 15 * time.Second
+
+func (s *session) catchUpTimeout() {
+	if !s.catchingUp() {
+		return
+	}
+	s.log.Warn("no answer to what was missed; going on without it", "conversations", len(s.catching))
+	for ref := range s.catching {
+		s.missedFailed(ref)
 	}
 }
 
@@ -238,6 +256,7 @@ func (s *session) caughtUp(cu *catchUp) {
 		s.live(ev, ev.ref)
 	}
 	if !s.catchingUp() && s.c != nil {
+		s.catchTimer.Stop()
 		s.resend()
 	}
 }

@@ -74,6 +74,7 @@ type session struct {
 	// histServer: the server sent history (it replays on join, even an
 	// empty replay), so after a reconnect the session asks what it missed.
 	histServer bool
+	catchTimer *time.Timer // gives up waiting for Missed answers
 }
 
 // pendingMsg is one Say or Private the server has not confirmed.
@@ -98,7 +99,8 @@ type joinReq struct {
 
 func newSession(ctx context.Context, o *options, ev chan<- Event, wg *sync.WaitGroup) *session {
 	s := &session{ctx: ctx, o: o, log: o.logger, ev: ev, wg: wg,
-		retry: time.NewTimer(time.Hour), ping: time.NewTimer(time.Hour)}
+		retry: time.NewTimer(time.Hour), ping: time.NewTimer(time.Hour), catchTimer: time.NewTimer(time.Hour)}
+	s.catchTimer.Stop()
 	s.retry.Stop()
 	s.ping.Stop()
 	s.reset()
@@ -145,6 +147,8 @@ func (s *session) run(cmds <-chan Command) error {
 			s.dial()
 		case <-s.ping.C:
 			s.pingTick()
+		case <-s.catchTimer.C:
+			s.catchUpTimeout()
 		case m := <-in:
 			s.inbound(m)
 		}
