@@ -38,6 +38,16 @@ func readHistory(c *client, kind wire.HistKind) (wire.History, []wire.Entry) {
 	}
 }
 
+// historyPair starts a server keeping history in a fresh database, with ann
+// and bob in the lobby.
+func historyPair(t *testing.T) (h *harness, ann, bob *client) {
+	cfg := testConfig()
+	cfg.History = openStore(t, filepath.Join(t.TempDir(), store.File))
+	h = startServer(t, cfg)
+	cs := joinAll(t, h.addr, "ann", "bob")
+	return h, cs[0], cs[1]
+}
+
 func say(c *client, text string) wire.Chat {
 	c.t.Helper()
 	c.send(wire.Say{Ref: 1, Room: wire.Lobby, Text: text})
@@ -81,11 +91,7 @@ func TestHistoryKeptAcrossRestart(t *testing.T) {
 // TestMissedAfterReconnect: a client away while 500 messages are sent asks
 // for what it missed and gets exactly those 500, once.
 func TestMissedAfterReconnect(t *testing.T) {
-	cfg := testConfig()
-	cfg.History = openStore(t, filepath.Join(t.TempDir(), store.File))
-	h := startServer(t, cfg)
-	cs := joinAll(t, h.addr, "ann", "bob")
-	ann, bob := cs[0], cs[1]
+	h, ann, bob := historyPair(t)
 	seen := say(bob, "hello").ID
 	until[wire.Chat](ann)
 	bob.nc.Close()
@@ -131,11 +137,7 @@ func TestMissedAfterReconnect(t *testing.T) {
 }
 
 func TestSearchScope(t *testing.T) {
-	cfg := testConfig()
-	cfg.History = openStore(t, filepath.Join(t.TempDir(), store.File))
-	h := startServer(t, cfg)
-	cs := joinAll(t, h.addr, "ann", "bob")
-	ann, bob := cs[0], cs[1]
+	_, ann, bob := historyPair(t)
 	say(ann, "오늘 회의는 3시")
 	say(ann, "The Meeting moved")
 	bob.send(wire.Join{Room: "secret"})
