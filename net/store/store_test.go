@@ -16,7 +16,7 @@ import (
 )
 
 func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // -race on a busy machine is slow
 	t.Cleanup(cancel)
 	return c
 }

@@ -12,7 +12,7 @@ const (
 	insertRows = 64
 	// indexSlice bounds the records indexed for search in one transaction,
 	// so that indexing never holds up writes for long.
-	indexSlice = 512
+	indexSlice = 256
 	// failPause is how long the writer waits after a failed write before it
 	// tries again (records arriving meanwhile wait in the queue).
 	failPause = time.Second
