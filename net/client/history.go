@@ -112,7 +112,8 @@ func (s *session) catchUpFor(conv string) *catchUp {
 }
 
 // live handles a live message: held back while its conversation catches
-// up, dropped if already shown, else delivered.
+// up, else delivered. Ids increase along one connection, so the last one is
+// what was seen (also when a server that lost its history starts ids anew).
 func (s *session) live(ev Message, ref uint32) {
 	conv := convOf(ev)
 	if cu := s.catchUpFor(conv); cu != nil {
@@ -120,10 +121,9 @@ func (s *session) live(ev Message, ref uint32) {
 		cu.held = append(cu.held, ev)
 		return
 	}
-	if ev.MsgID != 0 && ev.MsgID <= s.seen[conv] {
-		return // shown already (a replay or a missed answer had it)
+	if _, tracked := s.seen[conv]; tracked || conv == privateConv {
+		s.seen[conv] = ev.MsgID
 	}
-	s.markSeen(conv, ev.MsgID)
 	s.message(ev, ref)
 }
 
@@ -253,7 +253,10 @@ func (s *session) caughtUp(cu *catchUp) {
 		s.emit(Missed{Room: cu.room, Messages: msgs, Earlier: cu.earlier})
 	}
 	for _, ev := range cu.held {
-		s.live(ev, ev.ref)
+		if ev.MsgID > s.seen[cu.conv] { // else the missed answer had it
+			s.seen[cu.conv] = ev.MsgID
+			s.message(ev, ev.ref)
+		}
 	}
 	if !s.catchingUp() && s.c != nil {
 		s.catchTimer.Stop()
