@@ -180,3 +180,47 @@ func TestHistoryReplayPagesSearch(t *testing.T) {
 		t.Fatalf("search: %q", got)
 	}
 }
+
+// TestLostEchoConfirmedByMissed: a message the server had, whose echo was
+// lost with the connection, is confirmed by the missed answer (matched by its
+// ref) and not sent again; one the server never had is sent again.
+func TestLostEchoConfirmedByMissed(t *testing.T) {
+	f := newFakeServer(t)
+	h := startClient(t)
+	p, _ := connect(h, f, "alice", "alice", "bob")
+	// The server keeps history: the lobby's replay.
+	p.send(wire.History{Kind: wire.HistReplay, Flags: wire.ListFirst | wire.ListLast, Room: wire.Lobby,
+		Entries: []wire.Entry{{ID: 10, Kind: wire.EntryChat, Room: wire.Lobby, From: "bob", Text: "old"}}})
+	if r := nextIs[Replay](h); len(r.Messages) != 1 || !r.Messages[0].History {
+		t.Fatalf("replay %#v", r)
+	}
+	h.do(Say{ID: 1, Text: "stored"}, Say{ID: 2, Text: "lost"})
+	s1, s2 := expect[wire.Say](p), expect[wire.Say](p)
+	p.close() // neither echo arrives
+	waitFor[Disconnected](h)
+	p2 := f.accept()
+	p2.welcome(wire.Welcome{Nick: "alice"}, "alice", "bob")
+	waitFor[Connected](h)
+	m := expect[wire.Missed](p2)
+	if m.Room != wire.Lobby || m.After != 10 {
+		t.Fatalf("missed request %#v", m)
+	}
+	pm := expect[wire.Missed](p2) // my private messages
+	if pm.Room != "" || pm.After != 10 {
+		t.Fatalf("private missed request %#v", pm)
+	}
+	p2.send(wire.History{Ref: pm.Ref, Kind: wire.HistMissed, Flags: wire.ListFirst | wire.ListLast})
+	p2.nothing(50 * time.Millisecond) // nothing is resent before every answer is in
+	p2.send(wire.History{Ref: m.Ref, Kind: wire.HistMissed, Flags: wire.ListFirst | wire.ListLast, Room: wire.Lobby,
+		Entries: []wire.Entry{
+			{ID: 11, Kind: wire.EntryChat, Room: wire.Lobby, From: "bob", Text: "while away"},
+			{ID: 12, Kind: wire.EntryChat, Room: wire.Lobby, From: "alice", Text: s1.Text, Ref: s1.Ref}}})
+	ms, _ := waitFor[Missed](h)
+	if len(ms.Messages) != 2 || ms.Messages[0].Text != "while away" || !ms.Messages[1].Mine || ms.Messages[1].ID != 1 {
+		t.Fatalf("missed %#v", ms)
+	}
+	if again := expect[wire.Say](p2); again.Text != s2.Text {
+		t.Fatalf("resent %#v, want only the lost one", again)
+	}
+	p2.nothing(50 * time.Millisecond)
+}
