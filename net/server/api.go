@@ -35,7 +35,7 @@ type Config struct {
 	// database could not be opened): Run reports it as an Error event.
 	History    History
 	HistoryErr error
-	Replay     int // messages replayed on joining a room (100); -1 replays none
+	Replay     int // messages replayed on joining a room (100, at most 1000); -1 replays none
 }
 
 // Defaults returns c with every zero field set to its default.
@@ -82,6 +82,7 @@ func (c Config) Defaults() Config {
 	if c.Replay == 0 {
 		c.Replay = 100
 	}
+	c.Replay = min(c.Replay, MaxMissed)
 	if c.MaxFileSize == 0 {
 		c.MaxFileSize = 1 << 30
 	}

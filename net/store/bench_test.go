@@ -37,7 +37,11 @@ func benchRecord(id uint64) Record {
 // disk: b.N 100-byte messages appended and flushed (search indexing, which
 // runs when the writer is idle, is not part of it).
 func BenchmarkStoreAppend(b *testing.B) {
-	s, err := Open(filepath.Join(b.TempDir(), File), Options{})
+	window := 20 * time.Millisecond
+	if w, err := time.ParseDuration(os.Getenv("STORE_BENCH_WINDOW")); err == nil {
+		window = w
+	}
+	s, err := Open(filepath.Join(b.TempDir(), File), Options{BatchWindow: window})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,6 +52,7 @@ func BenchmarkStoreAppend(b *testing.B) {
 	}
 	b.ResetTimer()
 	start := time.Now()
+	cpu := cpuTime()
 	for i := range b.N {
 		r := recs[i%len(recs)]
 		r.ID = uint64(i + 1)
@@ -59,6 +64,7 @@ func BenchmarkStoreAppend(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msg/s")
+	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/msg")
 	if st := s.Status(); st.Stored != uint64(b.N) {
 		b.Fatalf("stored %d of %d", st.Stored, b.N)
 	}
