@@ -69,7 +69,7 @@ func runWindow(ctx context.Context, o options) {
 	cancel() // Run tells every client the server is stopping and closes everything
 	select {
 	case <-ended:
-		closeHistory() // a clean stop stores every message
 	case <-time.After(3 * time.Second):
 	}
+	closeHistory() // stores every message queued (later appends are counted as not stored)
 }

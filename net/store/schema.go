@@ -34,7 +34,8 @@ var migrations = []string{
 	CREATE VIRTUAL TABLE search USING fts5(text, pairs, content='', contentless_delete=1,
 		tokenize='trigram case_sensitive 0');
 	CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-	INSERT INTO meta VALUES('indexed', 0);`,
+	INSERT INTO meta VALUES('indexed', 0);
+	INSERT INTO meta VALUES('clean', 1); -- 0 while a server has the file open`,
 }
 
 // SchemaVersion is the schema version this build writes.

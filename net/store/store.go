@@ -165,8 +165,14 @@ func Open(path string, o Options) (*Store, error) {
 		}
 		return nil, explain(path, err)
 	}
-	// Take the write lock now: another server on this file fails here.
-	if _, err := db.Exec(`UPDATE meta SET value = value WHERE key = 'indexed'`); err != nil {
+	// Was the last server's stop clean? Then mark the file in use, which
+	// takes the write lock now: another server on this file fails here.
+	var clean int64
+	if err := db.QueryRow(`SELECT value FROM meta WHERE key = 'clean'`).Scan(&clean); err != nil {
+		db.Close()
+		return nil, explain(path, err)
+	}
+	if _, err := db.Exec(`UPDATE meta SET value = 0 WHERE key = 'clean'`); err != nil {
 		db.Close()
 		return nil, explain(path, err)
 	}
@@ -185,6 +191,12 @@ func Open(path string, o Options) (*Store, error) {
 	}
 	s.maxID = uint64(maxID.Int64)
 	s.lastID.Store(s.maxID)
+	if clean == 0 {
+		// The last server was killed: messages it had numbered may have
+		// been lost with its last batch, and clients may have seen their
+		// ids. New ids start past any it can have given.
+		s.maxID += uint64(o.QueueSize + o.MaxBatch)
+	}
 	s.indexed.Store(uint64(indexed))
 	s.size = s.fileSize()
 	go s.run()
@@ -215,8 +227,9 @@ func explain(path string, err error) error {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// MaxID is the highest id stored when the database was opened: the server's
-// ids continue from it, so they increase across restarts.
+// MaxID is the highest id stored when the database was opened (after a
+// server that was killed, past any id it can have given): the server's ids
+// continue from it, so they are unique and increase across restarts.
 func (s *Store) MaxID() uint64 { return s.maxID }
 
 // Append queues r to be written. It never blocks: when the queue is full or
@@ -263,7 +276,11 @@ func (s *Store) Close() error {
 	}
 	close(s.stopCh)
 	<-s.done
-	return s.db.Close()
+	_, err := s.db.Exec(`UPDATE meta SET value = 1 WHERE key = 'clean'`)
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // SetReport sets f (nil: none) to be called from the store's goroutine when

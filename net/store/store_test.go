@@ -307,7 +307,11 @@ func TestKillLosesAtMostTheBatchWindow(t *testing.T) {
 	if lost := int(last) - len(recs); lost > 100 {
 		t.Fatalf("%d records survived of %d appended: %d lost, more than 100 ms", len(recs), last, lost)
 	}
-	t.Logf("kill -9: %d of at least %d records survived", len(recs), last)
+	// Ids the killed process gave to lost records are never given again.
+	if s.MaxID() <= last+1000 {
+		t.Fatalf("MaxID after a kill is %d: new ids could repeat lost ones (up to %d appended)", s.MaxID(), last)
+	}
+	t.Logf("kill -9: %d of at least %d records survived; ids continue after %d", len(recs), last, s.MaxID())
 }
 
 // smallDisk mounts a tmpfs of size for the test (root only; skipped
