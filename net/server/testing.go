@@ -200,6 +200,13 @@ func (s *TestServer) Close() {
 func StartTest(t TB, cfg Config) (addr string, stop func()) {
 	t.Helper()
 	s := NewTestServer(t, cfg)
+	s.discardEvents()
+	return s.Addr, s.Close
+}
+
+// discardEvents hands the events to a goroutine that keeps only the Error
+// events, for Close to report.
+func (s *TestServer) discardEvents() {
 	events := s.events
 	s.events = nil // only this reader takes them; Close waits for it
 	s.drained = make(chan struct{})
@@ -213,5 +220,4 @@ func StartTest(t TB, cfg Config) (addr string, stop func()) {
 			}
 		}
 	}()
-	return s.Addr, s.Close
 }
