@@ -45,6 +45,7 @@ for s in "${suites[@]}"; do
 		continue
 	fi
 	echo "stress: $pkg $pattern, $runs runs"
+	pkgstart=$(date +%s)
 	for i in $(seq 1 "$runs"); do
 		seed=$(date +%s%N)
 		log=$PWD/$dir/$(echo "$pkg" | tr / -)-$i.log
@@ -59,8 +60,9 @@ for s in "${suites[@]}"; do
 			grep -E -e '--- FAIL|panic:|DATA RACE|_test.go:[0-9]+:' "$log" | head -20
 		fi
 	done
+	echo "stress: $pkg: $runs runs in $(($(date +%s) - pkgstart)) s"
 done
-echo "stress: took $(($(date +%s) - start)) s"
+echo "stress: took $(($(date +%s) - start)) s in all"
 for f in "${failures[@]}"; do
 	echo "FAILED: $f"
 done
