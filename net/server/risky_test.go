@@ -26,9 +26,10 @@ import (
 // the process is out of file descriptors; it records when each call came.
 type emfileListener struct {
 	net.Listener
-	mu    sync.Mutex
-	fails int
-	calls []time.Time
+	mu     sync.Mutex
+	fails  int
+	calls  []time.Time
+	failed chan struct{} // a token per failed call, when not nil
 }
 
 func (l *emfileListener) Accept() (net.Conn, error) {
@@ -40,6 +41,12 @@ func (l *emfileListener) Accept() (net.Conn, error) {
 	}
 	l.mu.Unlock()
 	if fail {
+		if l.failed != nil {
+			select {
+			case l.failed <- struct{}{}:
+			default:
+			}
+		}
 		return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: os.NewSyscallError("accept4", syscall.EMFILE)}
 	}
 	return l.Listener.Accept()
@@ -127,11 +134,15 @@ func TestAcceptErrorsStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := &emfileListener{Listener: inner, fails: 1 << 30}
+	ln := &emfileListener{Listener: inner, fails: 1 << 30, failed: make(chan struct{}, 1)}
 	defer ln.Close()
 	runAcceptLoop(h, ln)
-	for len(ln.callTimes()) < 3 { // backing off by now
-		time.Sleep(5 * time.Millisecond) // polling a call count: nothing to wait on
+	for range 3 { // backing off by then
+		select {
+		case <-ln.failed:
+		case <-time.After(wait):
+			t.Fatal("the accept loop did not retry")
+		}
 	}
 	start := time.Now()
 	h.send(Stop{})
