@@ -65,16 +65,22 @@ func open(a fyne.App, opts gui.ClientOptions, logger *slog.Logger) (w *gui.Clien
 	a.SetIcon(assets.ClientIcon)
 	a.Settings().SetTheme(gui.NewTheme())
 	opts.Logger = logger
+	cmds, events, end := startSession(logger)
+	return gui.NewClientWindow(a, a.NewWindow("MultiChat"), cmds, events, opts), end
+}
 
+// startSession runs a client session (client.Run) for the window. end ends
+// it (the session says goodbye to the server if connected) and waits for
+// it, at most endWait; it reports whether the session ended in time.
+func startSession(logger *slog.Logger, opts ...client.Option) (cmds chan<- client.Command, events <-chan client.Event, end func() bool) {
 	ctx, cancel := context.WithCancel(context.Background())
-	cmds, events := make(chan client.Command, 64), make(chan client.Event, 256)
+	c, ev := make(chan client.Command, 64), make(chan client.Event, 256)
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)
-		_ = client.Run(ctx, cmds, events, client.WithLogger(logger))
+		_ = client.Run(ctx, c, ev, append([]client.Option{client.WithLogger(logger)}, opts...)...)
 	}()
-	w = gui.NewClientWindow(a, a.NewWindow("MultiChat"), cmds, events, opts)
-	return w, func() bool {
+	return c, ev, func() bool {
 		cancel()
 		t := time.NewTimer(endWait)
 		defer t.Stop()
