@@ -16,7 +16,7 @@ tags=migrated_fynedo
 # package | tests (a -run pattern)
 suites=(
 	"gui|^TestClientEndToEnd$"
-	"net/server|^(TestSlowConsumer|TestKeepalive|TestHandshakeTimeout|TestFloodControl|TestStopStart|TestStopWithStuckClient|TestKick|TestJoinBurst|TestBigBurstNotSlow|TestNickRace|TestSlowUI|TestAccept.*|TestStopDuringFileTransfer|TestPanicRecovery)$"
+	"net/server|^(TestSlowConsumer|TestKeepalive|TestHandshakeTimeout|TestFloodControl|TestStopStart|TestStopWithStuckClient|TestKick|TestJoinBurst|TestBigBurstNotSlow|TestNickRace|TestSlowUI|TestAccept.*|TestStopDuringFileTransfer|TestPanicRecovery|TestFileSenderAheadOfAcks)$"
 	"net/client|^(TestKeepalive|TestReconnectDeliversQueuedInOrder|TestUnreachableRetriesUntilDisconnect|TestStoppingReconnects|TestRejoinRetriesNickTaken|TestSlowUIDoesNotBlock|TestRealServer.*|TestCancel.*|TestHandshakeFailures)$"
 )
 

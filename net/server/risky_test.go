@@ -459,3 +459,66 @@ func TestTestServerFailsOnFaults(t *testing.T) {
 		}
 	})
 }
+
+// TestFileSenderAheadOfAcks: a sender that runs more than maxUnacked bytes
+// ahead of its acknowledgements (here because the recipient does not read,
+// so its writer blocks and acknowledges nothing more) has the transfer
+// aborted, before the recipient's outbox or write deadline gives out.
+func TestFileSenderAheadOfAcks(t *testing.T) {
+	cfg := testConfig()
+	cfg.OutboxBytes = 256 << 20
+	cfg.WriteTimeout = time.Minute
+	h := startServer(t, cfg)
+	alice := join(t, h.addr, "alice")
+	dialStuck(t, h.addr, "bob") // never reads after its welcome
+	until[wire.Joined](alice)
+	size := uint64(64 << 20)
+	alice.send(wire.FileOffer{Ref: 1, To: "bob", Name: "big.bin", Size: size})
+	id := expect[wire.FileOffered](alice).ID
+
+	stop := make(chan struct{})
+	sent := make(chan int, 1)
+	go func() { // streams without waiting for acks, until told to stop
+		chunk := wire.Encode(wire.FileChunk{ID: id, Data: make([]byte, wire.MaxChunk)})
+		n := 0
+		defer func() { sent <- n }()
+		for uint64(n+1)*wire.MaxChunk <= size {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			alice.nc.SetWriteDeadline(time.Now().Add(wait))
+			if _, err := alice.nc.Write(chunk); err != nil {
+				return
+			}
+			n++
+		}
+	}()
+	var abort wire.FileAbort
+	for {
+		m, err := alice.read(10 * time.Second)
+		if err != nil {
+			close(stop)
+			t.Fatalf("alice: %v before the transfer was aborted", err)
+		}
+		if a, ok := m.(wire.FileAbort); ok {
+			abort = a
+			break
+		}
+	}
+	close(stop)
+	n := <-sent
+	if abort.ID != id || !strings.Contains(abort.Reason, "ahead of acknowledgements") {
+		t.Fatalf("alice got %+v", abort)
+	}
+	t.Logf("aborted after about %d chunks", n)
+	h.inspect(func(hb *hub) {
+		if len(hb.files) != 0 {
+			t.Errorf("%d transfers left", len(hb.files))
+		}
+		if _, ok := hb.members["bob"]; !ok {
+			t.Error("bob was dropped: the transfer's abort should come first")
+		}
+	})
+}
