@@ -246,7 +246,9 @@ func (a *Advertiser) publish() {
 // zone answers the responders' questions from the record published last;
 // it is read by the library's goroutines and replaced whole by the
 // advertiser's, so an update never races with an answer.
-type zone struct{ svc atomic.Pointer[mdns.MDNSService] }
+type zone struct {
+	svc atomic.Pointer[mdns.MDNSService]
+}
 
 func (z *zone) Records(q dns.Question) []dns.RR {
 	if s := z.svc.Load(); s != nil {
