@@ -163,6 +163,8 @@ func (s *session) command(cmd Command) {
 		s.sendFile(c)
 	case Disconnect:
 		s.stop("you disconnected before the server confirmed it", true)
+	case Redirect:
+		s.redirect(c.Addr)
 	case nil:
 	default:
 		s.emit(Error{Err: fmt.Errorf("unknown command %T", cmd)})
@@ -188,6 +190,25 @@ func (s *session) connect(c Connect) {
 	s.reset()
 	s.active, s.addr, s.nick = true, c.Addr, c.Nick
 	s.log.Info("connecting", "addr", c.Addr, "nick", c.Nick)
+	s.dial()
+}
+
+// redirect makes addr the address to dial; see Redirect.
+func (s *session) redirect(addr string) {
+	if !s.active || s.closing || addr == s.addr {
+		return
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		s.emit(Error{Err: fmt.Errorf("server address %q is not host:port: %w", addr, err)})
+		return
+	}
+	s.log.Info("server moved", "from", s.addr, "to", addr)
+	s.addr = addr
+	if s.c != nil {
+		return
+	}
+	s.cancelDial() // an attempt at the old address
+	s.retry.Stop()
 	s.dial()
 }
 
