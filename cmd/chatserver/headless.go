@@ -113,15 +113,18 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 			case server.Notice:
 				log.Info(ev.Text)
 			case server.Error:
-				switch ev.Op {
-				case "lan":
-					log.Warn(ev.Err.Error())
-				case "start":
+				if ev.Op == "start" {
 					fmt.Fprintf(stderr, "chatserver: cannot listen on %s: %v\n", o.Addr, ev.Err)
 					code = 1
 					finish()
-				default:
+				} else {
 					log.Error("command failed", "op", ev.Op, "err", ev.Err)
+				}
+			case server.Announced:
+				if ev.Err != nil {
+					log.Warn(ev.Err.Error())
+				} else {
+					log.Info("announced on the LAN: clients find the server without typing its address", "name", ev.Name)
 				}
 			}
 		}

@@ -20,12 +20,12 @@ type lanConfig struct {
 	Logger      *slog.Logger
 }
 
-// announceLAN passes the server's events from in to out unchanged and
-// announces the server on the LAN while it serves: from Started (at the
-// bound port) to Stopped, with the people online kept current from
-// UserJoined and UserLeft. A failure to announce (multicast blocked, no
-// network) becomes an Error event (Op "lan") that says "LAN announcement
-// failed: …"; recovering, a Notice. It closes out when in is closed, after
+// announceLAN passes the server's events from in to out and announces the
+// server on the LAN while it serves: from Started (at the bound port, under
+// Started.Name) to Stopped, with the people online kept current from
+// UserJoined and UserLeft. Whether clients can find it is reported as
+// Announced events: Err says "LAN announcement failed: …" when multicast is
+// blocked or there is no network. It closes out when in is closed, after
 // withdrawing the announcement.
 func announceLAN(in <-chan server.Event, out chan<- server.Event, c lanConfig) {
 	defer close(out)
@@ -36,7 +36,6 @@ func announceLAN(in <-chan server.Event, out chan<- server.Event, c lanConfig) {
 	var (
 		adv    *discovery.Advertiser
 		people int
-		failed bool
 	)
 	// The advertiser reports from its own goroutine (and once from
 	// Advertise, on this one): a buffered channel, never waited on.
@@ -49,7 +48,7 @@ func announceLAN(in <-chan server.Event, out chan<- server.Event, c lanConfig) {
 		for len(status) > 0 {
 			<-status // reports of the advertiser just stopped
 		}
-		people, failed = 0, false
+		people = 0
 	}
 	defer withdraw()
 	for {
@@ -61,24 +60,7 @@ func announceLAN(in <-chan server.Event, out chan<- server.Event, c lanConfig) {
 			switch ev := ev.(type) {
 			case server.Started:
 				withdraw()
-				ap, err := netip.ParseAddrPort(ev.Addr)
-				if err != nil {
-					log.Warn("cannot announce on the LAN", "addr", ev.Addr, "err", err)
-					break
-				}
-				opt := c.Options
-				opt.Host, opt.Logger = ap.Addr(), log
-				opt.OnChange = func(err error) {
-					select {
-					case status <- err:
-					default:
-					}
-				}
-				adv, err = discovery.Advertise(discovery.Info{Name: c.Name, Port: int(ap.Port()),
-					Version: wire.Version, Fingerprint: c.Fingerprint, Password: c.Password}, opt)
-				if err != nil {
-					log.Warn("cannot announce on the LAN", "err", err)
-				}
+				adv = advertise(ev, c, status, log)
 			case server.UserJoined:
 				people++
 				if adv != nil {
@@ -97,16 +79,39 @@ func announceLAN(in <-chan server.Event, out chan<- server.Event, c lanConfig) {
 			if adv == nil {
 				break
 			}
-			switch {
-			case err != nil:
-				failed = true
-				out <- server.Error{Op: "lan", Err: fmt.Errorf("LAN announcement failed: %w; clients must type the address", err), At: time.Now()}
-			case failed:
-				failed = false
-				out <- server.Notice{Text: "LAN announcement works again: clients on this network find the server by its name", At: time.Now()}
-			default:
-				out <- server.Notice{Text: fmt.Sprintf("Announced on the LAN as %q: clients on this network find it without typing the address", adv.Info().Name), At: time.Now()}
+			if err != nil {
+				err = fmt.Errorf("LAN announcement failed: %w; clients must type the address", err)
 			}
+			out <- server.Announced{Name: adv.Info().Name, Err: err, At: time.Now()}
 		}
 	}
+}
+
+// advertise starts announcing the server that Started reports; status gets
+// the advertiser's reports. It returns nil when there is nothing to
+// announce (an address that is not host:port).
+func advertise(ev server.Started, c lanConfig, status chan error, log *slog.Logger) *discovery.Advertiser {
+	ap, err := netip.ParseAddrPort(ev.Addr)
+	if err != nil {
+		log.Warn("cannot announce on the LAN", "addr", ev.Addr, "err", err)
+		return nil
+	}
+	name := ev.Name
+	if name == "" {
+		name = c.Name
+	}
+	opt := c.Options
+	opt.Host, opt.Logger = ap.Addr(), log
+	opt.OnChange = func(err error) {
+		select {
+		case status <- err:
+		default:
+		}
+	}
+	adv, err := discovery.Advertise(discovery.Info{Name: name, Port: int(ap.Port()),
+		Version: wire.Version, Fingerprint: c.Fingerprint, Password: c.Password}, opt)
+	if err != nil {
+		log.Warn("cannot announce on the LAN", "err", err)
+	}
+	return adv
 }

@@ -88,7 +88,7 @@ func TestHeadlessAnnouncesOnTheLAN(t *testing.T) {
 	br := nstest.StartBrowser(t, b)
 	srv := headless(t, a, "-addr", ":7878", "-name", "Class 3B")
 	srv.Await(5*time.Second, "the announcement notice", func(s string) bool {
-		return strings.Contains(s, `Announced on the LAN as \"Class 3B\"`)
+		return strings.Contains(s, `msg="announced on the LAN: clients find the server without typing its address" name="Class 3B"`)
 	})
 	found := br.AwaitEvent(3*time.Second, "found", "Class 3B", nil)
 	if found.Addr != subnet+"1:7878" || found.People != 0 {
