@@ -50,8 +50,11 @@ func runWindow(ctx context.Context, o options) {
 
 	sw := gui.NewServerWindow(a, w, cmds, events)
 	flag.Visit(func(f *flag.Flag) {
-		if f.Name == "addr" {
+		switch f.Name {
+		case "addr":
 			_ = sw.SetListenAddress(o.Addr)
+		case "name":
+			sw.SetServerName(o.Config.Name)
 		}
 	})
 	shown := make(chan struct{})
