@@ -21,15 +21,7 @@ import (
 // nstest): each is this test binary run again in a helper role.
 
 func TestMain(m *testing.M) {
-	switch os.Getenv(nstest.RoleEnv) {
-	case "headless":
-		os.Exit(helperHeadless())
-	case "browse":
-		os.Exit(nstest.Browser())
-	case "join":
-		os.Exit(helperJoin())
-	}
-	os.Exit(m.Run())
+	nstest.Main(m, map[string]func() int{"headless": helperHeadless, "join": helperJoin})
 }
 
 // helperHeadless runs the headless server with the arguments in ARGS

@@ -299,21 +299,8 @@ func advertiseInterfaces(opt Options) ([]net.Interface, []net.IP, error) {
 	var chosen []net.Interface
 	var ips []net.IP
 	for _, ifi := range ifaces {
-		addrs, err := ifi.Addrs()
-		if err != nil {
-			continue
-		}
 		var mine []netip.Addr
-		for _, a := range addrs {
-			pfx, ok := a.(*net.IPNet)
-			if !ok {
-				continue
-			}
-			ip, ok := netip.AddrFromSlice(pfx.IP)
-			if !ok {
-				continue
-			}
-			ip = ip.Unmap()
+		for _, ip := range Addrs(ifi) {
 			switch {
 			case specific && ip != host:
 			case !specific && ip.IsLoopback() && ifi.Flags&net.FlagLoopback == 0:
@@ -337,6 +324,24 @@ func advertiseInterfaces(opt Options) ([]net.Interface, []net.IP, error) {
 		return nil, nil, errNoInterface
 	}
 	return chosen, ips, nil
+}
+
+// Addrs lists the IP addresses of an interface (IPv4 as IPv4, not as
+// IPv4-mapped IPv6).
+func Addrs(ifi net.Interface) []netip.Addr {
+	addrs, err := ifi.Addrs()
+	if err != nil {
+		return nil
+	}
+	var out []netip.Addr
+	for _, a := range addrs {
+		if pfx, ok := a.(*net.IPNet); ok {
+			if ip, ok := netip.AddrFromSlice(pfx.IP); ok {
+				out = append(out, ip.Unmap())
+			}
+		}
+	}
+	return out
 }
 
 // addrRank orders addresses by how good they are to dial, best first (0):

@@ -20,13 +20,7 @@ import (
 // binary run again inside its namespace in a helper role.
 
 func TestMain(m *testing.M) {
-	switch os.Getenv(nstest.RoleEnv) {
-	case "advertise":
-		os.Exit(helperAdvertise())
-	case "browse":
-		os.Exit(nstest.Browser())
-	}
-	os.Exit(m.Run())
+	nstest.Main(m, map[string]func() int{"advertise": helperAdvertise})
 }
 
 // helperAdvertise announces NAME on PORT (HOST optional) and obeys lines on

@@ -172,9 +172,9 @@ func (p *Proc) Send(s string) {
 	}
 }
 
-// Await returns the first line that match accepts, within timeout; lines
-// before it are skipped.
-func (p *Proc) Await(timeout time.Duration, desc string, match func(string) bool) Line {
+// until hands the helper's lines to f until f returns true (then until
+// returns that line and true) or timeout passes (false).
+func (p *Proc) until(timeout time.Duration, f func(Line) bool) (Line, bool) {
 	p.t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
@@ -182,15 +182,26 @@ func (p *Proc) Await(timeout time.Duration, desc string, match func(string) bool
 		select {
 		case l, ok := <-p.lines:
 			if !ok {
-				p.t.Fatalf("%s ended before %s", p.what, desc)
+				p.t.Fatalf("%s ended", p.what)
 			}
-			if match(l.Text) {
-				return l
+			if f(l) {
+				return l, true
 			}
 		case <-deadline.C:
-			p.t.Fatalf("%s: no %s within %v", p.what, desc, timeout)
+			return Line{}, false
 		}
 	}
+}
+
+// Await returns the first line that match accepts, within timeout; lines
+// before it are skipped.
+func (p *Proc) Await(timeout time.Duration, desc string, match func(string) bool) Line {
+	p.t.Helper()
+	l, ok := p.until(timeout, func(l Line) bool { return match(l.Text) })
+	if !ok {
+		p.t.Fatalf("%s: no %s within %v", p.what, desc, timeout)
+	}
+	return l
 }
 
 // AwaitLine waits for the line text.
@@ -272,20 +283,24 @@ func (p *Proc) EventsUntil(timeout time.Duration, desc string, done func(Event) 
 // NoEvent fails if an event of kind for instance comes within d.
 func (p *Proc) NoEvent(d time.Duration, kind, instance string) {
 	p.t.Helper()
-	deadline := time.NewTimer(d)
-	defer deadline.Stop()
-	for {
-		select {
-		case l, ok := <-p.lines:
-			if !ok {
-				p.t.Fatalf("%s ended", p.what)
-			}
-			var ev Event
-			if json.Unmarshal([]byte(l.Text), &ev) == nil && ev.Kind == kind && ev.Instance == instance {
-				p.t.Fatalf("unexpected %s %s: %s", kind, instance, l.Text)
-			}
-		case <-deadline.C:
-			return
-		}
+	if l, ok := p.until(d, func(l Line) bool {
+		var ev Event
+		return json.Unmarshal([]byte(l.Text), &ev) == nil && ev.Kind == kind && ev.Instance == instance
+	}); ok {
+		p.t.Fatalf("unexpected %s %s: %s", kind, instance, l.Text)
 	}
+}
+
+// Main is a test binary's TestMain for helper roles: run in a role (by
+// Start), it runs that role's function, or Browser for "browse", and exits
+// with its status; otherwise it runs the tests.
+func Main(m interface{ Run() int }, roles map[string]func() int) {
+	role := os.Getenv(RoleEnv)
+	if role == "browse" {
+		os.Exit(Browser())
+	}
+	if f := roles[role]; f != nil {
+		os.Exit(f())
+	}
+	os.Exit(m.Run())
 }
