@@ -28,9 +28,10 @@ type Options struct {
 	// interface that is up and can multicast (see Advertise for loopback).
 	Interfaces []string
 	// Host is the address the chat server listens on (Advertise only). A
-	// specific address is announced alone, on the interface that has it;
-	// the zero value or an unspecified address (0.0.0.0, ::) announces every
-	// address of the interfaces used.
+	// specific address is announced alone, on the interface that has it
+	// (loopback included, when it can multicast); 0.0.0.0 announces every
+	// IPv4 address of the interfaces used; :: and the zero value every
+	// address.
 	Host netip.Addr
 	// OnChange (Advertise only) is told when announcing starts failing (an
 	// error in plain words) and when it works again (nil); the first call
@@ -292,6 +293,7 @@ func usable(names []string, loopbackToo bool) ([]net.Interface, error) {
 func advertiseInterfaces(opt Options) ([]net.Interface, []net.IP, error) {
 	host := opt.Host.Unmap()
 	specific := host.IsValid() && !host.IsUnspecified()
+	v4only := host.Is4() && host.IsUnspecified() // 0.0.0.0 listens on IPv4 only; :: on both
 	ifaces, err := usable(opt.Interfaces, specific && host.IsLoopback())
 	if err != nil {
 		return nil, nil, err
@@ -302,7 +304,7 @@ func advertiseInterfaces(opt Options) ([]net.Interface, []net.IP, error) {
 		var mine []netip.Addr
 		for _, ip := range Addrs(ifi) {
 			switch {
-			case specific && ip != host:
+			case specific && ip != host, v4only && !ip.Is4():
 			case !specific && ip.IsLoopback() && ifi.Flags&net.FlagLoopback == 0:
 			default:
 				mine = append(mine, ip)

@@ -45,9 +45,9 @@
 //     crashed or lost its network, where no goodbye is ever sent.
 //
 // Limits: a host with IPv4 addresses on two networks announces both, but
-// hashicorp/mdns's client keeps the last A record, so a client on the other
-// network may be given the unreachable one (its IPv6 link-local address,
-// when the server has one on that link, still works). Two servers with the
+// hashicorp/mdns's client keeps the last A record (and the last AAAA), so a
+// client on the other network may be given an address it cannot reach; the
+// connect form's typed address remains the way out. Two servers with the
 // same name are one row that flips between them. Queries go out every
 // second while someone browses (RFC 6762 §5.2 asks continuous queriers to
 // slow down); the connect form browses only while it is shown.

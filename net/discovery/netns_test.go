@@ -130,21 +130,24 @@ func appearUpdateDisappear(t *testing.T, nw nstest.Network) {
 }
 
 // TestTwoServers: two servers at once are two rows; stopping one removes
-// only that one.
+// only that one. A server listening on 0.0.0.0 announces no IPv6 address.
 func TestTwoServers(t *testing.T) {
 	a, b, subnet := nstest.LAN(t, nstest.Network{})
 	br := nstest.StartBrowser(t, b)
 	alpha := advertiser(t, a, "Alpha", 7001)
-	advertiser(t, a, "Beta", 7002)
-	addrs := map[string]string{}
+	advertiser(t, a, "Beta", 7002, "HOST=0.0.0.0") // listening on IPv4 only
+	found := map[string]nstest.Event{}
 	br.EventsUntil(3*time.Second, "both found", func(ev nstest.Event) bool {
 		if ev.Kind == "found" {
-			addrs[ev.Instance] = ev.Addr
+			found[ev.Instance] = ev
 		}
-		return len(addrs) == 2
+		return len(found) == 2
 	})
-	if addrs["Alpha"] != subnet+"1:7001" || addrs["Beta"] != subnet+"1:7002" {
-		t.Fatalf("found %v", addrs)
+	if found["Alpha"].Addr != subnet+"1:7001" || found["Beta"].Addr != subnet+"1:7002" {
+		t.Fatalf("found %+v", found)
+	}
+	if b := found["Beta"]; len(b.Addrs) != 1 {
+		t.Errorf("Beta listens on 0.0.0.0 but was announced at %v", b.Addrs)
 	}
 	alpha.Send("stop")
 	// Beta must survive Alpha's removal and a further round.
