@@ -177,30 +177,28 @@ func (a *Advertiser) loop() {
 func (a *Advertiser) refresh() {
 	ifaces, ips, err := advertiseInterfaces(a.opt)
 	var failed []string
-	if err == nil {
-		keep := map[int]bool{}
-		for _, ifi := range ifaces {
-			keep[ifi.Index] = true
-			if a.servers[ifi.Index] != nil {
-				continue
-			}
-			s, err := mdns.NewServer(&mdns.Config{Zone: &a.zone, Iface: &ifi, Logger: libLogger(a.log)})
-			if err != nil {
-				failed = append(failed, fmt.Sprintf("%s (%v)", ifi.Name, err))
-				continue
-			}
-			a.log.Debug("announcing on interface", "iface", ifi.Name)
-			a.servers[ifi.Index] = s
+	keep := map[int]bool{}
+	for _, ifi := range ifaces {
+		keep[ifi.Index] = true
+		if a.servers[ifi.Index] != nil {
+			continue
 		}
-		for idx, s := range a.servers {
-			if !keep[idx] {
-				_ = s.Shutdown()
-				delete(a.servers, idx)
-			}
+		s, err := mdns.NewServer(&mdns.Config{Zone: &a.zone, Iface: &ifi, Logger: libLogger(a.log)})
+		if err != nil {
+			failed = append(failed, fmt.Sprintf("%s (%v)", ifi.Name, err))
+			continue
 		}
-		if len(a.servers) == 0 {
-			err = fmt.Errorf("multicast is not available on %s", strings.Join(failed, ", "))
+		a.log.Debug("announcing on interface", "iface", ifi.Name)
+		a.servers[ifi.Index] = s
+	}
+	for idx, s := range a.servers {
+		if !keep[idx] {
+			_ = s.Shutdown()
+			delete(a.servers, idx)
 		}
+	}
+	if err == nil && len(a.servers) == 0 {
+		err = fmt.Errorf("multicast is not available on %s", strings.Join(failed, ", "))
 	}
 	if !slices.EqualFunc(ips, a.ips, net.IP.Equal) || !a.started {
 		a.ips = ips

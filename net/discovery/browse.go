@@ -167,7 +167,8 @@ func (b *browser) round(ctx context.Context) {
 }
 
 // query asks one interface for MultiChat servers and returns the answers
-// when the query ends (after queryWindow, or sooner when ctx is done). When
+// when the query ends, after queryWindow (the library waits that long even
+// when ctx is done, but closes its sockets at once). When
 // the query cannot be sent over both IPv4 and IPv6 (an interface with only
 // one of them), it is sent over each alone.
 //

@@ -237,3 +237,21 @@ func TestNoMulticast(t *testing.T) {
 	br := nstest.Start(t, ns, "browse")
 	br.AwaitEvent(5*time.Second, "failed", "", func(e nstest.Event) bool { return strings.Contains(e.Err, "multicast") })
 }
+
+// TestAnnouncementRecovers: multicast switched off on the server's only
+// interface is reported (and the server drops from the list); switched on
+// again, the announcement resumes by itself.
+func TestAnnouncementRecovers(t *testing.T) {
+	a, b, _ := nstest.LAN(t, nstest.Network{})
+	br := nstest.StartBrowser(t, b)
+	adv := advertiser(t, a, "Steady", 7878)
+	br.AwaitEvent(2500*time.Millisecond, "found", "Steady", nil)
+
+	nstest.Run(t, "ip", "-n", a, "link", "set", "mc0", "multicast", "off")
+	adv.AwaitLine(3*time.Second, "status failed: no network connection that can multicast is up")
+	br.AwaitEvent(6*time.Second, "lost", "Steady", nil)
+
+	nstest.Run(t, "ip", "-n", a, "link", "set", "mc0", "multicast", "on")
+	adv.AwaitLine(3*time.Second, "status ok")
+	br.AwaitEvent(3*time.Second, "found", "Steady", nil)
+}
