@@ -255,3 +255,24 @@ func TestAnnouncementRecovers(t *testing.T) {
 	adv.AwaitLine(3*time.Second, "status ok")
 	br.AwaitEvent(3*time.Second, "found", "Steady", nil)
 }
+
+// TestTwoNetworks: a client machine on two networks (Wi-Fi and Ethernet)
+// finds the server on each, each at the address of its own network.
+func TestTwoNetworks(t *testing.T) {
+	wifi, client, wifiNet := nstest.LAN(t, nstest.Network{})
+	wired := nstest.Namespace(t)
+	wiredNet := nstest.Link(t, wired, client, "mc1")
+	br := nstest.StartBrowser(t, client)
+	advertiser(t, wifi, "Upstairs", 7878)
+	advertiser(t, wired, "Downstairs", 7878)
+	found := map[string]string{}
+	br.EventsUntil(3*time.Second, "both found", func(ev nstest.Event) bool {
+		if ev.Kind == "found" {
+			found[ev.Instance] = ev.Addr
+		}
+		return len(found) == 2
+	})
+	if found["Upstairs"] != wifiNet+"1:7878" || found["Downstairs"] != wiredNet+"1:7878" {
+		t.Fatalf("found %v", found)
+	}
+}

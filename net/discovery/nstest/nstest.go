@@ -88,17 +88,26 @@ func LAN(t TB, nw Network) (a, b, subnet string) {
 	if nw.NoIPv6 {
 		Run(t, "ip", "netns", "exec", b, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1", "net.ipv6.conf.all.disable_ipv6=1")
 	}
-	subnet = fmt.Sprintf("10.213.%d.", seq.Load())
-	Run(t, "ip", "link", "add", "mc0", "netns", a, "type", "veth", "peer", "name", "mc0", "netns", b)
-	Run(t, "ip", "-n", a, "addr", "add", subnet+"1/24", "dev", "mc0")
-	Run(t, "ip", "-n", b, "addr", "add", subnet+"2/24", "dev", "mc0")
-	Run(t, "ip", "-n", a, "link", "set", "mc0", "up", "multicast", "on")
-	Run(t, "ip", "-n", b, "link", "set", "mc0", "up", "multicast", "on")
+	subnet = Link(t, a, b, "mc0")
 	if nw.Gateway {
 		Run(t, "ip", "-n", a, "route", "add", "default", "via", subnet+"2")
 		Run(t, "ip", "-n", b, "route", "add", "default", "via", subnet+"1")
 	}
 	return a, b, subnet
+}
+
+// Link joins namespaces a and b with a veth pair named ifname on both
+// sides, up with multicast, with 10.213.<n>.1/24 on a's side and .2/24 on
+// b's (a fresh n each time), and returns the prefix "10.213.n.".
+func Link(t TB, a, b, ifname string) string {
+	t.Helper()
+	subnet := fmt.Sprintf("10.213.%d.", seq.Add(1))
+	Run(t, "ip", "link", "add", ifname, "netns", a, "type", "veth", "peer", "name", ifname, "netns", b)
+	Run(t, "ip", "-n", a, "addr", "add", subnet+"1/24", "dev", ifname)
+	Run(t, "ip", "-n", b, "addr", "add", subnet+"2/24", "dev", ifname)
+	Run(t, "ip", "-n", a, "link", "set", ifname, "up", "multicast", "on")
+	Run(t, "ip", "-n", b, "link", "set", ifname, "up", "multicast", "on")
+	return subnet
 }
 
 // Proc is a helper process running in a namespace.
