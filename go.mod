@@ -7,6 +7,7 @@ require (
 	github.com/go-text/typesetting v0.3.4
 	github.com/hashicorp/mdns v1.0.7
 	github.com/miekg/dns v1.1.72
+	github.com/mtibben/confusables v0.0.0-20210201002637-9d1b0723b659
 	go.uber.org/goleak v1.3.0
 	golang.org/x/text v0.43.0
 )
