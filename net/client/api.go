@@ -112,6 +112,15 @@ type Search struct {
 // running and accepts a new Connect.
 type Disconnect struct{}
 
+// Redirect changes the address the session dials from now on, because the
+// server it is connected to (or trying to reach) now answers at Addr: LAN
+// discovery saw it move (a DHCP change, a restart on another machine
+// address). While the session waits to reconnect it tries Addr at once. A
+// connection that is up is kept: if the old address is really gone, the
+// keepalive finds out and the reconnect goes to Addr. Without a session, or
+// after Disconnect, it does nothing.
+type Redirect struct{ Addr string }
+
 func (Connect) isCommand()    {}
 func (Say) isCommand()        {}
 func (Private) isCommand()    {}
@@ -122,6 +131,7 @@ func (SendFile) isCommand()   {}
 func (Disconnect) isCommand() {}
 func (LoadOlder) isCommand()  {}
 func (Search) isCommand()     {}
+func (Redirect) isCommand()   {}
 
 // Event is something the session reports to the UI.
 type Event interface{ isEvent() }
