@@ -613,6 +613,14 @@ func (s *ServerWindow) apply(ev server.Event) {
 		s.addLog(ev.At, actNotice, oneLine(ev.Text, maxLogText))
 	case server.Error:
 		s.applyError(ev)
+	case server.HistoryStatus:
+		if ev.Err != nil {
+			s.addLog(ev.At, actWarn, fmt.Sprintf("History is not being stored (the chat goes on): %v; %d messages not stored",
+				ev.Err, ev.NotStored))
+		} else {
+			s.addLog(ev.At, actInfo, fmt.Sprintf("History: %s, %.1f MB; %d messages stored, %d not stored",
+				ev.Path, float64(ev.Size)/1e6, ev.Stored, ev.NotStored))
+		}
 	case server.Announced:
 		s.lanFailed = ev.Err != nil
 		if s.lanFailed {

@@ -19,6 +19,11 @@ type options struct {
 	LogJSON  bool
 	Announce bool // announce on the LAN (mDNS/DNS-SD)
 	Config   server.Config
+	// History: where the data directory is ("" is the platform's default),
+	// whether to keep history there, and for how long.
+	DataDir  string
+	History  bool
+	KeepDays int
 }
 
 // configFromFlags parses args (without the program name) into options. Zero
@@ -49,6 +54,10 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.IntVar(&c.MaxRooms, "max-rooms", d.MaxRooms, "rooms at once")
 	fs.IntVar(&c.MaxRoomsPerUser, "max-rooms-per-user", d.MaxRoomsPerUser, "open rooms one user may have created; -1 turns the limit off")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", d.MaxFileSize, "largest file offered, in bytes")
+	fs.StringVar(&o.DataDir, "data", "", "data directory (history database); default the per-user data folder")
+	fs.BoolVar(&o.History, "history", true, "keep history (every conversation) in the data directory")
+	fs.IntVar(&c.Replay, "replay", d.Replay, "messages replayed to whoever joins a room")
+	fs.IntVar(&o.KeepDays, "keep-days", 0, "prune history older than this many days (0 keeps it forever)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -57,6 +66,9 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	}
 	if err := o.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return o, fmt.Errorf("-log-level: %w", err)
+	}
+	if o.KeepDays < 0 {
+		return o, fmt.Errorf("-keep-days must be 0 (forever) or more")
 	}
 	return o, nil
 }

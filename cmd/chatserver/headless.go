@@ -43,6 +43,8 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 	log := newLogger(o, stdout)
 	cfg := o.Config
 	cfg.Logger = log
+	closeHistory := openHistory(o, &cfg, log)
+	defer closeHistory()
 	cmds := make(chan server.Command, 16)
 	runErr := make(chan error, 1)
 	events := serve(context.Background(), o, cfg, cmds, func(err error) { runErr <- err }, log)
@@ -112,6 +114,13 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 				}
 			case server.Notice:
 				log.Info(ev.Text)
+			case server.HistoryStatus:
+				if ev.Err != nil {
+					log.Error("history is not being stored", "err", ev.Err, "not stored", ev.NotStored)
+				} else {
+					log.Info("history", "database", ev.Path, "size", ev.Size, "stored", ev.Stored,
+						"not stored", ev.NotStored)
+				}
 			case server.Error:
 				if ev.Op == "start" {
 					fmt.Fprintf(stderr, "chatserver: cannot listen on %s: %v\n", o.Addr, ev.Err)

@@ -57,7 +57,7 @@ func waitServing(t *testing.T, out *syncBuffer, exited <-chan int) string {
 
 func TestHeadlessServesAndStops(t *testing.T) {
 	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError),
-		[]string{"-headless", "-addr", "127.0.0.1:0", "-name", "Test Server", "-log-level", "debug"})
+		[]string{"-headless", "-addr", "127.0.0.1:0", "-name", "Test Server", "-log-level", "debug", "-data", t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,6 +81,9 @@ func TestHeadlessServesAndStops(t *testing.T) {
 		t.Fatalf("got %+v, %v", m, err)
 	}
 	r.ReadMessage() // the lobby list
+	if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeHistory {
+		t.Fatalf("got %+v, %v; want the lobby's (empty) replay", m, err)
+	}
 	nc.Write(wire.Encode(wire.Say{Room: wire.Lobby, Text: "hello from the test"}))
 	if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeChat {
 		t.Fatalf("got %+v, %v", m, err)
@@ -101,7 +104,7 @@ func TestHeadlessServesAndStops(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("runHeadless did not return")
 	}
-	for _, want := range []string{`msg="user joined" nick=tester`, `msg=chat room=lobby from=tester text="hello from the test"`, `msg="server stopped"`} {
+	for _, want := range []string{`msg="user joined" nick=tester`, `msg=chat room=lobby from=tester text="hello from the test"`, `msg="server stopped"`, `msg=history database=`} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, &stdout)
 		}

@@ -43,6 +43,7 @@ func runWindow(ctx context.Context, o options) {
 
 	cfg := o.Config
 	cfg.Logger = newLogger(o, os.Stderr)
+	closeHistory := openHistory(o, &cfg, cfg.Logger)
 	runCtx, cancel := context.WithCancel(context.Background())
 	cmds := make(chan server.Command, 64)
 	ended := make(chan struct{})
@@ -73,4 +74,5 @@ func runWindow(ctx context.Context, o options) {
 	case <-ended:
 	case <-time.After(3 * time.Second):
 	}
+	closeHistory() // stores every message queued (later appends are counted as not stored)
 }

@@ -23,6 +23,18 @@
 //     come before it, and so do the Undelivered of everything still waiting.
 //   - Message.Room and Users.Room carry the server's room names; the lobby is
 //     Connected.Lobby ("lobby"). In commands, Room "" means the lobby.
+//   - History (when the server keeps it): joining a room (and the lobby at
+//     Connected) brings Replay, its last messages, after its Users. After a
+//     reconnect the session asks for what each conversation missed and
+//     delivers it as one Missed event per conversation, before any later
+//     live message of it: no gap, no duplicate (messages are deduplicated by
+//     MsgID). Messages typed meanwhile wait until those answers are in; a
+//     message whose echo was lost with the connection but that the server
+//     had is confirmed by a Missed entry (Mine, with its ID) instead of being
+//     sent twice. LoadOlder pages back (HistoryPage), Search searches
+//     (SearchResults). Messages in Replay, Missed, HistoryPage and
+//     SearchResults have History set: they raise no notification and count
+//     as read.
 //   - Errors are written for the user; ServerError, RefusedError and
 //     KickedError carry codes, and ErrNotConnected, ErrQueueFull, ErrNotSent,
 //     ErrServerStopping and ErrPingTimeout can be tested with errors.Is.
@@ -75,6 +87,27 @@ type SendFile struct {
 	To   string
 }
 
+// LoadOlder asks for a page of history (HistoryPage answers): the room's
+// (Room; "" with no Peer is the lobby) or the private conversation with Peer,
+// entries older than MsgID Before (0: the newest), at most Limit (0: 50).
+// Room pages include joins, leaves and kicks (Message.Kind).
+type LoadOlder struct {
+	Room   string
+	Peer   string
+	Before uint64
+	Limit  int
+}
+
+// Search asks for messages containing every word of Text (substrings; Korean
+// from two letters, English case-insensitive) in my rooms and my private
+// messages, newest first, older than MsgID Before (0: from the newest).
+// SearchResults answers.
+type Search struct {
+	Text   string
+	Before uint64
+	Limit  int
+}
+
 // Disconnect says goodbye and ends the session (no reconnect). Run keeps
 // running and accepts a new Connect.
 type Disconnect struct{}
@@ -96,6 +129,8 @@ func (LeaveRoom) isCommand()  {}
 func (ListRooms) isCommand()  {}
 func (SendFile) isCommand()   {}
 func (Disconnect) isCommand() {}
+func (LoadOlder) isCommand()  {}
+func (Search) isCommand()     {}
 func (Redirect) isCommand()   {}
 
 // Event is something the session reports to the UI.
@@ -128,6 +163,53 @@ type Message struct {
 	Text    string
 	Private bool
 	Mine    bool
+	// Kind, in history, says what the entry is: wire.EntryChat,
+	// EntryPrivate, EntryNotice (an announcement) and, in a HistoryPage,
+	// EntryJoined, EntryLeft and EntryKicked (From is who; Text says why).
+	// Live messages have Kind 0 (Private tells them apart).
+	Kind wire.EntryKind
+	// History is set for messages delivered from history (Replay, Missed,
+	// HistoryPage, SearchResults): no notification, already read.
+	History bool
+	ref     uint32 // held back while catching up: the echo's ref
+}
+
+// Replay is the last messages of a room just joined (oldest first): show
+// them above a "new since you joined" divider.
+type Replay struct {
+	Room     string
+	Messages []Message
+}
+
+// Missed is what a conversation missed while the connection was down
+// (oldest first): a room's (Room set) or my private messages (Room empty).
+// Earlier > 0 means that many earlier messages were missed too: LoadOlder
+// with Before set to the first message's MsgID fetches them.
+type Missed struct {
+	Room     string
+	Messages []Message
+	Earlier  int
+}
+
+// HistoryPage answers LoadOlder: entries oldest first; More means older
+// ones exist. Err is set when the page could not be loaded.
+type HistoryPage struct {
+	Room     string
+	Peer     string
+	Before   uint64
+	Messages []Message
+	More     bool
+	Err      error
+}
+
+// SearchResults answers Search, newest first; More means more results
+// exist (Search again with Before set to the last MsgID).
+type SearchResults struct {
+	Query    string
+	Before   uint64
+	Messages []Message
+	More     bool
+	Err      error
 }
 
 // Users is a room's full member list [접속인원] after a change.
@@ -243,22 +325,26 @@ type FileDone struct {
 	Err      error // non-nil when aborted or corrupted
 }
 
-func (Connected) isEvent()    {}
-func (Message) isEvent()      {}
-func (Users) isEvent()        {}
-func (Joined) isEvent()       {}
-func (Left) isEvent()         {}
-func (Removed) isEvent()      {}
-func (Notice) isEvent()       {}
-func (Rooms) isEvent()        {}
-func (RoomJoined) isEvent()   {}
-func (RoomLeft) isEvent()     {}
-func (Kicked) isEvent()       {}
-func (Refused) isEvent()      {}
-func (Disconnected) isEvent() {}
-func (Reconnecting) isEvent() {}
-func (Undelivered) isEvent()  {}
-func (Error) isEvent()        {}
-func (FileOffered) isEvent()  {}
-func (FileProgress) isEvent() {}
-func (FileDone) isEvent()     {}
+func (Connected) isEvent()     {}
+func (Message) isEvent()       {}
+func (Users) isEvent()         {}
+func (Joined) isEvent()        {}
+func (Left) isEvent()          {}
+func (Removed) isEvent()       {}
+func (Notice) isEvent()        {}
+func (Rooms) isEvent()         {}
+func (RoomJoined) isEvent()    {}
+func (RoomLeft) isEvent()      {}
+func (Kicked) isEvent()        {}
+func (Refused) isEvent()       {}
+func (Disconnected) isEvent()  {}
+func (Reconnecting) isEvent()  {}
+func (Undelivered) isEvent()   {}
+func (Error) isEvent()         {}
+func (FileOffered) isEvent()   {}
+func (FileProgress) isEvent()  {}
+func (FileDone) isEvent()      {}
+func (Replay) isEvent()        {}
+func (Missed) isEvent()        {}
+func (HistoryPage) isEvent()   {}
+func (SearchResults) isEvent() {}

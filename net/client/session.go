@@ -66,6 +66,16 @@ type session struct {
 	roomsOpen bool // a RoomList is being assembled
 
 	files files
+
+	// History (history.go).
+	seen     map[string]uint64   // conversation → highest message id shown
+	catching map[uint32]*catchUp // Missed requests in flight, by ref
+	histReqs map[uint32]*histReq // Older and Search requests in flight, by ref
+	replay   []wire.Entry        // a replay being assembled
+	// histServer: the server sent history (it replays on join, even an
+	// empty replay), so after a reconnect the session asks what it missed.
+	histServer bool
+	catchTimer *time.Timer // gives up waiting for Missed answers
 }
 
 // pendingMsg is one Say or Private the server has not confirmed.
@@ -90,7 +100,8 @@ type joinReq struct {
 
 func newSession(ctx context.Context, o *options, ev chan<- Event, wg *sync.WaitGroup) *session {
 	s := &session{ctx: ctx, o: o, log: o.logger, ev: ev, wg: wg,
-		retry: time.NewTimer(time.Hour), ping: time.NewTimer(time.Hour)}
+		retry: time.NewTimer(time.Hour), ping: time.NewTimer(time.Hour), catchTimer: time.NewTimer(time.Hour)}
+	s.catchTimer.Stop()
 	s.retry.Stop()
 	s.ping.Stop()
 	s.reset()
@@ -105,6 +116,7 @@ func (s *session) reset() {
 	s.maxText, s.maxFrame = wire.DefaultMaxText, wire.DefaultMaxFrame
 	s.outstanding, s.queued = nil, nil
 	s.rosters, s.joined, s.joins, s.roomChunk, s.roomsOpen = nil, nil, nil, nil, false
+	s.histReset()
 	s.retry.Stop()
 	s.ping.Stop()
 }
@@ -136,6 +148,8 @@ func (s *session) run(cmds <-chan Command) error {
 			s.dial()
 		case <-s.ping.C:
 			s.pingTick()
+		case <-s.catchTimer.C:
+			s.catchUpTimeout()
 		case m := <-in:
 			s.inbound(m)
 		}
@@ -162,6 +176,10 @@ func (s *session) command(cmd Command) {
 		s.c.send(wire.ListRooms{})
 	case SendFile:
 		s.sendFile(c)
+	case LoadOlder:
+		s.loadOlder(c)
+	case Search:
+		s.search(c)
 	case Disconnect:
 		s.stop("you disconnected before the server confirmed it", true)
 	case Redirect:
@@ -324,6 +342,9 @@ func (s *session) established(r dialResult) {
 	s.emit(Connected{Addr: s.addr, Nick: s.nick, Server: r.welcome.Server, Lobby: r.welcome.Lobby,
 		Users: lobby.list(), Rejoin: rejoin, MaxText: s.maxText})
 	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list()})
+	if _, ok := s.seen[roomConv(s.lobby)]; !ok {
+		s.seen[roomConv(s.lobby)] = 0
+	}
 	for _, m := range r.early {
 		if s.c == nil {
 			return // the early frames ended the connection (kick, stopping)
@@ -347,6 +368,17 @@ func (s *session) established(r dialResult) {
 		s.joins = append(s.joins, joinReq{room: room, silent: !loud.has(room)})
 		s.c.send(wire.Join{Room: room})
 	}
+	if rejoin {
+		s.askMissed()
+	}
+	if !s.catchingUp() {
+		s.resend()
+	}
+}
+
+// resend sends what the server never confirmed, then what was typed while
+// there was no connection (or while catching up).
+func (s *session) resend() {
 	for _, p := range s.outstanding {
 		s.c.send(s.frame(p))
 	}
@@ -369,6 +401,9 @@ func (s *session) lost(err error) {
 		return
 	}
 	s.rosters, s.roomChunk, s.roomsOpen = nil, nil, false
+	clear(s.catching) // asked again after the next rejoin
+	clear(s.histReqs)
+	s.replay = nil
 	s.lostAt, s.down = time.Now(), false
 	s.failed(err)
 }
@@ -545,7 +580,7 @@ func (s *session) say(p *pendingMsg) {
 		return
 	}
 	p.ref = s.newRef()
-	if s.c == nil {
+	if s.c == nil || s.catchingUp() {
 		s.queued = append(s.queued, p)
 		return
 	}
@@ -665,6 +700,9 @@ func (s *session) userList(m wire.UserList) {
 			s.joins = slices.Delete(s.joins, i, i+1)
 		}
 		s.joined.add(m.Room)
+		if _, ok := s.seen[roomConv(m.Room)]; !ok {
+			s.seen[roomConv(m.Room)] = 0
+		}
 		if announce {
 			s.emit(RoomJoined{Room: m.Room, Users: r.list()})
 		}
@@ -755,9 +793,11 @@ func stamp(ms int64) time.Time {
 func (s *session) handle(msg wire.Message) {
 	switch m := msg.(type) {
 	case wire.Chat:
-		s.message(Message{MsgID: m.ID, Time: stamp(m.Time), Room: m.Room, From: m.From, Text: m.Text}, m.Ref)
+		s.live(Message{MsgID: m.ID, Time: stamp(m.Time), Room: m.Room, From: m.From, Text: m.Text}, m.Ref)
 	case wire.PrivMsg:
-		s.message(Message{MsgID: m.ID, Time: stamp(m.Time), From: m.From, To: m.To, Text: m.Text, Private: true}, m.Ref)
+		s.live(Message{MsgID: m.ID, Time: stamp(m.Time), From: m.From, To: m.To, Text: m.Text, Private: true}, m.Ref)
+	case wire.History:
+		s.history(m)
 	case wire.UserList:
 		s.userList(m)
 	case wire.Joined:
@@ -828,6 +868,9 @@ func joinRefusal(c wire.ErrorCode) bool {
 
 func (s *session) serverError(m wire.Error) {
 	se := &ServerError{Code: m.Code, Text: wire.VisibleText(m.Text)}
+	if m.Ref != 0 && (s.missedFailed(m.Ref) || s.histFailed(m.Ref, se)) {
+		return
+	}
 	if p := s.confirm(m.Ref); p != nil {
 		s.emit(p.undelivered(se))
 		return

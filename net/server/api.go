@@ -32,6 +32,13 @@ type Config struct {
 	MaxRoomsPerUser int
 	MaxFileSize     int64        // largest file offered (1 GiB)
 	Logger          *slog.Logger // where the server logs; nil discards
+	// History keeps the conversations (net/store's Store); nil keeps none.
+	// Whoever opened it closes it after Run returns (a clean stop stores
+	// every message). HistoryErr, when set, says why history is off (the
+	// database could not be opened): Run reports it as an Error event.
+	History    History
+	HistoryErr error
+	Replay     int // messages replayed on joining a room (100, at most 1000); -1 replays none
 }
 
 // Defaults returns c with every zero field set to its default.
@@ -75,6 +82,10 @@ func (c Config) Defaults() Config {
 	if c.MaxRooms == 0 {
 		c.MaxRooms = 1000
 	}
+	if c.Replay == 0 {
+		c.Replay = 100
+	}
+	c.Replay = min(c.Replay, MaxMissed)
 	if c.MaxRoomsPerUser == 0 {
 		c.MaxRoomsPerUser = 10
 	}
@@ -189,12 +200,25 @@ type Error struct {
 	At  time.Time
 }
 
-func (Started) isEvent()     {}
-func (Stopped) isEvent()     {}
-func (UserJoined) isEvent()  {}
-func (UserLeft) isEvent()    {}
-func (Message) isEvent()     {}
-func (RoomChanged) isEvent() {}
-func (Notice) isEvent()      {}
-func (Error) isEvent()       {}
-func (Announced) isEvent()   {}
+// HistoryStatus reports the history store's health and size: at start, at
+// stop, and when it changes (failing, recovered, messages not stored).
+type HistoryStatus struct {
+	Path      string
+	Size      int64  // bytes on disk
+	Stored    uint64 // messages stored since the server started
+	NotStored uint64 // messages lost since the server started (queue full, disk failing)
+	Backlog   int    // messages not yet in the search index
+	Err       error  // why messages are not being stored; nil when healthy
+	At        time.Time
+}
+
+func (HistoryStatus) isEvent() {}
+func (Started) isEvent()       {}
+func (Stopped) isEvent()       {}
+func (UserJoined) isEvent()    {}
+func (UserLeft) isEvent()      {}
+func (Message) isEvent()       {}
+func (RoomChanged) isEvent()   {}
+func (Notice) isEvent()        {}
+func (Error) isEvent()         {}
+func (Announced) isEvent()     {}

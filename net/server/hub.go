@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/multichat/multichat/net/store"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -71,10 +72,12 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 		return err
 	}
 	h := newHub(cfg, q)
+	h.startHistory(ctx)
 	h.loop(ctx, cmds)
 	if h.ln != nil {
 		h.stop()
 	}
+	h.stopHistory()
 	h.timer.Stop()
 	q.close(eventGrace)
 	return nil
@@ -143,6 +146,14 @@ type hub struct {
 	lastRooms time.Time        // when RoomChanged events were last sent
 
 	files map[uint64]*transfer
+
+	// History (history.go): nil hist means none is kept.
+	hist     History
+	rings    map[string]*ring // room key → its last messages (replay)
+	histQ    chan histReq     // reads for the reader goroutine
+	histRes  chan histRes     // its answers; nil when history is off
+	histDone chan struct{}
+	histWG   sync.WaitGroup
 }
 
 func newHub(cfg Config, q *eventQueue) *hub {
@@ -159,6 +170,7 @@ func newHub(cfg Config, q *eventQueue) *hub {
 		in:       make(chan inbound, inboxSize),
 		acceptCh: make(chan net.Conn),
 		timer:    t,
+		hist:     cfg.History,
 		names:    newNames(cfg),
 	}
 	h.reset()
@@ -211,6 +223,8 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 			h.inbound(in)
 		case <-h.timerC:
 			h.timerC = nil
+		case res := <-h.histRes:
+			h.answered(res)
 		}
 		h.reap()
 		h.housekeep()
@@ -535,6 +549,7 @@ func (h *hub) kick(k Kick) {
 			h.push(m, removed)
 		}
 	}
+	h.keepEvent(store.KindKicked, h.lobby, c.nick, reason, now)
 	h.log.Info("kick", "nick", c.nick, "addr", c.addr, "reason", reason)
 	h.drop(c, wire.LeftKicked, closeGraceful, reason)
 	h.emit(Notice{Text: fmt.Sprintf("kicked %s: %s", c.nick, reason), At: now})
@@ -551,6 +566,9 @@ func (h *hub) announce(text string) {
 		return
 	}
 	h.broadcast(h.lobby, wire.Encode(wire.Notice{Time: now.UnixMilli(), Text: text}))
+	h.nextID++
+	h.keep(store.Record{ID: h.nextID, Time: now.UnixMilli(), Kind: store.KindNotice,
+		Conv: store.RoomConv(h.lobby.key), Room: h.lobby.name, Text: text}, h.lobby)
 	h.log.Info("announcement", "text", text, "users", len(h.lobby.members))
 	h.emit(Notice{Text: "announced: " + text, At: now})
 }
@@ -598,6 +616,9 @@ func (h *hub) leaveRoom(c *conn, r *room, reason wire.LeftReason, now time.Time)
 	}
 	if c.welcomed && len(r.members) > 0 {
 		h.broadcast(r, wire.Encode(wire.Left{Time: now.UnixMilli(), Room: r.name, User: c.nick, Reason: reason}))
+	}
+	if c.welcomed && (reason != wire.LeftKicked || r != h.lobby) { // a kick is kept as such
+		h.keepEvent(store.KindLeft, r, c.nick, reason.String(), now)
 	}
 	if len(r.members) == 0 && r != h.lobby {
 		delete(h.rooms, r.key)
@@ -673,6 +694,12 @@ func (h *hub) frame(c *conn, m wire.Message) {
 		h.fileEnd(c, m)
 	case wire.FileAbort:
 		h.fileAbort(c, m)
+	case wire.Missed:
+		h.missed(c, m)
+	case wire.Older:
+		h.older(c, m)
+	case wire.Search:
+		h.search(c, m)
 	case wire.Hello:
 		h.sendError(c, wire.CodeUnexpected, 0, "hello is sent once, at the start")
 	default:
@@ -756,6 +783,8 @@ func (h *hub) flushJoins() {
 		for _, f := range lists {
 			h.pushForce(c, f)
 		}
+		h.replay(c, h.lobby)
+		h.keepEvent(store.KindJoined, h.lobby, c.nick, "", now)
 	}
 	clear(h.pending)
 	h.pending = h.pending[:0]
@@ -807,6 +836,8 @@ func (h *hub) say(c *conn, m wire.Say) {
 	msg := wire.Chat{ID: h.nextID, Time: now.UnixMilli(), Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}
 	frame := wire.AppendFrame(make([]byte, 0, 48+len(r.name)+len(c.nick)+len(m.Text)), msg)
 	h.broadcast(r, frame)
+	h.keep(store.Record{ID: msg.ID, Time: msg.Time, Kind: store.KindChat, Conv: store.RoomConv(r.key),
+		Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}, r)
 	h.emit(Message{Room: r.name, From: c.nick, Text: m.Text, At: now})
 }
 
@@ -827,6 +858,9 @@ func (h *hub) private(c *conn, m wire.Private) {
 	if to != c {
 		h.push(c, frame)
 	}
+	h.keep(store.Record{ID: h.nextID, Time: now.UnixMilli(), Kind: store.KindPrivate,
+		Conv: store.PrivateConv(c.fold, to.fold), From: c.nick, To: to.nick, Text: m.Text, Ref: m.Ref,
+		FromParty: c.fold, ToParty: to.fold}, nil)
 	h.log.Debug("private message", "from", c.nick, "to", to.nick) // never the text
 	h.emit(Message{From: c.nick, To: to.nick, Private: true, At: now})
 }
@@ -866,6 +900,8 @@ func (h *hub) join(c *conn, m wire.Join) {
 	for _, f := range r.userLists() {
 		h.pushForce(c, f)
 	}
+	h.replay(c, r)
+	h.keepEvent(store.KindJoined, r, c.nick, "", now)
 	h.markDirty(r)
 	h.log.Info("joined room", "nick", c.nick, "room", r.name)
 }
