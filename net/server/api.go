@@ -6,6 +6,7 @@ package server
 
 import (
 	"log/slog"
+	"net"
 	"net/netip"
 	"time"
 )
@@ -29,6 +30,14 @@ type Config struct {
 	MaxRooms      int           // rooms at once (1000)
 	MaxFileSize   int64         // largest file offered (1 GiB)
 	Logger        *slog.Logger  // where the server logs; nil discards
+
+	// Listen opens the listener for Start (nil: net.Listen("tcp", addr)).
+	// cmd/chatserver wraps it with gateway.Sniff so that classic clients
+	// are served on the same port.
+	Listen func(addr string) (net.Listener, error)
+	// Port, when set, lets gateways bring users of other protocols (IRC,
+	// classic clients) to this server; see Port.
+	Port *Port
 }
 
 // Defaults returns c with every zero field set to its default.
@@ -122,6 +131,7 @@ type UserJoined struct {
 	Nick  string
 	Addr  netip.AddrPort
 	Since time.Time
+	Via   string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
 }
 
 // UserLeft reports a user gone, and why ("quit", "connection lost", "kicked",
