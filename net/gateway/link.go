@@ -1,11 +1,14 @@
 package gateway
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -32,6 +35,7 @@ func (e *RefusedError) Error() string { return e.Text }
 // frames with Next (from one goroutine).
 type Link struct {
 	nc      net.Conn
+	br      *bufio.Reader
 	r       *wire.Reader
 	mu      sync.Mutex // serialises writes
 	buf     []byte
@@ -52,7 +56,8 @@ func Join(ctx context.Context, port *server.Port, remote netip.AddrPort, via, ni
 	if err != nil {
 		return nil, err
 	}
-	l := &Link{nc: nc, r: wire.NewReader(nc, wire.AbsoluteMaxFrame)}
+	l := &Link{nc: nc, br: bufio.NewReaderSize(nc, 16<<10)}
+	l.r = wire.NewReader(l.br, wire.AbsoluteMaxFrame)
 	nc.SetDeadline(time.Now().Add(joinTimeout))
 	if err := l.Send(wire.Hello{Version: wire.Version, Nick: nick}); err != nil {
 		nc.Close()
@@ -97,6 +102,10 @@ func (l *Link) Send(m wire.Message) error {
 
 // Next reads the hub's next message.
 func (l *Link) Next() (wire.Message, error) { return l.r.ReadMessage() }
+
+// Buffered reports whether more of the hub's frames are already read: a
+// gateway flushes its client's writes when there are none.
+func (l *Link) Buffered() bool { return l.br.Buffered() > 0 }
 
 // Close ends the link; the hub sees the user's connection close.
 func (l *Link) Close() error { return l.nc.Close() }
@@ -234,4 +243,14 @@ func Size(n uint64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// Recover ends a gateway goroutine that panicked (a bug on some input) by
+// logging it with its stack and closing the client's connection, instead of
+// taking the whole server down. Use it deferred.
+func Recover(log *slog.Logger, nc net.Conn) {
+	if r := recover(); r != nil {
+		log.Error("gateway: internal error", "addr", nc.RemoteAddr().String(), "panic", r, "stack", string(debug.Stack()))
+		nc.Close()
+	}
 }

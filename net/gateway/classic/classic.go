@@ -100,7 +100,10 @@ func (g *Gateway) Serve(nc net.Conn) {
 		defer g.wg.Done()
 		s := &session{g: g, nc: nc, roster: gateway.NewRoster(), fileReply: make(chan wire.Message, 1),
 			acked: make(chan struct{}, 1)}
-		s.run()
+		func() {
+			defer gateway.Recover(g.cfg.Logger, nc)
+			s.run()
+		}()
 		g.mu.Lock()
 		delete(g.conns, nc)
 		g.mu.Unlock()
@@ -203,6 +206,11 @@ func (s *session) read(r io.Reader) (frame, error) {
 // run serves the client until it quits or either side goes.
 func (s *session) run() {
 	defer s.nc.Close()
+	defer func() {
+		if s.link != nil {
+			s.link.Close() // after a panic, too
+		}
+	}()
 	addr := gateway.RemoteAddr(s.nc)
 	s.nc.SetReadDeadline(time.Now().Add(s.g.cfg.JoinTimeout))
 	f, err := s.read(s.nc)
@@ -236,6 +244,7 @@ func (s *session) run() {
 	hubDone := make(chan struct{})
 	go func() {
 		defer close(hubDone)
+		defer gateway.Recover(s.log(), s.nc)
 		s.fromHub()
 	}()
 	s.fromClient()
