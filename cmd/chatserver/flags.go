@@ -17,6 +17,7 @@ type options struct {
 	LogLevel slog.Level
 	LogJSON  bool
 	Config   server.Config
+	Gateways gatewayOptions
 }
 
 // configFromFlags parses args (without the program name) into options. Zero
@@ -45,6 +46,12 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.IntVar(&c.MaxPerIP, "max-per-ip", d.MaxPerIP, "connections per address (loopback exempt); -1 turns the limit off")
 	fs.IntVar(&c.MaxRooms, "max-rooms", d.MaxRooms, "rooms at once")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", d.MaxFileSize, "largest file offered, in bytes")
+	gw := &o.Gateways
+	fs.BoolVar(&gw.Classic, "classic", false, "serve the seed-001 Python chat client on the same port (unencrypted)")
+	fs.BoolVar(&gw.IRC, "irc", false, "let IRC clients join")
+	fs.StringVar(&gw.IRCAddr, "irc-addr", ":6667", "plain IRC listen address with -irc (\"\" for none)")
+	fs.StringVar(&gw.IRCSAddr, "ircs-addr", ":6697", "IRC over TLS listen address with -irc, using the server's certificate (\"\" for none)")
+	gw.Plaintext = true // until the native port speaks TLS: then the admin's opt-in to plaintext
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

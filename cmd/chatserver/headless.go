@@ -28,6 +28,12 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 	log := newLogger(o, stdout)
 	cfg := o.Config
 	cfg.Logger = log
+	gws, err := startGateways(o.Gateways, &cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "chatserver: %v\n", err)
+		return 1
+	}
+	defer gws.Close() // after Run has returned: the events channel is closed first
 	cmds := make(chan server.Command, 16)
 	events := make(chan server.Event, 256)
 	runErr := make(chan error, 1)

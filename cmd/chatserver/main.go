@@ -43,6 +43,12 @@ func runWindow(ctx context.Context, o options) {
 
 	cfg := o.Config
 	cfg.Logger = newLogger(o, os.Stderr)
+	gws, err := startGateways(o.Gateways, &cfg, cfg.Logger)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "chatserver: %v\n", err)
+		os.Exit(1)
+	}
+	defer gws.Close()
 	runCtx, cancel := context.WithCancel(context.Background())
 	cmds, events := make(chan server.Command, 64), make(chan server.Event, 256)
 	ended := make(chan struct{})
