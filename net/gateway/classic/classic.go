@@ -466,7 +466,9 @@ func (s *session) fromHub() {
 				s.reply(m)
 				continue
 			}
-			s.send(typeError, m.Text)
+			if m.Code != wire.CodeNoTransfer { // a file declined after it had already ended
+				s.send(typeError, m.Text)
+			}
 		case wire.FileOffered:
 			if ref := s.fileRef.Load(); ref != 0 && m.Ref == ref && m.From == s.nick {
 				s.reply(m)

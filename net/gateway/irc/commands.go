@@ -341,8 +341,10 @@ func (s *session) mode(m Message) {
 			}
 		case !strings.EqualFold(target, s.nick):
 			s.num("502", "Cannot change mode for other users")
-		default:
+		case len(m.Params) == 1:
 			s.num("221", "+i")
+		default: // every user is +i here: a change is confirmed as if made
+			s.line(s.mask(s.nick), "MODE", s.nick, "+i")
 		}
 	})
 }
@@ -518,6 +520,9 @@ func (s *session) left(m wire.Left) {
 // hubError shows a refused request: with the standard numeric where there is
 // one, else as a notice in the window it concerns.
 func (s *session) hubError(m wire.Error) {
+	if m.Code == wire.CodeNoTransfer {
+		return // a file declined (FileAbort) after it had already ended
+	}
 	target := s.answered(m.Ref)
 	switch {
 	case m.Code == wire.CodeNoSuchUser && target != "":
