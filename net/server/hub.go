@@ -728,13 +728,20 @@ func (h *hub) flushJoins() {
 	now := time.Now()
 	h.lastFlush = now
 	names := make([]string, 0, len(h.pending))
+	var via []string // nil unless a gateway user joins
 	for _, c := range h.pending {
 		if c.state == stateMember {
+			if c.via != "" && via == nil {
+				via = make([]string, len(names), len(h.pending))
+			}
+			if via != nil {
+				via = append(via, c.via)
+			}
 			names = append(names, c.nick)
 		}
 	}
 	if len(names) > 0 {
-		joined := joinedFrames(h.lobby.name, names, now)
+		joined := joinedFrames(h.lobby.name, names, via, now)
 		for _, m := range h.lobby.members {
 			if m.welcomed {
 				for _, f := range joined {
@@ -860,7 +867,11 @@ func (h *hub) join(c *conn, m wire.Join) {
 		return
 	}
 	now := time.Now()
-	h.broadcast(r, wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: r.name, Users: []string{c.nick}}))
+	joined := wire.Joined{Time: now.UnixMilli(), Room: r.name, Users: []string{c.nick}}
+	if c.via != "" {
+		joined.Via = []string{c.via}
+	}
+	h.broadcast(r, wire.Encode(joined))
 	r.add(c)
 	for _, f := range r.userLists() {
 		h.pushForce(c, f)
