@@ -148,6 +148,9 @@ func TestSeedClientChatsUsersFileKick(t *testing.T) {
 		t.Errorf("UserJoined = %+v, want alice via classic", j)
 	}
 	Until(bob, func(j client.Joined) bool { return j.Nick == "alice" })
+	Until(bob, func(u client.Users) bool { return u.Via["alice"] == "classic" && u.Via["bob"] == "" })
+	carl := Connect(t, ts.Addr, "carl") // marked in the list a newcomer gets
+	Until(carl, func(u client.Users) bool { return u.Via["alice"] == "classic" })
 
 	// Chat both ways.
 	alice.say("hello from python")
@@ -165,7 +168,7 @@ func TestSeedClientChatsUsersFileKick(t *testing.T) {
 
 	// Commands.
 	alice.say("/users")
-	if l := alice.expect("[Server] Online users"); l != "[Server] Online users (2): bob, alice" {
+	if l := alice.expect("[Server] Online users"); l != "[Server] Online users (3): bob, alice, carl" {
 		t.Errorf("/users: %q", l)
 	}
 	alice.say("/help")

@@ -150,6 +150,7 @@ func TestIRCClientRegistersChatsIsKicked(t *testing.T) {
 		t.Errorf("UserJoined = %+v, want alice via irc", j)
 	}
 	Until(bob, func(j client.Joined) bool { return j.Nick == "alice" })
+	Until(bob, func(u client.Users) bool { return u.Via["alice"] == "irc" })
 
 	// Messages both ways, in the lobby and private; formatting stripped.
 	alice.send("PRIVMSG #lobby :hello \x02from\x02 irc")
