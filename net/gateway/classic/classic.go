@@ -14,7 +14,6 @@
 package classic
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -58,12 +57,8 @@ type Config struct {
 // Gateway serves classic clients. Serve starts a session per client; Close
 // ends them all.
 type Gateway struct {
-	cfg    Config
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
+	cfg      Config
+	sessions *gateway.Sessions
 }
 
 // New returns a gateway to cfg.Port.
@@ -80,47 +75,22 @@ func New(cfg Config) *Gateway {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	return &Gateway{cfg: cfg, ctx: ctx, cancel: cancel, conns: make(map[net.Conn]struct{})}
+	return &Gateway{cfg: cfg, sessions: gateway.NewSessions(cfg.Logger)}
 }
 
 // Serve starts serving nc, a client whose first frame is (or should be) a
 // JOIN, and returns at once. It is gateway.SniffConfig.Classic.
 func (g *Gateway) Serve(nc net.Conn) {
-	g.mu.Lock()
-	if g.ctx.Err() != nil {
-		g.mu.Unlock()
-		nc.Close()
-		return
-	}
-	g.conns[nc] = struct{}{}
-	g.wg.Add(1)
-	g.mu.Unlock()
-	go func() {
-		defer g.wg.Done()
+	g.sessions.Go(nc, func() {
 		s := &session{g: g, nc: nc, roster: gateway.NewRoster(), fileReply: make(chan wire.Message, 1),
 			acked: make(chan struct{}, 1)}
-		func() {
-			defer gateway.Recover(g.cfg.Logger, nc)
-			s.run()
-		}()
-		g.mu.Lock()
-		delete(g.conns, nc)
-		g.mu.Unlock()
-	}()
+		s.run()
+	})
 }
 
 // Close ends every session (their hub connections close: the users are
 // "connection lost") and waits for them.
-func (g *Gateway) Close() {
-	g.mu.Lock()
-	g.cancel()
-	for nc := range g.conns {
-		nc.Close()
-	}
-	g.mu.Unlock()
-	g.wg.Wait()
-}
+func (g *Gateway) Close() { g.sessions.Close() }
 
 // session is one classic client. The goroutine running run reads the client
 // and writes to the hub; fromHub reads the hub and writes to the client.
@@ -225,7 +195,7 @@ func (s *session) run() {
 		s.send(typeError, "Your username is not valid UTF-8.")
 		return
 	}
-	link, err := gateway.Join(s.g.ctx, s.g.cfg.Port, addr, "classic", nick)
+	link, err := gateway.Join(s.g.sessions.Context(), s.g.cfg.Port, addr, "classic", nick)
 	if err != nil {
 		var refused *gateway.RefusedError
 		if errors.As(err, &refused) {

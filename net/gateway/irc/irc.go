@@ -8,7 +8,6 @@ package irc
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,13 +42,8 @@ type Config struct {
 
 // Gateway serves IRC clients from one or more listeners.
 type Gateway struct {
-	cfg    Config
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	lns    map[net.Listener]struct{}
-	conns  map[net.Conn]struct{}
+	cfg      Config
+	sessions *gateway.Sessions
 }
 
 // New returns a gateway to cfg.Port.
@@ -74,85 +68,20 @@ func New(cfg Config) *Gateway {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	return &Gateway{cfg: cfg, ctx: ctx, cancel: cancel,
-		lns: make(map[net.Listener]struct{}), conns: make(map[net.Conn]struct{})}
+	return &Gateway{cfg: cfg, sessions: gateway.NewSessions(cfg.Logger)}
 }
 
 // Serve accepts IRC clients on ln (plain, or a tls.NewListener for 6697)
 // until ln is closed or the gateway is; it returns nil then.
 func (g *Gateway) Serve(ln net.Listener) error {
-	g.mu.Lock()
-	if g.ctx.Err() != nil {
-		g.mu.Unlock()
-		ln.Close()
-		return nil
-	}
-	g.lns[ln] = struct{}{}
-	g.wg.Add(1)
-	g.mu.Unlock()
-	defer g.wg.Done()
-	defer func() {
-		g.mu.Lock()
-		delete(g.lns, ln)
-		g.mu.Unlock()
-	}()
-	var delay time.Duration
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) || g.ctx.Err() != nil {
-				return nil
-			}
-			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-			g.cfg.Logger.Warn("irc: accept failed", "err", err, "retry in", delay)
-			select {
-			case <-time.After(delay):
-			case <-g.ctx.Done():
-				return nil
-			}
-			continue
-		}
-		delay = 0
-		g.start(nc)
-	}
-}
-
-func (g *Gateway) start(nc net.Conn) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.ctx.Err() != nil {
-		nc.Close()
-		return
-	}
-	g.conns[nc] = struct{}{}
-	g.wg.Add(1)
-	go func() {
-		defer g.wg.Done()
-		func() {
-			defer gateway.Recover(g.cfg.Logger, nc)
-			newSession(g, nc).run()
-		}()
-		g.mu.Lock()
-		delete(g.conns, nc)
-		g.mu.Unlock()
-	}()
+	return g.sessions.Serve(ln, func(nc net.Conn) {
+		g.sessions.Go(nc, func() { newSession(g, nc).run() })
+	})
 }
 
 // Close stops every listener given to Serve and ends every session (the
 // users are "connection lost" to the others), and waits for them.
-func (g *Gateway) Close() {
-	g.mu.Lock()
-	g.cancel()
-	for ln := range g.lns {
-		ln.Close()
-	}
-	for nc := range g.conns {
-		nc.Close()
-	}
-	g.mu.Unlock()
-	g.wg.Wait()
-}
+func (g *Gateway) Close() { g.sessions.Close() }
 
 // Channel is the IRC channel of a MultiChat room: "#" and the name, spaces
 // shown as no-break spaces (IRC channel names cannot hold spaces, and room
@@ -398,7 +327,7 @@ func (s *session) register(br *bufio.Reader) bool {
 			})
 			return false
 		}
-		link, err := gateway.Join(s.g.ctx, s.cfg.Port, gateway.RemoteAddr(s.nc), "irc", nick)
+		link, err := gateway.Join(s.g.sessions.Context(), s.cfg.Port, gateway.RemoteAddr(s.nc), "irc", nick)
 		var refused *gateway.RefusedError
 		switch {
 		case errors.As(err, &refused) && refused.Code == wire.RefuseNickTaken:
