@@ -400,7 +400,9 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 			s.answered(m.Ref)
 			return false, nil
 		}
-		s.say(s.mask(m.From), "PRIVMSG", Channel(m.Room), m.Text)
+		if !s.chatLine(m) {
+			s.say(s.mask(m.From), "PRIVMSG", Channel(m.Room), m.Text)
+		}
 	case wire.PrivMsg:
 		if m.From == s.nick {
 			s.answered(m.Ref)
@@ -475,6 +477,30 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		return false, wire.Pong{Token: m.Token}
 	}
 	return false, nil
+}
+
+// chatLine queues a room message that fits one line, without building its
+// parts as strings first (the fan-out path); it returns false for text that
+// needs splitting, which say handles.
+func (s *session) chatLine(m wire.Chat) bool {
+	const fixed = len(":!@ PRIVMSG # :\r\n")
+	if strings.IndexByte(m.Text, '\n') >= 0 || strings.IndexByte(m.Room, ' ') >= 0 ||
+		fixed+2*len(m.From)+len(s.cfg.ServerName)+len(m.Room)+len(m.Text) > maxLine {
+		return false
+	}
+	w := s.w
+	w.WriteByte(':')
+	w.WriteString(m.From)
+	w.WriteByte('!')
+	w.WriteString(m.From)
+	w.WriteByte('@')
+	w.WriteString(s.cfg.ServerName)
+	w.WriteString(" PRIVMSG #")
+	w.WriteString(m.Room)
+	w.WriteString(" :")
+	w.WriteString(m.Text)
+	w.WriteString("\r\n")
+	return true
 }
 
 // say queues text from source to target as PRIVMSG or NOTICE lines, one per
