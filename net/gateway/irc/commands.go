@@ -2,9 +2,12 @@ package irc
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/multichat/multichat/net/gateway"
 	"github.com/multichat/multichat/net/wire"
@@ -12,17 +15,57 @@ import (
 
 // fromClient reads the registered client's commands until it goes or quits
 // (quit = true), or fromHub ends the session.
+//
+// Keepalive: after IdleTime of silence the client is sent a PING; after as
+// long again without a line it is dropped ("Ping timeout"). Flood control:
+// the commands the gateway answers itself (WHO, NAMES, MODE…) are held to
+// localBurst at once, then localRate a second, by not reading meanwhile;
+// what goes to the hub (PRIVMSG, JOIN…) meets the hub's own flood control.
 func (s *session) fromClient(br *bufio.Reader) (quit bool) {
+	pinged := false
+	tokens, last := float64(localBurst), time.Now()
 	for {
+		s.nc.SetReadDeadline(time.Now().Add(s.cfg.IdleTime))
 		m, err := s.readLine(br)
+		if isTimeout(err) && !pinged {
+			pinged = true
+			if s.reply(func() { s.line("", "PING", s.cfg.ServerName) }) != nil {
+				return false
+			}
+			continue
+		}
+		if isTimeout(err) {
+			s.reply(func() { s.line("", "ERROR", "Closing Link: "+s.host+" (Ping timeout)") })
+			return false
+		}
 		if err != nil {
 			return false
+		}
+		pinged = false
+		if !toHub[m.Command] {
+			now := time.Now()
+			tokens = min(tokens+now.Sub(last).Seconds()*localRate, localBurst) - 1
+			last = now
+			if tokens < 0 {
+				time.Sleep(time.Duration(-tokens / localRate * float64(time.Second)))
+			}
 		}
 		if !s.command(m) {
 			return true
 		}
 	}
 }
+
+// Flood control of the commands the gateway answers itself.
+const (
+	localBurst = 20
+	localRate  = 4.0
+)
+
+// toHub lists the commands that become hub messages (flood-controlled there).
+var toHub = map[string]bool{"PRIVMSG": true, "NOTICE": true, "JOIN": true, "PART": true, "LIST": true, "QUIT": true}
+
+func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 
 // command handles one command; it returns false for QUIT.
 func (s *session) command(m Message) bool {

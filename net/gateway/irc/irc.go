@@ -37,6 +37,7 @@ type Config struct {
 	MOTD         []string
 	WriteTimeout time.Duration // a write to the client taking longer drops it (10 s)
 	RegisterTime time.Duration // time from connect to a completed registration (60 s)
+	IdleTime     time.Duration // silence before the client is pinged, and again before it is dropped (90 s)
 	Logger       *slog.Logger
 }
 
@@ -64,6 +65,9 @@ func New(cfg Config) *Gateway {
 	}
 	if cfg.RegisterTime <= 0 {
 		cfg.RegisterTime = 60 * time.Second
+	}
+	if cfg.IdleTime <= 0 {
+		cfg.IdleTime = 90 * time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -207,7 +211,6 @@ func (s *session) run() {
 	if !s.register(br) {
 		return
 	}
-	s.nc.SetReadDeadline(time.Time{})
 	hubDone := make(chan struct{})
 	go func() {
 		defer close(hubDone)

@@ -273,3 +273,18 @@ func TestIRCUnregisteredAndLongLines(t *testing.T) {
 	c.send("PING :still-here")
 	c.expect("PONG", "still-here")
 }
+
+func TestIRCKeepalive(t *testing.T) {
+	_, addr := start(t, irc.Config{IdleTime: 300 * time.Millisecond})
+	live := register(t, addr, "live")
+	dead := register(t, addr, "dead")
+	for range 2 { // answered pings keep a client
+		ping := live.expect("PING")
+		live.send("PONG :" + ping.Param(0))
+	}
+	dead.expect("PING")
+	dead.expect("ERROR", "Ping timeout")
+	dead.expectEOF()
+	live.send("PING :still")
+	live.expect("PONG", "still")
+}
