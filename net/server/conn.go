@@ -111,9 +111,9 @@ type conn struct {
 	state    connState
 	welcomed bool // Welcome sent (joins are announced in batches)
 	nick     string
-	fold     string // wire.FoldKey(nick)
-	skel     string // wire.SkeletonKey(nick)
-	via      string // the gateway that brought the user (Port.Dial); "" for a socket
+	fold     string    // wire.FoldKey(nick)
+	skels    [2]string // wire.SkeletonKeys(nick)
+	via      string    // the gateway that brought the user (Port.Dial); "" for a socket
 	rooms    []membership
 	files    int // transfers this user is sending
 }

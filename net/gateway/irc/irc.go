@@ -353,11 +353,10 @@ func (s *session) register(br *bufio.Reader) bool {
 	}
 }
 
-// nameRefusal reports refusals about the nickname itself: invalid, and the
-// names issue's codes 13–14 (reserved nicknames), which IRC reports as 432
-// with the server's reason.
+// nameRefusal reports refusals about the nickname itself (invalid,
+// reserved), which IRC reports as 432 with the server's reason.
 func nameRefusal(c wire.RefuseCode) bool {
-	return c == wire.RefuseNickInvalid || c == 13 || c == 14
+	return c == wire.RefuseNickInvalid || c == wire.RefuseNickReserved
 }
 
 func safeUser(u string) bool {
