@@ -225,6 +225,8 @@ func TestSeedClientJoinLeaveQuit(t *testing.T) {
 	bad := dialSeed(t, ts.Addr, "two words")
 	bad.expect("[Server Error]: Cannot join as “two words”: nickname may not contain spaces")
 	bad.expect("Disconnected from server.")
+	reserved := dialSeed(t, ts.Addr, "admin")
+	reserved.expect("[Server Error]: Cannot join as “admin”: the nickname “admin” is reserved")
 
 	dave := dialSeed(t, ts.Addr, "dave")
 	dave.expect("Welcome")

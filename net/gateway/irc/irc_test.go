@@ -220,6 +220,8 @@ func TestIRCClientRegistersChatsIsKicked(t *testing.T) {
 	carol.expect("433", "ALICE")
 	carol.send("NICK a!b")
 	carol.expect("432")
+	carol.send("NICK Admin") // reserved: 432 with the server's reason
+	carol.expect("432", "Admin", "reserved")
 	carol.send("NICK carol")
 	carol.expect("001")
 	alice.expect("JOIN", "carol!", "#lobby")
