@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"flag"
 	"net"
 	"regexp"
 	"strings"
@@ -16,20 +14,11 @@ var ircRe = regexp.MustCompile(`msg="IRC gateway listening" addr=(\S+)`)
 // TestHeadlessGateways runs the headless server with -classic and -irc: a
 // seed-001 JOIN on the MultiChat port and an IRC registration both get in.
 func TestHeadlessGateways(t *testing.T) {
-	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError),
-		[]string{"-headless", "-addr", "127.0.0.1:0", "-classic", "-irc", "-irc-addr", "127.0.0.1:0", "-ircs-addr", ""})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	exited := make(chan int, 1)
-	go func() { exited <- runHeadless(ctx, o, nil, &stdout, &stderr) }()
-	addr := waitServing(t, &stdout, exited)
+	h := startHeadless(t, "-classic", "-irc", "-irc-addr", "127.0.0.1:0", "-ircs-addr", "")
+	addr, stdout, stderr, exited, cancel := h.addr, &h.stdout, &h.stderr, h.exited, h.cancel
 	m := ircRe.FindStringSubmatch(stdout.String())
 	if m == nil {
-		t.Fatalf("no IRC listener logged:\n%s", &stdout)
+		t.Fatalf("no IRC listener logged:\n%s", stdout)
 	}
 
 	seed, err := net.Dial("tcp", addr)
@@ -60,14 +49,14 @@ func TestHeadlessGateways(t *testing.T) {
 	select {
 	case code := <-exited:
 		if code != 0 {
-			t.Fatalf("exit code %d; stderr: %s", code, &stderr)
+			t.Fatalf("exit code %d; stderr: %s", code, stderr)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("runHeadless did not return")
 	}
 	for _, want := range []string{`nick=bob addr=127.0.0.1`, `via=classic`, `via=irc`} {
 		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("log lacks %q:\n%s", want, &stdout)
+			t.Errorf("log lacks %q:\n%s", want, stdout)
 		}
 	}
 }
