@@ -78,25 +78,21 @@ func (p *Port) open() (dials <-chan dialReq, closeFn func()) {
 	}
 }
 
-// pipeConn is the hub's end of a gateway connection: it reports the gateway
-// client's address, so that per-address limits and logs name the real peer.
-type pipeConn struct {
-	net.Conn
-	remote netip.AddrPort
-}
-
-func (c pipeConn) RemoteAddr() net.Addr { return net.TCPAddrFromAddrPort(c.remote) }
+// gatewayQueue bounds the bytes written to a gateway and not yet read.
+const gatewayQueue = 64 << 10
 
 // dialed serves a gateway's Dial: while the server listens, the hub end of a
-// new pipe is accepted as if it came through the listener.
+// new in-memory connection (see queue) is accepted as if it came through the
+// listener; it reports the gateway client's address, so that per-address
+// limits and logs name the real peer.
 func (h *hub) dialed(req dialReq) {
 	if h.ln == nil {
 		req.reply <- nil
 		return
 	}
-	mine, theirs := net.Pipe()
+	mine, theirs := gatewayConn(net.TCPAddrFromAddrPort(req.remote), gatewayQueue)
 	req.reply <- theirs
-	if c := h.accept(pipeConn{Conn: mine, remote: req.remote}); c != nil {
+	if c := h.accept(mine); c != nil {
 		c.via = req.via
 	}
 }
