@@ -55,8 +55,8 @@ func waitServing(t *testing.T, out *syncBuffer, exited <-chan int) string {
 	return ""
 }
 
-// headless is runHeadless running for a test.
-type headless struct {
+// headlessRun is runHeadless running for a test.
+type headlessRun struct {
 	addr           string
 	stdout, stderr syncBuffer
 	exited         chan int // the exit code, once it returns
@@ -65,7 +65,7 @@ type headless struct {
 
 // startHeadless runs runHeadless with -headless -addr 127.0.0.1:0 and args,
 // and waits until it serves; it is stopped when the test ends.
-func startHeadless(t *testing.T, args ...string) *headless {
+func startHeadless(t *testing.T, args ...string) *headlessRun {
 	t.Helper()
 	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError),
 		append([]string{"-headless", "-addr", "127.0.0.1:0"}, args...))
@@ -74,7 +74,7 @@ func startHeadless(t *testing.T, args ...string) *headless {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	h := &headless{exited: make(chan int, 1), cancel: cancel}
+	h := &headlessRun{exited: make(chan int, 1), cancel: cancel}
 	go func() { h.exited <- runHeadless(ctx, o, nil, &h.stdout, &h.stderr) }()
 	h.addr = waitServing(t, &h.stdout, h.exited)
 	return h
