@@ -81,7 +81,8 @@ type ClientWindow struct {
 	// state
 	state        connState
 	reconnecting bool
-	me, meKey    string // my nickname and its wire.FoldKey
+	me, meKey    string            // my nickname and its wire.FoldKey
+	marks        map[string]string // gateway users' marks by nick ("irc", "classic"), shown in member lists
 	server       string
 	serverAddr   string
 	lobby        string
@@ -502,7 +503,7 @@ func newUserRow(w *ClientWindow) *userRow {
 
 func (r *userRow) set(id int, nick string) {
 	r.id, r.nick = id, nick
-	t := nick
+	t := nick + viaTag(r.w.marks[nick])
 	if wire.FoldKey(nick) == r.w.meKey {
 		t += " (you)"
 		r.label.TextStyle.Bold = true

@@ -79,6 +79,7 @@ func (w *ClientWindow) handle(ev client.Event) {
 		// every change (the Joined and Left events only announce it).
 		if c := w.roomConv(ev.Room, false); c != nil {
 			c.users = ev.Users
+			w.setMarks(ev.Users, ev.Via)
 			w.touchUsers(c)
 		}
 	case client.Joined:
@@ -206,6 +207,7 @@ func (w *ClientWindow) connected(ev client.Connected) {
 	}
 	lobby := w.roomConv(w.lobby, true)
 	lobby.users = sortedUsers(ev.Users)
+	w.setMarks(ev.Users, ev.Via)
 	w.touchUsers(lobby)
 	wasReconnecting := w.reconnecting
 	w.reconnecting = false
@@ -887,4 +889,19 @@ func shorten(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// setMarks records the gateway marks of users (shown after their names in
+// the member lists): via holds the marked ones, the others have none.
+func (w *ClientWindow) setMarks(users []string, via map[string]string) {
+	for _, u := range users {
+		if v := via[u]; v != "" {
+			if w.marks == nil {
+				w.marks = make(map[string]string)
+			}
+			w.marks[u] = v
+		} else {
+			delete(w.marks, u)
+		}
+	}
 }

@@ -155,7 +155,7 @@ func TestClientIncomingMessageUsersAndKick(t *testing.T) {
 	w.apply([]client.Event{
 		client.Message{MsgID: 1, Time: when, Room: "lobby", From: "bob", Text: "안녕하세요, alice"},
 		client.Joined{Room: "lobby", Nick: "carol", Time: when},
-		client.Users{Room: "lobby", Users: []string{"alice", "bob", "carol"}},
+		client.Users{Room: "lobby", Users: []string{"alice", "bob", "carol"}, Via: map[string]string{"carol": "irc"}},
 	})
 	rows := shownRows(w)
 	if !slices.Contains(rows, "09:30|bob|안녕하세요, alice") {
@@ -167,7 +167,7 @@ func TestClientIncomingMessageUsersAndKick(t *testing.T) {
 	if got := w.usersTitle.Text; got != "Online — 3" {
 		t.Errorf("users title %q, want Online — 3", got)
 	}
-	if got := shownUsers(w); !slices.Equal(got, []string{"alice (you)", "bob", "carol"}) {
+	if got := shownUsers(w); !slices.Equal(got, []string{"alice (you)", "bob", "carol · IRC"}) { // a gateway user is marked
 		t.Errorf("user list shows %q", got)
 	}
 	w.apply([]client.Event{client.Left{Room: "lobby", Nick: "carol", Reason: wire.LeftLost, Time: when},

@@ -25,6 +25,7 @@ import (
 
 	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/wire"
 )
 
 // Server window defaults and limits.
@@ -58,6 +59,7 @@ type serverUser struct {
 	nick  string
 	addr  netip.AddrPort
 	since time.Time
+	via   string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
 }
 
 type serverRoom struct {
@@ -243,7 +245,7 @@ func (s *ServerWindow) build() {
 				return
 			}
 			u := s.users[id]
-			setColumns(o, u.nick, formatAddr(u.addr), formatSince(u.since, time.Now()))
+			setColumns(o, u.nick+viaTag(u.via), formatAddr(u.addr), formatSince(u.since, time.Now()))
 		})
 	s.userList.OnSelected = func(id widget.ListItemID) {
 		if id >= 0 && id < len(s.users) {
@@ -582,8 +584,8 @@ func (s *ServerWindow) apply(ev server.Event) {
 		s.addLog(ev.At, actInfo, "Server stopped; every client was told")
 	case server.UserJoined:
 		s.users = slices.DeleteFunc(s.users, func(u serverUser) bool { return u.nick == ev.Nick })
-		s.users = append(s.users, serverUser{nick: ev.Nick, addr: ev.Addr, since: ev.Since})
-		s.addLog(ev.Since, actJoin, fmt.Sprintf("%s joined from %s", ev.Nick, formatAddr(ev.Addr)))
+		s.users = append(s.users, serverUser{nick: ev.Nick, addr: ev.Addr, since: ev.Since, via: ev.Via})
+		s.addLog(ev.Since, actJoin, fmt.Sprintf("%s%s joined from %s", ev.Nick, viaTag(ev.Via), formatAddr(ev.Addr)))
 	case server.UserLeft:
 		s.users = slices.DeleteFunc(s.users, func(u serverUser) bool { return u.nick == ev.Nick })
 		kind := actLeave
@@ -952,4 +954,16 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// viaTag is the small marker shown after the nickname of a user whose client
+// speaks another protocol (wire.ViaIRC, wire.ViaClassic).
+func viaTag(via string) string {
+	switch via {
+	case "":
+		return ""
+	case wire.ViaIRC:
+		return " · IRC"
+	}
+	return " · " + via
 }

@@ -375,11 +375,11 @@ func TestServerWindowSyntheticSession(t *testing.T) {
 	f.apply(
 		server.UserJoined{Nick: "alice", Addr: alice, Since: at},
 		server.UserJoined{Nick: "bob", Addr: netip.MustParseAddrPort("[::ffff:192.168.1.31]:40002"), Since: at},
-		server.UserJoined{Nick: "민수", Addr: netip.MustParseAddrPort("192.168.1.32:40003"), Since: at},
+		server.UserJoined{Nick: "민수", Addr: netip.MustParseAddrPort("192.168.1.32:40003"), Since: at, Via: "classic"},
 		server.RoomChanged{Room: "lobby", Members: []string{"alice", "bob", "민수"}},
 		server.RoomChanged{Room: "Games", Members: []string{"bob"}},
 	)
-	if got := strings.Join(userNicks(sw), ","); got != "alice,bob,민수" {
+	if got := strings.Join(userNicks(sw), ","); got != "alice,bob,민수 · classic" { // a gateway user is marked
 		t.Fatalf("users %q", got)
 	}
 	if got := cellText(sw.userList, 1, 1); got != "192.168.1.31:40002" {
@@ -410,7 +410,7 @@ func TestServerWindowSyntheticSession(t *testing.T) {
 	f.apply(server.UserLeft{Nick: "bob", Reason: "connection lost", At: at},
 		server.RoomChanged{Room: "Games"})
 	checkEnabled(t, "Kick", sw.kick, false)
-	if got := strings.Join(userNicks(sw), ","); got != "민수" {
+	if got := strings.Join(userNicks(sw), ","); got != "민수 · classic" {
 		t.Fatalf("users %q", got)
 	}
 	if sw.roomsTab.Text != "Rooms (1)" {

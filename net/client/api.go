@@ -144,7 +144,8 @@ type Connected struct {
 	Server string
 	Lobby  string
 	Users  []string
-	Rejoin bool // true after a reconnect
+	Via    map[string]string // marks of gateway users in Users, by nick ("irc", "classic"); nil when none
+	Rejoin bool              // true after a reconnect
 	// MaxText is the limit on a message's text in bytes that the session
 	// enforces: the server's (Welcome's MaxText), or wire.DefaultMaxText if
 	// it announced none. Longer text is refused, never cut.
@@ -216,6 +217,7 @@ type SearchResults struct {
 type Users struct {
 	Room  string
 	Users []string
+	Via   map[string]string // marks of gateway users in Users, by nick ("irc", "classic"); nil when none
 }
 
 // Joined and Left are the announcements of a room's membership changes; Users

@@ -60,6 +60,7 @@ type session struct {
 
 	// Rooms.
 	rosters   map[string]*roster // member lists of the rooms I am in, by fold key
+	marks     map[string]string  // gateway users' marks ("irc", "classic"), by fold key
 	joined    roomSet            // rooms besides the lobby I am in or asked for; rejoined after a reconnect
 	joins     []joinReq          // Join requests the server has not answered, in order
 	roomChunk []wire.RoomInfo
@@ -337,11 +338,14 @@ func (s *session) established(r dialResult) {
 	lobby := &roster{name: r.welcome.Lobby}
 	lobby.set(r.lobby)
 	s.rosters = map[string]*roster{s.lobbyKey: lobby}
+	s.marks = r.via
 	s.roomChunk, s.roomsOpen = nil, false
 	s.log.Info("connected", "addr", s.addr, "nick", s.nick, "rejoin", rejoin)
+	users := lobby.list()
+	via := marksOf(s.marks, users)
 	s.emit(Connected{Addr: s.addr, Nick: s.nick, Server: r.welcome.Server, Lobby: r.welcome.Lobby,
-		Users: lobby.list(), Rejoin: rejoin, MaxText: s.maxText})
-	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list()})
+		Users: users, Via: via, Rejoin: rejoin, MaxText: s.maxText})
+	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list(), Via: via})
 	if _, ok := s.seen[roomConv(s.lobby)]; !ok {
 		s.seen[roomConv(s.lobby)] = 0
 	}
@@ -685,6 +689,7 @@ func (s *session) userList(m wire.UserList) {
 		return
 	}
 	r.chunk = append(r.chunk, m.Users...)
+	s.marks = addMarks(s.marks, m.Users, m.Via)
 	if m.Flags&wire.ListLast == 0 {
 		return
 	}
@@ -707,7 +712,13 @@ func (s *session) userList(m wire.UserList) {
 			s.emit(RoomJoined{Room: m.Room, Users: r.list()})
 		}
 	}
-	s.emit(Users{Room: m.Room, Users: r.list()})
+	s.emitUsers(r)
+}
+
+// emitUsers reports r's member list, with the marks of its gateway users.
+func (s *session) emitUsers(r *roster) {
+	users := r.list()
+	s.emit(Users{Room: r.name, Users: users, Via: marksOf(s.marks, users)})
 }
 
 func (s *session) joinedRoom(m wire.Joined) {
@@ -722,13 +733,14 @@ func (s *session) joinedRoom(m wire.Joined) {
 		s.rosters[key] = r
 	}
 	t := stamp(m.Time)
+	s.marks = addMarks(s.marks, m.Users, m.Via)
 	for _, u := range m.Users {
 		r.add(u)
 		if !s.isMe(u) { // my own joins are answered by RoomJoined
 			s.emit(Joined{Room: m.Room, Nick: u, Time: t})
 		}
 	}
-	s.emit(Users{Room: m.Room, Users: r.list()})
+	s.emitUsers(r)
 }
 
 func (s *session) leftRoom(m wire.Left) {
@@ -751,7 +763,7 @@ func (s *session) leftRoom(m wire.Left) {
 	}
 	s.emit(Left{Room: m.Room, Nick: m.User, Reason: m.Reason, Time: stamp(m.Time)})
 	if r != nil {
-		s.emit(Users{Room: r.name, Users: r.list()})
+		s.emitUsers(r)
 	}
 }
 

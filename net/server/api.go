@@ -6,6 +6,7 @@ package server
 
 import (
 	"log/slog"
+	"net"
 	"net/netip"
 	"time"
 )
@@ -39,6 +40,14 @@ type Config struct {
 	History    History
 	HistoryErr error
 	Replay     int // messages replayed on joining a room (100, at most 1000); -1 replays none
+
+	// Listen opens the listener for Start (nil: net.Listen("tcp", addr)).
+	// cmd/chatserver wraps it with gateway.Sniff so that classic clients
+	// are served on the same port.
+	Listen func(addr string) (net.Listener, error)
+	// Port, when set, lets gateways bring users of other protocols (IRC,
+	// classic clients) to this server; see Port.
+	Port *Port
 }
 
 // Defaults returns c with every zero field set to its default.
@@ -146,6 +155,7 @@ type UserJoined struct {
 	Nick  string
 	Addr  netip.AddrPort
 	Since time.Time
+	Via   string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
 }
 
 // UserLeft reports a user gone, and why ("quit", "connection lost", "kicked",
