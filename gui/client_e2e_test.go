@@ -189,3 +189,48 @@ func TestClientEndToEnd(t *testing.T) {
 		return false
 	})
 }
+
+// next applies the session's events one at a time until one satisfies stop,
+// and returns it; events behind it stay queued.
+func (c *e2eClient) next(what string, stop func(client.Event) bool) client.Event {
+	c.t.Helper()
+	deadline := time.After(e2eWait)
+	for {
+		select {
+		case ev, ok := <-c.events:
+			if !ok {
+				c.t.Fatalf("%s: session ended", what)
+			}
+			c.w.apply([]client.Event{ev})
+			if stop(ev) {
+				return ev
+			}
+		case <-deadline:
+			c.t.Fatalf("%s: timed out; form says %q", what, c.w.formStatus.Text)
+		}
+	}
+}
+
+// TestClientStaleEventsOfAbandonedAttempt: after a refusal the user presses
+// Connect again before the refused attempt's last event (its final
+// Disconnected) has been applied. That stale event must not reset the window,
+// and the new attempt's Connected must open the chat. The test holds the
+// events back itself, so the order is the one that used to lose the session.
+func TestClientStaleEventsOfAbandonedAttempt(t *testing.T) {
+	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
+	a := test.NewTempApp(t)
+	alice := startE2EClient(t, a, srv.Addr, "alice")
+	bob := startE2EClient(t, a, srv.Addr, "alice")
+	test.Tap(alice.w.connectBtn)
+	alice.until("alice connected", func() bool { return alice.w.state == stateChat })
+
+	test.Tap(bob.w.connectBtn)
+	bob.next("bob refused", func(ev client.Event) bool { _, ok := ev.(client.Refused); return ok })
+	// The refused attempt's Disconnected{Final} is still queued.
+	bob.w.nick.SetText("bob")
+	test.Tap(bob.w.connectBtn)
+	bob.next("bob's new attempt connected", func(ev client.Event) bool { _, ok := ev.(client.Connected); return ok })
+	if bob.w.state != stateChat || bob.w.win.Content() != bob.w.chat {
+		t.Fatalf("the new attempt's Connected was ignored: the form shows %q", bob.w.formStatus.Text)
+	}
+}
