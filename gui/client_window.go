@@ -80,6 +80,7 @@ type ClientWindow struct {
 
 	// state
 	state        connState
+	session      uint64 // the Session of the last Connect sent
 	reconnecting bool
 	me, meKey    string // my nickname and its wire.FoldKey
 	server       string
@@ -351,7 +352,8 @@ func (w *ClientWindow) connect() {
 	w.serverAddr = addr
 	w.setState(stateConnecting)
 	w.formInfo(fmt.Sprintf("Connecting to %s…", addr))
-	w.out.send(client.Connect{Addr: addr, Nick: nick})
+	w.session++
+	w.out.send(client.Connect{Addr: addr, Nick: nick, Session: w.session})
 }
 
 func (w *ClientWindow) cancelConnect() {

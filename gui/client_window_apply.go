@@ -62,6 +62,9 @@ func (w *ClientWindow) change(f func()) {
 }
 
 func (w *ClientWindow) handle(ev client.Event) {
+	if s, ok := sessionOf(ev); ok && s != w.session {
+		return // news of an attempt the user already abandoned
+	}
 	switch ev.(type) {
 	case client.Connected, client.Kicked, client.Refused, client.Disconnected, client.Reconnecting, client.Error:
 	default:
@@ -185,6 +188,23 @@ func (w *ClientWindow) handle(ev client.Event) {
 }
 
 // ---- connection lifecycle ----
+
+// sessionOf returns the Connect's Session that a lifecycle event belongs to.
+func sessionOf(ev client.Event) (uint64, bool) {
+	switch ev := ev.(type) {
+	case client.Connected:
+		return ev.Session, true
+	case client.Refused:
+		return ev.Session, true
+	case client.Kicked:
+		return ev.Session, true
+	case client.Disconnected:
+		return ev.Session, true
+	case client.Reconnecting:
+		return ev.Session, true
+	}
+	return 0, false
+}
 
 func (w *ClientWindow) connected(ev client.Connected) {
 	if w.state == stateIdle {

@@ -64,7 +64,7 @@ func connectAs(t *testing.T, w *ClientWindow, cmds <-chan client.Command, users 
 	if !ok || c.Nick != w.nick.Text || c.Addr != w.addr.Text {
 		t.Fatalf("Connect command = %#v", c)
 	}
-	w.apply([]client.Event{client.Connected{Addr: c.Addr, Nick: c.Nick, Server: "Test", Lobby: "lobby", Users: append([]string{c.Nick}, users...)}})
+	w.apply([]client.Event{client.Connected{Session: 1, Addr: c.Addr, Nick: c.Nick, Server: "Test", Lobby: "lobby", Users: append([]string{c.Nick}, users...)}})
 	if w.win.Content() != w.chat {
 		t.Fatal("chat view not shown after Connected")
 	}
@@ -179,7 +179,7 @@ func TestClientIncomingMessageUsersAndKick(t *testing.T) {
 		t.Errorf("leave line with reason not shown:\n%s", shownText(w))
 	}
 
-	w.apply([]client.Event{client.Kicked{Reason: "spamming", By: "admin"}, client.Disconnected{Final: true}})
+	w.apply([]client.Event{client.Kicked{Session: 1, Reason: "spamming", By: "admin"}, client.Disconnected{Session: 1, Final: true}})
 	if w.win.Content() != w.form {
 		t.Fatal("form not shown after kick")
 	}
@@ -211,7 +211,7 @@ func TestClientNickTakenKeepsForm(t *testing.T) {
 	if !w.addr.Disabled() || w.cancelBtn.Hidden {
 		t.Error("form not busy while connecting")
 	}
-	w.apply([]client.Event{client.Refused{Code: wire.RefuseNickTaken, Text: "nickname taken"}})
+	w.apply([]client.Event{client.Refused{Session: 1, Code: wire.RefuseNickTaken, Text: "nickname taken"}})
 	if w.win.Content() != w.form {
 		t.Fatal("form not shown")
 	}
@@ -241,7 +241,7 @@ func TestClientNoServerRetriesAndCancel(t *testing.T) {
 	w, cmds := newTestClient(t, ClientOptions{Addr: "192.168.1.5:7878", Nick: "bob"})
 	test.Tap(w.connectBtn)
 	nextCmd(t, cmds)
-	w.apply([]client.Event{client.Reconnecting{Attempt: 1, Delay: 4 * time.Second, Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}})
+	w.apply([]client.Event{client.Reconnecting{Session: 1, Attempt: 1, Delay: 4 * time.Second, Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}})
 	if want := "No MultiChat server at 192.168.1.5:7878 — is it started? Retrying in 4 s…"; !strings.HasPrefix(w.formStatus.Text, want) {
 		t.Errorf("status %q, want prefix %q", w.formStatus.Text, want)
 	}
@@ -253,7 +253,7 @@ func TestClientNoServerRetriesAndCancel(t *testing.T) {
 		t.Error("form still connecting after Cancel")
 	}
 	// The attempt may have got through just before the Disconnect: stay on the form.
-	w.apply([]client.Event{client.Connected{Nick: "bob", Lobby: "lobby", Users: []string{"bob"}}, client.Disconnected{Final: true}})
+	w.apply([]client.Event{client.Connected{Session: 1, Nick: "bob", Lobby: "lobby", Users: []string{"bob"}}, client.Disconnected{Session: 1, Final: true}})
 	if w.win.Content() != w.form {
 		t.Error("a cancelled connection opened the chat")
 	}
@@ -346,7 +346,7 @@ func TestClientCommands(t *testing.T) {
 		t.Error("/quit did not go back to the form")
 	}
 	// The session's confirmation changes nothing.
-	w.apply([]client.Event{client.Disconnected{Final: true}})
+	w.apply([]client.Event{client.Disconnected{Session: 1, Final: true}})
 	if w.win.Content() != w.form || w.formStatus.Importance == widget.DangerImportance {
 		t.Error("final Disconnected after /quit shown as an error")
 	}
@@ -383,7 +383,7 @@ func TestClientUsesServersTextLimit(t *testing.T) {
 	w, cmds := newTestClient(t, ClientOptions{})
 	test.Tap(w.connectBtn)
 	c := nextCmd(t, cmds).(client.Connect)
-	w.apply([]client.Event{client.Connected{Addr: c.Addr, Nick: c.Nick, Lobby: "lobby", Users: []string{c.Nick}, MaxText: 100}})
+	w.apply([]client.Event{client.Connected{Session: 1, Addr: c.Addr, Nick: c.Nick, Lobby: "lobby", Users: []string{c.Nick}, MaxText: 100}})
 	long := strings.Repeat("x", 101)
 	w.input.SetText(long)
 	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -564,8 +564,8 @@ func TestClientConnectionLostBannerAndPending(t *testing.T) {
 	w, cmds := newTestClient(t, ClientOptions{})
 	connectAs(t, w, cmds, "bob")
 	w.apply([]client.Event{
-		client.Disconnected{Err: errors.New("server stopping")},
-		client.Reconnecting{Attempt: 1, Delay: 4 * time.Second},
+		client.Disconnected{Session: 1, Err: errors.New("server stopping")},
+		client.Reconnecting{Session: 1, Attempt: 1, Delay: 4 * time.Second},
 	})
 	if w.banner.Hidden || !strings.Contains(w.bannerText.Text, "reconnecting in 4 s") {
 		t.Errorf("banner %q hidden=%v", w.bannerText.Text, w.banner.Hidden)
@@ -578,7 +578,7 @@ func TestClientConnectionLostBannerAndPending(t *testing.T) {
 		t.Fatalf("sent %q, %q", s1.Text, s2.Text)
 	}
 	w.apply([]client.Event{
-		client.Connected{Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}, Rejoin: true},
+		client.Connected{Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}, Rejoin: true},
 		client.Message{Mine: true, ID: s1.ID, Room: "lobby", From: "alice", Text: s1.Text, Time: time.Date(2026, 1, 1, 12, 0, 0, 0, time.Local)},
 		client.Undelivered{ID: s2.ID, Room: "lobby", Text: s2.Text, Err: errors.New("message too long")},
 	})
@@ -724,7 +724,7 @@ func TestClientPumpAppliesEvents(t *testing.T) {
 	w := NewClientWindow(a, a.NewWindow(""), cmds, events, ClientOptions{Addr: "127.0.0.1:7878", Nick: "alice"})
 	w.win.Resize(fyne.NewSize(800, 600))
 	test.Tap(w.connectBtn) // before any event: the pump applies them on its own goroutine here
-	events <- client.Connected{Nick: "alice", Lobby: "lobby", Users: []string{"alice"}}
+	events <- client.Connected{Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice"}}
 	events <- client.Message{Room: "lobby", From: "bob", Text: "via pump"}
 	close(events)
 	select {
@@ -745,9 +745,9 @@ func TestClientLogStaysAtBottomWhenBannerShows(t *testing.T) {
 		evs[i] = client.Message{Room: "lobby", From: "bob", Text: fmt.Sprintf("line %d", i)}
 	}
 	w.apply(evs)
-	w.apply([]client.Event{client.Disconnected{Err: errors.New("gone")}, client.Reconnecting{Attempt: 1, Delay: time.Second}})
+	w.apply([]client.Event{client.Disconnected{Session: 1, Err: errors.New("gone")}, client.Reconnecting{Session: 1, Attempt: 1, Delay: time.Second}})
 	w.win.Content().Refresh() // let the canvas lay out the banner
-	w.apply([]client.Event{client.Connected{Nick: "alice", Lobby: "lobby", Users: []string{"alice"}, Rejoin: true}})
+	w.apply([]client.Event{client.Connected{Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice"}, Rejoin: true}})
 	w.win.Content().Refresh()
 	w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: "after the banner"}})
 	rows := shownRows(w)
@@ -796,5 +796,34 @@ func TestClientKickOfAnotherShownOnce(t *testing.T) {
 	}
 	if got := w.cur.users; len(got) != 1 {
 		t.Errorf("users after the kick: %q", got)
+	}
+}
+
+// TestClientIgnoresEventsOfAbandonedAttempt: events carry the Session of the
+// Connect they belong to; those of an attempt the user already left (a
+// refused one's final Disconnected, a cancelled one's late Connected) change
+// nothing, and the current attempt's are applied.
+func TestClientIgnoresEventsOfAbandonedAttempt(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	test.Tap(w.connectBtn)
+	first := nextCmd(t, cmds).(client.Connect)
+	w.apply([]client.Event{client.Refused{Session: first.Session, Code: wire.RefuseNickTaken}})
+	w.nick.SetText("alice2")
+	test.Tap(w.connectBtn)
+	second := nextCmd(t, cmds).(client.Connect)
+	if second.Session == first.Session {
+		t.Fatalf("both attempts are session %d", first.Session)
+	}
+	w.apply([]client.Event{
+		client.Disconnected{Session: first.Session, Final: true, Err: errors.New("refused")},
+		client.Connected{Session: second.Session, Nick: "alice2", Lobby: "lobby", Users: []string{"alice2"}},
+	})
+	if w.state != stateChat || w.win.Content() != w.chat {
+		t.Fatalf("the current attempt's Connected was not applied; form says %q", w.formStatus.Text)
+	}
+	w.apply([]client.Event{client.Disconnected{Session: first.Session, Err: errors.New("stale")},
+		client.Kicked{Session: first.Session, Reason: "stale"}})
+	if w.state != stateChat || !w.banner.Hidden {
+		t.Error("a stale Disconnected or Kicked changed the window")
 	}
 }
