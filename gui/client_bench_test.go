@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/client"
 )
 
@@ -75,7 +76,7 @@ func BenchmarkApply100k(b *testing.B) {
 		runtime.ReadMemStats(&after)
 		heap = max(heap, after.HeapInuse-min(before.HeapInuse, after.HeapInuse))
 		total = max(total, after.HeapInuse)
-		if w.cur == nil || len(w.cur.entries) < maxHistory {
+		if w.m.Cur == nil || len(w.m.Cur.Entries) < clientmodel.MaxHistory {
 			b.Fatal("the messages were not applied to the log")
 		}
 		w.win.Close()
@@ -122,7 +123,7 @@ func BenchmarkFlood2000(b *testing.B) {
 			b.Fatal("pump did not drain")
 		}
 		b.StopTimer()
-		if w.cur == nil || len(w.cur.entries) < len(evs) {
+		if w.m.Cur == nil || len(w.m.Cur.Entries) < len(evs) {
 			b.Fatal("the messages were not applied to the log")
 		}
 		slices.Sort(spans)

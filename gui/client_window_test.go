@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -180,11 +181,15 @@ func TestClientIncomingMessageUsersAndKick(t *testing.T) {
 	}
 
 	w.apply([]client.Event{client.Kicked{Session: 1, Reason: "spamming", By: "admin"}, client.Disconnected{Session: 1, Final: true}})
-	if w.win.Content() != w.form {
-		t.Fatal("form not shown after kick")
+	// Nothing is lost: the conversation stays, read-only, and says why.
+	if w.win.Content() != w.chat || !strings.Contains(shownText(w), "bob|안녕하세요, alice") {
+		t.Fatalf("conversation not kept after kick:\n%s", shownText(w))
 	}
-	if !strings.Contains(w.formStatus.Text, "spamming") {
-		t.Errorf("form status %q lacks the reason", w.formStatus.Text)
+	if w.banner.Hidden || !strings.Contains(w.bannerText.Text, "spamming") || w.againBtn.Hidden {
+		t.Errorf("banner %q (hidden %v) lacks the reason or Connect again", w.bannerText.Text, w.banner.Hidden)
+	}
+	if !w.input.Disabled() {
+		t.Error("entry still takes text after the kick")
 	}
 	overlay := w.win.Canvas().Overlays().Top()
 	if overlay == nil {
@@ -249,7 +254,7 @@ func TestClientNoServerRetriesAndCancel(t *testing.T) {
 	if _, ok := nextCmd(t, cmds).(client.Disconnect); !ok {
 		t.Fatal("Cancel did not send Disconnect")
 	}
-	if w.state != stateIdle || !w.cancelBtn.Hidden {
+	if w.m.Phase != clientmodel.Idle || !w.cancelBtn.Hidden {
 		t.Error("form still connecting after Cancel")
 	}
 	// The attempt may have got through just before the Disconnect: stay on the form.
@@ -334,21 +339,21 @@ func TestClientCommands(t *testing.T) {
 	if p, ok := nextCmd(t, cmds).(client.Private); !ok || p.To != "bob" || p.Text != "psst" {
 		t.Errorf("/msg sent %#v", p)
 	}
-	if w.cur.kind != convPrivate || w.cur.name != "bob" {
-		t.Errorf("/msg did not open the private chat (current %q)", w.cur.title())
+	if w.m.Cur.Kind != clientmodel.Private || w.m.Cur.Name != "bob" {
+		t.Errorf("/msg did not open the private chat (current %q)", w.m.Cur.Title())
 	}
 
 	enter(w, "/quit")
 	if _, ok := nextCmd(t, cmds).(client.Disconnect); !ok {
 		t.Error("/quit did not disconnect")
 	}
-	if w.win.Content() != w.form {
-		t.Error("/quit did not go back to the form")
+	if w.win.Content() != w.chat || !w.input.Disabled() || !strings.Contains(w.bannerText.Text, "You disconnected") {
+		t.Errorf("/quit: conversations not kept read-only; banner %q", w.bannerText.Text)
 	}
 	// The session's confirmation changes nothing.
 	w.apply([]client.Event{client.Disconnected{Session: 1, Final: true}})
-	if w.win.Content() != w.form || w.formStatus.Importance == widget.DangerImportance {
-		t.Error("final Disconnected after /quit shown as an error")
+	if w.win.Content() != w.chat || !strings.Contains(w.bannerText.Text, "You disconnected") {
+		t.Errorf("final Disconnected after /quit changed the banner to %q", w.bannerText.Text)
 	}
 }
 
@@ -470,8 +475,8 @@ func TestClientConversationsAndUnreadCounts(t *testing.T) {
 	w, cmds := newTestClient(t, ClientOptions{})
 	connectAs(t, w, cmds, "bob", "carol")
 	w.apply([]client.Event{client.RoomJoined{Room: "dev", Users: []string{"alice", "carol"}}})
-	if w.cur.title() != "#dev" {
-		t.Fatalf("current conversation %q after joining dev", w.cur.title())
+	if w.m.Cur.Title() != "#dev" {
+		t.Fatalf("current conversation %q after joining dev", w.m.Cur.Title())
 	}
 	if got := w.usersTitle.Text; got != "Online — 2" {
 		t.Errorf("dev users title %q", got)
@@ -483,17 +488,17 @@ func TestClientConversationsAndUnreadCounts(t *testing.T) {
 		client.Message{Private: true, From: "bob", To: "alice", Text: "just you"},
 	})
 	b := convBadges(w)
-	if b["#lobby"] != "2" || b["#dev"] != "" || b["@bob"] != "1" {
+	if b["#lobby"] != "2" || b["#dev"] != "" || b["@bob"] != "✉ 1" {
 		t.Errorf("badges %v, want lobby 2, dev none, @bob 1", b)
 	}
 	if s := shownText(w); !strings.Contains(s, "in dev") || strings.Contains(s, "in the lobby") || strings.Contains(s, "just you") {
 		t.Errorf("dev log shows:\n%s", s)
 	}
 	w.convList.Select(0) // the lobby
-	if w.cur.kind != convLobby {
-		t.Fatalf("current %q", w.cur.title())
+	if w.m.Cur.Kind != clientmodel.Lobby {
+		t.Fatalf("current %q", w.m.Cur.Title())
 	}
-	if b := convBadges(w); b["#lobby"] != "" || b["@bob"] != "1" {
+	if b := convBadges(w); b["#lobby"] != "" || b["@bob"] != "✉ 1" {
 		t.Errorf("badges after switching %v", b)
 	}
 	if s := shownText(w); !strings.Contains(s, "still lobby") || strings.Contains(s, "in dev") {
@@ -524,8 +529,8 @@ func TestClientPrivateMessageOpensConversation(t *testing.T) {
 	w, cmds := newTestClient(t, ClientOptions{})
 	connectAs(t, w, cmds, "bob")
 	w.apply([]client.Event{client.Message{Private: true, From: "Bob", To: "alice", Text: "hi alice"}})
-	c := w.byKey[convKey(convPrivate, "bob")]
-	if c == nil || c.unread != 1 || len(c.entries) != 1 {
+	c := w.m.Find("bob", true)
+	if c == nil || c.Unread != 1 || len(c.Entries) != 1 {
 		t.Fatalf("private conversation %+v", c)
 	}
 	// Double-clicking a user opens the chat with them.
@@ -539,8 +544,8 @@ func TestClientPrivateMessageOpensConversation(t *testing.T) {
 		t.Fatal("bob not in the user list")
 	}
 	test.DoubleTap(bob)
-	if w.cur != c {
-		t.Fatalf("double-click opened %q", w.cur.title())
+	if w.m.Cur != c {
+		t.Fatalf("double-click opened %q", w.m.Cur.Title())
 	}
 	if s := shownText(w); !strings.Contains(s, "Bob|hi alice") {
 		t.Errorf("private log:\n%s", s)
@@ -549,14 +554,15 @@ func TestClientPrivateMessageOpensConversation(t *testing.T) {
 		t.Errorf("private chat users %q", got)
 	}
 	enter(w, "hi bob")
-	if p, ok := nextCmd(t, cmds).(client.Private); !ok || p.To != "Bob" || p.Text != "hi bob" {
+	p, ok := nextCmd(t, cmds).(client.Private)
+	if !ok || p.To != "Bob" || p.Text != "hi bob" {
 		t.Errorf("sent %#v", p)
 	}
 	// My echo lands in the same conversation, not a new one.
-	n := len(w.convs)
-	w.apply([]client.Event{client.Message{Private: true, Mine: true, ID: w.nextID, From: "alice", To: "bob", Text: "hi bob"}})
-	if len(w.convs) != n || strings.Count(shownText(w), "hi bob") != 1 {
-		t.Errorf("echo: %d conversations, log:\n%s", len(w.convs), shownText(w))
+	n := len(w.m.Convs)
+	w.apply([]client.Event{client.Message{Private: true, Mine: true, ID: p.ID, From: "alice", To: "bob", Text: "hi bob"}})
+	if len(w.m.Convs) != n || strings.Count(shownText(w), "hi bob") != 1 {
+		t.Errorf("echo: %d conversations, log:\n%s", len(w.m.Convs), shownText(w))
 	}
 }
 
@@ -589,10 +595,10 @@ func TestClientConnectionLostBannerAndPending(t *testing.T) {
 	if !slices.Contains(rows, "12:00|alice|typed while away") {
 		t.Errorf("delivered line missing: %q", rows)
 	}
-	if !slices.Contains(rows, "failed|alice|this one fails") {
+	if !slices.Contains(rows, "not sent|alice|this one fails") {
 		t.Errorf("failed line not marked: %q", rows)
 	}
-	if !strings.Contains(shownText(w), "Not delivered: “this one fails” — message too long") {
+	if !strings.Contains(shownText(w), "Not sent: “this one fails” — message too long") {
 		t.Errorf("no failure reason:\n%s", shownText(w))
 	}
 }
@@ -606,10 +612,10 @@ func TestClientLongMessagesWrap(t *testing.T) {
 	}
 	long := strings.Join(words, " ") + " 한국어도 줄바꿈됩니다 " + strings.Repeat("x", 300)
 	w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: long}})
-	c := w.cur
+	c := w.m.Cur
 	var parts []string
-	for _, r := range c.rows {
-		if e := c.entry(r.seq); e != nil && e.text == long {
+	for _, r := range w.views[c].rows {
+		if e := c.Entry(r.seq); e != nil && e.Text == long {
 			seg := long[r.start:r.end]
 			if r.start > 0 && seg == "" {
 				t.Error("empty continuation row")
@@ -630,8 +636,8 @@ func TestClientLongMessagesWrap(t *testing.T) {
 	before := len(parts)
 	w.win.Resize(fyne.NewSize(600, 640))
 	n := 0
-	for _, r := range c.rows {
-		if e := c.entry(r.seq); e != nil && e.text == long {
+	for _, r := range w.views[c].rows {
+		if e := c.Entry(r.seq); e != nil && e.Text == long {
 			n++
 		}
 	}
@@ -794,7 +800,7 @@ func TestClientKickOfAnotherShownOnce(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d lines about bob's kick, want 1: %q", n, shownRows(w))
 	}
-	if got := w.cur.users; len(got) != 1 {
+	if got := w.m.Cur.Users; len(got) != 1 {
 		t.Errorf("users after the kick: %q", got)
 	}
 }
@@ -818,12 +824,12 @@ func TestClientIgnoresEventsOfAbandonedAttempt(t *testing.T) {
 		client.Disconnected{Session: first.Session, Final: true, Err: errors.New("refused")},
 		client.Connected{Session: second.Session, Nick: "alice2", Lobby: "lobby", Users: []string{"alice2"}},
 	})
-	if w.state != stateChat || w.win.Content() != w.chat {
+	if w.m.Phase != clientmodel.Chat || w.win.Content() != w.chat {
 		t.Fatalf("the current attempt's Connected was not applied; form says %q", w.formStatus.Text)
 	}
 	w.apply([]client.Event{client.Disconnected{Session: first.Session, Err: errors.New("stale")},
 		client.Kicked{Session: first.Session, Reason: "stale"}})
-	if w.state != stateChat || !w.banner.Hidden {
+	if w.m.Phase != clientmodel.Chat || !w.banner.Hidden {
 		t.Error("a stale Disconnected or Kicked changed the window")
 	}
 }

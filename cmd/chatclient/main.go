@@ -24,7 +24,7 @@ func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a := app.NewWithID("io.github.multichat.client")
 	a.SetIcon(assets.ClientIcon)
-	a.Settings().SetTheme(gui.NewTheme())
+	a.Settings().SetTheme(gui.NewThemeWith(gui.ClientAppearance(a.Preferences())))
 	w := a.NewWindow("MultiChat")
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -32,7 +32,7 @@ func main() {
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)
-		_ = client.Run(ctx, cmds, events, client.WithLogger(logger))
+		_ = client.Run(ctx, cmds, events, client.WithLogger(logger), client.WithDownloadDir(gui.DownloadDir(a.Preferences())))
 	}()
 	gui.NewClientWindow(a, w, cmds, events, gui.ClientOptions{Addr: *addr, Nick: *nick, Logger: logger})
 	w.ShowAndRun()
