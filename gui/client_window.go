@@ -86,8 +86,8 @@ type ClientWindow struct {
 	bulletW      float32
 	lastNotify   time.Time
 	notifyQueued int
-	completeN    int    // Tab presses in a row
-	completeFrom string // the text Tab started completing
+	completeN    int          // Tab presses in a row
+	completeFrom string       // the text Tab started completing
 	rooms        *roomsDialog // open, waiting for the room list
 }
 

@@ -138,4 +138,3 @@ func nickColor(nick string, variant fyne.ThemeVariant) color.Color {
 	}
 	return p[h.Sum32()%uint32(len(p))]
 }
-
