@@ -196,6 +196,11 @@ func (w *ClientWindow) connect() {
 }
 
 func (w *ClientWindow) buildMenu() {
+	item := func(label string, sc fyne.Shortcut, f func()) *fyne.MenuItem {
+		i := fyne.NewMenuItem(label, f)
+		i.Shortcut = sc
+		return i
+	}
 	chat := fyne.NewMenu("Chat",
 		fyne.NewMenuItem("Connect again", func() { w.change(w.m.ConnectAgain) }),
 		fyne.NewMenuItem("Change server or nickname…", func() { w.change(w.m.ChangeServer) }),
@@ -203,10 +208,15 @@ func (w *ClientWindow) buildMenu() {
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Settings…", w.showSettings),
 	)
-	rooms := fyne.NewMenu("Rooms",
-		fyne.NewMenuItem("Join or create…", w.showRooms),
-		fyne.NewMenuItem("Leave this room", func() { w.leaveCurrent() }),
-		fyne.NewMenuItem("Switch conversation…", w.showSwitcher),
+	// The shortcuts live on menu items: Fyne runs a main menu's shortcuts
+	// whatever widget has the focus.
+	rooms := fyne.NewMenu("Conversations",
+		item("Switch conversation…", scSwitcher, w.showSwitcher),
+		item("Next conversation", scNext, func() { w.shortcut(scNext) }),
+		item("Previous conversation", scPrev, func() { w.shortcut(scPrev) }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Rooms: join or create…", w.showRooms),
+		item("Leave this room or close this chat", scClose, w.leaveCurrent),
 	)
 	help := fyne.NewMenu("Help",
 		fyne.NewMenuItem("Commands and keys", func() { w.change(w.showHelp) }),

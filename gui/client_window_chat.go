@@ -147,7 +147,7 @@ func (w *ClientWindow) setConvRow(c *clientmodel.Conv, name, badge *widget.Label
 		name.TextStyle.Italic = true
 	}
 	name.Importance = widget.MediumImportance
-	if w.m.Link != clientmodel.Live || name.TextStyle.Italic {
+	if name.TextStyle.Italic {
 		name.Importance = widget.LowImportance
 	}
 	name.SetText(t)

@@ -139,8 +139,8 @@ func (w *ClientWindow) showRooms() {
 		w.change(func() { w.m.Leave(c) })
 		rd.d.Hide()
 	})
-	top := container.NewBorder(nil, nil, widget.NewLabel("Room"), joinBtn, rd.name)
-	body := container.NewBorder(container.NewVBox(top, rd.status), leaveBtn, nil, nil, rd.list)
+	top := container.NewBorder(nil, nil, widget.NewLabel("Room"), container.NewHBox(joinBtn, leaveBtn), rd.name)
+	body := container.NewBorder(container.NewVBox(top, rd.status), nil, nil, nil, rd.list)
 	rd.d = dialog.NewCustom("Rooms", "Close", container.New(minSize{420, 360}, body), w.win)
 	rd.name.onEscape = rd.d.Hide
 	rd.d.SetOnClosed(func() {
@@ -150,7 +150,7 @@ func (w *ClientWindow) showRooms() {
 		w.win.Canvas().Focus(w.input)
 	})
 	rd.d.Show()
-	w.win.Canvas().Focus(rd.name)
+	focusLater(w.win, rd.name)
 	w.change(w.m.ListRooms)
 }
 
@@ -227,7 +227,13 @@ func (w *ClientWindow) showSwitcher() {
 	d.SetOnClosed(func() { w.win.Canvas().Focus(w.input) })
 	update("")
 	d.Show()
-	w.win.Canvas().Focus(filter)
+	focusLater(w.win, filter)
+}
+
+// focusLater focuses o once the current event is over: a dialog opened from
+// a menu item would otherwise lose the focus when the menu closes.
+func focusLater(win fyne.Window, o fyne.Focusable) {
+	fyne.Do(func() { win.Canvas().Focus(o) })
 }
 
 // minSize is a layout that gives its one object at least the given size.

@@ -573,7 +573,7 @@ func TestClientConnectionLostBannerAndPending(t *testing.T) {
 		client.Disconnected{Session: 1, Err: errors.New("server stopping")},
 		client.Reconnecting{Session: 1, Attempt: 1, Delay: 4 * time.Second},
 	})
-	if w.banner.Hidden || !strings.Contains(w.bannerText.Text, "reconnecting in 4 s") {
+	if w.banner.Hidden || !strings.Contains(w.bannerText.Text, "Reconnecting in 4 s") {
 		t.Errorf("banner %q hidden=%v", w.bannerText.Text, w.banner.Hidden)
 	}
 	enter(w, "typed while away")

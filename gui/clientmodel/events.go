@@ -256,7 +256,7 @@ func (m *Model) disconnected(ev client.Disconnected) {
 			text += ": " + Plain(ev.Err, "")
 		}
 		m.errorLine(m.Cur, time.Time{}, text+". Reconnecting…")
-		m.Banner = m.offlineBanner("")
+		m.Banner = m.offlineBanner("…")
 		m.ch.Phase, m.ch.Users, m.ch.Convs = true, true, true
 	case Connecting:
 		if ev.Final && ev.Err != nil { // a final nil is the echo of an earlier Disconnect
@@ -267,7 +267,7 @@ func (m *Model) disconnected(ev client.Disconnected) {
 }
 
 func (m *Model) offlineBanner(next string) Banner {
-	t := fmt.Sprintf("Connection lost at %s — reconnecting%s. Messages you send now are kept and go out when the connection is back.",
+	t := fmt.Sprintf("Connection lost at %s. Reconnecting%s Messages you send now are kept and go out when the connection is back.",
 		m.Since.Local().Format("15:04"), next)
 	return Banner{Text: t, Retry: true, Offline: true}
 }

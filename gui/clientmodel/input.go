@@ -111,7 +111,7 @@ func (m *Model) Disconnect() {
 func (m *Model) RetryNow() {
 	if m.Phase == Chat && m.Link == Reconnecting {
 		m.Send(client.RetryNow{})
-		m.Banner.Text = fmt.Sprintf("Connection lost at %s — trying again now…", m.Since.Local().Format("15:04"))
+		m.Banner.Text = fmt.Sprintf("Connection lost at %s. Trying again now…", m.Since.Local().Format("15:04"))
 		m.ch.Phase = true
 	}
 }
