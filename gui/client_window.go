@@ -89,6 +89,7 @@ type ClientWindow struct {
 	completeN    int          // Tab presses in a row
 	completeFrom string       // the text Tab started completing
 	rooms        *roomsDialog // open, waiting for the room list
+	modals       []*modal     // dialogs open, topmost last
 }
 
 // NewClientWindow builds the client window in win, sends commands on cmds
@@ -118,6 +119,7 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	win.SetIcon(assets.ClientIcon)
 	w.buildMenu()
 	w.addShortcuts()
+	win.Canvas().SetOnTypedKey(w.typedKey)
 	win.SetContent(w.form)
 	win.Resize(fyne.NewSize(960, 640))
 	if w.nick.Text == "" {

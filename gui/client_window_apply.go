@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/clientmodel"
@@ -75,10 +74,7 @@ func (w *ClientWindow) change(f func()) {
 		w.win.SetTitle(w.m.Title())
 	}
 	w.flushNotes()
-	for _, d := range w.m.Dialogs {
-		dialog.ShowInformation(d.Title, d.Text, w.win)
-	}
-	w.m.Dialogs = w.m.Dialogs[:0]
+	w.showDialogs()
 }
 
 // drawPhase shows the form or the chat, the banner, and whether the entry

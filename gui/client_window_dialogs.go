@@ -71,6 +71,57 @@ func (r *pickRow) DoubleTapped(*fyne.PointEvent) {
 	}
 }
 
+// modal is a dialog the window opened, with what Enter does in it.
+type modal struct {
+	d       dialog.Dialog
+	onEnter func()
+}
+
+// openModal shows d and makes Enter (onEnter, or closing) and Escape
+// (closing) work in it while no entry of its own has the focus; onClosed
+// runs when it closes.
+func (w *ClientWindow) openModal(d dialog.Dialog, onEnter, onClosed func()) {
+	m := &modal{d: d, onEnter: onEnter}
+	w.modals = append(w.modals, m)
+	d.SetOnClosed(func() {
+		if i := slices.Index(w.modals, m); i >= 0 {
+			w.modals = slices.Delete(w.modals, i, i+1)
+		}
+		if onClosed != nil {
+			onClosed()
+		}
+	})
+	d.Show()
+}
+
+// typedKey handles keys that reach the canvas itself (no widget has the
+// focus): Enter and Escape in the topmost dialog.
+func (w *ClientWindow) typedKey(k *fyne.KeyEvent) {
+	if len(w.modals) == 0 {
+		return
+	}
+	m := w.modals[len(w.modals)-1]
+	switch k.Name {
+	case fyne.KeyEscape:
+		m.d.Hide()
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if m.onEnter != nil {
+			m.onEnter()
+		} else {
+			m.d.Hide()
+		}
+	}
+}
+
+// showDialogs shows the model's messages (a kick) as dialogs that Enter or
+// Escape closes.
+func (w *ClientWindow) showDialogs() {
+	for _, d := range w.m.Dialogs {
+		w.openModal(dialog.NewInformation(d.Title, d.Text, w.win), nil, nil)
+	}
+	w.m.Dialogs = w.m.Dialogs[:0]
+}
+
 // ---- Rooms ----
 
 type roomsDialog struct {
@@ -143,13 +194,12 @@ func (w *ClientWindow) showRooms() {
 	body := container.NewBorder(container.NewVBox(top, rd.status), nil, nil, nil, rd.list)
 	rd.d = dialog.NewCustom("Rooms", "Close", container.New(minSize{420, 360}, body), w.win)
 	rd.name.onEscape = rd.d.Hide
-	rd.d.SetOnClosed(func() {
+	w.openModal(rd.d, func() { join(rd.name.Text) }, func() {
 		if w.rooms == rd {
 			w.rooms = nil
 		}
 		w.win.Canvas().Focus(w.input)
 	})
-	rd.d.Show()
 	focusLater(w.win, rd.name)
 	w.change(w.m.ListRooms)
 }
@@ -195,6 +245,9 @@ func (w *ClientWindow) showSwitcher() {
 			}
 		}
 		list.Refresh()
+		if len(matches) > 0 {
+			list.Select(0) // what Enter picks
+		}
 	}
 	list = widget.NewList(func() int { return len(matches) }, newPickRow(&list, pick),
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -224,9 +277,8 @@ func (w *ClientWindow) showSwitcher() {
 	d = dialog.NewCustom("Switch conversation", "Close",
 		container.New(minSize{360, 300}, container.NewBorder(filter, nil, nil, nil, list)), w.win)
 	filter.onEscape = d.Hide
-	d.SetOnClosed(func() { w.win.Canvas().Focus(w.input) })
 	update("")
-	d.Show()
+	w.openModal(d, func() { filter.OnSubmitted(filter.Text) }, func() { w.win.Canvas().Focus(w.input) })
 	focusLater(w.win, filter)
 }
 

@@ -81,10 +81,8 @@ func (w *ClientWindow) showSettings() {
 		widget.NewFormItem("Trusted servers", trusted),
 	}
 	items[1].HintText = "Used from the next start of MultiChat."
-	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
-		if !ok {
-			return
-		}
+	var d dialog.Dialog
+	save := func() {
 		p.SetBool(prefNotify, notify.Checked)
 		p.SetBool(prefCollapse, collapse.Checked)
 		w.m.Collapse = collapse.Checked
@@ -102,9 +100,14 @@ func (w *ClientWindow) showSettings() {
 		p.SetFloat(prefScale, float64(ap.Scale))
 		w.app.Settings().SetTheme(NewThemeWith(ap))
 		w.restyle()
+	}
+	d = dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
+		if ok {
+			save()
+		}
 	}, w.win)
 	d.Resize(fyne.NewSize(560, 420))
-	d.Show()
+	w.openModal(d, func() { save(); d.Hide() }, nil)
 }
 
 // restyle measures text again after a theme change and lays every
