@@ -46,6 +46,16 @@ func (w *ClientWindow) change(f func()) {
 			w.newBelow()
 		}
 	}
+	// Lay out new lines of the conversations off screen too, a batch at a
+	// time as they come, so that switching to one never has thousands to
+	// catch up on.
+	if ch.Lines {
+		for _, c := range w.m.Convs {
+			if v := w.view(c); c != w.shown && v.next != c.Next() && w.logWidth > 0 {
+				w.sync(c)
+			}
+		}
+	}
 	if ch.Convs || ch.Switched {
 		if i := slices.Index(w.m.Convs, w.m.Cur); i >= 0 {
 			w.convList.Select(i)

@@ -150,6 +150,7 @@ func (c *Conv) trim() {
 type Changes struct {
 	Phase    bool // the phase, the link or the banner changed
 	Log      bool // the current conversation's log changed
+	Lines    bool // some conversation's log got lines (maybe off screen)
 	Convs    bool // the conversation list (names, badges, order)
 	Users    bool // the current conversation's member list
 	Switched bool // another conversation is current
@@ -394,6 +395,7 @@ func (m *Model) add(c *Conv, e Entry) {
 	}
 	c.activity = nil
 	c.Entries = append(c.Entries, e)
+	m.ch.Lines = true
 	c.trim() // the view drops rows of lines below Base
 	if c == m.Cur {
 		m.ch.Log = true
