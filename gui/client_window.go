@@ -71,6 +71,7 @@ type ClientWindow struct {
 	input                        *chatEntry
 	sendBtn                      *widget.Button
 	inputHint                    *widget.Label
+	counter                      *widget.Label // characters, near the limit
 	usersTitle                   *widget.Label
 	usersList                    *widget.List
 	msgBtn                       *widget.Button

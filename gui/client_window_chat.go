@@ -84,18 +84,27 @@ func (w *ClientWindow) buildChat() {
 
 	w.input = newChatEntry(w)
 	w.input.OnSubmitted = w.submit
-	w.input.OnChanged = func(string) {
+	w.counter = widget.NewLabel("")
+	w.counter.Hide()
+	w.input.OnChanged = func(text string) {
 		w.completeN = 0
 		if !w.inputHint.Hidden {
 			w.setHint("")
 		}
+		label, over := clientmodel.Counter(text)
+		w.counter.Importance = widget.LowImportance
+		if over {
+			w.counter.Importance = widget.DangerImportance
+		}
+		w.counter.SetText(label)
+		show(w.counter, label != "")
 	}
 	w.sendBtn = widget.NewButtonWithIcon("", theme.MailSendIcon(), func() { w.submit(w.input.Text) })
 	w.inputHint = widget.NewLabel("")
 	w.inputHint.Importance = widget.DangerImportance
 	w.inputHint.Wrapping = fyne.TextWrapWord
 	w.inputHint.Hide()
-	bottom := container.NewVBox(w.copyBar, container.NewBorder(nil, nil, nil, w.sendBtn, w.input), w.inputHint)
+	bottom := container.NewVBox(w.copyBar, container.NewBorder(nil, nil, nil, container.NewHBox(w.counter, w.sendBtn), w.input), w.inputHint)
 	center := container.NewBorder(container.NewVBox(w.header, widget.NewSeparator()), bottom, nil, nil, logBox)
 
 	w.usersTitle = widget.NewLabelWithStyle("Online — 0", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

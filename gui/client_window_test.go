@@ -360,25 +360,33 @@ func TestClientCommands(t *testing.T) {
 func TestClientOverLongRefusedAndKept(t *testing.T) {
 	w, cmds := newTestClient(t, ClientOptions{})
 	connectAs(t, w, cmds)
-	long := strings.Repeat("가", wire.DefaultMaxText/3+1) // 4098 bytes
+	// The limit is in characters: Korean gets the same 4 000 as English.
+	long := strings.Repeat("가", wire.MaxTextChars+1)
 	w.input.SetText(long)
+	if w.counter.Hidden || w.counter.Text != "4\u202f001 / 4\u202f000" || w.counter.Importance != widget.DangerImportance {
+		t.Errorf("counter %q (hidden %v)", w.counter.Text, w.counter.Hidden)
+	}
 	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	noCmd(t, cmds)
 	if w.input.Text != long {
 		t.Error("over-long text not kept whole in the entry")
 	}
-	if w.inputHint.Hidden || !strings.Contains(w.inputHint.Text, "4098 bytes") || !strings.Contains(w.inputHint.Text, "4096") {
+	if w.inputHint.Hidden || !strings.Contains(w.inputHint.Text, "4\u202f001 characters") || !strings.Contains(w.inputHint.Text, "4\u202f000") {
 		t.Errorf("hint %q (hidden %v)", w.inputHint.Text, w.inputHint.Hidden)
 	}
-	// Exactly at the limit goes out whole.
-	ok := strings.Repeat("a", wire.DefaultMaxText)
+	// Exactly at the limit goes out whole: 12 000 bytes of Korean.
+	ok := strings.Repeat("가", wire.MaxTextChars)
 	w.input.SetText(ok)
 	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if say, _ := nextCmd(t, cmds).(client.Say); say.Text != ok {
-		t.Errorf("4096-byte message sent as %d bytes", len(say.Text))
+		t.Errorf("4 000-character message sent as %d bytes", len(say.Text))
 	}
-	if !w.inputHint.Hidden {
-		t.Error("hint still shown")
+	if !w.inputHint.Hidden || !w.counter.Hidden {
+		t.Error("hint or counter still shown")
+	}
+	w.input.SetText("short")
+	if !w.counter.Hidden {
+		t.Error("counter shown far from the limit")
 	}
 }
 

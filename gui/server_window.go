@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/wire"
 )
 
 // Server window defaults and limits.
@@ -33,10 +34,10 @@ const (
 	DefaultListenPort = 7878      // as chatserver -addr
 
 	defaultKickReason = server.DefaultKickReason
-	maxAnnounceBytes  = 4 << 10 // the server's default text limit
-	maxLogLines       = 10000   // the activity log keeps the last this many lines
-	logTrimSlack      = 1000    // …trimmed in chunks of this many
-	maxLogText        = 400     // characters of a chat line shown in the log
+	maxAnnounceBytes  = wire.DefaultMaxText // the server's default text limit
+	maxLogLines       = 10000               // the activity log keeps the last this many lines
+	logTrimSlack      = 1000                // …trimmed in chunks of this many
+	maxLogText        = 400                 // characters of a chat line shown in the log
 	closeTimeout      = 3 * time.Second
 
 	prefHost = "server.listen.host"
@@ -469,9 +470,9 @@ func (s *ServerWindow) announceTapped() {
 	if text == "" {
 		return
 	}
-	if len(text) > maxAnnounceBytes {
+	if n := utf8.RuneCountInString(text); n > wire.MaxTextChars || len(text) > maxAnnounceBytes {
 		s.showError("Announcement too long",
-			fmt.Errorf("an announcement can be at most %d bytes; this one is %d", maxAnnounceBytes, len(text)))
+			fmt.Errorf("an announcement can be at most %d characters; this one is %d. Shorten it", wire.MaxTextChars, n))
 		return
 	}
 	s.out.send(server.Announce{Text: text})

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/wire"
@@ -220,8 +221,14 @@ func (m *Model) msg(arg string) bool {
 // say sends text to conversation c and shows it as pending until the server
 // echoes it. Text over the server's limit is refused, never cut.
 func (m *Model) say(c *Conv, text string) bool {
+	if n := utf8.RuneCountInString(text); n > wire.MaxTextChars {
+		m.Hint = fmt.Sprintf("Too long: your message is %s characters and the limit is %s. Shorten it or split it — nothing was sent.",
+			Count(n), Count(wire.MaxTextChars))
+		return false
+	}
 	if len(text) > m.MaxText {
-		m.Hint = fmt.Sprintf("Too long: your message is %d bytes and the limit is %d. Shorten it or split it — nothing was sent.", len(text), m.MaxText)
+		m.Hint = fmt.Sprintf("Too long for this server: your message takes %s bytes and the limit is %s. Shorten it or split it — nothing was sent.",
+			Count(len(text)), Count(m.MaxText))
 		return false
 	}
 	if _, err := wire.CheckText(text, m.MaxText); err != nil {
@@ -331,6 +338,23 @@ func (m *Model) SendFile(path string) bool {
 	m.Send(cmd)
 	m.system(m.Cur, time.Time{}, fmt.Sprintf("Offering %s (%s)…", fi.Name(), ByteSize(fi.Size())))
 	return true
+}
+
+// CounterFrom is where the entry starts showing how many characters are
+// left.
+const CounterFrom = wire.MaxTextChars * 9 / 10
+
+// Counter is the live count under the entry near the limit ("3 912 / 4 000"),
+// "" while far from it; over reports going past the limit.
+func Counter(text string) (label string, over bool) {
+	if len(text) < CounterFrom {
+		return "", false // fewer bytes cannot be more characters
+	}
+	n := utf8.RuneCountInString(text)
+	if n < CounterFrom {
+		return "", false
+	}
+	return Count(n) + " / " + Count(wire.MaxTextChars), n > wire.MaxTextChars
 }
 
 // Complete completes the nickname being typed at the end of text from the

@@ -173,11 +173,14 @@ func (m *Model) undelivered(ev client.Undelivered) {
 	// checks): learn the limit, and give the text back to edit.
 	var tl *wire.TextTooLongError
 	if errors.As(ev.Err, &tl) {
-		if tl.Max > 0 && tl.Max < m.MaxText {
+		if !tl.Chars && tl.Max > 0 && tl.Max < m.MaxText {
 			m.MaxText = tl.Max
 		}
 		m.GiveBack = ev.Text
-		m.Hint = fmt.Sprintf("Too long: your message is %d bytes and the server's limit is %d. Shorten it or split it.", tl.Size, tl.Max)
+		m.Hint = "Too long: " + Plain(tl, "") + ". Shorten it or split it."
+		if !tl.Chars {
+			m.Hint = fmt.Sprintf("Too long for this server: your message takes %s bytes and its limit is %s. Shorten it or split it.", Count(tl.Size), Count(tl.Max))
+		}
 	}
 }
 

@@ -49,6 +49,22 @@ func Plain(err error, fallback string) string {
 	return strings.ReplaceAll(s, "0.0.0.0", "this computer")
 }
 
+// Count writes n with a thin space between thousands: 4 000, 12 345.
+func Count(n int) string {
+	s := fmt.Sprint(n)
+	if n < 1000 && n > -1000 {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteRune('\u202f')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // ByteSize is n in B, KiB, MiB or GiB.
 func ByteSize(n int64) string {
 	switch {

@@ -317,7 +317,7 @@ func TestTextIsRefusedNotCut(t *testing.T) {
 		text string
 		want error
 	}{
-		{strings.Repeat("가", wire.DefaultMaxText/3+1), nil}, // 4098 bytes
+		{strings.Repeat("가", wire.MaxTextChars+1), nil}, // 4001 characters
 		{"bad \xff utf-8", wire.ErrInvalidUTF8},
 		{"   ", wire.ErrEmptyText},
 		{"bell\a", wire.ErrBadText},
@@ -343,7 +343,7 @@ func TestTextIsRefusedNotCut(t *testing.T) {
 		t.Fatalf("bad room: %#v", ud)
 	}
 	// Exactly at the limit is fine, and nothing before it went out.
-	ok := strings.Repeat("a", wire.DefaultMaxText)
+	ok := strings.Repeat("가", wire.MaxTextChars) // 12 000 bytes
 	h.do(Say{ID: 20, Text: ok})
 	if s := expect[wire.Say](p); s.Text != ok {
 		t.Fatal("the message at the limit was not sent whole")
