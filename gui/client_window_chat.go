@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -78,8 +79,8 @@ func (w *ClientWindow) buildChat() {
 	w.retryLine = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), w.retrySelected)
 	w.discardLine = widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), w.discardSelected)
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { w.selectEntry(-1) })
-	w.copyBar = container.NewBorder(widget.NewSeparator(), nil, nil,
-		container.NewHBox(w.retryLine, copyBtn, w.discardLine, closeBtn), w.copyText)
+	w.copyBar = container.NewVBox(widget.NewSeparator(), w.copyText,
+		container.NewHBox(layout.NewSpacer(), w.retryLine, copyBtn, w.discardLine, closeBtn))
 	w.copyBar.Hide()
 
 	w.input = newChatEntry(w)
