@@ -129,13 +129,14 @@ func TestHeadlessPortInUse(t *testing.T) {
 func TestConfigFromFlags(t *testing.T) {
 	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{
 		"-addr", ":9000", "-flood-burst", "-1", "-max-conns", "20000", "-max-per-ip", "-1",
-		"-ping-after", "5s", "-log-level", "warn", "-log-json", "-max-text", "1000"})
+		"-ping-after", "5s", "-log-level", "warn", "-log-json", "-max-text", "1000", "-max-rooms-per-user", "3"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := o.Config
 	if o.Addr != ":9000" || c.FloodBurst != -1 || c.MaxConns != 20000 || c.MaxPerIP != -1 ||
-		c.PingAfter != 5*time.Second || o.LogLevel != slog.LevelWarn || !o.LogJSON || c.MaxText != 1000 {
+		c.PingAfter != 5*time.Second || o.LogLevel != slog.LevelWarn || !o.LogJSON || c.MaxText != 1000 ||
+		c.MaxRoomsPerUser != 3 {
 		t.Fatalf("got %+v", o)
 	}
 	// Defaults are the server's.
@@ -143,7 +144,8 @@ func TestConfigFromFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Addr != ":7878" || o.Config.MaxFrame != 64<<10 || o.Config.FloodBurst != 5 || o.Headless {
+	if o.Addr != ":7878" || o.Config.MaxFrame != 64<<10 || o.Config.FloodBurst != 5 || o.Headless ||
+		o.Config.MaxRoomsPerUser != 10 {
 		t.Fatalf("defaults %+v", o)
 	}
 	for _, args := range [][]string{{"-log-level", "loud"}, {"extra"}, {"-max-conns", "many"}} {

@@ -212,6 +212,8 @@ func (m *Model) refused(ev client.Refused) {
 	switch ev.Code {
 	case wire.RefuseNickTaken:
 		text, focus = fmt.Sprintf("The nickname “%s” is already taken [아이디 중복]. Choose another one and press Connect.", m.Nick), "nick"
+	case wire.RefuseNickReserved:
+		text, focus = fmt.Sprintf("The nickname “%s” is reserved or looks like a reserved name%s. Choose another one.", m.Nick, detail), "nick"
 	case wire.RefuseNickInvalid:
 		text, focus = fmt.Sprintf("The server does not accept the nickname “%s”%s. Choose another one.", m.Nick, detail), "nick"
 	case wire.RefuseServerFull:

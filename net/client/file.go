@@ -309,7 +309,7 @@ func (s *session) fileEnd(m wire.FileEnd) {
 func (s *session) fileAbort(m wire.FileAbort) {
 	why := "the transfer was abandoned"
 	if m.Reason != "" {
-		why += ": " + m.Reason
+		why += ": " + wire.VisibleText(m.Reason)
 	}
 	if d := s.files.down[m.ID]; d != nil {
 		s.downloadFailed(d, why, false)

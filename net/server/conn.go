@@ -111,8 +111,8 @@ type conn struct {
 	state    connState
 	welcomed bool // Welcome sent (joins are announced in batches)
 	nick     string
-	fold     string // wire.FoldKey(nick)
-	skel     string // wire.SkeletonKey(nick)
+	fold     string    // wire.FoldKey(nick)
+	skels    [2]string // wire.SkeletonKeys(nick)
 	rooms    []membership
 	files    int // transfers this user is sending
 }
