@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"fmt"
 	"image/color"
 	"net/url"
 	"sort"
@@ -31,8 +32,19 @@ type convView struct {
 	next   int     // the first line not laid out yet
 	gen    int     // the Conv.Gen the rows were computed from
 	offset float32
-	bottom bool // the view was at the bottom when last shown
+	bottom bool         // the view was at the bottom when last shown
+	open   map[int]bool // long messages shown whole, by seq
 }
+
+// A message longer than foldRows rows is shown folded: its first foldShow
+// rows and a row that opens it ("Show all 40 lines"); an open one ends with
+// a row that folds it again. Those rows have start < 0.
+const (
+	foldRows = 12
+	foldShow = 8
+	rowOpen  = -1 // end holds the number of rows hidden
+	rowFold  = -2
+)
 
 func (w *ClientWindow) view(c *clientmodel.Conv) *convView {
 	if c == nil {
@@ -69,7 +81,15 @@ func (w *ClientWindow) sync(c *clientmodel.Conv) *convView {
 	v.next = max(v.next, c.Base)
 	for seq := v.next; seq < c.Next(); seq++ {
 		e := c.Entry(seq)
+		first := len(v.rows)
 		v.rows = w.meas.wrap(v.rows, seq, e.Text, w.textWidth(e))
+		if n := len(v.rows) - first; n > foldRows {
+			if v.open[seq] {
+				v.rows = append(v.rows, row{seq: seq, start: rowFold})
+			} else {
+				v.rows = append(v.rows[:first+foldShow], row{seq: seq, start: rowOpen, end: int32(n - foldShow)})
+			}
+		}
 	}
 	v.next = c.Next()
 	return v
@@ -132,6 +152,11 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 	rw := v.rows[id]
 	e := c.Entry(rw.seq)
 	if e == nil {
+		return
+	}
+	r.fold = 0
+	if rw.start < 0 {
+		w.foldRow(r, rw, e)
 		return
 	}
 	th := w.logList.Theme()
@@ -200,6 +225,42 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		r.bg.FillColor = nil
 	}
 	r.Refresh()
+}
+
+// foldRow draws the row that opens or folds a long message.
+func (w *ClientWindow) foldRow(r *logRow, rw row, e *clientmodel.Entry) {
+	th := w.logList.Theme()
+	vr := w.app.Settings().ThemeVariant()
+	r.seq, r.fold = rw.seq, rw.start
+	r.timeX, r.timeW, r.nickX, r.textX = w.inset, w.timeW, w.inset+w.timeW+w.gapW, w.textX(e)
+	r.tm.Text, r.nick.Text = "", ""
+	r.text.Text = fmt.Sprintf("▾ Show the whole message (%d more lines)", rw.end)
+	if rw.start == rowFold {
+		r.text.Text = "▴ Fold this message"
+	}
+	r.text.Color = th.Color(theme.ColorNamePrimary, vr)
+	r.text.TextStyle = fyne.TextStyle{Bold: true}
+	r.bg.FillColor = nil
+	r.Refresh()
+}
+
+// toggleFold opens or folds the long message seq of the conversation shown.
+func (w *ClientWindow) toggleFold(seq int) {
+	v := w.view(w.shown)
+	if v == nil {
+		return
+	}
+	if v.open == nil {
+		v.open = map[int]bool{}
+	}
+	if v.open[seq] {
+		delete(v.open, seq)
+	} else {
+		v.open[seq] = true
+	}
+	v.gen = -1 // lay the conversation out again
+	w.sync(w.shown)
+	w.logList.Refresh()
 }
 
 // mentionColor is a light tint of c for the background of lines that name me.
@@ -301,6 +362,7 @@ type logRow struct {
 	widget.BaseWidget
 	w          *ClientWindow
 	seq        int
+	fold       int32 // rowOpen or rowFold for the row that opens or folds a long message, else 0
 	bg         *canvas.Rectangle
 	tm, nick   *canvas.Text
 	text       *canvas.Text
@@ -325,9 +387,19 @@ func (r *logRow) CreateRenderer() fyne.WidgetRenderer {
 	return &logRowRenderer{r: r, objs: []fyne.CanvasObject{r.bg, r.tm, r.nick, r.text}}
 }
 
-func (r *logRow) Tapped(*fyne.PointEvent) { r.w.selectEntry(r.seq) }
+func (r *logRow) Tapped(*fyne.PointEvent) {
+	if r.fold < 0 {
+		r.w.toggleFold(r.seq)
+		return
+	}
+	r.w.selectEntry(r.seq)
+}
 
-func (r *logRow) DoubleTapped(*fyne.PointEvent) {
+func (r *logRow) DoubleTapped(ev *fyne.PointEvent) {
+	if r.fold < 0 {
+		r.Tapped(ev)
+		return
+	}
 	r.w.selectEntry(r.seq)
 	if c := r.w.shown; c != nil {
 		if e := c.Entry(r.seq); e != nil {

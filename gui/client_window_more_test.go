@@ -158,9 +158,25 @@ func TestClientLongMessagesWrap(t *testing.T) {
 	long := strings.Join(words, " ") + " 한국어도 줄바꿈됩니다 " + strings.Repeat("x", 300)
 	w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: long}})
 	c := w.m.Cur
+	seq := c.Next() - 1
+	// A long message is one folded block: its first rows and a row that
+	// opens it.
+	var fold *logRow
+	for _, o := range test.LaidOutObjects(w.logList) {
+		if r, ok := o.(*logRow); ok && r.seq == seq && r.fold == rowOpen {
+			fold = r
+		}
+	}
+	if fold == nil || !strings.HasPrefix(fold.text.Text, "▾ Show the whole message (") {
+		t.Fatalf("long message not folded: %q", shownRows(w))
+	}
+	if n := strings.Count(strings.Join(shownRows(w), "\n"), "word"); n == 0 {
+		t.Error("the folded message shows none of its text")
+	}
+	test.Tap(fold)
 	var parts []string
 	for _, r := range w.views[c].rows {
-		if e := c.Entry(r.seq); e != nil && e.Text == long {
+		if e := c.Entry(r.seq); e != nil && e.Text == long && r.start >= 0 {
 			seg := long[r.start:r.end]
 			if r.start > 0 && seg == "" {
 				t.Error("empty continuation row")
@@ -171,8 +187,8 @@ func TestClientLongMessagesWrap(t *testing.T) {
 			parts = append(parts, seg)
 		}
 	}
-	if len(parts) < 5 {
-		t.Fatalf("long message in %d rows, want it wrapped", len(parts))
+	if len(parts) <= foldRows {
+		t.Fatalf("long message in %d rows, want it wrapped and open", len(parts))
 	}
 	if strings.Join(parts, "") != long {
 		t.Error("wrapped rows do not add up to the message")
@@ -182,7 +198,7 @@ func TestClientLongMessagesWrap(t *testing.T) {
 	w.win.Resize(fyne.NewSize(600, 640))
 	n := 0
 	for _, r := range w.views[c].rows {
-		if e := c.Entry(r.seq); e != nil && e.Text == long {
+		if e := c.Entry(r.seq); e != nil && e.Text == long && r.start >= 0 {
 			n++
 		}
 	}
