@@ -1,11 +1,14 @@
 package gui
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/client"
@@ -137,5 +140,29 @@ func TestClientRoomsDialog(t *testing.T) {
 	}
 	if len(w.modals) != 0 {
 		t.Error("the dialog stayed open after joining")
+	}
+}
+
+// Offline: the user list says since when, names are greyed, and the
+// banner's Retry now asks the session to dial at once.
+func TestClientOfflineRetryNow(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob")
+	w.apply([]client.Event{client.Disconnected{Session: 1, Err: errors.New("gone")}, client.Reconnecting{Session: 1, Attempt: 1, Delay: time.Second}})
+	if !strings.HasPrefix(w.usersTitle.Text, "Offline since ") || w.banner.Hidden || w.retryBtn.Hidden {
+		t.Fatalf("offline: users title %q, banner hidden %v, Retry now hidden %v", w.usersTitle.Text, w.banner.Hidden, w.retryBtn.Hidden)
+	}
+	for _, o := range test.LaidOutObjects(w.usersList) {
+		if r, ok := o.(*userRow); ok && r.nick == "bob" && r.label.Importance != widget.LowImportance {
+			t.Error("bob not greyed while offline")
+		}
+	}
+	test.Tap(w.retryBtn)
+	if _, ok := nextCmd(t, cmds).(client.RetryNow); !ok {
+		t.Fatal("Retry now sent nothing")
+	}
+	w.apply([]client.Event{client.Connected{Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}, Rejoin: true}})
+	if w.usersTitle.Text != "Online — 2" || !w.banner.Hidden {
+		t.Errorf("back: users title %q, banner hidden %v", w.usersTitle.Text, w.banner.Hidden)
 	}
 }
