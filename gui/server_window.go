@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -30,57 +31,17 @@ const (
 	maxAnnounceBytes  = wire.DefaultMaxText // the server's default text limit
 	maxLogLines       = 10000               // the activity log keeps the last this many lines
 	logTrimSlack      = 1000                // …trimmed in chunks of this many
-	maxLogText        = 400                 // characters of a chat line shown in the log
 	closeTimeout      = 3 * time.Second
 
 	prefHost = "server.listen.host"
 	prefPort = "server.listen.port"
 )
 
-type serverState int
-
-const (
-	stateStopped serverState = iota
-	stateStarting
-	stateRunning
-	stateStopping
-)
-
-type serverUser struct {
-	nick  string
-	addr  netip.AddrPort
-	since time.Time
-}
-
-type serverRoom struct {
-	name    string
-	members []string
-}
-
-// activityKind picks a log line's colour.
-type activityKind int
-
-const (
-	actInfo activityKind = iota
-	actChat
-	actPrivate
-	actJoin
-	actLeave
-	actNotice
-	actWarn
-	actError
-)
-
-type activityLine struct {
-	at   time.Time
-	kind activityKind
-	text string
-}
-
 // ServerWindow is the server app's window: listen address, Start and Stop,
 // the status line, the connected users and rooms, Kick, Announce and the
 // activity log. It talks to server.Run only through the command and event
-// channels it was built with; apply is the only code that changes its state.
+// channels it was built with. Its state is a servermodel.Model; applyBatch
+// folds events into it and then redraws what changed.
 type ServerWindow struct {
 	app fyne.App
 	win fyne.Window
@@ -91,18 +52,14 @@ type ServerWindow struct {
 	// it so that the pump and the test share one goroutine.
 	uiDo func(f func())
 
-	state     serverState
-	bound     string      // address from Started
-	since     time.Time   // from Started
+	m servermodel.Model
+
 	closing   bool        // the user closed the window; close on Stopped
 	closeBy   *time.Timer // …or when this fires (closeTimeout)
 	closed    bool
 	errShown  bool // an error dialog is open; further errors only go to the log
 	lanAddrs  func() []netip.Addr
-	users     []serverUser
 	selected  string // nickname selected in the user list
-	rooms     []serverRoom
-	lines     []activityLine
 	logItemHt float32
 
 	host, port   *widget.Entry
@@ -214,18 +171,18 @@ func (s *ServerWindow) build() {
 	s.counts = widget.NewLabel("")
 
 	s.userList = widget.NewList(
-		func() int { return len(s.users) },
+		func() int { return len(s.m.Users) },
 		func() fyne.CanvasObject { return newColumnsRow(userColumns, false) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < 0 || id >= len(s.users) {
+			if id < 0 || id >= len(s.m.Users) {
 				return
 			}
-			u := s.users[id]
-			setColumns(o, u.nick, formatAddr(u.addr), formatSince(u.since, time.Now()))
+			u := s.m.Users[id]
+			setColumns(o, u.Nick, servermodel.FormatAddr(u.Addr), formatSince(u.Since, time.Now()))
 		})
 	s.userList.OnSelected = func(id widget.ListItemID) {
-		if id >= 0 && id < len(s.users) {
-			s.selected = s.users[id].nick
+		if id >= 0 && id < len(s.m.Users) {
+			s.selected = s.m.Users[id].Nick
 		}
 		s.updateControls()
 	}
@@ -237,19 +194,19 @@ func (s *ServerWindow) build() {
 	s.kick.Importance = widget.DangerImportance
 
 	s.roomList = widget.NewList(
-		func() int { return len(s.rooms) },
+		func() int { return len(s.m.Rooms) },
 		func() fyne.CanvasObject { return newColumnsRow(roomColumns, false) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < 0 || id >= len(s.rooms) {
+			if id < 0 || id >= len(s.m.Rooms) {
 				return
 			}
-			r := s.rooms[id]
-			setColumns(o, r.name, strconv.Itoa(len(r.members)), strings.Join(r.members, ", "))
+			r := s.m.Rooms[id]
+			setColumns(o, r.Name, strconv.Itoa(len(r.Members)), strings.Join(r.Members, ", "))
 		})
 	s.roomList.OnSelected = func(id widget.ListItemID) { s.roomList.Unselect(id) }
 
 	s.log = widget.NewList(
-		func() int { return len(s.lines) },
+		func() int { return len(s.m.Lines) },
 		func() fyne.CanvasObject {
 			at := widget.NewLabel("00:00:00")
 			at.Importance = widget.LowImportance
@@ -258,17 +215,17 @@ func (s *ServerWindow) build() {
 			return container.NewBorder(nil, nil, at, nil, text)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < 0 || id >= len(s.lines) {
+			if id < 0 || id >= len(s.m.Lines) {
 				return
 			}
-			ln := s.lines[id]
+			ln := s.m.Lines[id]
 			c := o.(*fyne.Container)
 			text, at := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Label)
-			at.SetText(ln.at.Format("15:04:05"))
-			text.Importance = ln.kind.importance()
-			text.TextStyle.Bold = ln.kind == actNotice || ln.kind == actError
-			text.TextStyle.Italic = ln.kind == actPrivate
-			text.SetText(ln.text)
+			at.SetText(ln.At.Format("15:04:05"))
+			text.Importance = kindImportance(ln.Kind)
+			text.TextStyle.Bold = ln.Kind == servermodel.Notice || ln.Kind == servermodel.Error
+			text.TextStyle.Italic = ln.Kind == servermodel.Private
+			text.SetText(ln.Text)
 		})
 	s.log.OnSelected = func(id widget.ListItemID) { s.log.Unselect(id) }
 	s.logItemHt = s.log.CreateItem().MinSize().Height
@@ -327,7 +284,7 @@ func (s *ServerWindow) menu() *fyne.MainMenu {
 // placeholder is an invisible rectangle the size of o, so that hiding o
 // does not move what is around it.
 func (s *ServerWindow) startTapped() {
-	if s.state != stateStopped {
+	if s.m.State != servermodel.Stopped {
 		return
 	}
 	addr, err := listenAddr(s.host.Text, s.port.Text)
@@ -341,23 +298,23 @@ func (s *ServerWindow) startTapped() {
 	if p, err := strconv.Atoi(port); err == nil {
 		prefs.SetInt(prefPort, p)
 	}
-	s.state = stateStarting
-	s.logNow(actInfo, "Starting on "+addr)
+	s.m.State = servermodel.Starting
+	s.logNow(servermodel.Info, "Starting on "+addr)
 	s.out.send(server.Start{Addr: addr})
 	s.updateControls()
 }
 
 func (s *ServerWindow) stopTapped() {
-	if s.state != stateRunning {
+	if s.m.State != servermodel.Running {
 		return
 	}
-	s.state = stateStopping
+	s.m.State = servermodel.Stopping
 	s.out.send(server.Stop{})
 	s.updateControls()
 }
 
 func (s *ServerWindow) kickTapped() {
-	if s.selected == "" || s.state != stateRunning {
+	if s.selected == "" || s.m.State != servermodel.Running {
 		return
 	}
 	nick := s.selected
@@ -384,7 +341,7 @@ func (s *ServerWindow) kickTapped() {
 }
 
 func (s *ServerWindow) announceTapped() {
-	if s.state != stateRunning {
+	if s.m.State != servermodel.Running {
 		return
 	}
 	text := strings.TrimSpace(s.announce.Text)
@@ -409,13 +366,13 @@ func (s *ServerWindow) copyAddress() {
 // requestClose is the window's close intercept: while serving it stops the
 // server first and closes on Stopped, or after closeTimeout at the latest.
 func (s *ServerWindow) requestClose() {
-	if s.state == stateStopped || s.closing {
+	if s.m.State == servermodel.Stopped || s.closing {
 		s.closeNow()
 		return
 	}
 	s.closing = true
-	if s.state == stateRunning || s.state == stateStarting {
-		s.state = stateStopping
+	if s.m.State == servermodel.Running || s.m.State == servermodel.Starting {
+		s.m.State = servermodel.Stopping
 		s.out.send(server.Stop{})
 	}
 	s.updateControls()

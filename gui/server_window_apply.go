@@ -1,37 +1,36 @@
 package gui
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/server"
 )
 
 func (s *ServerWindow) applyBatch(batch []server.Event) {
 	follow := s.logAtBottom()
-	nLines, usersChanged, roomsChanged := len(s.lines), false, false
+	nLines, usersChanged, roomsChanged := len(s.m.Lines), false, false
 	for _, ev := range batch {
-		switch ev.(type) {
-		case server.UserJoined, server.UserLeft, server.Stopped:
-			usersChanged = true
-		}
-		switch ev.(type) {
-		case server.RoomChanged, server.Stopped:
-			roomsChanged = true
-		}
-		s.apply(ev)
+		ch := s.m.Apply(ev)
+		usersChanged = usersChanged || ch.Users
+		roomsChanged = roomsChanged || ch.Rooms
 	}
+	for _, p := range s.m.Problems {
+		if !s.closing { // the window is going away; the log is enough
+			s.showError(p.Title, p.Err)
+		}
+	}
+	s.m.Problems = s.m.Problems[:0]
 	if usersChanged {
 		s.reselect()
 		s.userList.Refresh()
@@ -40,108 +39,16 @@ func (s *ServerWindow) applyBatch(batch []server.Event) {
 		s.roomList.Refresh()
 	}
 	s.trimLog(follow)
-	if len(s.lines) != nLines || usersChanged {
+	if len(s.m.Lines) != nLines || usersChanged {
 		s.log.Refresh()
 		if follow {
 			s.log.ScrollToBottom()
 		}
 	}
 	s.updateControls()
-	if s.closing && s.state == stateStopped {
+	if s.closing && s.m.State == servermodel.Stopped {
 		s.closeNow()
 	}
-}
-
-// apply folds one event into the window's state. Widgets are refreshed by
-// applyBatch (lists) and updateControls (everything else).
-func (s *ServerWindow) apply(ev server.Event) {
-	switch ev := ev.(type) {
-	case server.Started:
-		s.state = stateRunning
-		s.bound = ev.Addr
-		s.since = ev.At
-		s.addLog(ev.At, actJoin, "Server started, listening on "+ev.Addr)
-	case server.Stopped:
-		s.state = stateStopped
-		s.bound = ""
-		s.users = nil
-		s.rooms = nil
-		s.addLog(ev.At, actInfo, "Server stopped; every client was told")
-	case server.UserJoined:
-		s.users = slices.DeleteFunc(s.users, func(u serverUser) bool { return u.nick == ev.Nick })
-		s.users = append(s.users, serverUser{nick: ev.Nick, addr: ev.Addr, since: ev.Since})
-		s.addLog(ev.Since, actJoin, fmt.Sprintf("%s joined from %s", ev.Nick, formatAddr(ev.Addr)))
-	case server.UserLeft:
-		s.users = slices.DeleteFunc(s.users, func(u serverUser) bool { return u.nick == ev.Nick })
-		kind := actLeave
-		if ev.Reason == "kicked" {
-			kind = actWarn
-		}
-		reason := ev.Reason
-		if reason == "" {
-			reason = "no reason given"
-		}
-		s.addLog(ev.At, kind, fmt.Sprintf("%s left (%s)", ev.Nick, reason))
-	case server.Message:
-		if ev.Private {
-			s.addLog(ev.At, actPrivate, fmt.Sprintf("%s → %s: private message", ev.From, ev.To))
-		} else {
-			s.addLog(ev.At, actChat, fmt.Sprintf("[%s] %s: %s", ev.Room, ev.From, oneLine(ev.Text, maxLogText)))
-		}
-	case server.RoomChanged:
-		s.rooms = slices.DeleteFunc(s.rooms, func(r serverRoom) bool { return r.name == ev.Room })
-		if len(ev.Members) > 0 {
-			s.rooms = append(s.rooms, serverRoom{name: ev.Room, members: slices.Clone(ev.Members)})
-			slices.SortFunc(s.rooms, func(a, b serverRoom) int {
-				return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name))
-			})
-		}
-	case server.Notice:
-		s.addLog(ev.At, actNotice, oneLine(ev.Text, maxLogText))
-	case server.Error:
-		s.applyError(ev)
-	}
-}
-
-func (s *ServerWindow) applyError(ev server.Error) {
-	at := ev.At
-	if at.IsZero() {
-		at = time.Now()
-	}
-	msg := "unknown error"
-	if ev.Err != nil {
-		msg = ev.Err.Error()
-	}
-	title := "Server error"
-	switch ev.Op {
-	case "start":
-		title = "Could not start the server"
-		if s.state == stateStarting {
-			s.state = stateStopped
-		}
-		if errors.Is(ev.Err, syscall.EADDRINUSE) {
-			msg = "The port is already in use by another program (or another MultiChat server). " +
-				"Choose another port, or stop the other program.\n\n" + msg
-		}
-	case "stop":
-		title = "Could not stop the server"
-		if s.state == stateStopping {
-			if s.bound != "" {
-				s.state = stateRunning
-			} else {
-				s.state = stateStopped
-			}
-		}
-	case "kick":
-		title = "Could not kick"
-	case "announce":
-		title = "Could not send the announcement"
-	}
-	s.addLog(at, actError, fmt.Sprintf("%s: %s", title, oneLine(msg, maxLogText)))
-	if s.closing {
-		return // the window is going away; the log is enough
-	}
-	s.showError(title, errors.New(msg))
 }
 
 // showError shows one error dialog at a time; while one is open, later
@@ -163,7 +70,7 @@ func (s *ServerWindow) reselect() {
 	if s.selected == "" {
 		return
 	}
-	i := slices.IndexFunc(s.users, func(u serverUser) bool { return u.nick == s.selected })
+	i := slices.IndexFunc(s.m.Users, func(u servermodel.User) bool { return u.Nick == s.selected })
 	if i < 0 {
 		s.selected = ""
 		s.userList.UnselectAll()
@@ -175,38 +82,38 @@ func (s *ServerWindow) reselect() {
 // updateControls sets every button's enabled state and the status line from
 // the window's state.
 func (s *ServerWindow) updateControls() {
-	running := s.state == stateRunning && !s.closing
-	setEnabled(s.host, s.state == stateStopped)
-	setEnabled(s.port, s.state == stateStopped)
-	setEnabled(s.start, s.state == stateStopped && !s.closing)
+	running := s.m.State == servermodel.Running && !s.closing
+	setEnabled(s.host, s.m.State == servermodel.Stopped)
+	setEnabled(s.port, s.m.State == servermodel.Stopped)
+	setEnabled(s.start, s.m.State == servermodel.Stopped && !s.closing)
 	setEnabled(s.stop, running)
 	setEnabled(s.kick, running && s.selected != "")
 	setEnabled(s.announce, running)
 	setEnabled(s.announceBtn, running)
-	if s.state == stateRunning {
+	if s.m.State == servermodel.Running {
 		s.copyReach.Show()
 	} else {
 		s.copyReach.Hide() // its placeholder keeps the status line's height
 	}
 
-	switch s.state {
-	case stateStopped:
+	switch s.m.State {
+	case servermodel.Stopped:
 		s.stateLabel.SetText("Stopped")
 		s.stateLabel.Importance = widget.MediumImportance
 		s.reach.SetText("Not serving. Choose the address and port, then press Start.")
 		s.counts.SetText("")
-	case stateStarting:
+	case servermodel.Starting:
 		s.stateLabel.SetText("Starting")
 		s.stateLabel.Importance = widget.WarningImportance
 		s.reach.SetText("")
 		s.counts.SetText("")
-	case stateRunning:
+	case servermodel.Running:
 		s.stateLabel.SetText("Running")
 		s.stateLabel.Importance = widget.SuccessImportance
 		s.reach.SetText("Clients connect to " + strings.Join(s.reachable(), "  or  "))
 		s.counts.SetText(fmt.Sprintf("%s connected · since %s",
-			plural(len(s.users), "user", "users"), formatSince(s.since, time.Now())))
-	case stateStopping:
+			plural(len(s.m.Users), "user", "users"), formatSince(s.m.Since, time.Now())))
+	case servermodel.Stopping:
 		s.stateLabel.SetText("Stopping")
 		s.stateLabel.Importance = widget.WarningImportance
 		s.counts.SetText("")
@@ -215,20 +122,20 @@ func (s *ServerWindow) updateControls() {
 		s.reach.SetText("Stopping the server before closing")
 	}
 	s.stateLabel.Refresh()
-	s.usersTab.Text = fmt.Sprintf("Users (%d)", len(s.users))
-	s.roomsTab.Text = fmt.Sprintf("Rooms (%d)", len(s.rooms))
+	s.usersTab.Text = fmt.Sprintf("Users (%d)", len(s.m.Users))
+	s.roomsTab.Text = fmt.Sprintf("Rooms (%d)", len(s.m.Rooms))
 	s.tabs.Refresh()
 }
 
 // reachable lists what clients should type to reach the bound address: the
 // machine's LAN IPv4 addresses when listening on every interface.
 func (s *ServerWindow) reachable() []string {
-	ap, err := netip.ParseAddrPort(s.bound)
+	ap, err := netip.ParseAddrPort(s.m.Bound)
 	if err != nil {
-		if s.bound == "" {
+		if s.m.Bound == "" {
 			return nil
 		}
-		return []string{s.bound}
+		return []string{s.m.Bound}
 	}
 	port := strconv.Itoa(int(ap.Port()))
 	a := ap.Addr().Unmap()
@@ -250,15 +157,12 @@ func (s *ServerWindow) reachable() []string {
 
 // --- activity log ---
 
-func (s *ServerWindow) addLog(at time.Time, kind activityKind, text string) {
-	if at.IsZero() {
-		at = time.Now()
-	}
-	s.lines = append(s.lines, activityLine{at: at, kind: kind, text: text})
+func (s *ServerWindow) addLog(at time.Time, kind servermodel.Kind, text string) {
+	s.m.Log(at, kind, text)
 }
 
 // logNow adds a line from a user action (outside applyBatch) and shows it.
-func (s *ServerWindow) logNow(kind activityKind, text string) {
+func (s *ServerWindow) logNow(kind servermodel.Kind, text string) {
 	follow := s.logAtBottom()
 	s.addLog(time.Now(), kind, text)
 	s.log.Refresh()
@@ -270,7 +174,7 @@ func (s *ServerWindow) logNow(kind activityKind, text string) {
 // logAtBottom reports whether the log shows (most of) its last line, so that
 // new lines should scroll it.
 func (s *ServerWindow) logAtBottom() bool {
-	n := len(s.lines)
+	n := len(s.m.Lines)
 	if n == 0 {
 		return true
 	}
@@ -282,12 +186,8 @@ func (s *ServerWindow) logAtBottom() bool {
 // trimLog drops the oldest lines beyond maxLogLines, keeping the view on the
 // same lines when the user has scrolled up.
 func (s *ServerWindow) trimLog(follow bool) {
-	if len(s.lines) <= maxLogLines+logTrimSlack {
-		return
-	}
-	drop := len(s.lines) - maxLogLines
-	s.lines = slices.Clone(s.lines[drop:])
-	if !follow {
+	drop := s.m.Trim(maxLogLines, logTrimSlack)
+	if drop > 0 && !follow {
 		off := s.log.GetScrollOffset() - float32(drop)*(s.logItemHt+theme.Padding())
 		s.log.Refresh()
 		s.log.ScrollToOffset(max(off, 0))

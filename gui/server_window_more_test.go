@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/server"
 )
@@ -205,8 +206,8 @@ func TestOneLine(t *testing.T) {
 		if in == "long text" {
 			limit = 4
 		}
-		if got := oneLine(in, limit); got != want {
-			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
+		if got := servermodel.OneLine(in, limit); got != want {
+			t.Errorf("servermodel.OneLine(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -448,8 +449,8 @@ func TestServerWindowRealServer(t *testing.T) {
 	// Closing the window while serving stops the server first.
 	sw.requestClose()
 	f.ui.waitFor("the window to close", 10*time.Second, func() bool { return sw.closed })
-	if sw.state != stateStopped {
-		t.Errorf("closed in state %v", sw.state)
+	if sw.m.State != servermodel.Stopped {
+		t.Errorf("closed in state %v", sw.m.State)
 	}
 }
 

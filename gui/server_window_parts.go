@@ -10,13 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/multichat/multichat/gui/servermodel"
 )
 
 func placeholder(o fyne.CanvasObject) fyne.CanvasObject {
@@ -89,17 +89,16 @@ func (c columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return s
 }
 
-// --- user actions (on Fyne's goroutine; they never block) ---
-
-func (k activityKind) importance() widget.Importance {
+// kindImportance is the colour of an activity line of kind k.
+func kindImportance(k servermodel.Kind) widget.Importance {
 	switch k {
-	case actJoin:
+	case servermodel.Join:
 		return widget.SuccessImportance
-	case actNotice:
+	case servermodel.Notice:
 		return widget.HighImportance
-	case actWarn:
+	case servermodel.Warn:
 		return widget.WarningImportance
-	case actError:
+	case servermodel.Error:
 		return widget.DangerImportance
 	}
 	return widget.MediumImportance
@@ -173,13 +172,6 @@ func lanIPv4s() []netip.Addr {
 	return out
 }
 
-func formatAddr(ap netip.AddrPort) string {
-	if !ap.IsValid() {
-		return "?"
-	}
-	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).String()
-}
-
 // formatSince shows a time of day, with the date when it is not today.
 func formatSince(t, now time.Time) string {
 	if t.IsZero() {
@@ -190,29 +182,6 @@ func formatSince(t, now time.Time) string {
 		return t.Format("15:04:05")
 	}
 	return t.Format("Jan 2 15:04")
-}
-
-// oneLine makes text fit one log line: control characters become spaces,
-// newlines "↵", and it is cut after max characters.
-func oneLine(text string, limit int) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range text {
-		if n == limit {
-			b.WriteString("…")
-			break
-		}
-		switch {
-		case r == '\n':
-			b.WriteString(" ↵ ")
-		case r == utf8.RuneError, unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r):
-			b.WriteByte(' ')
-		default:
-			b.WriteRune(r)
-		}
-		n++
-	}
-	return b.String()
 }
 
 func plural(n int, one, many string) string {

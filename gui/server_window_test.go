@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/server"
 )
 
@@ -454,14 +455,14 @@ func TestServerWindowReachLine(t *testing.T) {
 		{"127.0.0.1:5001", "127.0.0.1:5001 (this computer only)"},
 		{"192.168.1.20:5002", "192.168.1.20:5002"},
 	} {
-		f.sw.state = stateStopped
+		f.sw.m.State = servermodel.Stopped
 		f.apply(server.Started{Addr: tc.bound, At: time.Now()})
 		if got := f.sw.reach.Text; got != "Clients connect to "+tc.want {
 			t.Errorf("bound %s: reach %q, want %q", tc.bound, got, tc.want)
 		}
 	}
 	f.sw.lanAddrs = func() []netip.Addr { return nil }
-	f.sw.state = stateStopped
+	f.sw.m.State = servermodel.Stopped
 	f.apply(server.Started{Addr: "0.0.0.0:5003", At: time.Now()})
 	if got := f.sw.reach.Text; !strings.Contains(got, "127.0.0.1:5003") {
 		t.Errorf("fallback reach %q", got)
