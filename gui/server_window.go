@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/servermodel"
+	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -35,6 +36,7 @@ const (
 
 	prefHost = "server.listen.host"
 	prefPort = "server.listen.port"
+	prefName = "server.name"
 )
 
 // ServerWindow is the server app's window: listen address, Start and Stop,
@@ -62,10 +64,12 @@ type ServerWindow struct {
 	selected  string // nickname selected in the user list
 	logItemHt float32
 
+	name         *widget.Entry
 	host, port   *widget.Entry
 	start, stop  *widget.Button
 	stateLabel   *widget.Label
 	reach        *widget.Label
+	lan          *widget.Label
 	copyReach    *widget.Button
 	counts       *widget.Label
 	userList     *widget.List
@@ -136,6 +140,10 @@ func (s *ServerWindow) SetListenAddress(addr string) error {
 	return nil
 }
 
+// SetServerName fills the server name field (for example from a
+// command-line flag), as if the user had typed it.
+func (s *ServerWindow) SetServerName(name string) { s.name.SetText(name) }
+
 // later runs f on the UI goroutine after d, unless the timer is stopped.
 func (s *ServerWindow) later(d time.Duration, f func()) *time.Timer {
 	return time.AfterFunc(d, func() {
@@ -150,6 +158,10 @@ func (s *ServerWindow) later(d time.Duration, f func()) *time.Timer {
 func (s *ServerWindow) build() {
 	prefs := s.app.Preferences()
 
+	s.name = widget.NewEntry()
+	s.name.SetPlaceHolder(discovery.DefaultName())
+	s.name.SetText(prefs.StringWithFallback(prefName, ""))
+	s.name.OnSubmitted = func(string) { s.startTapped() }
 	s.host = widget.NewEntry()
 	s.host.SetPlaceHolder("0.0.0.0 = every network interface")
 	s.host.SetText(prefs.StringWithFallback(prefHost, DefaultListenHost))
@@ -169,6 +181,8 @@ func (s *ServerWindow) build() {
 	s.copyReach = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), s.copyAddress)
 	s.copyReach.Importance = widget.LowImportance
 	s.counts = widget.NewLabel("")
+	s.lan = widget.NewLabel("")
+	s.lan.Truncation = fyne.TextTruncateEllipsis
 
 	s.userList = widget.NewList(
 		func() int { return len(s.m.Users) },
@@ -241,7 +255,8 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	portField := container.NewBorder(nil, nil, widget.NewLabel("Port"), nil,
 		container.NewGridWrap(fyne.NewSize(90, s.port.MinSize().Height), s.port))
 	buttons := container.NewHBox(s.start, s.stop)
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(portField, buttons), hostField)
+	nameField := container.NewBorder(nil, nil, widget.NewLabel("Server name"), nil, s.name)
+	top := container.NewBorder(nameField, nil, nil, container.NewHBox(portField, buttons), hostField)
 
 	status := container.NewBorder(nil, nil,
 		container.NewHBox(widget.NewIcon(theme.InfoIcon()), s.stateLabel),
@@ -267,7 +282,7 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	bottom := container.NewBorder(nil, nil, nil, s.announceBtn, s.announce)
 
 	return container.NewBorder(
-		container.NewVBox(top, status, widget.NewSeparator()),
+		container.NewVBox(top, status, s.lan, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), bottom),
 		nil, nil, split)
 }
@@ -295,12 +310,14 @@ func (s *ServerWindow) startTapped() {
 	host, port, _ := net.SplitHostPort(addr)
 	prefs := s.app.Preferences()
 	prefs.SetString(prefHost, host)
+	name := strings.TrimSpace(s.name.Text)
+	prefs.SetString(prefName, name)
 	if p, err := strconv.Atoi(port); err == nil {
 		prefs.SetInt(prefPort, p)
 	}
 	s.m.State = servermodel.Starting
 	s.logNow(servermodel.Info, "Starting on "+addr)
-	s.out.send(server.Start{Addr: addr})
+	s.out.send(server.Start{Addr: addr, Name: name})
 	s.updateControls()
 }
 
@@ -386,7 +403,3 @@ func (s *ServerWindow) closeNow() {
 	s.closed = true
 	s.win.Close()
 }
-
-// --- events ---
-
-// applyBatch applies a burst of events, then refreshes what changed once.

@@ -17,6 +17,9 @@ import (
 	"github.com/multichat/multichat/net/server"
 )
 
+// --- events ---
+
+// applyBatch applies a burst of events, then refreshes what changed once.
 func (s *ServerWindow) applyBatch(batch []server.Event) {
 	follow := s.logAtBottom()
 	nLines, usersChanged, roomsChanged := len(s.m.Lines), false, false
@@ -83,6 +86,7 @@ func (s *ServerWindow) reselect() {
 // the window's state.
 func (s *ServerWindow) updateControls() {
 	running := s.m.State == servermodel.Running && !s.closing
+	setEnabled(s.name, s.m.State == servermodel.Stopped)
 	setEnabled(s.host, s.m.State == servermodel.Stopped)
 	setEnabled(s.port, s.m.State == servermodel.Stopped)
 	setEnabled(s.start, s.m.State == servermodel.Stopped && !s.closing)
@@ -121,6 +125,13 @@ func (s *ServerWindow) updateControls() {
 	if s.closing {
 		s.reach.SetText("Stopping the server before closing")
 	}
+	s.lan.SetText(s.m.Announced)
+	s.lan.Importance = widget.LowImportance
+	if s.m.LANFailed {
+		s.lan.Importance = widget.WarningImportance
+	}
+	show(s.lan, s.m.Announced != "")
+	s.lan.Refresh()
 	s.stateLabel.Refresh()
 	s.usersTab.Text = fmt.Sprintf("Users (%d)", len(s.m.Users))
 	s.roomsTab.Text = fmt.Sprintf("Rooms (%d)", len(s.m.Rooms))

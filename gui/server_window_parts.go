@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/servermodel"
+	"github.com/multichat/multichat/net/discovery"
 )
 
 func placeholder(o fyne.CanvasObject) fyne.CanvasObject {
@@ -149,20 +150,7 @@ func lanIPv4s() []netip.Addr {
 		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
 			continue
 		}
-		addrs, err := ifc.Addrs()
-		if err != nil {
-			continue
-		}
-		for _, a := range addrs {
-			ipn, ok := a.(*net.IPNet)
-			if !ok {
-				continue
-			}
-			ip, ok := netip.AddrFromSlice(ipn.IP)
-			if !ok {
-				continue
-			}
-			ip = ip.Unmap()
+		for _, ip := range discovery.Addrs(ifc) {
 			if ip.Is4() && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() && !slices.Contains(out, ip) {
 				out = append(out, ip)
 			}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
 )
 
@@ -16,6 +17,7 @@ type options struct {
 	Headless bool
 	LogLevel slog.Level
 	LogJSON  bool
+	Announce bool // announce on the LAN (mDNS/DNS-SD)
 	Config   server.Config
 }
 
@@ -31,7 +33,8 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.BoolVar(&o.Headless, "headless", false, "serve without a window; logs go to stdout")
 	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.BoolVar(&o.LogJSON, "log-json", false, "log JSON lines instead of text")
-	fs.StringVar(&c.Name, "name", d.Name, "server name shown to clients")
+	fs.StringVar(&c.Name, "name", discovery.DefaultName(), "server name shown to clients and announced on the LAN")
+	fs.BoolVar(&o.Announce, "announce", true, "announce the server on the LAN (mDNS) so that clients find it without typing its address")
 	fs.IntVar(&c.MaxFrame, "max-frame", d.MaxFrame, "largest frame in bytes")
 	fs.IntVar(&c.MaxText, "max-text", d.MaxText, "largest chat message in bytes of UTF-8 (every message is also limited to 4000 characters)")
 	fs.IntVar(&c.OutboxBytes, "outbox", d.OutboxBytes, "bytes queued to a client before it is dropped as a slow consumer")

@@ -85,6 +85,11 @@ type Model struct {
 	Rooms    []Room
 	Lines    []Line
 	Problems []Problem // to show; the window takes them
+	// Announced is the LAN announcement's state, from server.Announced
+	// ("" until then); LANFailed says it explains why clients cannot find
+	// the server.
+	Announced string
+	LANFailed bool
 }
 
 // Log adds a line to the activity log.
@@ -115,6 +120,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 		m.Log(ev.At, Join, "Server started, listening on "+ev.Addr)
 	case server.Stopped:
 		m.State, m.Bound, m.Users, m.Rooms = Stopped, "", nil, nil
+		m.Announced, m.LANFailed = "", false
 		ch.Users, ch.Rooms = true, true
 		m.Log(ev.At, Info, "Server stopped; every client was told")
 	case server.UserJoined:
@@ -153,6 +159,15 @@ func (m *Model) Apply(ev server.Event) Changes {
 		m.Log(ev.At, Notice, OneLine(ev.Text, MaxLogText))
 	case server.Error:
 		m.failed(ev)
+	case server.Announced:
+		m.LANFailed = ev.Err != nil
+		if m.LANFailed {
+			m.Announced = ev.Err.Error()
+			m.Log(ev.At, Error, m.Announced)
+		} else {
+			m.Announced = fmt.Sprintf("Announced on the LAN as “%s”: clients on this network see it in their list", ev.Name)
+			m.Log(ev.At, Notice, m.Announced)
+		}
 	}
 	return ch
 }

@@ -89,6 +89,15 @@ type Disconnect struct{}
 // connection is down it dials at once. Otherwise it does nothing.
 type RetryNow struct{}
 
+// Redirect changes the address the session dials from now on, because the
+// server it is connected to (or trying to reach) now answers at Addr: LAN
+// discovery saw it move (a DHCP change, a restart on another machine
+// address). While the session waits to reconnect it tries Addr at once. A
+// connection that is up is kept: if the old address is really gone, the
+// keepalive finds out and the reconnect goes to Addr. Without a session, or
+// after Disconnect, it does nothing.
+type Redirect struct{ Addr string }
+
 func (Connect) isCommand()    {}
 func (Say) isCommand()        {}
 func (Private) isCommand()    {}
@@ -98,6 +107,7 @@ func (ListRooms) isCommand()  {}
 func (SendFile) isCommand()   {}
 func (Disconnect) isCommand() {}
 func (RetryNow) isCommand()   {}
+func (Redirect) isCommand()   {}
 
 // Event is something the session reports to the UI.
 type Event interface{ isEvent() }

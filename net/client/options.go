@@ -31,6 +31,9 @@ const (
 	// missedPings is how many pings may go unanswered before the connection
 	// counts as lost.
 	missedPings = 2
+	// redirectProbe is how long a connection may stay silent after a
+	// Redirect's ping before it counts as lost (at most PingAfter).
+	redirectProbe = 3 * time.Second
 
 	// DefaultFastRetry and DefaultFastFor: for the first seconds of an outage
 	// the session retries every DefaultFastRetry, so that a server restarted

@@ -49,7 +49,8 @@ type session struct {
 	maxText   int
 	maxFrame  int
 	lastRecv  time.Time
-	pingsOut  int // pings sent since the server was last heard
+	pingsOut  int       // pings sent since the server was last heard
+	probeAt   time.Time // a Redirect asked the server for a sign of life then (zero: no probe)
 	pingToken uint64
 	ping      *time.Timer
 
@@ -167,6 +168,8 @@ func (s *session) command(cmd Command) {
 		s.stop("you disconnected before the server confirmed it", true)
 	case RetryNow:
 		s.retryNow()
+	case Redirect:
+		s.redirect(c.Addr)
 	case nil:
 	default:
 		s.emit(Error{Err: fmt.Errorf("unknown command %T", cmd)})
@@ -192,6 +195,32 @@ func (s *session) connect(c Connect) {
 	s.reset()
 	s.active, s.addr, s.nick, s.id = true, c.Addr, c.Nick, c.Session
 	s.log.Info("connecting", "addr", c.Addr, "nick", c.Nick)
+	s.dial()
+}
+
+// redirect makes addr the address to dial; see Redirect.
+func (s *session) redirect(addr string) {
+	if !s.active || s.closing || addr == s.addr {
+		return
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		s.emit(Error{Err: fmt.Errorf("server address %q is not host:port: %w", addr, err)})
+		return
+	}
+	s.log.Info("server moved", "from", s.addr, "to", addr)
+	s.addr = addr
+	if s.c != nil {
+		// The old address may be gone while the connection still looks
+		// up (a DHCP change): ask for a sign of life now rather than wait
+		// for the keepalive's minute and more.
+		s.probeAt = time.Now()
+		s.pingToken++
+		s.c.send(wire.Ping{Token: s.pingToken})
+		s.ping.Reset(min(redirectProbe, s.o.pingAfter))
+		return
+	}
+	s.cancelDial() // an attempt at the old address
+	s.retry.Stop()
 	s.dial()
 }
 
@@ -372,6 +401,7 @@ func (s *session) dropConn(quit bool) {
 	}
 	s.c = nil
 	s.ping.Stop()
+	s.probeAt = time.Time{}
 	c.release()
 	linger := s.o.linger
 	s.wg.Go(func() { c.shutdown(quit, linger) })
@@ -449,6 +479,13 @@ func (s *session) handBack(err error) {
 func (s *session) pingTick() {
 	if s.c == nil {
 		return
+	}
+	if at := s.probeAt; !at.IsZero() {
+		s.probeAt = time.Time{}
+		if !s.lastRecv.After(at) {
+			s.lost(fmt.Errorf("the server moved to %s and its old address does not answer", s.addr))
+			return
+		}
 	}
 	if idle := time.Since(s.lastRecv); idle < s.o.pingAfter {
 		s.ping.Reset(s.o.pingAfter - idle)

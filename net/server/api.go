@@ -92,8 +92,13 @@ func (c Config) Defaults() Config {
 type Command interface{ isCommand() }
 
 // Start listens on Addr ("host:port"; ":0" picks a free port). An Error event
-// reports failure (port in use, bad address); Started reports success.
-type Start struct{ Addr string }
+// reports failure (port in use, bad address); Started reports success. Name,
+// when set, is the server's name from then on (Welcome, the LAN
+// announcement) instead of Config.Name.
+type Start struct {
+	Addr string
+	Name string
+}
 
 // Stop tells every client the server is stopping, closes every connection and
 // the listener; Stopped reports that it is done.
@@ -118,9 +123,11 @@ func (Announce) isCommand() {}
 // Event is something the server reports to the UI.
 type Event interface{ isEvent() }
 
-// Started reports the bound address (with the real port when ":0" was asked).
+// Started reports the bound address (with the real port when ":0" was asked)
+// and the server's name.
 type Started struct {
 	Addr string
+	Name string
 	At   time.Time
 }
 
@@ -168,6 +175,16 @@ type Notice struct {
 	At   time.Time
 }
 
+// Announced reports the LAN announcement (DNS-SD over mDNS, run by
+// cmd/chatserver beside the hub): Err nil means clients on the LAN find the
+// server as Name; otherwise Err says in plain words why they cannot ("LAN
+// announcement failed: …") and they must type the address.
+type Announced struct {
+	Name string
+	Err  error
+	At   time.Time
+}
+
 // Error reports a failed command or a server fault. Op names what failed
 // ("start", "stop", "kick", "announce").
 type Error struct {
@@ -184,3 +201,4 @@ func (Message) isEvent()     {}
 func (RoomChanged) isEvent() {}
 func (Notice) isEvent()      {}
 func (Error) isEvent()       {}
+func (Announced) isEvent()   {}

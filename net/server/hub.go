@@ -80,10 +80,18 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 	return nil
 }
 
+func (c Config) validName() error {
+	if len(c.Name) > 255 || !utf8.ValidString(c.Name) {
+		return errors.New("the server name must be valid UTF-8 of at most 255 bytes")
+	}
+	return nil
+}
+
 func (c Config) validate() error {
+	if err := c.validName(); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
 	switch {
-	case len(c.Name) > 255 || !utf8.ValidString(c.Name):
-		return errors.New("server: Name must be valid UTF-8 of at most 255 bytes")
 	case c.MaxFrame < 4<<10 || c.MaxFrame > wire.AbsoluteMaxFrame:
 		return fmt.Errorf("server: MaxFrame %d is outside 4 KiB–%d", c.MaxFrame, wire.AbsoluteMaxFrame)
 	case c.MaxText < 1 || c.MaxText > 0xFFFF || c.MaxText+1024 > c.MaxFrame:
@@ -351,7 +359,7 @@ func (inspect) isCommand() {}
 func (h *hub) command(cmd Command) {
 	switch cmd := cmd.(type) {
 	case Start:
-		h.start(cmd.Addr)
+		h.start(cmd.Addr, cmd.Name)
 	case Stop:
 		if h.ln == nil {
 			h.failed("stop", ErrNotRunning)
@@ -369,10 +377,17 @@ func (h *hub) command(cmd Command) {
 	}
 }
 
-func (h *hub) start(addr string) {
+func (h *hub) start(addr, name string) {
 	if h.ln != nil {
 		h.failed("start", fmt.Errorf("%w on %s", ErrRunning, h.ln.Addr()))
 		return
+	}
+	if name != "" {
+		if err := (Config{Name: name}).validName(); err != nil {
+			h.failed("start", err)
+			return
+		}
+		h.cfg.Name = name
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -384,7 +399,7 @@ func (h *hub) start(addr string) {
 	h.wg.Add(1)
 	go h.acceptLoop(ln, h.stopping)
 	h.log.Info("listening", "addr", ln.Addr().String())
-	h.emit(Started{Addr: ln.Addr().String(), At: time.Now()})
+	h.emit(Started{Addr: ln.Addr().String(), Name: h.cfg.Name, At: time.Now()})
 }
 
 func (h *hub) acceptLoop(ln net.Listener, stopping <-chan struct{}) {
