@@ -42,7 +42,7 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.StringVar(&c.Name, "name", discovery.DefaultName(), "server name shown to clients and announced on the LAN")
 	fs.BoolVar(&o.Announce, "announce", true, "announce the server on the LAN (mDNS) so that clients find it without typing its address")
 	fs.IntVar(&c.MaxFrame, "max-frame", d.MaxFrame, "largest frame in bytes")
-	fs.IntVar(&c.MaxText, "max-text", d.MaxText, "largest chat message in bytes")
+	fs.IntVar(&c.MaxText, "max-text", d.MaxText, "largest chat message in bytes of UTF-8 (every message is also limited to 4000 characters)")
 	fs.IntVar(&c.OutboxBytes, "outbox", d.OutboxBytes, "bytes queued to a client before it is dropped as a slow consumer")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", d.WriteTimeout, "a write taking longer drops the client")
 	fs.DurationVar(&c.HandshakeTime, "handshake-timeout", d.HandshakeTime, "time allowed from connect to hello")

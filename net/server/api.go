@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/multichat/multichat/net/wire"
 )
 
 // Config holds the server's limits. The zero value of a field means its
@@ -17,7 +19,7 @@ import (
 type Config struct {
 	Name          string        // display name sent in Welcome
 	MaxFrame      int           // largest frame length field (64 KiB)
-	MaxText       int           // largest chat text in bytes (4 KiB)
+	MaxText       int           // largest chat text in bytes (16 KiB: wire.MaxTextChars of any script)
 	OutboxBytes   int           // queued bytes per connection before it is a slow consumer (256 KiB)
 	WriteTimeout  time.Duration // a write that takes longer drops the peer (10 s)
 	HandshakeTime time.Duration // time from accept to a valid Hello (10 s)
@@ -59,7 +61,9 @@ func (c Config) Defaults() Config {
 		c.MaxFrame = 64 << 10
 	}
 	if c.MaxText == 0 {
-		c.MaxText = 4 << 10
+		// 16 KiB holds wire.MaxTextChars characters of any script; a
+		// smaller frame limit leaves 1 KiB of it for the headers.
+		c.MaxText = min(wire.DefaultMaxText, max(c.MaxFrame-1024, 1))
 	}
 	if c.OutboxBytes == 0 {
 		c.OutboxBytes = 256 << 10
