@@ -1,16 +1,23 @@
 package gui
 
 import (
+	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/gui/servermodel"
+	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/wire"
 )
 
 // Server window defaults and limits.
@@ -20,63 +27,66 @@ const (
 	DefaultListenPort = 7878      // as chatserver -addr
 
 	defaultKickReason = server.DefaultKickReason
-	maxAnnounceBytes  = 4 << 10 // the server's default text limit
-	maxLogLines       = 10000   // the activity log keeps the last this many lines
-	logTrimSlack      = 1000    // …trimmed in chunks of this many
-	maxLogText        = 400     // characters of a line shown in the log itself
-	maxLogDetail      = 4096    // characters of a line kept for the details pane
+	maxAnnounceBytes  = wire.DefaultMaxText // the server's default text limit
+	maxLogLines       = 10000               // the activity log keeps the last this many lines
+	logTrimSlack      = 1000                // …trimmed in chunks of this many
 	closeTimeout      = 3 * time.Second
 
 	prefHost      = "server.listen.host"
 	prefPort      = "server.listen.port"
+	prefName      = "server.name"
 	prefAutoStart = "server.autostart"
 )
 
 // ServerWindow is the server app's window: listen address, Start and Stop,
 // the status line, the connected users and rooms, Kick, Announce and the
-// activity log. It renders a serverModel; it talks to server.Run only
-// through the command and event channels it was built with, and applyBatch
-// is the only code that folds events in.
+// activity log. It talks to server.Run only through the command and event
+// channels it was built with. Its state is a servermodel.Model; applyBatch
+// folds events into it and then redraws what changed.
 type ServerWindow struct {
 	app fyne.App
 	win fyne.Window
 	out *outbox[server.Command] // to cmds, in order, never blocking
-	m   *serverModel
 
 	// uiDo, when set, runs f on the goroutine that owns the widgets; nil means
 	// the pump is already there (fyne.Do) and timers use fyne.Do. Tests set
 	// it so that the pump and the test share one goroutine.
 	uiDo func(f func())
 
-	closeBy      *time.Timer // closes the window if Stopped does not come (closeTimeout)
-	closed       bool
-	errShown     bool // an error dialog is open; further errors only go to the log
-	askOpen      bool // a Stop or Close confirmation is open
-	logItemHt    float32
-	logSel       int // selected activity line, -1 for none
-	errorDialogs int // shown so far, for tests
+	m servermodel.Model
 
-	host, port  *widget.Entry
-	start, stop *widget.Button
-	autoStart   *widget.Check
-	stateLabel  *widget.Label
-	reach       *widget.Label
-	copyReach   *widget.Button
-	counts      *widget.Label
-	users       *widget.Table
-	filter      *widget.Entry
-	selectAll   *widget.Button
-	kick        *widget.Button
-	userActions *fyne.Container // Kick, and where moderation adds Mute
-	roomList    *widget.List
-	tabs        *container.AppTabs
-	usersTab    *container.TabItem
-	roomsTab    *container.TabItem
-	log         *widget.List
-	detail      *widget.Label
-	detailPane  *fyne.Container
-	announce    *widget.Entry
-	announceBtn *widget.Button
+	closeBy   *time.Timer // closes the window if Stopped does not come (closeTimeout)
+	closed    bool
+	errShown  bool // an error dialog is open; further errors only go to the log
+	lanAddrs  func() []netip.Addr
+	askOpen   bool // a Stop or Close confirmation is open
+	logItemHt float32
+	logSel    int // selected activity line, -1 for none
+
+	name         *widget.Entry
+	host, port   *widget.Entry
+	start, stop  *widget.Button
+	stateLabel   *widget.Label
+	reach        *widget.Label
+	lan          *widget.Label
+	copyReach    *widget.Button
+	counts       *widget.Label
+	autoStart    *widget.Check
+	users        *widget.Table
+	filter       *widget.Entry
+	selectAll    *widget.Button
+	kick         *widget.Button
+	userActions  *fyne.Container // Kick, and where moderation adds Mute
+	roomList     *widget.List
+	tabs         *container.AppTabs
+	usersTab     *container.TabItem
+	roomsTab     *container.TabItem
+	log          *widget.List
+	detail       *widget.Label
+	detailPane   *fyne.Container
+	announce     *widget.Entry
+	announceBtn  *widget.Button
+	errorDialogs int // shown so far, for tests
 }
 
 // NewServerWindow builds the server window in w, wires it to a server's
@@ -91,9 +101,9 @@ func NewServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command, even
 
 // newServerWindow builds the window without a pump.
 func newServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command) *ServerWindow {
-	s := &ServerWindow{app: a, win: w, out: newOutbox(cmds), m: newServerModel(), logSel: -1}
-	s.m.lanAddrs = lanIPv4s
+	s := &ServerWindow{app: a, win: w, out: newOutbox(cmds), lanAddrs: lanIPv4s, logSel: -1}
 	s.build()
+	w.SetTitle(ServerTitle)
 	w.SetContent(s.content())
 	w.SetMainMenu(s.menu())
 	w.Resize(fyne.NewSize(1040, 660))
@@ -105,11 +115,11 @@ func newServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command) *Ser
 			s.closeBy.Stop()
 		}
 	})
-	s.render(serverChange{users: true, rooms: true, log: true, state: true})
+	s.updateControls()
 	return s
 }
 
-// attach starts the pump that feeds events to applyBatch.
+// attach starts the pump that feeds events to apply.
 func (s *ServerWindow) attach(events <-chan server.Event) <-chan struct{} {
 	return pump(events, func(batch []server.Event) {
 		if s.uiDo != nil {
@@ -135,13 +145,17 @@ func (s *ServerWindow) SetListenAddress(addr string) error {
 	return nil
 }
 
-// StartIfAsked starts serving when the user ticked "Start serving when the
-// app opens". Call it once, after SetListenAddress.
+// StartIfAsked starts serving when the admin ticked "Start serving when the
+// app opens". Call it once, after SetListenAddress and SetServerName.
 func (s *ServerWindow) StartIfAsked() {
 	if s.autoStart.Checked {
 		s.startTapped()
 	}
 }
+
+// SetServerName fills the server name field (for example from a
+// command-line flag), as if the user had typed it.
+func (s *ServerWindow) SetServerName(name string) { s.name.SetText(name) }
 
 // later runs f on the UI goroutine after d, unless the timer is stopped.
 func (s *ServerWindow) later(d time.Duration, f func()) *time.Timer {
@@ -157,6 +171,10 @@ func (s *ServerWindow) later(d time.Duration, f func()) *time.Timer {
 func (s *ServerWindow) build() {
 	prefs := s.app.Preferences()
 
+	s.name = widget.NewEntry()
+	s.name.SetPlaceHolder(discovery.DefaultName())
+	s.name.SetText(prefs.StringWithFallback(prefName, ""))
+	s.name.OnSubmitted = func(string) { s.startTapped() }
 	s.host = widget.NewEntry()
 	s.host.SetPlaceHolder("0.0.0.0 = every network interface")
 	s.host.SetText(prefs.StringWithFallback(prefHost, DefaultListenHost))
@@ -179,10 +197,47 @@ func (s *ServerWindow) build() {
 	s.copyReach = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), s.copyAddress)
 	s.copyReach.Importance = widget.LowImportance
 	s.counts = widget.NewLabel("")
+	s.lan = widget.NewLabel("")
+	s.lan.Truncation = fyne.TextTruncateEllipsis
 
 	s.buildUsers()
-	s.buildRooms()
-	s.buildLog()
+
+	s.roomList = widget.NewList(
+		func() int { return len(s.m.Rooms) },
+		func() fyne.CanvasObject { return newColumnsRow(roomColumns, false) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < 0 || id >= len(s.m.Rooms) {
+				return
+			}
+			r := s.m.Rooms[id]
+			setColumns(o, r.Name, strconv.Itoa(len(r.Members)), strings.Join(r.Members, ", "))
+		})
+	s.roomList.OnSelected = func(id widget.ListItemID) { s.roomList.Unselect(id) }
+
+	s.log = widget.NewList(
+		func() int { return len(s.m.Lines) },
+		func() fyne.CanvasObject {
+			at := widget.NewLabel("00:00:00")
+			at.Importance = widget.LowImportance
+			text := widget.NewLabel("")
+			text.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, at, nil, text)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < 0 || id >= len(s.m.Lines) {
+				return
+			}
+			ln := s.m.Lines[id]
+			c := o.(*fyne.Container)
+			text, at := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Label)
+			at.SetText(ln.At.Format("15:04:05"))
+			text.Importance = kindImportance(ln.Kind)
+			text.TextStyle.Bold = ln.Kind == servermodel.Notice || ln.Kind == servermodel.Error
+			text.TextStyle.Italic = ln.Kind == servermodel.Private
+			text.SetText(ln.Text)
+		})
+	s.logItemHt = s.log.CreateItem().MinSize().Height
+	s.buildDetail()
 
 	s.announce = widget.NewEntry()
 	s.announce.SetPlaceHolder("Announcement to everyone (Enter sends)")
@@ -194,25 +249,33 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	hostField := container.NewBorder(nil, nil, widget.NewLabel("Listen on"), nil, s.host)
 	portField := container.NewBorder(nil, nil, widget.NewLabel("Port"), nil,
 		container.NewGridWrap(fyne.NewSize(90, s.port.MinSize().Height), s.port))
-	buttons := container.NewHBox(s.start, s.stop, s.autoStart)
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(portField, buttons), hostField)
+	buttons := container.NewHBox(s.start, s.stop)
+	startOpts := container.NewHBox(s.autoStart)
+	nameField := container.NewBorder(nil, nil, widget.NewLabel("Server name"), nil, s.name)
+	top := container.NewBorder(container.NewBorder(nil, nil, nil, startOpts, nameField), nil, nil,
+		container.NewHBox(portField, buttons), hostField)
 
 	status := container.NewBorder(nil, nil,
 		container.NewHBox(widget.NewIcon(theme.InfoIcon()), s.stateLabel),
 		s.counts,
 		container.NewHBox(s.reach, container.NewStack(placeholder(s.copyReach), s.copyReach)))
 
-	s.usersTab = container.NewTabItemWithIcon("Users", theme.AccountIcon(), s.usersPane())
-	s.roomsTab = container.NewTabItemWithIcon("Rooms", theme.ListIcon(), s.roomsPane())
+	usersPane := s.usersPane()
+	roomsPane := container.NewBorder(
+		container.NewVBox(newColumnsRow(roomColumns, true), widget.NewSeparator()),
+		nil, nil, nil, s.roomList)
+	s.usersTab = container.NewTabItemWithIcon("Users", theme.AccountIcon(), usersPane)
+	s.roomsTab = container.NewTabItemWithIcon("Rooms", theme.ListIcon(), roomsPane)
 	s.tabs = container.NewAppTabs(s.usersTab, s.roomsTab)
 
-	split := container.NewHSplit(s.tabs, s.logPane())
+	logPane := s.logPane()
+	split := container.NewHSplit(s.tabs, logPane)
 	split.Offset = 0.5
 
 	bottom := container.NewBorder(nil, nil, nil, s.announceBtn, s.announce)
 
 	return container.NewBorder(
-		container.NewVBox(top, status, widget.NewSeparator()),
+		container.NewVBox(top, status, s.lan, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), bottom),
 		nil, nil, split)
 }
@@ -224,4 +287,98 @@ func (s *ServerWindow) menu() *fyne.MainMenu {
 		fyne.NewMenu("File", quit),
 		fyne.NewMenu("Help", fyne.NewMenuItem("About", func() { ShowAbout(s.win, ServerTitle) })),
 	)
+}
+
+// placeholder is an invisible rectangle the size of o, so that hiding o
+// does not move what is around it.
+func (s *ServerWindow) startTapped() {
+	if s.m.State != servermodel.Stopped {
+		return
+	}
+	addr, err := listenAddr(s.host.Text, s.port.Text)
+	if err != nil {
+		s.showError("Invalid listen address", err)
+		return
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	prefs := s.app.Preferences()
+	prefs.SetString(prefHost, host)
+	name := strings.TrimSpace(s.name.Text)
+	prefs.SetString(prefName, name)
+	if p, err := strconv.Atoi(port); err == nil {
+		prefs.SetInt(prefPort, p)
+	}
+	s.m.State = servermodel.Starting
+	s.logNow(servermodel.Info, "Starting on "+addr)
+	s.out.send(server.Start{Addr: addr, Name: name})
+	s.updateControls()
+}
+
+// stopTapped asks first while people are connected.
+func (s *ServerWindow) stopTapped() {
+	s.confirmStop(false, func() {
+		if s.m.State != servermodel.Running {
+			return
+		}
+		s.m.State = servermodel.Stopping
+		s.out.send(server.Stop{})
+		s.updateControls()
+	})
+}
+
+func (s *ServerWindow) announceTapped() {
+	if s.m.State != servermodel.Running {
+		return
+	}
+	text := strings.TrimSpace(s.announce.Text)
+	if text == "" {
+		return
+	}
+	if n := utf8.RuneCountInString(text); n > wire.MaxTextChars || len(text) > maxAnnounceBytes {
+		s.showError("Announcement too long",
+			fmt.Errorf("an announcement can be at most %d characters; this one is %d. Shorten it", wire.MaxTextChars, n))
+		return
+	}
+	s.out.send(server.Announce{Text: text})
+	s.announce.SetText("")
+}
+
+func (s *ServerWindow) copyAddress() {
+	if addrs := s.reachable(); len(addrs) > 0 {
+		s.app.Clipboard().SetContent(addrs[0])
+	}
+}
+
+// requestClose is the window's close intercept: while people are connected
+// it asks first; while serving it stops the server and closes on Stopped,
+// or after closeTimeout at the latest.
+func (s *ServerWindow) requestClose() {
+	if s.m.State == servermodel.Stopped || s.m.Closing {
+		s.closeNow()
+		return
+	}
+	s.confirmStop(true, func() {
+		if s.m.Closing || s.closed {
+			return
+		}
+		s.m.Closing = true
+		if s.m.State == servermodel.Running || s.m.State == servermodel.Starting {
+			s.m.State = servermodel.Stopping
+			s.out.send(server.Stop{})
+		}
+		if s.m.State == servermodel.Stopped {
+			s.closeNow()
+			return
+		}
+		s.updateControls()
+		s.closeBy = s.later(closeTimeout, s.closeNow)
+	})
+}
+
+func (s *ServerWindow) closeNow() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	s.win.Close()
 }

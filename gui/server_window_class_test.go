@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/server"
 )
@@ -145,8 +146,8 @@ func TestServerWindowClassOf40(t *testing.T) {
 	}
 	dismissOverlay(t, f.win, "Keep running")
 	f.ui.settle(50 * time.Millisecond)
-	if sw.m.state != stateRunning {
-		t.Fatalf("state %v after Keep running", sw.m.state)
+	if sw.m.State != servermodel.Running {
+		t.Fatalf("state %v after Keep running", sw.m.State)
 	}
 	// Closing asks too; "Keep running" keeps the window, then agreeing
 	// stops the server and closes it.
@@ -155,14 +156,14 @@ func TestServerWindowClassOf40(t *testing.T) {
 		t.Fatalf("Close asks %q", got)
 	}
 	dismissOverlay(t, f.win, "Keep running")
-	if sw.closed || sw.m.closing {
+	if sw.closed || sw.m.Closing {
 		t.Fatal("closing after Keep running")
 	}
 	sw.requestClose()
 	dismissOverlay(t, f.win, "Stop the server")
 	f.ui.waitFor("the window to close", 10*time.Second, func() bool { return sw.closed })
-	if sw.m.state != stateStopped {
-		t.Errorf("closed in state %v", sw.m.state)
+	if sw.m.State != servermodel.Stopped {
+		t.Errorf("closed in state %v", sw.m.State)
 	}
 	clients["pupil00"].waitEvent("Disconnected(stopping)", func(ev client.Event) bool {
 		d, ok := ev.(client.Disconnected)
@@ -221,5 +222,18 @@ func TestServerWindowActivityDetailAndCopy(t *testing.T) {
 	sw.log.UnselectAll()
 	if sw.detailPane.Visible() {
 		t.Error("details still shown")
+	}
+}
+
+func TestServerWindowTitleAndLeastWidth(t *testing.T) {
+	f := newServerFixture(t, 8)
+	sw := f.sw
+	f.apply(server.Started{Addr: "0.0.0.0:5000", At: time.Now()})
+	if got := f.win.Title(); got != "MultiChat Server — Running, 0 connected" {
+		t.Errorf("title %q", got)
+	}
+	// The window cannot be made so narrow that the address is cut.
+	if minW, need := f.win.Content().MinSize().Width, sw.reach.MinSize().Width; minW < need {
+		t.Errorf("the window's least width %v cuts the reach line (%v)", minW, need)
 	}
 }

@@ -2,19 +2,17 @@ package gui
 
 import (
 	"fmt"
-	"image/color"
-	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/server"
 )
 
@@ -34,7 +32,7 @@ var userColWeights = [userCols]float32{0, 0.36, 0.36, 0.28}
 
 func (s *ServerWindow) buildUsers() {
 	s.users = widget.NewTable(
-		func() (int, int) { return len(s.m.shown), userCols },
+		func() (int, int) { return len(s.m.Shown), userCols },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
@@ -52,21 +50,21 @@ func (s *ServerWindow) buildUsers() {
 	s.users.SetColumnWidth(colMark, theme.IconInlineSize()+2*theme.Padding())
 	s.users.OnSelected = func(id widget.TableCellID) {
 		s.users.UnselectAll()
-		s.m.toggle(id.Row)
+		s.m.Toggle(id.Row)
 		s.refreshUsers()
 	}
 
 	s.filter = widget.NewEntry()
 	s.filter.SetPlaceHolder("Filter by nickname or address")
 	s.filter.OnChanged = func(text string) {
-		s.m.setFilter(text)
+		s.m.SetFilter(text)
 		s.refreshUsers()
 	}
 	s.selectAll = widget.NewButton("Select all shown", func() {
-		if len(s.m.selected) > 0 {
-			s.m.clearSelection()
+		if len(s.m.Selected) > 0 {
+			s.m.ClearSelection()
 		} else {
-			s.m.selectShown()
+			s.m.SelectShown()
 		}
 		s.refreshUsers()
 	})
@@ -84,13 +82,13 @@ func (s *ServerWindow) usersPane() fyne.CanvasObject {
 }
 
 func (s *ServerWindow) updateUserCell(id widget.TableCellID, o fyne.CanvasObject) {
-	if id.Row < 0 || id.Row >= len(s.m.shown) {
+	if id.Row < 0 || id.Row >= len(s.m.Shown) {
 		return
 	}
-	u := s.m.shown[id.Row]
+	u := s.m.Shown[id.Row]
 	c := o.(*fyne.Container)
 	icon, l := c.Objects[0].(*widget.Icon), c.Objects[1].(*widget.Label)
-	sel := s.m.selected[u.nick]
+	sel := s.m.Selected[u.Nick]
 	if id.Col == colMark {
 		l.Hide()
 		icon.Show()
@@ -106,11 +104,11 @@ func (s *ServerWindow) updateUserCell(id widget.TableCellID, o fyne.CanvasObject
 	l.TextStyle.Bold = sel
 	switch id.Col {
 	case colNick:
-		l.SetText(u.nick)
+		l.SetText(u.Nick + servermodel.ViaTag(u.Via))
 	case colAddr:
-		l.SetText(formatAddr(u.addr))
+		l.SetText(servermodel.FormatAddr(u.Addr))
 	case colSince:
-		l.SetText(formatSince(u.since, time.Now()))
+		l.SetText(formatSince(u.Since, time.Now()))
 	}
 	l.Refresh()
 }
@@ -120,7 +118,7 @@ func (s *ServerWindow) updateUserHeader(id widget.TableCellID, o fyne.CanvasObje
 	if id.Col == colMark {
 		b.SetText("")
 		b.SetIcon(theme.CheckButtonIcon())
-		if len(s.m.selected) > 0 {
+		if len(s.m.Selected) > 0 {
 			b.SetIcon(theme.CheckButtonCheckedIcon())
 		}
 		b.OnTapped = s.selectAll.OnTapped
@@ -129,10 +127,10 @@ func (s *ServerWindow) updateUserHeader(id widget.TableCellID, o fyne.CanvasObje
 	if id.Col < 0 || id.Col >= userCols {
 		return
 	}
-	key := userSort(id.Col - colNick)
+	key := servermodel.SortKey(id.Col - colNick)
 	title := userColTitles[id.Col]
-	if s.m.sortBy == key {
-		if s.m.sortDesc {
+	if s.m.SortBy == key {
+		if s.m.SortDesc {
 			title += " ▼"
 		} else {
 			title += " ▲"
@@ -141,7 +139,7 @@ func (s *ServerWindow) updateUserHeader(id widget.TableCellID, o fyne.CanvasObje
 	b.SetIcon(nil)
 	b.SetText(title)
 	b.OnTapped = func() {
-		s.m.sortUsers(key)
+		s.m.SortUsers(key)
 		s.refreshUsers()
 	}
 }
@@ -153,8 +151,8 @@ func (s *ServerWindow) refreshUsers() {
 }
 
 func (s *ServerWindow) kickTapped() {
-	nicks := s.m.selection()
-	if len(nicks) == 0 || s.m.state != stateRunning {
+	nicks := s.m.Selection()
+	if len(nicks) == 0 || s.m.State != servermodel.Running {
 		return
 	}
 	reason := widget.NewEntry()
@@ -219,95 +217,4 @@ func (f *fitColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 func (f *fitColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(240, objs[0].MinSize().Height)
-}
-
-// --- rooms ---
-
-// A column of the room list: its title and share of the width.
-type column struct {
-	title  string
-	weight float32
-}
-
-var roomColumns = []column{{"Room", 0.3}, {"Members", 0.16}, {"Who", 0.54}}
-
-func (s *ServerWindow) buildRooms() {
-	s.roomList = widget.NewList(
-		func() int { return len(s.m.rooms) },
-		func() fyne.CanvasObject { return newColumnsRow(roomColumns, false) },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < 0 || id >= len(s.m.rooms) {
-				return
-			}
-			r := s.m.rooms[id]
-			setColumns(o, r.name, strconv.Itoa(len(r.members)), strings.Join(r.members, ", "))
-		})
-	s.roomList.OnSelected = func(id widget.ListItemID) { s.roomList.Unselect(id) }
-}
-
-func (s *ServerWindow) roomsPane() fyne.CanvasObject {
-	return container.NewBorder(
-		container.NewVBox(newColumnsRow(roomColumns, true), widget.NewSeparator()),
-		nil, nil, nil, s.roomList)
-}
-
-// placeholder is an invisible rectangle the size of o, so that hiding o
-// does not move what is around it.
-func placeholder(o fyne.CanvasObject) fyne.CanvasObject {
-	r := canvas.NewRectangle(color.Transparent)
-	r.SetMinSize(o.MinSize())
-	return r
-}
-
-// newColumnsRow builds a list row (or, with header, the bold title row) of
-// truncating labels laid out in the columns' proportions.
-func newColumnsRow(cols []column, header bool) *fyne.Container {
-	objs := make([]fyne.CanvasObject, len(cols))
-	weights := make([]float32, len(cols))
-	for i, c := range cols {
-		l := widget.NewLabel("")
-		l.Truncation = fyne.TextTruncateEllipsis
-		if header {
-			l.Text = c.title
-			l.TextStyle.Bold = true
-		}
-		objs[i] = l
-		weights[i] = c.weight
-	}
-	return container.New(columnsLayout(weights), objs...)
-}
-
-// setColumns shows texts in a row made by newColumnsRow.
-func setColumns(row fyne.CanvasObject, texts ...string) {
-	for i, o := range row.(*fyne.Container).Objects {
-		o.(*widget.Label).SetText(texts[i])
-	}
-}
-
-// columnsLayout places objects side by side, each taking its weight's share
-// of the width.
-type columnsLayout []float32
-
-func (c columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	var total float32
-	for _, w := range c {
-		total += w
-	}
-	x := float32(0)
-	for i, o := range objs {
-		w := size.Width * c[i] / total
-		o.Move(fyne.NewPos(x, 0))
-		o.Resize(fyne.NewSize(w, size.Height))
-		x += w
-	}
-}
-
-func (c columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	var s fyne.Size
-	for _, o := range objs {
-		m := o.MinSize()
-		s.Width += m.Width
-		s.Height = max(s.Height, m.Height)
-	}
-	return s
 }

@@ -297,13 +297,21 @@ func TestSlowConsumer(t *testing.T) {
 		c.sync()
 	}
 
-	dropped := make(chan struct{})
+	// dropped reports the UserLeft of the slow client with reason "slow
+	// consumer", or why it did not come before the flood's deadline.
+	deadline := time.Now().Add(20 * time.Second)
+	dropped := make(chan error, 1)
 	go func() {
-		defer close(dropped)
-		h.tryWait(0, func(e Event) bool {
-			ul, ok := e.(UserLeft)
-			return ok && ul.Nick == "slow" && ul.Reason == "slow consumer"
-		})
+		for {
+			_, _, err := h.tryWait(0, func(e Event) bool {
+				ul, ok := e.(UserLeft)
+				return ok && ul.Nick == "slow" && ul.Reason == "slow consumer"
+			})
+			if err == nil || time.Now().After(deadline) {
+				dropped <- err
+				return
+			}
+		}
 	}()
 	// The watcher times the prober's messages while the flood goes on.
 	lats := make(chan time.Duration, 10000)
@@ -328,20 +336,26 @@ func TestSlowConsumer(t *testing.T) {
 	// The flooder keeps at most 8 messages unconfirmed (it reads its own
 	// echoes), so that only the slow client falls behind.
 	big := strings.Repeat("x", 4000)
-	deadline := time.Now().Add(20 * time.Second)
 	lastProbe := time.Time{}
 	sent, probes := 0, 0
+	isDropped := false
 	// Detection may take a few messages or thousands (however much the
 	// kernel buffers for the slow client); the flood goes on until it has
 	// happened and at least 10 probes were timed.
 flood:
 	for {
-		select {
-		case <-dropped:
-			if probes >= 10 {
-				break flood
+		if !isDropped {
+			select {
+			case err := <-dropped:
+				if err != nil {
+					t.Fatalf("slow client not dropped as a slow consumer after %d messages: %v", sent, err)
+				}
+				isDropped = true
+			default:
 			}
-		default:
+		}
+		if isDropped && probes >= 10 {
+			break flood
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("slow client not dropped after %d messages", sent)
@@ -769,7 +783,8 @@ func TestRooms(t *testing.T) {
 		{wire.Part{Room: "LOBBY"}, wire.CodeLobby},
 		{wire.Say{Room: "Dev Team", Text: " \n "}, wire.CodeEmptyText},
 		{wire.Say{Room: "Dev Team", Text: "bell\a"}, wire.CodeBadText},
-		{wire.Say{Room: "Dev Team", Text: strings.Repeat("x", 4097)}, wire.CodeTextTooLong},
+		{wire.Say{Room: "Dev Team", Text: strings.Repeat("x", wire.MaxTextChars+1)}, wire.CodeTextTooLong},
+		{wire.Say{Room: "Dev Team", Text: strings.Repeat("한", wire.MaxTextChars+1)}, wire.CodeTextTooLong},
 	} {
 		a.send(tc.m)
 		if e := expect[wire.Error](a); e.Code != tc.code {

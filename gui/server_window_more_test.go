@@ -3,20 +3,214 @@ package gui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/server"
 )
+
+func TestServerWindowErrorsAreDialogs(t *testing.T) {
+	f := newServerFixture(t, 8)
+	sw := f.sw
+	test.Tap(sw.start)
+	f.nextCmd()
+	inUse := fmt.Errorf("listen tcp 0.0.0.0:5000: bind: %w", syscall.EADDRINUSE)
+	f.apply(server.Error{Op: "start", Err: inUse, At: time.Now()})
+	if got := overlayTexts(f.win); !strings.Contains(got, "already in use") || !strings.Contains(got, "Could not start") {
+		t.Fatalf("dialog shows %q", got)
+	}
+	checkEnabled(t, "Start", sw.start, true)
+	if sw.stateLabel.Text != "Stopped" {
+		t.Errorf("state %q", sw.stateLabel.Text)
+	}
+	// A second error while the first dialog is open is logged, not stacked.
+	f.apply(server.Error{Op: "accept", Err: errors.New("too many open files")})
+	if sw.errorDialogs != 1 || !activityContains(sw, "too many open files") {
+		t.Errorf("dialogs %d, log %q", sw.errorDialogs, activityTexts(sw))
+	}
+	dismissOverlay(t, f.win, "OK")
+
+	// A failed stop leaves the server running, and says so.
+	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
+	test.Tap(sw.stop)
+	f.nextCmd()
+	f.apply(server.Error{Op: "stop", Err: errors.New("boom"), At: time.Now()})
+	if got := overlayTexts(f.win); !strings.Contains(got, "Could not stop") || !strings.Contains(got, "boom") {
+		t.Fatalf("dialog shows %q", got)
+	}
+	checkEnabled(t, "Stop", sw.stop, true)
+}
+
+func TestServerWindowNeverBlocksOnCommands(t *testing.T) {
+	f := newServerFixture(t, 1) // room for one command only
+	sw := f.sw
+	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
+	const n = 20
+	start := time.Now()
+	for i := range n {
+		sw.announce.SetText(fmt.Sprintf("note %d", i))
+		test.Tap(sw.announceBtn)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("%d taps took %v", n, d)
+	}
+	for i := range n {
+		got := f.nextCmd()
+		if want := (server.Announce{Text: fmt.Sprintf("note %d", i)}); got != want {
+			t.Fatalf("command %d: %#v, want %#v", i, got, want)
+		}
+	}
+	f.ui.settle(75 * time.Millisecond)
+	f.noCmd()
+	sw.out.mu.Lock()
+	pending := len(sw.out.queue)
+	sw.out.mu.Unlock()
+	if pending != 0 {
+		t.Fatalf("%d commands still pending", pending)
+	}
+}
+
+func TestServerWindowLogIsCappedAndFollows(t *testing.T) {
+	f := newServerFixture(t, 8)
+	sw := f.sw
+	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
+	batch := make([]server.Event, 0, 3000)
+	total := 0
+	for range 4 {
+		batch = batch[:0]
+		for range 3000 {
+			total++
+			batch = append(batch, server.Message{Room: "lobby", From: "bot", Text: fmt.Sprintf("line %d", total)})
+		}
+		f.apply(batch...)
+		if !sw.logAtBottom() {
+			t.Fatalf("log stopped following the bottom at %d lines", total)
+		}
+	}
+	if n := sw.log.Length(); n > maxLogLines+logTrimSlack || n < maxLogLines {
+		t.Fatalf("log holds %d lines", n)
+	}
+	if last := activityText(sw, sw.log.Length()-1); last != fmt.Sprintf("[lobby] bot: line %d", total) {
+		t.Fatalf("last line %q", last)
+	}
+
+	// Scrolled up, new lines do not move the view off the lines it shows,
+	// whether or not they make the log drop its oldest lines.
+	row := sw.logItemHt + theme.Padding()
+	topLine := func() string { return activityText(sw, int(sw.log.GetScrollOffset()/row)) }
+	for _, more := range []int{1, logTrimSlack} {
+		sw.log.ScrollToOffset(float32(sw.log.Length()/2) * row)
+		before := topLine()
+		batch = batch[:0]
+		for range more {
+			total++
+			batch = append(batch, server.Message{Room: "lobby", From: "bot", Text: fmt.Sprintf("line %d", total)})
+		}
+		f.apply(batch...)
+		if got := topLine(); got != before {
+			t.Fatalf("after %d more lines the view moved from %q to %q", more, before, got)
+		}
+		if sw.logAtBottom() {
+			t.Fatal("log claims to be at the bottom")
+		}
+	}
+	if n := sw.log.Length(); n > maxLogLines+logTrimSlack {
+		t.Fatalf("log holds %d lines", n)
+	}
+}
+
+func TestServerWindowCloseStopsFirst(t *testing.T) {
+	f := newServerFixture(t, 8)
+	sw := f.sw
+	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
+	sw.requestClose()
+	if got := f.nextCmd(); got != (server.Stop{}) {
+		t.Fatalf("command %#v", got)
+	}
+	if sw.closed {
+		t.Fatal("closed before the server stopped")
+	}
+	checkEnabled(t, "Start", sw.start, false)
+	f.apply(server.Stopped{At: time.Now()})
+	if !sw.closed {
+		t.Fatal("not closed after Stopped")
+	}
+	f.ui.settle(10 * time.Millisecond)
+}
+
+func TestServerWindowCloseWhenStoppedIsImmediate(t *testing.T) {
+	f := newServerFixture(t, 8)
+	f.sw.requestClose()
+	f.noCmd()
+	if !f.sw.closed {
+		t.Fatal("not closed")
+	}
+}
+
+func TestServerWindowCloseGivesUpAfterTimeout(t *testing.T) {
+	f := newServerFixture(t, 8)
+	sw := f.sw
+	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
+	start := time.Now()
+	sw.requestClose()
+	f.nextCmd()
+	f.ui.waitFor("the window to close without Stopped", 2*closeTimeout, func() bool { return sw.closed })
+	if d := time.Since(start); d < closeTimeout-100*time.Millisecond {
+		t.Fatalf("closed after %v, before the %v grace period", d, closeTimeout)
+	}
+}
+
+func TestServerWindowAbout(t *testing.T) {
+	f := newServerFixture(t, 8)
+	f.win.MainMenu().Items[1].Items[0].Action()
+	got := overlayTexts(f.win)
+	for _, want := range []string{"MultiChat Server", "Version dev", "protocol version 1"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("About shows %q, lacks %q", got, want)
+		}
+	}
+	var link *widget.Hyperlink
+	walkTree(f.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if h, ok := o.(*widget.Hyperlink); ok {
+			link = h
+		}
+	})
+	if link == nil || link.URL == nil || link.URL.String() != ReadmeURL {
+		t.Fatalf("README link %v", link)
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":         "plain",
+		"a\nb":          "a ↵ b",
+		"tab\there":     "tab here",
+		"bidi\u202eabc": "bidi abc",
+		"long text":     "long…",
+	} {
+		limit := 100
+		if in == "long text" {
+			limit = 4
+		}
+		if got := servermodel.OneLine(in, limit); got != want {
+			t.Errorf("servermodel.OneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
 
 // --- with a real server and real clients on loopback ---
 
@@ -267,8 +461,8 @@ func TestServerWindowRealServer(t *testing.T) {
 	}
 	dismissOverlay(t, f.win, "Stop the server")
 	f.ui.waitFor("the window to close", 10*time.Second, func() bool { return sw.closed })
-	if sw.m.state != stateStopped {
-		t.Errorf("closed in state %v", sw.m.state)
+	if sw.m.State != servermodel.Stopped {
+		t.Errorf("closed in state %v", sw.m.State)
 	}
 }
 
@@ -291,4 +485,25 @@ func TestServerWindowRealPortInUse(t *testing.T) {
 	}
 	checkEnabled(t, "Start", f.sw.start, true)
 	checkEnabled(t, "Stop", f.sw.stop, false)
+}
+
+func TestServerWindowLogFollowsItsOwnLines(t *testing.T) {
+	f := newServerFixture(t, 8)
+	sw := f.sw
+	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
+	var batch []server.Event
+	for i := range 100 {
+		batch = append(batch, server.Message{Room: "lobby", From: "bot", Text: fmt.Sprint(i)})
+	}
+	batch = append(batch, server.Stopped{At: time.Now()})
+	f.apply(batch...)
+	test.Tap(sw.start) // logs "Starting on …" itself
+	f.nextCmd()
+	if !sw.logAtBottom() {
+		t.Fatal("the log stopped following after the window's own line")
+	}
+	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
+	if !sw.logAtBottom() || !strings.HasPrefix(activityText(sw, sw.log.Length()-1), "Server started") {
+		t.Fatal("the log does not show the last line")
+	}
 }
