@@ -8,9 +8,9 @@ import (
 	"github.com/multichat/multichat/net/wire"
 )
 
-// benchHub returns a hub with n welcomed members in the lobby, without
+// benchHub returns a hub with n announced members in the lobby, without
 // sockets, and a function that drains the event queue.
-func benchHub(b *testing.B, n int) (*hub, []*conn) {
+func benchHub(b testing.TB, n int) (*hub, []*conn) {
 	events := make(chan Event, 1024)
 	q := newEventQueue(events)
 	go func() {
@@ -21,7 +21,7 @@ func benchHub(b *testing.B, n int) (*hub, []*conn) {
 	h := newHub(Config{}.Defaults(), q)
 	cs := make([]*conn, n)
 	for i := range cs {
-		c := &conn{h: h, out: newOutbox(h.cfg.OutboxBytes, nil, 0), gone: make(chan struct{}), state: stateMember, welcomed: true}
+		c := &conn{h: h, out: newOutbox(h.cfg.OutboxBytes, nil, 0, h.acct), gone: make(chan struct{}), state: stateMember, announced: true}
 		c.nick = fmt.Sprintf("user%04d", i)
 		c.fold, c.skel = wire.FoldKey(c.nick), wire.SkeletonKey(c.nick)
 		h.members[c.fold] = c
@@ -60,7 +60,7 @@ func BenchmarkBroadcast(b *testing.B) {
 // outbox (the hub's path when it is not busy), whose writer takes it every
 // 32 frames (a batch under load).
 func BenchmarkPush(b *testing.B) {
-	o := newOutbox(256<<10, nil, 0)
+	o := newOutbox(256<<10, nil, 0, nil)
 	frame := make([]byte, 130)
 	var spare []outFrame
 	b.ReportAllocs()

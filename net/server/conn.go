@@ -108,13 +108,14 @@ type conn struct {
 	readerDone chan struct{} // closed when the reader has exited
 
 	// hub owned
-	state    connState
-	welcomed bool // Welcome sent (joins are announced in batches)
-	nick     string
-	fold     string // wire.FoldKey(nick)
-	skel     string // wire.SkeletonKey(nick)
-	rooms    []membership
-	files    int // transfers this user is sending
+	state     connState
+	announced bool // the others were told of the join (joins are announced in batches)
+	pendingAt int  // while not announced: c's index in hub.pending
+	nick      string
+	fold      string // wire.FoldKey(nick)
+	skel      string // wire.SkeletonKey(nick)
+	rooms     []membership
+	files     int // transfers this user is sending
 }
 
 // membership is a conn's place in a room's member slice.
@@ -128,7 +129,7 @@ func newConn(h *hub, nc net.Conn, addr netip.AddrPort) *conn {
 		h:          h,
 		nc:         nc,
 		addr:       addr,
-		out:        newOutbox(h.cfg.OutboxBytes, nc, h.cfg.WriteTimeout),
+		out:        newOutbox(h.cfg.OutboxBytes, nc, h.cfg.WriteTimeout, h.acct),
 		gone:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 	}
@@ -351,11 +352,12 @@ func decodeFail(c *conn, err error) inbound {
 func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 
 // writeLoop is the connection's writer: it takes everything queued in one
-// swap and writes it with one write and a deadline. It is the only goroutine
-// that closes the socket.
+// swap and writes it in as few writes as possible, each with the stall
+// deadline. It is the only goroutine that closes the socket.
 func (c *conn) writeLoop() {
 	defer c.h.wg.Done()
 	var spare []outFrame
+	w := writer{o: c.out, nc: c.nc}
 	for range c.out.wake {
 		frames, closed, mode, deadline := c.out.take(spare)
 		if closed && mode == closeAbort {
@@ -364,11 +366,9 @@ func (c *conn) writeLoop() {
 			return
 		}
 		if len(frames) > 0 {
-			err := writeFrames(c.nc, frames) // take has set the deadline
-			c.out.wrote()
+			err := w.write(frames)
 			releaseAll(frames)
 			if err != nil {
-				c.nc.Close()
 				c.writerFailed(err, closed)
 				return
 			}
@@ -386,20 +386,21 @@ func (c *conn) writeLoop() {
 	}
 }
 
+// writerFailed ends a connection whose write failed. The hub hears why
+// (slow consumer when the peer accepted nothing for the stall time) before
+// the socket is closed: closing first would let the reader's error ("connection
+// lost") reach the hub first.
 func (c *conn) writerFailed(err error, closing bool) {
+	if !closing {
+		reason, detail := wire.LeftLost, "write: "+err.Error()
+		if isTimeout(err) {
+			reason, detail = wire.LeftSlowConsumer, fmt.Sprintf("accepted nothing for %v", c.out.stall)
+		}
+		c.deliver(failWith(c, reason, nil, detail))
+	}
 	// Whatever is still queued will never be written.
 	c.out.close(closeAbort, time.Time{})
-	if frames, _, _, _ := c.out.take(nil); frames != nil {
-		releaseAll(frames)
-	}
-	if closing {
-		return
-	}
-	reason := wire.LeftLost
-	if isTimeout(err) {
-		reason = wire.LeftSlowConsumer
-	}
-	c.deliver(failWith(c, reason, nil, "write: "+err.Error()))
+	c.nc.Close()
 }
 
 // closeGracefully half-closes the socket after the last frame, waits for the
@@ -418,45 +419,86 @@ func (c *conn) closeGracefully(deadline time.Time) {
 	c.nc.Close()
 }
 
+// maxWrite is the most one socket write carries: the unit of progress. A
+// peer must accept a write within the stall time.
+const maxWrite = 64 << 10
+
 // writeBufs are the writers' batch buffers, shared through a pool so that an
 // idle connection holds none.
 var writeBufs = sync.Pool{New: func() any {
-	b := make([]byte, 0, 64<<10)
+	b := make([]byte, 0, maxWrite)
 	return &b
 }}
 
-// writeFrames writes frames with as few writes as possible: small frames are
-// copied into one pooled buffer, frames larger than it are written as they
-// are.
-func writeFrames(nc net.Conn, frames []outFrame) error {
+// writer is a connection's writer state.
+type writer struct {
+	o     *outbox
+	nc    io.Writer
+	setAt time.Time // when the deadline was last extended
+}
+
+// write writes frames with as few writes as possible: small frames are
+// copied into one pooled buffer, frames larger than it are written in
+// pieces of maxWrite. After each write the outbox is told what left.
+func (w *writer) write(frames []outFrame) error {
 	if len(frames) == 1 {
-		_, err := nc.Write(frames[0].b)
-		return err
+		return w.large(frames[0])
 	}
 	bp := writeBufs.Get().(*[]byte)
 	defer writeBufs.Put(bp)
 	buf := (*bp)[:0]
+	var pending int64 // cost of the frames in buf
 	for _, f := range frames {
 		if len(buf)+len(f.b) > cap(buf) && len(buf) > 0 {
-			if _, err := nc.Write(buf); err != nil {
+			if err := w.flush(buf, pending); err != nil {
 				return err
 			}
-			buf = buf[:0]
+			buf, pending = buf[:0], 0
 		}
 		if len(f.b) > cap(buf) {
-			if _, err := nc.Write(f.b); err != nil {
+			if err := w.large(f); err != nil {
 				return err
 			}
 			continue
 		}
 		buf = append(buf, f.b...)
+		pending += int64(cost(f))
 	}
 	if len(buf) > 0 {
-		if _, err := nc.Write(buf); err != nil {
-			return err
-		}
+		return w.flush(buf, pending)
 	}
 	return nil
+}
+
+// large writes one frame in pieces of at most maxWrite.
+func (w *writer) large(f outFrame) error {
+	b := f.b
+	for len(b) > maxWrite {
+		if err := w.flush(b[:maxWrite], 0); err != nil {
+			return err
+		}
+		b = b[maxWrite:]
+	}
+	return w.flush(b, int64(cost(f)))
+}
+
+// flush writes b, whose frames cost n, with the stall deadline: extended
+// when an eighth of the stall time has passed since it was last set
+// (updating a deadline costs a runtime timer change), so a write gets
+// between 7/8 of the stall time and all of it.
+func (w *writer) flush(b []byte, n int64) error {
+	now := time.Now()
+	if now.Sub(w.setAt) >= w.o.stall/8 {
+		w.o.extend(now)
+		w.setAt = now
+	}
+	w.o.writing.Store(now.UnixNano())
+	_, err := w.nc.Write(b)
+	w.o.writing.Store(0)
+	if err == nil && n > 0 {
+		w.o.sent(n)
+	}
+	return err
 }
 
 // bucket is flood control: a token bucket whose debt is paid by waiting.
