@@ -31,14 +31,15 @@ const (
 	closeGrace = time.Second
 	// Bursts of joins are announced in batches: a join that comes sooner
 	// than the join window after the last announcement waits for the next
-	// one, so that a thousand joins cost each member a few Joined frames,
-	// not a thousand. An announcement costs a push, a writer wake-up and a
-	// write (about 5 µs) per member, so the window grows with the lobby
+	// one (the joiner itself is welcomed at once), so that a thousand joins
+	// cost each member a few Joined frames, not a thousand. An announcement
+	// costs a push, a writer wake-up and a write (about 5 µs, twice that
+	// on a busy machine) per member, so the window grows with the lobby
 	// (joinWindowPer each, at most maxJoinWindow), which keeps announcing
-	// under a fifth of a core: in a small lobby joins are announced at once,
-	// in one of 5000 within 100 ms.
-	joinWindowPer = 25 * time.Microsecond
-	maxJoinWindow = 100 * time.Millisecond
+	// under a tenth of a core: in a small lobby joins are announced at once,
+	// in one of 5000 within 500 ms.
+	joinWindowPer = 100 * time.Microsecond
+	maxJoinWindow = 500 * time.Millisecond
 	maxJoinBatch  = 512
 	// roomsEvery bounds how often RoomChanged events are sent: each one
 	// lists a room's members, which for the lobby may be thousands.

@@ -18,12 +18,53 @@ type room struct {
 	key     string
 	members []*conn
 	lists   [][]byte // encoded UserList chunks; nil when stale
+	// The last chunk of lists holds members[lastFrom:], whose names take
+	// lastSize bytes: a member added at the end re-encodes only that chunk.
+	lastFrom int
+	lastSize int
 }
 
 func (r *room) add(c *conn) {
 	c.rooms = append(c.rooms, membership{r: r, i: len(r.members)})
 	r.members = append(r.members, c)
-	r.lists = nil
+	if r.lists != nil {
+		r.extendLists()
+	}
+}
+
+// extendLists brings the cached list up to date with the member just added
+// at the end: its last chunk is encoded again with the newcomer, or, if
+// that would pass listChunk, ends (encoded again without ListLast) and a
+// chunk of the newcomer starts. Earlier chunks are unchanged. Frames
+// already queued are never modified: changed chunks are new slices.
+func (r *room) extendLists() {
+	const per = 2
+	i := len(r.members) - 1
+	size := per + len(r.members[i].nick)
+	last := len(r.lists) - 1
+	if r.lastSize+size > listChunk && i > r.lastFrom {
+		r.lists[last] = r.listFrame(r.lastFrom, i, last == 0, false)
+		r.lists = append(r.lists, nil)
+		r.lastFrom, r.lastSize, last = i, 0, last+1
+	}
+	r.lastSize += size
+	r.lists[last] = r.listFrame(r.lastFrom, len(r.members), last == 0, true)
+}
+
+// listFrame encodes members[from:to] as one UserList chunk.
+func (r *room) listFrame(from, to int, first, last bool) []byte {
+	var flags uint8
+	if first {
+		flags |= wire.ListFirst
+	}
+	if last {
+		flags |= wire.ListLast
+	}
+	names := make([]string, to-from)
+	for k, m := range r.members[from:to] {
+		names[k] = m.nick
+	}
+	return wire.Encode(wire.UserList{Room: r.name, Flags: flags, Users: names})
 }
 
 // remove takes c out of the room in O(1) (plus c's few memberships).
@@ -70,7 +111,17 @@ func (r *room) nicks() []string {
 // and kept until the membership changes.
 func (r *room) userLists() [][]byte {
 	if r.lists == nil {
-		r.lists = userListFrames(r.name, r.nicks())
+		cs := chunks(r.nicks(), 2)
+		r.lists = make([][]byte, len(cs))
+		from := 0
+		for k, c := range cs {
+			r.lists[k] = r.listFrame(from, from+len(c), k == 0, k == len(cs)-1)
+			from += len(c)
+		}
+		r.lastFrom, r.lastSize = from-len(cs[len(cs)-1]), 0
+		for _, n := range cs[len(cs)-1] {
+			r.lastSize += 2 + len(n)
+		}
 	}
 	return r.lists
 }
@@ -87,22 +138,6 @@ func chunks(names []string, per int) [][]string {
 		size += per + len(n)
 	}
 	return append(out, names[start:])
-}
-
-func userListFrames(room string, names []string) [][]byte {
-	cs := chunks(names, 2)
-	frames := make([][]byte, len(cs))
-	for i, c := range cs {
-		var flags uint8
-		if i == 0 {
-			flags |= wire.ListFirst
-		}
-		if i == len(cs)-1 {
-			flags |= wire.ListLast
-		}
-		frames[i] = wire.Encode(wire.UserList{Room: room, Flags: flags, Users: c})
-	}
-	return frames
 }
 
 func joinedFrames(room string, names []string, now time.Time) [][]byte {

@@ -481,3 +481,48 @@ func TestWelcomeAtOnce(t *testing.T) {
 		t.Errorf("the second joiner was told of %v, want nobody (its list had everyone)", got)
 	}
 }
+
+// TestUserListsIncremental: the cached list, brought up to date chunk by
+// chunk as members join at the end (and rebuilt after a leave), always
+// decodes to the room's members in order, in well-flagged chunks under the
+// chunk size.
+func TestUserListsIncremental(t *testing.T) {
+	r := &room{name: "lobby"}
+	var conns []*conn
+	check := func() {
+		t.Helper()
+		var got []string
+		lists := r.userLists()
+		for k, f := range lists {
+			if len(f) > listChunk+64 {
+				t.Fatalf("chunk %d is %d bytes", k, len(f))
+			}
+			m, err := wire.Decode(wire.Type(f[4]), f[5:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			ul := m.(wire.UserList)
+			if (ul.Flags&wire.ListFirst != 0) != (k == 0) || (ul.Flags&wire.ListLast != 0) != (k == len(lists)-1) {
+				t.Fatalf("chunk %d of %d has flags %d", k, len(lists), ul.Flags)
+			}
+			got = append(got, ul.Users...)
+		}
+		if want := r.nicks(); !slices.Equal(got, want) {
+			t.Fatalf("list of %d names, want %d", len(got), len(want))
+		}
+	}
+	check()
+	for i := range 3000 {
+		c := &conn{nick: fmt.Sprintf("%s%d", strings.Repeat("긴", i%11), i)}
+		r.add(c)
+		conns = append(conns, c)
+		if i%97 == 0 {
+			check()
+		}
+		if i%501 == 500 {
+			r.remove(conns[i/2])
+			check()
+		}
+	}
+	check()
+}
