@@ -434,12 +434,19 @@ var writeBufs = sync.Pool{New: func() any {
 type writer struct {
 	o     *outbox
 	nc    io.Writer
-	setAt time.Time // when the deadline was last extended
+	setAt time.Time   // when the deadline was last extended
+	vec   net.Buffers // the pieces of the next write
 }
 
-// write writes frames with as few writes as possible: small frames are
-// copied into one pooled buffer, frames larger than it are written in
-// pieces of maxWrite. After each write the outbox is told what left.
+// copyBelow is the size under which a frame is copied into the batch
+// buffer; larger ones are written from where they are (writev), which
+// saves copying big messages once per recipient.
+const copyBelow = 1 << 10
+
+// write writes frames with as few writes as possible, each of at most
+// maxWrite bytes: small frames are copied into one pooled buffer, larger
+// ones are written in place (one writev), frames over maxWrite in pieces.
+// After each write the outbox is told what left.
 func (w *writer) write(frames []outFrame) error {
 	if len(frames) == 1 {
 		return w.large(frames[0])
@@ -447,27 +454,64 @@ func (w *writer) write(frames []outFrame) error {
 	bp := writeBufs.Get().(*[]byte)
 	defer writeBufs.Put(bp)
 	buf := (*bp)[:0]
-	var pending int64 // cost of the frames in buf
+	vec := w.vec[:0]
+	total, pending := 0, int64(0) // bytes and cost of the frames in vec
+	inBuf := false                // vec's last piece is the tail of buf
+	flush := func() error {
+		w.vec = vec
+		err := w.flushVec(pending)
+		vec, buf, total, pending, inBuf = w.vec[:0], buf[:0], 0, 0, false
+		return err
+	}
 	for _, f := range frames {
-		if len(buf)+len(f.b) > cap(buf) && len(buf) > 0 {
-			if err := w.flush(buf, pending); err != nil {
+		if total+len(f.b) > maxWrite && total > 0 {
+			if err := flush(); err != nil {
 				return err
 			}
-			buf, pending = buf[:0], 0
 		}
-		if len(f.b) > cap(buf) {
+		switch {
+		case len(f.b) > maxWrite:
 			if err := w.large(f); err != nil {
 				return err
 			}
 			continue
+		case len(f.b) >= copyBelow:
+			vec = append(vec, f.b)
+			inBuf = false
+		case inBuf:
+			start := len(buf) - len(vec[len(vec)-1])
+			buf = append(buf, f.b...)
+			vec[len(vec)-1] = buf[start:]
+		default:
+			start := len(buf)
+			buf = append(buf, f.b...)
+			vec = append(vec, buf[start:])
+			inBuf = true
 		}
-		buf = append(buf, f.b...)
+		total += len(f.b)
 		pending += int64(cost(f))
 	}
-	if len(buf) > 0 {
-		return w.flush(buf, pending)
+	if total > 0 {
+		return flush()
 	}
+	w.vec = vec
 	return nil
+}
+
+// flushVec writes w.vec, whose frames cost n, as flush does.
+func (w *writer) flushVec(n int64) error {
+	if len(w.vec) == 1 {
+		return w.flush(w.vec[0], n)
+	}
+	v := w.vec
+	w.begin()
+	_, err := v.WriteTo(w.nc)
+	w.o.writing.Store(0)
+	clear(w.vec[:cap(w.vec)])
+	if err == nil {
+		w.o.sent(n)
+	}
+	return err
 }
 
 // large writes one frame in pieces of at most maxWrite.
@@ -487,18 +531,25 @@ func (w *writer) large(f outFrame) error {
 // (updating a deadline costs a runtime timer change), so a write gets
 // between 7/8 of the stall time and all of it.
 func (w *writer) flush(b []byte, n int64) error {
-	now := time.Now()
-	if now.Sub(w.setAt) >= w.o.stall/8 {
-		w.o.extend(now)
-		w.setAt = now
-	}
-	w.o.writing.Store(now.UnixNano())
+	w.begin()
 	_, err := w.nc.Write(b)
 	w.o.writing.Store(0)
 	if err == nil && n > 0 {
 		w.o.sent(n)
 	}
 	return err
+}
+
+// begin starts a socket write: the deadline is extended when due, and the
+// write is marked as in progress for the hub (outbox.writing, which the
+// caller clears when the write returns).
+func (w *writer) begin() {
+	now := time.Now()
+	if now.Sub(w.setAt) >= w.o.stall/8 {
+		w.o.extend(now)
+		w.setAt = now
+	}
+	w.o.writing.Store(now.UnixNano())
 }
 
 // bucket is flood control: a token bucket whose debt is paid by waiting.

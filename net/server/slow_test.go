@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"runtime"
 	"slices"
@@ -525,4 +526,50 @@ func TestUserListsIncremental(t *testing.T) {
 		}
 	}
 	check()
+}
+
+// TestWriterMixedFrames: small frames copied, large ones written in place,
+// frames over one write in pieces: the bytes arrive whole and in order, no
+// write is over maxWrite, and the outbox is told of every frame written.
+func TestWriterMixedFrames(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	o := newOutbox(DefaultOutboxBytes, nil, time.Second, &budget{})
+	var out writesTo
+	w := writer{o: o, nc: &out}
+	var want []byte
+	var frames []outFrame
+	var total int64
+	for k := range 300 {
+		n := []int{5, 100, 900, copyBelow, 4000, 20000, maxWrite, maxWrite + 1, 150000}[rng.IntN(9)]
+		b := bytes.Repeat([]byte{byte(k), byte(k >> 8), byte(n)}, n/3+1)[:n]
+		frames = append(frames, outFrame{b: b})
+		want = append(want, b...)
+		total += int64(cost(frames[len(frames)-1]))
+	}
+	o.inflight = total
+	o.acct.used.Store(total)
+	if err := w.write(frames); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.b, want) {
+		t.Fatalf("wrote %d bytes, want %d (or different bytes)", len(out.b), len(want))
+	}
+	if out.largest > maxWrite {
+		t.Errorf("a write of %d bytes", out.largest)
+	}
+	if o.inflight != 0 || o.acct.used.Load() != 0 {
+		t.Errorf("after writing: inflight %d, account %d", o.inflight, o.acct.used.Load())
+	}
+}
+
+// writesTo records what is written and the largest single write.
+type writesTo struct {
+	b       []byte
+	largest int
+}
+
+func (w *writesTo) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	w.largest = max(w.largest, len(p))
+	return len(p), nil
 }
