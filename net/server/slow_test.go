@@ -539,7 +539,7 @@ func TestWriterMixedFrames(t *testing.T) {
 	var want []byte
 	var frames []outFrame
 	var total int64
-	for k := range 300 {
+	for k := range 120 {
 		n := []int{5, 100, 900, copyBelow, 4000, 20000, maxWrite, maxWrite + 1, 150000}[rng.IntN(9)]
 		b := bytes.Repeat([]byte{byte(k), byte(k >> 8), byte(n)}, n/3+1)[:n]
 		frames = append(frames, outFrame{b: b})
