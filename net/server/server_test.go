@@ -356,15 +356,8 @@ flood:
 			prober.send(wire.Say{Room: wire.Lobby, Text: strconv.FormatInt(lastProbe.UnixNano(), 10)})
 			probes++
 		}
-		flooder.send(wire.Say{Ref: uint32(sent), Room: "flood", Text: big})
+		flooder.floodSay("flood", sent, 8, big)
 		sent++
-		if sent > 8 {
-			for {
-				if ch, ok := flooder.next().(wire.Chat); ok && ch.Ref == uint32(sent-9) {
-					break
-				}
-			}
-		}
 	}
 	prober.send(wire.Say{Room: wire.Lobby, Text: "done"})
 	var all []time.Duration
@@ -1064,14 +1057,7 @@ func TestStopWithStuckClient(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the stuck client's writer never blocked (%d messages)", sent)
 		}
-		flooder.send(wire.Say{Ref: uint32(sent), Room: "flood", Text: big})
-		if sent >= 8 {
-			for {
-				if ch, ok := flooder.next().(wire.Chat); ok && ch.Ref == uint32(sent-8) {
-					break
-				}
-			}
-		}
+		flooder.floodSay("flood", sent, 8, big)
 	}
 	n := len(h.events())
 	start := time.Now()

@@ -86,6 +86,23 @@ func (h *harness) owedTo(nick string) (n int64) {
 	return n
 }
 
+// floodSay sends message ref of a flood to room and, once more than window
+// are unconfirmed, reads up to the echo of ref−window: the flooder keeps at
+// most window messages in flight, so that only those who do not read fall
+// behind.
+func (c *client) floodSay(room string, ref, window int, text string) {
+	c.t.Helper()
+	c.send(wire.Say{Ref: uint32(ref), Room: room, Text: text})
+	if ref < window {
+		return
+	}
+	for {
+		if ch, ok := c.next().(wire.Chat); ok && ch.Ref == uint32(ref-window) {
+			return
+		}
+	}
+}
+
 // burst has each sender write per 4000-byte messages to the lobby in one
 // write, then read until it has every sender's messages (its own included):
 // when burst returns, the hub has queued all of them to everyone.
@@ -226,14 +243,7 @@ func TestStuckPeerDropped(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the stuck client's writer never blocked (%d messages)", sent)
 		}
-		flooder.send(wire.Say{Ref: uint32(sent), Room: "flood", Text: big})
-		if sent >= 8 {
-			for {
-				if ch, ok := flooder.next().(wire.Chat); ok && ch.Ref == uint32(sent-8) {
-					break
-				}
-			}
-		}
+		flooder.floodSay("flood", sent, 8, big)
 	}
 	ul := leftOf(h, "stuck")
 	if ul.Reason != "slow consumer" {
@@ -344,14 +354,7 @@ func TestOutboxBudget(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("after %d messages only %d stuck peers dropped", sent, dropped())
 		}
-		flooder.send(wire.Say{Ref: uint32(sent), Room: wire.Lobby, Text: big})
-		if sent >= 8 {
-			for {
-				if ch, ok := flooder.next().(wire.Chat); ok && ch.Ref == uint32(sent-8) {
-					break
-				}
-			}
-		}
+		flooder.floodSay(wire.Lobby, sent, 8, big)
 	}
 	_, peak := h.accounted()
 	t.Logf("3 stuck peers dropped after %d messages; the account peaked at %d bytes of %d", sent, peak, budget)
@@ -398,12 +401,7 @@ func TestManyLaggingReaders(t *testing.T) {
 	big := strings.Repeat("m", 4000)
 	maxUsed, maxHeapGain := int64(0), int64(0)
 	for sent := 0; sent < 200; sent++ {
-		flooder.send(wire.Say{Ref: uint32(sent), Room: wire.Lobby, Text: big})
-		for {
-			if ch, ok := flooder.next().(wire.Chat); ok && ch.Ref == uint32(sent) {
-				break
-			}
-		}
+		flooder.floodSay(wire.Lobby, sent, 0, big)
 		if sent%20 == 19 {
 			used, _ := h.accounted()
 			runtime.GC()
