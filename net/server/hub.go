@@ -128,18 +128,19 @@ type hub struct {
 	lobby   *room
 	nextID  uint64
 
-	pending   []*conn           // accepted, Welcome not yet sent (a join batch)
-	dirty     map[string]string // rooms changed since the last RoomChanged, key → name
-	lastFlush time.Time
-	timer     *time.Timer
-	timerC    <-chan time.Time // timer.C while armed, else nil
-	timerAt   time.Time        // when the armed timer fires
-	doomed    []doom           // slow consumers found while pushing
-	acct      *budget          // what every outbox holds, against OutboxBudget
-	wake      []*conn          // connections with frames staged, not yet handed over
-	burst     int              // items handled since the writers were last woken
-	handNow   bool             // an outbox has a quarter of its limit staged: hand over now
-	lastRooms time.Time        // when RoomChanged events were last sent
+	pending     []*conn           // accepted, Welcome not yet sent (a join batch)
+	dirty       map[string]string // rooms changed since the last RoomChanged, key → name
+	lastFlush   time.Time
+	timer       *time.Timer
+	timerC      <-chan time.Time // timer.C while armed, else nil
+	timerAt     time.Time        // when the armed timer fires
+	doomed      []doom           // slow consumers found while pushing
+	acct        *budget          // what every outbox holds, against OutboxBudget
+	noRoomUntil time.Time        // makeRoom found no one to drop: do not scan again before
+	wake        []*conn          // connections with frames staged, not yet handed over
+	burst       int              // items handled since the writers were last woken
+	handNow     bool             // an outbox has a quarter of its limit staged: hand over now
+	lastRooms   time.Time        // when RoomChanged events were last sent
 
 	files map[uint64]*transfer
 }
@@ -302,7 +303,7 @@ func (h *hub) stage(c *conn, f outFrame, force bool) {
 // server's outboxes over the budget first makes room (makeRoom).
 func (h *hub) wakeWriters() {
 	for i, c := range h.wake {
-		if h.acct.max > 0 && !c.out.hqForce && h.acct.used.Load()+c.out.hqBytes > h.acct.max {
+		if h.acct.max > 0 && !c.out.hqForce && h.acct.used.Load()+c.out.hqBytes > h.acct.max && !h.noRoomUntil.After(time.Now()) {
 			h.makeRoom(c.out.hqBytes)
 		}
 		if c.out.handover(false) == pushOverflow {
@@ -345,6 +346,11 @@ func (h *hub) makeRoom(need int64) {
 		return cmp.Compare(b.owed, a.owed)
 	})
 	target := h.acct.max - h.acct.max/8 - need
+	if len(cs) == 0 {
+		// What is owed is held by connections already closing: scanning
+		// again at every hand-over would find nothing either.
+		h.noRoomUntil = now.Add(10 * time.Millisecond)
+	}
 	for _, k := range cs {
 		if h.acct.used.Load() <= target {
 			break
