@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	fyne.io/fyne/v2 v2.8.1
 	github.com/go-text/typesetting v0.3.4
+	github.com/mtibben/confusables v0.0.0-20210201002637-9d1b0723b659
 	go.uber.org/goleak v1.3.0
 	golang.org/x/text v0.43.0
 )

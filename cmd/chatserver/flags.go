@@ -21,7 +21,7 @@ type options struct {
 
 // configFromFlags parses args (without the program name) into options. Zero
 // limits mean the server's defaults; -flood-burst -1, -max-per-ip -1 and
-// -outbox-budget -1 switch those limits off.
+// -max-rooms-per-user -1 and -outbox-budget -1 switch those limits off.
 func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	var o options
 	d := server.Config{}.Defaults()
@@ -47,6 +47,7 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.IntVar(&c.MaxConns, "max-conns", d.MaxConns, "connections at once")
 	fs.IntVar(&c.MaxPerIP, "max-per-ip", d.MaxPerIP, "connections per address (loopback exempt); -1 turns the limit off")
 	fs.IntVar(&c.MaxRooms, "max-rooms", d.MaxRooms, "rooms at once")
+	fs.IntVar(&c.MaxRoomsPerUser, "max-rooms-per-user", d.MaxRoomsPerUser, "open rooms one user may have created; -1 turns the limit off")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", d.MaxFileSize, "largest file offered, in bytes")
 	if err := fs.Parse(args); err != nil {
 		return o, err

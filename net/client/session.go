@@ -108,7 +108,7 @@ func (s *session) reset() {
 	s.ping.Stop()
 }
 
-func (s *session) emit(e Event) { s.ev <- e }
+func (s *session) emit(e Event) { s.ev <- shown(e) }
 
 // run serves commands and the connection until cmds is closed or ctx is done.
 func (s *session) run(cmds <-chan Command) error {
@@ -249,7 +249,7 @@ func transientRefusal(c wire.RefuseCode) bool {
 }
 
 func (s *session) refused(m wire.Refused) {
-	err := &RefusedError{Code: m.Code, Text: m.Text}
+	err := &RefusedError{Code: m.Code, Text: wire.VisibleText(m.Text)}
 	// On a rejoin, "nickname taken" usually means the server still holds our
 	// old session: it notices a dead peer only after its keepalive runs out
 	// (30 s of silence + 2 missed pings: about 90 s by default), or the old
@@ -742,14 +742,14 @@ func (s *session) handle(msg wire.Message) {
 	case wire.Kicked:
 		s.log.Info("kicked", "by", m.By, "reason", m.Reason)
 		s.emit(Kicked{Reason: m.Reason, By: m.By})
-		s.finish(&KickedError{Reason: m.Reason, By: m.By}, "you were kicked", false)
+		s.finish(&KickedError{Reason: wire.VisibleText(m.Reason), By: wire.Visible(m.By)}, "you were kicked", false)
 	case wire.Stopping:
 		// Disconnected carries ErrServerStopping (with the server's reason),
 		// so the UI says it once. The admin may start it again: reconnect as
 		// for any lost connection.
 		err := ErrServerStopping
 		if r := strings.TrimSpace(m.Reason); r != "" && !strings.EqualFold(r, "server is stopping") {
-			err = fmt.Errorf("%w: %s", ErrServerStopping, r)
+			err = fmt.Errorf("%w: %s", ErrServerStopping, wire.VisibleText(r))
 		}
 		s.lost(err)
 	case wire.FileOffered:
@@ -779,8 +779,18 @@ func (s *session) message(ev Message, ref uint32) {
 	s.emit(ev)
 }
 
+// joinRefusal reports the codes that answer a Join (they carry no ref).
+func joinRefusal(c wire.ErrorCode) bool {
+	switch c {
+	case wire.CodeInvalidRoom, wire.CodeTooManyRooms, wire.CodeBidiControl, wire.CodeRoomReserved,
+		wire.CodeRoomLookAlike, wire.CodeRoomQuota:
+		return true
+	}
+	return false
+}
+
 func (s *session) serverError(m wire.Error) {
-	se := &ServerError{Code: m.Code, Text: m.Text}
+	se := &ServerError{Code: m.Code, Text: wire.VisibleText(m.Text)}
 	if p := s.confirm(m.Ref); p != nil {
 		s.emit(p.undelivered(se))
 		return
@@ -788,7 +798,7 @@ func (s *session) serverError(m wire.Error) {
 	if m.Ref != 0 && s.offerRefused(m.Ref, se) {
 		return
 	}
-	if m.Ref == 0 && (m.Code == wire.CodeInvalidRoom || m.Code == wire.CodeTooManyRooms) {
+	if m.Ref == 0 && joinRefusal(m.Code) {
 		s.joinFailed()
 	}
 	s.emit(Error{Code: m.Code, Err: se})

@@ -28,8 +28,11 @@ type Config struct {
 	MaxConns      int           // connections at once (10000)
 	MaxPerIP      int           // connections per address at once (16); loopback is exempt; -1 disables
 	MaxRooms      int           // rooms at once (1000)
-	MaxFileSize   int64         // largest file offered (1 GiB)
-	Logger        *slog.Logger  // where the server logs; nil discards
+	// MaxRoomsPerUser bounds the open rooms one nickname has created (10),
+	// so that nobody can fill MaxRooms alone; -1 disables.
+	MaxRoomsPerUser int
+	MaxFileSize     int64        // largest file offered (1 GiB)
+	Logger          *slog.Logger // where the server logs; nil discards
 }
 
 // The slow-consumer limits' defaults (PROTOCOL.md, "Slow consumers"). What a
@@ -84,6 +87,9 @@ func (c Config) Defaults() Config {
 	}
 	if c.MaxRooms == 0 {
 		c.MaxRooms = 1000
+	}
+	if c.MaxRoomsPerUser == 0 {
+		c.MaxRoomsPerUser = 10
 	}
 	if c.MaxFileSize == 0 {
 		c.MaxFileSize = 1 << 30

@@ -112,8 +112,8 @@ type conn struct {
 	announced bool // the others were told of the join (joins are announced in batches)
 	pendingAt int  // while not announced: c's index in hub.pending
 	nick      string
-	fold      string // wire.FoldKey(nick)
-	skel      string // wire.SkeletonKey(nick)
+	fold      string    // wire.FoldKey(nick)
+	skels     [2]string // wire.SkeletonKeys(nick)
 	rooms     []membership
 	files     int // transfers this user is sending
 }

@@ -122,7 +122,7 @@ type hub struct {
 	conns   map[*conn]struct{} // every open connection
 	perIP   map[netip.Addr]int
 	members map[string]*conn // wire.FoldKey(nick) → member
-	skels   map[string]*conn // wire.SkeletonKey(nick) → member
+	names   names            // look-alike keys of reserved names, nicknames and rooms
 	rooms   map[string]*room // wire.FoldKey(name) → room
 	byName  map[string]*room // display name → room (fast path for Say)
 	lobby   *room
@@ -160,6 +160,7 @@ func newHub(cfg Config, q *eventQueue) *hub {
 		acceptCh: make(chan net.Conn),
 		timer:    t,
 		acct:     &budget{max: max(cfg.OutboxBudget, 0)},
+		names:    newNames(cfg),
 	}
 	h.reset()
 	return h
@@ -170,13 +171,14 @@ func (h *hub) reset() {
 	h.conns = make(map[*conn]struct{})
 	h.perIP = make(map[netip.Addr]int)
 	h.members = make(map[string]*conn)
-	h.skels = make(map[string]*conn)
 	h.rooms = make(map[string]*room)
 	h.byName = make(map[string]*room)
 	h.dirty = make(map[string]string)
 	h.files = make(map[uint64]*transfer)
 	h.lobby = &room{name: wire.Lobby, key: wire.FoldKey(wire.Lobby)}
 	h.rooms[h.lobby.key] = h.lobby
+	h.names.reset()
+	h.names.addRoom(h.lobby, wire.SkeletonKeys(h.lobby.name), nil)
 	h.byName[h.lobby.name] = h.lobby
 	h.pending = nil
 	h.doomed = nil
@@ -628,7 +630,7 @@ func (h *hub) drop(c *conn, reason wire.LeftReason, mode closeMode, detail strin
 		return
 	}
 	delete(h.members, c.fold)
-	delete(h.skels, c.skel)
+	h.names.removeNick(c)
 	h.filesLeave(c)
 	for len(c.rooms) > 0 {
 		r := c.rooms[len(c.rooms)-1].r
@@ -662,6 +664,7 @@ func (h *hub) leaveRoom(c *conn, r *room, reason wire.LeftReason, now time.Time)
 	if len(r.members) == 0 && r != h.lobby {
 		delete(h.rooms, r.key)
 		delete(h.byName, r.name)
+		h.names.removeRoom(r)
 	}
 	h.markDirty(r)
 }
@@ -751,18 +754,9 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 			m.Version, wire.Version))
 		return
 	}
-	if err := wire.CheckNick(m.Nick); err != nil {
-		refuse(wire.RefuseNickInvalid, err.Error())
-		return
-	}
-	fold := wire.FoldKey(m.Nick)
-	skel := wire.SkeletonKey(m.Nick)
-	if other := h.skels[skel]; other != nil {
-		if other.fold == fold {
-			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
-		} else {
-			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken: it looks like “%s”", m.Nick, other.nick))
-		}
+	fold, skels, code, text := h.names.checkNick(m.Nick)
+	if code != 0 {
+		refuse(code, text)
 		return
 	}
 	if other := h.members[fold]; other != nil { // implied by the skeleton; kept as a guard
@@ -771,9 +765,9 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	}
 	now := time.Now()
 	c.state = stateMember
-	c.nick, c.fold, c.skel = m.Nick, fold, skel
+	c.nick, c.fold, c.skels = m.Nick, fold, skels
 	h.members[fold] = c
-	h.skels[skel] = c
+	h.names.addNick(c)
 	h.lobby.add(c)
 	h.markDirty(h.lobby)
 	h.welcome(c, now)
@@ -818,15 +812,15 @@ func (h *hub) flushJoins() {
 	now := time.Now()
 	h.lastFlush = now
 	joiners := make([]*conn, 0, len(h.pending))
-	names := make([]string, 0, len(h.pending))
+	nicks := make([]string, 0, len(h.pending))
 	for _, c := range h.pending {
 		if c.state == stateMember {
 			joiners = append(joiners, c)
-			names = append(names, c.nick)
+			nicks = append(nicks, c.nick)
 		}
 	}
-	if len(names) > 0 {
-		joined := joinedFrames(h.lobby.name, names, now)
+	if len(nicks) > 0 {
+		joined := joinedFrames(h.lobby.name, nicks, now)
 		for _, m := range h.lobby.members {
 			if m.announced {
 				for _, f := range joined {
@@ -834,19 +828,19 @@ func (h *hub) flushJoins() {
 				}
 			}
 		}
-		blocks := make([][]byte, (len(names)+joinBlock-1)/joinBlock)
+		blocks := make([][]byte, (len(nicks)+joinBlock-1)/joinBlock)
 		block := func(k int) []byte {
 			if blocks[k] == nil {
 				blocks[k] = wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: h.lobby.name,
-					Users: names[k*joinBlock : min((k+1)*joinBlock, len(names))]})
+					Users: nicks[k*joinBlock : min((k+1)*joinBlock, len(nicks))]})
 			}
 			return blocks[k]
 		}
 		for i, c := range joiners {
 			s := i + 1
 			k := (s + joinBlock - 1) / joinBlock // the first whole block after s
-			if head := min(k*joinBlock, len(names)); s < head {
-				h.push(c, wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: h.lobby.name, Users: names[s:head]}))
+			if head := min(k*joinBlock, len(nicks)); s < head {
+				h.push(c, wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: h.lobby.name, Users: nicks[s:head]}))
 			}
 			for ; k < len(blocks); k++ {
 				h.push(c, block(k))
@@ -932,12 +926,17 @@ func (h *hub) private(c *conn, m wire.Private) {
 
 func (h *hub) join(c *conn, m wire.Join) {
 	if err := wire.CheckRoom(m.Room); err != nil {
-		h.sendError(c, wire.CodeInvalidRoom, 0, err.Error())
+		h.sendError(c, nameCode(err, wire.CodeInvalidRoom), 0, err.Error())
 		return
 	}
 	key := wire.FoldKey(m.Room)
 	r := h.rooms[key]
 	if r == nil {
+		skels, code, text := h.names.checkNewRoom(c, m.Room, key)
+		if code != 0 {
+			h.sendError(c, code, 0, text)
+			return
+		}
 		if h.cfg.MaxRooms > 0 && len(h.rooms) >= h.cfg.MaxRooms {
 			h.sendError(c, wire.CodeTooManyRooms, 0, fmt.Sprintf("there are already %d rooms", len(h.rooms)))
 			return
@@ -945,6 +944,7 @@ func (h *hub) join(c *conn, m wire.Join) {
 		r = &room{name: m.Room, key: key}
 		h.rooms[key] = r
 		h.byName[r.name] = r
+		h.names.addRoom(r, skels, c)
 		h.log.Info("room created", "room", r.name, "by", c.nick)
 	}
 	if c.in(r) {

@@ -88,6 +88,9 @@ const (
 	RefuseVersion     RefuseCode = 4
 	RefuseTooManyFrom RefuseCode = 5 // too many connections from this address
 	RefuseHandshake   RefuseCode = 6 // no valid hello in time
+	// RefuseNickReserved: the nickname is, or looks like, a reserved name
+	// (ReservedNames or the server's own name).
+	RefuseNickReserved RefuseCode = 13
 )
 
 func (c RefuseCode) String() string {
@@ -104,6 +107,8 @@ func (c RefuseCode) String() string {
 		return "too many connections from this address"
 	case RefuseHandshake:
 		return "bad handshake"
+	case RefuseNickReserved:
+		return "reserved nickname"
 	}
 	return fmt.Sprintf("refused (%d)", uint8(c))
 }
@@ -162,6 +167,11 @@ const (
 	CodeFileRejected ErrorCode = 15 // file offer refused (size, name)
 	CodeNoTransfer   ErrorCode = 16 // chunk for an unknown transfer
 	CodeUnsupported  ErrorCode = 17 // reserved seed-001 types are not served (connection closes)
+
+	CodeBidiControl   ErrorCode = 23 // text, room or file name holds a bidi embedding/override/isolate control
+	CodeRoomReserved  ErrorCode = 24 // the room name is, or looks like, a reserved name
+	CodeRoomLookAlike ErrorCode = 25 // the room name looks like an existing room's
+	CodeRoomQuota     ErrorCode = 26 // the user has created as many rooms as one user may
 )
 
 var codeNames = map[ErrorCode]string{
@@ -171,6 +181,8 @@ var codeNames = map[ErrorCode]string{
 	CodeNoSuchRoom: "no such room", CodeNotInRoom: "not in that room", CodeInvalidRoom: "invalid room name",
 	CodeLobby: "the lobby cannot be left", CodeTooManyRooms: "too many rooms", CodeFileRejected: "file refused",
 	CodeNoTransfer: "no such transfer", CodeUnsupported: "unsupported frame type",
+	CodeBidiControl: "bidirectional control character", CodeRoomReserved: "reserved room name",
+	CodeRoomLookAlike: "room name looks like another room's", CodeRoomQuota: "too many rooms of your own",
 }
 
 func (c ErrorCode) String() string {
