@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"sync"
 	"time"
 
 	"github.com/multichat/multichat/net/wire"
@@ -44,60 +45,97 @@ type leanMsg struct {
 }
 
 type leanHub struct {
+	done    <-chan struct{} // the serving context's
 	in      chan leanMsg
 	members map[string]*leanConn
 	order   []*leanConn
 	nextID  uint64
 }
 
-// serveLean serves on ln until ctx ends.
+// serveLean serves on ln until ctx ends, then closes every connection and
+// returns once every goroutine it started has ended.
 func serveLean(ctx context.Context, ln net.Listener) error {
-	h := &leanHub{in: make(chan leanMsg, 1024), members: map[string]*leanConn{}}
+	h := &leanHub{done: ctx.Done(), in: make(chan leanMsg, 1024), members: map[string]*leanConn{}}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	open := map[net.Conn]struct{}{}
+	hubDone := make(chan struct{})
 	go func() {
-		<-ctx.Done()
-		ln.Close()
+		defer close(hubDone)
+		h.run(ctx)
 	}()
-	go h.run(ctx)
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	var err error
 	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				return nil
+		nc, aerr := ln.Accept()
+		if aerr != nil {
+			if ctx.Err() == nil && !errors.Is(aerr, net.ErrClosed) {
+				err = aerr
 			}
-			return err
+			break
 		}
+		mu.Lock()
+		open[nc] = struct{}{}
+		mu.Unlock()
 		c := &leanConn{nc: nc, out: make(chan []byte, leanQueue)}
-		go c.read(h.in)
-		go c.write()
+		wg.Go(func() { c.read(ctx, h.in) })
+		wg.Go(func() { c.write(ctx) })
 	}
+	ln.Close()
+	<-hubDone // only ctx ends the hub
+	mu.Lock()
+	for nc := range open {
+		nc.Close()
+	}
+	mu.Unlock()
+	for _, c := range h.order {
+		close(c.out)
+	}
+	wg.Wait()
+	return err
 }
 
-func (c *leanConn) read(in chan<- leanMsg) {
+func (c *leanConn) read(ctx context.Context, in chan<- leanMsg) {
 	r := wire.NewReader(bufio.NewReaderSize(c.nc, 16<<10), wire.DefaultMaxFrame)
 	for {
 		m, err := r.ReadMessage()
-		if err != nil {
-			in <- leanMsg{c: c}
+		select {
+		case in <- leanMsg{c: c, m: m}:
+		case <-ctx.Done():
 			return
 		}
-		in <- leanMsg{c: c, m: m}
+		if err != nil {
+			return
+		}
 	}
 }
 
-func (c *leanConn) write() {
+func (c *leanConn) write(ctx context.Context) {
+	defer c.nc.Close()
 	w := bufio.NewWriterSize(c.nc, 64<<10)
-	for f := range c.out {
-		if _, err := w.Write(f); err != nil {
-			break
-		}
-		if len(c.out) == 0 {
-			if err := w.Flush(); err != nil {
-				break
+	failed := false
+	for {
+		select {
+		case f, ok := <-c.out:
+			if !ok {
+				return
 			}
+			if failed {
+				continue // drain until the hub lets go
+			}
+			if _, err := w.Write(f); err != nil {
+				failed = true
+				c.nc.Close()
+				continue
+			}
+			if len(c.out) == 0 && w.Flush() != nil {
+				failed = true
+				c.nc.Close()
+			}
+		case <-ctx.Done():
+			return
 		}
-	}
-	c.nc.Close()
-	for range c.out { // until the hub closes it
 	}
 }
 
@@ -109,6 +147,15 @@ func (h *leanHub) run(ctx context.Context) {
 		case lm := <-h.in:
 			h.handle(lm)
 		}
+	}
+}
+
+// send queues f to c, waiting while c's channel is full (this is what makes
+// senders wait for the slowest reader), or until the hub is stopped.
+func (h *leanHub) send(c *leanConn, f []byte) {
+	select {
+	case c.out <- f:
+	case <-h.done:
 	}
 }
 
@@ -142,12 +189,12 @@ func (h *leanHub) handle(lm leanMsg) {
 		c.nick = m.Nick
 		joined := wire.Encode(wire.Joined{Time: now, Room: wire.Lobby, Users: []string{m.Nick}})
 		for _, o := range h.order {
-			o.out <- joined
+			h.send(o, joined)
 		}
 		h.members[m.Nick] = c
 		h.order = append(h.order, c)
-		c.out <- wire.Encode(wire.Welcome{Version: wire.Version, Nick: m.Nick, Server: "lean hub", Lobby: wire.Lobby,
-			MaxText: 4 << 10, MaxFrame: wire.DefaultMaxFrame, Time: now})
+		h.send(c, wire.Encode(wire.Welcome{Version: wire.Version, Nick: m.Nick, Server: "lean hub", Lobby: wire.Lobby,
+			MaxText: 4 << 10, MaxFrame: wire.DefaultMaxFrame, Time: now}))
 		for i := 0; i < len(h.order); i += 1000 {
 			var flags uint8
 			if i == 0 {
@@ -161,7 +208,7 @@ func (h *leanHub) handle(lm leanMsg) {
 			for _, o := range h.order[i:end] {
 				names = append(names, o.nick)
 			}
-			c.out <- wire.Encode(wire.UserList{Room: wire.Lobby, Flags: flags, Users: names})
+			h.send(c, wire.Encode(wire.UserList{Room: wire.Lobby, Flags: flags, Users: names}))
 		}
 	case wire.Say:
 		if c.nick == "" {
@@ -170,11 +217,11 @@ func (h *leanHub) handle(lm leanMsg) {
 		h.nextID++
 		frame := wire.Encode(wire.Chat{ID: h.nextID, Time: now, Room: wire.Lobby, From: c.nick, Text: m.Text, Ref: m.Ref})
 		for _, o := range h.order {
-			o.out <- frame // waits while o's channel is full
+			h.send(o, frame) // waits while o's channel is full
 		}
 	case wire.Ping:
 		if c.nick != "" {
-			c.out <- wire.Encode(wire.Pong{Token: m.Token})
+			h.send(c, wire.Encode(wire.Pong{Token: m.Token}))
 		}
 	}
 }
