@@ -248,17 +248,22 @@ func (c *conn) readFrames() inbound {
 	}
 	// The read deadline is the keepalive: PingAfter of silence times out a
 	// read at a frame boundary, and the hub pings. Refreshing it costs a
-	// runtime timer update, so it is done at most every PingAfter/8.
+	// runtime timer update, so it is done at most every PingAfter/8. It is
+	// checked before waiting, and every 64 frames of a stream that never
+	// leaves the buffer empty (a flood, a long file), which would otherwise
+	// run into a deadline set when it began.
 	refresh := cfg.PingAfter / 8
 	var setAt time.Time
 	missed := 0
-	for {
-		if !src.buffered() {
-			now := time.Now()
-			if now.Sub(setAt) >= refresh {
+	for frames := 0; ; frames++ {
+		idle := !src.buffered()
+		if idle || frames%64 == 0 {
+			if now := time.Now(); now.Sub(setAt) >= refresh {
 				c.nc.SetReadDeadline(now.Add(cfg.PingAfter))
 				setAt = now
 			}
+		}
+		if idle {
 			if err := src.await(); err != nil {
 				if !isTimeout(err) {
 					return c.readError(err)

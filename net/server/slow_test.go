@@ -2,7 +2,9 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -569,4 +571,39 @@ func (w *writesTo) Write(p []byte) (int, error) {
 	w.b = append(w.b, p...)
 	w.largest = max(w.largest, len(p))
 	return len(p), nil
+}
+
+// TestStreamLongerThanPingAfter: a client that sends without a pause for
+// longer than PingAfter (here a ping flood it reads the answers to; a long
+// file upload is the same) is not dropped as timed out: the reader renews
+// its deadline while the stream goes on, not only when it waits.
+func TestStreamLongerThanPingAfter(t *testing.T) {
+	cfg := testConfig()
+	cfg.PingAfter = 200 * time.Millisecond
+	h := startServer(t, cfg)
+	c := join(t, h.addr, "streamer")
+	pings := make([]byte, 0, 64<<10)
+	for k := 0; len(pings) < 60<<10; k++ {
+		pings = wire.AppendFrame(pings, wire.Ping{Token: uint64(k)})
+	}
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := c.read(wait); err != nil {
+				readErr <- err
+				return
+			}
+		}
+	}()
+	for end := time.Now().Add(5 * cfg.PingAfter); time.Now().Before(end); {
+		c.write(pings)
+	}
+	c.write(wire.Encode(wire.Quit{}))
+	if err := <-readErr; !errors.Is(err, io.EOF) {
+		t.Fatalf("after quit: %v", err)
+	}
+	// Had the server dropped it during the stream, the reason would not be quit.
+	if ul := leftOf(h, "streamer"); ul.Reason != "quit" {
+		t.Fatalf("streamer left: %s", ul.Reason)
+	}
 }
