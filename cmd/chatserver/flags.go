@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
 )
 
@@ -16,7 +17,14 @@ type options struct {
 	Headless bool
 	LogLevel slog.Level
 	LogJSON  bool
+	Announce bool // announce on the LAN (mDNS/DNS-SD)
 	Config   server.Config
+	// History: where the data directory is ("" is the platform's default),
+	// whether to keep history there, and for how long.
+	DataDir  string
+	History  bool
+	KeepDays int
+	Gateways gatewayOptions
 }
 
 // configFromFlags parses args (without the program name) into options. Zero
@@ -31,9 +39,10 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.BoolVar(&o.Headless, "headless", false, "serve without a window; logs go to stdout")
 	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.BoolVar(&o.LogJSON, "log-json", false, "log JSON lines instead of text")
-	fs.StringVar(&c.Name, "name", d.Name, "server name shown to clients")
+	fs.StringVar(&c.Name, "name", discovery.DefaultName(), "server name shown to clients and announced on the LAN")
+	fs.BoolVar(&o.Announce, "announce", true, "announce the server on the LAN (mDNS) so that clients find it without typing its address")
 	fs.IntVar(&c.MaxFrame, "max-frame", d.MaxFrame, "largest frame in bytes")
-	fs.IntVar(&c.MaxText, "max-text", d.MaxText, "largest chat message in bytes")
+	fs.IntVar(&c.MaxText, "max-text", d.MaxText, "largest chat message in bytes of UTF-8 (every message is also limited to 4000 characters)")
 	fs.IntVar(&c.OutboxBytes, "outbox", d.OutboxBytes, "bytes a client may be owed before it is dropped as a slow consumer")
 	fs.Int64Var(&c.OutboxBudget, "outbox-budget", d.OutboxBudget,
 		"bytes all clients may be owed together; past it the stalled clients owed the most are dropped first; -1 turns it off")
@@ -49,6 +58,16 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.IntVar(&c.MaxRooms, "max-rooms", d.MaxRooms, "rooms at once")
 	fs.IntVar(&c.MaxRoomsPerUser, "max-rooms-per-user", d.MaxRoomsPerUser, "open rooms one user may have created; -1 turns the limit off")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", d.MaxFileSize, "largest file offered, in bytes")
+	fs.StringVar(&o.DataDir, "data", "", "data directory (history database); default the per-user data folder")
+	fs.BoolVar(&o.History, "history", true, "keep history (every conversation) in the data directory")
+	fs.IntVar(&c.Replay, "replay", d.Replay, "messages replayed to whoever joins a room")
+	fs.IntVar(&o.KeepDays, "keep-days", 0, "prune history older than this many days (0 keeps it forever)")
+	gw := &o.Gateways
+	fs.BoolVar(&gw.Classic, "classic", false, "serve the seed-001 Python chat client on the same port (unencrypted)")
+	fs.BoolVar(&gw.IRC, "irc", false, "let IRC clients join")
+	fs.StringVar(&gw.IRCAddr, "irc-addr", ":6667", "plain IRC listen address with -irc (\"\" for none)")
+	fs.StringVar(&gw.IRCSAddr, "ircs-addr", ":6697", "IRC over TLS listen address with -irc, using the server's certificate (\"\" for none)")
+	gw.Plaintext = true // until the native port speaks TLS: then the admin's opt-in to plaintext
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -57,6 +76,9 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	}
 	if err := o.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return o, fmt.Errorf("-log-level: %w", err)
+	}
+	if o.KeepDays < 0 {
+		return o, fmt.Errorf("-keep-days must be 0 (forever) or more")
 	}
 	return o, nil
 }

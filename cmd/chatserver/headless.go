@@ -9,6 +9,21 @@ import (
 	"github.com/multichat/multichat/net/server"
 )
 
+// serve runs server.Run with cfg on cmds and returns its events, passed
+// through the LAN announcement when o asks for it. done gets what Run
+// returned; the events channel is closed after that.
+func serve(ctx context.Context, o options, cfg server.Config, cmds <-chan server.Command, done func(error), log *slog.Logger) <-chan server.Event {
+	events := make(chan server.Event, 256)
+	if !o.Announce {
+		go func() { done(server.Run(ctx, cfg, cmds, events)) }()
+		return events
+	}
+	run := make(chan server.Event, 256)
+	go func() { done(server.Run(ctx, cfg, cmds, run)) }()
+	go announceLAN(run, events, lanConfig{Name: cfg.Name, Logger: log})
+	return events
+}
+
 // newLogger returns the logger the options ask for, writing to w.
 func newLogger(o options, w io.Writer) *slog.Logger {
 	ho := &slog.HandlerOptions{Level: o.LogLevel}
@@ -28,10 +43,17 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 	log := newLogger(o, stdout)
 	cfg := o.Config
 	cfg.Logger = log
+	closeHistory := openHistory(o, &cfg, log)
+	defer closeHistory()
+	gws, err := startGateways(o.Gateways, &cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "chatserver: %v\n", err)
+		return 1
+	}
+	defer gws.Close() // after Run has returned: the events channel is closed first
 	cmds := make(chan server.Command, 16)
-	events := make(chan server.Event, 256)
 	runErr := make(chan error, 1)
-	go func() { runErr <- server.Run(context.Background(), cfg, cmds, events) }()
+	events := serve(context.Background(), o, cfg, cmds, func(err error) { runErr <- err }, log)
 	cmds <- server.Start{Addr: o.Addr}
 
 	users := roster{}
@@ -98,6 +120,13 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 				}
 			case server.Notice:
 				log.Info(ev.Text)
+			case server.HistoryStatus:
+				if ev.Err != nil {
+					log.Error("history is not being stored", "err", ev.Err, "not stored", ev.NotStored)
+				} else {
+					log.Info("history", "database", ev.Path, "size", ev.Size, "stored", ev.Stored,
+						"not stored", ev.NotStored)
+				}
 			case server.Error:
 				if ev.Op == "start" {
 					fmt.Fprintf(stderr, "chatserver: cannot listen on %s: %v\n", o.Addr, ev.Err)
@@ -105,6 +134,12 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 					finish()
 				} else {
 					log.Error("command failed", "op", ev.Op, "err", ev.Err)
+				}
+			case server.Announced:
+				if ev.Err != nil {
+					log.Warn(ev.Err.Error())
+				} else {
+					log.Info("announced on the LAN: clients find the server without typing its address", "name", ev.Name)
 				}
 			}
 		}

@@ -43,15 +43,25 @@ func runWindow(ctx context.Context, o options) {
 
 	cfg := o.Config
 	cfg.Logger = newLogger(o, os.Stderr)
+	closeHistory := openHistory(o, &cfg, cfg.Logger)
+	gws, err := startGateways(o.Gateways, &cfg, cfg.Logger)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "chatserver: %v\n", err)
+		os.Exit(1)
+	}
+	defer gws.Close()
 	runCtx, cancel := context.WithCancel(context.Background())
-	cmds, events := make(chan server.Command, 64), make(chan server.Event, 256)
+	cmds := make(chan server.Command, 64)
 	ended := make(chan struct{})
-	go func() { defer close(ended); _ = server.Run(runCtx, cfg, cmds, events) }()
+	events := serve(runCtx, o, cfg, cmds, func(error) { close(ended) }, cfg.Logger)
 
 	sw := gui.NewServerWindow(a, w, cmds, events)
 	flag.Visit(func(f *flag.Flag) {
-		if f.Name == "addr" {
+		switch f.Name {
+		case "addr":
 			_ = sw.SetListenAddress(o.Addr)
+		case "name":
+			sw.SetServerName(o.Config.Name)
 		}
 	})
 	shown := make(chan struct{})
@@ -70,4 +80,5 @@ func runWindow(ctx context.Context, o options) {
 	case <-ended:
 	case <-time.After(3 * time.Second):
 	}
+	closeHistory() // stores every message queued (later appends are counted as not stored)
 }

@@ -29,10 +29,12 @@ type session struct {
 	active  bool
 	addr    string
 	nick    string // as asked, then as the server registered it
+	id      uint64 // Connect.Session, stamped on the lifecycle events
 	closing bool   // ending on purpose: a lost connection is not retried
 	everUp  bool   // connected at least once since Connect: later handshakes are rejoins
 	down    bool   // the current outage has been reported (Disconnected)
 	attempt int    // reconnect attempts in the current outage
+	slow    int    // of which after its first minute (see retryDelay)
 	lostAt  time.Time
 
 	dialCh     chan dialResult // nil unless a dial is in flight
@@ -47,7 +49,8 @@ type session struct {
 	maxText   int
 	maxFrame  int
 	lastRecv  time.Time
-	pingsOut  int // pings sent since the server was last heard
+	pingsOut  int       // pings sent since the server was last heard
+	probeAt   time.Time // a Redirect asked the server for a sign of life then (zero: no probe)
 	pingToken uint64
 	ping      *time.Timer
 
@@ -59,12 +62,23 @@ type session struct {
 
 	// Rooms.
 	rosters   map[string]*roster // member lists of the rooms I am in, by fold key
+	marks     map[string]string  // gateway users' marks ("irc", "classic"), by fold key
 	joined    roomSet            // rooms besides the lobby I am in or asked for; rejoined after a reconnect
 	joins     []joinReq          // Join requests the server has not answered, in order
 	roomChunk []wire.RoomInfo
 	roomsOpen bool // a RoomList is being assembled
 
 	files files
+
+	// History (history.go).
+	seen     map[string]uint64   // conversation → highest message id shown
+	catching map[uint32]*catchUp // Missed requests in flight, by ref
+	histReqs map[uint32]*histReq // Older and Search requests in flight, by ref
+	replay   []wire.Entry        // a replay being assembled
+	// histServer: the server sent history (it replays on join, even an
+	// empty replay), so after a reconnect the session asks what it missed.
+	histServer bool
+	catchTimer *time.Timer // gives up waiting for Missed answers
 }
 
 // pendingMsg is one Say or Private the server has not confirmed.
@@ -89,7 +103,8 @@ type joinReq struct {
 
 func newSession(ctx context.Context, o *options, ev chan<- Event, wg *sync.WaitGroup) *session {
 	s := &session{ctx: ctx, o: o, log: o.logger, ev: ev, wg: wg,
-		retry: time.NewTimer(time.Hour), ping: time.NewTimer(time.Hour)}
+		retry: time.NewTimer(time.Hour), ping: time.NewTimer(time.Hour), catchTimer: time.NewTimer(time.Hour)}
+	s.catchTimer.Stop()
 	s.retry.Stop()
 	s.ping.Stop()
 	s.reset()
@@ -99,11 +114,12 @@ func newSession(ctx context.Context, o *options, ev chan<- Event, wg *sync.WaitG
 // reset forgets the session's target and all its state.
 func (s *session) reset() {
 	s.active, s.closing, s.everUp, s.down = false, false, false, false
-	s.addr, s.nick, s.attempt, s.lostAt = "", "", 0, time.Time{}
+	s.addr, s.nick, s.id, s.attempt, s.slow, s.lostAt = "", "", 0, 0, 0, time.Time{}
 	s.lobby, s.myKey, s.lobbyKey = wire.Lobby, "", wire.FoldKey(wire.Lobby)
 	s.maxText, s.maxFrame = wire.DefaultMaxText, wire.DefaultMaxFrame
 	s.outstanding, s.queued = nil, nil
 	s.rosters, s.joined, s.joins, s.roomChunk, s.roomsOpen = nil, nil, nil, nil, false
+	s.histReset()
 	s.retry.Stop()
 	s.ping.Stop()
 }
@@ -135,6 +151,8 @@ func (s *session) run(cmds <-chan Command) error {
 			s.dial()
 		case <-s.ping.C:
 			s.pingTick()
+		case <-s.catchTimer.C:
+			s.catchUpTimeout()
 		case m := <-in:
 			s.inbound(m)
 		}
@@ -161,8 +179,16 @@ func (s *session) command(cmd Command) {
 		s.c.send(wire.ListRooms{})
 	case SendFile:
 		s.sendFile(c)
+	case LoadOlder:
+		s.loadOlder(c)
+	case Search:
+		s.search(c)
 	case Disconnect:
 		s.stop("you disconnected before the server confirmed it", true)
+	case RetryNow:
+		s.retryNow()
+	case Redirect:
+		s.redirect(c.Addr)
 	case nil:
 	default:
 		s.emit(Error{Err: fmt.Errorf("unknown command %T", cmd)})
@@ -177,17 +203,43 @@ func (s *session) connect(c Connect) {
 		return
 	}
 	if err := wire.CheckNick(c.Nick); err != nil {
-		s.emit(Refused{Code: wire.RefuseNickInvalid, Text: err.Error()})
-		s.emit(Disconnected{Err: &RefusedError{Code: wire.RefuseNickInvalid, Text: err.Error()}, Final: true})
+		s.emit(Refused{Code: wire.RefuseNickInvalid, Text: err.Error(), Session: c.Session})
+		s.emit(Disconnected{Err: &RefusedError{Code: wire.RefuseNickInvalid, Text: err.Error()}, Final: true, Session: c.Session})
 		return
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		s.emit(Disconnected{Err: fmt.Errorf("server address %q is not host:port: %w", c.Addr, err), Final: true})
+		s.emit(Disconnected{Err: fmt.Errorf("server address %q is not host:port: %w", c.Addr, err), Final: true, Session: c.Session})
 		return
 	}
 	s.reset()
-	s.active, s.addr, s.nick = true, c.Addr, c.Nick
+	s.active, s.addr, s.nick, s.id = true, c.Addr, c.Nick, c.Session
 	s.log.Info("connecting", "addr", c.Addr, "nick", c.Nick)
+	s.dial()
+}
+
+// redirect makes addr the address to dial; see Redirect.
+func (s *session) redirect(addr string) {
+	if !s.active || s.closing || addr == s.addr {
+		return
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		s.emit(Error{Err: fmt.Errorf("server address %q is not host:port: %w", addr, err)})
+		return
+	}
+	s.log.Info("server moved", "from", s.addr, "to", addr)
+	s.addr = addr
+	if s.c != nil {
+		// The old address may be gone while the connection still looks
+		// up (a DHCP change): ask for a sign of life now rather than wait
+		// for the keepalive's minute and more.
+		s.probeAt = time.Now()
+		s.pingToken++
+		s.c.send(wire.Ping{Token: s.pingToken})
+		s.ping.Reset(min(redirectProbe, s.o.pingAfter))
+		return
+	}
+	s.cancelDial() // an attempt at the old address
+	s.retry.Stop()
 	s.dial()
 }
 
@@ -197,6 +249,17 @@ func (s *session) dial() {
 	s.dialCh, s.dialCancel = ch, cancel
 	o, addr, nick := s.o, s.addr, s.nick
 	s.wg.Go(func() { ch <- dial(ctx, o, addr, nick) })
+}
+
+// retryNow dials at once when the connection is down and the next attempt
+// is only waiting for its timer.
+func (s *session) retryNow() {
+	if !s.active || s.closing || s.c != nil || s.dialCh != nil {
+		return
+	}
+	s.retry.Stop()
+	s.log.Info("retrying now", "addr", s.addr)
+	s.dial()
 }
 
 // cancelDial abandons a dial in flight and waits for it (dial honours its
@@ -235,12 +298,16 @@ func (s *session) failed(err error) {
 		if s.lostAt.IsZero() {
 			s.lostAt = time.Now()
 		}
-		s.emit(Disconnected{Err: err})
+		s.emit(Disconnected{Err: err, Session: s.id})
 	}
 	s.attempt++
-	d := s.o.backoff(s.attempt)
+	age := time.Since(s.lostAt)
+	if age >= soonFor {
+		s.slow++
+	}
+	d := s.o.retryDelay(s.attempt, s.slow, age)
 	s.retry.Reset(d)
-	s.emit(Reconnecting{Attempt: s.attempt, Delay: d, Err: err})
+	s.emit(Reconnecting{Attempt: s.attempt, Delay: d, Err: err, Session: s.id})
 }
 
 // transientRefusal reports refusals that may clear up by themselves.
@@ -264,13 +331,13 @@ func (s *session) refused(m wire.Refused) {
 		s.failed(err)
 		return
 	}
-	s.emit(Refused{Code: m.Code, Text: m.Text})
+	s.emit(Refused{Code: m.Code, Text: m.Text, Session: s.id})
 	s.finish(err, "the server refused the connection ("+m.Code.String()+")", false)
 }
 
 func (s *session) established(r dialResult) {
 	rejoin := s.everUp
-	s.everUp, s.down, s.attempt, s.lostAt = true, false, 0, time.Time{}
+	s.everUp, s.down, s.attempt, s.slow, s.lostAt = true, false, 0, 0, time.Time{}
 	s.c, s.lobby = r.c, r.welcome.Lobby
 	s.nick = r.welcome.Nick
 	s.myKey = wire.FoldKey(s.nick)
@@ -290,11 +357,17 @@ func (s *session) established(r dialResult) {
 	lobby := &roster{name: r.welcome.Lobby}
 	lobby.set(r.lobby)
 	s.rosters = map[string]*roster{s.lobbyKey: lobby}
+	s.marks = r.via
 	s.roomChunk, s.roomsOpen = nil, false
 	s.log.Info("connected", "addr", s.addr, "nick", s.nick, "rejoin", rejoin)
+	users := lobby.list()
+	via := marksOf(s.marks, users)
 	s.emit(Connected{Addr: s.addr, Nick: s.nick, Server: r.welcome.Server, Lobby: r.welcome.Lobby,
-		Users: lobby.list(), Rejoin: rejoin, MaxText: s.maxText})
-	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list()})
+		Users: users, Via: via, Rejoin: rejoin, MaxText: s.maxText, Session: s.id})
+	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list(), Via: via})
+	if _, ok := s.seen[roomConv(s.lobby)]; !ok {
+		s.seen[roomConv(s.lobby)] = 0
+	}
 	for _, m := range r.early {
 		if s.c == nil {
 			return // the early frames ended the connection (kick, stopping)
@@ -318,6 +391,17 @@ func (s *session) established(r dialResult) {
 		s.joins = append(s.joins, joinReq{room: room, silent: !loud.has(room)})
 		s.c.send(wire.Join{Room: room})
 	}
+	if rejoin {
+		s.askMissed()
+	}
+	if !s.catchingUp() {
+		s.resend()
+	}
+}
+
+// resend sends what the server never confirmed, then what was typed while
+// there was no connection (or while catching up).
+func (s *session) resend() {
 	for _, p := range s.outstanding {
 		s.c.send(s.frame(p))
 	}
@@ -340,6 +424,9 @@ func (s *session) lost(err error) {
 		return
 	}
 	s.rosters, s.roomChunk, s.roomsOpen = nil, nil, false
+	clear(s.catching) // asked again after the next rejoin
+	clear(s.histReqs)
+	s.replay = nil
 	s.lostAt, s.down = time.Now(), false
 	s.failed(err)
 }
@@ -353,6 +440,7 @@ func (s *session) dropConn(quit bool) {
 	}
 	s.c = nil
 	s.ping.Stop()
+	s.probeAt = time.Time{}
 	c.release()
 	linger := s.o.linger
 	s.wg.Go(func() { c.shutdown(quit, linger) })
@@ -409,7 +497,7 @@ func (s *session) finish(err error, why string, quit bool) {
 	}
 	s.abortFiles(why)
 	s.handBack(notSent(why))
-	s.emit(Disconnected{Err: err, Final: true})
+	s.emit(Disconnected{Err: err, Final: true, Session: s.id})
 	s.log.Info("session ended", "addr", s.addr, "err", err)
 	s.reset()
 }
@@ -430,6 +518,13 @@ func (s *session) handBack(err error) {
 func (s *session) pingTick() {
 	if s.c == nil {
 		return
+	}
+	if at := s.probeAt; !at.IsZero() {
+		s.probeAt = time.Time{}
+		if !s.lastRecv.After(at) {
+			s.lost(fmt.Errorf("the server moved to %s and its old address does not answer", s.addr))
+			return
+		}
 	}
 	if idle := time.Since(s.lastRecv); idle < s.o.pingAfter {
 		s.ping.Reset(s.o.pingAfter - idle)
@@ -508,7 +603,7 @@ func (s *session) say(p *pendingMsg) {
 		return
 	}
 	p.ref = s.newRef()
-	if s.c == nil {
+	if s.c == nil || s.catchingUp() {
 		s.queued = append(s.queued, p)
 		return
 	}
@@ -613,6 +708,7 @@ func (s *session) userList(m wire.UserList) {
 		return
 	}
 	r.chunk = append(r.chunk, m.Users...)
+	s.marks = addMarks(s.marks, m.Users, m.Via)
 	if m.Flags&wire.ListLast == 0 {
 		return
 	}
@@ -628,11 +724,20 @@ func (s *session) userList(m wire.UserList) {
 			s.joins = slices.Delete(s.joins, i, i+1)
 		}
 		s.joined.add(m.Room)
+		if _, ok := s.seen[roomConv(m.Room)]; !ok {
+			s.seen[roomConv(m.Room)] = 0
+		}
 		if announce {
 			s.emit(RoomJoined{Room: m.Room, Users: r.list()})
 		}
 	}
-	s.emit(Users{Room: m.Room, Users: r.list()})
+	s.emitUsers(r)
+}
+
+// emitUsers reports r's member list, with the marks of its gateway users.
+func (s *session) emitUsers(r *roster) {
+	users := r.list()
+	s.emit(Users{Room: r.name, Users: users, Via: marksOf(s.marks, users)})
 }
 
 func (s *session) joinedRoom(m wire.Joined) {
@@ -647,13 +752,14 @@ func (s *session) joinedRoom(m wire.Joined) {
 		s.rosters[key] = r
 	}
 	t := stamp(m.Time)
+	s.marks = addMarks(s.marks, m.Users, m.Via)
 	for _, u := range m.Users {
 		r.add(u)
 		if !s.isMe(u) { // my own joins are answered by RoomJoined
 			s.emit(Joined{Room: m.Room, Nick: u, Time: t})
 		}
 	}
-	s.emit(Users{Room: m.Room, Users: r.list()})
+	s.emitUsers(r)
 }
 
 func (s *session) leftRoom(m wire.Left) {
@@ -676,7 +782,7 @@ func (s *session) leftRoom(m wire.Left) {
 	}
 	s.emit(Left{Room: m.Room, Nick: m.User, Reason: m.Reason, Time: stamp(m.Time)})
 	if r != nil {
-		s.emit(Users{Room: r.name, Users: r.list()})
+		s.emitUsers(r)
 	}
 }
 
@@ -718,9 +824,11 @@ func stamp(ms int64) time.Time {
 func (s *session) handle(msg wire.Message) {
 	switch m := msg.(type) {
 	case wire.Chat:
-		s.message(Message{MsgID: m.ID, Time: stamp(m.Time), Room: m.Room, From: m.From, Text: m.Text}, m.Ref)
+		s.live(Message{MsgID: m.ID, Time: stamp(m.Time), Room: m.Room, From: m.From, Text: m.Text}, m.Ref)
 	case wire.PrivMsg:
-		s.message(Message{MsgID: m.ID, Time: stamp(m.Time), From: m.From, To: m.To, Text: m.Text, Private: true}, m.Ref)
+		s.live(Message{MsgID: m.ID, Time: stamp(m.Time), From: m.From, To: m.To, Text: m.Text, Private: true}, m.Ref)
+	case wire.History:
+		s.history(m)
 	case wire.UserList:
 		s.userList(m)
 	case wire.Joined:
@@ -741,7 +849,7 @@ func (s *session) handle(msg wire.Message) {
 		// Hearing from the server is what counts; inbound noted it.
 	case wire.Kicked:
 		s.log.Info("kicked", "by", m.By, "reason", m.Reason)
-		s.emit(Kicked{Reason: m.Reason, By: m.By})
+		s.emit(Kicked{Reason: m.Reason, By: m.By, Session: s.id})
 		s.finish(&KickedError{Reason: wire.VisibleText(m.Reason), By: wire.Visible(m.By)}, "you were kicked", false)
 	case wire.Stopping:
 		// Disconnected carries ErrServerStopping (with the server's reason),
@@ -791,6 +899,9 @@ func joinRefusal(c wire.ErrorCode) bool {
 
 func (s *session) serverError(m wire.Error) {
 	se := &ServerError{Code: m.Code, Text: wire.VisibleText(m.Text)}
+	if m.Ref != 0 && (s.missedFailed(m.Ref) || s.histFailed(m.Ref, se)) {
+		return
+	}
 	if p := s.confirm(m.Ref); p != nil {
 		s.emit(p.undelivered(se))
 		return

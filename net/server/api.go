@@ -6,8 +6,11 @@ package server
 
 import (
 	"log/slog"
+	"net"
 	"net/netip"
 	"time"
+
+	"github.com/multichat/multichat/net/wire"
 )
 
 // Config holds the server's limits. The zero value of a field means its
@@ -16,7 +19,7 @@ import (
 type Config struct {
 	Name          string        // display name sent in Welcome
 	MaxFrame      int           // largest frame length field (64 KiB)
-	MaxText       int           // largest chat text in bytes (4 KiB)
+	MaxText       int           // largest chat text in bytes (16 KiB: wire.MaxTextChars of any script)
 	OutboxBytes   int           // cap on what one connection is owed; past it, a slow consumer (64 MiB)
 	OutboxBudget  int64         // cap on what all connections are owed together (1 GiB); -1 turns it off
 	WriteTimeout  time.Duration // stall time: a peer that accepts no write for this long is a slow consumer (10 s)
@@ -33,6 +36,21 @@ type Config struct {
 	MaxRoomsPerUser int
 	MaxFileSize     int64        // largest file offered (1 GiB)
 	Logger          *slog.Logger // where the server logs; nil discards
+	// History keeps the conversations (net/store's Store); nil keeps none.
+	// Whoever opened it closes it after Run returns (a clean stop stores
+	// every message). HistoryErr, when set, says why history is off (the
+	// database could not be opened): Run reports it as an Error event.
+	History    History
+	HistoryErr error
+	Replay     int // messages replayed on joining a room (100, at most 1000); -1 replays none
+
+	// Listen opens the listener for Start (nil: net.Listen("tcp", addr)).
+	// cmd/chatserver wraps it with gateway.Sniff so that classic clients
+	// are served on the same port.
+	Listen func(addr string) (net.Listener, error)
+	// Port, when set, lets gateways bring users of other protocols (IRC,
+	// classic clients) to this server; see Port.
+	Port *Port
 }
 
 // The slow-consumer limits' defaults (PROTOCOL.md, "Slow consumers"). What a
@@ -53,7 +71,9 @@ func (c Config) Defaults() Config {
 		c.MaxFrame = 64 << 10
 	}
 	if c.MaxText == 0 {
-		c.MaxText = 4 << 10
+		// 16 KiB holds wire.MaxTextChars characters of any script; a
+		// smaller frame limit leaves 1 KiB of it for the headers.
+		c.MaxText = min(wire.DefaultMaxText, max(c.MaxFrame-1024, 1))
 	}
 	if c.OutboxBytes == 0 {
 		c.OutboxBytes = DefaultOutboxBytes
@@ -88,6 +108,10 @@ func (c Config) Defaults() Config {
 	if c.MaxRooms == 0 {
 		c.MaxRooms = 1000
 	}
+	if c.Replay == 0 {
+		c.Replay = 100
+	}
+	c.Replay = min(c.Replay, MaxMissed)
 	if c.MaxRoomsPerUser == 0 {
 		c.MaxRoomsPerUser = 10
 	}
@@ -101,8 +125,13 @@ func (c Config) Defaults() Config {
 type Command interface{ isCommand() }
 
 // Start listens on Addr ("host:port"; ":0" picks a free port). An Error event
-// reports failure (port in use, bad address); Started reports success.
-type Start struct{ Addr string }
+// reports failure (port in use, bad address); Started reports success. Name,
+// when set, is the server's name from then on (Welcome, the LAN
+// announcement) instead of Config.Name.
+type Start struct {
+	Addr string
+	Name string
+}
 
 // Stop tells every client the server is stopping, closes every connection and
 // the listener; Stopped reports that it is done.
@@ -127,9 +156,11 @@ func (Announce) isCommand() {}
 // Event is something the server reports to the UI.
 type Event interface{ isEvent() }
 
-// Started reports the bound address (with the real port when ":0" was asked).
+// Started reports the bound address (with the real port when ":0" was asked)
+// and the server's name.
 type Started struct {
 	Addr string
+	Name string
 	At   time.Time
 }
 
@@ -141,6 +172,7 @@ type UserJoined struct {
 	Nick  string
 	Addr  netip.AddrPort
 	Since time.Time
+	Via   string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
 }
 
 // UserLeft reports a user gone, and why ("quit", "connection lost", "kicked",
@@ -177,6 +209,16 @@ type Notice struct {
 	At   time.Time
 }
 
+// Announced reports the LAN announcement (DNS-SD over mDNS, run by
+// cmd/chatserver beside the hub): Err nil means clients on the LAN find the
+// server as Name; otherwise Err says in plain words why they cannot ("LAN
+// announcement failed: …") and they must type the address.
+type Announced struct {
+	Name string
+	Err  error
+	At   time.Time
+}
+
 // Error reports a failed command or a server fault. Op names what failed
 // ("start", "stop", "kick", "announce").
 type Error struct {
@@ -185,11 +227,25 @@ type Error struct {
 	At  time.Time
 }
 
-func (Started) isEvent()     {}
-func (Stopped) isEvent()     {}
-func (UserJoined) isEvent()  {}
-func (UserLeft) isEvent()    {}
-func (Message) isEvent()     {}
-func (RoomChanged) isEvent() {}
-func (Notice) isEvent()      {}
-func (Error) isEvent()       {}
+// HistoryStatus reports the history store's health and size: at start, at
+// stop, and when it changes (failing, recovered, messages not stored).
+type HistoryStatus struct {
+	Path      string
+	Size      int64  // bytes on disk
+	Stored    uint64 // messages stored since the server started
+	NotStored uint64 // messages lost since the server started (queue full, disk failing)
+	Backlog   int    // messages not yet in the search index
+	Err       error  // why messages are not being stored; nil when healthy
+	At        time.Time
+}
+
+func (HistoryStatus) isEvent() {}
+func (Started) isEvent()       {}
+func (Stopped) isEvent()       {}
+func (UserJoined) isEvent()    {}
+func (UserLeft) isEvent()      {}
+func (Message) isEvent()       {}
+func (RoomChanged) isEvent()   {}
+func (Notice) isEvent()        {}
+func (Error) isEvent()         {}
+func (Announced) isEvent()     {}

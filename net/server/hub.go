@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/multichat/multichat/net/store"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -75,19 +76,34 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 		return err
 	}
 	h := newHub(cfg, q)
+	h.startHistory(ctx)
+	if cfg.Port != nil {
+		dials, closePort := cfg.Port.open()
+		defer closePort()
+		h.dials = dials
+	}
 	h.loop(ctx, cmds)
 	if h.ln != nil {
 		h.stop()
 	}
+	h.stopHistory()
 	h.timer.Stop()
 	q.close(eventGrace)
 	return nil
 }
 
+func (c Config) validName() error {
+	if len(c.Name) > 255 || !utf8.ValidString(c.Name) {
+		return errors.New("the server name must be valid UTF-8 of at most 255 bytes")
+	}
+	return nil
+}
+
 func (c Config) validate() error {
+	if err := c.validName(); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
 	switch {
-	case len(c.Name) > 255 || !utf8.ValidString(c.Name):
-		return errors.New("server: Name must be valid UTF-8 of at most 255 bytes")
 	case c.MaxFrame < 4<<10 || c.MaxFrame > wire.AbsoluteMaxFrame:
 		return fmt.Errorf("server: MaxFrame %d is outside 4 KiB–%d", c.MaxFrame, wire.AbsoluteMaxFrame)
 	case c.MaxText < 1 || c.MaxText > 0xFFFF || c.MaxText+1024 > c.MaxFrame:
@@ -114,6 +130,7 @@ type hub struct {
 	ev       *eventQueue
 	in       chan inbound
 	acceptCh chan net.Conn
+	dials    <-chan dialReq // Config.Port's requests; nil without a Port
 	wg       sync.WaitGroup // the accept loop and every connection goroutine
 
 	ln       net.Listener // nil when stopped
@@ -143,6 +160,14 @@ type hub struct {
 	lastRooms   time.Time        // when RoomChanged events were last sent
 
 	files map[uint64]*transfer
+
+	// History (history.go): nil hist means none is kept.
+	hist     History
+	rings    map[string]*ring // room key → its last messages (replay)
+	histQ    chan histReq     // reads for the reader goroutine
+	histRes  chan histRes     // its answers; nil when history is off
+	histDone chan struct{}
+	histWG   sync.WaitGroup
 }
 
 func newHub(cfg Config, q *eventQueue) *hub {
@@ -160,6 +185,7 @@ func newHub(cfg Config, q *eventQueue) *hub {
 		acceptCh: make(chan net.Conn),
 		timer:    t,
 		acct:     &budget{max: max(cfg.OutboxBudget, 0)},
+		hist:     cfg.History,
 		names:    newNames(cfg),
 	}
 	h.reset()
@@ -205,6 +231,8 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 			h.command(cmd)
 		case nc := <-h.acceptCh:
 			h.accept(nc)
+		case req := <-h.dials:
+			h.dialed(req)
 		case in := <-h.in:
 			if _, hello := in.m.(wire.Hello); !hello || in.kind != inFrame {
 				h.flushJoins()
@@ -212,6 +240,8 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 			h.inbound(in)
 		case <-h.timerC:
 			h.timerC = nil
+		case res := <-h.histRes:
+			h.answered(res)
 		}
 		h.reap()
 		h.housekeep()
@@ -417,7 +447,7 @@ func (inspect) isCommand() {}
 func (h *hub) command(cmd Command) {
 	switch cmd := cmd.(type) {
 	case Start:
-		h.start(cmd.Addr)
+		h.start(cmd.Addr, cmd.Name)
 	case Stop:
 		if h.ln == nil {
 			h.failed("stop", ErrNotRunning)
@@ -435,12 +465,23 @@ func (h *hub) command(cmd Command) {
 	}
 }
 
-func (h *hub) start(addr string) {
+func (h *hub) start(addr, name string) {
 	if h.ln != nil {
 		h.failed("start", fmt.Errorf("%w on %s", ErrRunning, h.ln.Addr()))
 		return
 	}
-	ln, err := net.Listen("tcp", addr)
+	if name != "" {
+		if err := (Config{Name: name}).validName(); err != nil {
+			h.failed("start", err)
+			return
+		}
+		h.cfg.Name = name
+	}
+	listen := h.cfg.Listen
+	if listen == nil {
+		listen = func(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
+	}
+	ln, err := listen(addr)
 	if err != nil {
 		h.failed("start", err)
 		return
@@ -450,7 +491,7 @@ func (h *hub) start(addr string) {
 	h.wg.Add(1)
 	go h.acceptLoop(ln, h.stopping)
 	h.log.Info("listening", "addr", ln.Addr().String())
-	h.emit(Started{Addr: ln.Addr().String(), At: time.Now()})
+	h.emit(Started{Addr: ln.Addr().String(), Name: h.cfg.Name, At: time.Now()})
 }
 
 func (h *hub) acceptLoop(ln net.Listener, stopping <-chan struct{}) {
@@ -498,20 +539,21 @@ func remoteAddr(nc net.Conn) netip.AddrPort {
 	return ap
 }
 
-func (h *hub) accept(nc net.Conn) {
+// accept serves a new connection; it returns nil when it is refused.
+func (h *hub) accept(nc net.Conn) *conn {
 	addr := remoteAddr(nc)
 	ip := addr.Addr()
 	if h.cfg.MaxConns > 0 && len(h.conns) >= h.cfg.MaxConns {
 		h.log.Warn("connection refused", "addr", addr, "reason", "server full", "conns", len(h.conns))
 		h.refuseConn(nc, wire.Refused{Code: wire.RefuseServerFull,
 			Text: fmt.Sprintf("the server is full (%d connections)", h.cfg.MaxConns)})
-		return
+		return nil
 	}
 	if h.cfg.MaxPerIP > 0 && !ip.IsLoopback() && h.perIP[ip] >= h.cfg.MaxPerIP {
 		h.log.Warn("connection refused", "addr", addr, "reason", "too many from address")
 		h.refuseConn(nc, wire.Refused{Code: wire.RefuseTooManyFrom,
 			Text: fmt.Sprintf("at most %d connections from one address", h.cfg.MaxPerIP)})
-		return
+		return nil
 	}
 	c := newConn(h, nc, addr)
 	h.conns[c] = struct{}{}
@@ -520,6 +562,7 @@ func (h *hub) accept(nc net.Conn) {
 	go c.readLoop()
 	go c.writeLoop()
 	h.log.Debug("connection accepted", "addr", addr)
+	return c
 }
 
 // stop tells every client the server is stopping, closes every connection
@@ -586,6 +629,7 @@ func (h *hub) kick(k Kick) {
 			h.push(m, removed)
 		}
 	}
+	h.keepEvent(store.KindKicked, h.lobby, c.nick, reason, now)
 	h.log.Info("kick", "nick", c.nick, "addr", c.addr, "reason", reason)
 	h.drop(c, wire.LeftKicked, closeGraceful, reason)
 	h.emit(Notice{Text: fmt.Sprintf("kicked %s: %s", c.nick, reason), At: now})
@@ -602,6 +646,9 @@ func (h *hub) announce(text string) {
 		return
 	}
 	h.broadcast(h.lobby, wire.Encode(wire.Notice{Time: now.UnixMilli(), Text: text}))
+	h.nextID++
+	h.keep(store.Record{ID: h.nextID, Time: now.UnixMilli(), Kind: store.KindNotice,
+		Conv: store.RoomConv(h.lobby.key), Room: h.lobby.name, Text: text}, h.lobby)
 	h.log.Info("announcement", "text", text, "users", len(h.lobby.members))
 	h.emit(Notice{Text: "announced: " + text, At: now})
 }
@@ -660,6 +707,9 @@ func (h *hub) leaveRoom(c *conn, r *room, reason wire.LeftReason, now time.Time)
 				}
 			}
 		}
+	}
+	if reason != wire.LeftKicked || r != h.lobby { // a kick is kept as such
+		h.keepEvent(store.KindLeft, r, c.nick, reason.String(), now)
 	}
 	if len(r.members) == 0 && r != h.lobby {
 		delete(h.rooms, r.key)
@@ -735,6 +785,12 @@ func (h *hub) frame(c *conn, m wire.Message) {
 		h.fileEnd(c, m)
 	case wire.FileAbort:
 		h.fileAbort(c, m)
+	case wire.Missed:
+		h.missed(c, m)
+	case wire.Older:
+		h.older(c, m)
+	case wire.Search:
+		h.search(c, m)
 	case wire.Hello:
 		h.sendError(c, wire.CodeUnexpected, 0, "hello is sent once, at the start")
 	default:
@@ -773,8 +829,8 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	h.welcome(c, now)
 	c.pendingAt = len(h.pending)
 	h.pending = append(h.pending, c)
-	h.log.Info("user joined", "nick", c.nick, "addr", c.addr)
-	h.emit(UserJoined{Nick: c.nick, Addr: c.addr, Since: now})
+	h.log.Info("user joined", "nick", c.nick, "addr", c.addr, "via", c.via)
+	h.emit(UserJoined{Nick: c.nick, Addr: c.addr, Since: now, Via: c.via})
 }
 
 // welcome sends a new user Welcome and the lobby's list (which includes
@@ -793,6 +849,8 @@ func (h *hub) welcome(c *conn, now time.Time) {
 	for _, f := range h.lobby.userLists() {
 		h.pushForce(c, f)
 	}
+	h.replay(c, h.lobby)
+	h.keepEvent(store.KindJoined, h.lobby, c.nick, "", now)
 }
 
 // joinBlock is how many names of a join batch go in one of the Joined
@@ -813,14 +871,21 @@ func (h *hub) flushJoins() {
 	h.lastFlush = now
 	joiners := make([]*conn, 0, len(h.pending))
 	nicks := make([]string, 0, len(h.pending))
+	var via []string // nil unless a gateway user joins
 	for _, c := range h.pending {
 		if c.state == stateMember {
+			if c.via != "" && via == nil {
+				via = make([]string, len(nicks), len(h.pending))
+			}
+			if via != nil {
+				via = append(via, c.via)
+			}
 			joiners = append(joiners, c)
 			nicks = append(nicks, c.nick)
 		}
 	}
 	if len(nicks) > 0 {
-		joined := joinedFrames(h.lobby.name, nicks, now)
+		joined := joinedFrames(h.lobby.name, nicks, via, now)
 		for _, m := range h.lobby.members {
 			if m.announced {
 				for _, f := range joined {
@@ -831,8 +896,9 @@ func (h *hub) flushJoins() {
 		blocks := make([][]byte, (len(nicks)+joinBlock-1)/joinBlock)
 		block := func(k int) []byte {
 			if blocks[k] == nil {
+				from, to := k*joinBlock, min((k+1)*joinBlock, len(nicks))
 				blocks[k] = wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: h.lobby.name,
-					Users: nicks[k*joinBlock : min((k+1)*joinBlock, len(nicks))]})
+					Users: nicks[from:to], Via: viaChunk(via, from, to-from)})
 			}
 			return blocks[k]
 		}
@@ -840,7 +906,8 @@ func (h *hub) flushJoins() {
 			s := i + 1
 			k := (s + joinBlock - 1) / joinBlock // the first whole block after s
 			if head := min(k*joinBlock, len(nicks)); s < head {
-				h.push(c, wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: h.lobby.name, Users: nicks[s:head]}))
+				h.push(c, wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: h.lobby.name, Users: nicks[s:head],
+					Via: viaChunk(via, s, head-s)}))
 			}
 			for ; k < len(blocks); k++ {
 				h.push(c, block(k))
@@ -900,6 +967,8 @@ func (h *hub) say(c *conn, m wire.Say) {
 	msg := wire.Chat{ID: h.nextID, Time: now.UnixMilli(), Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}
 	frame := wire.AppendFrame(make([]byte, 0, 48+len(r.name)+len(c.nick)+len(m.Text)), msg)
 	h.broadcast(r, frame)
+	h.keep(store.Record{ID: msg.ID, Time: msg.Time, Kind: store.KindChat, Conv: store.RoomConv(r.key),
+		Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}, r)
 	h.emit(Message{Room: r.name, From: c.nick, Text: m.Text, At: now})
 }
 
@@ -920,6 +989,9 @@ func (h *hub) private(c *conn, m wire.Private) {
 	if to != c {
 		h.push(c, frame)
 	}
+	h.keep(store.Record{ID: h.nextID, Time: now.UnixMilli(), Kind: store.KindPrivate,
+		Conv: store.PrivateConv(c.fold, to.fold), From: c.nick, To: to.nick, Text: m.Text, Ref: m.Ref,
+		FromParty: c.fold, ToParty: to.fold}, nil)
 	h.log.Debug("private message", "from", c.nick, "to", to.nick) // never the text
 	h.emit(Message{From: c.nick, To: to.nick, Private: true, At: now})
 }
@@ -954,11 +1026,17 @@ func (h *hub) join(c *conn, m wire.Join) {
 		return
 	}
 	now := time.Now()
-	h.broadcast(r, wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: r.name, Users: []string{c.nick}}))
+	joined := wire.Joined{Time: now.UnixMilli(), Room: r.name, Users: []string{c.nick}}
+	if c.via != "" {
+		joined.Via = []string{c.via}
+	}
+	h.broadcast(r, wire.Encode(joined))
 	r.add(c)
 	for _, f := range r.userLists() {
 		h.pushForce(c, f)
 	}
+	h.replay(c, r)
+	h.keepEvent(store.KindJoined, r, c.nick, "", now)
 	h.markDirty(r)
 	h.log.Info("joined room", "nick", c.nick, "room", r.name)
 }

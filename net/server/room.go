@@ -24,12 +24,17 @@ type room struct {
 	// lastSize bytes: a member added at the end re-encodes only that chunk.
 	lastFrom int
 	lastSize int
+	listsVia bool // lists carry gateway marks (Via)
 }
 
 func (r *room) add(c *conn) {
 	c.rooms = append(c.rooms, membership{r: r, i: len(r.members)})
 	r.members = append(r.members, c)
-	if r.lists != nil {
+	switch {
+	case r.lists == nil:
+	case r.listsVia || c.via != "":
+		r.lists = nil // lists with gateway marks are rebuilt whole
+	default:
 		r.extendLists()
 	}
 }
@@ -113,19 +118,49 @@ func (r *room) nicks() []string {
 // and kept until the membership changes.
 func (r *room) userLists() [][]byte {
 	if r.lists == nil {
-		cs := chunks(r.nicks(), 2)
-		r.lists = make([][]byte, len(cs))
-		from := 0
-		for k, c := range cs {
-			r.lists[k] = r.listFrame(from, from+len(c), k == 0, k == len(cs)-1)
-			from += len(c)
-		}
-		r.lastFrom, r.lastSize = from-len(cs[len(cs)-1]), 0
-		for _, n := range cs[len(cs)-1] {
-			r.lastSize += 2 + len(n)
+		nicks, via := r.nicks(), r.via()
+		r.lists = userListFrames(r.name, nicks, via)
+		r.listsVia = via != nil
+		cs := chunks(nicks, perName(via))
+		last := cs[len(cs)-1]
+		r.lastFrom, r.lastSize = len(nicks)-len(last), 0
+		for _, n := range last {
+			r.lastSize += perName(via) + len(n)
 		}
 	}
 	return r.lists
+}
+
+// via returns the members' gateway marks, parallel to nicks, or nil when
+// every member is a MultiChat client.
+func (r *room) via() []string {
+	var out []string
+	for i, m := range r.members {
+		if m.via != "" && out == nil {
+			out = make([]string, len(r.members))
+		}
+		if out != nil {
+			out[i] = m.via
+		}
+	}
+	return out
+}
+
+// perName is a list entry's size beyond its name: a length field, and with
+// marks a second one and the mark.
+func perName(via []string) int {
+	if via == nil {
+		return 2
+	}
+	return 2 + 2 + len(wire.ViaClassic)
+}
+
+// viaChunk returns the marks of names[start:start+n] (nil when none).
+func viaChunk(via []string, start, n int) []string {
+	if via == nil {
+		return nil
+	}
+	return via[start : start+n]
 }
 
 // chunks splits names into runs whose encoded size stays under listChunk.
@@ -142,11 +177,31 @@ func chunks(names []string, per int) [][]string {
 	return append(out, names[start:])
 }
 
-func joinedFrames(room string, names []string, now time.Time) [][]byte {
-	cs := chunks(names, 2)
+func userListFrames(room string, names, via []string) [][]byte {
+	cs := chunks(names, perName(via))
 	frames := make([][]byte, len(cs))
+	start := 0
 	for i, c := range cs {
-		frames[i] = wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: room, Users: c})
+		var flags uint8
+		if i == 0 {
+			flags |= wire.ListFirst
+		}
+		if i == len(cs)-1 {
+			flags |= wire.ListLast
+		}
+		frames[i] = wire.Encode(wire.UserList{Room: room, Flags: flags, Users: c, Via: viaChunk(via, start, len(c))})
+		start += len(c)
+	}
+	return frames
+}
+
+func joinedFrames(room string, names, via []string, now time.Time) [][]byte {
+	cs := chunks(names, perName(via))
+	frames := make([][]byte, len(cs))
+	start := 0
+	for i, c := range cs {
+		frames[i] = wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: room, Users: c, Via: viaChunk(via, start, len(c))})
+		start += len(c)
 	}
 	return frames
 }
