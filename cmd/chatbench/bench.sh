@@ -100,7 +100,7 @@ for s in "${scenarios[@]}"; do
 	fanout500) bench fanout500 fanout -n 500 -s 10 -m "$M500" -size 100 -w 32 || status=1 ;;
 	fanout2000) bench fanout2000 fanout -n 2000 -s 10 -m "$M2000" -size 100 -w 32 -conc 200 || status=1 ;;
 	packed100) bench packed100 fanout -n 100 -s 10 -m "$M100" -size 100 -w 32 -packed || status=1 ;;
-	fanout4k) bench fanout4k fanout -n 100 -s 10 -m 2000 -size 4096 -w 32 -baseline || status=1 ;;
+	fanout4k) bench fanout4k fanout -n 100 -s 10 -m 2000 -size 4000 -w 32 -baseline || status=1 ;;
 	latency) bench latency latency -n 100 -s 10 -rate 20 -d 10s -size 100 || status=1 ;;
 	connections) bench connections connections -c 5000 -conc 500 -hold 2s || status=1 ;;
 	joins16) bench joins16 connections -c 5000 -conc 16 -probes 200 -hold 0s || status=1 ;;
