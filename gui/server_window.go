@@ -11,8 +11,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -34,9 +32,10 @@ const (
 	logTrimSlack      = 1000                // …trimmed in chunks of this many
 	closeTimeout      = 3 * time.Second
 
-	prefHost = "server.listen.host"
-	prefPort = "server.listen.port"
-	prefName = "server.name"
+	prefHost      = "server.listen.host"
+	prefPort      = "server.listen.port"
+	prefName      = "server.name"
+	prefAutoStart = "server.autostart"
 )
 
 // ServerWindow is the server app's window: listen address, Start and Stop,
@@ -56,13 +55,13 @@ type ServerWindow struct {
 
 	m servermodel.Model
 
-	closing   bool        // the user closed the window; close on Stopped
-	closeBy   *time.Timer // …or when this fires (closeTimeout)
+	closeBy   *time.Timer // closes the window if Stopped does not come (closeTimeout)
 	closed    bool
 	errShown  bool // an error dialog is open; further errors only go to the log
 	lanAddrs  func() []netip.Addr
-	selected  string // nickname selected in the user list
+	askOpen   bool // a Stop or Close confirmation is open
 	logItemHt float32
+	logSel    int // selected activity line, -1 for none
 
 	name         *widget.Entry
 	host, port   *widget.Entry
@@ -72,13 +71,19 @@ type ServerWindow struct {
 	lan          *widget.Label
 	copyReach    *widget.Button
 	counts       *widget.Label
-	userList     *widget.List
+	autoStart    *widget.Check
+	users        *widget.Table
+	filter       *widget.Entry
+	selectAll    *widget.Button
 	kick         *widget.Button
+	userActions  *fyne.Container // Kick, and where moderation adds Mute
 	roomList     *widget.List
 	tabs         *container.AppTabs
 	usersTab     *container.TabItem
 	roomsTab     *container.TabItem
 	log          *widget.List
+	detail       *widget.Label
+	detailPane   *fyne.Container
 	announce     *widget.Entry
 	announceBtn  *widget.Button
 	errorDialogs int // shown so far, for tests
@@ -96,7 +101,7 @@ func NewServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command, even
 
 // newServerWindow builds the window without a pump.
 func newServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command) *ServerWindow {
-	s := &ServerWindow{app: a, win: w, out: newOutbox(cmds), lanAddrs: lanIPv4s}
+	s := &ServerWindow{app: a, win: w, out: newOutbox(cmds), lanAddrs: lanIPv4s, logSel: -1}
 	s.build()
 	w.SetTitle(ServerTitle)
 	w.SetContent(s.content())
@@ -140,6 +145,14 @@ func (s *ServerWindow) SetListenAddress(addr string) error {
 	return nil
 }
 
+// StartIfAsked starts serving when the admin ticked "Start serving when the
+// app opens". Call it once, after SetListenAddress and SetServerName.
+func (s *ServerWindow) StartIfAsked() {
+	if s.autoStart.Checked {
+		s.startTapped()
+	}
+}
+
 // SetServerName fills the server name field (for example from a
 // command-line flag), as if the user had typed it.
 func (s *ServerWindow) SetServerName(name string) { s.name.SetText(name) }
@@ -174,38 +187,20 @@ func (s *ServerWindow) build() {
 	s.start = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), s.startTapped)
 	s.start.Importance = widget.HighImportance
 	s.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), s.stopTapped)
+	s.autoStart = widget.NewCheck("Start serving when the app opens", func(on bool) {
+		s.app.Preferences().SetBool(prefAutoStart, on)
+	})
+	s.autoStart.Checked = prefs.Bool(prefAutoStart)
 
 	s.stateLabel = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.reach = widget.NewLabel("")
-	s.reach.Truncation = fyne.TextTruncateEllipsis
+	s.reach = widget.NewLabel("") // not truncated: its length sets the window's least width
 	s.copyReach = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), s.copyAddress)
 	s.copyReach.Importance = widget.LowImportance
 	s.counts = widget.NewLabel("")
 	s.lan = widget.NewLabel("")
 	s.lan.Truncation = fyne.TextTruncateEllipsis
 
-	s.userList = widget.NewList(
-		func() int { return len(s.m.Users) },
-		func() fyne.CanvasObject { return newColumnsRow(userColumns, false) },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < 0 || id >= len(s.m.Users) {
-				return
-			}
-			u := s.m.Users[id]
-			setColumns(o, u.Nick+servermodel.ViaTag(u.Via), servermodel.FormatAddr(u.Addr), formatSince(u.Since, time.Now()))
-		})
-	s.userList.OnSelected = func(id widget.ListItemID) {
-		if id >= 0 && id < len(s.m.Users) {
-			s.selected = s.m.Users[id].Nick
-		}
-		s.updateControls()
-	}
-	s.userList.OnUnselected = func(widget.ListItemID) {
-		s.selected = ""
-		s.updateControls()
-	}
-	s.kick = widget.NewButtonWithIcon("Kick", theme.ContentRemoveIcon(), s.kickTapped)
-	s.kick.Importance = widget.DangerImportance
+	s.buildUsers()
 
 	s.roomList = widget.NewList(
 		func() int { return len(s.m.Rooms) },
@@ -241,8 +236,8 @@ func (s *ServerWindow) build() {
 			text.TextStyle.Italic = ln.Kind == servermodel.Private
 			text.SetText(ln.Text)
 		})
-	s.log.OnSelected = func(id widget.ListItemID) { s.log.Unselect(id) }
 	s.logItemHt = s.log.CreateItem().MinSize().Height
+	s.buildDetail()
 
 	s.announce = widget.NewEntry()
 	s.announce.SetPlaceHolder("Announcement to everyone (Enter sends)")
@@ -255,17 +250,17 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	portField := container.NewBorder(nil, nil, widget.NewLabel("Port"), nil,
 		container.NewGridWrap(fyne.NewSize(90, s.port.MinSize().Height), s.port))
 	buttons := container.NewHBox(s.start, s.stop)
+	startOpts := container.NewHBox(s.autoStart)
 	nameField := container.NewBorder(nil, nil, widget.NewLabel("Server name"), nil, s.name)
-	top := container.NewBorder(nameField, nil, nil, container.NewHBox(portField, buttons), hostField)
+	top := container.NewBorder(container.NewBorder(nil, nil, nil, startOpts, nameField), nil, nil,
+		container.NewHBox(portField, buttons), hostField)
 
 	status := container.NewBorder(nil, nil,
 		container.NewHBox(widget.NewIcon(theme.InfoIcon()), s.stateLabel),
 		s.counts,
-		container.NewBorder(nil, nil, nil, container.NewStack(placeholder(s.copyReach), s.copyReach), s.reach))
+		container.NewHBox(s.reach, container.NewStack(placeholder(s.copyReach), s.copyReach)))
 
-	usersPane := container.NewBorder(
-		container.NewVBox(newColumnsRow(userColumns, true), widget.NewSeparator()),
-		container.NewHBox(layout.NewSpacer(), s.kick), nil, nil, s.userList)
+	usersPane := s.usersPane()
 	roomsPane := container.NewBorder(
 		container.NewVBox(newColumnsRow(roomColumns, true), widget.NewSeparator()),
 		nil, nil, nil, s.roomList)
@@ -273,11 +268,9 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	s.roomsTab = container.NewTabItemWithIcon("Rooms", theme.ListIcon(), roomsPane)
 	s.tabs = container.NewAppTabs(s.usersTab, s.roomsTab)
 
-	logPane := container.NewBorder(
-		widget.NewLabelWithStyle("Activity", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		nil, nil, nil, s.log)
+	logPane := s.logPane()
 	split := container.NewHSplit(s.tabs, logPane)
-	split.Offset = 0.46
+	split.Offset = 0.5
 
 	bottom := container.NewBorder(nil, nil, nil, s.announceBtn, s.announce)
 
@@ -321,40 +314,16 @@ func (s *ServerWindow) startTapped() {
 	s.updateControls()
 }
 
+// stopTapped asks first while people are connected.
 func (s *ServerWindow) stopTapped() {
-	if s.m.State != servermodel.Running {
-		return
-	}
-	s.m.State = servermodel.Stopping
-	s.out.send(server.Stop{})
-	s.updateControls()
-}
-
-func (s *ServerWindow) kickTapped() {
-	if s.selected == "" || s.m.State != servermodel.Running {
-		return
-	}
-	nick := s.selected
-	reason := widget.NewEntry()
-	reason.SetText(defaultKickReason)
-	items := []*widget.FormItem{
-		widget.NewFormItem("User", widget.NewLabelWithStyle(nick, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
-		widget.NewFormItem("Reason", reason),
-	}
-	d := dialog.NewForm("Kick "+nick+"?", "Kick", "Cancel", items, func(ok bool) {
-		if !ok {
+	s.confirmStop(false, func() {
+		if s.m.State != servermodel.Running {
 			return
 		}
-		r := strings.TrimSpace(reason.Text)
-		if r == "" {
-			r = defaultKickReason
-		}
-		s.out.send(server.Kick{Nick: nick, Reason: r})
-	}, s.win)
-	reason.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(420, d.MinSize().Height))
-	d.Show()
-	s.win.Canvas().Focus(reason)
+		s.m.State = servermodel.Stopping
+		s.out.send(server.Stop{})
+		s.updateControls()
+	})
 }
 
 func (s *ServerWindow) announceTapped() {
@@ -380,20 +349,30 @@ func (s *ServerWindow) copyAddress() {
 	}
 }
 
-// requestClose is the window's close intercept: while serving it stops the
-// server first and closes on Stopped, or after closeTimeout at the latest.
+// requestClose is the window's close intercept: while people are connected
+// it asks first; while serving it stops the server and closes on Stopped,
+// or after closeTimeout at the latest.
 func (s *ServerWindow) requestClose() {
-	if s.m.State == servermodel.Stopped || s.closing {
+	if s.m.State == servermodel.Stopped || s.m.Closing {
 		s.closeNow()
 		return
 	}
-	s.closing = true
-	if s.m.State == servermodel.Running || s.m.State == servermodel.Starting {
-		s.m.State = servermodel.Stopping
-		s.out.send(server.Stop{})
-	}
-	s.updateControls()
-	s.closeBy = s.later(closeTimeout, s.closeNow)
+	s.confirmStop(true, func() {
+		if s.m.Closing || s.closed {
+			return
+		}
+		s.m.Closing = true
+		if s.m.State == servermodel.Running || s.m.State == servermodel.Starting {
+			s.m.State = servermodel.Stopping
+			s.out.send(server.Stop{})
+		}
+		if s.m.State == servermodel.Stopped {
+			s.closeNow()
+			return
+		}
+		s.updateControls()
+		s.closeBy = s.later(closeTimeout, s.closeNow)
+	})
 }
 
 func (s *ServerWindow) closeNow() {

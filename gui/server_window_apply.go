@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,14 +28,11 @@ func (s *ServerWindow) applyBatch(batch []server.Event) {
 		roomsChanged = roomsChanged || ch.Rooms
 	}
 	for _, p := range s.m.Problems {
-		if !s.closing { // the window is going away; the log is enough
-			s.showError(p.Title, p.Err)
-		}
+		s.showError(p.Title, p.Err)
 	}
 	s.m.Problems = s.m.Problems[:0]
 	if usersChanged {
-		s.reselect()
-		s.userList.Refresh()
+		s.users.Refresh()
 	}
 	if roomsChanged {
 		s.roomList.Refresh()
@@ -49,7 +45,7 @@ func (s *ServerWindow) applyBatch(batch []server.Event) {
 		}
 	}
 	s.updateControls()
-	if s.closing && s.m.State == servermodel.Stopped {
+	if s.m.Closing && s.m.State == servermodel.Stopped {
 		s.closeNow()
 	}
 }
@@ -67,31 +63,25 @@ func (s *ServerWindow) showError(title string, err error) {
 	d.Show()
 }
 
-// reselect keeps the list's selection on the same user after the list
-// changed, or clears it when that user is gone.
-func (s *ServerWindow) reselect() {
-	if s.selected == "" {
-		return
-	}
-	i := slices.IndexFunc(s.m.Users, func(u servermodel.User) bool { return u.Nick == s.selected })
-	if i < 0 {
-		s.selected = ""
-		s.userList.UnselectAll()
-		return
-	}
-	s.userList.Select(i)
-}
-
 // updateControls sets every button's enabled state and the status line from
 // the window's state.
 func (s *ServerWindow) updateControls() {
-	running := s.m.State == servermodel.Running && !s.closing
+	running := s.m.State == servermodel.Running && !s.m.Closing
+	nSel := len(s.m.Selected)
 	setEnabled(s.name, s.m.State == servermodel.Stopped)
 	setEnabled(s.host, s.m.State == servermodel.Stopped)
 	setEnabled(s.port, s.m.State == servermodel.Stopped)
-	setEnabled(s.start, s.m.State == servermodel.Stopped && !s.closing)
+	setEnabled(s.start, s.m.State == servermodel.Stopped && !s.m.Closing)
 	setEnabled(s.stop, running)
-	setEnabled(s.kick, running && s.selected != "")
+	setEnabled(s.kick, running && nSel > 0)
+	setEnabled(s.selectAll, len(s.m.Shown) > 0 || nSel > 0)
+	if nSel > 0 {
+		s.kick.SetText(fmt.Sprintf("Kick %d…", nSel))
+		s.selectAll.SetText(fmt.Sprintf("Clear selection (%d)", nSel))
+	} else {
+		s.kick.SetText("Kick…")
+		s.selectAll.SetText("Select all shown")
+	}
 	setEnabled(s.announce, running)
 	setEnabled(s.announceBtn, running)
 	if s.m.State == servermodel.Running {
@@ -122,7 +112,7 @@ func (s *ServerWindow) updateControls() {
 		s.stateLabel.Importance = widget.WarningImportance
 		s.counts.SetText("")
 	}
-	if s.closing {
+	if s.m.Closing {
 		s.reach.SetText("Stopping the server before closing")
 	}
 	s.lan.SetText(s.m.Announced)
@@ -133,7 +123,12 @@ func (s *ServerWindow) updateControls() {
 	show(s.lan, s.m.Announced != "")
 	s.lan.Refresh()
 	s.stateLabel.Refresh()
-	s.usersTab.Text = fmt.Sprintf("Users (%d)", len(s.m.Users))
+	s.win.SetTitle(s.m.Title(ServerTitle))
+	users := strconv.Itoa(len(s.m.Users))
+	if len(s.m.Shown) != len(s.m.Users) {
+		users = fmt.Sprintf("%d of %d", len(s.m.Shown), len(s.m.Users))
+	}
+	s.usersTab.Text = "Users (" + users + ")"
 	s.roomsTab.Text = fmt.Sprintf("Rooms (%d)", len(s.m.Rooms))
 	s.tabs.Refresh()
 }
@@ -198,6 +193,9 @@ func (s *ServerWindow) logAtBottom() bool {
 // same lines when the user has scrolled up.
 func (s *ServerWindow) trimLog(follow bool) {
 	drop := s.m.Trim(maxLogLines, logTrimSlack)
+	if drop > 0 && s.logSel >= 0 {
+		s.log.UnselectAll()
+	}
 	if drop > 0 && !follow {
 		off := s.log.GetScrollOffset() - float32(drop)*(s.logItemHt+theme.Padding())
 		s.log.Refresh()

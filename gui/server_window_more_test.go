@@ -288,6 +288,15 @@ type chatClient struct {
 
 func newChatClient(t *testing.T, addr, nick string) *chatClient {
 	t.Helper()
+	c := startChatClient(t, addr, nick)
+	c.waitEvent("Connected", func(ev client.Event) bool { _, ok := ev.(client.Connected); return ok })
+	return c
+}
+
+// startChatClient starts a client that connects to addr as nick, without
+// waiting for the server's answer.
+func startChatClient(t *testing.T, addr, nick string) *chatClient {
+	t.Helper()
 	c := &chatClient{t: t, nick: nick, cmds: make(chan client.Command, 16), more: make(chan struct{}, 1)}
 	events := make(chan client.Event, 64)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -316,7 +325,6 @@ func newChatClient(t *testing.T, addr, nick string) *chatClient {
 		}
 	})
 	c.cmds <- client.Connect{Addr: addr, Nick: nick}
-	c.waitEvent("Connected", func(ev client.Event) bool { _, ok := ev.(client.Connected); return ok })
 	return c
 }
 
@@ -380,7 +388,7 @@ func TestServerWindowRealServer(t *testing.T) {
 	if !strings.Contains(sw.counts.Text, "2 users connected") {
 		t.Errorf("counts %q", sw.counts.Text)
 	}
-	if got := cellText(sw.userList, 0, 1); !strings.HasPrefix(got, "127.0.0.1:") {
+	if got := userCell(sw, 0, colAddr); !strings.HasPrefix(got, "127.0.0.1:") {
 		t.Errorf("address column %q", got)
 	}
 
@@ -401,8 +409,7 @@ func TestServerWindowRealServer(t *testing.T) {
 	}
 
 	// Select bob, Kick, confirm with a reason: bob is told, the list shows one.
-	row := slices.Index(userNicks(sw), "bob")
-	sw.userList.Select(row)
+	selectUser(t, sw, "bob")
 	test.Tap(sw.kick)
 	reason := overlayEntry(f.win)
 	if reason == nil {
@@ -431,12 +438,13 @@ func TestServerWindowRealServer(t *testing.T) {
 
 	// Stop clears the list, and the client is told.
 	test.Tap(sw.stop)
+	dismissOverlay(t, f.win, "Stop the server")
 	f.ui.waitFor("the server to stop", 10*time.Second, func() bool { return sw.stateLabel.Text == "Stopped" })
 	alice.waitEvent("Disconnected(stopping)", func(ev client.Event) bool {
 		d, ok := ev.(client.Disconnected)
 		return ok && errors.Is(d.Err, client.ErrServerStopping)
 	})
-	if n := sw.userList.Length(); n != 0 || sw.usersTab.Text != "Users (0)" {
+	if n := userRows(sw); n != 0 || sw.usersTab.Text != "Users (0)" {
 		t.Errorf("after Stop: %d users, tab %q", n, sw.usersTab.Text)
 	}
 	checkEnabled(t, "Start", sw.start, true)
@@ -448,6 +456,10 @@ func TestServerWindowRealServer(t *testing.T) {
 
 	// Closing the window while serving stops the server first.
 	sw.requestClose()
+	if got := overlayTexts(f.win); !strings.Contains(got, "1 person is connected. Stop the server and close the window?") {
+		t.Fatalf("Close asks %q", got)
+	}
+	dismissOverlay(t, f.win, "Stop the server")
 	f.ui.waitFor("the window to close", 10*time.Second, func() bool { return sw.closed })
 	if sw.m.State != servermodel.Stopped {
 		t.Errorf("closed in state %v", sw.m.State)

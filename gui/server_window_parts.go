@@ -33,7 +33,6 @@ type column struct {
 }
 
 var (
-	userColumns = []column{{"Nickname", 0.34}, {"Address", 0.38}, {"Connected since", 0.28}}
 	roomColumns = []column{{"Room", 0.3}, {"Members", 0.16}, {"Who", 0.54}}
 )
 

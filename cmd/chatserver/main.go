@@ -64,6 +64,7 @@ func runWindow(ctx context.Context, o options) {
 			sw.SetServerName(o.Config.Name)
 		}
 	})
+	sw.StartIfAsked() // "Start serving when the app opens"
 	shown := make(chan struct{})
 	go func() { // Ctrl-C closes the window; the goroutine ends with it either way
 		select {

@@ -60,12 +60,20 @@ const (
 	Error
 )
 
-// Line is one line of the activity log.
+// Line is one line of the activity log: Text is shown on one line (cut at
+// MaxLogText), Full is what the details pane shows and Copy copies.
 type Line struct {
 	At   time.Time
 	Kind Kind
 	Text string
+	Full string
 }
+
+// MaxLogDetail is how many characters of a line the log keeps in full.
+const MaxLogDetail = 4096
+
+// CopyText is what Copy puts on the clipboard for a line.
+func (ln Line) CopyText() string { return ln.At.Format("15:04:05") + " " + ln.Full }
 
 // Problem is an error the admin should see in a dialog.
 type Problem struct {
@@ -92,6 +100,15 @@ type Model struct {
 	// the server.
 	Announced string
 	LANFailed bool
+
+	Closing bool // the admin closed the window: the server stops, then it closes
+
+	// The user list as shown: sorted, filtered, with its selection.
+	SortBy   SortKey
+	SortDesc bool
+	filter   string          // lower-cased
+	Selected map[string]bool // nicknames
+	Shown    []User          // Users sorted and filtered
 }
 
 // Log adds a line to the activity log.
@@ -99,7 +116,8 @@ func (m *Model) Log(at time.Time, kind Kind, text string) {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	m.Lines = append(m.Lines, Line{At: at, Kind: kind, Text: text})
+	full := clipRunes(text, MaxLogDetail)
+	m.Lines = append(m.Lines, Line{At: at, Kind: kind, Text: OneLine(full, MaxLogText), Full: full})
 }
 
 // Trim drops the oldest lines once there are more than keep+slack, and
@@ -122,6 +140,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 		m.Log(ev.At, Join, "Server started, listening on "+ev.Addr)
 	case server.Stopped:
 		m.State, m.Bound, m.Users, m.Rooms = Stopped, "", nil, nil
+		clear(m.Selected)
 		m.Announced, m.LANFailed = "", false
 		ch.Users, ch.Rooms = true, true
 		m.Log(ev.At, Info, "Server stopped; every client was told")
@@ -132,6 +151,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 		m.Log(ev.Since, Join, fmt.Sprintf("%s%s joined from %s", ev.Nick, ViaTag(ev.Via), FormatAddr(ev.Addr)))
 	case server.UserLeft:
 		m.Users = slices.DeleteFunc(m.Users, func(u User) bool { return u.Nick == ev.Nick })
+		delete(m.Selected, ev.Nick)
 		ch.Users = true
 		kind := Leave
 		if ev.Reason == "kicked" {
@@ -146,7 +166,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 		if ev.Private {
 			m.Log(ev.At, Private, fmt.Sprintf("%s → %s: private message", ev.From, ev.To))
 		} else {
-			m.Log(ev.At, Chat, fmt.Sprintf("[%s] %s: %s", ev.Room, ev.From, OneLine(ev.Text, MaxLogText)))
+			m.Log(ev.At, Chat, fmt.Sprintf("[%s] %s: %s", ev.Room, ev.From, ev.Text))
 		}
 	case server.RoomChanged:
 		m.Rooms = slices.DeleteFunc(m.Rooms, func(r Room) bool { return r.Name == ev.Room })
@@ -158,7 +178,9 @@ func (m *Model) Apply(ev server.Event) Changes {
 		}
 		ch.Rooms = true
 	case server.Notice:
-		m.Log(ev.At, Notice, OneLine(ev.Text, MaxLogText))
+		m.Log(ev.At, Notice, ev.Text)
+	case server.Refused:
+		m.Log(ev.At, Warn, fmt.Sprintf("Refused “%s” from %s: %s", ev.Nick, FormatAddr(ev.Addr), ev.Reason))
 	case server.Error:
 		m.failed(ev)
 	case server.HistoryStatus:
@@ -178,6 +200,9 @@ func (m *Model) Apply(ev server.Event) Changes {
 			m.Announced = fmt.Sprintf("Announced on the LAN as “%s”: clients on this network see it in their list", ev.Name)
 			m.Log(ev.At, Notice, m.Announced)
 		}
+	}
+	if ch.Users {
+		m.reshow()
 	}
 	return ch
 }
@@ -212,7 +237,10 @@ func (m *Model) failed(ev server.Error) {
 	case "announce":
 		title = "Could not send the announcement"
 	}
-	m.Log(ev.At, Error, fmt.Sprintf("%s: %s", title, OneLine(msg, MaxLogText)))
+	m.Log(ev.At, Error, fmt.Sprintf("%s: %s", title, msg))
+	if m.Closing {
+		return // the window is going away; the log is enough
+	}
 	m.Problems = append(m.Problems, Problem{Title: title, Err: errors.New(msg)})
 }
 

@@ -227,6 +227,16 @@ type Error struct {
 	At  time.Time
 }
 
+// Refused reports a hello the server turned away (nickname taken or a
+// look-alike of a taken one, reserved, invalid, wrong protocol version):
+// who asked, from where, and the reason the client was given.
+type Refused struct {
+	Nick   string
+	Addr   netip.AddrPort
+	Reason string
+	At     time.Time
+}
+
 // HistoryStatus reports the history store's health and size: at start, at
 // stop, and when it changes (failing, recovered, messages not stored).
 type HistoryStatus struct {
@@ -249,3 +259,4 @@ func (RoomChanged) isEvent()   {}
 func (Notice) isEvent()        {}
 func (Error) isEvent()         {}
 func (Announced) isEvent()     {}
+func (Refused) isEvent()       {}

@@ -803,6 +803,7 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	refuse := func(code wire.RefuseCode, text string) {
 		h.pushForce(c, wire.Encode(wire.Refused{Code: code, Text: text}))
 		h.log.Info("connection refused", "addr", c.addr, "nick", clip(m.Nick), "reason", code.String(), "detail", text)
+		h.emit(Refused{Nick: clip(m.Nick), Addr: c.addr, Reason: text, At: time.Now()})
 		h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
 	}
 	if m.Version != wire.Version {

@@ -1,0 +1,220 @@
+package gui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/multichat/multichat/gui/servermodel"
+	"github.com/multichat/multichat/net/server"
+)
+
+// The user table's columns: a selection mark, then the three sortable ones.
+const (
+	colMark = iota
+	colNick
+	colAddr
+	colSince
+	userCols
+)
+
+var userColTitles = [userCols]string{"", "Nickname", "Address", "Connected since"}
+
+// userColWeights share the width left of the mark column.
+var userColWeights = [userCols]float32{0, 0.36, 0.36, 0.28}
+
+func (s *ServerWindow) buildUsers() {
+	s.users = widget.NewTable(
+		func() (int, int) { return len(s.m.Shown), userCols },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return container.NewStack(widget.NewIcon(theme.CheckButtonIcon()), l)
+		},
+		s.updateUserCell)
+	s.users.ShowHeaderRow = true
+	s.users.CreateHeader = func() fyne.CanvasObject {
+		b := widget.NewButton("", nil)
+		b.Importance = widget.LowImportance
+		b.Alignment = widget.ButtonAlignLeading
+		return b
+	}
+	s.users.UpdateHeader = s.updateUserHeader
+	s.users.SetColumnWidth(colMark, theme.IconInlineSize()+2*theme.Padding())
+	s.users.OnSelected = func(id widget.TableCellID) {
+		s.users.UnselectAll()
+		s.m.Toggle(id.Row)
+		s.refreshUsers()
+	}
+
+	s.filter = widget.NewEntry()
+	s.filter.SetPlaceHolder("Filter by nickname or address")
+	s.filter.OnChanged = func(text string) {
+		s.m.SetFilter(text)
+		s.refreshUsers()
+	}
+	s.selectAll = widget.NewButton("Select all shown", func() {
+		if len(s.m.Selected) > 0 {
+			s.m.ClearSelection()
+		} else {
+			s.m.SelectShown()
+		}
+		s.refreshUsers()
+	})
+	s.kick = widget.NewButtonWithIcon("Kick", theme.ContentRemoveIcon(), s.kickTapped)
+	s.kick.Importance = widget.DangerImportance
+	// Moderation adds Mute (and Ban) here; they act on s.m.selection() as Kick does.
+	s.userActions = container.NewHBox(s.kick)
+}
+
+func (s *ServerWindow) usersPane() fyne.CanvasObject {
+	bar := container.NewBorder(nil, nil, nil, s.selectAll, s.filter)
+	actions := container.NewHBox(layout.NewSpacer(), s.userActions)
+	table := container.New(&fitColumns{t: s.users}, s.users)
+	return container.NewBorder(bar, actions, nil, nil, table)
+}
+
+func (s *ServerWindow) updateUserCell(id widget.TableCellID, o fyne.CanvasObject) {
+	if id.Row < 0 || id.Row >= len(s.m.Shown) {
+		return
+	}
+	u := s.m.Shown[id.Row]
+	c := o.(*fyne.Container)
+	icon, l := c.Objects[0].(*widget.Icon), c.Objects[1].(*widget.Label)
+	sel := s.m.Selected[u.Nick]
+	if id.Col == colMark {
+		l.Hide()
+		icon.Show()
+		if sel {
+			icon.SetResource(theme.CheckButtonCheckedIcon())
+		} else {
+			icon.SetResource(theme.CheckButtonIcon())
+		}
+		return
+	}
+	icon.Hide()
+	l.Show()
+	l.TextStyle.Bold = sel
+	switch id.Col {
+	case colNick:
+		l.SetText(u.Nick + servermodel.ViaTag(u.Via))
+	case colAddr:
+		l.SetText(servermodel.FormatAddr(u.Addr))
+	case colSince:
+		l.SetText(formatSince(u.Since, time.Now()))
+	}
+	l.Refresh()
+}
+
+func (s *ServerWindow) updateUserHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	b := o.(*widget.Button)
+	if id.Col == colMark {
+		b.SetText("")
+		b.SetIcon(theme.CheckButtonIcon())
+		if len(s.m.Selected) > 0 {
+			b.SetIcon(theme.CheckButtonCheckedIcon())
+		}
+		b.OnTapped = s.selectAll.OnTapped
+		return
+	}
+	if id.Col < 0 || id.Col >= userCols {
+		return
+	}
+	key := servermodel.SortKey(id.Col - colNick)
+	title := userColTitles[id.Col]
+	if s.m.SortBy == key {
+		if s.m.SortDesc {
+			title += " ▼"
+		} else {
+			title += " ▲"
+		}
+	}
+	b.SetIcon(nil)
+	b.SetText(title)
+	b.OnTapped = func() {
+		s.m.SortUsers(key)
+		s.refreshUsers()
+	}
+}
+
+// refreshUsers redraws the user table and what depends on the selection.
+func (s *ServerWindow) refreshUsers() {
+	s.users.Refresh()
+	s.updateControls()
+}
+
+func (s *ServerWindow) kickTapped() {
+	nicks := s.m.Selection()
+	if len(nicks) == 0 || s.m.State != servermodel.Running {
+		return
+	}
+	reason := widget.NewEntry()
+	reason.SetText(defaultKickReason)
+	who := widget.NewLabelWithStyle(listNames(nicks, 12), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	who.Wrapping = fyne.TextWrapWord
+	label, title := "User", "Kick "+nicks[0]+"?"
+	if len(nicks) > 1 {
+		label, title = "Users", fmt.Sprintf("Kick %d users?", len(nicks))
+	}
+	items := []*widget.FormItem{
+		widget.NewFormItem(label, who),
+		widget.NewFormItem("Reason", reason),
+	}
+	d := dialog.NewForm(title, "Kick", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		r := strings.TrimSpace(reason.Text)
+		if r == "" {
+			r = defaultKickReason
+		}
+		for _, nick := range nicks {
+			s.out.send(server.Kick{Nick: nick, Reason: r})
+		}
+	}, s.win)
+	reason.OnSubmitted = func(string) { d.Submit() }
+	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Show()
+	s.win.Canvas().Focus(reason)
+}
+
+// listNames joins up to limit names, and says how many more there are.
+func listNames(names []string, limit int) string {
+	if len(names) <= limit {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:limit], ", "), len(names)-limit)
+}
+
+// fitColumns lays out a user table so that its data columns share the width
+// (userColWeights) and nothing scrolls sideways.
+type fitColumns struct {
+	t     *widget.Table
+	width float32
+}
+
+func (f *fitColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if size.Width != f.width {
+		f.width = size.Width
+		pad := theme.Padding()
+		left := size.Width - (theme.IconInlineSize() + 2*theme.Padding()) - float32(userCols)*pad - theme.ScrollBarSize()
+		for c := colNick; c < userCols; c++ {
+			f.t.SetColumnWidth(c, max(40, left*userColWeights[c]))
+		}
+	}
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (f *fitColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(240, objs[0].MinSize().Height)
+}
