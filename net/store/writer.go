@@ -139,6 +139,7 @@ func (w *writer) setErr(err error) {
 // emptied slice. A failure counts the records as not stored.
 func (w *writer) write(batch []Record) []Record {
 	s := w.s
+	all := batch
 	for len(batch) > 0 {
 		n := min(len(batch), s.o.MaxBatch)
 		if time.Now().Before(w.pausedTill) {
@@ -166,8 +167,8 @@ func (w *writer) write(batch []Record) []Record {
 		}
 		batch = batch[n:]
 	}
-	clear(batch[:cap(batch)][:0])
-	return batch[:0]
+	clear(all) // the records' strings can be collected
+	return all[:0]
 }
 
 func (w *writer) insert(recs []Record) error {
