@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -114,12 +115,16 @@ type writer struct {
 	reported   error  // the failure last reported
 	reportedN  uint64 // NotStored when last reported
 	reportedAt time.Time
-	ins        *sql.Stmt // prepared INSERT of insertRows records
+	shapes     []rowShape // with their prepared statements
+	args       []any      // reused for each INSERT's parameters
+	taken      []bool     // reused: which records of a batch are written
 }
 
 func (w *writer) close() {
-	if w.ins != nil {
-		w.ins.Close()
+	for _, sh := range w.shapes {
+		if sh.ins != nil {
+			sh.ins.Close()
+		}
 	}
 }
 
@@ -171,42 +176,99 @@ func (w *writer) write(batch []Record) []Record {
 	return all[:0]
 }
 
+// A rowShape is one way of writing a record as a row of the multi-row
+// INSERT. Room messages, nearly all of what is written, leave out what is
+// constant for them (kind, recipient, parties): fewer parameters to bind,
+// fewer strings copied into the driver, per row.
+type rowShape struct {
+	values string // the row's VALUES tuple
+	fits   func(*Record) bool
+	args   func([]any, *Record) []any
+	ins    *sql.Stmt // prepared INSERT of insertRows rows
+}
+
+var shapes = []rowShape{{
+	values: `(?,?,1,?,?,?,'',?,?,'','')`,
+	fits:   func(r *Record) bool { return r.Kind == KindChat && r.To == "" && r.FromParty == "" && r.ToParty == "" },
+	args: func(a []any, r *Record) []any {
+		return append(a, int64(r.ID), r.Time, r.Conv, r.Room, r.From, r.Text, int64(r.Ref))
+	},
+}, {
+	values: `(?,?,?,?,?,?,?,?,?,?,?)`,
+	fits:   func(*Record) bool { return true },
+	args: func(a []any, r *Record) []any {
+		return append(a, int64(r.ID), r.Time, int64(r.Kind), r.Conv, r.Room, r.From, r.To, r.Text,
+			int64(r.Ref), r.FromParty, r.ToParty)
+	},
+}}
+
+func insertSQL(values string, rows int) string {
+	return `INSERT OR IGNORE INTO messages` + insertCols + ` VALUES` +
+		strings.TrimSuffix(strings.Repeat(values+`,`, rows), ",")
+}
+
+// insert writes recs in one transaction: multi-row INSERTs of insertRows
+// rows, each record in the first shape that fits it (rows need not go in
+// id order: the id is the key).
 func (w *writer) insert(recs []Record) error {
-	if w.ins == nil { // prepared outside the transaction: the pool has one connection
-		q := `INSERT OR IGNORE INTO messages` + insertCols + ` VALUES` +
-			strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?,?,?,?),`, insertRows), ",")
-		ins, err := w.s.db.Prepare(q)
-		if err != nil {
-			return err
+	if w.shapes == nil {
+		w.shapes = slices.Clone(shapes)
+	}
+	for i := range w.shapes {
+		if w.shapes[i].ins == nil { // prepared outside the transaction: the pool has one connection
+			ins, err := w.s.db.Prepare(insertSQL(w.shapes[i].values, insertRows))
+			if err != nil {
+				return err
+			}
+			w.shapes[i].ins = ins
 		}
-		w.ins = ins
 	}
 	tx, err := w.s.db.Begin()
 	if err != nil {
 		return err
 	}
-	ins := tx.Stmt(w.ins)
-	args := make([]any, 0, 11*insertRows)
-	for len(recs) > 0 {
-		n := min(len(recs), insertRows)
-		args = args[:0]
-		for _, r := range recs[:n] {
-			args = append(args, int64(r.ID), r.Time, int(r.Kind), r.Conv, r.Room, r.From, r.To, r.Text,
-				int64(r.Ref), r.FromParty, r.ToParty)
-		}
-		if n == insertRows {
-			_, err = ins.Exec(args...)
-		} else {
-			_, err = tx.Exec(`INSERT OR IGNORE INTO messages`+insertCols+` VALUES`+
-				strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?,?,?,?),`, n), ","), args...)
-		}
-		if err != nil {
+	taken := append(w.taken[:0], make([]bool, len(recs))...)
+	w.taken = taken
+	for i := range w.shapes {
+		if err := w.insertShape(tx, &w.shapes[i], recs, taken); err != nil {
 			tx.Rollback()
 			return err
 		}
-		recs = recs[n:]
 	}
 	return tx.Commit()
+}
+
+// insertShape writes the records not yet taken that fit sh.
+func (w *writer) insertShape(tx *sql.Tx, sh *rowShape, recs []Record, taken []bool) error {
+	ins := tx.Stmt(sh.ins)
+	defer ins.Close()
+	args, n := w.args[:0], 0
+	flush := func() error {
+		var err error
+		if n == insertRows {
+			_, err = ins.Exec(args...)
+		} else if n > 0 {
+			_, err = tx.Exec(insertSQL(sh.values, n), args...)
+		}
+		clear(args)
+		args, n = args[:0], 0
+		return err
+	}
+	for i := range recs {
+		if taken[i] || !sh.fits(&recs[i]) {
+			continue
+		}
+		taken[i] = true
+		args = sh.args(args, &recs[i])
+		if n++; n == insertRows {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	err := flush()
+	w.args = args
+	return err
 }
 
 // pairs returns the text's adjacent letter pairs outside ASCII, each
