@@ -127,6 +127,8 @@ type Store struct {
 	notStored atomic.Uint64
 	indexed   atomic.Uint64 // highest id in the search index
 	lastID    atomic.Uint64 // highest id written
+	queued    atomic.Uint64 // records accepted by Append
+	written   atomic.Uint64 // of those, written or failed by the writer
 
 	report atomic.Pointer[func(Status)]
 
@@ -248,10 +250,12 @@ func (s *Store) Append(r Record) bool {
 		s.notStored.Add(1)
 		return false
 	}
+	s.queued.Add(1) // before the send: written never passes queued
 	select {
 	case s.q <- r:
 		return true
 	default:
+		s.queued.Add(^uint64(0))
 		s.notStored.Add(1)
 		return false
 	}
@@ -260,6 +264,11 @@ func (s *Store) Append(r Record) bool {
 // Flush waits until every record appended before the call is written (or
 // failed to be), or ctx is done.
 func (s *Store) Flush(ctx context.Context) error {
+	if s.written.Load() == s.queued.Load() && !s.closed.Load() {
+		// Every record queued so far is written (or failed): no need to
+		// wake the writer, which may be busy with a batch or the index.
+		return nil
+	}
 	done := make(chan struct{})
 	select {
 	case s.flushCh <- done:

@@ -172,6 +172,7 @@ func (w *writer) write(batch []Record) []Record {
 		}
 		batch = batch[n:]
 	}
+	s.written.Add(uint64(len(all)))
 	clear(all) // the records' strings can be collected
 	return all[:0]
 }
