@@ -24,6 +24,7 @@ type options struct {
 	DataDir  string
 	History  bool
 	KeepDays int
+	Gateways gatewayOptions
 }
 
 // configFromFlags parses args (without the program name) into options. Zero
@@ -41,7 +42,7 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.StringVar(&c.Name, "name", discovery.DefaultName(), "server name shown to clients and announced on the LAN")
 	fs.BoolVar(&o.Announce, "announce", true, "announce the server on the LAN (mDNS) so that clients find it without typing its address")
 	fs.IntVar(&c.MaxFrame, "max-frame", d.MaxFrame, "largest frame in bytes")
-	fs.IntVar(&c.MaxText, "max-text", d.MaxText, "largest chat message in bytes")
+	fs.IntVar(&c.MaxText, "max-text", d.MaxText, "largest chat message in bytes of UTF-8 (every message is also limited to 4000 characters)")
 	fs.IntVar(&c.OutboxBytes, "outbox", d.OutboxBytes, "bytes queued to a client before it is dropped as a slow consumer")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", d.WriteTimeout, "a write taking longer drops the client")
 	fs.DurationVar(&c.HandshakeTime, "handshake-timeout", d.HandshakeTime, "time allowed from connect to hello")
@@ -58,6 +59,12 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.BoolVar(&o.History, "history", true, "keep history (every conversation) in the data directory")
 	fs.IntVar(&c.Replay, "replay", d.Replay, "messages replayed to whoever joins a room")
 	fs.IntVar(&o.KeepDays, "keep-days", 0, "prune history older than this many days (0 keeps it forever)")
+	gw := &o.Gateways
+	fs.BoolVar(&gw.Classic, "classic", false, "serve the seed-001 Python chat client on the same port (unencrypted)")
+	fs.BoolVar(&gw.IRC, "irc", false, "let IRC clients join")
+	fs.StringVar(&gw.IRCAddr, "irc-addr", ":6667", "plain IRC listen address with -irc (\"\" for none)")
+	fs.StringVar(&gw.IRCSAddr, "ircs-addr", ":6697", "IRC over TLS listen address with -irc, using the server's certificate (\"\" for none)")
+	gw.Plaintext = true // until the native port speaks TLS: then the admin's opt-in to plaintext
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

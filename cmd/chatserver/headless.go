@@ -45,6 +45,12 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 	cfg.Logger = log
 	closeHistory := openHistory(o, &cfg, log)
 	defer closeHistory()
+	gws, err := startGateways(o.Gateways, &cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "chatserver: %v\n", err)
+		return 1
+	}
+	defer gws.Close() // after Run has returned: the events channel is closed first
 	cmds := make(chan server.Command, 16)
 	runErr := make(chan error, 1)
 	events := serve(context.Background(), o, cfg, cmds, func(err error) { runErr <- err }, log)

@@ -51,9 +51,15 @@ type Command interface{ isCommand() }
 
 // Connect dials Addr and joins as Nick; while the server cannot be reached the
 // session retries with backoff (Reconnecting events) until Disconnect.
+// Session is the UI's own number for this attempt: the session stamps it on
+// the events that tell how the attempt goes (Connected, Refused, Kicked,
+// Disconnected, Reconnecting), so that the UI can tell the news of an attempt
+// it already abandoned (a late final Disconnected) from the news of the one
+// it is waiting for.
 type Connect struct {
-	Addr string
-	Nick string
+	Addr    string
+	Nick    string
+	Session uint64
 }
 
 // Say sends Text to Room (the lobby when Room is empty). ID is the UI's own
@@ -112,6 +118,10 @@ type Search struct {
 // running and accepts a new Connect.
 type Disconnect struct{}
 
+// RetryNow skips the wait before the next reconnect attempt: while the
+// connection is down it dials at once. Otherwise it does nothing.
+type RetryNow struct{}
+
 // Redirect changes the address the session dials from now on, because the
 // server it is connected to (or trying to reach) now answers at Addr: LAN
 // discovery saw it move (a DHCP change, a restart on another machine
@@ -131,6 +141,7 @@ func (SendFile) isCommand()   {}
 func (Disconnect) isCommand() {}
 func (LoadOlder) isCommand()  {}
 func (Search) isCommand()     {}
+func (RetryNow) isCommand()   {}
 func (Redirect) isCommand()   {}
 
 // Event is something the session reports to the UI.
@@ -144,7 +155,10 @@ type Connected struct {
 	Server string
 	Lobby  string
 	Users  []string
-	Rejoin bool // true after a reconnect
+	Via    map[string]string // marks of gateway users in Users, by nick ("irc", "classic"); nil when none
+	Rejoin bool              // true after a reconnect
+	// Session is the Connect's Session this connection belongs to.
+	Session uint64
 	// MaxText is the limit on a message's text in bytes that the session
 	// enforces: the server's (Welcome's MaxText), or wire.DefaultMaxText if
 	// it announced none. Longer text is refused, never cut.
@@ -216,6 +230,7 @@ type SearchResults struct {
 type Users struct {
 	Room  string
 	Users []string
+	Via   map[string]string // marks of gateway users in Users, by nick ("irc", "classic"); nil when none
 }
 
 // Joined and Left are the announcements of a room's membership changes; Users
@@ -258,30 +273,34 @@ type RoomLeft struct{ Room string }
 
 // Kicked [kick]: the admin removed me. The session ends without reconnecting.
 type Kicked struct {
-	Reason string
-	By     string
+	Reason  string
+	By      string
+	Session uint64 // the Connect's Session
 }
 
 // Refused: the server turned the handshake down ([아이디 중복] nickname taken,
 // invalid nickname, server full…). The session ends without reconnecting.
 type Refused struct {
-	Code wire.RefuseCode
-	Text string
+	Code    wire.RefuseCode
+	Text    string
+	Session uint64 // the Connect's Session
 }
 
 // Disconnected: the session is over (Err nil after Disconnect) or the
 // connection was lost (Err says why; a Reconnecting event follows unless the
 // session ended).
 type Disconnected struct {
-	Err   error
-	Final bool // no reconnect will follow
+	Err     error
+	Final   bool   // no reconnect will follow
+	Session uint64 // the Connect's Session
 }
 
 // Reconnecting: the next attempt is in Delay.
 type Reconnecting struct {
 	Attempt int
 	Delay   time.Duration
-	Err     error // why the last attempt failed
+	Err     error  // why the last attempt failed
+	Session uint64 // the Connect's Session
 }
 
 // Undelivered hands back a Say or Private the server did not accept, or that

@@ -29,10 +29,12 @@ type session struct {
 	active  bool
 	addr    string
 	nick    string // as asked, then as the server registered it
+	id      uint64 // Connect.Session, stamped on the lifecycle events
 	closing bool   // ending on purpose: a lost connection is not retried
 	everUp  bool   // connected at least once since Connect: later handshakes are rejoins
 	down    bool   // the current outage has been reported (Disconnected)
 	attempt int    // reconnect attempts in the current outage
+	slow    int    // of which after its first minute (see retryDelay)
 	lostAt  time.Time
 
 	dialCh     chan dialResult // nil unless a dial is in flight
@@ -60,6 +62,7 @@ type session struct {
 
 	// Rooms.
 	rosters   map[string]*roster // member lists of the rooms I am in, by fold key
+	marks     map[string]string  // gateway users' marks ("irc", "classic"), by fold key
 	joined    roomSet            // rooms besides the lobby I am in or asked for; rejoined after a reconnect
 	joins     []joinReq          // Join requests the server has not answered, in order
 	roomChunk []wire.RoomInfo
@@ -111,7 +114,7 @@ func newSession(ctx context.Context, o *options, ev chan<- Event, wg *sync.WaitG
 // reset forgets the session's target and all its state.
 func (s *session) reset() {
 	s.active, s.closing, s.everUp, s.down = false, false, false, false
-	s.addr, s.nick, s.attempt, s.lostAt = "", "", 0, time.Time{}
+	s.addr, s.nick, s.id, s.attempt, s.slow, s.lostAt = "", "", 0, 0, 0, time.Time{}
 	s.lobby, s.myKey, s.lobbyKey = wire.Lobby, "", wire.FoldKey(wire.Lobby)
 	s.maxText, s.maxFrame = wire.DefaultMaxText, wire.DefaultMaxFrame
 	s.outstanding, s.queued = nil, nil
@@ -182,6 +185,8 @@ func (s *session) command(cmd Command) {
 		s.search(c)
 	case Disconnect:
 		s.stop("you disconnected before the server confirmed it", true)
+	case RetryNow:
+		s.retryNow()
 	case Redirect:
 		s.redirect(c.Addr)
 	case nil:
@@ -198,16 +203,16 @@ func (s *session) connect(c Connect) {
 		return
 	}
 	if err := wire.CheckNick(c.Nick); err != nil {
-		s.emit(Refused{Code: wire.RefuseNickInvalid, Text: err.Error()})
-		s.emit(Disconnected{Err: &RefusedError{Code: wire.RefuseNickInvalid, Text: err.Error()}, Final: true})
+		s.emit(Refused{Code: wire.RefuseNickInvalid, Text: err.Error(), Session: c.Session})
+		s.emit(Disconnected{Err: &RefusedError{Code: wire.RefuseNickInvalid, Text: err.Error()}, Final: true, Session: c.Session})
 		return
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		s.emit(Disconnected{Err: fmt.Errorf("server address %q is not host:port: %w", c.Addr, err), Final: true})
+		s.emit(Disconnected{Err: fmt.Errorf("server address %q is not host:port: %w", c.Addr, err), Final: true, Session: c.Session})
 		return
 	}
 	s.reset()
-	s.active, s.addr, s.nick = true, c.Addr, c.Nick
+	s.active, s.addr, s.nick, s.id = true, c.Addr, c.Nick, c.Session
 	s.log.Info("connecting", "addr", c.Addr, "nick", c.Nick)
 	s.dial()
 }
@@ -246,6 +251,17 @@ func (s *session) dial() {
 	s.wg.Go(func() { ch <- dial(ctx, o, addr, nick) })
 }
 
+// retryNow dials at once when the connection is down and the next attempt
+// is only waiting for its timer.
+func (s *session) retryNow() {
+	if !s.active || s.closing || s.c != nil || s.dialCh != nil {
+		return
+	}
+	s.retry.Stop()
+	s.log.Info("retrying now", "addr", s.addr)
+	s.dial()
+}
+
 // cancelDial abandons a dial in flight and waits for it (dial honours its
 // context, so this is quick).
 func (s *session) cancelDial() {
@@ -282,12 +298,16 @@ func (s *session) failed(err error) {
 		if s.lostAt.IsZero() {
 			s.lostAt = time.Now()
 		}
-		s.emit(Disconnected{Err: err})
+		s.emit(Disconnected{Err: err, Session: s.id})
 	}
 	s.attempt++
-	d := s.o.backoff(s.attempt)
+	age := time.Since(s.lostAt)
+	if age >= soonFor {
+		s.slow++
+	}
+	d := s.o.retryDelay(s.attempt, s.slow, age)
 	s.retry.Reset(d)
-	s.emit(Reconnecting{Attempt: s.attempt, Delay: d, Err: err})
+	s.emit(Reconnecting{Attempt: s.attempt, Delay: d, Err: err, Session: s.id})
 }
 
 // transientRefusal reports refusals that may clear up by themselves.
@@ -311,13 +331,13 @@ func (s *session) refused(m wire.Refused) {
 		s.failed(err)
 		return
 	}
-	s.emit(Refused{Code: m.Code, Text: m.Text})
+	s.emit(Refused{Code: m.Code, Text: m.Text, Session: s.id})
 	s.finish(err, "the server refused the connection ("+m.Code.String()+")", false)
 }
 
 func (s *session) established(r dialResult) {
 	rejoin := s.everUp
-	s.everUp, s.down, s.attempt, s.lostAt = true, false, 0, time.Time{}
+	s.everUp, s.down, s.attempt, s.slow, s.lostAt = true, false, 0, 0, time.Time{}
 	s.c, s.lobby = r.c, r.welcome.Lobby
 	s.nick = r.welcome.Nick
 	s.myKey = wire.FoldKey(s.nick)
@@ -337,11 +357,14 @@ func (s *session) established(r dialResult) {
 	lobby := &roster{name: r.welcome.Lobby}
 	lobby.set(r.lobby)
 	s.rosters = map[string]*roster{s.lobbyKey: lobby}
+	s.marks = r.via
 	s.roomChunk, s.roomsOpen = nil, false
 	s.log.Info("connected", "addr", s.addr, "nick", s.nick, "rejoin", rejoin)
+	users := lobby.list()
+	via := marksOf(s.marks, users)
 	s.emit(Connected{Addr: s.addr, Nick: s.nick, Server: r.welcome.Server, Lobby: r.welcome.Lobby,
-		Users: lobby.list(), Rejoin: rejoin, MaxText: s.maxText})
-	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list()})
+		Users: users, Via: via, Rejoin: rejoin, MaxText: s.maxText, Session: s.id})
+	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list(), Via: via})
 	if _, ok := s.seen[roomConv(s.lobby)]; !ok {
 		s.seen[roomConv(s.lobby)] = 0
 	}
@@ -474,7 +497,7 @@ func (s *session) finish(err error, why string, quit bool) {
 	}
 	s.abortFiles(why)
 	s.handBack(notSent(why))
-	s.emit(Disconnected{Err: err, Final: true})
+	s.emit(Disconnected{Err: err, Final: true, Session: s.id})
 	s.log.Info("session ended", "addr", s.addr, "err", err)
 	s.reset()
 }
@@ -685,6 +708,7 @@ func (s *session) userList(m wire.UserList) {
 		return
 	}
 	r.chunk = append(r.chunk, m.Users...)
+	s.marks = addMarks(s.marks, m.Users, m.Via)
 	if m.Flags&wire.ListLast == 0 {
 		return
 	}
@@ -707,7 +731,13 @@ func (s *session) userList(m wire.UserList) {
 			s.emit(RoomJoined{Room: m.Room, Users: r.list()})
 		}
 	}
-	s.emit(Users{Room: m.Room, Users: r.list()})
+	s.emitUsers(r)
+}
+
+// emitUsers reports r's member list, with the marks of its gateway users.
+func (s *session) emitUsers(r *roster) {
+	users := r.list()
+	s.emit(Users{Room: r.name, Users: users, Via: marksOf(s.marks, users)})
 }
 
 func (s *session) joinedRoom(m wire.Joined) {
@@ -722,13 +752,14 @@ func (s *session) joinedRoom(m wire.Joined) {
 		s.rosters[key] = r
 	}
 	t := stamp(m.Time)
+	s.marks = addMarks(s.marks, m.Users, m.Via)
 	for _, u := range m.Users {
 		r.add(u)
 		if !s.isMe(u) { // my own joins are answered by RoomJoined
 			s.emit(Joined{Room: m.Room, Nick: u, Time: t})
 		}
 	}
-	s.emit(Users{Room: m.Room, Users: r.list()})
+	s.emitUsers(r)
 }
 
 func (s *session) leftRoom(m wire.Left) {
@@ -751,7 +782,7 @@ func (s *session) leftRoom(m wire.Left) {
 	}
 	s.emit(Left{Room: m.Room, Nick: m.User, Reason: m.Reason, Time: stamp(m.Time)})
 	if r != nil {
-		s.emit(Users{Room: r.name, Users: r.list()})
+		s.emitUsers(r)
 	}
 }
 
@@ -818,7 +849,7 @@ func (s *session) handle(msg wire.Message) {
 		// Hearing from the server is what counts; inbound noted it.
 	case wire.Kicked:
 		s.log.Info("kicked", "by", m.By, "reason", m.Reason)
-		s.emit(Kicked{Reason: m.Reason, By: m.By})
+		s.emit(Kicked{Reason: m.Reason, By: m.By, Session: s.id})
 		s.finish(&KickedError{Reason: wire.VisibleText(m.Reason), By: wire.Visible(m.By)}, "you were kicked", false)
 	case wire.Stopping:
 		// Disconnected carries ErrServerStopping (with the server's reason),

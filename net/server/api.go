@@ -6,8 +6,11 @@ package server
 
 import (
 	"log/slog"
+	"net"
 	"net/netip"
 	"time"
+
+	"github.com/multichat/multichat/net/wire"
 )
 
 // Config holds the server's limits. The zero value of a field means its
@@ -16,7 +19,7 @@ import (
 type Config struct {
 	Name          string        // display name sent in Welcome
 	MaxFrame      int           // largest frame length field (64 KiB)
-	MaxText       int           // largest chat text in bytes (4 KiB)
+	MaxText       int           // largest chat text in bytes (16 KiB: wire.MaxTextChars of any script)
 	OutboxBytes   int           // queued bytes per connection before it is a slow consumer (256 KiB)
 	WriteTimeout  time.Duration // a write that takes longer drops the peer (10 s)
 	HandshakeTime time.Duration // time from accept to a valid Hello (10 s)
@@ -39,6 +42,14 @@ type Config struct {
 	History    History
 	HistoryErr error
 	Replay     int // messages replayed on joining a room (100, at most 1000); -1 replays none
+
+	// Listen opens the listener for Start (nil: net.Listen("tcp", addr)).
+	// cmd/chatserver wraps it with gateway.Sniff so that classic clients
+	// are served on the same port.
+	Listen func(addr string) (net.Listener, error)
+	// Port, when set, lets gateways bring users of other protocols (IRC,
+	// classic clients) to this server; see Port.
+	Port *Port
 }
 
 // Defaults returns c with every zero field set to its default.
@@ -50,7 +61,9 @@ func (c Config) Defaults() Config {
 		c.MaxFrame = 64 << 10
 	}
 	if c.MaxText == 0 {
-		c.MaxText = 4 << 10
+		// 16 KiB holds wire.MaxTextChars characters of any script; a
+		// smaller frame limit leaves 1 KiB of it for the headers.
+		c.MaxText = min(wire.DefaultMaxText, max(c.MaxFrame-1024, 1))
 	}
 	if c.OutboxBytes == 0 {
 		c.OutboxBytes = 256 << 10
@@ -146,6 +159,7 @@ type UserJoined struct {
 	Nick  string
 	Addr  netip.AddrPort
 	Since time.Time
+	Via   string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
 }
 
 // UserLeft reports a user gone, and why ("quit", "connection lost", "kicked",

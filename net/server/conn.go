@@ -113,6 +113,7 @@ type conn struct {
 	nick     string
 	fold     string    // wire.FoldKey(nick)
 	skels    [2]string // wire.SkeletonKeys(nick)
+	via      string    // the gateway that brought the user (Port.Dial); "" for a socket
 	rooms    []membership
 	files    int // transfers this user is sending
 }

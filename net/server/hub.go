@@ -73,6 +73,11 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 	}
 	h := newHub(cfg, q)
 	h.startHistory(ctx)
+	if cfg.Port != nil {
+		dials, closePort := cfg.Port.open()
+		defer closePort()
+		h.dials = dials
+	}
 	h.loop(ctx, cmds)
 	if h.ln != nil {
 		h.stop()
@@ -119,6 +124,7 @@ type hub struct {
 	ev       *eventQueue
 	in       chan inbound
 	acceptCh chan net.Conn
+	dials    <-chan dialReq // Config.Port's requests; nil without a Port
 	wg       sync.WaitGroup // the accept loop and every connection goroutine
 
 	ln       net.Listener // nil when stopped
@@ -216,6 +222,8 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 			h.command(cmd)
 		case nc := <-h.acceptCh:
 			h.accept(nc)
+		case req := <-h.dials:
+			h.dialed(req)
 		case in := <-h.in:
 			if _, hello := in.m.(wire.Hello); !hello || in.kind != inFrame {
 				h.flushJoins()
@@ -403,7 +411,11 @@ func (h *hub) start(addr, name string) {
 		}
 		h.cfg.Name = name
 	}
-	ln, err := net.Listen("tcp", addr)
+	listen := h.cfg.Listen
+	if listen == nil {
+		listen = func(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
+	}
+	ln, err := listen(addr)
 	if err != nil {
 		h.failed("start", err)
 		return
@@ -461,20 +473,21 @@ func remoteAddr(nc net.Conn) netip.AddrPort {
 	return ap
 }
 
-func (h *hub) accept(nc net.Conn) {
+// accept serves a new connection; it returns nil when it is refused.
+func (h *hub) accept(nc net.Conn) *conn {
 	addr := remoteAddr(nc)
 	ip := addr.Addr()
 	if h.cfg.MaxConns > 0 && len(h.conns) >= h.cfg.MaxConns {
 		h.log.Warn("connection refused", "addr", addr, "reason", "server full", "conns", len(h.conns))
 		h.refuseConn(nc, wire.Refused{Code: wire.RefuseServerFull,
 			Text: fmt.Sprintf("the server is full (%d connections)", h.cfg.MaxConns)})
-		return
+		return nil
 	}
 	if h.cfg.MaxPerIP > 0 && !ip.IsLoopback() && h.perIP[ip] >= h.cfg.MaxPerIP {
 		h.log.Warn("connection refused", "addr", addr, "reason", "too many from address")
 		h.refuseConn(nc, wire.Refused{Code: wire.RefuseTooManyFrom,
 			Text: fmt.Sprintf("at most %d connections from one address", h.cfg.MaxPerIP)})
-		return
+		return nil
 	}
 	c := newConn(h, nc, addr)
 	h.conns[c] = struct{}{}
@@ -483,6 +496,7 @@ func (h *hub) accept(nc net.Conn) {
 	go c.readLoop()
 	go c.writeLoop()
 	h.log.Debug("connection accepted", "addr", addr)
+	return c
 }
 
 // stop tells every client the server is stopping, closes every connection
@@ -736,8 +750,8 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	h.lobby.add(c)
 	h.markDirty(h.lobby)
 	h.pending = append(h.pending, c)
-	h.log.Info("user joined", "nick", c.nick, "addr", c.addr)
-	h.emit(UserJoined{Nick: c.nick, Addr: c.addr, Since: now})
+	h.log.Info("user joined", "nick", c.nick, "addr", c.addr, "via", c.via)
+	h.emit(UserJoined{Nick: c.nick, Addr: c.addr, Since: now, Via: c.via})
 }
 
 // flushJoins sends the pending batch of joins: each new user gets Welcome and
@@ -750,13 +764,20 @@ func (h *hub) flushJoins() {
 	now := time.Now()
 	h.lastFlush = now
 	names := make([]string, 0, len(h.pending))
+	var via []string // nil unless a gateway user joins
 	for _, c := range h.pending {
 		if c.state == stateMember {
+			if c.via != "" && via == nil {
+				via = make([]string, len(names), len(h.pending))
+			}
+			if via != nil {
+				via = append(via, c.via)
+			}
 			names = append(names, c.nick)
 		}
 	}
 	if len(names) > 0 {
-		joined := joinedFrames(h.lobby.name, names, now)
+		joined := joinedFrames(h.lobby.name, names, via, now)
 		for _, m := range h.lobby.members {
 			if m.welcomed {
 				for _, f := range joined {
@@ -895,7 +916,11 @@ func (h *hub) join(c *conn, m wire.Join) {
 		return
 	}
 	now := time.Now()
-	h.broadcast(r, wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: r.name, Users: []string{c.nick}}))
+	joined := wire.Joined{Time: now.UnixMilli(), Room: r.name, Users: []string{c.nick}}
+	if c.via != "" {
+		joined.Via = []string{c.via}
+	}
+	h.broadcast(r, wire.Encode(joined))
 	r.add(c)
 	for _, f := range r.userLists() {
 		h.pushForce(c, f)

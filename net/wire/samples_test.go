@@ -20,7 +20,7 @@ func samples() []Message {
 		Ping{Token: 0},
 		Ping{Token: 0xFFFFFFFFFFFFFFFF},
 		Pong{Token: 42},
-		Welcome{Version: Version, Nick: "홍길동", Server: "MultiChat", Lobby: Lobby, MaxText: DefaultMaxText,
+		Welcome{Version: Version, Nick: "홍길동", Server: "MultiChat", Lobby: Lobby, MaxText: 4096,
 			MaxFrame: DefaultMaxFrame, Time: 1767225600000},
 		Refused{Code: RefuseNickTaken, Text: "nickname “bob” is taken"},
 		Refused{Code: 200, Text: ""},
