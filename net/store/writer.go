@@ -122,8 +122,8 @@ type writer struct {
 
 func (w *writer) close() {
 	for _, sh := range w.shapes {
-		if sh.ins != nil {
-			sh.ins.Close()
+		for _, st := range sh.ins {
+			st.Close()
 		}
 	}
 }
@@ -185,7 +185,10 @@ type rowShape struct {
 	values string // the row's VALUES tuple
 	fits   func(*Record) bool
 	args   func([]any, *Record) []any
-	ins    *sql.Stmt // prepared INSERT of insertRows rows
+	// ins[k] is the prepared INSERT of 1<<k rows, up to insertRows: a
+	// batch's remainder is written with a few of them rather than a
+	// statement compiled afresh for each batch.
+	ins []*sql.Stmt
 }
 
 var shapes = []rowShape{{
@@ -216,12 +219,14 @@ func (w *writer) insert(recs []Record) error {
 		w.shapes = slices.Clone(shapes)
 	}
 	for i := range w.shapes {
-		if w.shapes[i].ins == nil { // prepared outside the transaction: the pool has one connection
-			ins, err := w.s.db.Prepare(insertSQL(w.shapes[i].values, insertRows))
+		sh := &w.shapes[i]
+		for rows := 1 << len(sh.ins); rows <= insertRows; rows = 1 << len(sh.ins) {
+			// Prepared outside the transaction: the pool has one connection.
+			st, err := w.s.db.Prepare(insertSQL(sh.values, rows))
 			if err != nil {
 				return err
 			}
-			w.shapes[i].ins = ins
+			sh.ins = append(sh.ins, st)
 		}
 	}
 	tx, err := w.s.db.Begin()
@@ -241,19 +246,23 @@ func (w *writer) insert(recs []Record) error {
 
 // insertShape writes the records not yet taken that fit sh.
 func (w *writer) insertShape(tx *sql.Tx, sh *rowShape, recs []Record, taken []bool) error {
-	ins := tx.Stmt(sh.ins)
-	defer ins.Close()
+	perRow := strings.Count(sh.values, "?")
 	args, n := w.args[:0], 0
 	flush := func() error {
-		var err error
-		if n == insertRows {
-			_, err = ins.Exec(args...)
-		} else if n > 0 {
-			_, err = tx.Exec(insertSQL(sh.values, n), args...)
+		// n rows, as statements of 1<<k rows, largest first.
+		for k, done := len(sh.ins)-1, 0; done < n; k-- {
+			rows := 1 << k
+			if n-done < rows {
+				continue
+			}
+			if _, err := tx.Stmt(sh.ins[k]).Exec(args[done*perRow : (done+rows)*perRow]...); err != nil {
+				return err
+			}
+			done += rows
 		}
 		clear(args)
 		args, n = args[:0], 0
-		return err
+		return nil
 	}
 	for i := range recs {
 		if taken[i] || !sh.fits(&recs[i]) {
