@@ -3,7 +3,12 @@
 # starts a fresh headless server (flood control off, high limits) on
 # 127.0.0.1 for each run, and saves each run's JSON in $OUT.
 #
-#   cmd/chatbench/bench.sh [fanout100|fanout500|latency|connections|history100 ...]
+#   cmd/chatbench/bench.sh [fanout100|fanout500|fanout2000|packed100|fanout4k|latency|connections|joins16|history100 ...]
+#
+# fanout4k runs the 4 KiB burst against the server and then, side by side,
+# against chatbench's lean hub (-baseline). The fan-out scenarios write one
+# message per write, as interactive clients do; packed100 is fanout100 with
+# the window's messages packed into one write.
 #
 # Each server keeps history (the shipped default) in a fresh data directory
 # under $OUT, unless HISTORY=off. history100 runs fanout100 with history off
@@ -20,6 +25,7 @@ OUT=${OUT:-/tmp/chatbench-results}
 PORT=${PORT:-7900}
 M100=${M100:-25000}
 M500=${M500:-5000}
+M2000=${M2000:-1250}
 mkdir -p "$OUT"
 echo "source: $(git describe --always --dirty 2>/dev/null || echo unknown), $(go version), $(nproc) CPUs"
 go build -tags "${TAGS-x11}" -o "$OUT/chatserver" ./cmd/chatserver
@@ -61,7 +67,7 @@ bench() { # name, chatbench arguments...
 	"$OUT/chatbench" "$@" -addr "127.0.0.1:$PORT" -pid "$server_pid" -json >"$OUT/$name.json" || rc=$?
 	stop_server
 	# The summary, from the JSON, for the log.
-	grep -E '"(received|expected|lost|duplicates|order_violations|deliveries_per_sec|server_cpu_per_delivery_us|machine_share|cpu_bound_deliveries_per_sec|tool_cpu_per_delivery_us|p50_us|p90_us|p99_us|max_us|joined|connect_seconds|server_rss_per_conn_kib|complete|error)"' "$OUT/$name.json" || true
+	grep -E '"(server|writes|received|expected|lost|duplicates|order_violations|deliveries_per_sec|server_cpu_per_delivery_us|machine_share|cpu_bound_deliveries_per_sec|tool_cpu_per_delivery_us|p50_us|p90_us|p99_us|max_us|joined|connect_seconds|probe_welcome_p99_ms|server_rss_per_conn_kib|ratio_to_baseline|complete|error)"' "$OUT/$name.json" || true
 	return $rc
 }
 
@@ -86,14 +92,18 @@ history100() {
 }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(fanout100 fanout500 latency connections)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(fanout100 fanout500 fanout2000 packed100 fanout4k latency connections joins16)
 status=0
 for s in "${scenarios[@]}"; do
 	case $s in
 	fanout100) bench fanout100 fanout -n 100 -s 10 -m "$M100" -size 100 -w 32 || status=1 ;;
 	fanout500) bench fanout500 fanout -n 500 -s 10 -m "$M500" -size 100 -w 32 || status=1 ;;
+	fanout2000) bench fanout2000 fanout -n 2000 -s 10 -m "$M2000" -size 100 -w 32 -conc 200 || status=1 ;;
+	packed100) bench packed100 fanout -n 100 -s 10 -m "$M100" -size 100 -w 32 -packed || status=1 ;;
+	fanout4k) bench fanout4k fanout -n 100 -s 10 -m 2000 -size 4000 -w 32 -baseline || status=1 ;;
 	latency) bench latency latency -n 100 -s 10 -rate 20 -d 10s -size 100 || status=1 ;;
 	connections) bench connections connections -c 5000 -conc 500 -hold 2s || status=1 ;;
+	joins16) bench joins16 connections -c 5000 -conc 16 -probes 200 -hold 0s || status=1 ;;
 	history100) history100 || status=1 ;;
 	*) echo "unknown scenario $s" >&2; status=2 ;;
 	esac

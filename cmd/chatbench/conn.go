@@ -27,6 +27,8 @@ type benchConn struct {
 	lobby    string
 	room     string // the room the benchmark runs in (the lobby unless -room)
 	members  int    // members of room in the list received on joining it
+	// welcomeIn is the time from writing Hello to reading Welcome.
+	welcomeIn time.Duration
 
 	wmu sync.Mutex
 }
@@ -76,7 +78,7 @@ func dial(ctx context.Context, addr, nick, room string, readBuf int, limit time.
 		_ = nc.Close()
 		return fail(err)
 	}
-	if err := bc.handshake(room); err != nil {
+	if err := bc.handshake(room, time.Now()); err != nil {
 		_ = nc.Close()
 		if ref, ok := errors.AsType[*refusedError](err); ok {
 			return nil, &handshakeError{Nick: nick, Refused: &ref.Refused, Err: err}
@@ -97,11 +99,12 @@ type refusedError struct{ wire.Refused }
 
 func (e *refusedError) Error() string { return "refused: " + e.Code.String() }
 
-func (bc *benchConn) handshake(room string) error {
+func (bc *benchConn) handshake(room string, helloAt time.Time) error {
 	t, p, err := bc.next()
 	if err != nil {
 		return err
 	}
+	bc.welcomeIn = time.Since(helloAt)
 	switch t {
 	case wire.TypeWelcome:
 		m, err := wire.Decode(t, p)

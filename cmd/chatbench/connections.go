@@ -20,6 +20,7 @@ type connOpts struct {
 	Conc      int
 	ReadBuf   int
 	Hold      time.Duration
+	Probes    int // single joins, one at a time, once all C have joined
 	PID       int
 	Handshake time.Duration
 }
@@ -41,6 +42,12 @@ type connResult struct {
 	LobbySeen      int            `json:"lobby_members_seen"` // the longest lobby list a client received
 	Dropped        int            `json:"dropped_by_server"`  // connections the server closed before the tool did
 	FramesRead     uint64         `json:"frames_read"`        // frames received after the handshakes (join announcements, pings)
+	// Probes: once all C have joined, single joins one at a time; the time
+	// from each one's Hello to its Welcome.
+	Probes            int     `json:"probes,omitempty"`
+	ProbeWelcomeP50ms float64 `json:"probe_welcome_p50_ms,omitempty"`
+	ProbeWelcomeP99ms float64 `json:"probe_welcome_p99_ms,omitempty"`
+	ProbeWelcomeMaxms float64 `json:"probe_welcome_max_ms,omitempty"`
 
 	ServerPID         int     `json:"server_pid,omitempty"`
 	RSSBeforeBytes    int64   `json:"server_rss_before_bytes,omitempty"`
@@ -68,6 +75,8 @@ func (o *connOpts) check() error {
 		return fmt.Errorf("-rbuf %d: want 4096..4194304", o.ReadBuf)
 	case o.Hold < 0 || o.Hold > 10*time.Minute:
 		return fmt.Errorf("-hold %v: want 0..10m", o.Hold)
+	case o.Probes < 0 || o.Probes > 10000:
+		return fmt.Errorf("-probes %d: want 0..10000", o.Probes)
 	}
 	return nil
 }
@@ -157,6 +166,7 @@ func runConnections(ctx context.Context, o connOpts) (*connResult, error) {
 	res.HandshakeP50ms = float64(took.quantile(0.5)) / 1e6
 	res.HandshakeP99ms = float64(took.quantile(0.99)) / 1e6
 	res.HandshakeMaxms = float64(took.max) / 1e6
+	probes := probeJoins(ctx, o, prefix, res)
 
 	th := time.Now()
 	if o.Hold > 0 {
@@ -170,7 +180,7 @@ func runConnections(ctx context.Context, o connOpts) (*connResult, error) {
 	res.HoldSeconds = time.Since(th).Seconds()
 	res.RSSAfterHoldBytes = rss()
 	closing.Store(true)
-	for _, bc := range conns {
+	for _, bc := range append(conns, probes...) {
 		if bc != nil {
 			bc.close()
 		}
@@ -191,4 +201,40 @@ func runConnections(ctx context.Context, o connOpts) (*connResult, error) {
 	}
 	res.Complete = res.Joined == o.Clients && res.Dropped == 0 && res.Error == ""
 	return res, nil
+}
+
+// probeJoins joins o.Probes more clients one at a time and records each
+// one's time from Hello to Welcome: the welcome latency of a single join
+// into the lobby the run has filled. It returns the connections (kept open
+// until the end, so that the lobby does not churn).
+func probeJoins(ctx context.Context, o connOpts, prefix string, res *connResult) []*benchConn {
+	var conns []*benchConn
+	var h hist
+	for i := range o.Probes {
+		bc, err := dial(ctx, o.Addr, fmt.Sprintf("%sprobe%d", prefix, i), "", o.ReadBuf, o.Handshake)
+		if err != nil {
+			res.Error = joinMsg(res.Error, "probe: "+err.Error())
+			break
+		}
+		conns = append(conns, bc)
+		h.record(bc.welcomeIn.Nanoseconds())
+		go func() { // keep reading what the server sends it
+			for {
+				t, p, err := bc.next()
+				if err != nil {
+					return
+				}
+				if t == wire.TypePing && bc.pong(p) != nil {
+					return
+				}
+			}
+		}()
+	}
+	res.Probes = len(conns)
+	if len(conns) > 0 {
+		res.ProbeWelcomeP50ms = float64(h.quantile(0.5)) / 1e6
+		res.ProbeWelcomeP99ms = float64(h.quantile(0.99)) / 1e6
+		res.ProbeWelcomeMaxms = float64(h.max) / 1e6
+	}
+	return conns
 }

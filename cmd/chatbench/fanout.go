@@ -14,13 +14,16 @@ import (
 // at most W in flight.
 type fanoutOpts struct {
 	roomOpts
-	Messages int // M per sender
-	Window   int // W
+	Messages int  // M per sender
+	Window   int  // W
+	Packed   bool // a sender writes its window's messages in one write; otherwise one per write
 }
 
 // fanoutResult is the fan-out scenario's report.
 type fanoutResult struct {
 	Scenario string `json:"scenario"`
+	Server   string `json:"server"` // "multichat" or "lean hub"
+	Writes   string `json:"writes"` // "one message per write" or "packed"
 	Clients  int    `json:"clients"`
 	Senders  int    `json:"senders"`
 	Messages int    `json:"messages_per_sender"`
@@ -54,6 +57,11 @@ type fanoutResult struct {
 
 	Complete bool   `json:"complete"`
 	Error    string `json:"error,omitempty"`
+
+	// With -baseline: the same run against the lean hub, and this run's
+	// deliveries per second over the lean hub's.
+	Baseline        *fanoutResult `json:"baseline,omitempty"`
+	RatioToBaseline float64       `json:"ratio_to_baseline,omitempty"`
 }
 
 func (o *fanoutOpts) check() error {
@@ -75,8 +83,11 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
-	res := &fanoutResult{Scenario: "fanout", Clients: o.Clients, Senders: o.Senders, Messages: o.Messages,
+	res := &fanoutResult{Scenario: "fanout", Server: "multichat", Writes: "one message per write", Clients: o.Clients, Senders: o.Senders, Messages: o.Messages,
 		Size: o.Size, Window: o.Window, ServerPID: o.PID, Planned: uint64(o.Senders) * uint64(o.Messages)}
+	if o.Packed {
+		res.Writes = "packed"
+	}
 	base := time.Now()
 	rr, err := openRoom(ctx, &o.roomOpts, uint32(o.Messages), base, false)
 	if err != nil {
@@ -90,7 +101,7 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 	errs := make([]error, o.Senders)
 	sent := make([]uint32, o.Senders)
 	for s := range o.Senders {
-		wg.Go(func() { sent[s], errs[s] = sendWindowed(rr.ctx, rr, s, o.Messages, o.Window, o.Size) })
+		wg.Go(func() { sent[s], errs[s] = sendWindowed(rr.ctx, rr, s, o.Messages, o.Window, o.Size, o.Packed) })
 	}
 	wg.Wait()
 	elapsed := time.Since(t0)
@@ -165,8 +176,9 @@ func runError(ctx context.Context, rr *roomRun, errs []error) string {
 
 // sendWindowed sends sender s's messages 1..m, never more than w beyond what
 // every receiver has, and returns once all m have reached every receiver. It
-// returns how many it sent.
-func sendWindowed(ctx context.Context, rr *roomRun, s, m, w, size int) (uint32, error) {
+// returns how many it sent. Packed, it writes all the messages the window
+// allows in one write; otherwise each with its own.
+func sendWindowed(ctx context.Context, rr *roomRun, s, m, w, size int, packed bool) (uint32, error) {
 	bc := rr.conns[s]
 	text := newPayload(size)
 	buf := make([]byte, 0, w*(size+64))
@@ -186,9 +198,17 @@ func sendWindowed(ctx context.Context, rr *roomRun, s, m, w, size int) (uint32, 
 		for ; next <= end; next++ {
 			setStamp(text, stamp{Sender: uint16(s), Seq: next})
 			buf = sayFrame(buf, rr.room, next, text)
+			if !packed {
+				if err := bc.write(buf); err != nil {
+					return next - 1, fmt.Errorf("sender %d: %w", s, err)
+				}
+				buf = buf[:0]
+			}
 		}
-		if err := bc.write(buf); err != nil {
-			return next - 1, fmt.Errorf("sender %d: %w", s, err)
+		if len(buf) > 0 {
+			if err := bc.write(buf); err != nil {
+				return next - 1, fmt.Errorf("sender %d: %w", s, err)
+			}
 		}
 	}
 	if _, err := rr.tr.waitAll(ctx, s, last); err != nil {

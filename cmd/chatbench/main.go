@@ -4,22 +4,31 @@
 //
 // Scenarios:
 //
-//	chatbench fanout      -n 100 -s 10 -m 20000 -size 100 -w 32 [-room R] [-pid P]
+//	chatbench fanout      -n 100 -s 10 -m 20000 -size 100 -w 32 [-packed] [-baseline] [-room R] [-pid P]
 //	chatbench latency     -n 100 -s 10 -rate 20 -d 10s [-pid P]
-//	chatbench connections -c 5000 [-hold 2s] [-pid P]
+//	chatbench connections -c 5000 [-conc 500] [-probes 200] [-hold 2s] [-pid P]
+//	chatbench leanhub     -addr 127.0.0.1:7901
 //
 // fanout: N clients join the lobby (or -room), S of them send M messages of
 // -size bytes, each keeping at most W messages that have not yet reached
 // every client. Reports deliveries/s, expected vs received, duplicates,
 // per-sender order violations and, given the server's -pid, its CPU time per
-// delivery (utime+stime from /proc/PID/stat).
+// delivery (utime+stime from /proc/PID/stat). Each message is written with
+// its own write, as interactive clients send (the headline figures); with
+// -packed a sender writes all the messages its window allows in one write.
+// -baseline then runs the same fan-out against a lean hub (leanhub.go) in a
+// child process and reports both and the ratio.
 //
 // latency: S senders each send -rate messages/s for -d with the send time in
 // the text; every client records each message's age; p50/p90/p99/max.
 //
 // connections: C clients connect and finish the handshake (Welcome and the
-// lobby's member list); time to connect them all and, given -pid, the
-// server's RSS per connection (VmRSS from /proc/PID/status).
+// lobby's member list), -conc at a time; time to connect them all and, given
+// -pid, the server's RSS per connection (VmRSS from /proc/PID/status). With
+// -probes, that many more then join one at a time: the time from each one's
+// Hello to its Welcome is a single join's welcome latency into a full lobby.
+//
+// leanhub: serves the baseline hub until interrupted or stdin ends.
 //
 // Every scenario stops after -timeout (60 s) and reports what it has. -json
 // prints one JSON object instead of the summary. The exit status is 0 when
@@ -35,8 +44,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/signal"
 	"runtime/pprof"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -67,7 +78,7 @@ func (c *common) register(fs *flag.FlagSet, conc, rbuf int) {
 	fs.StringVar(&c.cpuprof, "cpuprofile", "", "write chatbench's own CPU profile to this file")
 }
 
-const usage = `usage: chatbench fanout|latency|connections [flags]
+const usage = `usage: chatbench fanout|latency|connections|leanhub [flags]
        chatbench SCENARIO -h   lists a scenario's flags
 `
 
@@ -88,9 +99,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 		o.register(fs)
 		fs.IntVar(&o.Messages, "m", 20000, "messages per sender (M)")
 		fs.IntVar(&o.Window, "w", 32, "messages a sender may have in flight (W)")
+		fs.BoolVar(&o.Packed, "packed", false, "write all the messages the window allows in one write (default: one message per write)")
+		baseline := fs.Bool("baseline", false, "then run the same fan-out against a lean hub in a child process, and compare")
 		exec = func(ctx context.Context) (any, error) {
 			o.set(&c)
-			return runFanout(ctx, o)
+			if *baseline && o.Room != "" {
+				return nil, errors.New("-baseline: the lean hub has only the lobby; drop -room")
+			}
+			res, err := runFanout(ctx, o)
+			if err != nil || !*baseline {
+				return res, err
+			}
+			lp, err := startLean()
+			if err != nil {
+				return nil, err
+			}
+			defer lp.stop()
+			ob := o
+			ob.Addr, ob.PID = lp.Addr, lp.PID
+			if res.Baseline, err = runFanout(ctx, ob); err != nil {
+				return nil, fmt.Errorf("baseline: %w", err)
+			}
+			res.Baseline.Server = "lean hub"
+			if res.Baseline.DeliveriesPerSec > 0 {
+				res.RatioToBaseline = res.DeliveriesPerSec / res.Baseline.DeliveriesPerSec
+			}
+			return res, nil
 		}
 	case "latency":
 		var o latencyOpts
@@ -108,10 +142,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 		c.register(fs, 500, 4<<10)
 		fs.IntVar(&o.Clients, "c", 5000, "clients to connect (C)")
 		fs.DurationVar(&o.Hold, "hold", 2*time.Second, "how long to keep them connected before closing")
+		fs.IntVar(&o.Probes, "probes", 0, "then join this many more one at a time, timing each one's welcome")
 		exec = func(ctx context.Context) (any, error) {
 			o.Addr, o.PID, o.Conc, o.ReadBuf, o.Handshake = c.addr, c.pid, c.conc, c.rbuf, c.handshake
 			return runConnections(ctx, o)
 		}
+	case "leanhub":
+		addr := fs.String("addr", "127.0.0.1:7901", "listen address (127.0.0.1 only; port 0 picks one)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return 2
+		}
+		if h, _, err := net.SplitHostPort(*addr); err != nil || h != "127.0.0.1" {
+			fmt.Fprintf(stderr, "chatbench: -addr %q: want 127.0.0.1:PORT\n", *addr)
+			return 2
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := runLeanHub(ctx, *addr, os.Stdin, stdout); err != nil {
+			fmt.Fprintln(stderr, "chatbench:", err)
+			return 1
+		}
+		return 0
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

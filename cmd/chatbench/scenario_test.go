@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -213,6 +214,53 @@ func TestFanoutStoppedByTimeout(t *testing.T) {
 	}
 	if res.Complete || !strings.Contains(res.Error, "-timeout") || res.Sent == 0 || res.Sent >= res.Planned ||
 		res.Expected != res.Sent*n || res.Lost > s*w*n || res.Received+res.Lost != res.Expected || res.Duplicates != 0 {
+		t.Fatalf("%+v", res)
+	}
+}
+
+// Both write modes against the server and against the lean hub (served in
+// this process): everything arrives, in order, either way.
+func TestFanoutModesAndLeanHub(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- serveLean(ctx, ln) }()
+	defer func() {
+		stop()
+		if err := <-served; err != nil {
+			t.Error(err)
+		}
+	}()
+	for _, addr := range []string{startServer(t), ln.Addr().String()} {
+		for _, packed := range []bool{false, true} {
+			o := fanoutOpts{roomOpts: testRoomOpts(addr, 12, 3, ""), Messages: 200, Window: 8, Packed: packed}
+			o.Size = 4000 // the most characters a message may have
+			rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			res, err := runFanout(rctx, o)
+			cancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Complete || res.Received != 12*3*200 || res.Lost != 0 {
+				t.Fatalf("%s, packed %v: %+v", addr, packed, res)
+			}
+		}
+	}
+}
+
+func TestConnectionsProbes(t *testing.T) {
+	addr := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := runConnections(ctx, connOpts{Addr: addr, Clients: 50, Conc: 16, ReadBuf: 4 << 10, Probes: 5,
+		Handshake: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Complete || res.Joined != 50 || res.Probes != 5 || !(res.ProbeWelcomeP50ms > 0 && res.ProbeWelcomeP50ms <= res.ProbeWelcomeMaxms) {
 		t.Fatalf("%+v", res)
 	}
 }

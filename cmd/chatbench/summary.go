@@ -11,25 +11,11 @@ func printSummary(w io.Writer, res any) {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	switch r := res.(type) {
 	case *fanoutResult:
-		p("fanout: %d clients in %q, %d senders × %d messages of %d bytes, window %d",
-			r.Clients, r.Room, r.Senders, r.Messages, r.Size, r.Window)
-		p("  connected in     %.2f s", r.ConnectSeconds)
-		p("  sending took     %.3f s", r.Seconds)
-		if r.Sent < r.Planned {
-			p("  stopped early    %d of %d messages sent", r.Sent, r.Planned)
+		fanoutSummary(p, r)
+		if r.Baseline != nil {
+			fanoutSummary(p, r.Baseline)
+			p("multichat / lean hub: %.2f× the deliveries per second", r.RatioToBaseline)
 		}
-		p("  deliveries       %d of %d expected (lost %d, duplicates %d, order violations %d)",
-			r.Received, r.Expected, r.Lost, r.Duplicates, r.OrderViolations)
-		p("  throughput       %.0f deliveries/s (%.0f messages/s)", r.DeliveriesPerSec, r.MessagesPerSec)
-		if r.ServerPID > 0 {
-			p("  server CPU       %.2f s, %.3f µs per delivery", r.ServerCPUSeconds, r.ServerCPUPerDeliveryUsec)
-		}
-		p("  chatbench CPU    %.2f s, %.3f µs per delivery", r.ToolCPUSeconds, r.ToolCPUPerDeliveryUsec)
-		if r.MachineShare > 0 {
-			p("  machine share    %.0f %% of %d CPUs; CPU-bound rate %.0f deliveries/s", 100*r.MachineShare, r.CPUs, r.CPUBoundPerSec)
-		}
-		problems(p, r.deliveryStats)
-		verdict(p, r.Complete, r.Error)
 	case *latencyResult:
 		p("latency: %d clients in %q, %d senders at %g messages/s, %d bytes", r.Clients, r.Room, r.Senders, r.Rate, r.Size)
 		p("  connected in     %.2f s; sent for %.2f s", r.ConnectSeconds, r.Seconds)
@@ -48,6 +34,10 @@ func printSummary(w io.Writer, res any) {
 		p("  joined           %d (failed %d) in %.2f s", r.Joined, r.Failed, r.ConnectSeconds)
 		p("  handshake        p50 %.1f ms  p99 %.1f ms  max %.1f ms", r.HandshakeP50ms, r.HandshakeP99ms, r.HandshakeMaxms)
 		p("  lobby size seen  %d", r.LobbySeen)
+		if r.Probes > 0 {
+			p("  single joins     %d, hello to welcome p50 %.2f ms  p99 %.2f ms  max %.2f ms",
+				r.Probes, r.ProbeWelcomeP50ms, r.ProbeWelcomeP99ms, r.ProbeWelcomeMaxms)
+		}
 		if r.ServerPID > 0 {
 			p("  server RSS       %.1f MiB before, %.1f MiB joined, %.1f MiB after %.1f s → %.1f KiB per connection",
 				mib(r.RSSBeforeBytes), mib(r.RSSJoinedBytes), mib(r.RSSAfterHoldBytes), r.HoldSeconds, r.RSSPerConnKiB)
@@ -98,4 +88,27 @@ func verdict(p func(string, ...any), ok bool, errText string) {
 	} else {
 		p("  result           INCOMPLETE")
 	}
+}
+
+// fanoutSummary prints one fan-out run.
+func fanoutSummary(p func(string, ...any), r *fanoutResult) {
+	p("fanout on %s: %d clients in %q, %d senders × %d messages of %d bytes, window %d, %s",
+		r.Server, r.Clients, r.Room, r.Senders, r.Messages, r.Size, r.Window, r.Writes)
+	p("  connected in     %.2f s", r.ConnectSeconds)
+	p("  sending took     %.3f s", r.Seconds)
+	if r.Sent < r.Planned {
+		p("  stopped early    %d of %d messages sent", r.Sent, r.Planned)
+	}
+	p("  deliveries       %d of %d expected (lost %d, duplicates %d, order violations %d)",
+		r.Received, r.Expected, r.Lost, r.Duplicates, r.OrderViolations)
+	p("  throughput       %.0f deliveries/s (%.0f messages/s)", r.DeliveriesPerSec, r.MessagesPerSec)
+	if r.ServerPID > 0 {
+		p("  server CPU       %.2f s, %.3f µs per delivery", r.ServerCPUSeconds, r.ServerCPUPerDeliveryUsec)
+	}
+	p("  chatbench CPU    %.2f s, %.3f µs per delivery", r.ToolCPUSeconds, r.ToolCPUPerDeliveryUsec)
+	if r.MachineShare > 0 {
+		p("  machine share    %.0f %% of %d CPUs; CPU-bound rate %.0f deliveries/s", 100*r.MachineShare, r.CPUs, r.CPUBoundPerSec)
+	}
+	problems(p, r.deliveryStats)
+	verdict(p, r.Complete, r.Error)
 }

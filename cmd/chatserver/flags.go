@@ -29,7 +29,7 @@ type options struct {
 
 // configFromFlags parses args (without the program name) into options. Zero
 // limits mean the server's defaults; -flood-burst -1, -max-per-ip -1 and
-// -max-rooms-per-user -1 switch those limits off.
+// -max-rooms-per-user -1 and -outbox-budget -1 switch those limits off.
 func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	var o options
 	d := server.Config{}.Defaults()
@@ -43,8 +43,11 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.BoolVar(&o.Announce, "announce", true, "announce the server on the LAN (mDNS) so that clients find it without typing its address")
 	fs.IntVar(&c.MaxFrame, "max-frame", d.MaxFrame, "largest frame in bytes")
 	fs.IntVar(&c.MaxText, "max-text", d.MaxText, "largest chat message in bytes of UTF-8 (every message is also limited to 4000 characters)")
-	fs.IntVar(&c.OutboxBytes, "outbox", d.OutboxBytes, "bytes queued to a client before it is dropped as a slow consumer")
-	fs.DurationVar(&c.WriteTimeout, "write-timeout", d.WriteTimeout, "a write taking longer drops the client")
+	fs.IntVar(&c.OutboxBytes, "outbox", d.OutboxBytes, "bytes a client may be owed before it is dropped as a slow consumer")
+	fs.Int64Var(&c.OutboxBudget, "outbox-budget", d.OutboxBudget,
+		"bytes all clients may be owed together; past it the stalled clients owed the most are dropped first; -1 turns it off")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", d.WriteTimeout,
+		"stall time: a client whose socket accepts nothing for this long is dropped as a slow consumer")
 	fs.DurationVar(&c.HandshakeTime, "handshake-timeout", d.HandshakeTime, "time allowed from connect to hello")
 	fs.DurationVar(&c.PingAfter, "ping-after", d.PingAfter, "silence before the server pings a client")
 	fs.IntVar(&c.MissedPings, "missed-pings", d.MissedPings, "unanswered pings before a client is dropped")

@@ -148,14 +148,15 @@ func TestHeadlessPortInUse(t *testing.T) {
 func TestConfigFromFlags(t *testing.T) {
 	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{
 		"-addr", ":9000", "-flood-burst", "-1", "-max-conns", "20000", "-max-per-ip", "-1",
-		"-ping-after", "5s", "-log-level", "warn", "-log-json", "-max-text", "1000", "-max-rooms-per-user", "3"})
+		"-ping-after", "5s", "-log-level", "warn", "-log-json", "-max-text", "1000", "-max-rooms-per-user", "3",
+		"-outbox", "1048576", "-outbox-budget", "-1", "-write-timeout", "3s"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := o.Config
 	if o.Addr != ":9000" || c.FloodBurst != -1 || c.MaxConns != 20000 || c.MaxPerIP != -1 ||
 		c.PingAfter != 5*time.Second || o.LogLevel != slog.LevelWarn || !o.LogJSON || c.MaxText != 1000 ||
-		c.MaxRoomsPerUser != 3 {
+		c.MaxRoomsPerUser != 3 || c.OutboxBytes != 1<<20 || c.OutboxBudget != -1 || c.WriteTimeout != 3*time.Second {
 		t.Fatalf("got %+v", o)
 	}
 	// Defaults are the server's.
@@ -164,7 +165,8 @@ func TestConfigFromFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if o.Addr != ":7878" || o.Config.MaxFrame != 64<<10 || o.Config.FloodBurst != 5 || o.Headless ||
-		o.Config.MaxRoomsPerUser != 10 {
+		o.Config.MaxRoomsPerUser != 10 || o.Config.OutboxBytes != 64<<20 || o.Config.OutboxBudget != 1<<30 ||
+		o.Config.WriteTimeout != 10*time.Second {
 		t.Fatalf("defaults %+v", o)
 	}
 	for _, args := range [][]string{{"-log-level", "loud"}, {"extra"}, {"-max-conns", "many"}} {

@@ -20,8 +20,9 @@ type Config struct {
 	Name          string        // display name sent in Welcome
 	MaxFrame      int           // largest frame length field (64 KiB)
 	MaxText       int           // largest chat text in bytes (16 KiB: wire.MaxTextChars of any script)
-	OutboxBytes   int           // queued bytes per connection before it is a slow consumer (256 KiB)
-	WriteTimeout  time.Duration // a write that takes longer drops the peer (10 s)
+	OutboxBytes   int           // cap on what one connection is owed; past it, a slow consumer (64 MiB)
+	OutboxBudget  int64         // cap on what all connections are owed together (1 GiB); -1 turns it off
+	WriteTimeout  time.Duration // stall time: a peer that accepts no write for this long is a slow consumer (10 s)
 	HandshakeTime time.Duration // time from accept to a valid Hello (10 s)
 	PingAfter     time.Duration // silence before the server pings (30 s)
 	MissedPings   int           // unanswered pings before the peer is dropped (2)
@@ -52,6 +53,15 @@ type Config struct {
 	Port *Port
 }
 
+// The slow-consumer limits' defaults (PROTOCOL.md, "Slow consumers"). What a
+// connection is owed counts each queued frame's bytes plus 64 bytes of
+// bookkeeping; a broadcast frame is shared by its recipients but counted for
+// each, so the budget bounds memory from above.
+const (
+	DefaultOutboxBytes  = 64 << 20
+	DefaultOutboxBudget = 1 << 30
+)
+
 // Defaults returns c with every zero field set to its default.
 func (c Config) Defaults() Config {
 	if c.Name == "" {
@@ -66,7 +76,10 @@ func (c Config) Defaults() Config {
 		c.MaxText = min(wire.DefaultMaxText, max(c.MaxFrame-1024, 1))
 	}
 	if c.OutboxBytes == 0 {
-		c.OutboxBytes = 256 << 10
+		c.OutboxBytes = DefaultOutboxBytes
+	}
+	if c.OutboxBudget == 0 {
+		c.OutboxBudget = DefaultOutboxBudget
 	}
 	if c.WriteTimeout == 0 {
 		c.WriteTimeout = 10 * time.Second

@@ -108,14 +108,15 @@ type conn struct {
 	readerDone chan struct{} // closed when the reader has exited
 
 	// hub owned
-	state    connState
-	welcomed bool // Welcome sent (joins are announced in batches)
-	nick     string
-	fold     string    // wire.FoldKey(nick)
-	skels    [2]string // wire.SkeletonKeys(nick)
-	via      string    // the gateway that brought the user (Port.Dial); "" for a socket
-	rooms    []membership
-	files    int // transfers this user is sending
+	state     connState
+	announced bool // the others were told of the join (joins are announced in batches)
+	pendingAt int  // while not announced: c's index in hub.pending
+	nick      string
+	fold      string    // wire.FoldKey(nick)
+	skels     [2]string // wire.SkeletonKeys(nick)
+	via       string    // the gateway that brought the user (Port.Dial); "" for a socket
+	rooms     []membership
+	files     int // transfers this user is sending
 }
 
 // membership is a conn's place in a room's member slice.
@@ -129,7 +130,7 @@ func newConn(h *hub, nc net.Conn, addr netip.AddrPort) *conn {
 		h:          h,
 		nc:         nc,
 		addr:       addr,
-		out:        newOutbox(h.cfg.OutboxBytes, nc, h.cfg.WriteTimeout),
+		out:        newOutbox(h.cfg.OutboxBytes, nc, h.cfg.WriteTimeout, h.acct),
 		gone:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 	}
@@ -248,17 +249,22 @@ func (c *conn) readFrames() inbound {
 	}
 	// The read deadline is the keepalive: PingAfter of silence times out a
 	// read at a frame boundary, and the hub pings. Refreshing it costs a
-	// runtime timer update, so it is done at most every PingAfter/8.
+	// runtime timer update, so it is done at most every PingAfter/8. It is
+	// checked before waiting, and every 64 frames of a stream that never
+	// leaves the buffer empty (a flood, a long file), which would otherwise
+	// run into a deadline set when it began.
 	refresh := cfg.PingAfter / 8
 	var setAt time.Time
 	missed := 0
-	for {
-		if !src.buffered() {
-			now := time.Now()
-			if now.Sub(setAt) >= refresh {
+	for frames := 0; ; frames++ {
+		idle := !src.buffered()
+		if idle || frames%64 == 0 {
+			if now := time.Now(); now.Sub(setAt) >= refresh {
 				c.nc.SetReadDeadline(now.Add(cfg.PingAfter))
 				setAt = now
 			}
+		}
+		if idle {
 			if err := src.await(); err != nil {
 				if !isTimeout(err) {
 					return c.readError(err)
@@ -352,11 +358,12 @@ func decodeFail(c *conn, err error) inbound {
 func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 
 // writeLoop is the connection's writer: it takes everything queued in one
-// swap and writes it with one write and a deadline. It is the only goroutine
-// that closes the socket.
+// swap and writes it in as few writes as possible, each with the stall
+// deadline. It is the only goroutine that closes the socket.
 func (c *conn) writeLoop() {
 	defer c.h.wg.Done()
 	var spare []outFrame
+	w := writer{o: c.out, nc: c.nc}
 	for range c.out.wake {
 		frames, closed, mode, deadline := c.out.take(spare)
 		if closed && mode == closeAbort {
@@ -365,11 +372,9 @@ func (c *conn) writeLoop() {
 			return
 		}
 		if len(frames) > 0 {
-			err := writeFrames(c.nc, frames) // take has set the deadline
-			c.out.wrote()
+			err := w.write(frames)
 			releaseAll(frames)
 			if err != nil {
-				c.nc.Close()
 				c.writerFailed(err, closed)
 				return
 			}
@@ -387,20 +392,21 @@ func (c *conn) writeLoop() {
 	}
 }
 
+// writerFailed ends a connection whose write failed. The hub hears why
+// (slow consumer when the peer accepted nothing for the stall time) before
+// the socket is closed: closing first would let the reader's error ("connection
+// lost") reach the hub first.
 func (c *conn) writerFailed(err error, closing bool) {
+	if !closing {
+		reason, detail := wire.LeftLost, "write: "+err.Error()
+		if isTimeout(err) {
+			reason, detail = wire.LeftSlowConsumer, fmt.Sprintf("accepted nothing for %v", c.out.stall)
+		}
+		c.deliver(failWith(c, reason, nil, detail))
+	}
 	// Whatever is still queued will never be written.
 	c.out.close(closeAbort, time.Time{})
-	if frames, _, _, _ := c.out.take(nil); frames != nil {
-		releaseAll(frames)
-	}
-	if closing {
-		return
-	}
-	reason := wire.LeftLost
-	if isTimeout(err) {
-		reason = wire.LeftSlowConsumer
-	}
-	c.deliver(failWith(c, reason, nil, "write: "+err.Error()))
+	c.nc.Close()
 }
 
 // closeGracefully half-closes the socket after the last frame, waits for the
@@ -419,45 +425,137 @@ func (c *conn) closeGracefully(deadline time.Time) {
 	c.nc.Close()
 }
 
+// maxWrite is the most one socket write carries: the unit of progress. A
+// peer must accept a write within the stall time.
+const maxWrite = 64 << 10
+
 // writeBufs are the writers' batch buffers, shared through a pool so that an
 // idle connection holds none.
 var writeBufs = sync.Pool{New: func() any {
-	b := make([]byte, 0, 64<<10)
+	b := make([]byte, 0, maxWrite)
 	return &b
 }}
 
-// writeFrames writes frames with as few writes as possible: small frames are
-// copied into one pooled buffer, frames larger than it are written as they
-// are.
-func writeFrames(nc net.Conn, frames []outFrame) error {
+// writer is a connection's writer state.
+type writer struct {
+	o     *outbox
+	nc    io.Writer
+	setAt time.Time   // when the deadline was last extended
+	vec   net.Buffers // the pieces of the next write
+}
+
+// copyBelow is the size under which a frame is copied into the batch
+// buffer; larger ones are written from where they are (writev), which
+// saves copying big messages once per recipient.
+const copyBelow = 1 << 10
+
+// write writes frames with as few writes as possible, each of at most
+// maxWrite bytes: small frames are copied into one pooled buffer, larger
+// ones are written in place (one writev), frames over maxWrite in pieces.
+// After each write the outbox is told what left.
+func (w *writer) write(frames []outFrame) error {
 	if len(frames) == 1 {
-		_, err := nc.Write(frames[0].b)
-		return err
+		return w.large(frames[0])
 	}
 	bp := writeBufs.Get().(*[]byte)
 	defer writeBufs.Put(bp)
 	buf := (*bp)[:0]
+	vec := w.vec[:0]
+	total, pending := 0, int64(0) // bytes and cost of the frames in vec
+	inBuf := false                // vec's last piece is the tail of buf
+	flush := func() error {
+		w.vec = vec
+		err := w.flushVec(pending)
+		vec, buf, total, pending, inBuf = w.vec[:0], buf[:0], 0, 0, false
+		return err
+	}
 	for _, f := range frames {
-		if len(buf)+len(f.b) > cap(buf) && len(buf) > 0 {
-			if _, err := nc.Write(buf); err != nil {
+		if total+len(f.b) > maxWrite && total > 0 {
+			if err := flush(); err != nil {
 				return err
 			}
-			buf = buf[:0]
 		}
-		if len(f.b) > cap(buf) {
-			if _, err := nc.Write(f.b); err != nil {
+		switch {
+		case len(f.b) > maxWrite:
+			if err := w.large(f); err != nil {
 				return err
 			}
 			continue
+		case len(f.b) >= copyBelow:
+			vec = append(vec, f.b)
+			inBuf = false
+		case inBuf:
+			start := len(buf) - len(vec[len(vec)-1])
+			buf = append(buf, f.b...)
+			vec[len(vec)-1] = buf[start:]
+		default:
+			start := len(buf)
+			buf = append(buf, f.b...)
+			vec = append(vec, buf[start:])
+			inBuf = true
 		}
-		buf = append(buf, f.b...)
+		total += len(f.b)
+		pending += int64(cost(f))
 	}
-	if len(buf) > 0 {
-		if _, err := nc.Write(buf); err != nil {
+	if total > 0 {
+		return flush()
+	}
+	w.vec = vec
+	return nil
+}
+
+// flushVec writes w.vec, whose frames cost n, as flush does.
+func (w *writer) flushVec(n int64) error {
+	if len(w.vec) == 1 {
+		return w.flush(w.vec[0], n)
+	}
+	v := w.vec
+	w.begin()
+	_, err := v.WriteTo(w.nc)
+	w.o.writing.Store(0)
+	clear(w.vec[:cap(w.vec)])
+	if err == nil {
+		w.o.sent(n)
+	}
+	return err
+}
+
+// large writes one frame in pieces of at most maxWrite.
+func (w *writer) large(f outFrame) error {
+	b := f.b
+	for len(b) > maxWrite {
+		if err := w.flush(b[:maxWrite], 0); err != nil {
 			return err
 		}
+		b = b[maxWrite:]
 	}
-	return nil
+	return w.flush(b, int64(cost(f)))
+}
+
+// flush writes b, whose frames cost n, with the stall deadline: extended
+// when an eighth of the stall time has passed since it was last set
+// (updating a deadline costs a runtime timer change), so a write gets
+// between 7/8 of the stall time and all of it.
+func (w *writer) flush(b []byte, n int64) error {
+	w.begin()
+	_, err := w.nc.Write(b)
+	w.o.writing.Store(0)
+	if err == nil && n > 0 {
+		w.o.sent(n)
+	}
+	return err
+}
+
+// begin starts a socket write: the deadline is extended when due, and the
+// write is marked as in progress for the hub (outbox.writing, which the
+// caller clears when the write returns).
+func (w *writer) begin() {
+	now := time.Now()
+	if now.Sub(w.setAt) >= w.o.stall/8 {
+		w.o.extend(now)
+		w.setAt = now
+	}
+	w.o.writing.Store(now.UnixNano())
 }
 
 // bucket is flood control: a token bucket whose debt is paid by waiting.

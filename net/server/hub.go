@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,21 +32,24 @@ const (
 	closeGrace = time.Second
 	// Bursts of joins are announced in batches: a join that comes sooner
 	// than the join window after the last announcement waits for the next
-	// one, so that a thousand joins cost each member a few Joined frames,
-	// not a thousand. An announcement costs a push, a writer wake-up and a
-	// write (about 5 µs) per member, so the window grows with the lobby
+	// one (the joiner itself is welcomed at once), so that a thousand joins
+	// cost each member a few Joined frames, not a thousand. An announcement
+	// costs a push, a writer wake-up and a write (about 5 µs, twice that
+	// on a busy machine) per member, so the window grows with the lobby
 	// (joinWindowPer each, at most maxJoinWindow), which keeps announcing
-	// under a fifth of a core: in a small lobby joins are announced at once,
-	// in one of 5000 within 100 ms.
-	joinWindowPer = 25 * time.Microsecond
-	maxJoinWindow = 100 * time.Millisecond
+	// under a tenth of a core: in a small lobby joins are announced at once,
+	// in one of 5000 within 500 ms.
+	joinWindowPer = 100 * time.Microsecond
+	maxJoinWindow = 500 * time.Millisecond
 	maxJoinBatch  = 512
 	// roomsEvery bounds how often RoomChanged events are sent: each one
 	// lists a room's members, which for the lobby may be thousands.
 	roomsEvery = 50 * time.Millisecond
 	// maxBurst is how many items the hub handles, when busy, before it
-	// wakes the writers it has queued frames to.
+	// wakes the writers it has queued frames to; handEvery is how much it
+	// stages for one outbox before it wakes them anyway.
 	maxBurst  = 64
+	handEvery = 256 << 10
 	inboxSize = 1024
 	// eventGrace bounds how long Run, when ending, waits for the UI to take
 	// the last events.
@@ -104,8 +108,10 @@ func (c Config) validate() error {
 		return fmt.Errorf("server: MaxFrame %d is outside 4 KiB–%d", c.MaxFrame, wire.AbsoluteMaxFrame)
 	case c.MaxText < 1 || c.MaxText > 0xFFFF || c.MaxText+1024 > c.MaxFrame:
 		return fmt.Errorf("server: MaxText %d must be 1–65535 and leave 1 KiB of MaxFrame for headers", c.MaxText)
-	case c.OutboxBytes < 1:
-		return errors.New("server: OutboxBytes must be positive")
+	case c.OutboxBytes < 64<<10:
+		return errors.New("server: OutboxBytes must be at least 64 KiB")
+	case c.OutboxBudget > 0 && c.OutboxBudget < 1<<20:
+		return errors.New("server: OutboxBudget must be at least 1 MiB (or -1: none)")
 	case c.WriteTimeout <= 0 || c.HandshakeTime <= 0 || c.PingAfter <= 0:
 		return errors.New("server: WriteTimeout, HandshakeTime and PingAfter must be positive")
 	case c.MissedPings < 0:
@@ -139,17 +145,19 @@ type hub struct {
 	lobby   *room
 	nextID  uint64
 
-	pending   []*conn           // accepted, Welcome not yet sent (a join batch)
-	dirty     map[string]string // rooms changed since the last RoomChanged, key → name
-	lastFlush time.Time
-	timer     *time.Timer
-	timerC    <-chan time.Time // timer.C while armed, else nil
-	timerAt   time.Time        // when the armed timer fires
-	doomed    []*conn          // slow consumers found while pushing
-	wake      []*conn          // connections with frames staged, not yet handed over
-	burst     int              // items handled since the writers were last woken
-	handNow   bool             // an outbox has a quarter of its limit staged: hand over now
-	lastRooms time.Time        // when RoomChanged events were last sent
+	pending     []*conn           // accepted, Welcome not yet sent (a join batch)
+	dirty       map[string]string // rooms changed since the last RoomChanged, key → name
+	lastFlush   time.Time
+	timer       *time.Timer
+	timerC      <-chan time.Time // timer.C while armed, else nil
+	timerAt     time.Time        // when the armed timer fires
+	doomed      []doom           // slow consumers found while pushing
+	acct        *budget          // what every outbox holds, against OutboxBudget
+	noRoomUntil time.Time        // makeRoom found no one to drop: do not scan again before
+	wake        []*conn          // connections with frames staged, not yet handed over
+	burst       int              // items handled since the writers were last woken
+	handNow     bool             // an outbox has a quarter of its limit staged: hand over now
+	lastRooms   time.Time        // when RoomChanged events were last sent
 
 	files map[uint64]*transfer
 
@@ -176,6 +184,7 @@ func newHub(cfg Config, q *eventQueue) *hub {
 		in:       make(chan inbound, inboxSize),
 		acceptCh: make(chan net.Conn),
 		timer:    t,
+		acct:     &budget{max: max(cfg.OutboxBudget, 0)},
 		hist:     cfg.History,
 		names:    newNames(cfg),
 	}
@@ -284,21 +293,27 @@ func (h *hub) housekeep() {
 	}
 }
 
+// doom is a slow consumer found while pushing, and why.
+type doom struct {
+	c      *conn
+	detail string
+}
+
 // reap drops the slow consumers found while pushing. Dropping sends Left
 // frames, which may find more.
 func (h *hub) reap() {
 	for len(h.doomed) > 0 {
-		c := h.doomed[len(h.doomed)-1]
+		d := h.doomed[len(h.doomed)-1]
 		h.doomed = h.doomed[:len(h.doomed)-1]
-		h.drop(c, wire.LeftSlowConsumer, closeAbort, "outbox full")
+		h.drop(d.c, wire.LeftSlowConsumer, closeAbort, d.detail)
 	}
 }
 
 // push queues a frame to c. It is staged in c's outbox without locking and
 // handed over, with everything else the hub queued to c in its current burst
 // of work, when the hub wakes the writers (see wakeWriters): one lock and one
-// write per burst, not per frame. If the hand-over takes c over its outbox
-// limit, c is a slow consumer and is dropped.
+// write per burst, not per frame. If the hand-over takes what c is owed over
+// its cap, c is a slow consumer and is dropped.
 func (h *hub) push(c *conn, frame []byte) { h.stage(c, outFrame{b: frame}, false) }
 
 // pushForce queues a frame that is not refused for the outbox limit: final
@@ -309,19 +324,22 @@ func (h *hub) stage(c *conn, f outFrame, force bool) {
 	if c.out.stage(f, force) {
 		h.wake = append(h.wake, c)
 	}
-	// A burst hands over at most a quarter of an outbox's limit, so that
-	// only a client whose writer has fallen behind can overflow.
-	if c.out.hqBytes >= c.out.limit/4 {
+	// Writers get a big burst in parts, so that they start writing early.
+	if c.out.hqBytes >= handEvery {
 		h.handNow = true
 	}
 }
 
 // wakeWriters hands every outbox the hub has queued to since the last call
-// its frames, and wakes their writers.
+// its frames, and wakes their writers. A hand-over that would take the
+// server's outboxes over the budget first makes room (makeRoom).
 func (h *hub) wakeWriters() {
 	for i, c := range h.wake {
+		if h.acct.max > 0 && !c.out.hqForce && h.acct.used.Load()+c.out.hqBytes > h.acct.max && !h.noRoomUntil.After(time.Now()) {
+			h.makeRoom(c.out.hqBytes)
+		}
 		if c.out.handover(false) == pushOverflow {
-			h.doomed = append(h.doomed, c)
+			h.doomed = append(h.doomed, doom{c, fmt.Sprintf("owed over %d bytes", h.cfg.OutboxBytes)})
 		}
 		h.wake[i] = nil
 	}
@@ -330,15 +348,63 @@ func (h *hub) wakeWriters() {
 	h.handNow = false
 }
 
+// makeRoom drops slow consumers until need more bytes fit in the server's
+// outbox budget with an eighth of it to spare (so that the next hand-overs
+// do not each scan every connection). Connections whose writer has waited
+// for the socket for an eighth of the stall time or more go first, then the
+// others; among each, the one owed the most goes first. Their outboxes are
+// aborted at once (what they held leaves the account); reap drops them.
+func (h *hub) makeRoom(need int64) {
+	type candidate struct {
+		c       *conn
+		owed    int64
+		stalled bool
+	}
+	now := time.Now()
+	var cs []candidate
+	for c := range h.conns {
+		if n, open := c.out.owed(); open && n > 0 {
+			since := c.out.stalledSince()
+			cs = append(cs, candidate{c, n, !since.IsZero() && now.Sub(since) >= h.cfg.WriteTimeout/8})
+		}
+	}
+	slices.SortFunc(cs, func(a, b candidate) int {
+		if a.stalled != b.stalled {
+			if a.stalled {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(b.owed, a.owed)
+	})
+	target := h.acct.max - h.acct.max/8 - need
+	if len(cs) == 0 {
+		// What is owed is held by connections already closing: scanning
+		// again at every hand-over would find nothing either.
+		h.noRoomUntil = now.Add(10 * time.Millisecond)
+	}
+	for _, k := range cs {
+		if h.acct.used.Load() <= target {
+			break
+		}
+		detail := "server outbox budget full; the most owed"
+		if k.stalled {
+			detail = "server outbox budget full; stalled and the most owed"
+		}
+		h.log.Warn("outbox budget full", "used", h.acct.used.Load(), "budget", h.acct.max, "nick", k.c.nick,
+			"addr", k.c.addr, "owed", k.owed, "stalled", k.stalled)
+		k.c.out.discardStagedAndRelease()
+		k.c.out.close(closeAbort, time.Time{})
+		h.doomed = append(h.doomed, doom{k.c, detail})
+	}
+}
+
 // closeOut ends c's outbox: what the hub staged for it is handed over first
 // (graceful: the final frame goes after everything queued before it) or
 // discarded (abort).
 func (h *hub) closeOut(c *conn, mode closeMode, deadline time.Time) {
 	if mode == closeAbort {
-		releaseAll(c.out.hq)
-		clear(c.out.hq)
-		c.out.hq = c.out.hq[:0]
-		c.out.hqBytes, c.out.hqForce = 0, false
+		c.out.discardStagedAndRelease()
 	} else {
 		c.out.handover(true)
 	}
@@ -628,10 +694,21 @@ func (h *hub) leaveRoom(c *conn, r *room, reason wire.LeftReason, now time.Time)
 	if !r.remove(c) {
 		return
 	}
-	if c.welcomed && len(r.members) > 0 {
-		h.broadcast(r, wire.Encode(wire.Left{Time: now.UnixMilli(), Room: r.name, User: c.nick, Reason: reason}))
+	if len(r.members) > 0 {
+		left := wire.Encode(wire.Left{Time: now.UnixMilli(), Room: r.name, User: c.nick, Reason: reason})
+		if c.announced {
+			h.broadcast(r, left)
+		} else {
+			// Only those who joined after c know of it: c was in the list
+			// their welcome carried.
+			for _, p := range h.pending[c.pendingAt+1:] {
+				if p.state == stateMember {
+					h.push(p, left)
+				}
+			}
+		}
 	}
-	if c.welcomed && (reason != wire.LeftKicked || r != h.lobby) { // a kick is kept as such
+	if reason != wire.LeftKicked || r != h.lobby { // a kick is kept as such
 		h.keepEvent(store.KindLeft, r, c.nick, reason.String(), now)
 	}
 	if len(r.members) == 0 && r != h.lobby {
@@ -749,63 +826,96 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	h.names.addNick(c)
 	h.lobby.add(c)
 	h.markDirty(h.lobby)
+	h.welcome(c, now)
+	c.pendingAt = len(h.pending)
 	h.pending = append(h.pending, c)
 	h.log.Info("user joined", "nick", c.nick, "addr", c.addr, "via", c.via)
 	h.emit(UserJoined{Nick: c.nick, Addr: c.addr, Since: now, Via: c.via})
 }
 
-// flushJoins sends the pending batch of joins: each new user gets Welcome and
-// the lobby's list (encoded once for the batch), the members already there
-// get one Joined listing the batch.
+// welcome sends a new user Welcome and the lobby's list (which includes
+// the user) at once; its arrival is announced to the others in a batch
+// (flushJoins).
+func (h *hub) welcome(c *conn, now time.Time) {
+	h.pushForce(c, wire.Encode(wire.Welcome{
+		Version:  wire.Version,
+		Nick:     c.nick,
+		Server:   h.cfg.Name,
+		Lobby:    h.lobby.name,
+		MaxText:  uint32(h.cfg.MaxText),
+		MaxFrame: uint32(h.cfg.MaxFrame),
+		Time:     now.UnixMilli(),
+	}))
+	for _, f := range h.lobby.userLists() {
+		h.pushForce(c, f)
+	}
+	h.replay(c, h.lobby)
+	h.keepEvent(store.KindJoined, h.lobby, c.nick, "", now)
+}
+
+// joinBlock is how many names of a join batch go in one of the Joined
+// frames that tell the batch's own members about those who came after them.
+const joinBlock = 64
+
+// flushJoins announces the pending batch of joins. The members who were
+// there before it get Joined frames listing the whole batch (encoded once);
+// each new user, whose welcome listed everyone up to itself, gets Joined
+// frames listing those of the batch who came after it: a partial block of
+// its own, then whole blocks of joinBlock names shared by everyone before
+// them.
 func (h *hub) flushJoins() {
 	if len(h.pending) == 0 {
 		return
 	}
 	now := time.Now()
 	h.lastFlush = now
-	names := make([]string, 0, len(h.pending))
+	joiners := make([]*conn, 0, len(h.pending))
+	nicks := make([]string, 0, len(h.pending))
 	var via []string // nil unless a gateway user joins
 	for _, c := range h.pending {
 		if c.state == stateMember {
 			if c.via != "" && via == nil {
-				via = make([]string, len(names), len(h.pending))
+				via = make([]string, len(nicks), len(h.pending))
 			}
 			if via != nil {
 				via = append(via, c.via)
 			}
-			names = append(names, c.nick)
+			joiners = append(joiners, c)
+			nicks = append(nicks, c.nick)
 		}
 	}
-	if len(names) > 0 {
-		joined := joinedFrames(h.lobby.name, names, via, now)
+	if len(nicks) > 0 {
+		joined := joinedFrames(h.lobby.name, nicks, via, now)
 		for _, m := range h.lobby.members {
-			if m.welcomed {
+			if m.announced {
 				for _, f := range joined {
 					h.push(m, f)
 				}
 			}
 		}
+		blocks := make([][]byte, (len(nicks)+joinBlock-1)/joinBlock)
+		block := func(k int) []byte {
+			if blocks[k] == nil {
+				from, to := k*joinBlock, min((k+1)*joinBlock, len(nicks))
+				blocks[k] = wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: h.lobby.name,
+					Users: nicks[from:to], Via: viaChunk(via, from, to-from)})
+			}
+			return blocks[k]
+		}
+		for i, c := range joiners {
+			s := i + 1
+			k := (s + joinBlock - 1) / joinBlock // the first whole block after s
+			if head := min(k*joinBlock, len(nicks)); s < head {
+				h.push(c, wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: h.lobby.name, Users: nicks[s:head],
+					Via: viaChunk(via, s, head-s)}))
+			}
+			for ; k < len(blocks); k++ {
+				h.push(c, block(k))
+			}
+		}
 	}
-	lists := h.lobby.userLists()
-	for _, c := range h.pending {
-		if c.state != stateMember {
-			continue
-		}
-		c.welcomed = true
-		h.pushForce(c, wire.Encode(wire.Welcome{
-			Version:  wire.Version,
-			Nick:     c.nick,
-			Server:   h.cfg.Name,
-			Lobby:    h.lobby.name,
-			MaxText:  uint32(h.cfg.MaxText),
-			MaxFrame: uint32(h.cfg.MaxFrame),
-			Time:     now.UnixMilli(),
-		}))
-		for _, f := range lists {
-			h.pushForce(c, f)
-		}
-		h.replay(c, h.lobby)
-		h.keepEvent(store.KindJoined, h.lobby, c.nick, "", now)
+	for _, c := range joiners {
+		c.announced = true
 	}
 	clear(h.pending)
 	h.pending = h.pending[:0]

@@ -2,6 +2,7 @@ package server
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,14 +15,22 @@ type outFrame struct {
 	t *ticket
 }
 
+// frameCost is what one queued frame is charged on top of its bytes: its
+// slot in the queue (an outFrame, 32 bytes) and room for the slice to grow.
+// A broadcast frame's bytes are shared by every recipient but charged to
+// each, so the accounted total is an upper bound on the memory outboxes hold.
+const frameCost = 64
+
+func cost(f outFrame) int { return len(f.b) + frameCost }
+
 // closeMode says how a connection ends once its outbox is closed.
 type closeMode uint8
 
 const (
 	// closeGraceful writes what is queued, half-closes the socket, waits
 	// briefly for the peer to close, then closes (net/http's
-	// closeWriteAndWait): the last frame (kicked, stopping, refused, error)
-	// reaches the peer instead of being destroyed by a reset.
+	// closeWriteAndWait): the last frame (kicked, stopping, refused,
+	// error) reaches the peer instead of being destroyed by a reset.
 	closeGraceful closeMode = iota + 1
 	// closeAbort discards what is queued and closes at once.
 	closeAbort
@@ -33,52 +42,69 @@ type pushResult uint8
 const (
 	pushed       pushResult = iota
 	pushClosed              // the outbox is closed; the frame was dropped
-	pushOverflow            // the frame would exceed the limit: the outbox is now closed (slow consumer)
+	pushOverflow            // the frame would take the peer over its cap: the outbox is now closed (slow consumer)
 )
 
-// Slow consumers. Queued bytes over the limit make the peer a slow consumer
-// only if its writer has been stuck in one write for stuckAfter (the peer's
-// socket buffers are full: it is not reading), or if they pass hardLimit
-// times the limit. A burst bigger than the limit (dozens of large messages at
-// once) therefore does not drop peers that read, whose writers merely have
-// not run yet; a peer that stops reading is dropped once the kernel's buffers
-// for it are full.
-const (
-	stuckAfter = 100 * time.Millisecond
-	hardLimit  = 4
-)
+// budget is the server-wide account of what every outbox holds: frames
+// queued and frames a writer has taken but not yet written, each charged
+// cost(f). The hub adds what it hands over; writers take off what they have
+// written; an aborted outbox takes off everything it held at once.
+type budget struct {
+	used atomic.Int64
+	max  int64 // 0: no budget (benchmarks)
+	peak int64 // the most used after a hand-over (hub goroutine only; tests read it)
+}
 
-// outbox is a connection's bounded send queue: a mutex, a slice of frames and
-// a one-slot wake-up channel. The hub stages frames without locking and hands
+func (b *budget) add(n int64) int64 {
+	if b == nil {
+		return 0
+	}
+	return b.used.Add(n)
+}
+
+// outbox is a connection's send queue: a mutex, a slice of frames and a
+// one-slot wake-up channel. The hub stages frames without locking and hands
 // each outbox what a burst of its work queued under one lock, waking the
 // writer only if the queue was empty. The writer takes everything queued in
 // one swap.
 //
+// Slow consumers (PROTOCOL.md, "Slow consumers"): a peer is dropped when what
+// it is owed would pass its cap (limit), when its socket accepts nothing for
+// the stall time (the writer's deadline), or when the server-wide budget is
+// full and it is the peer the hub picks (stalled first, most owed first). A
+// peer that keeps reading is never dropped for a burst under its cap.
+//
 // The outbox also owns the socket's write deadline, and sets it under its
-// mutex: take sets the writer's (now + timeout), close sets the closing one,
-// an abort one in the past. So a close always reaches a write in progress: a
-// writer stuck on a peer that stopped reading gives up at once on an abort
-// and within the close deadline on a graceful close (kick, stop), not after
-// the write timeout.
+// mutex: the writer extends it (now + stall) as it makes progress, close
+// sets the closing one, an abort one in the past. So a close always reaches
+// a write in progress: a writer stuck on a peer that stopped reading gives
+// up at once on an abort and within the close deadline on a graceful close
+// (kick, stop), not after the stall time.
 type outbox struct {
 	mu       sync.Mutex
 	frames   []outFrame
-	bytes    int // bytes queued and not yet taken by the writer
-	limit    int
+	bytes    int64 // cost of the frames queued and not yet taken by the writer
+	inflight int64 // cost of the frames the writer has taken and not yet written
+	limit    int64 // cap on bytes+inflight
 	closed   bool
+	detached bool // aborted: the frames still in flight are no longer in acct
 	mode     closeMode
 	deadline time.Time // for closeGraceful: when the connection must be closed
 	wake     chan struct{}
 	nc       writeDeadliner // nil in benchmarks
-	timeout  time.Duration
-	setAt    time.Time // when take last set the deadline
-	writing  time.Time // when the writer's current write began; zero when it is not writing
+	stall    time.Duration
+	acct     *budget // nil in benchmarks
+
+	// writing is when the writer's current socket write began (Unix
+	// nanoseconds), 0 when it is not in one. The hub reads it to tell a
+	// stalled peer from one that is merely behind.
+	writing atomic.Int64
 
 	// Staged by the hub, not yet handed over (hub goroutine only): during a
 	// burst of work the hub appends here without locking, and hands each
 	// outbox its frames under one lock at the end of the burst.
 	hq      []outFrame
-	hqBytes int
+	hqBytes int64
 	hqForce bool // hq holds a frame that must not be refused
 }
 
@@ -87,8 +113,8 @@ type writeDeadliner interface{ SetWriteDeadline(time.Time) error }
 // longAgo is a deadline in the past: it fails a pending write at once.
 var longAgo = time.Unix(1, 0)
 
-func newOutbox(limit int, nc writeDeadliner, timeout time.Duration) *outbox {
-	return &outbox{limit: limit, wake: make(chan struct{}, 1), nc: nc, timeout: timeout}
+func newOutbox(limit int, nc writeDeadliner, stall time.Duration, acct *budget) *outbox {
+	return &outbox{limit: int64(limit), wake: make(chan struct{}, 1), nc: nc, stall: stall, acct: acct}
 }
 
 func (o *outbox) setDeadlineLocked(t time.Time) {
@@ -104,19 +130,21 @@ func (o *outbox) signal() {
 	}
 }
 
-// pushForce queues a frame regardless of the limit and wakes the writer if
+// pushForce queues a frame regardless of the cap and wakes the writer if
 // the queue was empty. It is how a file chunk's acknowledgement reaches the
 // sender, from whichever goroutine released the chunk last (usually a
 // writer); the hub stages its own frames instead (stage, handover).
 func (o *outbox) pushForce(b []byte) {
+	f := outFrame{b: b}
 	o.mu.Lock()
 	if o.closed {
 		o.mu.Unlock()
 		return
 	}
 	wasEmpty := len(o.frames) == 0
-	o.frames = append(o.frames, outFrame{b: b})
-	o.bytes += len(b)
+	o.frames = append(o.frames, f)
+	o.bytes += int64(cost(f))
+	o.acct.add(int64(cost(f)))
 	o.mu.Unlock()
 	if wasEmpty {
 		o.signal()
@@ -129,15 +157,16 @@ func (o *outbox) pushForce(b []byte) {
 func (o *outbox) stage(f outFrame, force bool) (first bool) {
 	first = len(o.hq) == 0
 	o.hq = append(o.hq, f)
-	o.hqBytes += len(f.b)
+	o.hqBytes += int64(cost(f))
 	o.hqForce = o.hqForce || force
 	return first
 }
 
 // handover moves the staged frames into the queue and wakes the writer. If
-// they would take the queue over its limit (and none is forced, and force is
-// false) the outbox aborts instead and handover reports pushOverflow; a
-// single frame into an empty queue is always taken. Hub goroutine only.
+// they would take what the peer is owed over its cap (and none is forced,
+// and force is false) the outbox aborts instead and handover reports
+// pushOverflow; a single frame into an empty queue is always taken. Hub
+// goroutine only.
 func (o *outbox) handover(force bool) pushResult {
 	if len(o.hq) == 0 {
 		return pushed
@@ -146,10 +175,11 @@ func (o *outbox) handover(force bool) pushResult {
 	var dropped []outFrame
 	wasEmpty := false
 	o.mu.Lock()
+	owed := o.bytes + o.inflight
 	switch {
 	case o.closed:
 		r, dropped = pushClosed, o.hq
-	case !force && !o.hqForce && (o.bytes > 0 || len(o.hq) > 1) && o.overLocked(o.bytes+o.hqBytes):
+	case !force && !o.hqForce && (owed > 0 || len(o.hq) > 1) && owed+o.hqBytes > o.limit:
 		r, dropped = pushOverflow, append(o.abortLocked(), o.hq...)
 	default:
 		wasEmpty = len(o.frames) == 0
@@ -159,54 +189,78 @@ func (o *outbox) handover(force bool) pushResult {
 			o.frames = append(o.frames, o.hq...)
 		}
 		o.bytes += o.hqBytes
+		if o.acct != nil {
+			if u := o.acct.used.Add(o.hqBytes); u > o.acct.peak {
+				o.acct.peak = u
+			}
+		}
 	}
 	o.mu.Unlock()
 	releaseAll(dropped)
-	clear(o.hq)
-	o.hq = o.hq[:0]
-	o.hqBytes, o.hqForce = 0, false
+	o.discardStaged()
 	if wasEmpty || r == pushOverflow {
 		o.signal()
 	}
 	return r
 }
 
-// overLocked reports whether queueing n bytes makes the peer a slow
-// consumer.
-func (o *outbox) overLocked(n int) bool {
-	switch {
-	case n <= o.limit:
-		return false
-	case n > hardLimit*o.limit:
-		return true
-	}
-	return !o.writing.IsZero() && time.Since(o.writing) > stuckAfter
+// discardStaged empties the hub's batch (its frames were handed over or
+// released). Hub goroutine only.
+func (o *outbox) discardStaged() {
+	clear(o.hq)
+	o.hq = o.hq[:0]
+	o.hqBytes, o.hqForce = 0, false
 }
 
-// wrote tells the outbox the writer's write has ended.
-func (o *outbox) wrote() {
+// discardStagedAndRelease drops the hub's batch, releasing its tickets.
+// Hub goroutine only.
+func (o *outbox) discardStagedAndRelease() {
+	releaseAll(o.hq)
+	o.discardStaged()
+}
+
+// owed reports what the peer is owed and not yet sent (queued, or in the
+// writer's hands) as charged to the server's account, and whether the outbox
+// is still open.
+func (o *outbox) owed() (n int64, open bool) {
 	o.mu.Lock()
-	o.writing = time.Time{}
-	o.mu.Unlock()
+	defer o.mu.Unlock()
+	return o.bytes + o.inflight, !o.closed
+}
+
+// stalledSince reports when the writer's current write began, or the zero
+// time if it is not writing.
+func (o *outbox) stalledSince() time.Time {
+	if ns := o.writing.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
 }
 
 // abortLocked closes the outbox for an immediate close and returns the
 // discarded frames (whose tickets the caller releases outside the lock).
+// Everything the outbox held leaves the server's account now: the writer's
+// write in flight fails at once on the past deadline.
 func (o *outbox) abortLocked() []outFrame {
 	o.closed = true
 	o.mode = closeAbort
 	o.setDeadlineLocked(longAgo)
 	dropped := o.frames
 	o.frames = nil
+	if !o.detached {
+		o.acct.add(-(o.bytes + o.inflight))
+		o.detached = true
+	}
 	o.bytes = 0
 	return dropped
 }
 
 // close ends the queue: nothing more is accepted. With closeGraceful the
-// writer still writes what is queued, then closes by deadline.
+// writer still writes what is queued, then closes by deadline. An abort
+// also ends a graceful close (its writer failed).
 func (o *outbox) close(mode closeMode, deadline time.Time) {
 	o.mu.Lock()
-	if o.closed {
+	if o.closed && (mode != closeAbort || o.mode == closeAbort) {
 		o.mu.Unlock()
 		return
 	}
@@ -225,8 +279,9 @@ func (o *outbox) close(mode closeMode, deadline time.Time) {
 }
 
 // take hands the writer everything queued, giving it spare (an emptied slice
-// from its previous take) as the new queue's storage, sets the deadline for
-// writing it, and reports whether the outbox is closed and how.
+// from its previous take) as the new queue's storage, and reports whether
+// the outbox is closed and how. What it takes stays charged (inflight) until
+// the writer reports it written (sent).
 func (o *outbox) take(spare []outFrame) (frames []outFrame, closed bool, mode closeMode, deadline time.Time) {
 	o.mu.Lock()
 	frames = o.frames
@@ -234,27 +289,40 @@ func (o *outbox) take(spare []outFrame) (frames []outFrame, closed bool, mode cl
 		frames = nil
 	} else {
 		o.frames = spare[:0]
+		o.inflight += o.bytes
 		o.bytes = 0
-		// The writer's deadline is refreshed when an eighth of the timeout
-		// has passed (updating a deadline costs a runtime timer change), so
-		// a write gets between 7/8 of the timeout and all of it.
-		now := time.Now()
-		if !o.closed && now.Sub(o.setAt) >= o.timeout/8 {
-			o.setDeadlineLocked(now.Add(o.timeout))
-			o.setAt = now
-		}
-		o.writing = now
 	}
 	closed, mode, deadline = o.closed, o.mode, o.deadline
 	o.mu.Unlock()
 	return frames, closed, mode, deadline
 }
 
-// queued reports the bytes waiting for the writer.
+// extend sets the writer's deadline to now + the stall time, unless the
+// outbox is closed (its deadline is then the closing one).
+func (o *outbox) extend(now time.Time) {
+	o.mu.Lock()
+	if !o.closed {
+		o.setDeadlineLocked(now.Add(o.stall))
+	}
+	o.mu.Unlock()
+}
+
+// sent tells the outbox the writer has written (or given up on) frames
+// costing n: they leave what the peer is owed and the server's account.
+func (o *outbox) sent(n int64) {
+	o.mu.Lock()
+	o.inflight -= n
+	if !o.detached {
+		o.acct.add(-n)
+	}
+	o.mu.Unlock()
+}
+
+// queued reports the bytes waiting for the writer or in its hands.
 func (o *outbox) queued() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.bytes
+	return int(o.bytes + o.inflight)
 }
 
 func releaseAll(frames []outFrame) {

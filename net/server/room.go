@@ -20,12 +20,58 @@ type room struct {
 	creator string    // FoldKey of its creator's nickname; "" for the lobby
 	members []*conn
 	lists   [][]byte // encoded UserList chunks; nil when stale
+	// The last chunk of lists holds members[lastFrom:], whose names take
+	// lastSize bytes: a member added at the end re-encodes only that chunk.
+	lastFrom int
+	lastSize int
+	listsVia bool // lists carry gateway marks (Via)
 }
 
 func (r *room) add(c *conn) {
 	c.rooms = append(c.rooms, membership{r: r, i: len(r.members)})
 	r.members = append(r.members, c)
-	r.lists = nil
+	switch {
+	case r.lists == nil:
+	case r.listsVia || c.via != "":
+		r.lists = nil // lists with gateway marks are rebuilt whole
+	default:
+		r.extendLists()
+	}
+}
+
+// extendLists brings the cached list up to date with the member just added
+// at the end: its last chunk is encoded again with the newcomer, or, if
+// that would pass listChunk, ends (encoded again without ListLast) and a
+// chunk of the newcomer starts. Earlier chunks are unchanged. Frames
+// already queued are never modified: changed chunks are new slices.
+func (r *room) extendLists() {
+	const per = 2
+	i := len(r.members) - 1
+	size := per + len(r.members[i].nick)
+	last := len(r.lists) - 1
+	if r.lastSize+size > listChunk && i > r.lastFrom {
+		r.lists[last] = r.listFrame(r.lastFrom, i, last == 0, false)
+		r.lists = append(r.lists, nil)
+		r.lastFrom, r.lastSize, last = i, 0, last+1
+	}
+	r.lastSize += size
+	r.lists[last] = r.listFrame(r.lastFrom, len(r.members), last == 0, true)
+}
+
+// listFrame encodes members[from:to] as one UserList chunk.
+func (r *room) listFrame(from, to int, first, last bool) []byte {
+	var flags uint8
+	if first {
+		flags |= wire.ListFirst
+	}
+	if last {
+		flags |= wire.ListLast
+	}
+	names := make([]string, to-from)
+	for k, m := range r.members[from:to] {
+		names[k] = m.nick
+	}
+	return wire.Encode(wire.UserList{Room: r.name, Flags: flags, Users: names})
 }
 
 // remove takes c out of the room in O(1) (plus c's few memberships).
@@ -72,7 +118,15 @@ func (r *room) nicks() []string {
 // and kept until the membership changes.
 func (r *room) userLists() [][]byte {
 	if r.lists == nil {
-		r.lists = userListFrames(r.name, r.nicks(), r.via())
+		nicks, via := r.nicks(), r.via()
+		r.lists = userListFrames(r.name, nicks, via)
+		r.listsVia = via != nil
+		cs := chunks(nicks, perName(via))
+		last := cs[len(cs)-1]
+		r.lastFrom, r.lastSize = len(nicks)-len(last), 0
+		for _, n := range last {
+			r.lastSize += perName(via) + len(n)
+		}
 	}
 	return r.lists
 }
