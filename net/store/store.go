@@ -127,6 +127,8 @@ type Store struct {
 	notStored atomic.Uint64
 	indexed   atomic.Uint64 // highest id in the search index
 	lastID    atomic.Uint64 // highest id written
+	queued    atomic.Uint64 // records accepted by Append
+	written   atomic.Uint64 // of those, written or failed by the writer
 
 	report atomic.Pointer[func(Status)]
 
@@ -144,9 +146,17 @@ const File = "history.db"
 // comes from a newer MultiChat (ErrNewerSchema).
 func Open(path string, o Options) (*Store, error) {
 	o = o.defaults()
+	// synchronous(NORMAL) in WAL mode: a commit is durable against a
+	// process crash (kill -9) once it returns. A power loss or OS crash may
+	// undo the commits since the WAL was last synced to disk (at each
+	// checkpoint, every 1000 pages, about 4 MB, of WAL), never corrupt the
+	// file. temp_store(MEMORY) keeps the statement journal of the
+	// multi-row INSERT in memory; in a temporary file it cost a write
+	// system call per page touched (12 % of the writer's CPU).
+	prag := []string{"busy_timeout(1000)", "locking_mode(EXCLUSIVE)", "journal_mode(WAL)",
+		"synchronous(NORMAL)", "foreign_keys(OFF)", "temp_store(MEMORY)"}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + url.Values{
-		"_pragma": {"busy_timeout(1000)", "locking_mode(EXCLUSIVE)", "journal_mode(WAL)",
-			"synchronous(NORMAL)", "foreign_keys(OFF)"},
+		"_pragma": prag,
 		"_txlock": {"immediate"},
 	}.Encode()
 	db, err := sql.Open("sqlite", dsn)
@@ -239,10 +249,12 @@ func (s *Store) Append(r Record) bool {
 		s.notStored.Add(1)
 		return false
 	}
+	s.queued.Add(1) // before the send: written never passes queued
 	select {
 	case s.q <- r:
 		return true
 	default:
+		s.queued.Add(^uint64(0))
 		s.notStored.Add(1)
 		return false
 	}
@@ -251,6 +263,11 @@ func (s *Store) Append(r Record) bool {
 // Flush waits until every record appended before the call is written (or
 // failed to be), or ctx is done.
 func (s *Store) Flush(ctx context.Context) error {
+	if s.written.Load() == s.queued.Load() && !s.closed.Load() {
+		// Every record queued so far is written (or failed): no need to
+		// wake the writer, which may be busy with a batch or the index.
+		return nil
+	}
 	done := make(chan struct{})
 	select {
 	case s.flushCh <- done:

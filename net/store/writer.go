@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -114,12 +115,16 @@ type writer struct {
 	reported   error  // the failure last reported
 	reportedN  uint64 // NotStored when last reported
 	reportedAt time.Time
-	ins        *sql.Stmt // prepared INSERT of insertRows records
+	shapes     []rowShape // with their prepared statements
+	args       []any      // reused for each INSERT's parameters
+	taken      []bool     // reused: which records of a batch are written
 }
 
 func (w *writer) close() {
-	if w.ins != nil {
-		w.ins.Close()
+	for _, sh := range w.shapes {
+		for _, st := range sh.ins {
+			st.Close()
+		}
 	}
 }
 
@@ -139,6 +144,7 @@ func (w *writer) setErr(err error) {
 // emptied slice. A failure counts the records as not stored.
 func (w *writer) write(batch []Record) []Record {
 	s := w.s
+	all := batch
 	for len(batch) > 0 {
 		n := min(len(batch), s.o.MaxBatch)
 		if time.Now().Before(w.pausedTill) {
@@ -166,46 +172,113 @@ func (w *writer) write(batch []Record) []Record {
 		}
 		batch = batch[n:]
 	}
-	clear(batch[:cap(batch)][:0])
-	return batch[:0]
+	s.written.Add(uint64(len(all)))
+	clear(all) // the records' strings can be collected
+	return all[:0]
 }
 
+// A rowShape is one way of writing a record as a row of the multi-row
+// INSERT. Room messages, nearly all of what is written, leave out what is
+// constant for them (kind, recipient, parties): fewer parameters to bind,
+// fewer strings copied into the driver, per row.
+type rowShape struct {
+	values string // the row's VALUES tuple
+	fits   func(*Record) bool
+	args   func([]any, *Record) []any
+	// ins[k] is the prepared INSERT of 1<<k rows, up to insertRows: a
+	// batch's remainder is written with a few of them rather than a
+	// statement compiled afresh for each batch.
+	ins []*sql.Stmt
+}
+
+var shapes = []rowShape{{
+	values: `(?,?,1,?,?,?,'',?,?,'','')`,
+	fits:   func(r *Record) bool { return r.Kind == KindChat && r.To == "" && r.FromParty == "" && r.ToParty == "" },
+	args: func(a []any, r *Record) []any {
+		return append(a, int64(r.ID), r.Time, r.Conv, r.Room, r.From, r.Text, int64(r.Ref))
+	},
+}, {
+	values: `(?,?,?,?,?,?,?,?,?,?,?)`,
+	fits:   func(*Record) bool { return true },
+	args: func(a []any, r *Record) []any {
+		return append(a, int64(r.ID), r.Time, int64(r.Kind), r.Conv, r.Room, r.From, r.To, r.Text,
+			int64(r.Ref), r.FromParty, r.ToParty)
+	},
+}}
+
+func insertSQL(values string, rows int) string {
+	return `INSERT OR IGNORE INTO messages` + insertCols + ` VALUES` +
+		strings.TrimSuffix(strings.Repeat(values+`,`, rows), ",")
+}
+
+// insert writes recs in one transaction: multi-row INSERTs of insertRows
+// rows, each record in the first shape that fits it (rows need not go in
+// id order: the id is the key).
 func (w *writer) insert(recs []Record) error {
-	if w.ins == nil { // prepared outside the transaction: the pool has one connection
-		q := `INSERT OR IGNORE INTO messages` + insertCols + ` VALUES` +
-			strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?,?,?,?),`, insertRows), ",")
-		ins, err := w.s.db.Prepare(q)
-		if err != nil {
-			return err
+	if w.shapes == nil {
+		w.shapes = slices.Clone(shapes)
+	}
+	for i := range w.shapes {
+		sh := &w.shapes[i]
+		for rows := 1 << len(sh.ins); rows <= insertRows; rows = 1 << len(sh.ins) {
+			// Prepared outside the transaction: the pool has one connection.
+			st, err := w.s.db.Prepare(insertSQL(sh.values, rows))
+			if err != nil {
+				return err
+			}
+			sh.ins = append(sh.ins, st)
 		}
-		w.ins = ins
 	}
 	tx, err := w.s.db.Begin()
 	if err != nil {
 		return err
 	}
-	ins := tx.Stmt(w.ins)
-	args := make([]any, 0, 11*insertRows)
-	for len(recs) > 0 {
-		n := min(len(recs), insertRows)
-		args = args[:0]
-		for _, r := range recs[:n] {
-			args = append(args, int64(r.ID), r.Time, int(r.Kind), r.Conv, r.Room, r.From, r.To, r.Text,
-				int64(r.Ref), r.FromParty, r.ToParty)
-		}
-		if n == insertRows {
-			_, err = ins.Exec(args...)
-		} else {
-			_, err = tx.Exec(`INSERT OR IGNORE INTO messages`+insertCols+` VALUES`+
-				strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?,?,?,?),`, n), ","), args...)
-		}
-		if err != nil {
+	taken := append(w.taken[:0], make([]bool, len(recs))...)
+	w.taken = taken
+	for i := range w.shapes {
+		if err := w.insertShape(tx, &w.shapes[i], recs, taken); err != nil {
 			tx.Rollback()
 			return err
 		}
-		recs = recs[n:]
 	}
 	return tx.Commit()
+}
+
+// insertShape writes the records not yet taken that fit sh.
+func (w *writer) insertShape(tx *sql.Tx, sh *rowShape, recs []Record, taken []bool) error {
+	perRow := strings.Count(sh.values, "?")
+	args, n := w.args[:0], 0
+	flush := func() error {
+		// n rows, as statements of 1<<k rows, largest first.
+		for k, done := len(sh.ins)-1, 0; done < n; k-- {
+			rows := 1 << k
+			if n-done < rows {
+				continue
+			}
+			if _, err := tx.Stmt(sh.ins[k]).Exec(args[done*perRow : (done+rows)*perRow]...); err != nil {
+				return err
+			}
+			done += rows
+		}
+		clear(args)
+		args, n = args[:0], 0
+		return nil
+	}
+	for i := range recs {
+		if taken[i] || !sh.fits(&recs[i]) {
+			continue
+		}
+		taken[i] = true
+		args = sh.args(args, &recs[i])
+		if n++; n == insertRows {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	err := flush()
+	w.args = args
+	return err
 }
 
 // pairs returns the text's adjacent letter pairs outside ASCII, each
