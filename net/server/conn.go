@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -101,18 +102,22 @@ const (
 // owned" belongs to the hub goroutine.
 type conn struct {
 	h          *hub
-	nc         net.Conn
+	raw        net.Conn // the TCP socket
+	nc         net.Conn // raw, or the TLS connection over it once secured is closed
 	addr       netip.AddrPort
+	nonce      [32]byte // the challenge the device proof signs
 	out        *outbox
 	gone       chan struct{} // closed by the hub when it lets go of the connection
+	secured    chan struct{} // closed by the reader once nc is set (TLS handshake done)
 	readerDone chan struct{} // closed when the reader has exited
 
 	// hub owned
 	state    connState
 	welcomed bool // Welcome sent (joins are announced in batches)
 	nick     string
-	fold     string // wire.FoldKey(nick)
-	skel     string // wire.SkeletonKey(nick)
+	fold     string   // wire.FoldKey(nick)
+	skel     string   // wire.SkeletonKey(nick)
+	device   [32]byte // the device key that proved itself in the hello
 	rooms    []membership
 	files    int // transfers this user is sending
 }
@@ -124,14 +129,21 @@ type membership struct {
 }
 
 func newConn(h *hub, nc net.Conn, addr netip.AddrPort) *conn {
-	return &conn{
+	c := &conn{
 		h:          h,
+		raw:        nc,
 		nc:         nc,
 		addr:       addr,
+		nonce:      newNonce(),
 		out:        newOutbox(h.cfg.OutboxBytes, nc, h.cfg.WriteTimeout),
 		gone:       make(chan struct{}),
+		secured:    make(chan struct{}),
 		readerDone: make(chan struct{}),
 	}
+	if h.tlsConf == nil {
+		close(c.secured)
+	}
+	return c
 }
 
 // inKind says what an inbound item is.
@@ -215,17 +227,32 @@ func failWith(c *conn, reason wire.LeftReason, final wire.Message, detail string
 // or the hub lets go of it (a zero item).
 func (c *conn) readFrames() inbound {
 	cfg := &c.h.cfg
+
+	// Handshake: TLS (unless plaintext), then the first frame must be a
+	// hello, all within HandshakeTime.
+	deadline := time.Now().Add(cfg.HandshakeTime)
+	c.raw.SetReadDeadline(deadline)
+	if c.h.tlsConf != nil {
+		c.raw.SetWriteDeadline(deadline) // the outbox sets its own once the writer runs
+		fail, ok := c.secure()
+		if !ok {
+			return fail
+		}
+		close(c.secured)
+	}
 	src := &source{nc: c.nc}
 	defer src.release()
 	fr := wire.NewReader(src, cfg.MaxFrame)
-
-	// Handshake: the first frame must be a hello, within HandshakeTime.
-	c.nc.SetReadDeadline(time.Now().Add(cfg.HandshakeTime))
 	f, err := fr.Next()
 	if err != nil {
 		if isTimeout(err) {
 			return failWith(c, wire.LeftTimedOut, wire.Refused{Code: wire.RefuseHandshake,
 				Text: fmt.Sprintf("no hello within %v", cfg.HandshakeTime)}, "handshake timeout")
+		}
+		if tooLarge, ok := errors.AsType[*wire.FrameTooLargeError](err); ok && isTLSHello(tooLarge.Size) {
+			return failWith(c, wire.LeftProtocol, wire.Refused{Code: wire.RefuseNoTLS,
+				Text: "this server does not use TLS; connect with the plaintext option, or ask the administrator"},
+				"TLS client on a plaintext server")
 		}
 		return c.readError(err)
 	}
@@ -233,9 +260,13 @@ func (c *conn) readFrames() inbound {
 	if err != nil {
 		return decodeFail(c, err)
 	}
-	if _, ok := m.(wire.Hello); !ok {
+	hello, ok := m.(wire.Hello)
+	if !ok {
 		return failWith(c, wire.LeftProtocol, wire.Refused{Code: wire.RefuseHandshake,
 			Text: fmt.Sprintf("the first frame must be hello, not %s", f.Type)}, "no hello")
+	}
+	if r := c.h.gate.check(hello, c.addr.Addr(), c.nonce, c.h.fp); r != nil {
+		return failWith(c, wire.LeftProtocol, *r, "refused: "+r.Code.String())
 	}
 	if !c.deliver(inbound{c: c, m: m}) {
 		return inbound{}
@@ -355,12 +386,26 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 // that closes the socket.
 func (c *conn) writeLoop() {
 	defer c.h.wg.Done()
+	select {
+	case <-c.secured:
+	case <-c.gone:
+		select {
+		case <-c.secured:
+		default:
+			// The TLS handshake never finished: nothing queued can be sent.
+			c.out.close(closeAbort, time.Time{})
+			frames, _, _, _ := c.out.take(nil)
+			releaseAll(frames)
+			c.raw.Close()
+			return
+		}
+	}
 	var spare []outFrame
 	for range c.out.wake {
 		frames, closed, mode, deadline := c.out.take(spare)
 		if closed && mode == closeAbort {
 			releaseAll(frames)
-			c.nc.Close()
+			c.raw.Close()
 			return
 		}
 		if len(frames) > 0 {
@@ -368,7 +413,7 @@ func (c *conn) writeLoop() {
 			c.out.wrote()
 			releaseAll(frames)
 			if err != nil {
-				c.nc.Close()
+				c.raw.Close()
 				c.writerFailed(err, closed)
 				return
 			}
@@ -405,7 +450,14 @@ func (c *conn) writerFailed(err error, closing bool) {
 // closeGracefully half-closes the socket after the last frame, waits for the
 // peer to close (the reader sees EOF) until deadline, then closes.
 func (c *conn) closeGracefully(deadline time.Time) {
-	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+	if c.nc != c.raw {
+		// close_notify, so that the peer reads a clean end. It may block
+		// on a peer that does not read: the deadline closes the socket.
+		stop := time.AfterFunc(time.Until(deadline), func() { c.raw.Close() })
+		c.nc.(*tls.Conn).CloseWrite()
+		stop.Stop()
+	}
+	if cw, ok := c.raw.(interface{ CloseWrite() error }); ok {
 		cw.CloseWrite()
 	}
 	c.nc.SetReadDeadline(deadline)
@@ -415,7 +467,7 @@ func (c *conn) closeGracefully(deadline time.Time) {
 	case <-t.C:
 	}
 	t.Stop()
-	c.nc.Close()
+	c.raw.Close()
 }
 
 // writeBufs are the writers' batch buffers, shared through a pool so that an

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -70,12 +72,28 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 		q.close(eventGrace)
 		return err
 	}
+	id := cfg.Identity
+	if !cfg.Plaintext && id == nil {
+		var err error
+		if id, err = trust.LoadOrCreateIdentity(cfg.DataDir, cfg.Name); err != nil {
+			q.close(eventGrace)
+			return fmt.Errorf("server: %w", err)
+		}
+	}
 	h := newHub(cfg, q)
+	if !cfg.Plaintext {
+		h.tlsConf, h.fp = id.ServerTLS(), id.Fingerprint
+		if id.Created {
+			h.log.Info("created a new server certificate", "dir", cfg.DataDir, "fingerprint", id.Fingerprint.String())
+		}
+	}
+	h.binds = newBindings(cfg.Bindings, cfg.NickGrace, func(err error) { h.failed("bindings", err) })
 	h.loop(ctx, cmds)
 	if h.ln != nil {
 		h.stop()
 	}
 	h.timer.Stop()
+	h.binds.close()
 	q.close(eventGrace)
 	return nil
 }
@@ -96,6 +114,10 @@ func (c Config) validate() error {
 		return errors.New("server: MissedPings must not be negative")
 	case c.FloodBurst > 0 && c.FloodRate <= 0:
 		return errors.New("server: FloodRate must be positive when flood control is on")
+	case !c.Plaintext && c.Identity == nil && c.DataDir == "":
+		return errors.New("server: TLS needs a DataDir (or an Identity); Plaintext turns TLS off")
+	case c.NickGrace < 0:
+		return errors.New("server: NickGrace must not be negative")
 	}
 	return nil
 }
@@ -135,6 +157,11 @@ type hub struct {
 	lastRooms time.Time        // when RoomChanged events were last sent
 
 	files map[uint64]*transfer
+
+	tlsConf *tls.Config       // nil: plaintext
+	fp      trust.Fingerprint // the certificate's fingerprint (zero in plaintext)
+	gate    *gate             // password and device proof, checked by the readers
+	binds   *bindings         // nickname → device, kept across restarts
 }
 
 func newHub(cfg Config, q *eventQueue) *hub {
@@ -151,6 +178,7 @@ func newHub(cfg Config, q *eventQueue) *hub {
 		in:       make(chan inbound, inboxSize),
 		acceptCh: make(chan net.Conn),
 		timer:    t,
+		gate:     newGate(cfg.PasswordHash),
 	}
 	h.reset()
 	return h
@@ -221,17 +249,17 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 // and the RoomChanged events at most every roomsEvery; otherwise it arms the
 // timer for when one is due.
 func (h *hub) housekeep() {
-	if len(h.pending) == 0 && len(h.dirty) == 0 {
+	now := time.Now()
+	next := h.binds.maybeSave(now)
+	if len(h.pending) == 0 && len(h.dirty) == 0 && next < 0 {
 		return
 	}
-	now := time.Now()
-	next := time.Duration(-1)
 	if len(h.pending) > 0 {
 		window := min(time.Duration(len(h.lobby.members))*joinWindowPer, maxJoinWindow)
 		if since := now.Sub(h.lastFlush); len(h.pending) >= maxJoinBatch || since >= window {
 			h.flushJoins()
-		} else {
-			next = window - since
+		} else if d := window - since; next < 0 || d < next {
+			next = d
 		}
 	}
 	if len(h.dirty) > 0 {
@@ -360,6 +388,10 @@ func (h *hub) command(cmd Command) {
 		h.kick(cmd)
 	case Announce:
 		h.announce(cmd.Text)
+	case SetPassword:
+		h.setPassword(cmd.Password)
+	case Release:
+		h.release(cmd.Nick)
 	case inspect:
 		cmd.f(h)
 	default:
@@ -381,8 +413,13 @@ func (h *hub) start(addr string) {
 	h.stopping = make(chan struct{})
 	h.wg.Add(1)
 	go h.acceptLoop(ln, h.stopping)
-	h.log.Info("listening", "addr", ln.Addr().String())
-	h.emit(Started{Addr: ln.Addr().String(), At: time.Now()})
+	if h.tlsConf != nil {
+		h.log.Info("listening", "addr", ln.Addr().String(), "tls", true, "fingerprint", h.fp.String())
+	} else {
+		h.log.Warn("listening without TLS: chat crosses the network in cleartext", "addr", ln.Addr().String())
+	}
+	h.emit(Started{Addr: ln.Addr().String(), At: time.Now(), TLS: h.tlsConf != nil, Fingerprint: h.fp,
+		Password: h.gate.required()})
 }
 
 func (h *hub) acceptLoop(ln net.Listener, stopping <-chan struct{}) {
@@ -448,6 +485,11 @@ func (h *hub) accept(nc net.Conn) {
 	c := newConn(h, nc, addr)
 	h.conns[c] = struct{}{}
 	h.perIP[ip]++
+	var flags uint8
+	if h.gate.required() {
+		flags |= wire.ChallengePassword
+	}
+	h.pushForce(c, wire.Encode(wire.Challenge{Version: wire.Version, Nonce: c.nonce, Flags: flags, Server: h.cfg.Name}))
 	h.wg.Add(2)
 	go c.readLoop()
 	go c.writeLoop()
@@ -523,6 +565,38 @@ func (h *hub) kick(k Kick) {
 	h.emit(Notice{Text: fmt.Sprintf("kicked %s: %s", c.nick, reason), At: now})
 }
 
+func (h *hub) setPassword(pw string) {
+	if pw == "" {
+		h.gate.set(nil)
+		h.log.Info("password removed")
+		h.emit(Notice{Text: "password removed: anyone may join", At: time.Now()})
+		return
+	}
+	hash, err := HashPassword(pw)
+	if err != nil {
+		h.failed("password", err)
+		return
+	}
+	h.gate.set(hash)
+	h.log.Info("password set")
+	h.emit(Notice{Text: "password set: new users need it to join", At: time.Now()})
+}
+
+func (h *hub) release(nick string) {
+	skel := wire.SkeletonKey(nick)
+	if c := h.skels[skel]; c != nil {
+		h.failed("release", fmt.Errorf("%s is online: kick them first", c.nick))
+		return
+	}
+	b := h.binds.byKey[skel]
+	if b == nil || !h.binds.forget(skel) {
+		h.failed("release", fmt.Errorf("no device holds the nickname %q", nick))
+		return
+	}
+	h.log.Info("nickname released", "nick", b.Nick)
+	h.emit(Notice{Text: fmt.Sprintf("released the nickname %s: anyone may take it now", b.Nick), At: time.Now()})
+}
+
 func (h *hub) announce(text string) {
 	now := time.Now()
 	if h.ln == nil {
@@ -563,6 +637,7 @@ func (h *hub) drop(c *conn, reason wire.LeftReason, mode closeMode, detail strin
 	}
 	delete(h.members, c.fold)
 	delete(h.skels, c.skel)
+	h.binds.leave(c.skel, c.device, now)
 	h.filesLeave(c)
 	for len(c.rooms) > 0 {
 		r := c.rooms[len(c.rooms)-1].r
@@ -669,17 +744,30 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 		h.log.Info("connection refused", "addr", c.addr, "nick", clip(m.Nick), "reason", code.String(), "detail", text)
 		h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
 	}
-	if m.Version != wire.Version {
-		refuse(wire.RefuseVersion, fmt.Sprintf("protocol version %d is not supported; this server speaks %d",
-			m.Version, wire.Version))
-		return
-	}
+	// The reader has checked the version, the device proof and the password.
 	if err := wire.CheckNick(m.Nick); err != nil {
 		refuse(wire.RefuseNickInvalid, err.Error())
 		return
 	}
 	fold := wire.FoldKey(m.Nick)
 	skel := wire.SkeletonKey(m.Nick)
+	now := time.Now()
+	if b := h.binds.holder(skel, now); b != nil && b.Device != m.Device {
+		if b.Until.IsZero() || b.Nick == m.Nick {
+			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
+		} else {
+			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken: it looks like “%s”", m.Nick, b.Nick))
+		}
+		return
+	}
+	if other := h.skels[skel]; other != nil && other.device == m.Device {
+		// The same device again: its old connection is dead or about to be
+		// (a client reconnects only after losing it). The new one takes
+		// over; the old one, if it still reads, is told and does not
+		// reconnect, so two windows of one device do not take turns.
+		h.pushForce(other, wire.Encode(wire.Kicked{Reason: "you connected again from the same device", By: "server"}))
+		h.drop(other, wire.LeftLost, closeGraceful, "replaced by a new connection of the same device")
+	}
 	if other := h.skels[skel]; other != nil {
 		if other.fold == fold {
 			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
@@ -692,11 +780,11 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 		refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
 		return
 	}
-	now := time.Now()
 	c.state = stateMember
-	c.nick, c.fold, c.skel = m.Nick, fold, skel
+	c.nick, c.fold, c.skel, c.device = m.Nick, fold, skel, m.Device
 	h.members[fold] = c
 	h.skels[skel] = c
+	h.binds.bind(skel, m.Nick, m.Device)
 	h.lobby.add(c)
 	h.markDirty(h.lobby)
 	h.pending = append(h.pending, c)
