@@ -13,6 +13,7 @@ type TB interface {
 	Logf(format string, args ...any)
 	Fatalf(format string, args ...any)
 	Cleanup(func())
+	TempDir() string
 }
 
 // testWait bounds each wait of the test helpers.
@@ -35,9 +36,13 @@ type TestServer struct {
 }
 
 // NewTestServer starts a server listening on 127.0.0.1 with a free port.
-// Zero fields of cfg take the defaults.
+// Zero fields of cfg take the defaults; it speaks TLS with a certificate made
+// in a temporary DataDir unless cfg says Plaintext (or has its own).
 func NewTestServer(t TB, cfg Config) *TestServer {
 	t.Helper()
+	if !cfg.Plaintext && cfg.Identity == nil && cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &TestServer{t: t, cancel: cancel, cmds: make(chan Command),
 		events: make(chan Event, 1024), done: make(chan struct{})}

@@ -74,13 +74,46 @@ func RegenerateIdentity(dir, name string) (*Identity, error) {
 }
 
 func createIdentity(dir, name string) (*Identity, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	id, key, err := newIdentity(name)
 	if err != nil {
 		return nil, err
 	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	// Each file is written whole (temporary file and rename), the key first.
+	if err := WriteFileAtomic(filepath.Join(dir, KeyFile),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return nil, err
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, CertFile),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: id.Cert.Certificate[0]}), 0o644); err != nil {
+		return nil, err
+	}
+	id.Created = true
+	return id, nil
+}
+
+// NewIdentity makes a self-signed identity that is not saved anywhere
+// (tests and benchmarks; a server that restarts with another one is refused
+// by every client that trusted it).
+func NewIdentity(name string) (*Identity, error) {
+	id, _, err := newIdentity(name)
+	return id, err
+}
+
+func newIdentity(name string) (*Identity, *ecdsa.PrivateKey, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return nil, nil, err
 	}
 	if name == "" {
 		name = "MultiChat"
@@ -97,31 +130,12 @@ func createIdentity(dir, name string) (*Identity, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return nil, err
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	// The key first: a certificate on disk without its key is an error at
-	// the next start, a key without its certificate is too, but the rename
-	// makes each file whole.
-	if err := WriteFileAtomic(filepath.Join(dir, KeyFile),
-		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		return nil, err
-	}
-	if err := WriteFileAtomic(filepath.Join(dir, CertFile),
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return &Identity{
 		Cert:        tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key},
 		Fingerprint: FingerprintOf(der),
-		Created:     true,
-	}, nil
+	}, key, nil
 }
 
 // ServerTLS returns the TLS configuration a server uses with this identity:
