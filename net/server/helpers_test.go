@@ -19,9 +19,13 @@ import (
 	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 	"go.uber.org/goleak"
+	"golang.org/x/crypto/bcrypt"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	passwordCost = bcrypt.MinCost
+	goleak.VerifyTestMain(m)
+}
 
 // wait is the default bound on any single wait in these tests.
 const wait = 5 * time.Second

@@ -269,8 +269,12 @@ func HashPassword(pw string) ([]byte, error) {
 	if len(pw) > 72 {
 		return nil, errors.New("the password is longer than 72 bytes")
 	}
-	return bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	return bcrypt.GenerateFromPassword([]byte(pw), passwordCost)
 }
+
+// passwordCost is bcrypt's work factor (tests lower it: the race detector
+// makes each comparison take seconds).
+var passwordCost = bcrypt.DefaultCost
 
 // Password throttling: at most maxTries wrong passwords per address within
 // tryWindow; after that the address waits until the oldest leaves the window.
