@@ -186,6 +186,11 @@ func handshake(nc net.Conn, o *options, t target) dialResult {
 			return fail(err)
 		}
 		nc, r.fp, r.unknown = tc, fp, unknown
+	} else if _, err := nc.Write(wire.Encode(wire.Ping{})); err != nil {
+		// A plaintext client speaks first, so that a TLS server (which
+		// waits for a ClientHello) refuses it at once instead of at its
+		// handshake timeout.
+		return fail(err)
 	}
 	br := bufio.NewReaderSize(nc, 64<<10)
 	rd := wire.NewReader(br, wire.DefaultMaxFrame)

@@ -530,7 +530,9 @@ func TestSlowUIDoesNotBlock(t *testing.T) {
 	cmds := make(chan Command)
 	events := make(chan Event) // never read until the end
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, cmds, events, WithLogger(testLogger(t)), WithDataDir(t.TempDir()), trustAll, fast) }()
+	go func() {
+		done <- Run(ctx, cmds, events, WithLogger(testLogger(t)), WithDataDir(t.TempDir()), trustAll, fast)
+	}()
 	cmds <- Connect{Addr: f.addr, Nick: "alice"}
 	p := f.accept()
 	p.welcome(wire.Welcome{})

@@ -244,6 +244,11 @@ func (c *conn) readFrames() inbound {
 	defer src.release()
 	fr := wire.NewReader(src, cfg.MaxFrame)
 	f, err := fr.Next()
+	if err == nil && f.Type == wire.TypePing {
+		// A plaintext client opens with a ping, so that a TLS server
+		// notices it at once (it never sends a ClientHello); skip it.
+		f, err = fr.Next()
+	}
 	if err != nil {
 		if isTimeout(err) {
 			return failWith(c, wire.LeftTimedOut, wire.Refused{Code: wire.RefuseHandshake,

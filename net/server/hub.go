@@ -510,6 +510,7 @@ func (h *hub) stop() {
 	for c := range h.conns {
 		if c.state == stateMember {
 			users++
+			h.binds.leave(c.skel, c.device, now)
 			h.emit(UserLeft{Nick: c.nick, Reason: ReasonStopped, At: now})
 		}
 		c.state = stateGone

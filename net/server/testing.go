@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/multichat/multichat/net/trust"
 )
 
 // TB is the part of testing.TB that the test helpers need (declared here so
@@ -25,7 +27,8 @@ const testWait = 10 * time.Second
 // until a WaitEvent skips them. Close, also registered with t.Cleanup, ends
 // Run.
 type TestServer struct {
-	Addr string // where the server listens (set by Start)
+	Addr        string            // where the server listens (set by Start)
+	Fingerprint trust.Fingerprint // its certificate's (set by Start; zero in plaintext)
 
 	t      TB
 	cancel context.CancelFunc
@@ -119,7 +122,7 @@ func (s *TestServer) Start(addr string) {
 	if e, ok := ev.(Error); ok {
 		s.t.Fatalf("server.TestServer: start on %s: %v", addr, e.Err)
 	}
-	s.Addr = ev.(Started).Addr
+	s.Addr, s.Fingerprint = ev.(Started).Addr, ev.(Started).Fingerprint
 }
 
 // Stop stops the server (clients are told and disconnected; Start serves
