@@ -76,7 +76,9 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 	}
 	for name, c := range map[string]RefuseCode{"RefuseNickTaken": RefuseNickTaken, "RefuseNickInvalid": RefuseNickInvalid,
 		"RefuseServerFull": RefuseServerFull, "RefuseVersion": RefuseVersion, "RefuseTooManyFrom": RefuseTooManyFrom,
-		"RefuseHandshake": RefuseHandshake} {
+		"RefuseHandshake": RefuseHandshake, "RefuseTLSRequired": RefuseTLSRequired, "RefuseNoTLS": RefuseNoTLS,
+		"RefusePasswordNeeded": RefusePasswordNeeded, "RefusePasswordWrong": RefusePasswordWrong,
+		"RefuseTooManyTries": RefuseTooManyTries, "RefuseIdentity": RefuseIdentity} {
 		check(name, int(c))
 	}
 	for name, r := range map[string]LeftReason{"LeftQuit": LeftQuit, "LeftLost": LeftLost, "LeftKicked": LeftKicked,
