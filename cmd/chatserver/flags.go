@@ -4,9 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/trust"
 )
 
 // options is the command line: where to listen, how to run, how to log, and
@@ -45,8 +47,36 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.IntVar(&c.MaxPerIP, "max-per-ip", d.MaxPerIP, "connections per address (loopback exempt); -1 turns the limit off")
 	fs.IntVar(&c.MaxRooms, "max-rooms", d.MaxRooms, "rooms at once")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", d.MaxFileSize, "largest file offered, in bytes")
+	fs.StringVar(&c.DataDir, "data", "", "data directory: TLS certificate and nickname bindings (default: the per-user data directory, e.g. ~/.local/share/multichat/server)")
+	fs.BoolVar(&c.Plaintext, "plaintext", false, "serve without TLS (chat crosses the network in cleartext; for tests, benchmarks and classic clients)")
+	fs.DurationVar(&c.NickGrace, "nick-grace", d.NickGrace, "how long a nickname stays reserved for its device after it disconnects")
+	var password, passwordFile string
+	fs.StringVar(&password, "password", "", "server password (\"class code\") new users must give; visible to other local users in the process list: prefer -password-file")
+	fs.StringVar(&passwordFile, "password-file", "", "read the server password from the first line of this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if passwordFile != "" {
+		data, err := os.ReadFile(passwordFile)
+		if err != nil {
+			return o, fmt.Errorf("-password-file: %w", err)
+		}
+		password, _, _ = strings.Cut(string(data), "\n")
+		password = strings.TrimRight(password, "\r")
+	}
+	if password != "" {
+		hash, err := server.HashPassword(password)
+		if err != nil {
+			return o, fmt.Errorf("password: %w", err)
+		}
+		c.PasswordHash = hash
+	}
+	if c.DataDir == "" {
+		dir, err := trust.DataDir("server")
+		if err != nil {
+			return o, fmt.Errorf("no data directory (give one with -data): %w", err)
+		}
+		c.DataDir = dir
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
