@@ -22,6 +22,7 @@ type connOpts struct {
 	Hold      time.Duration
 	PID       int
 	Handshake time.Duration
+	Plaintext bool // connect without TLS
 }
 
 // connResult is the connections scenario's report.
@@ -109,7 +110,7 @@ func runConnections(ctx context.Context, o connOpts) (*connResult, error) {
 	)
 	prefix := nickPrefix()
 	t0 := time.Now()
-	conns, errs := dialAll(ctx, o.Addr, "", o.Clients, o.Conc, o.ReadBuf,
+	conns, errs := dialAll(ctx, o.Addr, o.Plaintext, "", o.Clients, o.Conc, o.ReadBuf,
 		func(i int) string { return fmt.Sprintf("%s%d", prefix, i) }, o.Handshake, true,
 		func(i int, bc *benchConn, d time.Duration) {
 			mu.Lock()
