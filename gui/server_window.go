@@ -100,6 +100,7 @@ type ServerWindow struct {
 	state     serverState
 	bound     string      // address from Started
 	since     time.Time   // from Started
+	identity  string      // from Started: the certificate's fingerprint, or "not encrypted"
 	closing   bool        // the user closed the window; close on Stopped
 	closeBy   *time.Timer // …or when this fires (closeTimeout)
 	closed    bool
@@ -126,7 +127,9 @@ type ServerWindow struct {
 	log          *widget.List
 	announce     *widget.Entry
 	announceBtn  *widget.Button
-	errorDialogs int // shown so far, for tests
+	identityText *widget.Label  // the fingerprint users compare with their client's
+	passwordBtn  *widget.Button // sets or removes the server password
+	errorDialogs int            // shown so far, for tests
 }
 
 // NewServerWindow builds the server window in w, wires it to a server's
@@ -283,6 +286,11 @@ func (s *ServerWindow) build() {
 	s.announce.SetPlaceHolder("Announcement to everyone (Enter sends)")
 	s.announce.OnSubmitted = func(string) { s.announceTapped() }
 	s.announceBtn = widget.NewButtonWithIcon("Announce", theme.MailSendIcon(), s.announceTapped)
+
+	s.identityText = widget.NewLabel("")
+	s.identityText.Selectable = true
+	s.identityText.Truncation = fyne.TextTruncateEllipsis
+	s.passwordBtn = widget.NewButtonWithIcon("Password…", theme.VisibilityOffIcon(), s.passwordTapped)
 }
 
 func (s *ServerWindow) content() fyne.CanvasObject {
@@ -315,8 +323,10 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 
 	bottom := container.NewBorder(nil, nil, nil, s.announceBtn, s.announce)
 
+	identity := container.NewBorder(nil, nil, widget.NewIcon(theme.ConfirmIcon()), s.passwordBtn, s.identityText)
+
 	return container.NewBorder(
-		container.NewVBox(top, status, widget.NewSeparator()),
+		container.NewVBox(top, status, identity, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), bottom),
 		nil, nil, split)
 }
@@ -478,6 +488,34 @@ func (s *ServerWindow) announceTapped() {
 	s.announce.SetText("")
 }
 
+// passwordTapped asks for the server password ("class code"); an empty one
+// removes it. The window keeps nothing: the server stores only a hash.
+func (s *ServerWindow) passwordTapped() {
+	if s.state != stateRunning {
+		return
+	}
+	pw := widget.NewPasswordEntry()
+	pw.SetPlaceHolder("empty: no password")
+	items := []*widget.FormItem{widget.NewFormItem("Password", pw)}
+	d := dialog.NewForm("Server password", "Set", "Cancel", items, func(ok bool) {
+		if ok {
+			s.out.send(server.SetPassword{Password: pw.Text})
+		}
+	}, s.win)
+	pw.OnSubmitted = func(string) { d.Submit() }
+	d.Resize(fyne.NewSize(420, d.MinSize().Height))
+	d.Show()
+	s.win.Canvas().Focus(pw)
+}
+
+// identityLine says how users recognise this server.
+func identityLine(ev server.Started) string {
+	if !ev.TLS {
+		return "Not encrypted: the server runs without TLS (plaintext)"
+	}
+	return "Fingerprint " + ev.Fingerprint.String() + "  (users check it when their client first asks)"
+}
+
 func (s *ServerWindow) copyAddress() {
 	if addrs := s.reachable(); len(addrs) > 0 {
 		s.app.Clipboard().SetContent(addrs[0])
@@ -553,7 +591,9 @@ func (s *ServerWindow) apply(ev server.Event) {
 		s.state = stateRunning
 		s.bound = ev.Addr
 		s.since = ev.At
+		s.identity = identityLine(ev)
 		s.addLog(ev.At, actJoin, "Server started, listening on "+ev.Addr)
+		s.addLog(ev.At, actInfo, s.identity)
 	case server.Stopped:
 		s.state = stateStopped
 		s.bound = ""
@@ -676,6 +716,12 @@ func (s *ServerWindow) updateControls() {
 	setEnabled(s.kick, running && s.selected != "")
 	setEnabled(s.announce, running)
 	setEnabled(s.announceBtn, running)
+	setEnabled(s.passwordBtn, running)
+	if s.state == stateRunning {
+		s.identityText.SetText(s.identity)
+	} else {
+		s.identityText.SetText("")
+	}
 	if s.state == stateRunning {
 		s.copyReach.Show()
 	} else {

@@ -760,7 +760,8 @@ func realServer(t *testing.T) (cmds chan server.Command, events chan server.Even
 	events = make(chan server.Event, 64)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- server.Run(ctx, server.Config{}, cmds, events) }()
+	dataDir := t.TempDir()
+	go func() { done <- server.Run(ctx, server.Config{DataDir: dataDir}, cmds, events) }()
 	return cmds, events, func() {
 		cancel()
 		select {
@@ -828,12 +829,14 @@ type chatClient struct {
 func newChatClient(t *testing.T, addr, nick string) *chatClient {
 	t.Helper()
 	c := &chatClient{t: t, nick: nick, cmds: make(chan client.Command, 16), more: make(chan struct{}, 1)}
+	dataDir := t.TempDir()
 	events := make(chan client.Event, 64)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = client.Run(ctx, c.cmds, events, client.WithBackoff(200*time.Millisecond, time.Second))
+		_ = client.Run(ctx, c.cmds, events, client.WithBackoff(200*time.Millisecond, time.Second),
+			client.WithDataDir(dataDir))
 	}()
 	go func() {
 		for ev := range events {
@@ -855,7 +858,17 @@ func newChatClient(t *testing.T, addr, nick string) *chatClient {
 		}
 	})
 	c.cmds <- client.Connect{Addr: addr, Nick: nick}
-	c.waitEvent("Connected", func(ev client.Event) bool { _, ok := ev.(client.Connected); return ok })
+	ev := c.waitEvent("Connected or TrustNeeded", func(ev client.Event) bool {
+		switch ev.(type) {
+		case client.Connected, client.TrustNeeded:
+			return true
+		}
+		return false
+	})
+	if tn, ok := ev.(client.TrustNeeded); ok { // a new server: the user accepts it
+		c.cmds <- client.TrustServer{Fingerprint: tn.Fingerprint}
+		c.waitEvent("Connected", func(ev client.Event) bool { _, ok := ev.(client.Connected); return ok })
+	}
 	return c
 }
 

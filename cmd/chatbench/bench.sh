@@ -9,6 +9,9 @@
 # PORT (default 7900), M100 / M500 (messages per sender at N=100 / N=500),
 # TAGS (build tags for chatserver, default x11: the headless server needs no
 # window system, and the X11-only GLFW build needs no Wayland headers).
+# Scenarios run over TLS (the server's certificate lives in $OUT/server-data);
+# the -plain variants (fanout100-plain, connections-plain, …) run the same
+# thing with the server and the tool in -plaintext, for side-by-side ratios.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/chatbench-results}
@@ -21,9 +24,9 @@ go build -tags "${TAGS-x11}" -o "$OUT/chatserver" ./cmd/chatserver
 go build -o "$OUT/chatbench" ./cmd/chatbench
 
 server_pid=
-start_server() {
+start_server() { # extra server flags...
 	"$OUT/chatserver" -headless -addr "127.0.0.1:$PORT" -flood-burst -1 -max-conns 20000 -log-level warn \
-		>"$OUT/server.log" 2>&1 &
+		-data "$OUT/server-data" "$@" >"$OUT/server.log" 2>&1 &
 	server_pid=$!
 	for _ in $(seq 100); do # up to 10 s
 		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
@@ -44,10 +47,12 @@ trap stop_server EXIT
 bench() { # name, chatbench arguments...
 	local name=$1
 	shift
-	start_server
+	local plain=()
+	case $name in *-plain) plain=(-plaintext) ;; esac
+	start_server "${plain[@]}"
 	echo "== $name: chatbench $* (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 	local rc=0
-	"$OUT/chatbench" "$@" -addr "127.0.0.1:$PORT" -pid "$server_pid" -json >"$OUT/$name.json" || rc=$?
+	"$OUT/chatbench" "$@" "${plain[@]}" -addr "127.0.0.1:$PORT" -pid "$server_pid" -json >"$OUT/$name.json" || rc=$?
 	stop_server
 	# The summary, from the JSON, for the log.
 	grep -E '"(received|expected|lost|duplicates|order_violations|deliveries_per_sec|server_cpu_per_delivery_us|machine_share|cpu_bound_deliveries_per_sec|tool_cpu_per_delivery_us|p50_us|p90_us|p99_us|max_us|joined|connect_seconds|server_rss_per_conn_kib|complete|error)"' "$OUT/$name.json" || true
@@ -58,11 +63,11 @@ scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(fanout100 fanout500 latency connections)
 status=0
 for s in "${scenarios[@]}"; do
-	case $s in
-	fanout100) bench fanout100 fanout -n 100 -s 10 -m "$M100" -size 100 -w 32 || status=1 ;;
-	fanout500) bench fanout500 fanout -n 500 -s 10 -m "$M500" -size 100 -w 32 || status=1 ;;
-	latency) bench latency latency -n 100 -s 10 -rate 20 -d 10s -size 100 || status=1 ;;
-	connections) bench connections connections -c 5000 -conc 500 -hold 2s || status=1 ;;
+	case ${s%-plain} in
+	fanout100) bench "$s" fanout -n 100 -s 10 -m "$M100" -size 100 -w 32 || status=1 ;;
+	fanout500) bench "$s" fanout -n 500 -s 10 -m "$M500" -size 100 -w 32 || status=1 ;;
+	latency) bench "$s" latency -n 100 -s 10 -rate 20 -d 10s -size 100 || status=1 ;;
+	connections) bench "$s" connections -c 5000 -conc 500 -hold 2s || status=1 ;;
 	*) echo "unknown scenario $s" >&2; status=2 ;;
 	esac
 done

@@ -270,7 +270,9 @@ func (c *conn) readFrames() inbound {
 		return failWith(c, wire.LeftProtocol, wire.Refused{Code: wire.RefuseHandshake,
 			Text: fmt.Sprintf("the first frame must be hello, not %s", f.Type)}, "no hello")
 	}
-	if r := c.h.gate.check(hello, c.addr.Addr(), c.nonce, c.h.fp); r != nil {
+	var r *wire.Refused
+	onSideStack(func() { r = c.h.gate.check(hello, c.addr.Addr(), c.nonce, c.h.fp) })
+	if r != nil {
 		return failWith(c, wire.LeftProtocol, *r, "refused: "+r.Code.String())
 	}
 	if !c.deliver(inbound{c: c, m: m}) {
