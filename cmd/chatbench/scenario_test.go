@@ -237,4 +237,3 @@ func TestPlaintextFlag(t *testing.T) {
 		t.Fatalf("TLS against a plaintext server: exit %d: %s %s", code, &out, &errb)
 	}
 }
-

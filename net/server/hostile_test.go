@@ -77,7 +77,7 @@ func hostileFrame(rng *rand.Rand) []byte {
 // panics, and a well-behaved client is served throughout.
 func TestHostileClients(t *testing.T) {
 	cfg := testConfig()
-	cfg.MaxFrame = 256 << 10 // room for names longer than an error text may be
+	cfg.MaxFrame = 256 << 10            // room for names longer than an error text may be
 	cfg.HandshakeTime = 2 * time.Second // TLS handshakes under -race on a busy machine
 	h := startServer(t, cfg)
 	watcher := join(t, h.addr, "watcher")
