@@ -592,8 +592,7 @@ func (s *ServerWindow) apply(ev server.Event) {
 		s.bound = ev.Addr
 		s.since = ev.At
 		s.identity = identityLine(ev)
-		s.addLog(ev.At, actJoin, "Server started, listening on "+ev.Addr)
-		s.addLog(ev.At, actInfo, s.identity)
+		s.addLog(ev.At, actJoin, "Server started, listening on "+ev.Addr+". "+s.identity)
 	case server.Stopped:
 		s.state = stateStopped
 		s.bound = ""

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -717,7 +718,7 @@ func TestServerWindowAbout(t *testing.T) {
 	f := newServerFixture(t, 8)
 	f.win.MainMenu().Items[1].Items[0].Action()
 	got := overlayTexts(f.win)
-	for _, want := range []string{"MultiChat Server", "Version dev", "protocol version 1"} {
+	for _, want := range []string{"MultiChat Server", "Version dev", "protocol version 2"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("About shows %q, lacks %q", got, want)
 		}
@@ -924,6 +925,11 @@ func TestServerWindowRealServer(t *testing.T) {
 	}
 	checkEnabled(t, "Start", sw.start, false)
 	checkEnabled(t, "Stop", sw.stop, true)
+	// The server's identity, for users to compare with what their client shows.
+	if got := sw.identityText.Text; !regexp.MustCompile(`^Fingerprint ([0-9A-F]{4} ){15}[0-9A-F]{4} `).MatchString(got) {
+		t.Errorf("identity line %q", got)
+	}
+	checkEnabled(t, "Password…", sw.passwordBtn, true)
 
 	// Two real clients connect and both appear in the list.
 	alice := newChatClient(t, addr, "alice")

@@ -33,7 +33,8 @@
 //     before anything is sent: IdentityChanged, then Disconnected{Final}
 //     with an *IdentityChangedError; it is trusted again only after
 //     ForgetServer. A garbled entry in the trusted servers counts as never
-//     seen.
+//     seen. A settings page lists them with trust.OpenPins(dir).List(), dir
+//     being WithDataDir's directory (default trust.DataDir("client")).
 //   - A server with a password: PasswordNeeded (Wrong after a refusal, with
 //     the server's text, "wait N seconds" when throttled); the session waits
 //     until SendPassword or Disconnect. The password is sent only to a
