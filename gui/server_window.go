@@ -23,6 +23,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
 )
 
@@ -41,6 +42,7 @@ const (
 
 	prefHost = "server.listen.host"
 	prefPort = "server.listen.port"
+	prefName = "server.name"
 )
 
 type serverState int
@@ -106,16 +108,20 @@ type ServerWindow struct {
 	closed    bool
 	errShown  bool // an error dialog is open; further errors only go to the log
 	lanAddrs  func() []netip.Addr
+	announced string // the LAN announcement's state, from Announced ("" until then)
+	lanFailed bool   // announced says why clients cannot find the server
 	users     []serverUser
 	selected  string // nickname selected in the user list
 	rooms     []serverRoom
 	lines     []activityLine
 	logItemHt float32
 
+	name         *widget.Entry
 	host, port   *widget.Entry
 	start, stop  *widget.Button
 	stateLabel   *widget.Label
 	reach        *widget.Label
+	lan          *widget.Label
 	copyReach    *widget.Button
 	counts       *widget.Label
 	userList     *widget.List
@@ -188,6 +194,10 @@ func (s *ServerWindow) SetListenAddress(addr string) error {
 	return nil
 }
 
+// SetServerName fills the server name field (for example from a
+// command-line flag), as if the user had typed it.
+func (s *ServerWindow) SetServerName(name string) { s.name.SetText(name) }
+
 // later runs f on the UI goroutine after d, unless the timer is stopped.
 func (s *ServerWindow) later(d time.Duration, f func()) *time.Timer {
 	return time.AfterFunc(d, func() {
@@ -202,6 +212,10 @@ func (s *ServerWindow) later(d time.Duration, f func()) *time.Timer {
 func (s *ServerWindow) build() {
 	prefs := s.app.Preferences()
 
+	s.name = widget.NewEntry()
+	s.name.SetPlaceHolder(discovery.DefaultName())
+	s.name.SetText(prefs.StringWithFallback(prefName, ""))
+	s.name.OnSubmitted = func(string) { s.startTapped() }
 	s.host = widget.NewEntry()
 	s.host.SetPlaceHolder("0.0.0.0 = every network interface")
 	s.host.SetText(prefs.StringWithFallback(prefHost, DefaultListenHost))
@@ -221,6 +235,8 @@ func (s *ServerWindow) build() {
 	s.copyReach = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), s.copyAddress)
 	s.copyReach.Importance = widget.LowImportance
 	s.counts = widget.NewLabel("")
+	s.lan = widget.NewLabel("")
+	s.lan.Truncation = fyne.TextTruncateEllipsis
 
 	s.userList = widget.NewList(
 		func() int { return len(s.users) },
@@ -298,7 +314,8 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	portField := container.NewBorder(nil, nil, widget.NewLabel("Port"), nil,
 		container.NewGridWrap(fyne.NewSize(90, s.port.MinSize().Height), s.port))
 	buttons := container.NewHBox(s.start, s.stop)
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(portField, buttons), hostField)
+	nameField := container.NewBorder(nil, nil, widget.NewLabel("Server name"), nil, s.name)
+	top := container.NewBorder(nameField, nil, nil, container.NewHBox(portField, buttons), hostField)
 
 	status := container.NewBorder(nil, nil,
 		container.NewHBox(widget.NewIcon(theme.InfoIcon()), s.stateLabel),
@@ -326,7 +343,7 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	identity := container.NewBorder(nil, nil, widget.NewIcon(theme.ConfirmIcon()), s.passwordBtn, s.identityText)
 
 	return container.NewBorder(
-		container.NewVBox(top, status, identity, widget.NewSeparator()),
+		container.NewVBox(top, status, identity, s.lan, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), bottom),
 		nil, nil, split)
 }
@@ -426,12 +443,14 @@ func (s *ServerWindow) startTapped() {
 	host, port, _ := net.SplitHostPort(addr)
 	prefs := s.app.Preferences()
 	prefs.SetString(prefHost, host)
+	name := strings.TrimSpace(s.name.Text)
+	prefs.SetString(prefName, name)
 	if p, err := strconv.Atoi(port); err == nil {
 		prefs.SetInt(prefPort, p)
 	}
 	s.state = stateStarting
 	s.logNow(actInfo, "Starting on "+addr)
-	s.out.send(server.Start{Addr: addr})
+	s.out.send(server.Start{Addr: addr, Name: name})
 	s.updateControls()
 }
 
@@ -598,6 +617,7 @@ func (s *ServerWindow) apply(ev server.Event) {
 		s.bound = ""
 		s.users = nil
 		s.rooms = nil
+		s.announced, s.lanFailed = "", false
 		s.addLog(ev.At, actInfo, "Server stopped; every client was told")
 	case server.UserJoined:
 		s.users = slices.DeleteFunc(s.users, func(u serverUser) bool { return u.nick == ev.Nick })
@@ -632,6 +652,15 @@ func (s *ServerWindow) apply(ev server.Event) {
 		s.addLog(ev.At, actNotice, oneLine(ev.Text, maxLogText))
 	case server.Error:
 		s.applyError(ev)
+	case server.Announced:
+		s.lanFailed = ev.Err != nil
+		if s.lanFailed {
+			s.announced = ev.Err.Error()
+			s.addLog(ev.At, actError, s.announced)
+		} else {
+			s.announced = fmt.Sprintf("Announced on the LAN as “%s”: clients on this network see it in their list", ev.Name)
+			s.addLog(ev.At, actNotice, s.announced)
+		}
 	}
 }
 
@@ -708,6 +737,7 @@ func (s *ServerWindow) reselect() {
 // the window's state.
 func (s *ServerWindow) updateControls() {
 	running := s.state == stateRunning && !s.closing
+	setEnabled(s.name, s.state == stateStopped)
 	setEnabled(s.host, s.state == stateStopped)
 	setEnabled(s.port, s.state == stateStopped)
 	setEnabled(s.start, s.state == stateStopped && !s.closing)
@@ -752,6 +782,17 @@ func (s *ServerWindow) updateControls() {
 	if s.closing {
 		s.reach.SetText("Stopping the server before closing")
 	}
+	s.lan.SetText(s.announced)
+	s.lan.Importance = widget.LowImportance
+	if s.lanFailed {
+		s.lan.Importance = widget.WarningImportance
+	}
+	if s.announced == "" {
+		s.lan.Hide()
+	} else {
+		s.lan.Show()
+	}
+	s.lan.Refresh()
 	s.stateLabel.Refresh()
 	s.usersTab.Text = fmt.Sprintf("Users (%d)", len(s.users))
 	s.roomsTab.Text = fmt.Sprintf("Rooms (%d)", len(s.rooms))
@@ -891,20 +932,7 @@ func lanIPv4s() []netip.Addr {
 		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
 			continue
 		}
-		addrs, err := ifc.Addrs()
-		if err != nil {
-			continue
-		}
-		for _, a := range addrs {
-			ipn, ok := a.(*net.IPNet)
-			if !ok {
-				continue
-			}
-			ip, ok := netip.AddrFromSlice(ipn.IP)
-			if !ok {
-				continue
-			}
-			ip = ip.Unmap()
+		for _, ip := range discovery.Addrs(ifc) {
 			if ip.Is4() && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() && !slices.Contains(out, ip) {
 				out = append(out, ip)
 			}

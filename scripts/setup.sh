@@ -14,11 +14,14 @@
 #   xz-utils                 xz, which tar runs for the Linux packages (.tar.xz): the
 #                            Fyne CLI writes them with tar -J and the package check
 #                            reads them (not in minimal Debian images)
+#   iproute2                 ip, with which the LAN discovery tests make network
+#                            namespaces for real multicast (skipped without it)
 set -euo pipefail
 
 packages=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
-	xvfb xdotool imagemagick fonts-nanum gcc-mingw-w64-x86-64 desktop-file-utils xz-utils)
+	xvfb xdotool imagemagick fonts-nanum gcc-mingw-w64-x86-64 desktop-file-utils xz-utils
+	iproute2)
 
 if ! command -v go >/dev/null 2>&1; then
 	echo "setup: Go is not on PATH; install Go 1.26 or newer from https://go.dev/dl/ first" >&2

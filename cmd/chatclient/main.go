@@ -4,11 +4,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/multichat/multichat/assets"
@@ -16,30 +20,75 @@ import (
 	"github.com/multichat/multichat/net/client"
 )
 
-func main() {
-	addr := flag.String("addr", "", "server address (host:port); prefills the connect form")
-	nick := flag.String("nick", "", "nickname; prefills the connect form")
-	flag.Parse()
+// endWait bounds how long the app, once its window is closed, waits for the
+// session to say goodbye to the server.
+const endWait = 3 * time.Second
 
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+func main() {
+	opts, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "chatclient: %v\n", err)
+		os.Exit(2)
+	}
 	a := app.NewWithID("io.github.multichat.client")
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	w, end := open(a, opts, logger)
+	w.Window().ShowAndRun()
+	end()
+}
+
+// parseFlags reads the command line: -addr and -nick prefill the connect
+// form.
+func parseFlags(args []string, stderr io.Writer) (gui.ClientOptions, error) {
+	fs := flag.NewFlagSet("chatclient", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o gui.ClientOptions
+	fs.StringVar(&o.Addr, "addr", "", "server address (host:port); prefills the connect form")
+	fs.StringVar(&o.Nick, "nick", "", "nickname; prefills the connect form")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q (use -addr and -nick)", fs.Arg(0))
+	}
+	return o, nil
+}
+
+// open sets up a's look and the client window driving a client session.
+// end, called when the window is closed, ends the session (it says goodbye
+// to the server) and waits for it, at most endWait; it reports whether the
+// session ended in time.
+func open(a fyne.App, opts gui.ClientOptions, logger *slog.Logger) (w *gui.ClientWindow, end func() bool) {
 	a.SetIcon(assets.ClientIcon)
 	a.Settings().SetTheme(gui.NewTheme())
-	w := a.NewWindow("MultiChat")
+	opts.Logger = logger
+	cmds, events, end := startSession(logger)
+	return gui.NewClientWindow(a, a.NewWindow("MultiChat"), cmds, events, opts), end
+}
 
+// startSession runs a client session (client.Run) for the window. end ends
+// it (the session says goodbye to the server if connected) and waits for
+// it, at most endWait; it reports whether the session ended in time.
+func startSession(logger *slog.Logger, opts ...client.Option) (cmds chan<- client.Command, events <-chan client.Event, end func() bool) {
 	ctx, cancel := context.WithCancel(context.Background())
-	cmds, events := make(chan client.Command, 64), make(chan client.Event, 256)
+	c, ev := make(chan client.Command, 64), make(chan client.Event, 256)
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)
-		_ = client.Run(ctx, cmds, events, client.WithLogger(logger))
+		_ = client.Run(ctx, c, ev, append([]client.Option{client.WithLogger(logger)}, opts...)...)
 	}()
-	gui.NewClientWindow(a, w, cmds, events, gui.ClientOptions{Addr: *addr, Nick: *nick, Logger: logger})
-	w.ShowAndRun()
-
-	cancel() // the session says goodbye to the server, then ends
-	select {
-	case <-ended:
-	case <-time.After(3 * time.Second):
+	return c, ev, func() bool {
+		cancel()
+		t := time.NewTimer(endWait)
+		defer t.Stop()
+		select {
+		case <-ended:
+			return true
+		case <-t.C:
+			return false
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/trust"
 )
@@ -18,12 +19,13 @@ type options struct {
 	Headless bool
 	LogLevel slog.Level
 	LogJSON  bool
+	Announce bool // announce on the LAN (mDNS/DNS-SD)
 	Config   server.Config
 }
 
 // configFromFlags parses args (without the program name) into options. Zero
-// limits mean the server's defaults; -flood-burst -1 and -max-per-ip -1
-// switch those limits off.
+// limits mean the server's defaults; -flood-burst -1, -max-per-ip -1 and
+// -max-rooms-per-user -1 switch those limits off.
 func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	var o options
 	d := server.Config{}.Defaults()
@@ -33,7 +35,8 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.BoolVar(&o.Headless, "headless", false, "serve without a window; logs go to stdout")
 	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.BoolVar(&o.LogJSON, "log-json", false, "log JSON lines instead of text")
-	fs.StringVar(&c.Name, "name", d.Name, "server name shown to clients")
+	fs.StringVar(&c.Name, "name", discovery.DefaultName(), "server name shown to clients and announced on the LAN")
+	fs.BoolVar(&o.Announce, "announce", true, "announce the server on the LAN (mDNS) so that clients find it without typing its address")
 	fs.IntVar(&c.MaxFrame, "max-frame", d.MaxFrame, "largest frame in bytes")
 	fs.IntVar(&c.MaxText, "max-text", d.MaxText, "largest chat message in bytes")
 	fs.IntVar(&c.OutboxBytes, "outbox", d.OutboxBytes, "bytes queued to a client before it is dropped as a slow consumer")
@@ -46,6 +49,7 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.IntVar(&c.MaxConns, "max-conns", d.MaxConns, "connections at once")
 	fs.IntVar(&c.MaxPerIP, "max-per-ip", d.MaxPerIP, "connections per address (loopback exempt); -1 turns the limit off")
 	fs.IntVar(&c.MaxRooms, "max-rooms", d.MaxRooms, "rooms at once")
+	fs.IntVar(&c.MaxRoomsPerUser, "max-rooms-per-user", d.MaxRoomsPerUser, "open rooms one user may have created; -1 turns the limit off")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", d.MaxFileSize, "largest file offered, in bytes")
 	fs.StringVar(&c.DataDir, "data", "", "data directory: TLS certificate and nickname bindings (default: the per-user data directory, e.g. ~/.local/share/multichat/server)")
 	fs.BoolVar(&c.Plaintext, "plaintext", false, "serve without TLS (chat crosses the network in cleartext; for tests, benchmarks and classic clients)")

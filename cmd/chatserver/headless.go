@@ -9,6 +9,21 @@ import (
 	"github.com/multichat/multichat/net/server"
 )
 
+// serve runs server.Run with cfg on cmds and returns its events, passed
+// through the LAN announcement when o asks for it. done gets what Run
+// returned; the events channel is closed after that.
+func serve(ctx context.Context, o options, cfg server.Config, cmds <-chan server.Command, done func(error), log *slog.Logger) <-chan server.Event {
+	events := make(chan server.Event, 256)
+	if !o.Announce {
+		go func() { done(server.Run(ctx, cfg, cmds, events)) }()
+		return events
+	}
+	run := make(chan server.Event, 256)
+	go func() { done(server.Run(ctx, cfg, cmds, run)) }()
+	go announceLAN(run, events, lanConfig{Name: cfg.Name, Logger: log})
+	return events
+}
+
 // newLogger returns the logger the options ask for, writing to w.
 func newLogger(o options, w io.Writer) *slog.Logger {
 	ho := &slog.HandlerOptions{Level: o.LogLevel}
@@ -29,9 +44,8 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 	cfg := o.Config
 	cfg.Logger = log
 	cmds := make(chan server.Command, 16)
-	events := make(chan server.Event, 256)
 	runErr := make(chan error, 1)
-	go func() { runErr <- server.Run(context.Background(), cfg, cmds, events) }()
+	events := serve(context.Background(), o, cfg, cmds, func(err error) { runErr <- err }, log)
 	cmds <- server.Start{Addr: o.Addr}
 
 	users := roster{}
@@ -110,6 +124,12 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 					finish()
 				} else {
 					log.Error("command failed", "op", ev.Op, "err", ev.Err)
+				}
+			case server.Announced:
+				if ev.Err != nil {
+					log.Warn(ev.Err.Error())
+				} else {
+					log.Info("announced on the LAN: clients find the server without typing its address", "name", ev.Name)
 				}
 			}
 		}

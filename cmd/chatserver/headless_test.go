@@ -164,13 +164,14 @@ func TestHeadlessPortInUse(t *testing.T) {
 func TestConfigFromFlags(t *testing.T) {
 	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{
 		"-addr", ":9000", "-flood-burst", "-1", "-max-conns", "20000", "-max-per-ip", "-1",
-		"-ping-after", "5s", "-log-level", "warn", "-log-json", "-max-text", "1000"})
+		"-ping-after", "5s", "-log-level", "warn", "-log-json", "-max-text", "1000", "-max-rooms-per-user", "3"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := o.Config
 	if o.Addr != ":9000" || c.FloodBurst != -1 || c.MaxConns != 20000 || c.MaxPerIP != -1 ||
-		c.PingAfter != 5*time.Second || o.LogLevel != slog.LevelWarn || !o.LogJSON || c.MaxText != 1000 {
+		c.PingAfter != 5*time.Second || o.LogLevel != slog.LevelWarn || !o.LogJSON || c.MaxText != 1000 ||
+		c.MaxRoomsPerUser != 3 {
 		t.Fatalf("got %+v", o)
 	}
 	// Defaults are the server's; the data directory is the per-user one.
@@ -182,7 +183,7 @@ func TestConfigFromFlags(t *testing.T) {
 	}
 	if o.Addr != ":7878" || o.Config.MaxFrame != 64<<10 || o.Config.FloodBurst != 5 || o.Headless ||
 		o.Config.Plaintext || o.Config.NickGrace != 10*time.Minute || o.Config.PasswordHash != nil ||
-		o.Config.DataDir != filepath.Join(data, "multichat", "server") {
+		o.Config.DataDir != filepath.Join(data, "multichat", "server") || o.Config.MaxRoomsPerUser != 10 {
 		t.Fatalf("defaults %+v", o)
 	}
 	// Trust flags.

@@ -44,14 +44,17 @@ func runWindow(ctx context.Context, o options) {
 	cfg := o.Config
 	cfg.Logger = newLogger(o, os.Stderr)
 	runCtx, cancel := context.WithCancel(context.Background())
-	cmds, events := make(chan server.Command, 64), make(chan server.Event, 256)
+	cmds := make(chan server.Command, 64)
 	ended := make(chan struct{})
-	go func() { defer close(ended); _ = server.Run(runCtx, cfg, cmds, events) }()
+	events := serve(runCtx, o, cfg, cmds, func(error) { close(ended) }, cfg.Logger)
 
 	sw := gui.NewServerWindow(a, w, cmds, events)
 	flag.Visit(func(f *flag.Flag) {
-		if f.Name == "addr" {
+		switch f.Name {
+		case "addr":
 			_ = sw.SetListenAddress(o.Addr)
+		case "name":
+			sw.SetServerName(o.Config.Name)
 		}
 	})
 	shown := make(chan struct{})

@@ -124,6 +124,15 @@ type SendFile struct {
 // running and accepts a new Connect.
 type Disconnect struct{}
 
+// Redirect changes the address the session dials from now on, because the
+// server it is connected to (or trying to reach) now answers at Addr: LAN
+// discovery saw it move (a DHCP change, a restart on another machine
+// address). While the session waits to reconnect it tries Addr at once. A
+// connection that is up is kept: if the old address is really gone, the
+// keepalive finds out and the reconnect goes to Addr. Without a session, or
+// after Disconnect, it does nothing.
+type Redirect struct{ Addr string }
+
 func (Connect) isCommand()      {}
 func (Say) isCommand()          {}
 func (Private) isCommand()      {}
@@ -136,6 +145,7 @@ func (TrustServer) isCommand()  {}
 func (SendPassword) isCommand() {}
 func (ChangeNick) isCommand()   {}
 func (ForgetServer) isCommand() {}
+func (Redirect) isCommand()     {}
 
 // Event is something the session reports to the UI.
 type Event interface{ isEvent() }

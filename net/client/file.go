@@ -309,7 +309,7 @@ func (s *session) fileEnd(m wire.FileEnd) {
 func (s *session) fileAbort(m wire.FileAbort) {
 	why := "the transfer was abandoned"
 	if m.Reason != "" {
-		why += ": " + m.Reason
+		why += ": " + wire.VisibleText(m.Reason)
 	}
 	if d := s.files.down[m.ID]; d != nil {
 		s.downloadFailed(d, why, false)
@@ -404,9 +404,8 @@ func sanitizeFileName(name string) string {
 			b.WriteRune(r)
 		}
 	}
-	name = strings.TrimLeft(strings.TrimSpace(b.String()), ".")
-	name = strings.TrimRight(name, ". ")
-	if stem, _, _ := strings.Cut(name, "."); windowsReserved[strings.ToUpper(stem)] {
+	name = trimDotsSpaces(b.String())
+	if stem, _, _ := strings.Cut(name, "."); windowsReserved[strings.ToUpper(strings.TrimRight(stem, " "))] {
 		name = "_" + name
 	}
 	if len(name) > 200 {
@@ -418,10 +417,16 @@ func sanitizeFileName(name string) string {
 		for cut > 0 && !utf8.RuneStart(name[cut]) {
 			cut--
 		}
-		name = name[:cut] + ext
+		name = trimDotsSpaces(name[:cut]) + ext
 	}
 	if name == "" {
 		name = "file"
 	}
 	return name
+}
+
+// trimDotsSpaces removes dots and white space (any Unicode space) from both
+// ends of a name.
+func trimDotsSpaces(name string) string {
+	return strings.TrimFunc(name, func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
 }

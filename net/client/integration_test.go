@@ -349,3 +349,41 @@ func TestRealServerCyclesLeaveNothingBehind(t *testing.T) {
 	s.Close()
 	goleak.VerifyNone(t, ignore)
 }
+
+// Reserved names and look-alikes are refused by the real server, and the
+// client reports why; a look-alike room and a bidi control are refused
+// without ending anything.
+func TestRealServerNamesAndBidi(t *testing.T) {
+	s := startServer(t, noFlood)
+	bob := join(t, s, "Bob")
+	for _, tc := range []struct {
+		nick string
+		code wire.RefuseCode
+	}{{"ᏴoᏏ", wire.RefuseNickTaken}, {"Bօb", wire.RefuseNickTaken}, {"ʙob", wire.RefuseNickTaken},
+		{"Admin", wire.RefuseNickReserved}, {"관리자", wire.RefuseNickReserved}, {"ѕуѕtеm", wire.RefuseNickReserved}} {
+		h := startClient(t)
+		h.do(Connect{Addr: s.Addr, Nick: tc.nick})
+		r, _ := waitFor[Refused](h)
+		if r.Code != tc.code {
+			t.Errorf("%q: refused %#v, want code %d", tc.nick, r, tc.code)
+		}
+		if d := nextIs[Disconnected](h); !d.Final {
+			t.Errorf("%q: %#v, want final", tc.nick, d)
+		}
+	}
+	h := startClient(t)
+	h.do(JoinRoom{Room: "lоbby"}) // not connected yet: refused locally
+	nextIs[Error](h)
+	h = join(t, s, "alice")
+	h.do(JoinRoom{Room: "lоbby"})
+	e, _ := waitFor[Error](h)
+	if e.Code != wire.CodeRoomLookAlike {
+		t.Fatalf("join lоbby: %#v", e)
+	}
+	h.do(Say{ID: 1, Text: "look: evil\u202Etxt.exe"})
+	if ud, _ := waitFor[Undelivered](h); ud.ID != 1 || !errors.Is(ud.Err, wire.ErrBidiControl) {
+		t.Fatalf("bidi say: %#v", ud)
+	}
+	h.do(Say{ID: 2, Text: "fine"})
+	waitMsg(bob, func(m Message) bool { return m.Text == "fine" && m.From == "alice" })
+}

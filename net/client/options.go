@@ -31,6 +31,9 @@ const (
 	// missedPings is how many pings may go unanswered before the connection
 	// counts as lost.
 	missedPings = 2
+	// redirectProbe is how long a connection may stay silent after a
+	// Redirect's ping before it counts as lost (at most PingAfter).
+	redirectProbe = 3 * time.Second
 
 	// jitter is the ± fraction applied to every backoff delay, so that many
 	// clients that lost the same server do not all come back at once.

@@ -56,7 +56,8 @@ type session struct {
 	maxText   int
 	maxFrame  int
 	lastRecv  time.Time
-	pingsOut  int // pings sent since the server was last heard
+	pingsOut  int       // pings sent since the server was last heard
+	probeAt   time.Time // a Redirect asked the server for a sign of life then (zero: no probe)
 	pingToken uint64
 	ping      *time.Timer
 
@@ -128,7 +129,7 @@ func (s *session) reset() {
 	s.ping.Stop()
 }
 
-func (s *session) emit(e Event) { s.ev <- e }
+func (s *session) emit(e Event) { s.ev <- shown(e) }
 
 // run serves commands and the connection until cmds is closed or ctx is done.
 func (s *session) run(cmds <-chan Command) error {
@@ -196,6 +197,8 @@ func (s *session) command(cmd Command) {
 		s.changeNick(c.Nick)
 	case ForgetServer:
 		s.forgetServer(c.Addr)
+	case Redirect:
+		s.redirect(c.Addr)
 	case nil:
 	default:
 		s.emit(Error{Err: fmt.Errorf("unknown command %T", cmd)})
@@ -247,6 +250,32 @@ func (s *session) loadTrust() error {
 	}
 	s.dev, s.pins = dev, trust.OpenPins(dir)
 	return nil
+}
+
+// redirect makes addr the address to dial; see Redirect.
+func (s *session) redirect(addr string) {
+	if !s.active || s.closing || addr == s.addr {
+		return
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		s.emit(Error{Err: fmt.Errorf("server address %q is not host:port: %w", addr, err)})
+		return
+	}
+	s.log.Info("server moved", "from", s.addr, "to", addr)
+	s.addr = addr
+	if s.c != nil {
+		// The old address may be gone while the connection still looks
+		// up (a DHCP change): ask for a sign of life now rather than wait
+		// for the keepalive's minute and more.
+		s.probeAt = time.Now()
+		s.pingToken++
+		s.c.send(wire.Ping{Token: s.pingToken})
+		s.ping.Reset(min(redirectProbe, s.o.pingAfter))
+		return
+	}
+	s.cancelDial() // an attempt at the old address
+	s.retry.Stop()
+	s.dial()
 }
 
 func (s *session) dial() {
@@ -369,12 +398,12 @@ func transientRefusal(c wire.RefuseCode) bool {
 }
 
 func (s *session) refused(m wire.Refused) {
-	err := &RefusedError{Code: m.Code, Text: m.Text}
+	err := &RefusedError{Code: m.Code, Text: wire.VisibleText(m.Text)}
 	switch m.Code {
 	case wire.RefusePasswordNeeded, wire.RefusePasswordWrong, wire.RefuseTooManyTries:
 		s.log.Info("password refused", "code", m.Code, "text", m.Text)
 		s.password, s.waiting = "", waitPassword
-		s.emit(PasswordNeeded{Addr: s.addr, Wrong: m.Code != wire.RefusePasswordNeeded, Code: m.Code, Text: m.Text})
+		s.emit(PasswordNeeded{Addr: s.addr, Wrong: m.Code != wire.RefusePasswordNeeded, Code: m.Code, Text: err.Text})
 		return
 	case wire.RefuseNickTaken:
 		// The server binds a nickname to the device holding it and gives it
@@ -384,7 +413,7 @@ func (s *session) refused(m wire.Refused) {
 		if s.everUp {
 			s.log.Info("nickname lost", "nick", s.nick, "text", m.Text)
 			s.waiting = waitNick
-			s.emit(NickLost{Nick: s.nick, Text: m.Text})
+			s.emit(NickLost{Nick: s.nick, Text: err.Text})
 			return
 		}
 	}
@@ -486,6 +515,7 @@ func (s *session) dropConn(quit bool) {
 	}
 	s.c = nil
 	s.ping.Stop()
+	s.probeAt = time.Time{}
 	c.release()
 	linger := s.o.linger
 	s.wg.Go(func() { c.shutdown(quit, linger) })
@@ -563,6 +593,13 @@ func (s *session) handBack(err error) {
 func (s *session) pingTick() {
 	if s.c == nil {
 		return
+	}
+	if at := s.probeAt; !at.IsZero() {
+		s.probeAt = time.Time{}
+		if !s.lastRecv.After(at) {
+			s.lost(fmt.Errorf("the server moved to %s and its old address does not answer", s.addr))
+			return
+		}
 	}
 	if idle := time.Since(s.lastRecv); idle < s.o.pingAfter {
 		s.ping.Reset(s.o.pingAfter - idle)
@@ -875,14 +912,14 @@ func (s *session) handle(msg wire.Message) {
 	case wire.Kicked:
 		s.log.Info("kicked", "by", m.By, "reason", m.Reason)
 		s.emit(Kicked{Reason: m.Reason, By: m.By})
-		s.finish(&KickedError{Reason: m.Reason, By: m.By}, "you were kicked", false)
+		s.finish(&KickedError{Reason: wire.VisibleText(m.Reason), By: wire.Visible(m.By)}, "you were kicked", false)
 	case wire.Stopping:
 		// Disconnected carries ErrServerStopping (with the server's reason),
 		// so the UI says it once. The admin may start it again: reconnect as
 		// for any lost connection.
 		err := ErrServerStopping
 		if r := strings.TrimSpace(m.Reason); r != "" && !strings.EqualFold(r, "server is stopping") {
-			err = fmt.Errorf("%w: %s", ErrServerStopping, r)
+			err = fmt.Errorf("%w: %s", ErrServerStopping, wire.VisibleText(r))
 		}
 		s.lost(err)
 	case wire.FileOffered:
@@ -912,8 +949,18 @@ func (s *session) message(ev Message, ref uint32) {
 	s.emit(ev)
 }
 
+// joinRefusal reports the codes that answer a Join (they carry no ref).
+func joinRefusal(c wire.ErrorCode) bool {
+	switch c {
+	case wire.CodeInvalidRoom, wire.CodeTooManyRooms, wire.CodeBidiControl, wire.CodeRoomReserved,
+		wire.CodeRoomLookAlike, wire.CodeRoomQuota:
+		return true
+	}
+	return false
+}
+
 func (s *session) serverError(m wire.Error) {
-	se := &ServerError{Code: m.Code, Text: m.Text}
+	se := &ServerError{Code: m.Code, Text: wire.VisibleText(m.Text)}
 	if p := s.confirm(m.Ref); p != nil {
 		s.emit(p.undelivered(se))
 		return
@@ -921,7 +968,7 @@ func (s *session) serverError(m wire.Error) {
 	if m.Ref != 0 && s.offerRefused(m.Ref, se) {
 		return
 	}
-	if m.Ref == 0 && (m.Code == wire.CodeInvalidRoom || m.Code == wire.CodeTooManyRooms) {
+	if m.Ref == 0 && joinRefusal(m.Code) {
 		s.joinFailed()
 	}
 	s.emit(Error{Code: m.Code, Err: se})

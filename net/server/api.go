@@ -29,8 +29,11 @@ type Config struct {
 	MaxConns      int           // connections at once (10000)
 	MaxPerIP      int           // connections per address at once (16); loopback is exempt; -1 disables
 	MaxRooms      int           // rooms at once (1000)
-	MaxFileSize   int64         // largest file offered (1 GiB)
-	Logger        *slog.Logger  // where the server logs; nil discards
+	// MaxRoomsPerUser bounds the open rooms one nickname has created (10),
+	// so that nobody can fill MaxRooms alone; -1 disables.
+	MaxRoomsPerUser int
+	MaxFileSize     int64        // largest file offered (1 GiB)
+	Logger          *slog.Logger // where the server logs; nil discards
 
 	// Trust (PROTOCOL.md section 8).
 
@@ -96,6 +99,9 @@ func (c Config) Defaults() Config {
 	if c.MaxRooms == 0 {
 		c.MaxRooms = 1000
 	}
+	if c.MaxRoomsPerUser == 0 {
+		c.MaxRoomsPerUser = 10
+	}
 	if c.MaxFileSize == 0 {
 		c.MaxFileSize = 1 << 30
 	}
@@ -112,8 +118,13 @@ func (c Config) Defaults() Config {
 type Command interface{ isCommand() }
 
 // Start listens on Addr ("host:port"; ":0" picks a free port). An Error event
-// reports failure (port in use, bad address); Started reports success.
-type Start struct{ Addr string }
+// reports failure (port in use, bad address); Started reports success. Name,
+// when set, is the server's name from then on (Welcome, the LAN
+// announcement) instead of Config.Name.
+type Start struct {
+	Addr string
+	Name string
+}
 
 // Stop tells every client the server is stopping, closes every connection and
 // the listener; Stopped reports that it is done.
@@ -149,11 +160,12 @@ func (Announce) isCommand()    {}
 type Event interface{ isEvent() }
 
 // Started reports the bound address (with the real port when ":0" was asked)
-// and the server's identity: the fingerprint of its TLS certificate, which
-// users compare with what their client shows the first time (zero when
-// Plaintext).
+// and the server's name and identity: the fingerprint of its TLS
+// certificate, which users compare with what their client shows the first
+// time (zero when Plaintext).
 type Started struct {
 	Addr        string
+	Name        string
 	At          time.Time
 	TLS         bool
 	Fingerprint trust.Fingerprint
@@ -204,6 +216,16 @@ type Notice struct {
 	At   time.Time
 }
 
+// Announced reports the LAN announcement (DNS-SD over mDNS, run by
+// cmd/chatserver beside the hub): Err nil means clients on the LAN find the
+// server as Name; otherwise Err says in plain words why they cannot ("LAN
+// announcement failed: …") and they must type the address.
+type Announced struct {
+	Name string
+	Err  error
+	At   time.Time
+}
+
 // Error reports a failed command or a server fault. Op names what failed
 // ("start", "stop", "kick", "announce").
 type Error struct {
@@ -212,11 +234,20 @@ type Error struct {
 	At  time.Time
 }
 
-func (Started) isEvent()     {}
-func (Stopped) isEvent()     {}
-func (UserJoined) isEvent()  {}
-func (UserLeft) isEvent()    {}
-func (Message) isEvent()     {}
-func (RoomChanged) isEvent() {}
-func (Notice) isEvent()      {}
-func (Error) isEvent()       {}
+// PasswordChanged reports that SetPassword set (Required) or removed the
+// server password.
+type PasswordChanged struct {
+	Required bool
+	At       time.Time
+}
+
+func (PasswordChanged) isEvent() {}
+func (Started) isEvent()         {}
+func (Stopped) isEvent()         {}
+func (UserJoined) isEvent()      {}
+func (UserLeft) isEvent()        {}
+func (Message) isEvent()         {}
+func (RoomChanged) isEvent()     {}
+func (Notice) isEvent()          {}
+func (Error) isEvent()           {}
+func (Announced) isEvent()       {}

@@ -115,9 +115,9 @@ type conn struct {
 	state    connState
 	welcomed bool // Welcome sent (joins are announced in batches)
 	nick     string
-	fold     string   // wire.FoldKey(nick)
-	skel     string   // wire.SkeletonKey(nick)
-	device   [32]byte // the device key that proved itself in the hello
+	fold     string    // wire.FoldKey(nick)
+	skels    [2]string // wire.SkeletonKeys(nick)
+	device   [32]byte  // the device key that proved itself in the hello
 	rooms    []membership
 	files    int // transfers this user is sending
 }

@@ -83,7 +83,7 @@ func (t *ticket) release() {
 func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 	reject := func(code wire.ErrorCode, text string) { h.sendError(c, code, m.Ref, text) }
 	if err := wire.CheckFileName(m.Name); err != nil {
-		reject(wire.CodeFileRejected, err.Error())
+		reject(nameCode(err, wire.CodeFileRejected), err.Error())
 		return
 	}
 	if m.Size > uint64(h.cfg.MaxFileSize) {

@@ -98,10 +98,18 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 	return nil
 }
 
+func (c Config) validName() error {
+	if len(c.Name) > 255 || !utf8.ValidString(c.Name) {
+		return errors.New("the server name must be valid UTF-8 of at most 255 bytes")
+	}
+	return nil
+}
+
 func (c Config) validate() error {
+	if err := c.validName(); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
 	switch {
-	case len(c.Name) > 255 || !utf8.ValidString(c.Name):
-		return errors.New("server: Name must be valid UTF-8 of at most 255 bytes")
 	case c.MaxFrame < 4<<10 || c.MaxFrame > wire.AbsoluteMaxFrame:
 		return fmt.Errorf("server: MaxFrame %d is outside 4 KiB–%d", c.MaxFrame, wire.AbsoluteMaxFrame)
 	case c.MaxText < 1 || c.MaxText > 0xFFFF || c.MaxText+1024 > c.MaxFrame:
@@ -138,7 +146,7 @@ type hub struct {
 	conns   map[*conn]struct{} // every open connection
 	perIP   map[netip.Addr]int
 	members map[string]*conn // wire.FoldKey(nick) → member
-	skels   map[string]*conn // wire.SkeletonKey(nick) → member
+	names   names            // look-alike keys of reserved names, nicknames and rooms
 	rooms   map[string]*room // wire.FoldKey(name) → room
 	byName  map[string]*room // display name → room (fast path for Say)
 	lobby   *room
@@ -179,6 +187,7 @@ func newHub(cfg Config, q *eventQueue) *hub {
 		acceptCh: make(chan net.Conn),
 		timer:    t,
 		gate:     newGate(cfg.PasswordHash),
+		names:    newNames(cfg),
 	}
 	h.reset()
 	return h
@@ -189,13 +198,14 @@ func (h *hub) reset() {
 	h.conns = make(map[*conn]struct{})
 	h.perIP = make(map[netip.Addr]int)
 	h.members = make(map[string]*conn)
-	h.skels = make(map[string]*conn)
 	h.rooms = make(map[string]*room)
 	h.byName = make(map[string]*room)
 	h.dirty = make(map[string]string)
 	h.files = make(map[uint64]*transfer)
 	h.lobby = &room{name: wire.Lobby, key: wire.FoldKey(wire.Lobby)}
 	h.rooms[h.lobby.key] = h.lobby
+	h.names.reset()
+	h.names.addRoom(h.lobby, wire.SkeletonKeys(h.lobby.name), nil)
 	h.byName[h.lobby.name] = h.lobby
 	h.pending = nil
 	h.doomed = nil
@@ -377,7 +387,7 @@ func (inspect) isCommand() {}
 func (h *hub) command(cmd Command) {
 	switch cmd := cmd.(type) {
 	case Start:
-		h.start(cmd.Addr)
+		h.start(cmd.Addr, cmd.Name)
 	case Stop:
 		if h.ln == nil {
 			h.failed("stop", ErrNotRunning)
@@ -399,10 +409,17 @@ func (h *hub) command(cmd Command) {
 	}
 }
 
-func (h *hub) start(addr string) {
+func (h *hub) start(addr, name string) {
 	if h.ln != nil {
 		h.failed("start", fmt.Errorf("%w on %s", ErrRunning, h.ln.Addr()))
 		return
+	}
+	if name != "" {
+		if err := (Config{Name: name}).validName(); err != nil {
+			h.failed("start", err)
+			return
+		}
+		h.cfg.Name = name
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -418,8 +435,8 @@ func (h *hub) start(addr string) {
 	} else {
 		h.log.Warn("listening without TLS: chat crosses the network in cleartext", "addr", ln.Addr().String())
 	}
-	h.emit(Started{Addr: ln.Addr().String(), At: time.Now(), TLS: h.tlsConf != nil, Fingerprint: h.fp,
-		Password: h.gate.required()})
+	h.emit(Started{Addr: ln.Addr().String(), Name: h.cfg.Name, At: time.Now(), TLS: h.tlsConf != nil,
+		Fingerprint: h.fp, Password: h.gate.required()})
 }
 
 func (h *hub) acceptLoop(ln net.Listener, stopping <-chan struct{}) {
@@ -510,7 +527,7 @@ func (h *hub) stop() {
 	for c := range h.conns {
 		if c.state == stateMember {
 			users++
-			h.binds.leave(c.skel, c.device, now)
+			h.binds.leave(c.skels, c.device, now)
 			h.emit(UserLeft{Nick: c.nick, Reason: ReasonStopped, At: now})
 		}
 		c.state = stateGone
@@ -571,6 +588,7 @@ func (h *hub) setPassword(pw string) {
 		h.gate.set(nil)
 		h.log.Info("password removed")
 		h.emit(Notice{Text: "password removed: anyone may join", At: time.Now()})
+		h.emit(PasswordChanged{At: time.Now()})
 		return
 	}
 	hash, err := HashPassword(pw)
@@ -581,16 +599,19 @@ func (h *hub) setPassword(pw string) {
 	h.gate.set(hash)
 	h.log.Info("password set")
 	h.emit(Notice{Text: "password set: new users need it to join", At: time.Now()})
+	h.emit(PasswordChanged{Required: true, At: time.Now()})
 }
 
 func (h *hub) release(nick string) {
-	skel := wire.SkeletonKey(nick)
-	if c := h.skels[skel]; c != nil {
-		h.failed("release", fmt.Errorf("%s is online: kick them first", c.nick))
-		return
+	keys := wire.SkeletonKeys(nick)
+	for _, k := range keys {
+		if c := h.names.nicks[k]; c != nil {
+			h.failed("release", fmt.Errorf("%s is online: kick them first", c.nick))
+			return
+		}
 	}
-	b := h.binds.byKey[skel]
-	if b == nil || !h.binds.forget(skel) {
+	b := h.binds.forget(keys)
+	if b == nil {
 		h.failed("release", fmt.Errorf("no device holds the nickname %q", nick))
 		return
 	}
@@ -637,8 +658,8 @@ func (h *hub) drop(c *conn, reason wire.LeftReason, mode closeMode, detail strin
 		return
 	}
 	delete(h.members, c.fold)
-	delete(h.skels, c.skel)
-	h.binds.leave(c.skel, c.device, now)
+	h.names.removeNick(c)
+	h.binds.leave(c.skels, c.device, now)
 	h.filesLeave(c)
 	for len(c.rooms) > 0 {
 		r := c.rooms[len(c.rooms)-1].r
@@ -661,6 +682,7 @@ func (h *hub) leaveRoom(c *conn, r *room, reason wire.LeftReason, now time.Time)
 	if len(r.members) == 0 && r != h.lobby {
 		delete(h.rooms, r.key)
 		delete(h.byName, r.name)
+		h.names.removeRoom(r)
 	}
 	h.markDirty(r)
 }
@@ -746,34 +768,30 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 		h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
 	}
 	// The reader has checked the version, the device proof and the password.
-	if err := wire.CheckNick(m.Nick); err != nil {
-		refuse(wire.RefuseNickInvalid, err.Error())
+	now := time.Now()
+	if wire.CheckNick(m.Nick) == nil {
+		for _, k := range wire.SkeletonKeys(m.Nick) {
+			if other := h.names.nicks[k]; other != nil && other.device == m.Device {
+				// The same device again: its old connection is dead or
+				// about to be (a client reconnects only after losing it).
+				// The new one takes over; the old one, if it still reads,
+				// is told and does not reconnect, so two windows of one
+				// device do not take turns.
+				h.pushForce(other, wire.Encode(wire.Kicked{Reason: "you connected again from the same device", By: "server"}))
+				h.drop(other, wire.LeftLost, closeGraceful, "replaced by a new connection of the same device")
+			}
+		}
+	}
+	fold, skels, code, text := h.names.checkNick(m.Nick)
+	if code != 0 {
+		refuse(code, text)
 		return
 	}
-	fold := wire.FoldKey(m.Nick)
-	skel := wire.SkeletonKey(m.Nick)
-	now := time.Now()
-	if b := h.binds.holder(skel, now); b != nil && b.Device != m.Device {
-		if b.Until.IsZero() || b.Nick == m.Nick {
+	if b := h.binds.holder(skels, now); b != nil && b.Device != m.Device {
+		if wire.FoldKey(b.Nick) == fold {
 			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
 		} else {
 			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken: it looks like “%s”", m.Nick, b.Nick))
-		}
-		return
-	}
-	if other := h.skels[skel]; other != nil && other.device == m.Device {
-		// The same device again: its old connection is dead or about to be
-		// (a client reconnects only after losing it). The new one takes
-		// over; the old one, if it still reads, is told and does not
-		// reconnect, so two windows of one device do not take turns.
-		h.pushForce(other, wire.Encode(wire.Kicked{Reason: "you connected again from the same device", By: "server"}))
-		h.drop(other, wire.LeftLost, closeGraceful, "replaced by a new connection of the same device")
-	}
-	if other := h.skels[skel]; other != nil {
-		if other.fold == fold {
-			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
-		} else {
-			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken: it looks like “%s”", m.Nick, other.nick))
 		}
 		return
 	}
@@ -782,10 +800,10 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 		return
 	}
 	c.state = stateMember
-	c.nick, c.fold, c.skel, c.device = m.Nick, fold, skel, m.Device
+	c.nick, c.fold, c.skels, c.device = m.Nick, fold, skels, m.Device
 	h.members[fold] = c
-	h.skels[skel] = c
-	h.binds.bind(skel, m.Nick, m.Device)
+	h.names.addNick(c)
+	h.binds.bind(skels, m.Nick, m.Device)
 	h.lobby.add(c)
 	h.markDirty(h.lobby)
 	h.pending = append(h.pending, c)
@@ -913,12 +931,17 @@ func (h *hub) private(c *conn, m wire.Private) {
 
 func (h *hub) join(c *conn, m wire.Join) {
 	if err := wire.CheckRoom(m.Room); err != nil {
-		h.sendError(c, wire.CodeInvalidRoom, 0, err.Error())
+		h.sendError(c, nameCode(err, wire.CodeInvalidRoom), 0, err.Error())
 		return
 	}
 	key := wire.FoldKey(m.Room)
 	r := h.rooms[key]
 	if r == nil {
+		skels, code, text := h.names.checkNewRoom(c, m.Room, key)
+		if code != 0 {
+			h.sendError(c, code, 0, text)
+			return
+		}
 		if h.cfg.MaxRooms > 0 && len(h.rooms) >= h.cfg.MaxRooms {
 			h.sendError(c, wire.CodeTooManyRooms, 0, fmt.Sprintf("there are already %d rooms", len(h.rooms)))
 			return
@@ -926,6 +949,7 @@ func (h *hub) join(c *conn, m wire.Join) {
 		r = &room{name: m.Room, key: key}
 		h.rooms[key] = r
 		h.byName[r.name] = r
+		h.names.addRoom(r, skels, c)
 		h.log.Info("room created", "room", r.name, "by", c.nick)
 	}
 	if c.in(r) {

@@ -16,6 +16,8 @@ const listChunk = 16 << 10
 type room struct {
 	name    string
 	key     string
+	skels   [2]string // wire.SkeletonKeys(name)
+	creator string    // FoldKey of its creator's nickname; "" for the lobby
 	members []*conn
 	lists   [][]byte // encoded UserList chunks; nil when stale
 }

@@ -143,8 +143,9 @@ func (f FileBindings) Save(bs []Binding) error {
 // saveEvery bounds how often the bindings are written.
 const saveEvery = time.Second
 
-// bindings is the hub's table of nickname bindings, by wire.SkeletonKey, and
-// its background saver. Only the hub goroutine touches the table.
+// bindings is the hub's table of nickname bindings, by each of the
+// nickname's wire.SkeletonKeys (both keys of a nickname share one Binding),
+// and its background saver. Only the hub goroutine touches the table.
 type bindings struct {
 	byKey  map[string]*Binding
 	grace  time.Duration
@@ -172,7 +173,9 @@ func newBindings(store BindingStore, grace time.Duration, report func(error)) *b
 			bd.Until = now.Add(grace)
 		}
 		if bd.Until.After(now) && wire.CheckNick(bd.Nick) == nil {
-			b.byKey[wire.SkeletonKey(bd.Nick)] = &bd
+			for _, k := range wire.SkeletonKeys(bd.Nick) {
+				b.byKey[k] = &bd
+			}
 		}
 	}
 	b.saver = make(chan []Binding, 1)
@@ -190,49 +193,71 @@ func (b *bindings) saveLoop() {
 	}
 }
 
-// holder returns the binding of key that still holds it at now, if any.
-func (b *bindings) holder(key string, now time.Time) *Binding {
-	bd := b.byKey[key]
-	if bd == nil || (!bd.Until.IsZero() && !now.Before(bd.Until)) {
-		return nil
+// holder returns a binding under one of keys that still holds it at now,
+// if any.
+func (b *bindings) holder(keys [2]string, now time.Time) *Binding {
+	for _, k := range keys {
+		if bd := b.byKey[k]; bd != nil && (bd.Until.IsZero() || now.Before(bd.Until)) {
+			return bd
+		}
 	}
-	return bd
+	return nil
 }
 
-// bind gives key to device while it is connected.
-func (b *bindings) bind(key, nick string, device [32]byte) {
-	b.byKey[key] = &Binding{Nick: nick, Device: device}
+// bind gives the nickname (under its keys) to device while it is connected.
+func (b *bindings) bind(keys [2]string, nick string, device [32]byte) {
+	bd := &Binding{Nick: nick, Device: device}
+	for _, k := range keys {
+		b.byKey[k] = bd
+	}
 	b.dirty = true
 }
 
-// release starts key's grace period (its holder disconnected).
-func (b *bindings) leave(key string, device [32]byte, now time.Time) {
-	if bd := b.byKey[key]; bd != nil && bd.Device == device && bd.Until.IsZero() {
-		bd.Until = now.Add(b.grace)
+// leave starts the grace period of the nickname with keys (its holder
+// disconnected).
+func (b *bindings) leave(keys [2]string, device [32]byte, now time.Time) {
+	for _, k := range keys {
+		if bd := b.byKey[k]; bd != nil && bd.Device == device && bd.Until.IsZero() {
+			bd.Until = now.Add(b.grace)
+			b.dirty = true
+		}
+	}
+}
+
+// forget removes the binding under keys (admin release) and returns it, or
+// nil when there was none.
+func (b *bindings) forget(keys [2]string) *Binding {
+	var found *Binding
+	for _, k := range keys {
+		if bd := b.byKey[k]; bd != nil {
+			found = bd
+			for _, k2 := range wire.SkeletonKeys(bd.Nick) {
+				if b.byKey[k2] == bd {
+					delete(b.byKey, k2)
+				}
+			}
+			delete(b.byKey, k)
+		}
+	}
+	if found != nil {
 		b.dirty = true
 	}
+	return found
 }
 
-// forget removes key's binding (admin release); it reports whether there
-// was one.
-func (b *bindings) forget(key string) bool {
-	if _, ok := b.byKey[key]; !ok {
-		return false
-	}
-	delete(b.byKey, key)
-	b.dirty = true
-	return true
-}
-
-// snapshot drops expired bindings and returns a copy of the rest.
+// snapshot drops expired bindings and returns a copy of the rest, each once.
 func (b *bindings) snapshot(now time.Time) []Binding {
 	out := make([]Binding, 0, len(b.byKey))
+	seen := make(map[*Binding]bool, len(b.byKey))
 	for k, bd := range b.byKey {
 		if !bd.Until.IsZero() && !now.Before(bd.Until) {
 			delete(b.byKey, k)
 			continue
 		}
-		out = append(out, *bd)
+		if !seen[bd] {
+			seen[bd] = true
+			out = append(out, *bd)
+		}
 	}
 	return out
 }

@@ -107,7 +107,7 @@ func BenchmarkReadFileChunk(b *testing.B) {
 	}
 }
 
-var benchNicks = map[string]string{"ascii": "alice_1984", "korean": "홍길동", "emoji": "👩‍💻coder"}
+var benchNicks = map[string]string{"ascii": "alice_1984", "korean": "홍길동", "emoji": "👩‍💻coder", "cyrillic": "Дмитрий"}
 
 func BenchmarkCheckNick(b *testing.B) {
 	for name, nick := range benchNicks {
@@ -133,12 +133,27 @@ func BenchmarkFoldKey(b *testing.B) {
 	}
 }
 
-func BenchmarkSkeletonKey(b *testing.B) {
+func BenchmarkSkeletonKeys(b *testing.B) {
+	shapeCapitals() // computed once per process, as a server does when it starts
 	for name, nick := range benchNicks {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = SkeletonKey(nick)
+				_ = SkeletonKeys(nick)
+			}
+		})
+	}
+}
+
+// BenchmarkVisible is the client's cost per name or text it reports: clean
+// input (the usual case) is returned as it is, without allocating.
+func BenchmarkVisible(b *testing.B) {
+	for name, s := range map[string]string{"ascii": "hello, how are you?", "korean": "안녕하세요 여러분 👋",
+		"rtl": "שלום \u200Fעולם", "hostile": "evil\u202Etxt.exe \x1b[2J"} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = VisibleText(s)
 			}
 		})
 	}

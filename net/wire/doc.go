@@ -13,8 +13,10 @@
 // their memory.
 //
 // Names: CheckNick, CheckRoom, CheckText and CheckFileName validate; FoldKey
-// (case and width insensitive) and SkeletonKey (look-alikes too) give the
-// identities that must be unique.
+// (case and width insensitive) and SkeletonKeys (look-alikes too, from
+// Unicode's confusables data) give the identities that must be unique;
+// Reserved matches the names nobody may take. Visible and VisibleText show
+// control and bidi characters a peer sent as visible stand-ins (⟨RLO⟩, ␛).
 //
 // The package does no I/O of its own beyond reading frames from an io.Reader,
 // imports no GUI package, and is safe to use from any goroutine (values are

@@ -6,7 +6,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -147,20 +149,39 @@ func sameErr(a, b error) bool {
 }
 
 // FuzzNames: the name and text checks never panic; a name that passes
-// CheckNick or CheckRoom has an idempotent FoldKey, keeps its key under
-// SkeletonKey's own folding, and obeys the documented limits.
+// CheckNick or CheckRoom has an idempotent FoldKey and a look-alike key that
+// is its own key and the same for its FoldKey, and obeys the documented
+// limits; nothing that passes holds a bidi control; Visible leaves no control
+// or bidi control in what it returns.
 func FuzzNames(f *testing.F) {
 	for _, s := range []string{"alice", "홍길동", "ａｌｉｃｅ", "аlice", "👩‍💻", "🏳️‍🌈", "ß", "ẞ", "İstanbul",
-		"ǅ", "ﬁ", "\u0345", "ᾳ", "Ω", "K", "Å", "\u3164", "\u202ebob", "a\u0301", "개발 팀", "x\u200d", "1️⃣"} {
+		"ǅ", "ﬁ", "\u0345", "ᾳ", "Ω", "K", "Å", "\u3164", "\u202ebob", "a\u0301", "개발 팀", "x\u200d", "1️⃣",
+		"ᏴoᏏ", "Bօb", "ʙob", "lоbby", "PayPaI", "관리자", "゛", "﹘", "evil\u2066txt.exe", "a\x1b[2J"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		nickErr := CheckNick(s)
 		roomErr := CheckRoom(s)
-		_ = CheckFileName(s)
-		_, _ = CheckText(s, DefaultMaxText)
+		fileErr := CheckFileName(s)
+		code, textErr := CheckText(s, DefaultMaxText)
 		fk := FoldKey(s)
-		_ = SkeletonKey(s)
+		sk := SkeletonKeys(s)
+		if strings.IndexFunc(s, bidiControl) >= 0 {
+			if nickErr == nil || roomErr == nil || fileErr == nil || textErr == nil {
+				t.Fatalf("%q holds a bidi control and passed", s)
+			}
+			if utf8.ValidString(s) && code != CodeBidiControl && !errors.Is(textErr, ErrBadText) &&
+				!errors.Is(textErr, ErrEmptyText) && code != CodeTextTooLong {
+				t.Fatalf("CheckText(%q) = %v, %v; want CodeBidiControl", s, code, textErr)
+			}
+		}
+		for _, v := range []string{Visible(s), VisibleText(s)} {
+			if i := strings.IndexFunc(v, func(r rune) bool {
+				return (unicode.IsControl(r) && r != '\n' && r != '\t') || bidiControl(r)
+			}); i >= 0 {
+				t.Fatalf("Visible(%q) = %q keeps a control", s, v)
+			}
+		}
 		for _, err := range []error{nickErr, roomErr} {
 			if err != nil && !errors.Is(err, ErrInvalidName) {
 				t.Fatalf("name error %v does not wrap ErrInvalidName", err)
@@ -173,8 +194,13 @@ func FuzzNames(f *testing.F) {
 			if FoldKey(fk) != fk {
 				t.Fatalf("FoldKey not idempotent on %q: %q then %q", s, fk, FoldKey(fk))
 			}
-			if SkeletonKey(fk) != SkeletonKey(s) {
-				t.Fatalf("SkeletonKey(%q) = %q but SkeletonKey(FoldKey) = %q", s, SkeletonKey(s), SkeletonKey(fk))
+			if SkeletonKey(fk) != sk[0] {
+				t.Fatalf("SkeletonKey(%q) = %q but SkeletonKey(FoldKey) = %q", s, sk[0], SkeletonKey(fk))
+			}
+			for _, k := range sk {
+				if SkeletonKey(k) != k {
+					t.Fatalf("look-alike key of %q not stable: %q then %q", s, k, SkeletonKey(k))
+				}
 			}
 		}
 		if nickErr == nil {

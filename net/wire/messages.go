@@ -100,6 +100,9 @@ const (
 	RefusePasswordWrong  RefuseCode = 10 // wrong password
 	RefuseTooManyTries   RefuseCode = 11 // too many wrong passwords from this address: wait
 	RefuseIdentity       RefuseCode = 12 // the device proof is missing or does not verify
+	// RefuseNickReserved: the nickname is, or looks like, a reserved name
+	// (ReservedNames or the server's own name).
+	RefuseNickReserved RefuseCode = 13
 )
 
 func (c RefuseCode) String() string {
@@ -128,6 +131,8 @@ func (c RefuseCode) String() string {
 		return "too many tries"
 	case RefuseIdentity:
 		return "device identity not proven"
+	case RefuseNickReserved:
+		return "reserved nickname"
 	}
 	return fmt.Sprintf("refused (%d)", uint8(c))
 }
@@ -186,6 +191,11 @@ const (
 	CodeFileRejected ErrorCode = 15 // file offer refused (size, name)
 	CodeNoTransfer   ErrorCode = 16 // chunk for an unknown transfer
 	CodeUnsupported  ErrorCode = 17 // reserved seed-001 types are not served (connection closes)
+
+	CodeBidiControl   ErrorCode = 23 // text, room or file name holds a bidi embedding/override/isolate control
+	CodeRoomReserved  ErrorCode = 24 // the room name is, or looks like, a reserved name
+	CodeRoomLookAlike ErrorCode = 25 // the room name looks like an existing room's
+	CodeRoomQuota     ErrorCode = 26 // the user has created as many rooms as one user may
 )
 
 var codeNames = map[ErrorCode]string{
@@ -195,6 +205,8 @@ var codeNames = map[ErrorCode]string{
 	CodeNoSuchRoom: "no such room", CodeNotInRoom: "not in that room", CodeInvalidRoom: "invalid room name",
 	CodeLobby: "the lobby cannot be left", CodeTooManyRooms: "too many rooms", CodeFileRejected: "file refused",
 	CodeNoTransfer: "no such transfer", CodeUnsupported: "unsupported frame type",
+	CodeBidiControl: "bidirectional control character", CodeRoomReserved: "reserved room name",
+	CodeRoomLookAlike: "room name looks like another room's", CodeRoomQuota: "too many rooms of your own",
 }
 
 func (c ErrorCode) String() string {

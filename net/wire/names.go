@@ -150,6 +150,8 @@ func checkName(what, s string, maxRunes int) error {
 			if prev < 0 || !unicode.In(prev, unicode.S, unicode.P, unicode.N) {
 				return &nameError{what, fmt.Sprintf("may hold %U only after a symbol", r)}
 			}
+		case bidiControl(r):
+			return &BidiError{What: what, Rune: r}
 		case forbidden(r):
 			return &nameError{what, fmt.Sprintf("may not contain %U", r)}
 		}
@@ -174,10 +176,26 @@ func checkName(what, s string, maxRunes int) error {
 
 var folder = cases.Fold() // stateless: safe for concurrent use
 
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7F {
+			return false
+		}
+	}
+	return true
+}
+
 // FoldKey is the case-insensitive identity of a name: NFKC, then Unicode case
 // folding, then NFC. "Alice", "ALICE" and "ａｌｉｃｅ" (full width) share one
 // key. For names that pass CheckNick or CheckRoom it is idempotent.
 func FoldKey(s string) string {
+	if printableASCII(s) {
+		return strings.ToLower(s) // what foldKey gives, without its allocations
+	}
+	return foldKey(s)
+}
+
+func foldKey(s string) string {
 	f := folder.String(norm.NFKC.String(s))
 	if strings.IndexFunc(f, cherokeeSmall) >= 0 {
 		f = strings.Map(cherokeeCapital, f)
@@ -203,56 +221,40 @@ func cherokeeCapital(r rune) rune {
 	return r
 }
 
-// SkeletonKey is FoldKey with look-alike characters mapped together, so that
-// "alice", "аlice" (Cyrillic а) and "a1ice" share one skeleton. Two users may
-// not hold nicknames with the same skeleton. The table covers the common
-// Latin, Cyrillic and Greek look-alikes and digit/letter swaps; it is not the
-// full Unicode confusables list. Accents and other combining marks (after
-// canonical decomposition: "josé" is "jose"), invisible characters and the
-// separators _ - . are dropped ("a_lice" is "alice"); Hangul is unchanged.
-// When nothing would be left, the FoldKey is the skeleton.
-func SkeletonKey(s string) string {
-	f := FoldKey(s)
-	var b strings.Builder
-	b.Grow(len(f))
-	for _, r := range norm.NFD.String(f) {
-		if m, ok := confusable[r]; ok {
-			b.WriteRune(m)
-		} else if unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || invisible(r) {
-			continue // marks and invisibles add nothing a reader can rely on
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	out := glossed.Replace(norm.NFC.String(b.String()))
-	if out == "" {
-		return f
-	}
-	return out
-}
-
-// glossed maps letter pairs that read as one letter, and drops separators
-// readers gloss over. A Replacer is safe for concurrent use.
-var glossed = strings.NewReplacer("rn", "m", "vv", "w", "_", "", "-", "", ".", "")
-
-var confusable = map[rune]rune{
-	'0': 'o', '1': 'l', 'i': 'l', '|': 'l', '!': 'l', '5': 's', '$': 's', '3': 'e', '@': 'a', '8': 'b',
-	// Cyrillic
-	'а': 'a', 'в': 'b', 'е': 'e', 'ё': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o', 'р': 'p', 'с': 'c',
-	'т': 't', 'у': 'y', 'х': 'x', 'ѕ': 's', 'і': 'l', 'ї': 'l', 'ј': 'j', 'ԁ': 'd', 'ɡ': 'g', 'һ': 'h',
-	'ӏ': 'l', 'ԛ': 'q', 'ԝ': 'w', 'ѡ': 'w', 'ү': 'y',
-	// Greek
-	'α': 'a', 'β': 'b', 'ε': 'e', 'η': 'n', 'ι': 'l', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't',
-	'υ': 'u', 'χ': 'x', 'ω': 'w', 'σ': 'o', 'ϲ': 'c', 'ϳ': 'j',
-	// Latin extras
-	'ı': 'l', 'ł': 'l', 'ø': 'o', 'đ': 'd', 'ħ': 'h', 'ɑ': 'a', 'ɩ': 'l', 'ʏ': 'y', 'ǀ': 'l',
-}
-
 // Text errors.
 var (
 	ErrEmptyText = errors.New("message is empty")
 	ErrBadText   = errors.New("message contains control characters")
+	// ErrBidiControl is wrapped by every BidiError.
+	ErrBidiControl = errors.New("bidirectional control character")
 )
+
+// bidiControl reports the bidirectional embedding, override and isolate
+// controls: LRE RLE PDF LRO RLO (U+202A–U+202E) and LRI RLI FSI PDI
+// (U+2066–U+2069). They reorder the text around them, so that what a reader
+// sees is not what was written; the marks LRM, RLM and ALM only nudge
+// neutral characters and are not among them.
+func bidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// BidiError says a message, nickname, room name or file name holds a
+// bidirectional control (see CheckText). It wraps ErrBidiControl, and
+// ErrInvalidName for names; for messages and file names the wire code is
+// CodeBidiControl.
+type BidiError struct {
+	What string // "message", "nickname", "room name", "file name"
+	Rune rune
+}
+
+func (e *BidiError) Error() string {
+	return fmt.Sprintf("%s may not contain the bidirectional control %U %s (%s), which changes the order "+
+		"in which others read it", e.What, e.Rune, bidiNames[e.Rune].abbr, bidiNames[e.Rune].name)
+}
+
+func (e *BidiError) Is(target error) bool {
+	return target == ErrBidiControl || (target == ErrInvalidName && e.What != "message")
+}
 
 // TextTooLongError says a message is over the limit; it is refused, never cut.
 type TextTooLongError struct{ Size, Max int }
@@ -264,9 +266,12 @@ func (e *TextTooLongError) Error() string {
 // CheckText validates chat text: valid UTF-8, at most max bytes, something
 // visible (not only spaces or invisible characters such as U+200B or the
 // Hangul filler U+3164), and no control characters except tab and newline
-// (CR, the line and paragraph separators and C1 controls are refused).
-// Format characters such as bidi marks are allowed: right-to-left text needs
-// them. It returns the wire ErrorCode along with the error.
+// (CR, the line and paragraph separators and C1 controls are refused), and
+// no bidirectional embedding, override or isolate controls (U+202A–U+202E,
+// U+2066–U+2069: a right-to-left override makes "evil.exe" read
+// "exe.live"). The bidi marks LRM, RLM and ALM and the other format
+// characters are allowed: right-to-left text needs them. It returns the wire
+// ErrorCode along with the error.
 func CheckText(text string, max int) (ErrorCode, error) {
 	if !utf8.ValidString(text) {
 		return CodeInvalidUTF8, ErrInvalidUTF8
@@ -288,6 +293,9 @@ func CheckText(text string, max int) (ErrorCode, error) {
 		i += size
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			return CodeBadText, ErrBadText
+		}
+		if bidiControl(r) {
+			return CodeBidiControl, &BidiError{What: "message", Rune: r}
 		}
 		if !visible && !unicode.IsSpace(r) && !invisible(r) {
 			visible = true

@@ -158,42 +158,6 @@ func TestFoldKeyUnifiesCase(t *testing.T) {
 	}
 }
 
-func TestSkeletonKey(t *testing.T) {
-	same := [][]string{
-		{"alice", "аlice" /* Cyrillic а */, "a1ice", "ALICE", "AL1CE", "al!ce", "a_lice", "ａｌｉｃｅ", "alicé"},
-		{"paypal", "раураl" /* Cyrillic р а у */, "PAYPAL", "paypa1"},
-		{"bob", "b0b", "BOB", "b.o.b", "βοβ"},
-		{"modern", "rnodern", "MODERN"},
-		{"wave", "vvave"},
-		{"scope", "ѕсоре" /* Cyrillic */},
-		{"👩‍💻", "👩💻"},
-	}
-	for _, group := range same {
-		for _, s := range group[1:] {
-			if SkeletonKey(s) != SkeletonKey(group[0]) {
-				t.Errorf("SkeletonKey(%q) = %q, SkeletonKey(%q) = %q: want equal", s, SkeletonKey(s), group[0], SkeletonKey(group[0]))
-			}
-		}
-	}
-	different := [][2]string{{"alice", "alan"}, {"홍길동", "홍길순"}, {"bob", "rob"}, {"_", "__x"}, {"😀", "😁"}}
-	for _, p := range different {
-		if SkeletonKey(p[0]) == SkeletonKey(p[1]) {
-			t.Errorf("SkeletonKey(%q) == SkeletonKey(%q) = %q; want them told apart", p[0], p[1], SkeletonKey(p[0]))
-		}
-	}
-	for _, s := range []string{"홍길동", "김철수"} {
-		if SkeletonKey(s) != s {
-			t.Errorf("SkeletonKey(%q) = %q; Hangul should pass through", s, SkeletonKey(s))
-		}
-	}
-	// A name made only of separators keeps a non-empty skeleton.
-	for _, s := range []string{"_", "--", "..."} {
-		if SkeletonKey(s) == "" {
-			t.Errorf("SkeletonKey(%q) is empty", s)
-		}
-	}
-}
-
 func TestCheckText(t *testing.T) {
 	for _, tc := range []struct {
 		text string
@@ -223,13 +187,29 @@ func TestCheckText(t *testing.T) {
 		{"a\u2029b", 4096, CodeBadText},
 		{"a\xffb", 4096, CodeInvalidUTF8},
 		{"\xed\xa0\x80", 4096, CodeInvalidUTF8},
+		{"evil\u202etxt.exe", 4096, CodeBidiControl},
+		{"\u202a\u202b\u202c\u202d", 4096, CodeBidiControl},
+		{"a\u2066b\u2069", 4096, CodeBidiControl},
+		{"\u2068", 4096, CodeBidiControl},
+		{"\u061c\u0627\u200e", 4096, 0}, // the marks ALM and LRM are allowed
 	} {
 		code, err := CheckText(tc.text, tc.max)
 		if code != tc.code || (err == nil) != (tc.code == 0) {
 			t.Errorf("CheckText(%q, %d) = %v, %v; want code %v", tc.text, tc.max, code, err, tc.code)
 		}
 	}
-	_, err := CheckText(strings.Repeat("a", 10), 5)
+	_, err := CheckText("a\u202eb", 100)
+	var be *BidiError
+	if !errors.As(err, &be) || be.Rune != '\u202e' || !errors.Is(err, ErrBidiControl) || errors.Is(err, ErrInvalidName) ||
+		!strings.Contains(err.Error(), "RLO") {
+		t.Errorf("bidi text: %v", err)
+	}
+	for _, check := range []func(string) error{CheckNick, CheckRoom, CheckFileName} {
+		if err := check("a\u2067b"); !errors.Is(err, ErrBidiControl) || !errors.Is(err, ErrInvalidName) {
+			t.Errorf("bidi name: %v", err)
+		}
+	}
+	_, err = CheckText(strings.Repeat("a", 10), 5)
 	var tl *TextTooLongError
 	if !errors.As(err, &tl) || tl.Size != 10 || tl.Max != 5 {
 		t.Errorf("over-long text: %v", err)

@@ -64,7 +64,9 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"CodeTextTooLong": CodeTextTooLong, "CodeEmptyText": CodeEmptyText, "CodeBadText": CodeBadText,
 		"CodeNoSuchUser": CodeNoSuchUser, "CodeNoSuchRoom": CodeNoSuchRoom, "CodeNotInRoom": CodeNotInRoom,
 		"CodeInvalidRoom": CodeInvalidRoom, "CodeLobby": CodeLobby, "CodeTooManyRooms": CodeTooManyRooms,
-		"CodeFileRejected": CodeFileRejected, "CodeNoTransfer": CodeNoTransfer, "CodeUnsupported": CodeUnsupported}
+		"CodeFileRejected": CodeFileRejected, "CodeNoTransfer": CodeNoTransfer, "CodeUnsupported": CodeUnsupported,
+		"CodeBidiControl": CodeBidiControl, "CodeRoomReserved": CodeRoomReserved, "CodeRoomLookAlike": CodeRoomLookAlike,
+		"CodeRoomQuota": CodeRoomQuota}
 	if len(errorCodes) != len(codeNames) {
 		t.Fatalf("the test lists %d error codes, the code has %d", len(errorCodes), len(codeNames))
 	}
@@ -78,13 +80,23 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"RefuseServerFull": RefuseServerFull, "RefuseVersion": RefuseVersion, "RefuseTooManyFrom": RefuseTooManyFrom,
 		"RefuseHandshake": RefuseHandshake, "RefuseTLSRequired": RefuseTLSRequired, "RefuseNoTLS": RefuseNoTLS,
 		"RefusePasswordNeeded": RefusePasswordNeeded, "RefusePasswordWrong": RefusePasswordWrong,
-		"RefuseTooManyTries": RefuseTooManyTries, "RefuseIdentity": RefuseIdentity} {
+		"RefuseTooManyTries": RefuseTooManyTries, "RefuseIdentity": RefuseIdentity,
+		"RefuseNickReserved": RefuseNickReserved} {
 		check(name, int(c))
 	}
 	for name, r := range map[string]LeftReason{"LeftQuit": LeftQuit, "LeftLost": LeftLost, "LeftKicked": LeftKicked,
 		"LeftSlowConsumer": LeftSlowConsumer, "LeftParted": LeftParted, "LeftTimedOut": LeftTimedOut,
 		"LeftProtocol": LeftProtocol} {
 		check(name, int(r))
+	}
+
+	// The reserved names are listed.
+	names := doc[strings.Index(doc, "- **Reserved names**"):]
+	names = names[:strings.Index(names, "\n- ")]
+	for _, n := range ReservedNames {
+		if !strings.Contains(names, "`"+n+"`") {
+			t.Errorf("PROTOCOL.md's reserved names do not list %q", n)
+		}
 	}
 
 	// The worked example is the golden chat frame.

@@ -1,0 +1,45 @@
+package discovery_test
+
+import (
+	"fmt"
+
+	"github.com/multichat/multichat/net/discovery"
+)
+
+// The connect form's use of List: its pump applies the browser's events
+// (from discovery.Browse, started by cmd/chatclient while the form is shown)
+// and refreshes the list when Apply says something changed. A row shows
+// Title, Detail and a lock when Locked; a click connects to Addr and
+// remembers Instance, so that Moved can send client.Redirect when the
+// server reappears elsewhere.
+func ExampleList() {
+	var l discovery.List
+	fmt.Println(l.Status())
+	events := []discovery.Event{
+		{Kind: discovery.Searched},
+		{Kind: discovery.Found, Server: discovery.Server{Instance: "Room 7", Addr: "192.168.0.23:7878",
+			Addrs: []string{"192.168.0.23:7878"}, Info: discovery.Info{Name: "Room 7", Version: 1, People: 12, Password: true}}},
+	}
+	for _, ev := range events {
+		l.Apply(ev)
+	}
+	fmt.Println(l.Status())
+	for i := range l.Len() {
+		s := l.At(i)
+		fmt.Printf("%s | %s | locked %v\n", s.Title(), s.Detail(), s.Locked())
+	}
+	// Connected to Room 7 at 192.168.0.23:7878; after a DHCP change:
+	moved := discovery.Event{Kind: discovery.Updated, Server: discovery.Server{Instance: "Room 7",
+		Addr: "192.168.0.41:7878", Addrs: []string{"192.168.0.41:7878"}}}
+	if addr, ok := discovery.Moved(moved, "Room 7", "192.168.0.23:7878"); ok {
+		fmt.Println("send client.Redirect{Addr:", addr+"}")
+	}
+	l.Apply(discovery.Event{Kind: discovery.Lost, Server: discovery.Server{Instance: "Room 7"}})
+	fmt.Println(l.Status())
+	// Output:
+	// Looking for servers on this network…
+	// 1 server found on this network
+	// Room 7 | 192.168.0.23:7878 · 12 people online | locked true
+	// send client.Redirect{Addr: 192.168.0.41:7878}
+	// No servers found on this network; type the address the admin shows
+}
