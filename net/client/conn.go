@@ -63,7 +63,8 @@ type target struct {
 	plaintext bool
 	pins      *trust.Pins
 	dev       *trust.DeviceKey
-	autoTrust bool // pin an unknown server without asking (tests)
+	autoTrust bool              // pin an unknown server without asking (tests)
+	known     trust.Fingerprint // the certificate this session already trusts (the server moved: Redirect)
 }
 
 // dial connects to t.addr and does the handshake. Cancelling ctx aborts both
@@ -204,7 +205,7 @@ func handshake(nc net.Conn, o *options, t target) dialResult {
 	case wire.Challenge:
 		r.server = m.Server
 		if r.unknown {
-			if !t.autoTrust {
+			if !t.autoTrust && (t.known.IsZero() || t.known != r.fp) {
 				return r // ask the user before saying anything
 			}
 			if err := t.pins.Trust(t.addr, r.fp); err != nil {

@@ -41,6 +41,7 @@ type session struct {
 	plaintext bool
 	waiting   waitKind          // the user must answer before the session connects again
 	offered   trust.Fingerprint // the certificate shown in TrustNeeded
+	knownFP   trust.Fingerprint // the certificate of the last connection: the same server at a new address (Redirect) is trusted
 	pins      *trust.Pins       // loaded on the first Connect
 	dev       *trust.DeviceKey
 
@@ -120,7 +121,7 @@ func newSession(ctx context.Context, o *options, ev chan<- Event, wg *sync.WaitG
 func (s *session) reset() {
 	s.active, s.closing, s.everUp, s.down = false, false, false, false
 	s.addr, s.nick, s.attempt, s.lostAt = "", "", 0, time.Time{}
-	s.password, s.plaintext, s.waiting, s.offered = "", false, waitNone, trust.Fingerprint{}
+	s.password, s.plaintext, s.waiting, s.offered, s.knownFP = "", false, waitNone, trust.Fingerprint{}, trust.Fingerprint{}
 	s.lobby, s.myKey, s.lobbyKey = wire.Lobby, "", wire.FoldKey(wire.Lobby)
 	s.maxText, s.maxFrame = wire.DefaultMaxText, wire.DefaultMaxFrame
 	s.outstanding, s.queued = nil, nil
@@ -284,7 +285,7 @@ func (s *session) dial() {
 	s.dialCh, s.dialCancel = ch, cancel
 	o := s.o
 	t := target{addr: s.addr, nick: s.nick, password: s.password, plaintext: s.plaintext, pins: s.pins, dev: s.dev,
-		autoTrust: o.autoTrust}
+		autoTrust: o.autoTrust, known: s.knownFP}
 	s.wg.Go(func() { ch <- dial(ctx, o, t) })
 }
 
@@ -433,7 +434,7 @@ func (s *session) refused(m wire.Refused) {
 func (s *session) established(r dialResult) {
 	rejoin := s.everUp
 	s.everUp, s.down, s.attempt, s.lostAt = true, false, 0, time.Time{}
-	s.c, s.lobby = r.c, r.welcome.Lobby
+	s.c, s.lobby, s.knownFP = r.c, r.welcome.Lobby, r.fp
 	s.nick = r.welcome.Nick
 	s.myKey = wire.FoldKey(s.nick)
 	s.lobbyKey = wire.FoldKey(s.lobby)

@@ -264,3 +264,32 @@ func TestNicknameAcrossRestart(t *testing.T) {
 		t.Fatalf("the line typed meanwhile: %#v", m)
 	}
 }
+
+// TestRedirectKeepsTrust: the same server (same certificate) found at a new
+// address is trusted without asking, and the new address is remembered; the
+// question comes only for a certificate the session has not trusted.
+func TestRedirectKeepsTrust(t *testing.T) {
+	s := startServer(t, server.Config{})
+	dir := t.TempDir()
+	h := startClient(t, WithDataDir(dir), askTrust, WithBackoff(50*time.Millisecond, 100*time.Millisecond))
+	h.do(Connect{Addr: s.Addr, Nick: "alice"})
+	tn := nextIs[TrustNeeded](h)
+	h.do(TrustServer{Fingerprint: tn.Fingerprint})
+	nextIs[Connected](h)
+	old := s.Addr
+	s.Stop()
+	s.Start("127.0.0.1:0") // same data directory: same certificate, another port
+	h.do(Redirect{Addr: s.Addr})
+	c, skipped := waitFor[Connected](h)
+	for _, ev := range skipped {
+		if _, ok := ev.(TrustNeeded); ok {
+			t.Fatal("asked again for the same server at its new address")
+		}
+	}
+	if !c.Rejoin || c.Addr != s.Addr || c.Fingerprint != tn.Fingerprint {
+		t.Fatalf("connected: %#v (was at %s)", c, old)
+	}
+	if st, _, _ := trust.OpenPins(dir).Check(s.Addr, tn.Fingerprint); st != trust.PinMatch {
+		t.Fatalf("the new address was not remembered: %v", st)
+	}
+}
