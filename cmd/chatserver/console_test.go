@@ -63,8 +63,15 @@ func TestHeadlessConsoleKick(t *testing.T) {
 	}
 
 	waitFor(t, &stdout, `msg="user joined" nick=mallory`)
-	io.WriteString(stdinW, "/users\n")
-	waitFor(t, &stdout, "1 connected:\n  mallory")
+	// The console's roster follows the server's events, which reach it a
+	// moment after the hub's log line: ask until it lists mallory.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(stdout.String(), "1 connected:\n  mallory"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("/users never listed mallory:\n%s", &stdout)
+		}
+		io.WriteString(stdinW, "/users\n")
+		time.Sleep(50 * time.Millisecond) // polling the process's output
+	}
 	io.WriteString(stdinW, "/kick mallory flooding the lobby\n")
 	var kicked *wire.Kicked
 	for kicked == nil {

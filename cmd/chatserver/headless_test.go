@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -32,26 +33,41 @@ type tlsConn struct {
 // with a new device's proof.
 func helloTLS(t *testing.T, addr, nick string) (*tlsConn, *wire.Reader) {
 	t.Helper()
-	raw, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	c, r, err := sayHelloTLS(addr, nick)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { raw.Close() })
+	t.Cleanup(func() { c.NetConn().Close() })
+	return c, r
+}
+
+// sayHelloTLS is helloTLS for helper processes (no testing.T). The
+// connection's deadline is 30 s from now.
+func sayHelloTLS(addr, nick string) (*tlsConn, *wire.Reader, error) {
+	raw, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return nil, nil, err
+	}
 	tc := tls.Client(raw, &tls.Config{InsecureSkipVerify: true})
-	tc.SetDeadline(time.Now().Add(10 * time.Second))
+	tc.SetDeadline(time.Now().Add(30 * time.Second))
 	if err := tc.Handshake(); err != nil {
-		t.Fatal(err)
+		raw.Close()
+		return nil, nil, err
 	}
 	fp := trust.FingerprintOf(tc.ConnectionState().PeerCertificates[0].Raw)
 	r := wire.NewReader(bufio.NewReader(tc), 0)
 	m, err := r.ReadMessage()
 	ch, ok := m.(wire.Challenge)
-	if err != nil || !ok {
-		t.Fatalf("want a challenge, got %+v %v", m, err)
+	if err == nil && !ok {
+		err = fmt.Errorf("want a challenge, got %+v", m)
+	}
+	if err != nil {
+		raw.Close()
+		return nil, nil, err
 	}
 	dev := trust.NewDeviceKey()
 	tc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: nick, Device: dev.Pub, Proof: dev.Prove(ch.Nonce, fp)}))
-	return &tlsConn{tc, fp}, r
+	return &tlsConn{tc, fp}, r, nil
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines to log to.
