@@ -428,10 +428,31 @@ func (c *client) readList(room string) []string {
 	}
 }
 
-// join connects as nick and reads the welcome and the lobby list.
+// devices holds the device key of each nickname join has used, so that a
+// nickname that joins again is the same person coming back (the server
+// binds nicknames to devices).
+var devices = struct {
+	sync.Mutex
+	m map[string]*trust.DeviceKey
+}{m: map[string]*trust.DeviceKey{}}
+
+// deviceFor returns the device key join uses for nick.
+func deviceFor(nick string) *trust.DeviceKey {
+	devices.Lock()
+	defer devices.Unlock()
+	k := wire.FoldKey(nick)
+	if devices.m[k] == nil {
+		devices.m[k] = trust.NewDeviceKey()
+	}
+	return devices.m[k]
+}
+
+// join connects as nick (from nick's own device, see deviceFor) and reads
+// the welcome and the lobby list.
 func join(t testing.TB, addr, nick string) *client {
 	t.Helper()
 	c := dial(t, addr)
+	c.dev = deviceFor(nick)
 	m := c.hello(nick)
 	w, ok := m.(wire.Welcome)
 	if !ok {
