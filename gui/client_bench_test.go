@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/client"
 )
 
@@ -22,6 +23,10 @@ func benchMessages(n int) []client.Event {
 	for i := range evs {
 		text := fmt.Sprintf("message %d: the quick brown fox jumps over the lazy dog, then naps in the afternoon sun.", i)
 		switch i % 10 {
+		case 1:
+			if i%20 == 1 { // one in twenty mentions me
+				text = fmt.Sprintf("hey me, message %d is for you: the quick brown fox jumps over the lazy dog.", i)
+			}
 		case 3:
 			text = fmt.Sprintf("메시지 %d: 다람쥐 헌 쳇바퀴에 타고파, 빠른 갈색 여우가 게으른 개를 뛰어넘었다.", i)
 		case 7:
@@ -40,7 +45,8 @@ func newBenchClient(b *testing.B) *ClientWindow {
 	w := NewClientWindow(a, win, make(chan client.Command, 16), nil, ClientOptions{Addr: "127.0.0.1:7878", Nick: "me"})
 	win.Resize(fyne.NewSize(960, 640))
 	test.Tap(w.connectBtn)
-	w.apply([]client.Event{client.Connected{Nick: "me", Lobby: "lobby", Users: []string{"me"}}})
+	w.apply([]client.Event{client.Connected{Session: 1, Nick: "me", Lobby: "lobby", Users: []string{"me"}}})
+	w.change(func() { w.m.SetFocused(false) }) // count unread and notifications, as when the user is away
 	return w
 }
 
@@ -75,7 +81,7 @@ func BenchmarkApply100k(b *testing.B) {
 		runtime.ReadMemStats(&after)
 		heap = max(heap, after.HeapInuse-min(before.HeapInuse, after.HeapInuse))
 		total = max(total, after.HeapInuse)
-		if w.cur == nil || len(w.cur.entries) < maxHistory {
+		if w.m.Cur == nil || len(w.m.Cur.Entries) < clientmodel.MaxHistory {
 			b.Fatal("the messages were not applied to the log")
 		}
 		w.win.Close()
@@ -85,6 +91,49 @@ func BenchmarkApply100k(b *testing.B) {
 	b.ReportMetric(float64(heap)/(1<<20), "MB-heap")
 	b.ReportMetric(float64(total)/(1<<20), "MB-heap-total")
 	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
+}
+
+// BenchmarkSwitchConversation switches between two conversations of
+// maxHistory lines each (mentions on), as a click in the sidebar does: the
+// model's switch, the log laid out for the conversation and drawn. Issue 13
+// target: at most 16 ms.
+func BenchmarkSwitchConversation(b *testing.B) {
+	w := newBenchClient(b)
+	evs := benchMessages(clientmodel.MaxHistory)
+	w.apply([]client.Event{client.RoomJoined{Room: "dev", Users: []string{"me"}}})
+	for i := 0; i < len(evs); i += maxBatch {
+		batch := evs[i:min(i+maxBatch, len(evs))]
+		w.apply(batch)
+		dev := make([]client.Event, len(batch))
+		for j, ev := range batch {
+			m := ev.(client.Message)
+			m.Room = "dev"
+			dev[j] = m
+		}
+		w.apply(dev)
+	}
+	convs := w.m.Convs
+	if len(convs) != 2 || len(convs[0].Entries) < clientmodel.MaxHistory || len(convs[1].Entries) < clientmodel.MaxHistory {
+		b.Fatal("conversations not filled")
+	}
+	switchTo := func(c *clientmodel.Conv) time.Duration {
+		t := time.Now()
+		w.change(func() { w.m.SwitchTo(c) })
+		w.win.Canvas().Refresh(w.win.Content())
+		return time.Since(t)
+	}
+	first := switchTo(convs[1]) // Fyne's first drawing of those rows
+	switchTo(convs[0])
+	var spans []time.Duration
+	i := 0
+	for b.Loop() {
+		spans = append(spans, switchTo(convs[i%2]))
+		i++
+	}
+	slices.Sort(spans)
+	b.ReportMetric(float64(first.Microseconds())/1000, "first-ms")
+	b.ReportMetric(float64(spans[len(spans)/2].Microseconds())/1000, "median-ms")
+	b.ReportMetric(float64(spans[len(spans)-1].Microseconds())/1000, "max-ms")
 }
 
 // BenchmarkFlood2000 feeds 2 000 messages/s for one second through the real
@@ -100,7 +149,7 @@ func BenchmarkFlood2000(b *testing.B) {
 		w := NewClientWindow(a, win, make(chan client.Command, 16), nil, ClientOptions{Addr: "127.0.0.1:7878", Nick: "me"})
 		win.Resize(fyne.NewSize(960, 640))
 		test.Tap(w.connectBtn)
-		w.apply([]client.Event{client.Connected{Nick: "me", Lobby: "lobby", Users: []string{"me"}}})
+		w.apply([]client.Event{client.Connected{Session: 1, Nick: "me", Lobby: "lobby", Users: []string{"me"}}})
 		var spans []time.Duration
 		done := pump(events, func(batch []client.Event) {
 			t := time.Now()
@@ -122,7 +171,7 @@ func BenchmarkFlood2000(b *testing.B) {
 			b.Fatal("pump did not drain")
 		}
 		b.StopTimer()
-		if w.cur == nil || len(w.cur.entries) < len(evs) {
+		if w.m.Cur == nil || len(w.m.Cur.Entries) < len(evs) {
 			b.Fatal("the messages were not applied to the log")
 		}
 		slices.Sort(spans)

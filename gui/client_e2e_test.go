@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/trust"
@@ -96,7 +97,7 @@ func TestClientEndToEnd(t *testing.T) {
 	bob := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice") // will be refused, then pick another name
 
 	test.Tap(alice.w.connectBtn)
-	alice.until("alice connected", func() bool { return alice.w.state == stateChat })
+	alice.until("alice connected", func() bool { return alice.w.m.Phase == clientmodel.Chat })
 
 	// [아이디 중복]: the form stays filled and says why.
 	test.Tap(bob.w.connectBtn)
@@ -106,7 +107,7 @@ func TestClientEndToEnd(t *testing.T) {
 	}
 	bob.w.nick.SetText("bob")
 	test.Tap(bob.w.connectBtn)
-	bob.until("bob connected", func() bool { return bob.w.state == stateChat })
+	bob.until("bob connected", func() bool { return bob.w.m.Phase == clientmodel.Chat })
 	alice.until("alice sees bob online", func() bool { return alice.w.usersTitle.Text == "Online — 2" })
 	if got := shownUsers(alice.w); !slices.Equal(got, []string{"alice (you)", "bob"}) {
 		t.Errorf("alice's user list %q", got)
@@ -124,14 +125,14 @@ func TestClientEndToEnd(t *testing.T) {
 
 	// A room: only its members see its traffic.
 	enter(alice.w, "/join dev")
-	alice.until("alice in #dev", func() bool { return alice.w.cur != nil && alice.w.cur.title() == "#dev" })
+	alice.until("alice in #dev", func() bool { return alice.w.m.Cur != nil && alice.w.m.Cur.Title() == "#dev" })
 	enter(alice.w, "only for dev")
 	alice.until("alice's dev line delivered", func() bool {
-		c := alice.w.cur
-		return len(c.entries) > 0 && c.entries[len(c.entries)-1].state == stateDelivered
+		c := alice.w.m.Cur
+		return len(c.Entries) > 0 && c.Entries[len(c.Entries)-1].State == clientmodel.Delivered
 	})
 	enter(bob.w, "/join dev")
-	bob.until("bob in #dev", func() bool { return bob.w.cur != nil && bob.w.cur.title() == "#dev" })
+	bob.until("bob in #dev", func() bool { return bob.w.m.Cur != nil && bob.w.m.Cur.Title() == "#dev" })
 	if strings.Contains(shownText(bob.w), "only for dev") {
 		t.Error("bob saw a dev message sent before he joined")
 	}
@@ -149,8 +150,8 @@ func TestClientEndToEnd(t *testing.T) {
 	alice.until("alice's file sent", alice.shows("File sent."))
 	bob.until("bob's file saved", bob.shows("File received, saved as "))
 	var saved string
-	for _, e := range bob.w.cur.entries {
-		if p, ok := strings.CutPrefix(e.text, "File received, saved as "); ok {
+	for _, e := range bob.w.m.Cur.Entries {
+		if p, ok := strings.CutPrefix(e.Text, "File received, saved as "); ok {
 			saved = p
 		}
 	}
@@ -161,18 +162,22 @@ func TestClientEndToEnd(t *testing.T) {
 	// A private message opens a conversation on the other side, with an unread count.
 	enter(alice.w, "/msg bob 비밀이에요")
 	bob.until("bob gets the private message", func() bool {
-		c := bob.w.byKey[convKey(convPrivate, "alice")]
-		return c != nil && c.unread == 1
+		c := bob.w.m.Find("alice", true)
+		return c != nil && c.Unread == 1
 	})
-	if b := convBadges(bob.w); b["@alice"] != "1" {
+	if b := convBadges(bob.w); b["@alice"] != "✉ 1" {
 		t.Errorf("bob's badges %v", b)
 	}
 
-	// Kick: bob sees why, is back at the form, and does not come back.
+	// Kick: bob sees why, keeps his conversations to read, and does not
+	// come back by himself.
 	srv.Do(server.Kick{Nick: "bob", Reason: "테스트 kick"})
-	bob.until("bob kicked", func() bool { return bob.w.win.Content() == bob.w.form })
-	if !strings.Contains(bob.w.formStatus.Text, "테스트 kick") || bob.w.win.Canvas().Overlays().Top() == nil {
-		t.Errorf("kick not explained: %q", bob.w.formStatus.Text)
+	bob.until("bob kicked", func() bool { return bob.w.m.Link == clientmodel.Ended })
+	if !strings.Contains(bob.w.bannerText.Text, "테스트 kick") || bob.w.win.Canvas().Overlays().Top() == nil {
+		t.Errorf("kick not explained: %q", bob.w.bannerText.Text)
+	}
+	if bob.w.win.Content() != bob.w.chat || !bob.w.input.Disabled() || !bob.shows("alice|welcome to dev")() {
+		t.Errorf("bob's conversation not kept read-only after the kick:\n%s", shownText(bob.w))
 	}
 	alice.until("alice sees the removal", alice.shows("[시스템 추방] bob was removed by the admin: 테스트 kick"))
 
@@ -183,14 +188,59 @@ func TestClientEndToEnd(t *testing.T) {
 	alice.w.convList.Select(0) // the lobby
 	enter(alice.w, "typed while the server was down")
 	srv.Start(srv.Addr)
-	alice.until("alice back", func() bool { return alice.w.banner.Hidden && alice.w.state == stateChat })
+	alice.until("alice back", func() bool { return alice.w.banner.Hidden && alice.w.m.Phase == clientmodel.Chat })
 	alice.until("queued line delivered", func() bool {
-		c := alice.w.cur
-		for i := range c.entries {
-			if e := &c.entries[i]; e.text == "typed while the server was down" {
-				return e.state == stateDelivered
+		c := alice.w.m.Cur
+		for i := range c.Entries {
+			if e := &c.Entries[i]; e.Text == "typed while the server was down" {
+				return e.State == clientmodel.Delivered
 			}
 		}
 		return false
 	})
+}
+
+// next applies the session's events one at a time until one satisfies stop,
+// and returns it; events behind it stay queued.
+func (c *e2eClient) next(what string, stop func(client.Event) bool) client.Event {
+	c.t.Helper()
+	deadline := time.After(e2eWait)
+	for {
+		select {
+		case ev, ok := <-c.events:
+			if !ok {
+				c.t.Fatalf("%s: session ended", what)
+			}
+			c.w.apply([]client.Event{ev})
+			if stop(ev) {
+				return ev
+			}
+		case <-deadline:
+			c.t.Fatalf("%s: timed out; form says %q", what, c.w.formStatus.Text)
+		}
+	}
+}
+
+// TestClientStaleEventsOfAbandonedAttempt: after a refusal the user presses
+// Connect again before the refused attempt's last event (its final
+// Disconnected) has been applied. That stale event must not reset the window,
+// and the new attempt's Connected must open the chat. The test holds the
+// events back itself, so the order is the one that used to lose the session.
+func TestClientStaleEventsOfAbandonedAttempt(t *testing.T) {
+	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
+	a := test.NewTempApp(t)
+	alice := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
+	bob := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
+	test.Tap(alice.w.connectBtn)
+	alice.until("alice connected", func() bool { return alice.w.m.Phase == clientmodel.Chat })
+
+	test.Tap(bob.w.connectBtn)
+	bob.next("bob refused", func(ev client.Event) bool { _, ok := ev.(client.Refused); return ok })
+	// The refused attempt's Disconnected{Final} is still queued.
+	bob.w.nick.SetText("bob")
+	test.Tap(bob.w.connectBtn)
+	bob.next("bob's new attempt connected", func(ev client.Event) bool { _, ok := ev.(client.Connected); return ok })
+	if bob.w.m.Phase != clientmodel.Chat || bob.w.win.Content() != bob.w.chat {
+		t.Fatalf("the new attempt's Connected was ignored: the form shows %q", bob.w.formStatus.Text)
+	}
 }

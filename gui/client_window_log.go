@@ -1,250 +1,368 @@
 package gui
 
 import (
-	"hash/fnv"
+	"fmt"
 	"image/color"
+	"net/url"
 	"sort"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/multichat/multichat/gui/clientmodel"
 )
 
-// The message log. Each conversation keeps its messages as plain structs in a
-// slice (entries) and, for the conversation on screen, a second slice of
-// visual rows: a long message wraps into several rows of one line each, all
-// of the same height, which is what keeps widget.List cheap (no per-item
-// heights, which Fyne sums over every item on each layout). Rows are computed
-// with a per-rune advance table when a message arrives (a short message costs
-// one length check) and again when the log's width changes. Text is formatted
+// The message log. The model keeps each conversation's lines as plain
+// structs; the view keeps, per conversation, a slice of visual rows: a long
+// message wraps into several rows of one line each, all of the same height,
+// which is what keeps widget.List cheap (no per-item heights, which Fyne sums
+// over every item on each layout). Rows are computed with a per-rune advance
+// table for lines not laid out yet (a short message costs one length check),
+// and again for all lines when the log's width changes. Text is formatted
 // only when a row scrolls into view.
 
-// maxHistory caps each conversation's log; older lines are dropped in chunks.
-const maxHistory = 50_000
+// convView is what the view keeps for one conversation.
+type convView struct {
+	rows   []row
+	wrapW  float32 // log width the rows were computed for
+	next   int     // the first line not laid out yet
+	gen    int     // the Conv.Gen the rows were computed from
+	offset float32
+	bottom bool         // the view was at the bottom when last shown
+	open   map[int]bool // long messages shown whole, by seq
+}
 
-type entryKind uint8
-
+// A message longer than foldRows rows is shown folded: its first foldShow
+// rows and a row that opens it ("Show all 40 lines"); an open one ends with
+// a row that folds it again. Those rows have start < 0.
 const (
-	kindChat   entryKind = iota // a message from someone (or me)
-	kindSystem                  // joins, leaves, announcements, command output
-	kindError                   // failures and refusals
+	foldRows = 12
+	foldShow = 8
+	rowOpen  = -1 // end holds the number of rows hidden
+	rowFold  = -2
 )
 
-type entryState uint8
-
-const (
-	stateDelivered entryState = iota
-	statePending              // typed, not yet echoed by the server
-	stateFailed               // handed back by an Undelivered event
-)
-
-// entry is one line of a conversation's log.
-type entry struct {
-	t     time.Time
-	from  string
-	text  string
-	id    uint64 // my command's ID while pending or failed
-	kind  entryKind
-	state entryState
-	mine  bool
-}
-
-// row is one visual line: entry seq (absolute, see conversation.base) and the
-// byte range of its text shown on that line. The first row of an entry has
-// start 0 and shows the time and sender.
-type row struct {
-	seq        int
-	start, end int32
-}
-
-type convKind uint8
-
-const (
-	convLobby convKind = iota
-	convRoom
-	convPrivate
-)
-
-// conversation is the lobby, a room or a private chat.
-type conversation struct {
-	key     string // convKey(kind, name)
-	kind    convKind
-	name    string // room name or the other user's nickname
-	entries []entry
-	base    int // absolute seq of entries[0]
-	rows    []row
-	wrapW   float32 // log width the rows were computed for; 0: rows are stale
-	users   []string
-	unread  int
-	joined  bool // rooms: still a member
-	offset  float32
-	bottom  bool // the view was at the bottom when last shown
-	privOff bool // private chats: the other user went offline
-}
-
-func (c *conversation) title() string {
-	switch c.kind {
-	case convPrivate:
-		return "@" + c.name
-	default:
-		return "#" + c.name
-	}
-}
-
-func (c *conversation) entry(seq int) *entry {
-	i := seq - c.base
-	if i < 0 || i >= len(c.entries) {
+func (w *ClientWindow) view(c *clientmodel.Conv) *convView {
+	if c == nil {
 		return nil
 	}
-	return &c.entries[i]
+	v := w.views[c]
+	if v == nil {
+		v = &convView{bottom: true, gen: -1}
+		w.views[c] = v
+	}
+	return v
 }
 
-// trim drops the oldest lines once the log is a tenth over maxHistory, so that
-// the cost of trimming is paid once per few thousand messages.
-func (c *conversation) trim() {
-	if len(c.entries) <= maxHistory+maxHistory/10 {
+// sync brings c's rows up to date with its lines and the log's width: all
+// of them again on a new width or after lines were removed, else only the
+// lines changed in place and the new ones.
+func (w *ClientWindow) sync(c *clientmodel.Conv) *convView {
+	v := w.view(c)
+	touched := c.TakeTouched()
+	if v.wrapW != w.logWidth || v.gen != c.Gen {
+		rows := v.rows[:0]
+		if cap(rows) > 2*len(c.Entries)+64 {
+			rows = nil
+		}
+		v.rows, v.wrapW, v.gen, v.next = rows, w.logWidth, c.Gen, c.Base
+	} else if touched >= 0 && touched < v.next {
+		k := sort.Search(len(v.rows), func(i int) bool { return v.rows[i].seq >= touched })
+		v.rows, v.next = v.rows[:k], touched
+	}
+	if len(v.rows) > 0 && v.rows[0].seq < c.Base { // the model dropped old lines
+		k := sort.Search(len(v.rows), func(i int) bool { return v.rows[i].seq >= c.Base })
+		v.rows = v.rows[k:]
+	}
+	v.next = max(v.next, c.Base)
+	for seq := v.next; seq < c.Next(); seq++ {
+		e := c.Entry(seq)
+		first := len(v.rows)
+		v.rows = w.meas.wrap(v.rows, seq, e.Text, w.textWidth(e))
+		if n := len(v.rows) - first; n > foldRows {
+			if v.open[seq] {
+				v.rows = append(v.rows, row{seq: seq, start: rowFold})
+			} else {
+				v.rows = append(v.rows[:first+foldShow], row{seq: seq, start: rowOpen, end: int32(n - foldShow)})
+			}
+		}
+	}
+	v.next = c.Next()
+	return v
+}
+
+// textX is where e's text starts in its rows.
+func (w *ClientWindow) textX(e *clientmodel.Entry) float32 {
+	x := w.inset + w.timeW + w.gapW
+	if e.Kind == clientmodel.KindChat {
+		return x + w.meas.nick(e.From) + w.gapW
+	}
+	return x + w.bulletW + w.gapW
+}
+
+func (w *ClientWindow) textWidth(e *clientmodel.Entry) float32 {
+	if w.logWidth <= 0 {
+		return 0 // not laid out yet: one row per entry until it is
+	}
+	return max(w.logWidth-w.textX(e)-w.scrollRoom(), 2*w.meas.size)
+}
+
+func (w *ClientWindow) scrollRoom() float32 {
+	return theme.Size(theme.SizeNameScrollBar) + theme.Padding()
+}
+
+// atBottom reports whether the log shows its last row (or has nothing to
+// scroll).
+func (w *ClientWindow) atBottom() bool {
+	v := w.view(w.shown)
+	if v == nil {
+		return true
+	}
+	h := w.logList.Size().Height
+	pad := w.logList.Theme().Size(theme.SizeNamePadding)
+	content := float32(len(v.rows))*(w.rowH+pad) - pad
+	return content <= h || w.logList.GetScrollOffset()+h >= content-w.rowH/2
+}
+
+// newBelow shows "New messages below": lines came in while the log was
+// scrolled up. The last row coming into view hides it (updateLogRow).
+func (w *ClientWindow) newBelow() {
+	if w.shown != nil && !w.atBottom() {
+		w.below.Show()
+	}
+}
+
+func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
+	r := o.(*logRow)
+	c := w.shown
+	v := w.view(c)
+	if v == nil || id >= len(v.rows) {
+		r.seq = -1
+		r.tm.Text, r.nick.Text, r.text.Text = "", "", ""
+		r.Refresh()
 		return
 	}
-	drop := len(c.entries) - maxHistory
-	clear(c.entries[:drop]) // let the strings go
-	c.entries = c.entries[drop:]
-	c.base += drop
-	k := sort.Search(len(c.rows), func(i int) bool { return c.rows[i].seq >= c.base })
-	c.rows = c.rows[k:]
-}
-
-// measurer wraps text the way the log draws it, from a table of per-rune
-// advances measured once with the theme's text font.
-type measurer struct {
-	size    float32
-	ascii   [128]float32
-	other   map[rune]float32
-	perByte float32 // no character is wider than this per byte of UTF-8
-	lineH   float32
-	nickW   map[string]float32
-}
-
-func newMeasurer() *measurer {
-	m := &measurer{size: theme.TextSize(), other: make(map[rune]float32), nickW: make(map[string]float32)}
-	style := fyne.TextStyle{}
-	for r := rune(32); r < 127; r++ {
-		w := fyne.MeasureText(string(r), m.size, style).Width
-		m.ascii[r] = w
-		m.perByte = max(m.perByte, w)
+	if id == len(v.rows)-1 && !w.below.Hidden {
+		w.below.Hide() // the last line is in view
 	}
-	m.ascii['\t'] = 4 * m.ascii[' '] // tabs are drawn as four spaces
-	for _, s := range []string{"Mg", "한글", "😀"} {
-		m.lineH = max(m.lineH, fyne.MeasureText(s, m.size, style).Height)
+	rw := v.rows[id]
+	e := c.Entry(rw.seq)
+	if e == nil {
+		return
 	}
-	return m
-}
-
-func (m *measurer) advance(r rune) float32 {
-	if r < 128 {
-		return m.ascii[r]
+	r.fold = 0
+	if rw.start < 0 {
+		w.foldRow(r, rw, e)
+		return
 	}
-	if w, ok := m.other[r]; ok {
-		return w
-	}
-	w := fyne.MeasureText(string(r), m.size, fyne.TextStyle{}).Width
-	m.other[r] = w
-	return w
-}
-
-// width measures a bold or plain label once and remembers it (nicknames).
-func (m *measurer) nick(s string) float32 {
-	if w, ok := m.nickW[s]; ok {
-		return w
-	}
-	w := fyne.MeasureText(s, m.size, fyne.TextStyle{Bold: true}).Width
-	if len(m.nickW) > 4096 {
-		clear(m.nickW)
-	}
-	m.nickW[s] = w
-	return w
-}
-
-// wrap splits text into lines no wider than avail, breaking after spaces
-// where it can and inside a word only when one word is wider than a line.
-// Newlines break lines. It appends rows for seq to rows.
-func (m *measurer) wrap(rows []row, seq int, text string, avail float32) []row {
-	if avail <= 0 || (float32(len(text))*m.perByte <= avail &&
-		strings.IndexByte(text, '\n') < 0 && strings.IndexByte(text, '\t') < 0) {
-		return append(rows, row{seq: seq, end: int32(len(text))})
-	}
-	avail -= 2 // shaping can be a little wider than the sum of advances
-	start, brk := 0, -1
-	var w, wAtBrk float32
-	for i := 0; i < len(text); {
-		r, n := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeRuneInString(text[i:])
-		}
-		if r == '\n' {
-			rows = append(rows, row{seq: seq, start: int32(start), end: int32(i)})
-			i += n
-			start, brk, w = i, -1, 0
-			continue
-		}
-		a := m.advance(r)
-		for w+a > avail && i > start && r != ' ' {
-			// Break at the last space if there is one, else before this rune.
-			end := i
-			if brk > start {
-				end = brk
-				w = max(w-wAtBrk, 0)
-			} else {
-				w = 0
-			}
-			rows = append(rows, row{seq: seq, start: int32(start), end: int32(end)})
-			start, brk = end, -1
-		}
-		w += a
-		i += n
-		if r == ' ' {
-			brk, wAtBrk = i, w
+	th := w.logList.Theme()
+	vr := w.app.Settings().ThemeVariant()
+	r.seq = rw.seq
+	r.timeX, r.timeW, r.nickX, r.textX = w.inset, w.timeW, w.inset+w.timeW+w.gapW, w.textX(e)
+	first := rw.start == 0
+	r.tm.Text, r.nick.Text = "", ""
+	r.tm.Color = th.Color(theme.ColorNamePlaceHolder, vr)
+	if first {
+		switch e.State {
+		case clientmodel.Pending:
+			r.tm.Text = "…"
+		case clientmodel.NotSent:
+			r.tm.Text = "not sent"
+			r.tm.Color = th.Color(theme.ColorNameError, vr)
+		default:
+			r.tm.Text = e.T.Local().Format("15:04")
 		}
 	}
-	return append(rows, row{seq: seq, start: int32(start), end: int32(len(text))})
-}
-
-// nickPalettes hold readable colours for nicknames on light and dark
-// backgrounds; a nickname's colour is picked by a hash so it never changes.
-var nickPalettes = [2][]color.NRGBA{
-	{ // light background
-		{0xb7, 0x1c, 0x1c, 0xff}, {0x1b, 0x5e, 0x20, 0xff}, {0x0d, 0x47, 0xa1, 0xff}, {0xbf, 0x36, 0x0c, 0xff},
-		{0x6a, 0x1b, 0x9a, 0xff}, {0x00, 0x69, 0x5c, 0xff}, {0xad, 0x14, 0x57, 0xff}, {0x4e, 0x34, 0x2e, 0xff},
-		{0x28, 0x35, 0x93, 0xff}, {0x82, 0x77, 0x17, 0xff}, {0x00, 0x83, 0x8f, 0xff}, {0x5d, 0x40, 0x37, 0xff},
-	},
-	{ // dark background
-		{0xef, 0x9a, 0x9a, 0xff}, {0xa5, 0xd6, 0xa7, 0xff}, {0x90, 0xca, 0xf9, 0xff}, {0xff, 0xcc, 0x80, 0xff},
-		{0xce, 0x93, 0xd8, 0xff}, {0x80, 0xcb, 0xc4, 0xff}, {0xf4, 0x8f, 0xb1, 0xff}, {0xbc, 0xaa, 0xa4, 0xff},
-		{0x9f, 0xa8, 0xda, 0xff}, {0xe6, 0xee, 0x9c, 0xff}, {0x80, 0xde, 0xea, 0xff}, {0xff, 0xab, 0x91, 0xff},
-	},
-}
-
-// nickColor is nick's stable colour for the current theme variant.
-func nickColor(nick string, variant fyne.ThemeVariant) color.Color {
-	h := fnv.New32a()
-	h.Write([]byte(strings.ToLower(nick)))
-	p := nickPalettes[0]
-	if variant == theme.VariantDark {
-		p = nickPalettes[1]
+	start, end := min(int(rw.start), len(e.Text)), min(int(rw.end), len(e.Text))
+	text := e.Text[start:end]
+	if strings.IndexByte(text, '\t') >= 0 {
+		text = strings.ReplaceAll(text, "\t", "    ")
 	}
-	return p[h.Sum32()%uint32(len(p))]
+	r.text.Text = text
+	r.text.TextStyle = fyne.TextStyle{}
+	muted := th.Color(theme.ColorNamePlaceHolder, vr)
+	switch e.Kind {
+	case clientmodel.KindChat:
+		if first {
+			r.nick.Text = e.From
+		}
+		r.nick.Color = nickColor(e.From, vr)
+		r.text.Color = th.Color(theme.ColorNameForeground, vr)
+		if e.State != clientmodel.Delivered {
+			r.text.Color = muted
+		}
+	case clientmodel.KindSystem, clientmodel.KindActivity:
+		if first {
+			r.nick.Text = "•"
+		}
+		r.nick.Color, r.text.Color = muted, muted
+	case clientmodel.KindNotice:
+		if first {
+			r.nick.Text = "»"
+		}
+		r.nick.Color = th.Color(theme.ColorNamePrimary, vr)
+		r.text.Color = th.Color(theme.ColorNamePrimary, vr)
+		r.text.TextStyle.Bold = true
+	case clientmodel.KindError:
+		if first {
+			r.nick.Text = "!"
+		}
+		r.nick.Color = th.Color(theme.ColorNameError, vr)
+		r.text.Color = th.Color(theme.ColorNameError, vr)
+	}
+	switch {
+	case rw.seq == w.selected:
+		r.bg.FillColor = th.Color(theme.ColorNameSelection, vr)
+	case e.Mention:
+		r.bg.FillColor = mentionColor(th.Color(theme.ColorNameWarning, vr))
+	case e.Mine:
+		r.bg.FillColor = th.Color(theme.ColorNameHover, vr)
+	default:
+		r.bg.FillColor = nil
+	}
+	r.Refresh()
+}
+
+// foldRow draws the row that opens or folds a long message.
+func (w *ClientWindow) foldRow(r *logRow, rw row, e *clientmodel.Entry) {
+	th := w.logList.Theme()
+	vr := w.app.Settings().ThemeVariant()
+	r.seq, r.fold = rw.seq, rw.start
+	r.timeX, r.timeW, r.nickX, r.textX = w.inset, w.timeW, w.inset+w.timeW+w.gapW, w.textX(e)
+	r.tm.Text, r.nick.Text = "", ""
+	r.text.Text = fmt.Sprintf("▾ Show the whole message (%d more lines)", rw.end)
+	if rw.start == rowFold {
+		r.text.Text = "▴ Fold this message"
+	}
+	r.text.Color = th.Color(theme.ColorNamePrimary, vr)
+	r.text.TextStyle = fyne.TextStyle{Bold: true}
+	r.bg.FillColor = nil
+	r.Refresh()
+}
+
+// toggleFold opens or folds the long message seq of the conversation shown.
+func (w *ClientWindow) toggleFold(seq int) {
+	v := w.view(w.shown)
+	if v == nil {
+		return
+	}
+	if v.open == nil {
+		v.open = map[int]bool{}
+	}
+	if v.open[seq] {
+		delete(v.open, seq)
+	} else {
+		v.open[seq] = true
+	}
+	v.gen = -1 // lay the conversation out again
+	w.sync(w.shown)
+	w.logList.Refresh()
+}
+
+// mentionColor is a light tint of c for the background of lines that name me.
+func mentionColor(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x40}
+}
+
+// selectEntry shows entry seq of the current conversation in the bar under
+// the log, where its text can be selected and copied, and an unsent line
+// retried or discarded; -1 closes the bar.
+func (w *ClientWindow) selectEntry(seq int) {
+	c := w.shown
+	if c == nil || c.Entry(seq) == nil {
+		seq = -1
+	}
+	w.selected = seq
+	if seq < 0 {
+		w.copyBar.Hide()
+	} else {
+		e := c.Entry(seq)
+		text := clientmodel.EntryLine(e)
+		notSent := e.State == clientmodel.NotSent
+		if notSent {
+			text = "Not sent (" + e.Why + "): " + e.Text
+		}
+		w.copyText.SetText(text)
+		show(w.retryLine, notSent)
+		show(w.discardLine, notSent)
+		w.copyBar.Show()
+	}
+	w.logList.Refresh()
+}
+
+// copyEntry puts entry seq on the clipboard.
+func (w *ClientWindow) copyEntry(seq int) {
+	if w.shown == nil {
+		return
+	}
+	if e := w.shown.Entry(seq); e != nil {
+		w.app.Clipboard().SetContent(clientmodel.EntryLine(e))
+	}
+}
+
+func (w *ClientWindow) retrySelected() {
+	c, seq := w.shown, w.selected
+	if c == nil {
+		return
+	}
+	w.change(func() { w.m.Retry(c, seq) })
+	w.selectEntry(-1)
+}
+
+func (w *ClientWindow) discardSelected() {
+	c, seq := w.shown, w.selected
+	if c == nil {
+		return
+	}
+	w.change(func() { w.m.Discard(c, seq) })
+	w.selectEntry(-1)
+}
+
+func (w *ClientWindow) entryMenu(seq int, at fyne.Position) {
+	c := w.shown
+	if c == nil || c.Entry(seq) == nil {
+		return
+	}
+	e := c.Entry(seq)
+	items := []*fyne.MenuItem{
+		fyne.NewMenuItem("Copy line", func() { w.copyEntry(seq) }),
+		fyne.NewMenuItem("Copy text", func() { w.app.Clipboard().SetContent(e.Text) }),
+	}
+	if e.State == clientmodel.NotSent {
+		items = append(items, fyne.NewMenuItem("Retry", w.retrySelected), fyne.NewMenuItem("Discard", w.discardSelected))
+	}
+	for _, link := range clientmodel.Links(e.Text) {
+		items = append(items, fyne.NewMenuItem("Open "+clientmodel.Shorten(link, 60), func() { w.openURL(link) }))
+	}
+	if e.Kind == clientmodel.KindChat && !e.Mine {
+		from := e.From
+		items = append(items, fyne.NewMenuItem("Message "+from+" privately", func() {
+			w.change(func() { w.m.OpenPrivate(from) })
+		}))
+	}
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), w.win.Canvas(), at)
+}
+
+func (w *ClientWindow) openURL(link string) {
+	if u, err := url.Parse(link); err == nil {
+		_ = w.app.OpenURL(u)
+	}
 }
 
 // logRow draws one visual row of the log: time, sender, text. It handles taps
-// itself: a tap selects the message (the copy bar shows it, selectable), a
-// double tap copies it, a right click offers Copy and Message.
+// itself: a tap selects the message (the bar under the log shows it,
+// selectable), a double tap copies it (or opens its link), a right click
+// offers Copy, Open link and Message.
 type logRow struct {
 	widget.BaseWidget
 	w          *ClientWindow
 	seq        int
+	fold       int32 // rowOpen or rowFold for the row that opens or folds a long message, else 0
 	bg         *canvas.Rectangle
 	tm, nick   *canvas.Text
 	text       *canvas.Text
@@ -269,16 +387,44 @@ func (r *logRow) CreateRenderer() fyne.WidgetRenderer {
 	return &logRowRenderer{r: r, objs: []fyne.CanvasObject{r.bg, r.tm, r.nick, r.text}}
 }
 
-func (r *logRow) Tapped(*fyne.PointEvent) { r.w.selectEntry(r.seq) }
-
-func (r *logRow) DoubleTapped(*fyne.PointEvent) {
+func (r *logRow) Tapped(*fyne.PointEvent) {
+	if r.fold < 0 {
+		r.w.toggleFold(r.seq)
+		return
+	}
 	r.w.selectEntry(r.seq)
+}
+
+func (r *logRow) DoubleTapped(ev *fyne.PointEvent) {
+	if r.fold < 0 {
+		r.Tapped(ev)
+		return
+	}
+	r.w.selectEntry(r.seq)
+	if c := r.w.shown; c != nil {
+		if e := c.Entry(r.seq); e != nil {
+			if links := clientmodel.Links(e.Text); len(links) == 1 {
+				r.w.openURL(links[0])
+				return
+			}
+		}
+	}
 	r.w.copyEntry(r.seq)
 }
 
 func (r *logRow) TappedSecondary(ev *fyne.PointEvent) {
 	r.w.selectEntry(r.seq)
 	r.w.entryMenu(r.seq, ev.AbsolutePosition)
+}
+
+// Cursor shows a hand over lines with a link (a double click opens it).
+func (r *logRow) Cursor() desktop.Cursor {
+	if c := r.w.shown; c != nil {
+		if e := c.Entry(r.seq); e != nil && strings.Contains(e.Text, "http") && len(clientmodel.Links(e.Text)) > 0 {
+			return desktop.PointerCursor
+		}
+	}
+	return desktop.DefaultCursor
 }
 
 type logRowRenderer struct {

@@ -2,8 +2,6 @@ package gui
 
 import (
 	"cmp"
-	"errors"
-	"fmt"
 	"net"
 	"slices"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -64,7 +63,7 @@ func connectAs(t *testing.T, w *ClientWindow, cmds <-chan client.Command, users 
 	if !ok || c.Nick != w.nick.Text || c.Addr != w.addr.Text {
 		t.Fatalf("Connect command = %#v", c)
 	}
-	w.apply([]client.Event{client.Connected{Addr: c.Addr, Nick: c.Nick, Server: "Test", Lobby: "lobby", Users: append([]string{c.Nick}, users...)}})
+	w.apply([]client.Event{client.Connected{Session: 1, Addr: c.Addr, Nick: c.Nick, Server: "Test", Lobby: "lobby", Users: append([]string{c.Nick}, users...)}})
 	if w.win.Content() != w.chat {
 		t.Fatal("chat view not shown after Connected")
 	}
@@ -155,7 +154,7 @@ func TestClientIncomingMessageUsersAndKick(t *testing.T) {
 	w.apply([]client.Event{
 		client.Message{MsgID: 1, Time: when, Room: "lobby", From: "bob", Text: "안녕하세요, alice"},
 		client.Joined{Room: "lobby", Nick: "carol", Time: when},
-		client.Users{Room: "lobby", Users: []string{"alice", "bob", "carol"}},
+		client.Users{Room: "lobby", Users: []string{"alice", "bob", "carol"}, Via: map[string]string{"carol": "irc"}},
 	})
 	rows := shownRows(w)
 	if !slices.Contains(rows, "09:30|bob|안녕하세요, alice") {
@@ -167,7 +166,7 @@ func TestClientIncomingMessageUsersAndKick(t *testing.T) {
 	if got := w.usersTitle.Text; got != "Online — 3" {
 		t.Errorf("users title %q, want Online — 3", got)
 	}
-	if got := shownUsers(w); !slices.Equal(got, []string{"alice (you)", "bob", "carol"}) {
+	if got := shownUsers(w); !slices.Equal(got, []string{"alice (you)", "bob", "carol · IRC"}) { // a gateway user is marked
 		t.Errorf("user list shows %q", got)
 	}
 	w.apply([]client.Event{client.Left{Room: "lobby", Nick: "carol", Reason: wire.LeftLost, Time: when},
@@ -179,12 +178,16 @@ func TestClientIncomingMessageUsersAndKick(t *testing.T) {
 		t.Errorf("leave line with reason not shown:\n%s", shownText(w))
 	}
 
-	w.apply([]client.Event{client.Kicked{Reason: "spamming", By: "admin"}, client.Disconnected{Final: true}})
-	if w.win.Content() != w.form {
-		t.Fatal("form not shown after kick")
+	w.apply([]client.Event{client.Kicked{Session: 1, Reason: "spamming", By: "admin"}, client.Disconnected{Session: 1, Final: true}})
+	// Nothing is lost: the conversation stays, read-only, and says why.
+	if w.win.Content() != w.chat || !strings.Contains(shownText(w), "bob|안녕하세요, alice") {
+		t.Fatalf("conversation not kept after kick:\n%s", shownText(w))
 	}
-	if !strings.Contains(w.formStatus.Text, "spamming") {
-		t.Errorf("form status %q lacks the reason", w.formStatus.Text)
+	if w.banner.Hidden || !strings.Contains(w.bannerText.Text, "spamming") || w.againBtn.Hidden {
+		t.Errorf("banner %q (hidden %v) lacks the reason or Connect again", w.bannerText.Text, w.banner.Hidden)
+	}
+	if !w.input.Disabled() {
+		t.Error("entry still takes text after the kick")
 	}
 	overlay := w.win.Canvas().Overlays().Top()
 	if overlay == nil {
@@ -211,7 +214,7 @@ func TestClientNickTakenKeepsForm(t *testing.T) {
 	if !w.addr.Disabled() || w.cancelBtn.Hidden {
 		t.Error("form not busy while connecting")
 	}
-	w.apply([]client.Event{client.Refused{Code: wire.RefuseNickTaken, Text: "nickname taken"}})
+	w.apply([]client.Event{client.Refused{Session: 1, Code: wire.RefuseNickTaken, Text: "nickname taken"}})
 	if w.win.Content() != w.form {
 		t.Fatal("form not shown")
 	}
@@ -241,7 +244,7 @@ func TestClientNoServerRetriesAndCancel(t *testing.T) {
 	w, cmds := newTestClient(t, ClientOptions{Addr: "192.168.1.5:7878", Nick: "bob"})
 	test.Tap(w.connectBtn)
 	nextCmd(t, cmds)
-	w.apply([]client.Event{client.Reconnecting{Attempt: 1, Delay: 4 * time.Second, Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}})
+	w.apply([]client.Event{client.Reconnecting{Session: 1, Attempt: 1, Delay: 4 * time.Second, Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}})
 	if want := "No MultiChat server at 192.168.1.5:7878 — is it started? Retrying in 4 s…"; !strings.HasPrefix(w.formStatus.Text, want) {
 		t.Errorf("status %q, want prefix %q", w.formStatus.Text, want)
 	}
@@ -249,11 +252,11 @@ func TestClientNoServerRetriesAndCancel(t *testing.T) {
 	if _, ok := nextCmd(t, cmds).(client.Disconnect); !ok {
 		t.Fatal("Cancel did not send Disconnect")
 	}
-	if w.state != stateIdle || !w.cancelBtn.Hidden {
+	if w.m.Phase != clientmodel.Idle || !w.cancelBtn.Hidden {
 		t.Error("form still connecting after Cancel")
 	}
 	// The attempt may have got through just before the Disconnect: stay on the form.
-	w.apply([]client.Event{client.Connected{Nick: "bob", Lobby: "lobby", Users: []string{"bob"}}, client.Disconnected{Final: true}})
+	w.apply([]client.Event{client.Connected{Session: 1, Nick: "bob", Lobby: "lobby", Users: []string{"bob"}}, client.Disconnected{Session: 1, Final: true}})
 	if w.win.Content() != w.form {
 		t.Error("a cancelled connection opened the chat")
 	}
@@ -334,46 +337,54 @@ func TestClientCommands(t *testing.T) {
 	if p, ok := nextCmd(t, cmds).(client.Private); !ok || p.To != "bob" || p.Text != "psst" {
 		t.Errorf("/msg sent %#v", p)
 	}
-	if w.cur.kind != convPrivate || w.cur.name != "bob" {
-		t.Errorf("/msg did not open the private chat (current %q)", w.cur.title())
+	if w.m.Cur.Kind != clientmodel.Private || w.m.Cur.Name != "bob" {
+		t.Errorf("/msg did not open the private chat (current %q)", w.m.Cur.Title())
 	}
 
 	enter(w, "/quit")
 	if _, ok := nextCmd(t, cmds).(client.Disconnect); !ok {
 		t.Error("/quit did not disconnect")
 	}
-	if w.win.Content() != w.form {
-		t.Error("/quit did not go back to the form")
+	if w.win.Content() != w.chat || !w.input.Disabled() || !strings.Contains(w.bannerText.Text, "You disconnected") {
+		t.Errorf("/quit: conversations not kept read-only; banner %q", w.bannerText.Text)
 	}
 	// The session's confirmation changes nothing.
-	w.apply([]client.Event{client.Disconnected{Final: true}})
-	if w.win.Content() != w.form || w.formStatus.Importance == widget.DangerImportance {
-		t.Error("final Disconnected after /quit shown as an error")
+	w.apply([]client.Event{client.Disconnected{Session: 1, Final: true}})
+	if w.win.Content() != w.chat || !strings.Contains(w.bannerText.Text, "You disconnected") {
+		t.Errorf("final Disconnected after /quit changed the banner to %q", w.bannerText.Text)
 	}
 }
 
 func TestClientOverLongRefusedAndKept(t *testing.T) {
 	w, cmds := newTestClient(t, ClientOptions{})
 	connectAs(t, w, cmds)
-	long := strings.Repeat("가", wire.DefaultMaxText/3+1) // 4098 bytes
+	// The limit is in characters: Korean gets the same 4 000 as English.
+	long := strings.Repeat("가", wire.MaxTextChars+1)
 	w.input.SetText(long)
+	if w.counter.Hidden || w.counter.Text != "4\u202f001 / 4\u202f000" || w.counter.Importance != widget.DangerImportance {
+		t.Errorf("counter %q (hidden %v)", w.counter.Text, w.counter.Hidden)
+	}
 	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	noCmd(t, cmds)
 	if w.input.Text != long {
 		t.Error("over-long text not kept whole in the entry")
 	}
-	if w.inputHint.Hidden || !strings.Contains(w.inputHint.Text, "4098 bytes") || !strings.Contains(w.inputHint.Text, "4096") {
+	if w.inputHint.Hidden || !strings.Contains(w.inputHint.Text, "4\u202f001 characters") || !strings.Contains(w.inputHint.Text, "4\u202f000") {
 		t.Errorf("hint %q (hidden %v)", w.inputHint.Text, w.inputHint.Hidden)
 	}
-	// Exactly at the limit goes out whole.
-	ok := strings.Repeat("a", wire.DefaultMaxText)
+	// Exactly at the limit goes out whole: 12 000 bytes of Korean.
+	ok := strings.Repeat("가", wire.MaxTextChars)
 	w.input.SetText(ok)
 	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if say, _ := nextCmd(t, cmds).(client.Say); say.Text != ok {
-		t.Errorf("4096-byte message sent as %d bytes", len(say.Text))
+		t.Errorf("4 000-character message sent as %d bytes", len(say.Text))
 	}
-	if !w.inputHint.Hidden {
-		t.Error("hint still shown")
+	if !w.inputHint.Hidden || !w.counter.Hidden {
+		t.Error("hint or counter still shown")
+	}
+	w.input.SetText("short")
+	if !w.counter.Hidden {
+		t.Error("counter shown far from the limit")
 	}
 }
 
@@ -383,7 +394,7 @@ func TestClientUsesServersTextLimit(t *testing.T) {
 	w, cmds := newTestClient(t, ClientOptions{})
 	test.Tap(w.connectBtn)
 	c := nextCmd(t, cmds).(client.Connect)
-	w.apply([]client.Event{client.Connected{Addr: c.Addr, Nick: c.Nick, Lobby: "lobby", Users: []string{c.Nick}, MaxText: 100}})
+	w.apply([]client.Event{client.Connected{Session: 1, Addr: c.Addr, Nick: c.Nick, Lobby: "lobby", Users: []string{c.Nick}, MaxText: 100}})
 	long := strings.Repeat("x", 101)
 	w.input.SetText(long)
 	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -464,337 +475,4 @@ func convBadges(w *ClientWindow) map[string]string {
 		}
 	}
 	return out
-}
-
-func TestClientConversationsAndUnreadCounts(t *testing.T) {
-	w, cmds := newTestClient(t, ClientOptions{})
-	connectAs(t, w, cmds, "bob", "carol")
-	w.apply([]client.Event{client.RoomJoined{Room: "dev", Users: []string{"alice", "carol"}}})
-	if w.cur.title() != "#dev" {
-		t.Fatalf("current conversation %q after joining dev", w.cur.title())
-	}
-	if got := w.usersTitle.Text; got != "Online — 2" {
-		t.Errorf("dev users title %q", got)
-	}
-	w.apply([]client.Event{
-		client.Message{Room: "lobby", From: "bob", Text: "in the lobby"},
-		client.Message{Room: "lobby", From: "bob", Text: "still lobby"},
-		client.Message{Room: "dev", From: "carol", Text: "in dev"},
-		client.Message{Private: true, From: "bob", To: "alice", Text: "just you"},
-	})
-	b := convBadges(w)
-	if b["#lobby"] != "2" || b["#dev"] != "" || b["@bob"] != "1" {
-		t.Errorf("badges %v, want lobby 2, dev none, @bob 1", b)
-	}
-	if s := shownText(w); !strings.Contains(s, "in dev") || strings.Contains(s, "in the lobby") || strings.Contains(s, "just you") {
-		t.Errorf("dev log shows:\n%s", s)
-	}
-	w.convList.Select(0) // the lobby
-	if w.cur.kind != convLobby {
-		t.Fatalf("current %q", w.cur.title())
-	}
-	if b := convBadges(w); b["#lobby"] != "" || b["@bob"] != "1" {
-		t.Errorf("badges after switching %v", b)
-	}
-	if s := shownText(w); !strings.Contains(s, "still lobby") || strings.Contains(s, "in dev") {
-		t.Errorf("lobby log shows:\n%s", s)
-	}
-	if got := w.usersTitle.Text; got != "Online — 3" {
-		t.Errorf("lobby users title %q", got)
-	}
-	// Typing in a room sends to that room.
-	w.convList.Select(1)
-	enter(w, "dev talk")
-	if say, _ := nextCmd(t, cmds).(client.Say); say.Room != "dev" {
-		t.Errorf("message in #dev went to %q", say.Room)
-	}
-	enter(w, "/leave")
-	if l, ok := nextCmd(t, cmds).(client.LeaveRoom); !ok || l.Room != "dev" {
-		t.Errorf("/leave sent %#v", l)
-	}
-	w.apply([]client.Event{client.RoomLeft{Room: "dev"}})
-	enter(w, "after leaving")
-	noCmd(t, cmds)
-	if !strings.Contains(w.inputHint.Text, "/join dev") {
-		t.Errorf("hint %q", w.inputHint.Text)
-	}
-}
-
-func TestClientPrivateMessageOpensConversation(t *testing.T) {
-	w, cmds := newTestClient(t, ClientOptions{})
-	connectAs(t, w, cmds, "bob")
-	w.apply([]client.Event{client.Message{Private: true, From: "Bob", To: "alice", Text: "hi alice"}})
-	c := w.byKey[convKey(convPrivate, "bob")]
-	if c == nil || c.unread != 1 || len(c.entries) != 1 {
-		t.Fatalf("private conversation %+v", c)
-	}
-	// Double-clicking a user opens the chat with them.
-	var bob *userRow
-	for _, o := range test.LaidOutObjects(w.usersList) {
-		if r, ok := o.(*userRow); ok && r.nick == "bob" {
-			bob = r
-		}
-	}
-	if bob == nil {
-		t.Fatal("bob not in the user list")
-	}
-	test.DoubleTap(bob)
-	if w.cur != c {
-		t.Fatalf("double-click opened %q", w.cur.title())
-	}
-	if s := shownText(w); !strings.Contains(s, "Bob|hi alice") {
-		t.Errorf("private log:\n%s", s)
-	}
-	if got := shownUsers(w); !slices.Equal(got, []string{"Bob", "alice (you)"}) {
-		t.Errorf("private chat users %q", got)
-	}
-	enter(w, "hi bob")
-	if p, ok := nextCmd(t, cmds).(client.Private); !ok || p.To != "Bob" || p.Text != "hi bob" {
-		t.Errorf("sent %#v", p)
-	}
-	// My echo lands in the same conversation, not a new one.
-	n := len(w.convs)
-	w.apply([]client.Event{client.Message{Private: true, Mine: true, ID: w.nextID, From: "alice", To: "bob", Text: "hi bob"}})
-	if len(w.convs) != n || strings.Count(shownText(w), "hi bob") != 1 {
-		t.Errorf("echo: %d conversations, log:\n%s", len(w.convs), shownText(w))
-	}
-}
-
-func TestClientConnectionLostBannerAndPending(t *testing.T) {
-	w, cmds := newTestClient(t, ClientOptions{})
-	connectAs(t, w, cmds, "bob")
-	w.apply([]client.Event{
-		client.Disconnected{Err: errors.New("server stopping")},
-		client.Reconnecting{Attempt: 1, Delay: 4 * time.Second},
-	})
-	if w.banner.Hidden || !strings.Contains(w.bannerText.Text, "reconnecting in 4 s") {
-		t.Errorf("banner %q hidden=%v", w.bannerText.Text, w.banner.Hidden)
-	}
-	enter(w, "typed while away")
-	enter(w, "this one fails")
-	s1, _ := nextCmd(t, cmds).(client.Say)
-	s2, _ := nextCmd(t, cmds).(client.Say)
-	if s1.Text != "typed while away" || s2.Text != "this one fails" {
-		t.Fatalf("sent %q, %q", s1.Text, s2.Text)
-	}
-	w.apply([]client.Event{
-		client.Connected{Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}, Rejoin: true},
-		client.Message{Mine: true, ID: s1.ID, Room: "lobby", From: "alice", Text: s1.Text, Time: time.Date(2026, 1, 1, 12, 0, 0, 0, time.Local)},
-		client.Undelivered{ID: s2.ID, Room: "lobby", Text: s2.Text, Err: errors.New("message too long")},
-	})
-	if !w.banner.Hidden {
-		t.Error("banner still shown after rejoin")
-	}
-	rows := shownRows(w)
-	if !slices.Contains(rows, "12:00|alice|typed while away") {
-		t.Errorf("delivered line missing: %q", rows)
-	}
-	if !slices.Contains(rows, "failed|alice|this one fails") {
-		t.Errorf("failed line not marked: %q", rows)
-	}
-	if !strings.Contains(shownText(w), "Not delivered: “this one fails” — message too long") {
-		t.Errorf("no failure reason:\n%s", shownText(w))
-	}
-}
-
-func TestClientLongMessagesWrap(t *testing.T) {
-	w, cmds := newTestClient(t, ClientOptions{})
-	connectAs(t, w, cmds)
-	words := make([]string, 200)
-	for i := range words {
-		words[i] = fmt.Sprintf("word%d", i)
-	}
-	long := strings.Join(words, " ") + " 한국어도 줄바꿈됩니다 " + strings.Repeat("x", 300)
-	w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: long}})
-	c := w.cur
-	var parts []string
-	for _, r := range c.rows {
-		if e := c.entry(r.seq); e != nil && e.text == long {
-			seg := long[r.start:r.end]
-			if r.start > 0 && seg == "" {
-				t.Error("empty continuation row")
-			}
-			if wdt := fyne.MeasureText(seg, w.meas.size, fyne.TextStyle{}).Width; wdt > w.textWidth(e)+1 {
-				t.Errorf("row %q is %.0f wide, room for %.0f", seg, wdt, w.textWidth(e))
-			}
-			parts = append(parts, seg)
-		}
-	}
-	if len(parts) < 5 {
-		t.Fatalf("long message in %d rows, want it wrapped", len(parts))
-	}
-	if strings.Join(parts, "") != long {
-		t.Error("wrapped rows do not add up to the message")
-	}
-	// Narrower window: more rows, still the whole text.
-	before := len(parts)
-	w.win.Resize(fyne.NewSize(600, 640))
-	n := 0
-	for _, r := range c.rows {
-		if e := c.entry(r.seq); e != nil && e.text == long {
-			n++
-		}
-	}
-	if n <= before {
-		t.Errorf("after narrowing: %d rows, before %d", n, before)
-	}
-}
-
-func TestClientLogFollowsOnlyAtBottom(t *testing.T) {
-	w, cmds := newTestClient(t, ClientOptions{})
-	connectAs(t, w, cmds)
-	burst := func(n int, tag string) []client.Event {
-		evs := make([]client.Event, n)
-		for i := range evs {
-			evs[i] = client.Message{Room: "lobby", From: "bob", Text: fmt.Sprintf("%s %d", tag, i)}
-		}
-		return evs
-	}
-	w.apply(burst(200, "first"))
-	rows := shownRows(w)
-	if last := rows[len(rows)-1]; !strings.HasSuffix(last, "first 199") {
-		t.Fatalf("log did not follow: last row %q", last)
-	}
-	w.logList.ScrollToTop()
-	w.apply(burst(50, "second"))
-	if off := w.logList.GetScrollOffset(); off != 0 {
-		t.Errorf("log moved to %v while the user was reading above", off)
-	}
-	if s := shownText(w); strings.Contains(s, "second") {
-		t.Error("new lines shown although scrolled up")
-	}
-	w.logList.ScrollToBottom()
-	w.apply(burst(1, "third"))
-	rows = shownRows(w)
-	if last := rows[len(rows)-1]; !strings.HasSuffix(last, "third 0") {
-		t.Errorf("log did not follow again at the bottom: %q", last)
-	}
-}
-
-func TestClientSelectAndCopy(t *testing.T) {
-	w, cmds := newTestClient(t, ClientOptions{})
-	connectAs(t, w, cmds)
-	w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: "copy me 복사", Time: time.Date(2026, 1, 1, 8, 5, 0, 0, time.Local)}})
-	var row *logRow
-	for _, o := range test.LaidOutObjects(w.logList) {
-		if r, ok := o.(*logRow); ok && r.text.Text == "copy me 복사" {
-			row = r
-		}
-	}
-	if row == nil {
-		t.Fatal("row not shown")
-	}
-	test.Tap(row)
-	if w.copyBar.Hidden || w.copyText.Text != "[08:05] bob: copy me 복사" || !w.copyText.Selectable {
-		t.Errorf("copy bar %q hidden=%v", w.copyText.Text, w.copyBar.Hidden)
-	}
-	test.DoubleTap(row)
-	if got := w.app.Clipboard().Content(); got != "[08:05] bob: copy me 복사" {
-		t.Errorf("clipboard %q", got)
-	}
-}
-
-func TestClientOutboxNeverBlocksNorReorders(t *testing.T) {
-	ch := make(chan client.Command) // nobody reading yet
-	o := newOutbox(ch)
-	defer o.close()
-	start := time.Now()
-	for i := range 500 {
-		o.send(client.Say{ID: uint64(i)})
-	}
-	if d := time.Since(start); d > 500*time.Millisecond {
-		t.Fatalf("send blocked for %v", d)
-	}
-	for i := range 500 {
-		select {
-		case c := <-ch:
-			if c.(client.Say).ID != uint64(i) {
-				t.Fatalf("command %d arrived as %d", i, c.(client.Say).ID)
-			}
-		case <-time.After(2 * time.Second):
-			t.Fatalf("command %d never arrived", i)
-		}
-	}
-}
-
-func TestClientPumpAppliesEvents(t *testing.T) {
-	a := test.NewTempApp(t)
-	events := make(chan client.Event, 10)
-	cmds := make(chan client.Command, 10)
-	w := NewClientWindow(a, a.NewWindow(""), cmds, events, ClientOptions{Addr: "127.0.0.1:7878", Nick: "alice"})
-	w.win.Resize(fyne.NewSize(800, 600))
-	test.Tap(w.connectBtn) // before any event: the pump applies them on its own goroutine here
-	events <- client.Connected{Nick: "alice", Lobby: "lobby", Users: []string{"alice"}}
-	events <- client.Message{Room: "lobby", From: "bob", Text: "via pump"}
-	close(events)
-	select {
-	case <-w.Done():
-	case <-time.After(2 * time.Second):
-		t.Fatal("pump did not finish")
-	}
-	if w.win.Content() != w.chat || !strings.Contains(shownText(w), "bob|via pump") {
-		t.Errorf("pump did not apply events:\n%s", shownText(w))
-	}
-}
-
-func TestClientLogStaysAtBottomWhenBannerShows(t *testing.T) {
-	w, cmds := newTestClient(t, ClientOptions{})
-	connectAs(t, w, cmds)
-	evs := make([]client.Event, 100)
-	for i := range evs {
-		evs[i] = client.Message{Room: "lobby", From: "bob", Text: fmt.Sprintf("line %d", i)}
-	}
-	w.apply(evs)
-	w.apply([]client.Event{client.Disconnected{Err: errors.New("gone")}, client.Reconnecting{Attempt: 1, Delay: time.Second}})
-	w.win.Content().Refresh() // let the canvas lay out the banner
-	w.apply([]client.Event{client.Connected{Nick: "alice", Lobby: "lobby", Users: []string{"alice"}, Rejoin: true}})
-	w.win.Content().Refresh()
-	w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: "after the banner"}})
-	rows := shownRows(w)
-	if last := rows[len(rows)-1]; !strings.HasSuffix(last, "after the banner") {
-		t.Errorf("log stopped following when the banner came and went: last row %q", last)
-	}
-}
-
-func TestClientServerLimitLearnedAndTextGivenBack(t *testing.T) {
-	w, cmds := newTestClient(t, ClientOptions{})
-	connectAs(t, w, cmds)
-	text := strings.Repeat("b", 150)
-	enter(w, text)
-	say := nextCmd(t, cmds).(client.Say)
-	w.apply([]client.Event{client.Undelivered{ID: say.ID, Room: "lobby", Text: text, Err: &wire.TextTooLongError{Size: 150, Max: 100}}})
-	if w.input.Text != text || !strings.Contains(w.inputHint.Text, "limit is 100") {
-		t.Errorf("entry %q, hint %q", w.input.Text, w.inputHint.Text)
-	}
-	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	noCmd(t, cmds) // refused locally now
-}
-
-// TestClientKickOfAnotherShownOnce: the [시스템 추방] announcement and the
-// list change that follows it make one line, not two, and the list drops
-// the user.
-func TestClientKickOfAnotherShownOnce(t *testing.T) {
-	w, cmds := newTestClient(t, ClientOptions{})
-	connectAs(t, w, cmds, "bob")
-	now := time.Now()
-	w.apply([]client.Event{
-		client.Removed{Nick: "bob", Reason: "spamming", Time: now},
-		client.Left{Room: "lobby", Nick: "bob", Reason: wire.LeftKicked, Time: now},
-		client.Users{Room: "lobby", Users: []string{w.nick.Text}},
-	})
-	n := 0
-	for _, r := range shownRows(w) {
-		if strings.Contains(r, "bob") {
-			n++
-			if !strings.Contains(r, "[시스템 추방]") || !strings.Contains(r, "spamming") {
-				t.Errorf("kick line %q", r)
-			}
-		}
-	}
-	if n != 1 {
-		t.Errorf("%d lines about bob's kick, want 1: %q", n, shownRows(w))
-	}
-	if got := w.cur.users; len(got) != 1 {
-		t.Errorf("users after the kick: %q", got)
-	}
 }

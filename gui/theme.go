@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 
@@ -43,4 +45,44 @@ func (t *chatTheme) Font(s fyne.TextStyle) fyne.Resource {
 	default:
 		return t.Theme.Font(s) // no Hangul font built in or installed: Fyne's own, with system fallback
 	}
+}
+
+// Appearance is what the Settings dialog changes in the theme: the variant
+// ("system", "light" or "dark") and a text size factor.
+type Appearance struct {
+	Variant string
+	Scale   float32
+}
+
+// NewThemeWith returns MultiChat's theme with the given appearance.
+func NewThemeWith(ap Appearance) fyne.Theme {
+	t := NewTheme().(*chatTheme)
+	return &tunedTheme{chatTheme: t, ap: ap}
+}
+
+type tunedTheme struct {
+	*chatTheme
+	ap Appearance
+}
+
+func (t *tunedTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	switch t.ap.Variant {
+	case "light":
+		v = theme.VariantLight
+	case "dark":
+		v = theme.VariantDark
+	}
+	return t.chatTheme.Color(n, v)
+}
+
+func (t *tunedTheme) Size(n fyne.ThemeSizeName) float32 {
+	s := t.chatTheme.Size(n)
+	switch n {
+	case theme.SizeNameText, theme.SizeNameHeadingText, theme.SizeNameSubHeadingText, theme.SizeNameCaptionText,
+		theme.SizeNameInlineIcon:
+		if t.ap.Scale > 0 {
+			return s * t.ap.Scale
+		}
+	}
+	return s
 }

@@ -3,7 +3,12 @@
 # starts a fresh headless server (flood control off, high limits) on
 # 127.0.0.1 for each run, and saves each run's JSON in $OUT.
 #
-#   cmd/chatbench/bench.sh [fanout100|fanout500|latency|connections ...]
+#   cmd/chatbench/bench.sh [fanout100|fanout500|latency|connections|history100 ...]
+#
+# Each server keeps history (the shipped default) in a fresh data directory
+# under $OUT, unless HISTORY=off. history100 runs fanout100 with history off
+# and on, twice each, interleaved, and prints the on/off ratios of
+# deliveries/s and server CPU per delivery.
 #
 # Environment: OUT (results directory, default /tmp/chatbench-results),
 # PORT (default 7900), M100 / M500 (messages per sender at N=100 / N=500),
@@ -24,9 +29,15 @@ go build -tags "${TAGS-x11}" -o "$OUT/chatserver" ./cmd/chatserver
 go build -o "$OUT/chatbench" ./cmd/chatbench
 
 server_pid=
+HISTORY=${HISTORY:-on}
 start_server() { # extra server flags...
+	local hist=(-history=false -data "$OUT/server-data")
+	if [ "$HISTORY" = on ]; then
+		rm -rf "$OUT/data"
+		hist=(-data "$OUT/data")
+	fi
 	"$OUT/chatserver" -headless -addr "127.0.0.1:$PORT" -flood-burst -1 -max-conns 20000 -log-level warn \
-		-data "$OUT/server-data" "$@" >"$OUT/server.log" 2>&1 &
+		"${hist[@]}" "$@" >"$OUT/server.log" 2>&1 &
 	server_pid=$!
 	for _ in $(seq 100); do # up to 10 s
 		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
@@ -59,6 +70,26 @@ bench() { # name, chatbench arguments...
 	return $rc
 }
 
+# history100: fanout100 with history off and on, interleaved; ratios of the
+# means (on / off).
+history100() {
+	local rc=0
+	for round in 1 2; do
+		for h in off on; do
+			HISTORY=$h bench "fanout100-history-$h-$round" fanout -n 100 -s 10 -m "$M100" -size 100 -w 32 || rc=1
+		done
+	done
+	local d_off d_on c_off c_on
+	d_off=$(jq -s 'map(.deliveries_per_sec) | add / length' "$OUT"/fanout100-history-off-*.json)
+	d_on=$(jq -s 'map(.deliveries_per_sec) | add / length' "$OUT"/fanout100-history-on-*.json)
+	c_off=$(jq -s 'map(.server_cpu_per_delivery_us) | add / length' "$OUT"/fanout100-history-off-*.json)
+	c_on=$(jq -s 'map(.server_cpu_per_delivery_us) | add / length' "$OUT"/fanout100-history-on-*.json)
+	echo "history off: $d_off deliveries/s, $c_off µs server CPU per delivery"
+	echo "history on:  $d_on deliveries/s, $c_on µs server CPU per delivery"
+	echo "ratio on/off: deliveries/s $(jq -n "$d_on / $d_off"), CPU per delivery $(jq -n "$c_on / $c_off")"
+	return $rc
+}
+
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(fanout100 fanout500 latency connections)
 status=0
@@ -68,6 +99,7 @@ for s in "${scenarios[@]}"; do
 	fanout500) bench "$s" fanout -n 500 -s 10 -m "$M500" -size 100 -w 32 || status=1 ;;
 	latency) bench "$s" latency -n 100 -s 10 -rate 20 -d 10s -size 100 || status=1 ;;
 	connections) bench "$s" connections -c 5000 -conc 500 -hold 2s || status=1 ;;
+	history100) history100 || status=1 ;;
 	*) echo "unknown scenario $s" >&2; status=2 ;;
 	esac
 done

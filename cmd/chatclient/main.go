@@ -63,9 +63,9 @@ func parseFlags(args []string, stderr io.Writer) (gui.ClientOptions, error) {
 // session ended in time.
 func open(a fyne.App, opts gui.ClientOptions, logger *slog.Logger) (w *gui.ClientWindow, end func() bool) {
 	a.SetIcon(assets.ClientIcon)
-	a.Settings().SetTheme(gui.NewTheme())
+	a.Settings().SetTheme(gui.NewThemeWith(gui.ClientAppearance(a.Preferences())))
 	opts.Logger = logger
-	cmds, events, end := startSession(logger)
+	cmds, events, end := startSession(logger, client.WithDownloadDir(gui.DownloadDir(a.Preferences())))
 	return gui.NewClientWindow(a, a.NewWindow("MultiChat"), cmds, events, opts), end
 }
 

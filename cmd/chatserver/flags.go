@@ -7,9 +7,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/multichat/multichat/net/datadir"
 	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
-	"github.com/multichat/multichat/net/trust"
 )
 
 // options is the command line: where to listen, how to run, how to log, and
@@ -21,6 +21,12 @@ type options struct {
 	LogJSON  bool
 	Announce bool // announce on the LAN (mDNS/DNS-SD)
 	Config   server.Config
+	// History: where the data directory is ("" is the platform's default),
+	// whether to keep history there, and for how long.
+	DataDir  string
+	History  bool
+	KeepDays int
+	Gateways gatewayOptions
 }
 
 // configFromFlags parses args (without the program name) into options. Zero
@@ -38,7 +44,7 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.StringVar(&c.Name, "name", discovery.DefaultName(), "server name shown to clients and announced on the LAN")
 	fs.BoolVar(&o.Announce, "announce", true, "announce the server on the LAN (mDNS) so that clients find it without typing its address")
 	fs.IntVar(&c.MaxFrame, "max-frame", d.MaxFrame, "largest frame in bytes")
-	fs.IntVar(&c.MaxText, "max-text", d.MaxText, "largest chat message in bytes")
+	fs.IntVar(&c.MaxText, "max-text", d.MaxText, "largest chat message in bytes of UTF-8 (every message is also limited to 4000 characters)")
 	fs.IntVar(&c.OutboxBytes, "outbox", d.OutboxBytes, "bytes queued to a client before it is dropped as a slow consumer")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", d.WriteTimeout, "a write taking longer drops the client")
 	fs.DurationVar(&c.HandshakeTime, "handshake-timeout", d.HandshakeTime, "time allowed from connect to hello")
@@ -51,7 +57,16 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.IntVar(&c.MaxRooms, "max-rooms", d.MaxRooms, "rooms at once")
 	fs.IntVar(&c.MaxRoomsPerUser, "max-rooms-per-user", d.MaxRoomsPerUser, "open rooms one user may have created; -1 turns the limit off")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", d.MaxFileSize, "largest file offered, in bytes")
-	fs.StringVar(&c.DataDir, "data", "", "data directory: TLS certificate and nickname bindings (default: the per-user data directory, e.g. ~/.local/share/multichat/server)")
+	fs.StringVar(&o.DataDir, "data", "", "data directory: TLS certificate, nickname bindings, history database (default: the per-user data folder, e.g. ~/.local/share/multichat/server)")
+	fs.BoolVar(&o.History, "history", true, "keep history (every conversation) in the data directory")
+	fs.IntVar(&c.Replay, "replay", d.Replay, "messages replayed to whoever joins a room")
+	fs.IntVar(&o.KeepDays, "keep-days", 0, "prune history older than this many days (0 keeps it forever)")
+	gw := &o.Gateways
+	fs.BoolVar(&gw.Classic, "classic", false, "serve the seed-001 Python chat client on the same port (unencrypted)")
+	fs.BoolVar(&gw.IRC, "irc", false, "let IRC clients join")
+	fs.StringVar(&gw.IRCAddr, "irc-addr", ":6667", "plain IRC listen address with -irc (\"\" for none)")
+	fs.StringVar(&gw.IRCSAddr, "ircs-addr", ":6697", "IRC over TLS listen address with -irc, using the server's certificate (\"\" for none)")
+	gw.Plaintext = true // until the native port speaks TLS: then the admin's opt-in to plaintext
 	fs.BoolVar(&c.Plaintext, "plaintext", false, "serve without TLS (chat crosses the network in cleartext; for tests, benchmarks and classic clients)")
 	fs.DurationVar(&c.NickGrace, "nick-grace", d.NickGrace, "how long a nickname stays reserved for its device after it disconnects")
 	var password, passwordFile string
@@ -75,8 +90,9 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 		}
 		c.PasswordHash = hash
 	}
+	c.DataDir = o.DataDir
 	if c.DataDir == "" {
-		dir, err := trust.DataDir("server")
+		dir, err := datadir.Default()
 		if err != nil {
 			return o, fmt.Errorf("no data directory (give one with -data): %w", err)
 		}
@@ -87,6 +103,9 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	}
 	if err := o.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return o, fmt.Errorf("-log-level: %w", err)
+	}
+	if o.KeepDays < 0 {
+		return o, fmt.Errorf("-keep-days must be 0 (forever) or more")
 	}
 	return o, nil
 }

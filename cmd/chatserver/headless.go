@@ -43,6 +43,14 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 	log := newLogger(o, stdout)
 	cfg := o.Config
 	cfg.Logger = log
+	closeHistory := openHistory(o, &cfg, log)
+	defer closeHistory()
+	gws, err := startGateways(o.Gateways, &cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "chatserver: %v\n", err)
+		return 1
+	}
+	defer gws.Close() // after Run has returned: the events channel is closed first
 	cmds := make(chan server.Command, 16)
 	runErr := make(chan error, 1)
 	events := serve(context.Background(), o, cfg, cmds, func(err error) { runErr <- err }, log)
@@ -117,6 +125,13 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 				}
 			case server.Notice:
 				log.Info(ev.Text)
+			case server.HistoryStatus:
+				if ev.Err != nil {
+					log.Error("history is not being stored", "err", ev.Err, "not stored", ev.NotStored)
+				} else {
+					log.Info("history", "database", ev.Path, "size", ev.Size, "stored", ev.Stored,
+						"not stored", ev.NotStored)
+				}
 			case server.Error:
 				if ev.Op == "start" {
 					fmt.Fprintf(stderr, "chatserver: cannot listen on %s: %v\n", o.Addr, ev.Err)

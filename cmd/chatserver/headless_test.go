@@ -108,30 +108,49 @@ func waitServing(t *testing.T, out *syncBuffer, exited <-chan int) string {
 	return ""
 }
 
-func TestHeadlessServesAndStops(t *testing.T) {
+// headlessRun is runHeadless running for a test.
+type headlessRun struct {
+	addr           string
+	stdout, stderr syncBuffer
+	exited         chan int // the exit code, once it returns
+	cancel         context.CancelFunc
+}
+
+// startHeadless runs runHeadless with -headless -addr 127.0.0.1:0 and args,
+// and waits until it serves; it is stopped when the test ends.
+func startHeadless(t *testing.T, args ...string) *headlessRun {
+	t.Helper()
 	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError),
-		[]string{"-headless", "-addr", "127.0.0.1:0", "-name", "Test Server", "-log-level", "debug", "-data", t.TempDir()})
+		append([]string{"-headless", "-addr", "127.0.0.1:0", "-data", t.TempDir()}, args...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	exited := make(chan int, 1)
-	go func() { exited <- runHeadless(ctx, o, nil, &stdout, &stderr) }()
-	addr := waitServing(t, &stdout, exited)
+	t.Cleanup(cancel)
+	h := &headlessRun{exited: make(chan int, 1), cancel: cancel}
+	go func() { h.exited <- runHeadless(ctx, o, nil, &h.stdout, &h.stderr) }()
+	h.addr = waitServing(t, &h.stdout, h.exited)
+	return h
+}
+
+func TestHeadlessServesAndStops(t *testing.T) {
+	h := startHeadless(t, "-name", "Test Server", "-log-level", "debug")
+	addr, stdout, stderr, exited, cancel := h.addr, &h.stdout, &h.stderr, h.exited, h.cancel
 
 	fp := regexp.MustCompile(`server fingerprint \(users compare it with what their client shows\): ([0-9A-F ]{79})`).
 		FindStringSubmatch(stdout.String())
 	nc, r := helloTLS(t, addr, "tester")
 	if fp == nil || fp[1] != nc.fp.String() {
-		t.Fatalf("the log's fingerprint %q is not the certificate's %s:\n%s", fp, nc.fp, &stdout)
+		t.Fatalf("the log's fingerprint %q is not the certificate's %s:\n%s", fp, nc.fp, stdout)
 	}
 	m, err := r.ReadMessage()
 	if w, ok := m.(wire.Welcome); err != nil || !ok || w.Server != "Test Server" {
 		t.Fatalf("got %+v, %v", m, err)
 	}
 	r.ReadMessage() // the lobby list
+	if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeHistory {
+		t.Fatalf("got %+v, %v; want the lobby's (empty) replay", m, err)
+	}
 	nc.Write(wire.Encode(wire.Say{Room: wire.Lobby, Text: "hello from the test"}))
 	if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeChat {
 		t.Fatalf("got %+v, %v", m, err)
@@ -147,14 +166,14 @@ func TestHeadlessServesAndStops(t *testing.T) {
 	select {
 	case code := <-exited:
 		if code != 0 {
-			t.Fatalf("exit code %d; stderr: %s", code, &stderr)
+			t.Fatalf("exit code %d; stderr: %s", code, stderr)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("runHeadless did not return")
 	}
-	for _, want := range []string{`msg="user joined" nick=tester`, `msg=chat room=lobby from=tester text="hello from the test"`, `msg="server stopped"`} {
+	for _, want := range []string{`msg="user joined" nick=tester`, `msg=chat room=lobby from=tester text="hello from the test"`, `msg="server stopped"`, `msg=history database=`} {
 		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("log lacks %q:\n%s", want, &stdout)
+			t.Errorf("log lacks %q:\n%s", want, stdout)
 		}
 	}
 }

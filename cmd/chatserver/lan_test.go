@@ -20,7 +20,29 @@ import (
 // nstest): each is this test binary run again in a helper role.
 
 func TestMain(m *testing.M) {
-	nstest.Main(m, map[string]func() int{"headless": helperHeadless, "join": helperJoin})
+	// The tests' history databases stay out of the real data folder (the
+	// helpers inherit the variable; the test process removes the folder).
+	var run interface{ Run() int } = m
+	if os.Getenv(nstest.RoleEnv) == "" {
+		dir, err := os.MkdirTemp("", "chatserver-test-data-")
+		if err != nil {
+			panic(err)
+		}
+		os.Setenv("XDG_DATA_HOME", dir)
+		run = removeAfter{m, dir}
+	}
+	nstest.Main(run, map[string]func() int{"headless": helperHeadless, "join": helperJoin})
+}
+
+// removeAfter removes dir once the tests have run.
+type removeAfter struct {
+	m   interface{ Run() int }
+	dir string
+}
+
+func (r removeAfter) Run() int {
+	defer os.RemoveAll(r.dir)
+	return r.m.Run()
 }
 
 // helperHeadless runs the headless server with the arguments in ARGS

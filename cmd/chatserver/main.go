@@ -43,6 +43,13 @@ func runWindow(ctx context.Context, o options) {
 
 	cfg := o.Config
 	cfg.Logger = newLogger(o, os.Stderr)
+	closeHistory := openHistory(o, &cfg, cfg.Logger)
+	gws, err := startGateways(o.Gateways, &cfg, cfg.Logger)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "chatserver: %v\n", err)
+		os.Exit(1)
+	}
+	defer gws.Close()
 	runCtx, cancel := context.WithCancel(context.Background())
 	cmds := make(chan server.Command, 64)
 	ended := make(chan struct{})
@@ -73,4 +80,5 @@ func runWindow(ctx context.Context, o options) {
 	case <-ended:
 	case <-time.After(3 * time.Second):
 	}
+	closeHistory() // stores every message queued (later appends are counted as not stored)
 }

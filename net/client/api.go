@@ -46,6 +46,18 @@
 //     back. If it is really gone (another device took it after the server's
 //     grace period), NickLost comes instead of Reconnecting: the session
 //     keeps rooms and unsent lines and waits for ChangeNick or Disconnect.
+//   - History (when the server keeps it): joining a room (and the lobby at
+//     Connected) brings Replay, its last messages, after its Users. After a
+//     reconnect the session asks for what each conversation missed and
+//     delivers it as one Missed event per conversation, before any later
+//     live message of it: no gap, no duplicate (messages are deduplicated by
+//     MsgID). Messages typed meanwhile wait until those answers are in; a
+//     message whose echo was lost with the connection but that the server
+//     had is confirmed by a Missed entry (Mine, with its ID) instead of being
+//     sent twice. LoadOlder pages back (HistoryPage), Search searches
+//     (SearchResults). Messages in Replay, Missed, HistoryPage and
+//     SearchResults have History set: they raise no notification and count
+//     as read.
 //   - Errors are written for the user; ServerError, RefusedError and
 //     KickedError carry codes, and ErrNotConnected, ErrQueueFull, ErrNotSent,
 //     ErrServerStopping and ErrPingTimeout can be tested with errors.Is.
@@ -63,11 +75,17 @@ type Command interface{ isCommand() }
 
 // Connect dials Addr and joins as Nick; while the server cannot be reached the
 // session retries with backoff (Reconnecting events) until Disconnect.
-// Password is sent if the server asks for one. Plaintext connects without
-// TLS: only to a server whose administrator turned TLS off.
+// Session is the UI's own number for this attempt: the session stamps it on
+// the events that tell how the attempt goes (Connected, Refused, Kicked,
+// Disconnected, Reconnecting), so that the UI can tell the news of an attempt
+// it already abandoned (a late final Disconnected) from the news of the one
+// it is waiting for. Password is sent if the server asks for one.
+// Plaintext connects without TLS: only to a server whose administrator
+// turned TLS off.
 type Connect struct {
 	Addr      string
 	Nick      string
+	Session   uint64
 	Password  string
 	Plaintext bool
 }
@@ -120,9 +138,34 @@ type SendFile struct {
 	To   string
 }
 
+// LoadOlder asks for a page of history (HistoryPage answers): the room's
+// (Room; "" with no Peer is the lobby) or the private conversation with Peer,
+// entries older than MsgID Before (0: the newest), at most Limit (0: 50).
+// Room pages include joins, leaves and kicks (Message.Kind).
+type LoadOlder struct {
+	Room   string
+	Peer   string
+	Before uint64
+	Limit  int
+}
+
+// Search asks for messages containing every word of Text (substrings; Korean
+// from two letters, English case-insensitive) in my rooms and my private
+// messages, newest first, older than MsgID Before (0: from the newest).
+// SearchResults answers.
+type Search struct {
+	Text   string
+	Before uint64
+	Limit  int
+}
+
 // Disconnect says goodbye and ends the session (no reconnect). Run keeps
 // running and accepts a new Connect.
 type Disconnect struct{}
+
+// RetryNow skips the wait before the next reconnect attempt: while the
+// connection is down it dials at once. Otherwise it does nothing.
+type RetryNow struct{}
 
 // Redirect changes the address the session dials from now on, because the
 // server it is connected to (or trying to reach) now answers at Addr: LAN
@@ -141,11 +184,14 @@ func (LeaveRoom) isCommand()    {}
 func (ListRooms) isCommand()    {}
 func (SendFile) isCommand()     {}
 func (Disconnect) isCommand()   {}
+func (LoadOlder) isCommand()    {}
+func (Search) isCommand()       {}
+func (RetryNow) isCommand()     {}
+func (Redirect) isCommand()     {}
 func (TrustServer) isCommand()  {}
 func (SendPassword) isCommand() {}
 func (ChangeNick) isCommand()   {}
 func (ForgetServer) isCommand() {}
-func (Redirect) isCommand()     {}
 
 // Event is something the session reports to the UI.
 type Event interface{ isEvent() }
@@ -158,7 +204,10 @@ type Connected struct {
 	Server string
 	Lobby  string
 	Users  []string
-	Rejoin bool // true after a reconnect
+	Via    map[string]string // marks of gateway users in Users, by nick ("irc", "classic"); nil when none
+	Rejoin bool              // true after a reconnect
+	// Session is the Connect's Session this connection belongs to.
+	Session uint64
 	// MaxText is the limit on a message's text in bytes that the session
 	// enforces: the server's (Welcome's MaxText), or wire.DefaultMaxText if
 	// it announced none. Longer text is refused, never cut.
@@ -225,12 +274,60 @@ type Message struct {
 	Text    string
 	Private bool
 	Mine    bool
+	// Kind, in history, says what the entry is: wire.EntryChat,
+	// EntryPrivate, EntryNotice (an announcement) and, in a HistoryPage,
+	// EntryJoined, EntryLeft and EntryKicked (From is who; Text says why).
+	// Live messages have Kind 0 (Private tells them apart).
+	Kind wire.EntryKind
+	// History is set for messages delivered from history (Replay, Missed,
+	// HistoryPage, SearchResults): no notification, already read.
+	History bool
+	ref     uint32 // held back while catching up: the echo's ref
+}
+
+// Replay is the last messages of a room just joined (oldest first): show
+// them above a "new since you joined" divider.
+type Replay struct {
+	Room     string
+	Messages []Message
+}
+
+// Missed is what a conversation missed while the connection was down
+// (oldest first): a room's (Room set) or my private messages (Room empty).
+// Earlier > 0 means that many earlier messages were missed too: LoadOlder
+// with Before set to the first message's MsgID fetches them.
+type Missed struct {
+	Room     string
+	Messages []Message
+	Earlier  int
+}
+
+// HistoryPage answers LoadOlder: entries oldest first; More means older
+// ones exist. Err is set when the page could not be loaded.
+type HistoryPage struct {
+	Room     string
+	Peer     string
+	Before   uint64
+	Messages []Message
+	More     bool
+	Err      error
+}
+
+// SearchResults answers Search, newest first; More means more results
+// exist (Search again with Before set to the last MsgID).
+type SearchResults struct {
+	Query    string
+	Before   uint64
+	Messages []Message
+	More     bool
+	Err      error
 }
 
 // Users is a room's full member list [접속인원] after a change.
 type Users struct {
 	Room  string
 	Users []string
+	Via   map[string]string // marks of gateway users in Users, by nick ("irc", "classic"); nil when none
 }
 
 // Joined and Left are the announcements of a room's membership changes; Users
@@ -273,30 +370,34 @@ type RoomLeft struct{ Room string }
 
 // Kicked [kick]: the admin removed me. The session ends without reconnecting.
 type Kicked struct {
-	Reason string
-	By     string
+	Reason  string
+	By      string
+	Session uint64 // the Connect's Session
 }
 
 // Refused: the server turned the handshake down ([아이디 중복] nickname taken,
 // invalid nickname, server full…). The session ends without reconnecting.
 type Refused struct {
-	Code wire.RefuseCode
-	Text string
+	Code    wire.RefuseCode
+	Text    string
+	Session uint64 // the Connect's Session
 }
 
 // Disconnected: the session is over (Err nil after Disconnect) or the
 // connection was lost (Err says why; a Reconnecting event follows unless the
 // session ended).
 type Disconnected struct {
-	Err   error
-	Final bool // no reconnect will follow
+	Err     error
+	Final   bool   // no reconnect will follow
+	Session uint64 // the Connect's Session
 }
 
 // Reconnecting: the next attempt is in Delay.
 type Reconnecting struct {
 	Attempt int
 	Delay   time.Duration
-	Err     error // why the last attempt failed
+	Err     error  // why the last attempt failed
+	Session uint64 // the Connect's Session
 }
 
 // Undelivered hands back a Say or Private the server did not accept, or that
@@ -341,11 +442,6 @@ type FileDone struct {
 }
 
 func (Connected) isEvent()       {}
-func (TrustNeeded) isEvent()     {}
-func (IdentityChanged) isEvent() {}
-func (PasswordNeeded) isEvent()  {}
-func (NickLost) isEvent()        {}
-func (ServerForgotten) isEvent() {}
 func (Message) isEvent()         {}
 func (Users) isEvent()           {}
 func (Joined) isEvent()          {}
@@ -364,3 +460,12 @@ func (Error) isEvent()           {}
 func (FileOffered) isEvent()     {}
 func (FileProgress) isEvent()    {}
 func (FileDone) isEvent()        {}
+func (Replay) isEvent()          {}
+func (Missed) isEvent()          {}
+func (HistoryPage) isEvent()     {}
+func (SearchResults) isEvent()   {}
+func (TrustNeeded) isEvent()     {}
+func (IdentityChanged) isEvent() {}
+func (PasswordNeeded) isEvent()  {}
+func (NickLost) isEvent()        {}
+func (ServerForgotten) isEvent() {}

@@ -44,8 +44,9 @@ type inbound struct {
 type dialResult struct {
 	c       *conn
 	welcome wire.Welcome
-	lobby   []string       // the lobby's member list, as sent
-	early   []wire.Message // frames that came before the lobby list was complete
+	lobby   []string          // the lobby's member list, as sent
+	via     map[string]string // gateway marks of its users, by fold key (see wire.UserList.Via)
+	early   []wire.Message    // frames that came before the lobby list was complete
 	refused *wire.Refused
 	err     error
 
@@ -269,6 +270,7 @@ welcome:
 					r.lobby = r.lobby[:0]
 				}
 				r.lobby = append(r.lobby, m.Users...)
+				r.via = addMarks(r.via, m.Users, m.Via)
 				done = m.Flags&wire.ListLast != 0
 				continue
 			}

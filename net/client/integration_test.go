@@ -350,6 +350,32 @@ func TestRealServerCyclesLeaveNothingBehind(t *testing.T) {
 	goleak.VerifyNone(t, ignore)
 }
 
+// With the default reconnect schedule a client is back within 2 s of the
+// server listening again, after a short outage (fast retries) and after one
+// longer than the fast phase (retries at most every 2 s in the first
+// minute). The outages are real time the server spends down, not waits for
+// something to happen.
+func TestRealServerBackWithinTwoSeconds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spends 7 s with the server down")
+	}
+	s := startServer(t, noFlood)
+	alice := join(t, s, "alice", WithBackoff(DefaultBackoffMin, DefaultBackoffMax), WithFastRetry(DefaultFastRetry, DefaultFastFor))
+	for _, down := range []time.Duration{500 * time.Millisecond, DefaultFastFor + 1500*time.Millisecond} {
+		s.Stop()
+		waitFor[Reconnecting](alice)
+		<-time.After(down) // the outage
+		s.Start(s.Addr)
+		listening := time.Now()
+		c, _ := waitFor[Connected](alice)
+		back := time.Since(listening)
+		t.Logf("down %v: back %v after the server listened again", down, back.Round(time.Millisecond))
+		if !c.Rejoin || back > 2*time.Second {
+			t.Errorf("down %v: back after %v (%#v)", down, back, c)
+		}
+	}
+}
+
 // Reserved names and look-alikes are refused by the real server, and the
 // client reports why; a look-alike room and a bidi control are refused
 // without ending anything.

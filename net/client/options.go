@@ -35,6 +35,19 @@ const (
 	// Redirect's ping before it counts as lost (at most PingAfter).
 	redirectProbe = 3 * time.Second
 
+	// DefaultFastRetry and DefaultFastFor: for the first seconds of an outage
+	// the session retries every DefaultFastRetry, so that a server restarted
+	// at once is back for its users within about a second of listening again.
+	DefaultFastRetry = 250 * time.Millisecond
+	DefaultFastFor   = 5 * time.Second
+
+	// soonFor and soonMax: for the rest of an outage's first minute no retry
+	// waits longer than soonMax (2 s with the jitter), since a server being
+	// restarted by hand is usually back within it; after that the backoff
+	// doubles from its minimum up to its maximum.
+	soonFor = time.Minute
+	soonMax = 1600 * time.Millisecond
+
 	// jitter is the ± fraction applied to every backoff delay, so that many
 	// clients that lost the same server do not all come back at once.
 	jitter = 0.2
@@ -47,6 +60,8 @@ type options struct {
 	logger           *slog.Logger
 	backoffMin       time.Duration
 	backoffMax       time.Duration
+	fastRetry        time.Duration
+	fastFor          time.Duration
 	downloadDir      string
 	dialTimeout      time.Duration
 	handshakeTimeout time.Duration
@@ -89,6 +104,19 @@ func WithBackoff(min, max time.Duration) Option {
 			o.backoffMax = max
 		} else {
 			o.backoffMax = o.backoffMin
+		}
+	}
+}
+
+// WithFastRetry sets how often the session retries in the first seconds of
+// an outage (every, during the first window; default 250 ms for 5 s), before
+// the backoff starts. A zero window turns fast retries off, and with them
+// the 2-second cap of the outage's first minute: the backoff alone decides.
+func WithFastRetry(every, window time.Duration) Option {
+	return func(o *options) {
+		o.fastRetry, o.fastFor = every, window
+		if every <= 0 {
+			o.fastFor = 0
 		}
 	}
 }
@@ -139,6 +167,8 @@ func newOptions(opts []Option) *options {
 		logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
 		backoffMin:       DefaultBackoffMin,
 		backoffMax:       DefaultBackoffMax,
+		fastRetry:        DefaultFastRetry,
+		fastFor:          DefaultFastFor,
 		dialTimeout:      DefaultDialTimeout,
 		handshakeTimeout: DefaultHandshakeTimeout,
 		pingAfter:        DefaultPingAfter,
@@ -165,6 +195,24 @@ func (o *options) backoff(n int) time.Duration {
 	}
 	f := 1 + jitter*(2*rand.Float64()-1)
 	return time.Duration(float64(d) * f)
+}
+
+// retryDelay returns the delay before reconnect attempt n (1-based) of an
+// outage that began age ago; slow counts the attempts made after the outage's
+// first minute. Fast retries first, then at most soonMax (or the backoff's
+// maximum, if lower) for the first minute, then the doubling backoff from
+// twice its minimum.
+func (o *options) retryDelay(n, slow int, age time.Duration) time.Duration {
+	switch {
+	case o.fastFor <= 0:
+		return o.backoff(n)
+	case age < o.fastFor:
+		return min(o.fastRetry, o.backoff(n))
+	case age < soonFor:
+		f := 1 + jitter*(2*rand.Float64()-1)
+		return min(time.Duration(float64(soonMax)*f), o.backoff(n))
+	}
+	return o.backoff(slow + 1)
 }
 
 // downloads returns the folder received files go to.

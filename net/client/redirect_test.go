@@ -16,7 +16,7 @@ import (
 // reconnect. A Redirect while connected keeps the connection.
 func TestRedirect(t *testing.T) {
 	old := startServer(t, noFlood)
-	h := join(t, old, "alice", WithBackoff(time.Minute, time.Minute))
+	h := join(t, old, "alice", WithBackoff(time.Minute, time.Minute), WithFastRetry(0, 0))
 	joinRoom(h, "dev")
 	waitUsers(h, "dev", "alice")
 

@@ -86,3 +86,37 @@ func (s *roomSet) remove(name string) {
 		*s = slices.Delete(*s, i, i+1)
 	}
 }
+
+// addMarks records the gateway marks (wire.UserList.Via) of users in marks,
+// by fold key, and forgets a mark a user no longer has; it returns marks
+// (allocated on the first mark).
+func addMarks(marks map[string]string, users, via []string) map[string]string {
+	for i, u := range users {
+		if v := wire.ViaOf(via, i); v != "" {
+			if marks == nil {
+				marks = make(map[string]string)
+			}
+			marks[wire.FoldKey(u)] = v
+		} else if marks != nil {
+			delete(marks, wire.FoldKey(u))
+		}
+	}
+	return marks
+}
+
+// marksOf returns the marks of nicks, by nick, or nil when none has one.
+func marksOf(marks map[string]string, nicks []string) map[string]string {
+	if len(marks) == 0 {
+		return nil
+	}
+	var out map[string]string
+	for _, n := range nicks {
+		if v := marks[wire.FoldKey(n)]; v != "" {
+			if out == nil {
+				out = make(map[string]string)
+			}
+			out[n] = v
+		}
+	}
+	return out
+}

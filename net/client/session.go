@@ -30,10 +30,12 @@ type session struct {
 	active  bool
 	addr    string
 	nick    string // as asked, then as the server registered it
+	id      uint64 // Connect.Session, stamped on the lifecycle events
 	closing bool   // ending on purpose: a lost connection is not retried
 	everUp  bool   // connected at least once since Connect: later handshakes are rejoins
 	down    bool   // the current outage has been reported (Disconnected)
 	attempt int    // reconnect attempts in the current outage
+	slow    int    // of which after its first minute (see retryDelay)
 	lostAt  time.Time
 
 	// Trust.
@@ -70,12 +72,23 @@ type session struct {
 
 	// Rooms.
 	rosters   map[string]*roster // member lists of the rooms I am in, by fold key
+	marks     map[string]string  // gateway users' marks ("irc", "classic"), by fold key
 	joined    roomSet            // rooms besides the lobby I am in or asked for; rejoined after a reconnect
 	joins     []joinReq          // Join requests the server has not answered, in order
 	roomChunk []wire.RoomInfo
 	roomsOpen bool // a RoomList is being assembled
 
 	files files
+
+	// History (history.go).
+	seen     map[string]uint64   // conversation → highest message id shown
+	catching map[uint32]*catchUp // Missed requests in flight, by ref
+	histReqs map[uint32]*histReq // Older and Search requests in flight, by ref
+	replay   []wire.Entry        // a replay being assembled
+	// histServer: the server sent history (it replays on join, even an
+	// empty replay), so after a reconnect the session asks what it missed.
+	histServer bool
+	catchTimer *time.Timer // gives up waiting for Missed answers
 }
 
 // waitKind is a question the session waits on the user for.
@@ -110,7 +123,8 @@ type joinReq struct {
 
 func newSession(ctx context.Context, o *options, ev chan<- Event, wg *sync.WaitGroup) *session {
 	s := &session{ctx: ctx, o: o, log: o.logger, ev: ev, wg: wg,
-		retry: time.NewTimer(time.Hour), ping: time.NewTimer(time.Hour)}
+		retry: time.NewTimer(time.Hour), ping: time.NewTimer(time.Hour), catchTimer: time.NewTimer(time.Hour)}
+	s.catchTimer.Stop()
 	s.retry.Stop()
 	s.ping.Stop()
 	s.reset()
@@ -120,12 +134,13 @@ func newSession(ctx context.Context, o *options, ev chan<- Event, wg *sync.WaitG
 // reset forgets the session's target and all its state.
 func (s *session) reset() {
 	s.active, s.closing, s.everUp, s.down = false, false, false, false
-	s.addr, s.nick, s.attempt, s.lostAt = "", "", 0, time.Time{}
+	s.addr, s.nick, s.id, s.attempt, s.slow, s.lostAt = "", "", 0, 0, 0, time.Time{}
 	s.password, s.plaintext, s.waiting, s.offered, s.knownFP = "", false, waitNone, trust.Fingerprint{}, trust.Fingerprint{}
 	s.lobby, s.myKey, s.lobbyKey = wire.Lobby, "", wire.FoldKey(wire.Lobby)
 	s.maxText, s.maxFrame = wire.DefaultMaxText, wire.DefaultMaxFrame
 	s.outstanding, s.queued = nil, nil
 	s.rosters, s.joined, s.joins, s.roomChunk, s.roomsOpen = nil, nil, nil, nil, false
+	s.histReset()
 	s.retry.Stop()
 	s.ping.Stop()
 }
@@ -157,6 +172,8 @@ func (s *session) run(cmds <-chan Command) error {
 			s.dial()
 		case <-s.ping.C:
 			s.pingTick()
+		case <-s.catchTimer.C:
+			s.catchUpTimeout()
 		case m := <-in:
 			s.inbound(m)
 		}
@@ -183,8 +200,14 @@ func (s *session) command(cmd Command) {
 		s.c.send(wire.ListRooms{})
 	case SendFile:
 		s.sendFile(c)
+	case LoadOlder:
+		s.loadOlder(c)
+	case Search:
+		s.search(c)
 	case Disconnect:
 		s.stop("you disconnected before the server confirmed it", true)
+	case RetryNow:
+		s.retryNow()
 	case TrustServer:
 		s.trustServer(c.Fingerprint)
 	case SendPassword:
@@ -214,12 +237,12 @@ func (s *session) connect(c Connect) {
 		return
 	}
 	if err := wire.CheckNick(c.Nick); err != nil {
-		s.emit(Refused{Code: wire.RefuseNickInvalid, Text: err.Error()})
-		s.emit(Disconnected{Err: &RefusedError{Code: wire.RefuseNickInvalid, Text: err.Error()}, Final: true})
+		s.emit(Refused{Code: wire.RefuseNickInvalid, Text: err.Error(), Session: c.Session})
+		s.emit(Disconnected{Err: &RefusedError{Code: wire.RefuseNickInvalid, Text: err.Error()}, Final: true, Session: c.Session})
 		return
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		s.emit(Disconnected{Err: fmt.Errorf("server address %q is not host:port: %w", c.Addr, err), Final: true})
+		s.emit(Disconnected{Err: fmt.Errorf("server address %q is not host:port: %w", c.Addr, err), Final: true, Session: c.Session})
 		return
 	}
 	if err := s.loadTrust(); err != nil {
@@ -227,7 +250,7 @@ func (s *session) connect(c Connect) {
 		return
 	}
 	s.reset()
-	s.active, s.addr, s.nick = true, c.Addr, c.Nick
+	s.active, s.addr, s.nick, s.id = true, c.Addr, c.Nick, c.Session
 	s.password, s.plaintext = c.Password, c.Plaintext
 	s.log.Info("connecting", "addr", c.Addr, "nick", c.Nick, "plaintext", c.Plaintext)
 	s.dial()
@@ -335,6 +358,17 @@ func (s *session) forgetServer(addr string) {
 	s.emit(ServerForgotten{Addr: addr, Existed: existed})
 }
 
+// retryNow dials at once when the connection is down and the next attempt
+// is only waiting for its timer.
+func (s *session) retryNow() {
+	if !s.active || s.closing || s.c != nil || s.dialCh != nil {
+		return
+	}
+	s.retry.Stop()
+	s.log.Info("retrying now", "addr", s.addr)
+	s.dial()
+}
+
 // cancelDial abandons a dial in flight and waits for it (dial honours its
 // context, so this is quick).
 func (s *session) cancelDial() {
@@ -385,12 +419,16 @@ func (s *session) failed(err error) {
 		if s.lostAt.IsZero() {
 			s.lostAt = time.Now()
 		}
-		s.emit(Disconnected{Err: err})
+		s.emit(Disconnected{Err: err, Session: s.id})
 	}
 	s.attempt++
-	d := s.o.backoff(s.attempt)
+	age := time.Since(s.lostAt)
+	if age >= soonFor {
+		s.slow++
+	}
+	d := s.o.retryDelay(s.attempt, s.slow, age)
 	s.retry.Reset(d)
-	s.emit(Reconnecting{Attempt: s.attempt, Delay: d, Err: err})
+	s.emit(Reconnecting{Attempt: s.attempt, Delay: d, Err: err, Session: s.id})
 }
 
 // transientRefusal reports refusals that may clear up by themselves.
@@ -427,13 +465,13 @@ func (s *session) refused(m wire.Refused) {
 		s.failed(err)
 		return
 	}
-	s.emit(Refused{Code: m.Code, Text: m.Text})
+	s.emit(Refused{Code: m.Code, Text: m.Text, Session: s.id})
 	s.finish(err, "the server refused the connection ("+m.Code.String()+")", false)
 }
 
 func (s *session) established(r dialResult) {
 	rejoin := s.everUp
-	s.everUp, s.down, s.attempt, s.lostAt = true, false, 0, time.Time{}
+	s.everUp, s.down, s.attempt, s.slow, s.lostAt = true, false, 0, 0, time.Time{}
 	s.c, s.lobby, s.knownFP = r.c, r.welcome.Lobby, r.fp
 	s.nick = r.welcome.Nick
 	s.myKey = wire.FoldKey(s.nick)
@@ -453,11 +491,18 @@ func (s *session) established(r dialResult) {
 	lobby := &roster{name: r.welcome.Lobby}
 	lobby.set(r.lobby)
 	s.rosters = map[string]*roster{s.lobbyKey: lobby}
+	s.marks = r.via
 	s.roomChunk, s.roomsOpen = nil, false
 	s.log.Info("connected", "addr", s.addr, "nick", s.nick, "rejoin", rejoin)
+	users := lobby.list()
+	via := marksOf(s.marks, users)
 	s.emit(Connected{Addr: s.addr, Nick: s.nick, Server: r.welcome.Server, Lobby: r.welcome.Lobby,
-		Users: lobby.list(), Rejoin: rejoin, MaxText: s.maxText, Encrypted: !s.plaintext, Fingerprint: r.fp})
-	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list()})
+		Users: users, Via: via, Rejoin: rejoin, MaxText: s.maxText, Session: s.id,
+		Encrypted: !s.plaintext, Fingerprint: r.fp})
+	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list(), Via: via})
+	if _, ok := s.seen[roomConv(s.lobby)]; !ok {
+		s.seen[roomConv(s.lobby)] = 0
+	}
 	for _, m := range r.early {
 		if s.c == nil {
 			return // the early frames ended the connection (kick, stopping)
@@ -481,6 +526,17 @@ func (s *session) established(r dialResult) {
 		s.joins = append(s.joins, joinReq{room: room, silent: !loud.has(room)})
 		s.c.send(wire.Join{Room: room})
 	}
+	if rejoin {
+		s.askMissed()
+	}
+	if !s.catchingUp() {
+		s.resend()
+	}
+}
+
+// resend sends what the server never confirmed, then what was typed while
+// there was no connection (or while catching up).
+func (s *session) resend() {
 	for _, p := range s.outstanding {
 		s.c.send(s.frame(p))
 	}
@@ -503,6 +559,9 @@ func (s *session) lost(err error) {
 		return
 	}
 	s.rosters, s.roomChunk, s.roomsOpen = nil, nil, false
+	clear(s.catching) // asked again after the next rejoin
+	clear(s.histReqs)
+	s.replay = nil
 	s.lostAt, s.down = time.Now(), false
 	s.failed(err)
 }
@@ -573,7 +632,7 @@ func (s *session) finish(err error, why string, quit bool) {
 	}
 	s.abortFiles(why)
 	s.handBack(notSent(why))
-	s.emit(Disconnected{Err: err, Final: true})
+	s.emit(Disconnected{Err: err, Final: true, Session: s.id})
 	s.log.Info("session ended", "addr", s.addr, "err", err)
 	s.reset()
 }
@@ -679,7 +738,7 @@ func (s *session) say(p *pendingMsg) {
 		return
 	}
 	p.ref = s.newRef()
-	if s.c == nil {
+	if s.c == nil || s.catchingUp() {
 		s.queued = append(s.queued, p)
 		return
 	}
@@ -784,6 +843,7 @@ func (s *session) userList(m wire.UserList) {
 		return
 	}
 	r.chunk = append(r.chunk, m.Users...)
+	s.marks = addMarks(s.marks, m.Users, m.Via)
 	if m.Flags&wire.ListLast == 0 {
 		return
 	}
@@ -799,11 +859,20 @@ func (s *session) userList(m wire.UserList) {
 			s.joins = slices.Delete(s.joins, i, i+1)
 		}
 		s.joined.add(m.Room)
+		if _, ok := s.seen[roomConv(m.Room)]; !ok {
+			s.seen[roomConv(m.Room)] = 0
+		}
 		if announce {
 			s.emit(RoomJoined{Room: m.Room, Users: r.list()})
 		}
 	}
-	s.emit(Users{Room: m.Room, Users: r.list()})
+	s.emitUsers(r)
+}
+
+// emitUsers reports r's member list, with the marks of its gateway users.
+func (s *session) emitUsers(r *roster) {
+	users := r.list()
+	s.emit(Users{Room: r.name, Users: users, Via: marksOf(s.marks, users)})
 }
 
 func (s *session) joinedRoom(m wire.Joined) {
@@ -818,13 +887,14 @@ func (s *session) joinedRoom(m wire.Joined) {
 		s.rosters[key] = r
 	}
 	t := stamp(m.Time)
+	s.marks = addMarks(s.marks, m.Users, m.Via)
 	for _, u := range m.Users {
 		r.add(u)
 		if !s.isMe(u) { // my own joins are answered by RoomJoined
 			s.emit(Joined{Room: m.Room, Nick: u, Time: t})
 		}
 	}
-	s.emit(Users{Room: m.Room, Users: r.list()})
+	s.emitUsers(r)
 }
 
 func (s *session) leftRoom(m wire.Left) {
@@ -847,7 +917,7 @@ func (s *session) leftRoom(m wire.Left) {
 	}
 	s.emit(Left{Room: m.Room, Nick: m.User, Reason: m.Reason, Time: stamp(m.Time)})
 	if r != nil {
-		s.emit(Users{Room: r.name, Users: r.list()})
+		s.emitUsers(r)
 	}
 }
 
@@ -889,9 +959,11 @@ func stamp(ms int64) time.Time {
 func (s *session) handle(msg wire.Message) {
 	switch m := msg.(type) {
 	case wire.Chat:
-		s.message(Message{MsgID: m.ID, Time: stamp(m.Time), Room: m.Room, From: m.From, Text: m.Text}, m.Ref)
+		s.live(Message{MsgID: m.ID, Time: stamp(m.Time), Room: m.Room, From: m.From, Text: m.Text}, m.Ref)
 	case wire.PrivMsg:
-		s.message(Message{MsgID: m.ID, Time: stamp(m.Time), From: m.From, To: m.To, Text: m.Text, Private: true}, m.Ref)
+		s.live(Message{MsgID: m.ID, Time: stamp(m.Time), From: m.From, To: m.To, Text: m.Text, Private: true}, m.Ref)
+	case wire.History:
+		s.history(m)
 	case wire.UserList:
 		s.userList(m)
 	case wire.Joined:
@@ -912,7 +984,7 @@ func (s *session) handle(msg wire.Message) {
 		// Hearing from the server is what counts; inbound noted it.
 	case wire.Kicked:
 		s.log.Info("kicked", "by", m.By, "reason", m.Reason)
-		s.emit(Kicked{Reason: m.Reason, By: m.By})
+		s.emit(Kicked{Reason: m.Reason, By: m.By, Session: s.id})
 		s.finish(&KickedError{Reason: wire.VisibleText(m.Reason), By: wire.Visible(m.By)}, "you were kicked", false)
 	case wire.Stopping:
 		// Disconnected carries ErrServerStopping (with the server's reason),
@@ -962,6 +1034,9 @@ func joinRefusal(c wire.ErrorCode) bool {
 
 func (s *session) serverError(m wire.Error) {
 	se := &ServerError{Code: m.Code, Text: wire.VisibleText(m.Text)}
+	if m.Ref != 0 && (s.missedFailed(m.Ref) || s.histFailed(m.Ref, se)) {
+		return
+	}
 	if p := s.confirm(m.Ref); p != nil {
 		s.emit(p.undelivered(se))
 		return

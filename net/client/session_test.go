@@ -324,7 +324,7 @@ func TestTextIsRefusedNotCut(t *testing.T) {
 		text string
 		want error
 	}{
-		{strings.Repeat("가", wire.DefaultMaxText/3+1), nil}, // 4098 bytes
+		{strings.Repeat("가", wire.MaxTextChars+1), nil}, // 4001 characters
 		{"bad \xff utf-8", wire.ErrInvalidUTF8},
 		{"   ", wire.ErrEmptyText},
 		{"bell\a", wire.ErrBadText},
@@ -350,7 +350,7 @@ func TestTextIsRefusedNotCut(t *testing.T) {
 		t.Fatalf("bad room: %#v", ud)
 	}
 	// Exactly at the limit is fine, and nothing before it went out.
-	ok := strings.Repeat("a", wire.DefaultMaxText)
+	ok := strings.Repeat("가", wire.MaxTextChars) // 12 000 bytes
 	h.do(Say{ID: 20, Text: ok})
 	if s := expect[wire.Say](p); s.Text != ok {
 		t.Fatal("the message at the limit was not sent whole")
@@ -361,7 +361,7 @@ func TestQueueIsBounded(t *testing.T) {
 	f := newFakeServer(t)
 	addr := f.addr
 	f.stopListening()
-	h := startClient(t, WithBackoff(time.Hour, time.Hour))
+	h := startClient(t, WithBackoff(time.Hour, time.Hour), WithFastRetry(0, 0))
 	h.do(Connect{Addr: addr, Nick: "alice"})
 	nextIs[Disconnected](h)
 	nextIs[Reconnecting](h)
@@ -640,6 +640,95 @@ func TestBackoff(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The reconnect schedule: fast at first, at most 2 s for the first minute,
+// then the doubling backoff; an explicit backoff below the fast rate wins.
+func TestRetryDelay(t *testing.T) {
+	o := newOptions(nil)
+	within := func(what string, d, lo, hi time.Duration) {
+		t.Helper()
+		if d < lo || d > hi {
+			t.Fatalf("%s: %v, want %v..%v", what, d, lo, hi)
+		}
+	}
+	for range 50 {
+		within("first second", o.retryDelay(1, 0, 0), 200*time.Millisecond, 250*time.Millisecond)
+		within("4 s in, attempt 16", o.retryDelay(16, 0, 4*time.Second), 200*time.Millisecond, 250*time.Millisecond)
+		within("10 s in, attempt 25", o.retryDelay(25, 0, 10*time.Second), time.Second, 2*time.Second)
+		within("59 s in", o.retryDelay(50, 0, 59*time.Second), time.Second, 2*time.Second)
+		within("after a minute, first slow", o.retryDelay(60, 1, time.Minute), 1600*time.Millisecond, 2400*time.Millisecond)
+		within("after a minute, fourth slow", o.retryDelay(63, 4, 2*time.Minute), 12800*time.Millisecond, 19200*time.Millisecond)
+		within("much later", o.retryDelay(200, 100, time.Hour), 24*time.Second, 36*time.Second)
+	}
+	quick := newOptions([]Option{WithBackoff(20*time.Millisecond, 80*time.Millisecond)})
+	within("a faster backoff", quick.retryDelay(1, 0, 0), 16*time.Millisecond, 24*time.Millisecond)
+	off := newOptions([]Option{WithBackoff(time.Hour, time.Hour), WithFastRetry(0, 0)})
+	within("no fast retries", off.retryDelay(1, 0, 0), time.Hour*8/10, time.Hour*12/10)
+}
+
+// Every event that tells how a Connect goes carries that Connect's Session:
+// a refusal and its final Disconnected, then a new attempt's Reconnecting,
+// Connected, lost connection and kick.
+func TestLifecycleEventsCarryTheSession(t *testing.T) {
+	f := newFakeServer(t)
+	h := startClient(t)
+	h.do(Connect{Addr: f.addr, Nick: "alice", Session: 7})
+	f.accept().send(wire.Refused{Code: wire.RefuseNickTaken, Text: "taken"})
+	if r := nextIs[Refused](h); r.Session != 7 {
+		t.Fatalf("refused: %#v", r)
+	}
+	if d := nextIs[Disconnected](h); !d.Final || d.Session != 7 {
+		t.Fatalf("disconnected: %#v", d)
+	}
+	h.do(Connect{Addr: f.addr, Nick: "bob", Session: 8})
+	p := f.accept()
+	p.welcome(wire.Welcome{Nick: "bob"}, "bob")
+	if c := nextIs[Connected](h); c.Session != 8 {
+		t.Fatalf("connected: %#v", c)
+	}
+	nextIs[Users](h)
+	p.close()
+	if d := nextIs[Disconnected](h); d.Final || d.Session != 8 {
+		t.Fatalf("lost: %#v", d)
+	}
+	if r := nextIs[Reconnecting](h); r.Session != 8 {
+		t.Fatalf("reconnecting: %#v", r)
+	}
+	p = f.accept()
+	p.welcome(wire.Welcome{Nick: "bob"}, "bob")
+	if c, _ := waitFor[Connected](h); c.Session != 8 || !c.Rejoin {
+		t.Fatalf("rejoined: %#v", c)
+	}
+	p.send(wire.Kicked{Reason: "bye"})
+	if k, _ := waitFor[Kicked](h); k.Session != 8 {
+		t.Fatalf("kicked: %#v", k)
+	}
+	if d := nextIs[Disconnected](h); !d.Final || d.Session != 8 {
+		t.Fatalf("final: %#v", d)
+	}
+}
+
+// RetryNow dials at once instead of waiting for the backoff.
+func TestRetryNow(t *testing.T) {
+	f := newFakeServer(t)
+	addr := f.addr
+	f.stopListening()
+	h := startClient(t, WithBackoff(time.Hour, time.Hour), WithFastRetry(0, 0))
+	h.do(Connect{Addr: addr, Nick: "alice", Session: 1})
+	nextIs[Disconnected](h)
+	if r := nextIs[Reconnecting](h); r.Delay < time.Minute {
+		t.Fatalf("reconnecting: %#v", r)
+	}
+	f.relisten()
+	h.do(RetryNow{})
+	f.accept().welcome(wire.Welcome{Nick: "alice"}, "alice")
+	if c := nextIs[Connected](h); c.Nick != "alice" || c.Session != 1 {
+		t.Fatalf("connected: %#v", c)
+	}
+	nextIs[Users](h)
+	h.do(RetryNow{}) // connected: nothing to do
+	f.noConnection(100 * time.Millisecond)
 }
 
 func TestRosterSortsCaseInsensitively(t *testing.T) {

@@ -68,8 +68,29 @@ func shown(ev Event) Event {
 	case FileOffered:
 		e.From, e.Room, e.To, e.Name = v(e.From), v(e.Room), v(e.To), v(e.Name)
 		return e
+	case Replay:
+		e.Room, e.Messages = v(e.Room), visibleMessages(e.Messages)
+		return e
+	case Missed:
+		e.Room, e.Messages = v(e.Room), visibleMessages(e.Messages)
+		return e
+	case HistoryPage:
+		e.Room, e.Peer, e.Messages = v(e.Room), v(e.Peer), visibleMessages(e.Messages)
+		return e
+	case SearchResults:
+		e.Messages = visibleMessages(e.Messages)
+		return e
 	}
 	return ev
+}
+
+// visibleMessages is shown over history's messages (in place: the slice is
+// the event's own).
+func visibleMessages(ms []Message) []Message {
+	for i := range ms {
+		ms[i] = shown(ms[i]).(Message)
+	}
+	return ms
 }
 
 // visibleNames is wire.Visible over a list, copied only if a name changes.

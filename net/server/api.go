@@ -6,10 +6,12 @@ package server
 
 import (
 	"log/slog"
+	"net"
 	"net/netip"
 	"time"
 
 	"github.com/multichat/multichat/net/trust"
+	"github.com/multichat/multichat/net/wire"
 )
 
 // Config holds the server's limits. The zero value of a field means its
@@ -18,7 +20,7 @@ import (
 type Config struct {
 	Name          string        // display name sent in Welcome
 	MaxFrame      int           // largest frame length field (64 KiB)
-	MaxText       int           // largest chat text in bytes (4 KiB)
+	MaxText       int           // largest chat text in bytes (16 KiB: wire.MaxTextChars of any script)
 	OutboxBytes   int           // queued bytes per connection before it is a slow consumer (256 KiB)
 	WriteTimeout  time.Duration // a write that takes longer drops the peer (10 s)
 	HandshakeTime time.Duration // time from accept to a valid Hello (10 s)
@@ -34,6 +36,21 @@ type Config struct {
 	MaxRoomsPerUser int
 	MaxFileSize     int64        // largest file offered (1 GiB)
 	Logger          *slog.Logger // where the server logs; nil discards
+	// History keeps the conversations (net/store's Store); nil keeps none.
+	// Whoever opened it closes it after Run returns (a clean stop stores
+	// every message). HistoryErr, when set, says why history is off (the
+	// database could not be opened): Run reports it as an Error event.
+	History    History
+	HistoryErr error
+	Replay     int // messages replayed on joining a room (100, at most 1000); -1 replays none
+
+	// Listen opens the listener for Start (nil: net.Listen("tcp", addr)).
+	// cmd/chatserver wraps it with gateway.Sniff so that classic clients
+	// are served on the same port.
+	Listen func(addr string) (net.Listener, error)
+	// Port, when set, lets gateways bring users of other protocols (IRC,
+	// classic clients) to this server; see Port.
+	Port *Port
 
 	// Trust (PROTOCOL.md section 8).
 
@@ -67,7 +84,9 @@ func (c Config) Defaults() Config {
 		c.MaxFrame = 64 << 10
 	}
 	if c.MaxText == 0 {
-		c.MaxText = 4 << 10
+		// 16 KiB holds wire.MaxTextChars characters of any script; a
+		// smaller frame limit leaves 1 KiB of it for the headers.
+		c.MaxText = min(wire.DefaultMaxText, max(c.MaxFrame-1024, 1))
 	}
 	if c.OutboxBytes == 0 {
 		c.OutboxBytes = 256 << 10
@@ -99,6 +118,10 @@ func (c Config) Defaults() Config {
 	if c.MaxRooms == 0 {
 		c.MaxRooms = 1000
 	}
+	if c.Replay == 0 {
+		c.Replay = 100
+	}
+	c.Replay = min(c.Replay, MaxMissed)
 	if c.MaxRoomsPerUser == 0 {
 		c.MaxRoomsPerUser = 10
 	}
@@ -180,6 +203,7 @@ type UserJoined struct {
 	Nick  string
 	Addr  netip.AddrPort
 	Since time.Time
+	Via   string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
 }
 
 // UserLeft reports a user gone, and why ("quit", "connection lost", "kicked",
@@ -241,7 +265,20 @@ type PasswordChanged struct {
 	At       time.Time
 }
 
+// HistoryStatus reports the history store's health and size: at start, at
+// stop, and when it changes (failing, recovered, messages not stored).
+type HistoryStatus struct {
+	Path      string
+	Size      int64  // bytes on disk
+	Stored    uint64 // messages stored since the server started
+	NotStored uint64 // messages lost since the server started (queue full, disk failing)
+	Backlog   int    // messages not yet in the search index
+	Err       error  // why messages are not being stored; nil when healthy
+	At        time.Time
+}
+
 func (PasswordChanged) isEvent() {}
+func (HistoryStatus) isEvent()   {}
 func (Started) isEvent()         {}
 func (Stopped) isEvent()         {}
 func (UserJoined) isEvent()      {}

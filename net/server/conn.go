@@ -106,6 +106,7 @@ type conn struct {
 	nc         net.Conn // raw, or the TLS connection over it once secured is closed
 	addr       netip.AddrPort
 	nonce      [32]byte // the challenge the device proof signs
+	gateway    bool     // brought in-process by a gateway (Port.Dial): no TLS, no device proof
 	out        *outbox
 	gone       chan struct{} // closed by the hub when it lets go of the connection
 	secured    chan struct{} // closed by the reader once nc is set (TLS handshake done)
@@ -118,6 +119,7 @@ type conn struct {
 	fold     string    // wire.FoldKey(nick)
 	skels    [2]string // wire.SkeletonKeys(nick)
 	device   [32]byte  // the device key that proved itself in the hello
+	via      string    // the gateway that brought the user (Port.Dial); "" for a socket
 	rooms    []membership
 	files    int // transfers this user is sending
 }
@@ -140,7 +142,8 @@ func newConn(h *hub, nc net.Conn, addr netip.AddrPort) *conn {
 		secured:    make(chan struct{}),
 		readerDone: make(chan struct{}),
 	}
-	if h.tlsConf == nil {
+	_, c.gateway = nc.(*hubEnd)
+	if h.tlsConf == nil || c.gateway {
 		close(c.secured)
 	}
 	return c
@@ -232,7 +235,7 @@ func (c *conn) readFrames() inbound {
 	// hello, all within HandshakeTime.
 	deadline := time.Now().Add(cfg.HandshakeTime)
 	c.raw.SetReadDeadline(deadline)
-	if c.h.tlsConf != nil {
+	if c.h.tlsConf != nil && !c.gateway {
 		c.raw.SetWriteDeadline(deadline) // the outbox sets its own once the writer runs
 		fail, ok := c.secure()
 		if !ok {
@@ -271,7 +274,15 @@ func (c *conn) readFrames() inbound {
 			Text: fmt.Sprintf("the first frame must be hello, not %s", f.Type)}, "no hello")
 	}
 	var r *wire.Refused
-	onSideStack(func() { r = c.h.gate.check(hello, c.addr.Addr(), c.nonce, c.h.fp) })
+	if c.gateway {
+		// A gateway speaks for a client of another protocol, in process:
+		// the gateway's own listener decides who may use it.
+		if hello.Version != wire.Version {
+			r = &wire.Refused{Code: wire.RefuseVersion, Text: "gateway and server versions differ"}
+		}
+	} else {
+		onSideStack(func() { r = c.h.gate.check(hello, c.addr.Addr(), c.nonce, c.h.fp) })
+	}
 	if r != nil {
 		return failWith(c, wire.LeftProtocol, *r, "refused: "+r.Code.String())
 	}

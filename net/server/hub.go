@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/multichat/multichat/net/store"
 	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -88,10 +89,17 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 		}
 	}
 	h.binds = newBindings(cfg.Bindings, cfg.NickGrace, func(err error) { h.failed("bindings", err) })
+	h.startHistory(ctx)
+	if cfg.Port != nil {
+		dials, closePort := cfg.Port.open()
+		defer closePort()
+		h.dials = dials
+	}
 	h.loop(ctx, cmds)
 	if h.ln != nil {
 		h.stop()
 	}
+	h.stopHistory()
 	h.timer.Stop()
 	h.binds.close()
 	q.close(eventGrace)
@@ -138,6 +146,7 @@ type hub struct {
 	ev       *eventQueue
 	in       chan inbound
 	acceptCh chan net.Conn
+	dials    <-chan dialReq // Config.Port's requests; nil without a Port
 	wg       sync.WaitGroup // the accept loop and every connection goroutine
 
 	ln       net.Listener // nil when stopped
@@ -170,6 +179,14 @@ type hub struct {
 	fp      trust.Fingerprint // the certificate's fingerprint (zero in plaintext)
 	gate    *gate             // password and device proof, checked by the readers
 	binds   *bindings         // nickname → device, kept across restarts
+
+	// History (history.go): nil hist means none is kept.
+	hist     History
+	rings    map[string]*ring // room key → its last messages (replay)
+	histQ    chan histReq     // reads for the reader goroutine
+	histRes  chan histRes     // its answers; nil when history is off
+	histDone chan struct{}
+	histWG   sync.WaitGroup
 }
 
 func newHub(cfg Config, q *eventQueue) *hub {
@@ -187,6 +204,7 @@ func newHub(cfg Config, q *eventQueue) *hub {
 		acceptCh: make(chan net.Conn),
 		timer:    t,
 		gate:     newGate(cfg.PasswordHash),
+		hist:     cfg.History,
 		names:    newNames(cfg),
 	}
 	h.reset()
@@ -232,6 +250,8 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 			h.command(cmd)
 		case nc := <-h.acceptCh:
 			h.accept(nc)
+		case req := <-h.dials:
+			h.dialed(req)
 		case in := <-h.in:
 			if _, hello := in.m.(wire.Hello); !hello || in.kind != inFrame {
 				h.flushJoins()
@@ -239,6 +259,8 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 			h.inbound(in)
 		case <-h.timerC:
 			h.timerC = nil
+		case res := <-h.histRes:
+			h.answered(res)
 		}
 		h.reap()
 		h.housekeep()
@@ -421,7 +443,11 @@ func (h *hub) start(addr, name string) {
 		}
 		h.cfg.Name = name
 	}
-	ln, err := net.Listen("tcp", addr)
+	listen := h.cfg.Listen
+	if listen == nil {
+		listen = func(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
+	}
+	ln, err := listen(addr)
 	if err != nil {
 		h.failed("start", err)
 		return
@@ -484,33 +510,37 @@ func remoteAddr(nc net.Conn) netip.AddrPort {
 	return ap
 }
 
-func (h *hub) accept(nc net.Conn) {
+// accept serves a new connection; it returns nil when it is refused.
+func (h *hub) accept(nc net.Conn) *conn {
 	addr := remoteAddr(nc)
 	ip := addr.Addr()
 	if h.cfg.MaxConns > 0 && len(h.conns) >= h.cfg.MaxConns {
 		h.log.Warn("connection refused", "addr", addr, "reason", "server full", "conns", len(h.conns))
 		h.refuseConn(nc, wire.Refused{Code: wire.RefuseServerFull,
 			Text: fmt.Sprintf("the server is full (%d connections)", h.cfg.MaxConns)})
-		return
+		return nil
 	}
 	if h.cfg.MaxPerIP > 0 && !ip.IsLoopback() && h.perIP[ip] >= h.cfg.MaxPerIP {
 		h.log.Warn("connection refused", "addr", addr, "reason", "too many from address")
 		h.refuseConn(nc, wire.Refused{Code: wire.RefuseTooManyFrom,
 			Text: fmt.Sprintf("at most %d connections from one address", h.cfg.MaxPerIP)})
-		return
+		return nil
 	}
 	c := newConn(h, nc, addr)
 	h.conns[c] = struct{}{}
 	h.perIP[ip]++
-	var flags uint8
-	if h.gate.required() {
-		flags |= wire.ChallengePassword
+	if !c.gateway {
+		var flags uint8
+		if h.gate.required() {
+			flags |= wire.ChallengePassword
+		}
+		h.pushForce(c, wire.Encode(wire.Challenge{Version: wire.Version, Nonce: c.nonce, Flags: flags, Server: h.cfg.Name}))
 	}
-	h.pushForce(c, wire.Encode(wire.Challenge{Version: wire.Version, Nonce: c.nonce, Flags: flags, Server: h.cfg.Name}))
 	h.wg.Add(2)
 	go c.readLoop()
 	go c.writeLoop()
 	h.log.Debug("connection accepted", "addr", addr)
+	return c
 }
 
 // stop tells every client the server is stopping, closes every connection
@@ -578,6 +608,7 @@ func (h *hub) kick(k Kick) {
 			h.push(m, removed)
 		}
 	}
+	h.keepEvent(store.KindKicked, h.lobby, c.nick, reason, now)
 	h.log.Info("kick", "nick", c.nick, "addr", c.addr, "reason", reason)
 	h.drop(c, wire.LeftKicked, closeGraceful, reason)
 	h.emit(Notice{Text: fmt.Sprintf("kicked %s: %s", c.nick, reason), At: now})
@@ -630,6 +661,9 @@ func (h *hub) announce(text string) {
 		return
 	}
 	h.broadcast(h.lobby, wire.Encode(wire.Notice{Time: now.UnixMilli(), Text: text}))
+	h.nextID++
+	h.keep(store.Record{ID: h.nextID, Time: now.UnixMilli(), Kind: store.KindNotice,
+		Conv: store.RoomConv(h.lobby.key), Room: h.lobby.name, Text: text}, h.lobby)
 	h.log.Info("announcement", "text", text, "users", len(h.lobby.members))
 	h.emit(Notice{Text: "announced: " + text, At: now})
 }
@@ -678,6 +712,9 @@ func (h *hub) leaveRoom(c *conn, r *room, reason wire.LeftReason, now time.Time)
 	}
 	if c.welcomed && len(r.members) > 0 {
 		h.broadcast(r, wire.Encode(wire.Left{Time: now.UnixMilli(), Room: r.name, User: c.nick, Reason: reason}))
+	}
+	if c.welcomed && (reason != wire.LeftKicked || r != h.lobby) { // a kick is kept as such
+		h.keepEvent(store.KindLeft, r, c.nick, reason.String(), now)
 	}
 	if len(r.members) == 0 && r != h.lobby {
 		delete(h.rooms, r.key)
@@ -753,6 +790,12 @@ func (h *hub) frame(c *conn, m wire.Message) {
 		h.fileEnd(c, m)
 	case wire.FileAbort:
 		h.fileAbort(c, m)
+	case wire.Missed:
+		h.missed(c, m)
+	case wire.Older:
+		h.older(c, m)
+	case wire.Search:
+		h.search(c, m)
 	case wire.Hello:
 		h.sendError(c, wire.CodeUnexpected, 0, "hello is sent once, at the start")
 	default:
@@ -769,9 +812,9 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	}
 	// The reader has checked the version, the device proof and the password.
 	now := time.Now()
-	if wire.CheckNick(m.Nick) == nil {
+	if wire.CheckNick(m.Nick) == nil && !c.gateway {
 		for _, k := range wire.SkeletonKeys(m.Nick) {
-			if other := h.names.nicks[k]; other != nil && other.device == m.Device {
+			if other := h.names.nicks[k]; other != nil && !other.gateway && other.device == m.Device {
 				// The same device again: its old connection is dead or
 				// about to be (a client reconnects only after losing it).
 				// The new one takes over; the old one, if it still reads,
@@ -787,7 +830,7 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 		refuse(code, text)
 		return
 	}
-	if b := h.binds.holder(skels, now); b != nil && b.Device != m.Device {
+	if b := h.binds.holder(skels, now); b != nil && (c.gateway || b.Device != m.Device) {
 		if wire.FoldKey(b.Nick) == fold {
 			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
 		} else {
@@ -803,12 +846,14 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	c.nick, c.fold, c.skels, c.device = m.Nick, fold, skels, m.Device
 	h.members[fold] = c
 	h.names.addNick(c)
-	h.binds.bind(skels, m.Nick, m.Device)
+	if !c.gateway { // gateway users have no device to bind their nickname to
+		h.binds.bind(skels, m.Nick, m.Device)
+	}
 	h.lobby.add(c)
 	h.markDirty(h.lobby)
 	h.pending = append(h.pending, c)
-	h.log.Info("user joined", "nick", c.nick, "addr", c.addr)
-	h.emit(UserJoined{Nick: c.nick, Addr: c.addr, Since: now})
+	h.log.Info("user joined", "nick", c.nick, "addr", c.addr, "via", c.via)
+	h.emit(UserJoined{Nick: c.nick, Addr: c.addr, Since: now, Via: c.via})
 }
 
 // flushJoins sends the pending batch of joins: each new user gets Welcome and
@@ -821,13 +866,20 @@ func (h *hub) flushJoins() {
 	now := time.Now()
 	h.lastFlush = now
 	names := make([]string, 0, len(h.pending))
+	var via []string // nil unless a gateway user joins
 	for _, c := range h.pending {
 		if c.state == stateMember {
+			if c.via != "" && via == nil {
+				via = make([]string, len(names), len(h.pending))
+			}
+			if via != nil {
+				via = append(via, c.via)
+			}
 			names = append(names, c.nick)
 		}
 	}
 	if len(names) > 0 {
-		joined := joinedFrames(h.lobby.name, names, now)
+		joined := joinedFrames(h.lobby.name, names, via, now)
 		for _, m := range h.lobby.members {
 			if m.welcomed {
 				for _, f := range joined {
@@ -854,6 +906,8 @@ func (h *hub) flushJoins() {
 		for _, f := range lists {
 			h.pushForce(c, f)
 		}
+		h.replay(c, h.lobby)
+		h.keepEvent(store.KindJoined, h.lobby, c.nick, "", now)
 	}
 	clear(h.pending)
 	h.pending = h.pending[:0]
@@ -905,6 +959,8 @@ func (h *hub) say(c *conn, m wire.Say) {
 	msg := wire.Chat{ID: h.nextID, Time: now.UnixMilli(), Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}
 	frame := wire.AppendFrame(make([]byte, 0, 48+len(r.name)+len(c.nick)+len(m.Text)), msg)
 	h.broadcast(r, frame)
+	h.keep(store.Record{ID: msg.ID, Time: msg.Time, Kind: store.KindChat, Conv: store.RoomConv(r.key),
+		Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}, r)
 	h.emit(Message{Room: r.name, From: c.nick, Text: m.Text, At: now})
 }
 
@@ -925,6 +981,9 @@ func (h *hub) private(c *conn, m wire.Private) {
 	if to != c {
 		h.push(c, frame)
 	}
+	h.keep(store.Record{ID: h.nextID, Time: now.UnixMilli(), Kind: store.KindPrivate,
+		Conv: store.PrivateConv(c.fold, to.fold), From: c.nick, To: to.nick, Text: m.Text, Ref: m.Ref,
+		FromParty: c.fold, ToParty: to.fold}, nil)
 	h.log.Debug("private message", "from", c.nick, "to", to.nick) // never the text
 	h.emit(Message{From: c.nick, To: to.nick, Private: true, At: now})
 }
@@ -959,11 +1018,17 @@ func (h *hub) join(c *conn, m wire.Join) {
 		return
 	}
 	now := time.Now()
-	h.broadcast(r, wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: r.name, Users: []string{c.nick}}))
+	joined := wire.Joined{Time: now.UnixMilli(), Room: r.name, Users: []string{c.nick}}
+	if c.via != "" {
+		joined.Via = []string{c.via}
+	}
+	h.broadcast(r, wire.Encode(joined))
 	r.add(c)
 	for _, f := range r.userLists() {
 		h.pushForce(c, f)
 	}
+	h.replay(c, r)
+	h.keepEvent(store.KindJoined, r, c.nick, "", now)
 	h.markDirty(r)
 	h.log.Info("joined room", "nick", c.nick, "room", r.name)
 }

@@ -72,9 +72,41 @@ func (r *room) nicks() []string {
 // and kept until the membership changes.
 func (r *room) userLists() [][]byte {
 	if r.lists == nil {
-		r.lists = userListFrames(r.name, r.nicks())
+		r.lists = userListFrames(r.name, r.nicks(), r.via())
 	}
 	return r.lists
+}
+
+// via returns the members' gateway marks, parallel to nicks, or nil when
+// every member is a MultiChat client.
+func (r *room) via() []string {
+	var out []string
+	for i, m := range r.members {
+		if m.via != "" && out == nil {
+			out = make([]string, len(r.members))
+		}
+		if out != nil {
+			out[i] = m.via
+		}
+	}
+	return out
+}
+
+// perName is a list entry's size beyond its name: a length field, and with
+// marks a second one and the mark.
+func perName(via []string) int {
+	if via == nil {
+		return 2
+	}
+	return 2 + 2 + len(wire.ViaClassic)
+}
+
+// viaChunk returns the marks of names[start:start+n] (nil when none).
+func viaChunk(via []string, start, n int) []string {
+	if via == nil {
+		return nil
+	}
+	return via[start : start+n]
 }
 
 // chunks splits names into runs whose encoded size stays under listChunk.
@@ -91,9 +123,10 @@ func chunks(names []string, per int) [][]string {
 	return append(out, names[start:])
 }
 
-func userListFrames(room string, names []string) [][]byte {
-	cs := chunks(names, 2)
+func userListFrames(room string, names, via []string) [][]byte {
+	cs := chunks(names, perName(via))
 	frames := make([][]byte, len(cs))
+	start := 0
 	for i, c := range cs {
 		var flags uint8
 		if i == 0 {
@@ -102,16 +135,19 @@ func userListFrames(room string, names []string) [][]byte {
 		if i == len(cs)-1 {
 			flags |= wire.ListLast
 		}
-		frames[i] = wire.Encode(wire.UserList{Room: room, Flags: flags, Users: c})
+		frames[i] = wire.Encode(wire.UserList{Room: room, Flags: flags, Users: c, Via: viaChunk(via, start, len(c))})
+		start += len(c)
 	}
 	return frames
 }
 
-func joinedFrames(room string, names []string, now time.Time) [][]byte {
-	cs := chunks(names, 2)
+func joinedFrames(room string, names, via []string, now time.Time) [][]byte {
+	cs := chunks(names, perName(via))
 	frames := make([][]byte, len(cs))
+	start := 0
 	for i, c := range cs {
-		frames[i] = wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: room, Users: c})
+		frames[i] = wire.Encode(wire.Joined{Time: now.UnixMilli(), Room: room, Users: c, Via: viaChunk(via, start, len(c))})
+		start += len(c)
 	}
 	return frames
 }

@@ -820,7 +820,8 @@ func TestRooms(t *testing.T) {
 		{wire.Part{Room: "LOBBY"}, wire.CodeLobby},
 		{wire.Say{Room: "Dev Team", Text: " \n "}, wire.CodeEmptyText},
 		{wire.Say{Room: "Dev Team", Text: "bell\a"}, wire.CodeBadText},
-		{wire.Say{Room: "Dev Team", Text: strings.Repeat("x", 4097)}, wire.CodeTextTooLong},
+		{wire.Say{Room: "Dev Team", Text: strings.Repeat("x", wire.MaxTextChars+1)}, wire.CodeTextTooLong},
+		{wire.Say{Room: "Dev Team", Text: strings.Repeat("한", wire.MaxTextChars+1)}, wire.CodeTextTooLong},
 	} {
 		a.send(tc.m)
 		if e := expect[wire.Error](a); e.Code != tc.code {

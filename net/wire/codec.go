@@ -155,6 +155,28 @@ func (d *dec) strs(what string) []string {
 	return out
 }
 
+// via reads the optional trailing via field of a list of n users: absent,
+// or exactly n entries.
+func (d *dec) via(n int) []string {
+	if d.err != nil || len(d.b) == 0 {
+		return nil
+	}
+	v := d.strs("via")
+	if d.err == nil && len(v) != n {
+		d.fail(CodeMalformed, "%d via entries for %d users", len(v), n)
+		return nil
+	}
+	for _, mark := range v {
+		if mark != "" {
+			return v
+		}
+	}
+	if d.err == nil { // one encoding only: a field without a mark is left off
+		d.fail(CodeMalformed, "via field without a mark")
+	}
+	return nil
+}
+
 func (d *dec) rest() []byte {
 	if d.err != nil {
 		return nil

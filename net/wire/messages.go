@@ -341,13 +341,35 @@ type UserList struct {
 	Room  string
 	Flags uint8 // ListFirst, ListLast
 	Users []string
+	// Via is an optional trailing field, parallel to Users: the gateway
+	// that brought each user (ViaIRC, ViaClassic; "" for a MultiChat
+	// client). It is left off (nil) when every user in the chunk is a
+	// MultiChat client.
+	Via []string
 }
 
-// Joined announces users joining Room and adds them to its list.
+// Joined announces users joining Room and adds them to its list. Via is as in
+// UserList.
 type Joined struct {
 	Time  int64
 	Room  string
 	Users []string
+	Via   []string
+}
+
+// Gateway marks in UserList.Via and Joined.Via: users whose clients speak
+// another protocol, shown with a small marker.
+const (
+	ViaIRC     = "irc"
+	ViaClassic = "classic"
+)
+
+// ViaOf returns the mark of Users[i] ("" when Via is absent).
+func ViaOf(via []string, i int) string {
+	if i < len(via) {
+		return via[i]
+	}
+	return ""
 }
 
 // Left announces a user leaving Room and removes them from its list.
@@ -533,10 +555,23 @@ func (m PrivMsg) appendPayload(b []byte) []byte {
 	return appendU32(b, m.Ref)
 }
 func (m UserList) appendPayload(b []byte) []byte {
-	return appendStrs(append(appendStr(b, m.Room), m.Flags), m.Users)
+	return appendVia(appendStrs(append(appendStr(b, m.Room), m.Flags), m.Users), m.Users, m.Via)
 }
 func (m Joined) appendPayload(b []byte) []byte {
-	return appendStrs(appendStr(appendU64(b, uint64(m.Time)), m.Room), m.Users)
+	return appendVia(appendStrs(appendStr(appendU64(b, uint64(m.Time)), m.Room), m.Users), m.Users, m.Via)
+}
+
+// appendVia appends the optional via field: only when some user has a mark,
+// and then one entry per user.
+func appendVia(b []byte, users, via []string) []byte {
+	for _, v := range via {
+		if v != "" {
+			full := make([]string, len(users))
+			copy(full, via)
+			return appendStrs(b, full)
+		}
+	}
+	return b
 }
 func (m Left) appendPayload(b []byte) []byte {
 	b = appendStr(appendStr(appendU64(b, uint64(m.Time)), m.Room), m.User)
@@ -626,9 +661,13 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = PrivMsg{ID: d.u64("id"), Time: d.i64("time"), From: d.str("from"), To: d.str("to"),
 			Text: d.str("text"), Ref: d.u32("ref")}
 	case TypeUserList:
-		m = UserList{Room: d.str("room"), Flags: d.u8("flags"), Users: d.strs("user")}
+		ul := UserList{Room: d.str("room"), Flags: d.u8("flags"), Users: d.strs("user")}
+		ul.Via = d.via(len(ul.Users))
+		m = ul
 	case TypeJoined:
-		m = Joined{Time: d.i64("time"), Room: d.str("room"), Users: d.strs("user")}
+		j := Joined{Time: d.i64("time"), Room: d.str("room"), Users: d.strs("user")}
+		j.Via = d.via(len(j.Users))
+		m = j
 	case TypeLeft:
 		m = Left{Time: d.i64("time"), Room: d.str("room"), User: d.str("user"), Reason: LeftReason(d.u8("reason"))}
 	case TypeKicked:
@@ -671,6 +710,8 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = fe
 	case TypeFileAbort:
 		m = FileAbort{ID: d.u64("id"), Reason: d.str("reason")}
+	case TypeMissed, TypeOlder, TypeSearch, TypeHistory:
+		m = decodeHistory(t, d)
 	case TypeSeedText, TypeSeedFile, TypeSeedJoin, TypeSeedLeave, TypeSeedError, TypeSeedCommand:
 		return nil, &DecodeError{Type: t, Code: CodeUnsupported, Reason: "seed-001 frame types are reserved and not served"}
 	default:

@@ -11,13 +11,17 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Limits of names. Message text limits are the server's configuration
-// (announced in Welcome.MaxText); DefaultMaxText is the default.
+// Limits of names and text. A message may hold MaxTextChars characters
+// whatever its script: a Korean writer gets the same 4 000 as an English one.
+// On the wire the text is also bounded in bytes by the server's MaxText
+// (announced in Welcome.MaxText); its default, DefaultMaxText, holds
+// MaxTextChars characters of any script (at most 4 bytes each in UTF-8).
 const (
 	MaxNickRunes   = 32
 	MaxRoomRunes   = 64
 	MaxFileName    = 255 // bytes
-	DefaultMaxText = 4 << 10
+	MaxTextChars   = 4000
+	DefaultMaxText = 16 << 10
 	Lobby          = "lobby"
 )
 
@@ -256,15 +260,23 @@ func (e *BidiError) Is(target error) bool {
 	return target == ErrBidiControl || (target == ErrInvalidName && e.What != "message")
 }
 
-// TextTooLongError says a message is over the limit; it is refused, never cut.
-type TextTooLongError struct{ Size, Max int }
-
-func (e *TextTooLongError) Error() string {
-	return fmt.Sprintf("message is %d bytes; the limit is %d", e.Size, e.Max)
+// TextTooLongError says a message is over the limit; it is refused, never
+// cut. Size and Max count characters (Chars), or bytes for a server whose
+// MaxText is below what MaxTextChars characters can take.
+type TextTooLongError struct {
+	Size, Max int
+	Chars     bool
 }
 
-// CheckText validates chat text: valid UTF-8, at most max bytes, something
-// visible (not only spaces or invisible characters such as U+200B or the
+func (e *TextTooLongError) Error() string {
+	if e.Chars {
+		return fmt.Sprintf("the message is %d characters long; the limit is %d", e.Size, e.Max)
+	}
+	return fmt.Sprintf("the message is %d bytes long; this server's limit is %d bytes", e.Size, e.Max)
+}
+
+// CheckText validates chat text: valid UTF-8, at most MaxTextChars
+// characters and max bytes, something visible (not only spaces or invisible characters such as U+200B or the
 // Hangul filler U+3164), and no control characters except tab and newline
 // (CR, the line and paragraph separators and C1 controls are refused), and
 // no bidirectional embedding, override or isolate controls (U+202A–U+202E,
@@ -275,6 +287,11 @@ func (e *TextTooLongError) Error() string {
 func CheckText(text string, max int) (ErrorCode, error) {
 	if !utf8.ValidString(text) {
 		return CodeInvalidUTF8, ErrInvalidUTF8
+	}
+	if len(text) > MaxTextChars { // fewer bytes cannot be more characters
+		if n := utf8.RuneCountInString(text); n > MaxTextChars {
+			return CodeTextTooLong, &TextTooLongError{Size: n, Max: MaxTextChars, Chars: true}
+		}
 	}
 	if len(text) > max {
 		return CodeTextTooLong, &TextTooLongError{Size: len(text), Max: max}

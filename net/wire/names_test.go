@@ -173,6 +173,10 @@ func TestCheckText(t *testing.T) {
 		{"가나다", 9, 0},
 		{"가나다", 8, CodeTextTooLong},
 		{strings.Repeat("a", 4097), 4096, CodeTextTooLong},
+		{strings.Repeat("가", MaxTextChars), DefaultMaxText, 0}, // 12 000 bytes
+		{strings.Repeat("😀", MaxTextChars), DefaultMaxText, 0}, // 16 000 bytes
+		{strings.Repeat("가", MaxTextChars+1), DefaultMaxText, CodeTextTooLong},
+		{strings.Repeat("a", MaxTextChars+1), DefaultMaxText, CodeTextTooLong},
 		{"", 4096, CodeEmptyText},
 		{"   \n\t ", 4096, CodeEmptyText},
 		{"\u3000", 4096, CodeEmptyText},
@@ -211,8 +215,13 @@ func TestCheckText(t *testing.T) {
 	}
 	_, err = CheckText(strings.Repeat("a", 10), 5)
 	var tl *TextTooLongError
-	if !errors.As(err, &tl) || tl.Size != 10 || tl.Max != 5 {
+	if !errors.As(err, &tl) || tl.Size != 10 || tl.Max != 5 || tl.Chars {
 		t.Errorf("over-long text: %v", err)
+	}
+	_, err = CheckText(strings.Repeat("한", MaxTextChars+2), DefaultMaxText)
+	if !errors.As(err, &tl) || tl.Size != MaxTextChars+2 || tl.Max != MaxTextChars || !tl.Chars ||
+		err.Error() != "the message is 4002 characters long; the limit is 4000" {
+		t.Errorf("over-long Korean text: %v", err)
 	}
 }
 

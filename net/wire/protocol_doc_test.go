@@ -65,7 +65,9 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"CodeNoSuchUser": CodeNoSuchUser, "CodeNoSuchRoom": CodeNoSuchRoom, "CodeNotInRoom": CodeNotInRoom,
 		"CodeInvalidRoom": CodeInvalidRoom, "CodeLobby": CodeLobby, "CodeTooManyRooms": CodeTooManyRooms,
 		"CodeFileRejected": CodeFileRejected, "CodeNoTransfer": CodeNoTransfer, "CodeUnsupported": CodeUnsupported,
-		"CodeBidiControl": CodeBidiControl, "CodeRoomReserved": CodeRoomReserved, "CodeRoomLookAlike": CodeRoomLookAlike,
+		"CodeHistoryOff": CodeHistoryOff, "CodeHistoryBusy": CodeHistoryBusy, "CodeSearchInvalid": CodeSearchInvalid,
+		"CodeHistoryFailed": CodeHistoryFailed,
+		"CodeBidiControl":   CodeBidiControl, "CodeRoomReserved": CodeRoomReserved, "CodeRoomLookAlike": CodeRoomLookAlike,
 		"CodeRoomQuota": CodeRoomQuota}
 	if len(errorCodes) != len(codeNames) {
 		t.Fatalf("the test lists %d error codes, the code has %d", len(errorCodes), len(codeNames))

@@ -23,7 +23,7 @@ func samples() []Message {
 		Ping{Token: 0},
 		Ping{Token: 0xFFFFFFFFFFFFFFFF},
 		Pong{Token: 42},
-		Welcome{Version: Version, Nick: "홍길동", Server: "MultiChat", Lobby: Lobby, MaxText: DefaultMaxText,
+		Welcome{Version: Version, Nick: "홍길동", Server: "MultiChat", Lobby: Lobby, MaxText: 4096,
 			MaxFrame: DefaultMaxFrame, Time: 1767225600000},
 		Refused{Code: RefuseNickTaken, Text: "nickname “bob” is taken"},
 		Refused{Code: 200, Text: ""},
@@ -51,5 +51,14 @@ func samples() []Message {
 		FileAck{ID: 77, Bytes: 32 << 10},
 		FileEnd{ID: 77, SHA256: sum},
 		FileAbort{ID: 77, Reason: "sender left"},
+		Missed{Ref: 1, Room: "개발 팀", After: 0xFFFFFFFFFFFFFFFF},
+		Missed{Ref: 2, Peer: "bob"},
+		Older{Ref: 3, Room: Lobby, Before: 500, Limit: 50},
+		Search{Ref: 4, Text: "회의", Before: 0, Limit: 0xFFFF},
+		History{Ref: 4, Kind: HistSearch, Flags: ListFirst | ListLast | HistMore, Earlier: 7, Entries: []Entry{
+			{ID: 9, Time: 17, Kind: EntryChat, Room: "개발 팀", From: "홍길동", Text: "오늘 회의는 3시", Ref: 2},
+			{ID: 10, Time: -1, Kind: EntryPrivate, From: "a", To: "b", Text: "🙂"},
+			{ID: 11, Kind: EntryLeft, Room: Lobby, From: "c", Text: "quit"}}},
+		History{Kind: HistReplay, Flags: ListFirst | ListLast, Room: Lobby},
 	}
 }

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bufio"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var ircRe = regexp.MustCompile(`msg="IRC gateway listening" addr=(\S+)`)
+
+// TestHeadlessGateways runs the headless server with -classic and -irc: a
+// seed-001 JOIN on the MultiChat port and an IRC registration both get in.
+func TestHeadlessGateways(t *testing.T) {
+	h := startHeadless(t, "-classic", "-irc", "-irc-addr", "127.0.0.1:0", "-ircs-addr", "")
+	addr, stdout, stderr, exited, cancel := h.addr, &h.stdout, &h.stderr, h.exited, h.cancel
+	m := ircRe.FindStringSubmatch(stdout.String())
+	if m == nil {
+		t.Fatalf("no IRC listener logged:\n%s", stdout)
+	}
+
+	seed, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seed.Close()
+	seed.SetDeadline(time.Now().Add(10 * time.Second))
+	seed.Write([]byte{0, 0, 0, 4, 0x03, 'b', 'o', 'b'})
+	hdr := make([]byte, 5)
+	if _, err := seed.Read(hdr); err != nil || hdr[4] != 0x03 {
+		t.Fatalf("classic client: %x, %v; want a JOIN frame", hdr, err)
+	}
+
+	ic, err := net.Dial("tcp", m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ic.Close()
+	ic.SetDeadline(time.Now().Add(10 * time.Second))
+	ic.Write([]byte("NICK ann\r\nUSER ann 0 * :Ann\r\n"))
+	line, err := bufio.NewReader(ic).ReadString('\n')
+	if err != nil || !strings.Contains(line, " 001 ann ") {
+		t.Fatalf("IRC client: %q, %v", line, err)
+	}
+
+	cancel()
+	select {
+	case code := <-exited:
+		if code != 0 {
+			t.Fatalf("exit code %d; stderr: %s", code, stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("runHeadless did not return")
+	}
+	for _, want := range []string{`nick=bob addr=127.0.0.1`, `via=classic`, `via=irc`} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, stdout)
+		}
+	}
+}

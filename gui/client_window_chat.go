@@ -1,0 +1,264 @@
+package gui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/multichat/multichat/gui/clientmodel"
+	"github.com/multichat/multichat/gui/servermodel"
+	"github.com/multichat/multichat/net/wire"
+)
+
+func (w *ClientWindow) buildChat() {
+	w.bannerText = widget.NewLabel("")
+	w.bannerText.Importance = widget.WarningImportance
+	w.bannerText.Wrapping = fyne.TextWrapWord
+	w.retryBtn = widget.NewButtonWithIcon("Retry now", theme.ViewRefreshIcon(), func() { w.change(w.m.RetryNow) })
+	w.againBtn = widget.NewButtonWithIcon("Connect again", theme.LoginIcon(), func() { w.change(w.m.ConnectAgain) })
+	w.againBtn.Importance = widget.HighImportance
+	w.otherBtn = widget.NewButton("Change server or nickname…", func() { w.change(w.m.ChangeServer) })
+	w.quitBtn = widget.NewButton("Disconnect", func() { w.change(w.m.Disconnect) })
+	bannerBg := canvas.NewRectangle(theme.Color(theme.ColorNameHover))
+	w.banner = container.NewStack(bannerBg, container.NewBorder(nil, nil, nil,
+		container.NewHBox(w.retryBtn, w.againBtn, w.otherBtn, w.quitBtn), w.bannerText))
+	w.banner.Hide()
+
+	w.convList = widget.NewList(
+		func() int { return len(w.m.Convs) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabel("")
+			name.Truncation = fyne.TextTruncateEllipsis
+			badge := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+			return container.NewBorder(nil, nil, nil, badge, name)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(w.m.Convs) {
+				return
+			}
+			box := o.(*fyne.Container)
+			w.setConvRow(w.m.Convs[id], box.Objects[0].(*widget.Label), box.Objects[1].(*widget.Label))
+		})
+	w.convList.OnSelected = func(id widget.ListItemID) {
+		if id < len(w.m.Convs) && w.m.Convs[id] != w.m.Cur {
+			c := w.m.Convs[id]
+			w.change(func() { w.m.SwitchTo(c) })
+		}
+	}
+
+	w.header = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.logList = widget.NewList(
+		func() int {
+			if v := w.view(w.shown); v != nil {
+				return len(v.rows)
+			}
+			return 0
+		},
+		func() fyne.CanvasObject { return newLogRow(w) },
+		w.updateLogRow)
+	w.logList.HideSeparators = true
+	// (Not a ThemeOverride for tighter rows: Fyne caches parsed fonts per
+	// theme scope, and NanumGothic parsed again costs tens of MB.)
+	w.below = widget.NewButtonWithIcon("New messages below", theme.MoveDownIcon(), func() {
+		w.logList.ScrollToBottom()
+		w.below.Hide()
+	})
+	w.below.Importance = widget.HighImportance
+	w.below.Hide()
+	logBox := container.NewStack(container.New(logLayout{w}, w.logList),
+		container.NewBorder(nil, container.NewCenter(w.below), nil, nil))
+
+	w.copyText = widget.NewLabel("")
+	w.copyText.Selectable = true
+	w.copyText.Wrapping = fyne.TextWrapWord
+	copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { w.copyEntry(w.selected) })
+	w.retryLine = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), w.retrySelected)
+	w.discardLine = widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), w.discardSelected)
+	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { w.selectEntry(-1) })
+	w.copyBar = container.NewVBox(widget.NewSeparator(), w.copyText,
+		container.NewHBox(layout.NewSpacer(), w.retryLine, copyBtn, w.discardLine, closeBtn))
+	w.copyBar.Hide()
+
+	w.input = newChatEntry(w)
+	w.input.OnSubmitted = w.submit
+	w.counter = widget.NewLabel("")
+	w.counter.Hide()
+	w.input.OnChanged = func(text string) {
+		w.completeN = 0
+		if !w.inputHint.Hidden {
+			w.setHint("")
+		}
+		label, over := clientmodel.Counter(text)
+		w.counter.Importance = widget.LowImportance
+		if over {
+			w.counter.Importance = widget.DangerImportance
+		}
+		w.counter.SetText(label)
+		show(w.counter, label != "")
+	}
+	w.sendBtn = widget.NewButtonWithIcon("", theme.MailSendIcon(), func() { w.submit(w.input.Text) })
+	w.inputHint = widget.NewLabel("")
+	w.inputHint.Importance = widget.DangerImportance
+	w.inputHint.Wrapping = fyne.TextWrapWord
+	w.inputHint.Hide()
+	bottom := container.NewVBox(w.copyBar, container.NewBorder(nil, nil, nil, container.NewHBox(w.counter, w.sendBtn), w.input), w.inputHint)
+	center := container.NewBorder(container.NewVBox(w.header, widget.NewSeparator()), bottom, nil, nil, logBox)
+
+	w.usersTitle = widget.NewLabelWithStyle("Online — 0", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.usersList = widget.NewList(
+		func() int {
+			if w.m.Cur == nil {
+				return 0
+			}
+			return len(w.m.Cur.Users)
+		},
+		func() fyne.CanvasObject { return newUserRow(w) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			r := o.(*userRow)
+			if w.m.Cur == nil || id >= len(w.m.Cur.Users) {
+				return
+			}
+			r.set(id, w.m.Cur.Users[id])
+		})
+	w.msgBtn = widget.NewButtonWithIcon("Message privately", theme.MailComposeIcon(), func() {
+		if c := w.m.Cur; c != nil && w.selUser >= 0 && w.selUser < len(c.Users) {
+			nick := c.Users[w.selUser]
+			w.change(func() { w.m.OpenPrivate(nick) })
+		}
+	})
+	w.msgBtn.Disable()
+	users := container.NewBorder(container.NewVBox(w.usersTitle, widget.NewSeparator()), w.msgBtn, nil, nil, w.usersList)
+
+	side := container.NewBorder(container.NewVBox(
+		widget.NewLabelWithStyle("Conversations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewSeparator()), nil, nil, nil, w.convList)
+	right := container.NewHSplit(center, users)
+	right.SetOffset(0.78)
+	split := container.NewHSplit(side, right)
+	split.SetOffset(0.18)
+	w.chat = container.NewBorder(w.banner, nil, nil, nil, split)
+}
+
+// setConvRow draws one conversation in the sidebar: mentions and private
+// messages get a badge of their own colour, room traffic a plain count.
+func (w *ClientWindow) setConvRow(c *clientmodel.Conv, name, badge *widget.Label) {
+	t := c.Title()
+	name.TextStyle.Italic = false
+	switch {
+	case c.Kind == clientmodel.Room && !c.Joined:
+		t += " (left)"
+		name.TextStyle.Italic = true
+	case c.Kind == clientmodel.Private && c.PrivOff:
+		t += " (offline)"
+		name.TextStyle.Italic = true
+	}
+	name.Importance = widget.MediumImportance
+	if name.TextStyle.Italic {
+		name.Importance = widget.LowImportance
+	}
+	name.SetText(t)
+	switch {
+	case c.Mentions > 0 && c.Kind != clientmodel.Private:
+		badge.Importance = widget.DangerImportance
+		badge.SetText(fmt.Sprintf("@%d", c.Mentions))
+	case c.Unread > 0 && c.Kind == clientmodel.Private:
+		badge.Importance = widget.HighImportance
+		badge.SetText(fmt.Sprintf("✉ %d", c.Unread))
+	case c.Unread > 0:
+		badge.Importance = widget.LowImportance
+		badge.SetText(fmt.Sprint(c.Unread))
+	default:
+		badge.SetText("")
+		badge.Hide()
+		return
+	}
+	badge.Show()
+}
+
+// logLayout fills its space with the log. On a new width it rewraps the
+// log first; on any resize (the window, or the banner showing up) a log that
+// was at the bottom stays at the bottom.
+type logLayout struct{ w *ClientWindow }
+
+func (l logLayout) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
+
+func (l logLayout) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+	w := l.w
+	follow := w.atBottom() // with the old size, which the list still has
+	if s.Width != w.logWidth {
+		w.logWidth = s.Width
+		if w.shown != nil {
+			w.sync(w.shown)
+			w.logList.Refresh()
+		}
+	}
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(s)
+	if follow && s.Height > 0 && w.shown != nil {
+		w.logList.ScrollToBottom()
+	}
+}
+
+// userRow is one user in the user list: a tap selects, a double tap opens a
+// private chat, a right click offers "Message privately".
+type userRow struct {
+	widget.BaseWidget
+	w     *ClientWindow
+	id    int
+	nick  string
+	label *widget.Label
+}
+
+func newUserRow(w *ClientWindow) *userRow {
+	r := &userRow{w: w, id: -1, label: widget.NewLabel("")}
+	r.label.Truncation = fyne.TextTruncateEllipsis
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *userRow) set(id int, nick string) {
+	r.id, r.nick = id, nick
+	t := nick + servermodel.ViaTag(r.w.m.Marks[nick])
+	r.label.TextStyle.Bold = wire.FoldKey(nick) == r.w.m.MeKey
+	if r.label.TextStyle.Bold {
+		t += " (you)"
+	}
+	r.label.Importance = widget.MediumImportance
+	if r.w.m.Link != clientmodel.Live {
+		r.label.Importance = widget.LowImportance // offline: nobody is known to be there
+	}
+	r.label.SetText(t)
+}
+
+func (r *userRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.label) }
+
+func (r *userRow) Tapped(*fyne.PointEvent) {
+	if r.id >= 0 {
+		r.w.usersList.Select(r.id)
+		r.w.selUser = r.id
+		setEnabled(r.w.msgBtn, wire.FoldKey(r.nick) != r.w.m.MeKey && r.w.m.Phase == clientmodel.Chat)
+	}
+}
+
+func (r *userRow) DoubleTapped(*fyne.PointEvent) {
+	if nick := r.nick; nick != "" {
+		r.w.change(func() { r.w.m.OpenPrivate(nick) })
+	}
+}
+
+func (r *userRow) TappedSecondary(ev *fyne.PointEvent) {
+	nick := r.nick
+	if nick == "" || wire.FoldKey(nick) == r.w.m.MeKey {
+		return
+	}
+	r.Tapped(ev)
+	menu := fyne.NewMenu("", fyne.NewMenuItem("Message "+nick+" privately", func() {
+		r.w.change(func() { r.w.m.OpenPrivate(nick) })
+	}))
+	widget.ShowPopUpMenuAtPosition(menu, r.w.win.Canvas(), ev.AbsolutePosition)
+}

@@ -1,0 +1,418 @@
+package clientmodel
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/multichat/multichat/net/client"
+	"github.com/multichat/multichat/net/wire"
+)
+
+// Apply applies a batch of session events.
+func (m *Model) Apply(evs []client.Event) {
+	for _, ev := range evs {
+		m.handle(ev)
+	}
+}
+
+// sessionOf returns the Connect's Session that a lifecycle event belongs to.
+func sessionOf(ev client.Event) (uint64, bool) {
+	switch ev := ev.(type) {
+	case client.Connected:
+		return ev.Session, true
+	case client.Refused:
+		return ev.Session, true
+	case client.Kicked:
+		return ev.Session, true
+	case client.Disconnected:
+		return ev.Session, true
+	case client.Reconnecting:
+		return ev.Session, true
+	}
+	return 0, false
+}
+
+func (m *Model) handle(ev client.Event) {
+	if s, ok := sessionOf(ev); ok && s != m.Session {
+		return // news of an attempt the user already abandoned
+	}
+	switch ev.(type) {
+	case client.Connected, client.Kicked, client.Refused, client.Disconnected, client.Reconnecting,
+		client.Error, client.Undelivered:
+	default:
+		if m.Phase != Chat || m.Link == Ended {
+			return // late news from a session the user already left
+		}
+	}
+	switch ev := ev.(type) {
+	case client.Connected:
+		m.connected(ev)
+	case client.Message:
+		m.message(ev)
+	case client.Users:
+		// The session keeps each list sorted and sends a fresh copy after
+		// every change (the Joined and Left events only announce it).
+		if c := m.RoomConv(ev.Room, false); c != nil {
+			c.Users = ev.Users
+			m.SetMarks(ev.Users, ev.Via)
+			m.touchUsers(c)
+		}
+	case client.Joined:
+		if c := m.RoomConv(ev.Room, false); c != nil {
+			m.activity(c, ev.Time, ev.Nick, true, "")
+			if c.Kind == Lobby {
+				if p := m.Find(ev.Nick, true); p != nil && p.PrivOff {
+					p.PrivOff = false
+					m.system(p, ev.Time, ev.Nick+" is back online")
+				}
+			}
+		}
+	case client.Left:
+		m.left(ev)
+	case client.Removed:
+		text := fmt.Sprintf("[시스템 추방] %s was removed by the admin", ev.Nick)
+		if ev.Reason != "" {
+			text += ": " + ev.Reason
+		}
+		m.systemBoth(ev.Time, KindSystem, text)
+	case client.Notice:
+		m.systemBoth(ev.Time, KindNotice, ev.Text)
+	case client.Rooms:
+		m.rooms(ev)
+	case client.RoomJoined:
+		m.roomJoined(ev)
+	case client.RoomLeft:
+		if c := m.RoomConv(ev.Room, false); c != nil {
+			c.Joined, c.Users = false, nil
+			m.touchUsers(c)
+			m.system(c, time.Time{}, "You left #"+ev.Room+". Its conversation stays here to read; close it with Ctrl+W.")
+			m.ch.Convs = true
+		}
+	case client.Kicked:
+		m.kicked(ev)
+	case client.Refused:
+		m.refused(ev)
+	case client.Disconnected:
+		m.disconnected(ev)
+	case client.Reconnecting:
+		m.reconnecting(ev)
+	case client.Undelivered:
+		m.undelivered(ev)
+	case client.Error:
+		switch m.Phase {
+		case Chat:
+			m.errorLine(m.Cur, time.Time{}, Plain(ev.Err, ev.Code.String()))
+		case Connecting:
+			m.formError(Plain(ev.Err, ev.Code.String()), "")
+		}
+	case client.FileOffered:
+		m.fileOffered(ev)
+	case client.FileDone:
+		m.fileDone(ev)
+	}
+}
+
+// ---- connection lifecycle ----
+
+func (m *Model) connected(ev client.Connected) {
+	if m.Phase == Idle {
+		return // a session the user cancelled got through meanwhile; its Disconnect follows
+	}
+	if ev.Addr != "" {
+		m.Addr = ev.Addr
+	}
+	// Conversations are kept across connections to the same server, not
+	// to another one.
+	fresh := m.keptAddr != m.Addr
+	m.keptAddr = m.Addr
+	m.Me, m.MeKey, m.Server, m.LobbyName = ev.Nick, wire.FoldKey(ev.Nick), ev.Server, ev.Lobby
+	if ev.MaxText > 0 {
+		m.MaxText = ev.MaxText // the server's own limit, announced in its Welcome
+	}
+	if m.LobbyName == "" {
+		m.LobbyName = wire.Lobby
+	}
+	if fresh {
+		m.reset()
+	}
+	was := m.Link
+	wasChat := m.Phase == Chat
+	m.Phase, m.Link, m.Since = Chat, Live, time.Time{}
+	m.Banner = Banner{}
+	m.ch.Phase = true
+	lobby := m.RoomConv(m.LobbyName, true)
+	lobby.Users = SortedUsers(ev.Users)
+	m.SetMarks(ev.Users, ev.Via)
+	m.touchUsers(lobby)
+	m.ch.Convs = true // names are no longer greyed
+	switch {
+	case fresh:
+		name := m.Server
+		if name == "" {
+			name = "the server"
+		}
+		m.system(lobby, time.Time{}, fmt.Sprintf("Connected to %s at %s as %s. Type /help for commands.", name, m.Addr, m.Me))
+		m.SwitchTo(lobby)
+	case was == Rejoining || !wasChat:
+		// Connected again after the session ended: the same conversations
+		// continue, and the rooms are joined again.
+		m.rejoin = m.rejoin[:0]
+		for _, c := range m.Convs {
+			if c.Kind == Room && c.Joined {
+				m.rejoin = append(m.rejoin, wire.FoldKey(c.Name))
+				m.Send(client.JoinRoom{Room: c.Name})
+			}
+		}
+		for _, c := range m.Convs {
+			m.system(c, time.Time{}, fmt.Sprintf("Connected again as %s.", m.Me))
+		}
+		if m.Cur == nil {
+			m.SwitchTo(lobby)
+		}
+	case was == Reconnecting || ev.Rejoin:
+		m.system(m.Cur, time.Time{}, "Reconnected.")
+	}
+}
+
+// end makes the conversations read-only: the session is over.
+func (m *Model) end(text string) {
+	m.Link, m.Since = Ended, m.now()
+	m.Banner = Banner{Text: text, Again: true, Offline: true}
+	m.ch.Phase, m.ch.Users, m.ch.Convs = true, true, true
+}
+
+func (m *Model) kicked(ev client.Kicked) {
+	msg := "You were removed from the chat"
+	if ev.By != "" {
+		msg += " by " + ev.By
+	}
+	if ev.Reason != "" {
+		msg += ".\nReason: " + ev.Reason
+	} else {
+		msg += "."
+	}
+	m.Dialogs = append(m.Dialogs, Dialog{Title: "Removed from MultiChat", Text: msg})
+	line := strings.ReplaceAll(msg, "\n", " ") + " [kick]"
+	if m.Phase != Chat {
+		m.toForm(Idle)
+		m.formError(line, "")
+		return
+	}
+	m.errorLine(m.Cur, time.Time{}, line)
+	m.end(line + " The conversations stay here to read. Connect again when you may.")
+}
+
+func (m *Model) refused(ev client.Refused) {
+	detail := ""
+	if ev.Text != "" {
+		detail = " (" + ev.Text + ")"
+	}
+	var text, focus string
+	switch ev.Code {
+	case wire.RefuseNickTaken:
+		text, focus = fmt.Sprintf("The nickname “%s” is already taken [아이디 중복]. Choose another one and press Connect.", m.Nick), "nick"
+	case wire.RefuseNickReserved:
+		text, focus = fmt.Sprintf("The nickname “%s” is reserved or looks like a reserved name%s. Choose another one.", m.Nick, detail), "nick"
+	case wire.RefuseNickInvalid:
+		text, focus = fmt.Sprintf("The server does not accept the nickname “%s”%s. Choose another one.", m.Nick, detail), "nick"
+	case wire.RefuseServerFull:
+		text = "The server is full. Try again later." + detail
+	case wire.RefuseTooManyFrom:
+		text = "Too many connections from this computer. Close another client and try again." + detail
+	case wire.RefuseVersion:
+		text = "This client and the server speak different protocol versions. Update MultiChat." + detail
+	default:
+		text = fmt.Sprintf("The server refused the connection: %s%s.", ev.Code, detail)
+	}
+	if m.Phase != Chat {
+		m.toForm(Idle)
+		m.formError(text, focus)
+		return
+	}
+	// A rejoin refused for good (someone else has my nickname now): the
+	// conversations stay; the banner offers to change the nickname.
+	if ev.Code == wire.RefuseNickTaken {
+		text = fmt.Sprintf("Could not connect again: the nickname “%s” is now used by someone else [아이디 중복]. Choose “Change server or nickname…” to pick another.", m.Nick)
+	}
+	m.errorLine(m.Cur, time.Time{}, text)
+	m.end(text)
+}
+
+func (m *Model) disconnected(ev client.Disconnected) {
+	switch m.Phase {
+	case Chat:
+		if ev.Final {
+			if m.Link != Ended {
+				why := "The connection ended"
+				if ev.Err != nil {
+					why = "Disconnected: " + Plain(ev.Err, "")
+				}
+				m.end(why + ". The conversations stay here to read; connect again to continue them.")
+			}
+			return
+		}
+		m.Link, m.Since = Reconnecting, m.now()
+		text := "Connection lost"
+		if ev.Err != nil {
+			text += ": " + Plain(ev.Err, "")
+		}
+		m.errorLine(m.Cur, time.Time{}, text+". Reconnecting…")
+		m.Banner = m.offlineBanner("…")
+		m.ch.Phase, m.ch.Users, m.ch.Convs = true, true, true
+	case Connecting:
+		if ev.Final && ev.Err != nil { // a final nil is the echo of an earlier Disconnect
+			m.toForm(Idle)
+			m.formError(fmt.Sprintf("Could not connect to %s: %s.", m.Addr, Plain(ev.Err, "")), "")
+		}
+	}
+}
+
+func (m *Model) offlineBanner(next string) Banner {
+	t := fmt.Sprintf("Connection lost at %s. Reconnecting%s Messages you send now are kept and go out when the connection is back.",
+		m.Since.Local().Format("15:04"), next)
+	return Banner{Text: t, Retry: true, Offline: true}
+}
+
+func (m *Model) reconnecting(ev client.Reconnecting) {
+	secs := fmt.Sprintf("%d s", max(1, int((ev.Delay+time.Second/2)/time.Second)))
+	switch m.Phase {
+	case Chat:
+		if m.Link == Rejoining {
+			// A Connect again from the banner: the server is not back yet.
+			m.Link, m.Since = Reconnecting, m.now()
+		}
+		if m.Link != Reconnecting {
+			return
+		}
+		next := "…"
+		if ev.Delay >= 2*time.Second {
+			next = " in " + secs + "…"
+		}
+		m.Banner = m.offlineBanner(next)
+		m.ch.Phase = true
+	case Connecting:
+		var op *net.OpError
+		if ev.Err == nil || errors.As(ev.Err, &op) && op.Op == "dial" {
+			m.formError(fmt.Sprintf("No MultiChat server at %s — is it started? Retrying in %s… (attempt %d)", m.Addr, secs, ev.Attempt), "")
+		} else {
+			m.formError(fmt.Sprintf("Could not connect to %s: %s. Retrying in %s… (attempt %d)", m.Addr, Plain(ev.Err, ""), secs, ev.Attempt), "")
+		}
+	}
+}
+
+func (m *Model) toForm(p Phase) {
+	m.Phase, m.Banner = p, Banner{}
+	m.ch.Phase = true
+}
+
+func (m *Model) formInfo(text string) {
+	m.Form = Form{Text: text}
+	m.ch.Form = true
+}
+
+func (m *Model) formError(text, focus string) {
+	m.Form = Form{Text: text, Error: true, Focus: focus}
+	m.ch.Form = true
+}
+
+// ---- rooms and members ----
+
+func (m *Model) touchUsers(c *Conv) {
+	if c == m.Cur {
+		m.ch.Users = true
+	}
+}
+
+func (m *Model) left(ev client.Left) {
+	c := m.RoomConv(ev.Room, false)
+	if c == nil {
+		return
+	}
+	// A kick is announced by the Removed frame that precedes its Left
+	// frames, already shown in the lobby and the current conversation: the
+	// Left adds a line only to the user's other rooms.
+	if ev.Reason != wire.LeftKicked || (c.Kind != Lobby && c != m.Cur) {
+		m.activity(c, ev.Time, ev.Nick, false, LeftText(ev.Reason))
+	}
+	if c.Kind == Lobby {
+		if p := m.Find(ev.Nick, true); p != nil && !p.PrivOff {
+			p.PrivOff = true
+			m.system(p, ev.Time, ev.Nick+" went offline ("+ev.Reason.String()+")")
+		}
+	}
+}
+
+func (m *Model) rooms(ev client.Rooms) {
+	parts := make([]string, 0, len(ev.Rooms))
+	for _, r := range ev.Rooms {
+		parts = append(parts, fmt.Sprintf("#%s (%d)", r.Name, r.Members))
+	}
+	m.RoomList = ev.Rooms
+	m.ch.Rooms = true
+	if m.quietRooms {
+		m.quietRooms = false
+		return
+	}
+	m.system(m.Cur, time.Time{}, fmt.Sprintf("Rooms (%d): %s — /join NAME to join one", len(parts), strings.Join(parts, ", ")))
+}
+
+func (m *Model) roomJoined(ev client.RoomJoined) {
+	c := m.RoomConv(ev.Room, true)
+	c.Joined = true
+	c.Users = SortedUsers(ev.Users)
+	m.touchUsers(c)
+	m.ch.Convs = true
+	key := wire.FoldKey(ev.Room)
+	for i, r := range m.rejoin {
+		if r == key { // joined again after connecting again: no switch
+			m.rejoin = append(m.rejoin[:i], m.rejoin[i+1:]...)
+			return
+		}
+	}
+	m.system(c, time.Time{}, "You joined #"+ev.Room)
+	m.SwitchTo(c)
+}
+
+// ---- files ----
+
+func (m *Model) fileConv(room, to, from string, mine bool) *Conv {
+	switch {
+	case room != "":
+		return m.RoomConv(room, true)
+	case mine && to != "":
+		return m.PrivateConv(to)
+	case from != "":
+		return m.PrivateConv(from)
+	}
+	return m.Cur
+}
+
+func (m *Model) fileOffered(ev client.FileOffered) {
+	c := m.fileConv(ev.Room, ev.To, ev.From, ev.Mine)
+	m.transfers[ev.Transfer] = c
+	if ev.Mine {
+		m.system(c, time.Time{}, fmt.Sprintf("Sending %s (%s)…", ev.Name, ByteSize(ev.Size)))
+		return
+	}
+	m.system(c, time.Time{}, fmt.Sprintf("%s is sending %s (%s)…", ev.From, ev.Name, ByteSize(ev.Size)))
+	m.bump(c, false, true, ev.From+" sent a file", ev.Name)
+}
+
+func (m *Model) fileDone(ev client.FileDone) {
+	c := m.transfers[ev.Transfer]
+	delete(m.transfers, ev.Transfer)
+	if c == nil {
+		c = m.Cur
+	}
+	switch {
+	case ev.Err != nil:
+		m.errorLine(c, time.Time{}, "File transfer failed: "+Plain(ev.Err, ""))
+	case ev.Mine:
+		m.system(c, time.Time{}, "File sent.")
+	default:
+		m.system(c, time.Time{}, "File received, saved as "+ev.Path)
+	}
+}

@@ -1,0 +1,608 @@
+package irc
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/multichat/multichat/net/gateway"
+	"github.com/multichat/multichat/net/wire"
+)
+
+// fromClient reads the registered client's commands until it goes or quits
+// (quit = true), or fromHub ends the session.
+//
+// Keepalive: after IdleTime of silence the client is sent a PING; after as
+// long again without a line it is dropped ("Ping timeout"). Flood control:
+// the commands the gateway answers itself (WHO, NAMES, MODE…) are held to
+// localBurst at once, then localRate a second, by not reading meanwhile;
+// what goes to the hub (PRIVMSG, JOIN…) meets the hub's own flood control.
+func (s *session) fromClient(br *bufio.Reader) (quit bool) {
+	pinged := false
+	tokens, last := float64(localBurst), time.Now()
+	for {
+		s.nc.SetReadDeadline(time.Now().Add(s.cfg.IdleTime))
+		m, err := s.readLine(br)
+		if isTimeout(err) && !pinged {
+			pinged = true
+			if s.reply(func() { s.line("", "PING", s.cfg.ServerName) }) != nil {
+				return false
+			}
+			continue
+		}
+		if isTimeout(err) {
+			s.reply(func() { s.line("", "ERROR", "Closing Link: "+s.host+" (Ping timeout)") })
+			return false
+		}
+		if err != nil {
+			return false
+		}
+		pinged = false
+		if !toHub[m.Command] {
+			now := time.Now()
+			tokens = min(tokens+now.Sub(last).Seconds()*localRate, localBurst) - 1
+			last = now
+			if tokens < 0 {
+				time.Sleep(time.Duration(-tokens / localRate * float64(time.Second)))
+			}
+		}
+		if !s.command(m) {
+			return true
+		}
+	}
+}
+
+// Flood control of the commands the gateway answers itself.
+const (
+	localBurst = 20
+	localRate  = 4.0
+)
+
+// toHub lists the commands that become hub messages (flood-controlled there).
+var toHub = map[string]bool{"PRIVMSG": true, "NOTICE": true, "JOIN": true, "PART": true, "LIST": true, "QUIT": true}
+
+func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
+
+// command handles one command; it returns false for QUIT.
+func (s *session) command(m Message) bool {
+	switch m.Command {
+	case "PRIVMSG", "NOTICE":
+		s.privmsg(m)
+	case "JOIN":
+		s.join(m)
+	case "PART":
+		s.part(m)
+	case "NAMES":
+		s.names(m)
+	case "WHO":
+		s.who(m)
+	case "WHOIS":
+		s.whois(m)
+	case "LIST":
+		s.send(wire.ListRooms{})
+	case "TOPIC":
+		s.topic(m)
+	case "MODE":
+		s.mode(m)
+	case "KICK":
+		s.reply(func() { s.num("482", m.Param(0), "Only the MultiChat administrator can kick") })
+	case "MOTD":
+		s.reply(s.motd)
+	case "PING":
+		s.reply(func() { s.line(s.cfg.ServerName, "PONG", s.cfg.ServerName, m.Param(0)) })
+	case "PONG":
+	case "ISON":
+		s.ison(m)
+	case "AWAY":
+		s.mu.Lock()
+		s.away = m.Param(0) != ""
+		away := s.away
+		s.mu.Unlock()
+		s.reply(func() {
+			if away {
+				s.num("306", "You have been marked as being away")
+			} else {
+				s.num("305", "You are no longer marked as being away")
+			}
+		})
+	case "CAP":
+		if strings.EqualFold(m.Param(0), "LS") || strings.EqualFold(m.Param(0), "LIST") {
+			s.reply(func() { s.line(s.cfg.ServerName, "CAP", s.nick, strings.ToUpper(m.Param(0)), "") })
+		}
+	case "NICK":
+		s.reply(func() {
+			s.notice(s.nick, "Nickname changes are not supported here: reconnect with the new nickname.")
+		})
+	case "USER", "PASS":
+		s.reply(func() { s.num("462", "You may not reregister") })
+	case "QUIT":
+		reason := "Quit"
+		if q := m.Param(0); q != "" {
+			reason = "Quit: " + q
+		}
+		s.reply(func() { s.line("", "ERROR", "Closing Link: "+s.host+" ("+reason+")") })
+		return false
+	default:
+		s.reply(func() { s.num("421", m.Command, "Unknown command") })
+	}
+	return true
+}
+
+// send writes a message to the hub; a hub that is gone ends the session.
+func (s *session) send(m wire.Message) {
+	if err := s.link.Send(m); err != nil {
+		s.nc.Close()
+	}
+}
+
+// ref remembers where a message went, for the hub's answer.
+func (s *session) ref(target string) uint32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextRef++
+	if s.nextRef == 0 {
+		s.nextRef = 1
+	}
+	if len(s.targets) < 1024 { // each is answered (echo or error); this bounds a hub that does not
+		s.targets[s.nextRef] = target
+	}
+	return s.nextRef
+}
+
+// answered forgets ref and returns its target.
+func (s *session) answered(ref uint32) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.targets[ref]
+	delete(s.targets, ref)
+	return t
+}
+
+func (s *session) privmsg(m Message) {
+	notice := m.Command == "NOTICE"
+	if len(m.Params) == 0 {
+		if !notice {
+			s.reply(func() { s.num("411", "No recipient given (PRIVMSG)") })
+		}
+		return
+	}
+	text, ok := cleanText(m.Param(1))
+	if !ok {
+		return // CTCP requests are not chat
+	}
+	if strings.TrimSpace(text) == "" {
+		if !notice {
+			s.reply(func() { s.num("412", "No text to send") })
+		}
+		return
+	}
+	targets := strings.Split(m.Params[0], ",")
+	for _, t := range targets[:min(len(targets), 4)] {
+		if room := Room(t); room != "" {
+			s.send(wire.Say{Ref: s.ref(t), Room: room, Text: text})
+		} else if t != "" {
+			s.send(wire.Private{Ref: s.ref(t), To: t, Text: text})
+		}
+	}
+}
+
+func (s *session) join(m Message) {
+	if len(m.Params) == 0 {
+		s.reply(func() { s.num("461", "JOIN", "Not enough parameters") })
+		return
+	}
+	if m.Params[0] == "0" { // leave every channel (but the lobby, which cannot be left)
+		for _, r := range s.roster.Rooms() {
+			if r != s.lobby {
+				s.send(wire.Part{Room: r})
+			}
+		}
+		return
+	}
+	for _, ch := range strings.Split(m.Params[0], ",") {
+		room := Room(ch)
+		if room == "" {
+			s.reply(func() { s.num("403", ch, "No such channel (channels start with #)") })
+			continue
+		}
+		if err := wire.CheckRoom(room); err != nil {
+			s.reply(func() { s.num("479", ch, "Illegal channel name: "+err.Error()) })
+			continue
+		}
+		if s.joined(ch) != "" {
+			continue // already there: IRC servers ignore the JOIN
+		}
+		s.send(wire.Join{Room: room})
+	}
+}
+
+func (s *session) part(m Message) {
+	if len(m.Params) == 0 {
+		s.reply(func() { s.num("461", "PART", "Not enough parameters") })
+		return
+	}
+	for _, ch := range strings.Split(m.Params[0], ",") {
+		room := s.joined(ch)
+		switch {
+		case room == "":
+			s.reply(func() { s.num("442", ch, "You're not on that channel") })
+		case room == s.lobby:
+			s.reply(func() { s.notice(ch, ch+" is where everyone is; it cannot be left.") })
+		default:
+			s.send(wire.Part{Room: room})
+		}
+	}
+}
+
+// joined returns the room of channel ch as the hub names it, if the user is
+// in it ("" otherwise). Channel names match regardless of case.
+func (s *session) joined(ch string) string {
+	room := Room(ch)
+	if room == "" {
+		return ""
+	}
+	if s.roster.In(room) {
+		return room
+	}
+	key := wire.FoldKey(room)
+	for _, r := range s.roster.Rooms() {
+		if wire.FoldKey(r) == key {
+			return r
+		}
+	}
+	return ""
+}
+
+// namesReply queues RPL_NAMREPLY lines for room and RPL_ENDOFNAMES.
+func (s *session) namesReply(room string, users []string) {
+	ch := Channel(room)
+	prefix := []string{"=", ch}
+	budget := s.budget(s.cfg.ServerName, "353", s.nick+" = "+ch)
+	var b strings.Builder
+	for _, u := range users {
+		if b.Len()+len(u)+1 > budget {
+			s.num("353", append(prefix, b.String())...)
+			b.Reset()
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(u)
+	}
+	if b.Len() > 0 {
+		s.num("353", append(prefix, b.String())...)
+	}
+	s.num("366", ch, "End of /NAMES list")
+}
+
+func (s *session) names(m Message) {
+	var rooms []string
+	if len(m.Params) == 0 {
+		rooms = s.roster.Rooms()
+	} else {
+		for _, ch := range strings.Split(m.Params[0], ",") {
+			if r := s.joined(ch); r != "" {
+				rooms = append(rooms, r)
+			} else {
+				s.reply(func() { s.num("366", ch, "End of /NAMES list") })
+			}
+		}
+	}
+	for _, r := range rooms {
+		users := s.roster.Users(r)
+		s.reply(func() { s.namesReply(r, users) })
+	}
+}
+
+// whoLine queues RPL_WHOREPLY for nick seen in channel ch ("*": none).
+func (s *session) whoLine(ch, nick string) {
+	user, host, real := nick, s.cfg.ServerName, nick
+	if nick == s.nick {
+		user, host, real = s.user, s.host, s.real
+	}
+	s.num("352", ch, user, host, s.cfg.ServerName, nick, "H", "0 "+real)
+}
+
+func (s *session) who(m Message) {
+	mask := m.Param(0)
+	s.reply(func() {
+		if room := s.joined(mask); room != "" {
+			for _, u := range s.roster.Users(room) {
+				s.whoLine(Channel(room), u)
+			}
+		} else if nick := s.roster.Find(mask); nick != "" {
+			s.whoLine("*", nick)
+		}
+		s.num("315", mask, "End of /WHO list")
+	})
+}
+
+func (s *session) whois(m Message) {
+	target := m.Param(len(m.Params) - 1)
+	nick := s.roster.Find(target)
+	s.reply(func() {
+		if nick == "" {
+			s.num("401", target, "No such nick/channel")
+		} else {
+			user, host, real := nick, s.cfg.ServerName, "MultiChat user"
+			if nick == s.nick {
+				user, host, real = s.user, s.host, s.real
+			}
+			s.num("311", nick, user, host, "*", real)
+			var chans []string
+			for _, r := range s.roster.RoomsOf(nick) {
+				chans = append(chans, Channel(r))
+			}
+			if len(chans) > 0 {
+				s.num("319", nick, strings.Join(chans, " "))
+			}
+			s.num("312", nick, s.cfg.ServerName, s.cfg.Network)
+		}
+		s.num("318", target, "End of /WHOIS list")
+	})
+}
+
+func (s *session) topic(m Message) {
+	ch := m.Param(0)
+	if ch == "" {
+		s.reply(func() { s.num("461", "TOPIC", "Not enough parameters") })
+		return
+	}
+	room := s.joined(ch)
+	s.reply(func() {
+		switch {
+		case room == "":
+			s.num("442", ch, "You're not on that channel")
+		case len(m.Params) > 1:
+			s.num("482", ch, "Topics cannot be set on this server")
+		default:
+			s.num("331", ch, "No topic is set")
+		}
+	})
+}
+
+func (s *session) mode(m Message) {
+	target := m.Param(0)
+	s.reply(func() {
+		switch {
+		case target == "":
+			s.num("461", "MODE", "Not enough parameters")
+		case strings.HasPrefix(target, "#"):
+			switch {
+			case s.joined(target) == "":
+				s.num("403", target, "No such channel")
+			case len(m.Params) == 1:
+				s.num("324", target, "+nt")
+			case strings.Trim(m.Params[1], "+") == "b":
+				s.num("368", target, "End of channel ban list")
+			default:
+				s.num("482", target, "Channel modes cannot be changed on this server")
+			}
+		case !strings.EqualFold(target, s.nick):
+			s.num("502", "Cannot change mode for other users")
+		case len(m.Params) == 1:
+			s.num("221", "+i")
+		default: // every user is +i here: a change is confirmed as if made
+			s.line(s.mask(s.nick), "MODE", s.nick, "+i")
+		}
+	})
+}
+
+func (s *session) ison(m Message) {
+	var on []string
+	for _, p := range m.Params {
+		for _, n := range strings.Fields(p) {
+			if u := s.roster.Find(n); u != "" {
+				on = append(on, u)
+			}
+		}
+	}
+	s.reply(func() { s.num("303", strings.Join(on, " ")) })
+}
+
+// ---- from the hub ----
+
+// fromHub turns the hub's frames into IRC lines until the hub closes the
+// link (kick, stop, drop) or the session ends. Lines are flushed when the
+// hub has nothing more queued, so a burst costs one write.
+func (s *session) fromHub() {
+	defer s.nc.Close()
+	var rooms []wire.RoomInfo
+	for {
+		m, err := s.link.Next()
+		if err != nil {
+			return
+		}
+		s.wmu.Lock()
+		end, answer := s.hubMessage(m, &rooms)
+		var werr error
+		if end || !s.link.Buffered() {
+			werr = s.flush()
+		}
+		s.wmu.Unlock()
+		if end || werr != nil {
+			return
+		}
+		if answer != nil {
+			s.send(answer) // not under wmu: flood control may hold it a while
+		}
+	}
+}
+
+// hubMessage queues the lines for one hub message (wmu held). It returns
+// end = true when the session ends (kicked, server stopping), and a message
+// to answer the hub with, if any.
+func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, answer wire.Message) {
+	switch m := m.(type) {
+	case wire.Chat:
+		if m.From == s.nick {
+			s.answered(m.Ref)
+			return false, nil
+		}
+		if !s.chatLine(m) {
+			s.say(s.mask(m.From), "PRIVMSG", Channel(m.Room), m.Text)
+		}
+	case wire.PrivMsg:
+		if m.From == s.nick {
+			s.answered(m.Ref)
+			if m.To != s.nick {
+				return false, nil
+			}
+		}
+		s.say(s.mask(m.From), "PRIVMSG", s.nick, m.Text)
+	case wire.UserList:
+		was := s.roster.In(m.Room)
+		if s.roster.Apply(m) {
+			if !was {
+				s.line(s.mask(s.nick), "JOIN", Channel(m.Room))
+				s.num("331", Channel(m.Room), "No topic is set")
+			}
+			s.namesReply(m.Room, s.roster.Users(m.Room))
+		}
+	case wire.Joined:
+		if s.roster.In(m.Room) {
+			s.roster.Apply(m)
+			for _, u := range m.Users {
+				if u != s.nick {
+					s.line(s.mask(u), "JOIN", Channel(m.Room))
+				}
+			}
+		}
+	case wire.Left:
+		s.left(m)
+	case wire.Removed:
+		for _, r := range s.roster.RoomsOf(m.User) {
+			s.line(s.cfg.ServerName, "KICK", Channel(r), m.User, m.Reason)
+			s.roster.Apply(wire.Left{Room: r, User: m.User})
+		}
+	case wire.Kicked:
+		for _, r := range s.roster.Rooms() {
+			s.line(s.cfg.ServerName, "KICK", Channel(r), s.nick, m.Reason)
+		}
+		s.line("", "ERROR", "Closing Link: "+s.host+" (Kicked by the administrator: "+m.Reason+")")
+		return true, nil
+	case wire.Stopping:
+		s.notice(s.nick, "The server is stopping: "+m.Reason)
+		s.line("", "ERROR", "Closing Link: "+s.host+" (Server is stopping)")
+		return true, nil
+	case wire.Notice:
+		s.notice(Channel(s.lobby), m.Text)
+	case wire.Error:
+		s.hubError(m)
+	case wire.RoomList:
+		if m.Flags&wire.ListFirst != 0 {
+			*rooms = (*rooms)[:0]
+			s.num("321", "Channel", "Users  Name")
+		}
+		*rooms = append(*rooms, m.Rooms...)
+		for _, r := range m.Rooms {
+			s.num("322", Channel(r.Name), strconv.Itoa(int(r.Members)), "")
+		}
+		if m.Flags&wire.ListLast != 0 {
+			s.num("323", "End of /LIST")
+		}
+	case wire.FileOffered:
+		if m.From == s.nick {
+			return false, nil
+		}
+		target := s.nick
+		if m.Room != "" {
+			target = Channel(m.Room)
+		}
+		s.say(s.mask(m.From), "NOTICE", target, fmt.Sprintf("sent the file “%s” (%s); "+
+			"IRC clients cannot receive MultiChat files: ask %s for it another way.", m.Name, gateway.Size(m.Size), m.From))
+		return false, wire.FileAbort{ID: m.ID, Reason: "IRC clients cannot receive files"}
+	case wire.Ping:
+		return false, wire.Pong{Token: m.Token}
+	}
+	return false, nil
+}
+
+// chatLine queues a room message that fits one line, without building its
+// parts as strings first (the fan-out path); it returns false for text that
+// needs splitting, which say handles.
+func (s *session) chatLine(m wire.Chat) bool {
+	const fixed = len(":!@ PRIVMSG # :\r\n")
+	if strings.IndexByte(m.Text, '\n') >= 0 || strings.IndexByte(m.Room, ' ') >= 0 ||
+		fixed+2*len(m.From)+len(s.cfg.ServerName)+len(m.Room)+len(m.Text) > maxLine {
+		return false
+	}
+	w := s.w
+	w.WriteByte(':')
+	w.WriteString(m.From)
+	w.WriteByte('!')
+	w.WriteString(m.From)
+	w.WriteByte('@')
+	w.WriteString(s.cfg.ServerName)
+	w.WriteString(" PRIVMSG #")
+	w.WriteString(m.Room)
+	w.WriteString(" :")
+	w.WriteString(m.Text)
+	w.WriteString("\r\n")
+	return true
+}
+
+// say queues text from source to target as PRIVMSG or NOTICE lines, one per
+// line of text and cut to fit IRC's line limit.
+func (s *session) say(source, command, target, text string) {
+	for _, l := range splitText(text, s.budget(source, command, target)) {
+		s.line(source, command, target, l)
+	}
+}
+
+// left shows a user leaving a room: PART for a part, one QUIT (the user is
+// gone from every channel) otherwise; kicks were shown with Removed.
+func (s *session) left(m wire.Left) {
+	if m.User == s.nick {
+		if s.roster.In(m.Room) {
+			s.line(s.mask(s.nick), "PART", Channel(m.Room), "Left")
+			s.roster.Forget(m.Room)
+		}
+		return
+	}
+	inRoom := false
+	for _, r := range s.roster.RoomsOf(m.User) {
+		inRoom = inRoom || r == m.Room
+	}
+	if !inRoom {
+		return
+	}
+	if m.Reason == wire.LeftParted {
+		s.line(s.mask(m.User), "PART", Channel(m.Room), "Left")
+		s.roster.Apply(m)
+		return
+	}
+	reason := "Quit"
+	if m.Reason != wire.LeftQuit {
+		reason = m.Reason.String()
+	}
+	s.line(s.mask(m.User), "QUIT", reason)
+	for _, r := range s.roster.RoomsOf(m.User) {
+		s.roster.Apply(wire.Left{Room: r, User: m.User})
+	}
+}
+
+// hubError shows a refused request: with the standard numeric where there is
+// one, else as a notice in the window it concerns.
+func (s *session) hubError(m wire.Error) {
+	if m.Code == wire.CodeNoTransfer {
+		return // a file declined (FileAbort) after it had already ended
+	}
+	target := s.answered(m.Ref)
+	switch {
+	case m.Code == wire.CodeNoSuchUser && target != "":
+		s.num("401", target, "No such nick/channel")
+	case m.Code == wire.CodeNoSuchRoom && target != "":
+		s.num("403", target, "No such channel")
+	case m.Code == wire.CodeNotInRoom && target != "":
+		s.num("404", target, "Cannot send to channel (join it first)")
+	case target != "":
+		s.notice(target, "Not sent: "+m.Text)
+	default:
+		s.notice(s.nick, m.Text)
+	}
+}

@@ -1,0 +1,392 @@
+// Package irc lets IRC clients (HexChat, irssi, WeeChat…) join a MultiChat
+// server. Each IRC connection becomes an ordinary member of the hub through
+// server.Port: the gateway speaks IRC to the client and MultiChat's wire
+// messages to the hub, so nickname rules, flood control, limits and kicks
+// apply unchanged. The lobby is #lobby and every room is a channel ("#" and
+// the room's name, its spaces shown as no-break spaces).
+package irc
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/multichat/multichat/net/gateway"
+	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/wire"
+)
+
+// Config is the gateway's configuration.
+type Config struct {
+	Port *server.Port // the hub
+	// Network is the name in ISUPPORT's NETWORK and the welcome (default
+	// "MultiChat"; spaces become '-').
+	Network string
+	// ServerName is the source of the gateway's own replies (default
+	// "multichat.gateway").
+	ServerName string
+	// Password, when set, checks PASS at registration (the server
+	// password); nil lets everyone in.
+	Password func(pass string) bool
+	// MOTD lines; empty: a short default.
+	MOTD         []string
+	WriteTimeout time.Duration // a write to the client taking longer drops it (10 s)
+	RegisterTime time.Duration // time from connect to a completed registration (60 s)
+	IdleTime     time.Duration // silence before the client is pinged, and again before it is dropped (90 s)
+	Logger       *slog.Logger
+}
+
+// Gateway serves IRC clients from one or more listeners.
+type Gateway struct {
+	cfg      Config
+	sessions *gateway.Sessions
+}
+
+// New returns a gateway to cfg.Port.
+func New(cfg Config) *Gateway {
+	if cfg.Network == "" {
+		cfg.Network = "MultiChat"
+	}
+	cfg.Network = strings.ReplaceAll(cfg.Network, " ", "-")
+	if cfg.ServerName == "" {
+		cfg.ServerName = "multichat.gateway"
+	}
+	if len(cfg.MOTD) == 0 {
+		cfg.MOTD = []string{"This is a MultiChat server. #lobby is where everyone is;",
+			"every MultiChat room is a channel (/list). Files cannot be received over IRC."}
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
+	if cfg.RegisterTime <= 0 {
+		cfg.RegisterTime = 60 * time.Second
+	}
+	if cfg.IdleTime <= 0 {
+		cfg.IdleTime = 90 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Gateway{cfg: cfg, sessions: gateway.NewSessions(cfg.Logger)}
+}
+
+// Serve accepts IRC clients on ln (plain, or a tls.NewListener for 6697)
+// until ln is closed or the gateway is; it returns nil then.
+func (g *Gateway) Serve(ln net.Listener) error {
+	return g.sessions.Serve(ln, func(nc net.Conn) {
+		g.sessions.Go(nc, func() { newSession(g, nc).run() })
+	})
+}
+
+// Close stops every listener given to Serve and ends every session (the
+// users are "connection lost" to the others), and waits for them.
+func (g *Gateway) Close() { g.sessions.Close() }
+
+// Channel is the IRC channel of a MultiChat room: "#" and the name, spaces
+// shown as no-break spaces (IRC channel names cannot hold spaces, and room
+// names cannot hold U+00A0).
+func Channel(room string) string { return "#" + strings.ReplaceAll(room, " ", "\u00a0") }
+
+// Room is the MultiChat room of an IRC channel, or "" if ch is not one.
+func Room(ch string) string {
+	if !strings.HasPrefix(ch, "#") {
+		return ""
+	}
+	return strings.ReplaceAll(ch[1:], "\u00a0", " ")
+}
+
+// checkNick applies MultiChat's nickname rules and what IRC needs on top:
+// no characters that IRC uses to separate or match (! @ , * ? :), no '&'
+// or digit first.
+func checkNick(nick string) error {
+	if err := wire.CheckNick(nick); err != nil {
+		return err
+	}
+	if strings.ContainsAny(nick, "!@,*?") {
+		return errors.New("nickname may not contain ! @ , * or ? on IRC")
+	}
+	if c := nick[0]; c == ':' || c == '&' || c == '$' || (c >= '0' && c <= '9') {
+		return errors.New("nickname may not start with : & $ or a digit on IRC")
+	}
+	return nil
+}
+
+// session is one IRC client. Its reader goroutine (run) registers the
+// client, then turns its commands into hub messages; fromHub turns the hub's
+// frames into IRC lines. Writes to the client go through w under wmu.
+type session struct {
+	g    *Gateway
+	cfg  *Config
+	nc   net.Conn
+	host string // the client's address, for its prefix
+
+	wmu sync.Mutex
+	w   *bufio.Writer
+	buf []byte
+
+	// set during registration, then read only
+	nick, user, real string
+	link             *gateway.Link
+	lobby            string
+	roster           *gateway.Roster
+
+	mu      sync.Mutex
+	targets map[uint32]string // Ref → the target a PRIVMSG went to, until echoed or refused
+	nextRef uint32
+	away    bool
+}
+
+func newSession(g *Gateway, nc net.Conn) *session {
+	return &session{g: g, cfg: &g.cfg, nc: nc, host: gateway.RemoteAddr(nc).Addr().String(),
+		w: bufio.NewWriterSize(nc, 8<<10), roster: gateway.NewRoster(), targets: make(map[uint32]string)}
+}
+
+func (s *session) log() *slog.Logger { return s.cfg.Logger }
+
+// line queues one line; flush sends what is queued. Callers hold wmu.
+func (s *session) line(prefix, command string, params ...string) {
+	s.buf = appendLine(s.buf[:0], prefix, command, params...)
+	s.w.Write(s.buf)
+}
+
+func (s *session) flush() error {
+	s.nc.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+	return s.w.Flush()
+}
+
+// reply sends lines from the server at once (the reader's answers).
+func (s *session) reply(f func()) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	f()
+	return s.flush()
+}
+
+// num queues a numeric reply to the client.
+func (s *session) num(code string, params ...string) {
+	nick := s.nick
+	if nick == "" || s.link == nil {
+		nick = "*"
+	}
+	s.line(s.cfg.ServerName, code, append([]string{nick}, params...)...)
+}
+
+func (s *session) notice(target, text string) {
+	for _, l := range splitText(text, s.budget(s.cfg.ServerName, "NOTICE", target)) {
+		s.line(s.cfg.ServerName, "NOTICE", target, l)
+	}
+}
+
+// budget is how many bytes of text fit in a line from prefix.
+func (s *session) budget(prefix, command, target string) int {
+	return max(maxLine-len(":  :\r\n")-len(prefix)-len(command)-len(target)-1, 32)
+}
+
+// mask is a member's IRC source: nick!nick@server.
+func (s *session) mask(nick string) string {
+	if nick == s.nick {
+		return s.nick + "!" + s.user + "@" + s.host
+	}
+	return nick + "!" + nick + "@" + s.cfg.ServerName
+}
+
+// errClosing ends the session after a reply.
+var errClosing = errors.New("closing")
+
+// run serves the client until it quits or either side goes.
+func (s *session) run() {
+	defer s.nc.Close()
+	defer func() {
+		if s.link != nil {
+			s.link.Close() // after a panic, too
+		}
+	}()
+	br := bufio.NewReaderSize(s.nc, maxTags+maxLine)
+	s.nc.SetReadDeadline(time.Now().Add(s.cfg.RegisterTime))
+	if !s.register(br) {
+		return
+	}
+	hubDone := make(chan struct{})
+	go func() {
+		defer close(hubDone)
+		defer gateway.Recover(s.log(), s.nc)
+		s.fromHub()
+	}()
+	quit := s.fromClient(br)
+	if quit {
+		s.link.Quit()
+	} else {
+		s.link.Close()
+	}
+	<-hubDone
+}
+
+// readLine reads one line; a line over the limits is answered with 417 and
+// skipped.
+func (s *session) readLine(br *bufio.Reader) (Message, error) {
+	for {
+		b, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			s.reply(func() { s.num("417", "Input line was too long") })
+			continue
+		}
+		if err != nil {
+			return Message{}, err
+		}
+		rest := b
+		if b[0] == '@' {
+			if i := strings.IndexByte(string(b), ' '); i >= 0 && i <= maxTags {
+				rest = b[i+1:]
+			}
+		}
+		if len(rest) > maxLine {
+			s.reply(func() { s.num("417", "Input line was too long") })
+			continue
+		}
+		m, err := Parse(string(b))
+		if err != nil {
+			continue // empty lines and stray bytes are ignored, as servers do
+		}
+		return m, nil
+	}
+}
+
+// register runs the registration: PASS, NICK, USER and CAP in any order,
+// until NICK and USER are in and CAP negotiation (if begun) has ended. It
+// returns false when the client goes or is turned away.
+func (s *session) register(br *bufio.Reader) bool {
+	var pass, nick string
+	haveUser, capping := false, false
+	for {
+		m, err := s.readLine(br)
+		if err != nil {
+			return false
+		}
+		switch m.Command {
+		case "CAP":
+			switch strings.ToUpper(m.Param(0)) {
+			case "LS":
+				capping = true
+				s.reply(func() { s.line(s.cfg.ServerName, "CAP", "*", "LS", "") })
+			case "LIST":
+				s.reply(func() { s.line(s.cfg.ServerName, "CAP", "*", "LIST", "") })
+			case "REQ":
+				capping = true
+				s.reply(func() { s.line(s.cfg.ServerName, "CAP", "*", "NAK", m.Param(1)) })
+			case "END":
+				capping = false
+			default:
+				s.reply(func() { s.num("410", m.Param(0), "Invalid CAP command") })
+			}
+		case "PASS":
+			if len(m.Params) == 0 {
+				s.reply(func() { s.num("461", "PASS", "Not enough parameters") })
+				continue
+			}
+			pass = m.Params[0]
+		case "NICK":
+			if len(m.Params) == 0 || m.Params[0] == "" {
+				s.reply(func() { s.num("431", "No nickname given") })
+				continue
+			}
+			nick = m.Params[0]
+			if err := checkNick(nick); err != nil {
+				s.reply(func() { s.num("432", nick, "Erroneous nickname: "+err.Error()) })
+				nick = ""
+			}
+		case "USER":
+			if len(m.Params) < 4 {
+				s.reply(func() { s.num("461", "USER", "Not enough parameters") })
+				continue
+			}
+			haveUser = true
+			s.user, s.real = m.Params[0], m.Params[3]
+			if len(s.user) > 16 || !safeUser(s.user) {
+				s.user = "~irc"
+			}
+		case "PING":
+			s.reply(func() { s.line(s.cfg.ServerName, "PONG", s.cfg.ServerName, m.Param(0)) })
+		case "QUIT":
+			s.reply(func() { s.line("", "ERROR", "Closing Link: "+s.host+" (Quit)") })
+			return false
+		default:
+			s.reply(func() { s.num("451", "You have not registered") })
+		}
+		if nick == "" || !haveUser || capping {
+			continue
+		}
+		if s.cfg.Password != nil && !s.cfg.Password(pass) {
+			s.reply(func() {
+				s.num("464", "Password incorrect")
+				s.line("", "ERROR", "Closing Link: "+s.host+" (Bad password)")
+			})
+			return false
+		}
+		link, err := gateway.Join(s.g.sessions.Context(), s.cfg.Port, gateway.RemoteAddr(s.nc), "irc", nick)
+		var refused *gateway.RefusedError
+		switch {
+		case errors.As(err, &refused) && refused.Code == wire.RefuseNickTaken:
+			s.reply(func() { s.num("433", nick, "Nickname is already in use: "+refused.Text) })
+			nick = ""
+			continue
+		case errors.As(err, &refused) && nameRefusal(refused.Code):
+			s.reply(func() { s.num("432", nick, "Erroneous nickname: "+refused.Text) })
+			nick = ""
+			continue
+		case err != nil:
+			s.reply(func() { s.line("", "ERROR", "Closing Link: "+s.host+" ("+err.Error()+")") })
+			s.log().Info("irc client refused", "addr", s.host, "nick", nick, "err", err)
+			return false
+		}
+		s.link, s.nick, s.lobby = link, link.Welcome.Nick, link.Welcome.Lobby
+		s.log().Info("irc client joined", "addr", s.host, "nick", s.nick)
+		s.reply(s.welcome)
+		return true
+	}
+}
+
+// nameRefusal reports refusals about the nickname itself (invalid,
+// reserved), which IRC reports as 432 with the server's reason.
+func nameRefusal(c wire.RefuseCode) bool {
+	return c == wire.RefuseNickInvalid || c == wire.RefuseNickReserved
+}
+
+func safeUser(u string) bool {
+	for _, r := range u {
+		if r <= ' ' || r == '@' || r == '!' || r > 0x7E {
+			return false
+		}
+	}
+	return u != ""
+}
+
+// welcome queues the registration burst: 001–005 and the MOTD. The lobby's
+// JOIN follows when its member list arrives.
+func (s *session) welcome() {
+	w := s.link.Welcome
+	s.num("001", fmt.Sprintf("Welcome to the %s IRC gateway of %s, %s", s.cfg.Network, w.Server, s.mask(s.nick)))
+	s.num("002", fmt.Sprintf("Your host is %s, running MultiChat (protocol %d)", s.cfg.ServerName, w.Version))
+	s.num("003", "This server was created "+time.UnixMilli(w.Time).UTC().Format(time.RFC1123))
+	s.num("004", s.cfg.ServerName, "multichat", "i", "nt")
+	s.num("005", "CASEMAPPING=rfc8265", fmt.Sprintf("NICKLEN=%d", wire.MaxNickRunes),
+		fmt.Sprintf("CHANNELLEN=%d", wire.MaxRoomRunes+1), "CHANTYPES=#", "CHANLIMIT=#:",
+		"NETWORK="+s.cfg.Network, "PREFIX=", "CHANMODES=,,,nt", "TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:,PART:",
+		"UTF8ONLY", "are supported by this server")
+	s.motd()
+}
+
+func (s *session) motd() {
+	s.num("375", "- "+s.cfg.ServerName+" Message of the day -")
+	for _, l := range s.cfg.MOTD {
+		s.num("372", "- "+l)
+	}
+	s.num("376", "End of /MOTD command")
+}

@@ -1,0 +1,324 @@
+// Package store is MultiChat's history: every message, announcement and
+// room event the server assigns an id, kept in one SQLite file (pure Go,
+// modernc.org/sqlite) in WAL mode. Writes never wait: Append hands a record
+// to a bounded queue and the store's own goroutine writes queued records in
+// batched transactions; a full queue or a failing disk costs history, never
+// chat, and is counted. Reads (recent messages, what a client missed, older
+// pages, search) are plain blocking calls for the server's history reader.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Kind says what a record is.
+type Kind uint8
+
+const (
+	KindChat    Kind = 1 // a room message
+	KindPrivate Kind = 2 // a private message
+	KindNotice  Kind = 3 // an announcement (kept in the lobby's conversation)
+	KindJoined  Kind = 4 // From joined Room
+	KindLeft    Kind = 5 // From left Room; Text says why
+	KindKicked  Kind = 6 // From was removed by the admin; Text says why
+)
+
+// IsMessage reports whether records of this kind are messages (replayed,
+// missed, searched) rather than events of a room's story.
+func (k Kind) IsMessage() bool { return k == KindChat || k == KindPrivate || k == KindNotice }
+
+// Record is one stored entry.
+type Record struct {
+	ID   uint64
+	Time int64 // Unix milliseconds
+	Kind Kind
+	Conv string // RoomConv or PrivateConv
+	Room string // room name as shown; "" for private messages
+	From string
+	To   string // private messages: the recipient's nickname
+	Text string
+	Ref  uint32 // the sender's reference
+	// FromParty and ToParty identify the two parties of a private message.
+	// Today they are the nicknames' fold keys; once devices have identities
+	// (issue #10) they become device ids, so that private history follows
+	// the device, not whoever takes the nickname later.
+	FromParty string
+	ToParty   string
+}
+
+// RoomConv is the conversation key of the room whose fold key is key.
+func RoomConv(key string) string { return "#" + key }
+
+// PrivateConv is the conversation key of the private messages between two
+// parties, in either order.
+func PrivateConv(a, b string) string {
+	if b < a {
+		a, b = b, a
+	}
+	return "@" + a + "\n" + b
+}
+
+// Options tune a store. Zero fields take their defaults.
+type Options struct {
+	QueueSize   int           // records waiting to be written (65536)
+	BatchWindow time.Duration // how long a batch gathers before it is written (20 ms; at most 100 ms)
+	MaxBatch    int           // records per transaction (4096)
+	Logger      *slog.Logger
+	// KeepDays prunes records older than that many days in the background
+	// (0 keeps everything).
+	KeepDays int
+}
+
+func (o Options) defaults() Options {
+	if o.QueueSize <= 0 {
+		o.QueueSize = 1 << 16
+	}
+	if o.BatchWindow <= 0 {
+		o.BatchWindow = 20 * time.Millisecond
+	}
+	o.BatchWindow = min(o.BatchWindow, 100*time.Millisecond)
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 4096
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Status is the store's health and size.
+type Status struct {
+	Path      string
+	Size      int64  // bytes on disk (database and its WAL)
+	Stored    uint64 // records written since Open
+	NotStored uint64 // records lost since Open: queue full or the disk failing
+	Backlog   int    // records not yet in the search index
+	Err       error  // why records are not being stored; nil when healthy
+}
+
+// Store is an open history database.
+type Store struct {
+	path string
+	o    Options
+	db   *sql.DB
+	log  *slog.Logger
+
+	q       chan Record
+	flushCh chan chan struct{}
+	stopCh  chan struct{}
+	done    chan struct{}
+	closed  atomic.Bool
+
+	maxID     uint64 // highest id stored when opened
+	stored    atomic.Uint64
+	notStored atomic.Uint64
+	indexed   atomic.Uint64 // highest id in the search index
+	lastID    atomic.Uint64 // highest id written
+
+	report atomic.Pointer[func(Status)]
+
+	mu   sync.Mutex
+	err  error // current failure
+	size int64
+}
+
+// File is the database's file name inside the data directory.
+const File = "history.db"
+
+// Open opens (creating if needed) the database at path, brings its schema up
+// to date and starts the writer. It fails with a plain-words error when the
+// file cannot be written, is locked by another server, is not a database or
+// comes from a newer MultiChat (ErrNewerSchema).
+func Open(path string, o Options) (*Store, error) {
+	o = o.defaults()
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + url.Values{
+		"_pragma": {"busy_timeout(1000)", "locking_mode(EXCLUSIVE)", "journal_mode(WAL)",
+			"synchronous(NORMAL)", "foreign_keys(OFF)"},
+		"_txlock": {"immediate"},
+	}.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, explain(path, err)
+	}
+	// One connection: the database is locked to this server (exclusive
+	// locking mode), so a second server on the same file is refused.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	if err := migrate(db, path); err != nil {
+		db.Close()
+		if errors.Is(err, ErrNewerSchema) {
+			return nil, err
+		}
+		return nil, explain(path, err)
+	}
+	// Was the last server's stop clean? Then mark the file in use, which
+	// takes the write lock now: another server on this file fails here.
+	var clean int64
+	if err := db.QueryRow(`SELECT value FROM meta WHERE key = 'clean'`).Scan(&clean); err != nil {
+		db.Close()
+		return nil, explain(path, err)
+	}
+	if _, err := db.Exec(`UPDATE meta SET value = 0 WHERE key = 'clean'`); err != nil {
+		db.Close()
+		return nil, explain(path, err)
+	}
+	s := &Store{path: path, o: o, db: db, log: o.Logger,
+		q: make(chan Record, o.QueueSize), flushCh: make(chan chan struct{}),
+		stopCh: make(chan struct{}), done: make(chan struct{})}
+	var maxID sql.NullInt64
+	var indexed int64
+	if err := db.QueryRow(`SELECT max(id) FROM messages`).Scan(&maxID); err != nil {
+		db.Close()
+		return nil, explain(path, err)
+	}
+	if err := db.QueryRow(`SELECT value FROM meta WHERE key = 'indexed'`).Scan(&indexed); err != nil {
+		db.Close()
+		return nil, explain(path, err)
+	}
+	s.maxID = uint64(maxID.Int64)
+	s.lastID.Store(s.maxID)
+	if clean == 0 {
+		// The last server was killed: messages it had numbered may have
+		// been lost with its last batch, and clients may have seen their
+		// ids. New ids start past any it can have given.
+		s.maxID += uint64(o.QueueSize + o.MaxBatch)
+	}
+	s.indexed.Store(uint64(indexed))
+	s.size = s.fileSize()
+	go s.run()
+	return s, nil
+}
+
+// explain turns a SQLite failure into words for the server window and log.
+func explain(path string, err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xFF {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("the history database %s is in use by another MultiChat server", path)
+		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_AUTH:
+			return fmt.Errorf("cannot write the history database %s (read-only or no permission): %w", path, err)
+		case sqlite3.SQLITE_FULL:
+			return fmt.Errorf("the disk holding the history database %s is full", path)
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("the history database %s is damaged or not a database; "+
+				"move it aside to start a new one: %w", path, err)
+		case sqlite3.SQLITE_IOERR:
+			return fmt.Errorf("cannot write the history database %s (disk error): %w", path, err)
+		}
+	}
+	return fmt.Errorf("history database %s: %w", path, err)
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// MaxID is the highest id stored when the database was opened (after a
+// server that was killed, past any id it can have given): the server's ids
+// continue from it, so they are unique and increase across restarts.
+func (s *Store) MaxID() uint64 { return s.maxID }
+
+// Append queues r to be written. It never blocks: when the queue is full or
+// the store is closed it counts r as not stored and returns false.
+func (s *Store) Append(r Record) bool {
+	if s.closed.Load() {
+		s.notStored.Add(1)
+		return false
+	}
+	select {
+	case s.q <- r:
+		return true
+	default:
+		s.notStored.Add(1)
+		return false
+	}
+}
+
+// Flush waits until every record appended before the call is written (or
+// failed to be), or ctx is done.
+func (s *Store) Flush(ctx context.Context) error {
+	done := make(chan struct{})
+	select {
+	case s.flushCh <- done:
+	case <-s.done:
+		return errors.New("the history store is closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close writes everything queued, stops the writer and closes the database.
+// Safe to call twice.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		<-s.done
+		return nil
+	}
+	close(s.stopCh)
+	<-s.done
+	_, err := s.db.Exec(`UPDATE meta SET value = 1 WHERE key = 'clean'`)
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// SetReport sets f (nil: none) to be called from the store's goroutine when
+// its health changes (failing, recovered) and, while records are not being
+// stored, at most every few seconds with the count.
+func (s *Store) SetReport(f func(Status)) {
+	if f == nil {
+		s.report.Store(nil)
+		return
+	}
+	s.report.Store(&f)
+}
+
+// Status reports the store's health and size.
+func (s *Store) Status() Status {
+	s.mu.Lock()
+	err, size := s.err, s.size
+	s.mu.Unlock()
+	backlog := int(s.lastID.Load()) - int(s.indexed.Load())
+	return Status{Path: s.path, Size: size, Stored: s.stored.Load(), NotStored: s.notStored.Load(),
+		Backlog: max(backlog, 0), Err: err}
+}
+
+func (s *Store) fileSize() int64 {
+	var n int64
+	for _, p := range []string{s.path, s.path + "-wal"} {
+		if fi, err := os.Stat(p); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
+}
+
+// ErrClosed is returned by reads after Close.
+var ErrClosed = errors.New("the history store is closed")
+
+// escapeLike quotes % _ and \ for a LIKE pattern with ESCAPE '\'.
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
