@@ -57,7 +57,7 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.IntVar(&c.MaxRooms, "max-rooms", d.MaxRooms, "rooms at once")
 	fs.IntVar(&c.MaxRoomsPerUser, "max-rooms-per-user", d.MaxRoomsPerUser, "open rooms one user may have created; -1 turns the limit off")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", d.MaxFileSize, "largest file offered, in bytes")
-	fs.StringVar(&o.DataDir, "data", "", "data directory: TLS certificate, nickname bindings, history database (default: the per-user data folder, e.g. ~/.local/share/multichat/server)")
+	fs.StringVar(&o.DataDir, "data", "", "data directory: TLS certificate, nickname bindings, history database (default: the per-user data folder, e.g. ~/.local/share/multichat)")
 	fs.BoolVar(&o.History, "history", true, "keep history (every conversation) in the data directory")
 	fs.IntVar(&c.Replay, "replay", d.Replay, "messages replayed to whoever joins a room")
 	fs.IntVar(&o.KeepDays, "keep-days", 0, "prune history older than this many days (0 keeps it forever)")

@@ -218,7 +218,7 @@ func TestConfigFromFlags(t *testing.T) {
 	}
 	if o.Addr != ":7878" || o.Config.MaxFrame != 64<<10 || o.Config.FloodBurst != 5 || o.Headless ||
 		o.Config.Plaintext || o.Config.NickGrace != 10*time.Minute || o.Config.PasswordHash != nil ||
-		o.Config.DataDir != filepath.Join(data, "multichat", "server") || o.Config.MaxRoomsPerUser != 10 {
+		o.Config.DataDir != filepath.Join(data, "multichat") || o.Config.MaxRoomsPerUser != 10 {
 		t.Fatalf("defaults %+v", o)
 	}
 	// Trust flags.

@@ -211,7 +211,9 @@ func TestPasswordFlow(t *testing.T) {
 // another nickname at once and keeps her session.
 func TestNicknameAcrossRestart(t *testing.T) {
 	s := startServer(t, server.Config{NickGrace: 300 * time.Millisecond})
-	alice := join(t, s, "alice", WithBackoff(time.Second, time.Second))
+	// Alice retries once a second, not at once: the racer must be able to
+	// come first after the grace period.
+	alice := join(t, s, "alice", WithBackoff(time.Second, time.Second), func(o *options) { o.fastFor = 0 })
 	s.Stop()
 	waitFor[Disconnected](alice)
 	s.Start(s.Addr)
