@@ -17,6 +17,7 @@ import (
 	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/trust"
 )
 
 const e2eWait = 10 * time.Second
@@ -30,8 +31,12 @@ type e2eClient struct {
 	events chan client.Event
 }
 
-func startE2EClient(t *testing.T, a fyne.App, addr, nick string) *e2eClient {
+func startE2EClient(t *testing.T, a fyne.App, addr string, fp trust.Fingerprint, nick string) *e2eClient {
 	t.Helper()
+	dataDir := t.TempDir() // the server is trusted already: the window does not ask yet
+	if err := trust.OpenPins(dataDir).Trust(addr, fp); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmds, events := make(chan client.Command, 64), make(chan client.Event, 256)
 	downloads := t.TempDir()
@@ -39,7 +44,7 @@ func startE2EClient(t *testing.T, a fyne.App, addr, nick string) *e2eClient {
 	go func() {
 		defer close(done)
 		_ = client.Run(ctx, cmds, events, client.WithBackoff(50*time.Millisecond, 200*time.Millisecond),
-			client.WithDownloadDir(downloads))
+			client.WithDownloadDir(downloads), client.WithDataDir(dataDir))
 	}()
 	win := a.NewWindow("")
 	c := &e2eClient{t: t, w: NewClientWindow(a, win, cmds, nil, ClientOptions{Addr: addr, Nick: nick}), events: events}
@@ -88,8 +93,8 @@ func (c *e2eClient) shows(text string) func() bool {
 func TestClientEndToEnd(t *testing.T) {
 	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
 	a := test.NewTempApp(t)
-	alice := startE2EClient(t, a, srv.Addr, "alice")
-	bob := startE2EClient(t, a, srv.Addr, "alice") // will be refused, then pick another name
+	alice := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
+	bob := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice") // will be refused, then pick another name
 
 	test.Tap(alice.w.connectBtn)
 	alice.until("alice connected", func() bool { return alice.w.m.Phase == clientmodel.Chat })
@@ -224,8 +229,8 @@ func (c *e2eClient) next(what string, stop func(client.Event) bool) client.Event
 func TestClientStaleEventsOfAbandonedAttempt(t *testing.T) {
 	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
 	a := test.NewTempApp(t)
-	alice := startE2EClient(t, a, srv.Addr, "alice")
-	bob := startE2EClient(t, a, srv.Addr, "alice")
+	alice := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
+	bob := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
 	test.Tap(alice.w.connectBtn)
 	alice.until("alice connected", func() bool { return alice.w.m.Phase == clientmodel.Chat })
 

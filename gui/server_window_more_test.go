@@ -178,7 +178,7 @@ func TestServerWindowAbout(t *testing.T) {
 	f := newServerFixture(t, 8)
 	f.win.MainMenu().Items[1].Items[0].Action()
 	got := overlayTexts(f.win)
-	for _, want := range []string{"MultiChat Server", "Version dev", "protocol version 1"} {
+	for _, want := range []string{"MultiChat Server", "Version dev", "protocol version 2"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("About shows %q, lacks %q", got, want)
 		}
@@ -221,7 +221,8 @@ func realServer(t *testing.T) (cmds chan server.Command, events chan server.Even
 	events = make(chan server.Event, 64)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- server.Run(ctx, server.Config{}, cmds, events) }()
+	dataDir := t.TempDir()
+	go func() { done <- server.Run(ctx, server.Config{DataDir: dataDir}, cmds, events) }()
 	return cmds, events, func() {
 		cancel()
 		select {
@@ -298,12 +299,14 @@ func newChatClient(t *testing.T, addr, nick string) *chatClient {
 func startChatClient(t *testing.T, addr, nick string) *chatClient {
 	t.Helper()
 	c := &chatClient{t: t, nick: nick, cmds: make(chan client.Command, 16), more: make(chan struct{}, 1)}
+	dataDir := t.TempDir()
 	events := make(chan client.Event, 64)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = client.Run(ctx, c.cmds, events, client.WithBackoff(200*time.Millisecond, time.Second))
+		_ = client.Run(ctx, c.cmds, events, client.WithBackoff(200*time.Millisecond, time.Second),
+			client.WithDataDir(dataDir))
 	}()
 	go func() {
 		for ev := range events {
@@ -325,6 +328,17 @@ func startChatClient(t *testing.T, addr, nick string) *chatClient {
 		}
 	})
 	c.cmds <- client.Connect{Addr: addr, Nick: nick}
+	ev := c.waitEvent("Connected or TrustNeeded", func(ev client.Event) bool {
+		switch ev.(type) {
+		case client.Connected, client.TrustNeeded:
+			return true
+		}
+		return false
+	})
+	if tn, ok := ev.(client.TrustNeeded); ok { // a new server: the user accepts it
+		c.cmds <- client.TrustServer{Fingerprint: tn.Fingerprint}
+		c.waitEvent("Connected", func(ev client.Event) bool { _, ok := ev.(client.Connected); return ok })
+	}
 	return c
 }
 

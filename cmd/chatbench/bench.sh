@@ -19,6 +19,9 @@
 # PORT (default 7900), M100 / M500 (messages per sender at N=100 / N=500),
 # TAGS (build tags for chatserver, default x11: the headless server needs no
 # window system, and the X11-only GLFW build needs no Wayland headers).
+# Scenarios run over TLS (the server's certificate lives in $OUT/server-data);
+# the -plain variants (fanout100-plain, connections-plain, …) run the same
+# thing with the server and the tool in -plaintext, for side-by-side ratios.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/chatbench-results}
@@ -33,14 +36,14 @@ go build -o "$OUT/chatbench" ./cmd/chatbench
 
 server_pid=
 HISTORY=${HISTORY:-on}
-start_server() {
-	local hist=(-history=false)
+start_server() { # extra server flags...
+	local hist=(-history=false -data "$OUT/server-data")
 	if [ "$HISTORY" = on ]; then
 		rm -rf "$OUT/data"
 		hist=(-data "$OUT/data")
 	fi
 	"$OUT/chatserver" -headless -addr "127.0.0.1:$PORT" -flood-burst -1 -max-conns 20000 -log-level warn \
-		"${hist[@]}" >"$OUT/server.log" 2>&1 &
+		"${hist[@]}" "$@" >"$OUT/server.log" 2>&1 &
 	server_pid=$!
 	for _ in $(seq 100); do # up to 10 s
 		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
@@ -61,10 +64,12 @@ trap stop_server EXIT
 bench() { # name, chatbench arguments...
 	local name=$1
 	shift
-	start_server
+	local plain=()
+	case $name in *-plain) plain=(-plaintext) ;; esac
+	start_server "${plain[@]}"
 	echo "== $name: chatbench $* (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 	local rc=0
-	"$OUT/chatbench" "$@" -addr "127.0.0.1:$PORT" -pid "$server_pid" -json >"$OUT/$name.json" || rc=$?
+	"$OUT/chatbench" "$@" "${plain[@]}" -addr "127.0.0.1:$PORT" -pid "$server_pid" -json >"$OUT/$name.json" || rc=$?
 	stop_server
 	# The summary, from the JSON, for the log.
 	grep -E '"(server|writes|received|expected|lost|duplicates|order_violations|deliveries_per_sec|server_cpu_per_delivery_us|machine_share|cpu_bound_deliveries_per_sec|tool_cpu_per_delivery_us|p50_us|p90_us|p99_us|max_us|joined|connect_seconds|probe_welcome_p99_ms|server_rss_per_conn_kib|ratio_to_baseline|complete|error)"' "$OUT/$name.json" || true
@@ -95,15 +100,15 @@ scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(fanout100 fanout500 fanout2000 packed100 fanout4k latency connections joins16)
 status=0
 for s in "${scenarios[@]}"; do
-	case $s in
-	fanout100) bench fanout100 fanout -n 100 -s 10 -m "$M100" -size 100 -w 32 || status=1 ;;
-	fanout500) bench fanout500 fanout -n 500 -s 10 -m "$M500" -size 100 -w 32 || status=1 ;;
-	fanout2000) bench fanout2000 fanout -n 2000 -s 10 -m "$M2000" -size 100 -w 32 -conc 200 || status=1 ;;
-	packed100) bench packed100 fanout -n 100 -s 10 -m "$M100" -size 100 -w 32 -packed || status=1 ;;
-	fanout4k) bench fanout4k fanout -n 100 -s 10 -m 2000 -size 4000 -w 32 -baseline || status=1 ;;
-	latency) bench latency latency -n 100 -s 10 -rate 20 -d 10s -size 100 || status=1 ;;
-	connections) bench connections connections -c 5000 -conc 500 -hold 2s || status=1 ;;
-	joins16) bench joins16 connections -c 5000 -conc 16 -probes 200 -hold 0s || status=1 ;;
+	case ${s%-plain} in
+	fanout100) bench "$s" fanout -n 100 -s 10 -m "$M100" -size 100 -w 32 || status=1 ;;
+	fanout500) bench "$s" fanout -n 500 -s 10 -m "$M500" -size 100 -w 32 || status=1 ;;
+	fanout2000) bench "$s" fanout -n 2000 -s 10 -m "$M2000" -size 100 -w 32 -conc 200 || status=1 ;;
+	packed100) bench "$s" fanout -n 100 -s 10 -m "$M100" -size 100 -w 32 -packed || status=1 ;;
+	fanout4k) bench "$s" fanout -n 100 -s 10 -m 2000 -size 4000 -w 32 -baseline || status=1 ;;
+	latency) bench "$s" latency -n 100 -s 10 -rate 20 -d 10s -size 100 || status=1 ;;
+	connections) bench "$s" connections -c 5000 -conc 500 -hold 2s || status=1 ;;
+	joins16) bench "$s" connections -c 5000 -conc 16 -probes 200 -hold 0s || status=1 ;;
 	history100) history100 || status=1 ;;
 	*) echo "unknown scenario $s" >&2; status=2 ;;
 	esac

@@ -23,6 +23,7 @@ type connOpts struct {
 	Probes    int // single joins, one at a time, once all C have joined
 	PID       int
 	Handshake time.Duration
+	Plaintext bool // connect without TLS
 }
 
 // connResult is the connections scenario's report.
@@ -118,7 +119,7 @@ func runConnections(ctx context.Context, o connOpts) (*connResult, error) {
 	)
 	prefix := nickPrefix()
 	t0 := time.Now()
-	conns, errs := dialAll(ctx, o.Addr, "", o.Clients, o.Conc, o.ReadBuf,
+	conns, errs := dialAll(ctx, o.Addr, o.Plaintext, "", o.Clients, o.Conc, o.ReadBuf,
 		func(i int) string { return fmt.Sprintf("%s%d", prefix, i) }, o.Handshake, true,
 		func(i int, bc *benchConn, d time.Duration) {
 			mu.Lock()
@@ -211,7 +212,7 @@ func probeJoins(ctx context.Context, o connOpts, prefix string, res *connResult)
 	var conns []*benchConn
 	var h hist
 	for i := range o.Probes {
-		bc, err := dial(ctx, o.Addr, fmt.Sprintf("%sprobe%d", prefix, i), "", o.ReadBuf, o.Handshake)
+		bc, err := dial(ctx, o.Addr, o.Plaintext, fmt.Sprintf("%sprobe%d", prefix, i), "", o.ReadBuf, o.Handshake)
 		if err != nil {
 			res.Error = joinMsg(res.Error, "probe: "+err.Error())
 			break

@@ -79,6 +79,9 @@ func serveLean(ctx context.Context, ln net.Listener) error {
 		open[nc] = struct{}{}
 		mu.Unlock()
 		c := &leanConn{nc: nc, out: make(chan []byte, leanQueue)}
+		// The lean hub speaks plaintext and checks no device proof, but opens
+		// with the challenge a MultiChat client expects.
+		c.out <- wire.Encode(wire.Challenge{Version: wire.Version})
 		wg.Go(func() { c.read(ctx, h.in) })
 		wg.Go(func() { c.write(ctx) })
 	}

@@ -65,6 +65,7 @@ type common struct {
 	rbuf      int
 	handshake time.Duration
 	cpuprof   string
+	plaintext bool
 }
 
 func (c *common) register(fs *flag.FlagSet, conc, rbuf int) {
@@ -76,6 +77,7 @@ func (c *common) register(fs *flag.FlagSet, conc, rbuf int) {
 	fs.IntVar(&c.rbuf, "rbuf", rbuf, "read buffer per client, bytes")
 	fs.DurationVar(&c.handshake, "handshake", 10*time.Second, "longest a client's handshake may take")
 	fs.StringVar(&c.cpuprof, "cpuprofile", "", "write chatbench's own CPU profile to this file")
+	fs.BoolVar(&c.plaintext, "plaintext", false, "connect without TLS (to a server started with -plaintext)")
 }
 
 const usage = `usage: chatbench fanout|latency|connections|leanhub [flags]
@@ -116,7 +118,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			defer lp.stop()
 			ob := o
-			ob.Addr, ob.PID = lp.Addr, lp.PID
+			ob.Addr, ob.PID, ob.Plaintext = lp.Addr, lp.PID, true // the lean hub speaks no TLS
 			if res.Baseline, err = runFanout(ctx, ob); err != nil {
 				return nil, fmt.Errorf("baseline: %w", err)
 			}
@@ -144,7 +146,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.DurationVar(&o.Hold, "hold", 2*time.Second, "how long to keep them connected before closing")
 		fs.IntVar(&o.Probes, "probes", 0, "then join this many more one at a time, timing each one's welcome")
 		exec = func(ctx context.Context) (any, error) {
-			o.Addr, o.PID, o.Conc, o.ReadBuf, o.Handshake = c.addr, c.pid, c.conc, c.rbuf, c.handshake
+			o.Addr, o.PID, o.Conc, o.ReadBuf, o.Handshake, o.Plaintext = c.addr, c.pid, c.conc, c.rbuf, c.handshake, c.plaintext
 			return runConnections(ctx, o)
 		}
 	case "leanhub":
@@ -238,7 +240,7 @@ func (o *roomOpts) register(fs *flag.FlagSet) {
 }
 
 func (o *roomOpts) set(c *common) {
-	o.Addr, o.PID, o.Conc, o.ReadBuf, o.Handshake = c.addr, c.pid, c.conc, c.rbuf, c.handshake
+	o.Addr, o.PID, o.Conc, o.ReadBuf, o.Handshake, o.Plaintext = c.addr, c.pid, c.conc, c.rbuf, c.handshake, c.plaintext
 }
 
 // loopbackAddr accepts "127.0.0.1:PORT" or "localhost:PORT" and returns the

@@ -24,6 +24,7 @@ type roomOpts struct {
 	Conc      int    // handshakes at once
 	ReadBuf   int    // read buffer per client
 	Handshake time.Duration
+	Plaintext bool   // connect without TLS
 	Nicks     string // nickname prefix; "" picks a random one
 }
 
@@ -85,7 +86,7 @@ func openRoom(ctx context.Context, o *roomOpts, maxSeq uint32, base time.Time, l
 	rr.ctx, rr.fail = context.WithCancelCause(ctx)
 	var mu sync.Mutex
 	t0 := time.Now()
-	conns, errs := dialAll(ctx, o.Addr, o.Room, o.Clients, o.Conc, o.ReadBuf,
+	conns, errs := dialAll(ctx, o.Addr, o.Plaintext, o.Room, o.Clients, o.Conc, o.ReadBuf,
 		func(i int) string { return nicks[i] }, o.Handshake, false,
 		func(i int, bc *benchConn, _ time.Duration) {
 			r := newReceiver(rr.tr, i, bc, maxSeq, base, latency)

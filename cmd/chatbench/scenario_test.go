@@ -22,12 +22,17 @@ func startServer(t *testing.T) string {
 
 func startServerCmds(t *testing.T) (string, chan<- server.Command) {
 	t.Helper()
+	return startServerWith(t, server.Config{FloodBurst: -1, MaxPerIP: -1, MaxConns: 5000, DataDir: t.TempDir()})
+}
+
+func startServerWith(t *testing.T, cfg server.Config) (string, chan<- server.Command) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmds := make(chan server.Command, 1)
 	events := make(chan server.Event, 64)
 	done := make(chan error, 1)
 	go func() {
-		done <- server.Run(ctx, server.Config{FloodBurst: -1, MaxPerIP: -1, MaxConns: 5000}, cmds, events)
+		done <- server.Run(ctx, cfg, cmds, events)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -237,7 +242,8 @@ func TestFanoutModesAndLeanHub(t *testing.T) {
 	for _, addr := range []string{startServer(t), ln.Addr().String()} {
 		for _, packed := range []bool{false, true} {
 			o := fanoutOpts{roomOpts: testRoomOpts(addr, 12, 3, ""), Messages: 200, Window: 8, Packed: packed}
-			o.Size = 4000 // the most characters a message may have
+			o.Plaintext = addr == ln.Addr().String() // the lean hub speaks no TLS
+			o.Size = 4000                            // the most characters a message may have
 			rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			res, err := runFanout(rctx, o)
 			cancel()
@@ -262,5 +268,21 @@ func TestConnectionsProbes(t *testing.T) {
 	}
 	if !res.Complete || res.Joined != 50 || res.Probes != 5 || !(res.ProbeWelcomeP50ms > 0 && res.ProbeWelcomeP50ms <= res.ProbeWelcomeMaxms) {
 		t.Fatalf("%+v", res)
+	}
+}
+
+// TestPlaintextFlag: -plaintext talks to a plaintext server; without it the
+// tool speaks TLS and says why it fails against one.
+func TestPlaintextFlag(t *testing.T) {
+	addr, _ := startServerWith(t, server.Config{FloodBurst: -1, Plaintext: true})
+	var out, errb bytes.Buffer
+	if code := run([]string{"connections", "-addr", addr, "-c", "5", "-hold", "0s", "-plaintext"}, &out, &errb); code != 0 {
+		t.Fatalf("plaintext: exit %d: %s %s", code, &out, &errb)
+	}
+	out.Reset()
+	errb.Reset()
+	code := run([]string{"connections", "-addr", addr, "-c", "1", "-hold", "0s", "-json"}, &out, &errb)
+	if code == 0 || !strings.Contains(out.String()+errb.String(), "-plaintext") {
+		t.Fatalf("TLS against a plaintext server: exit %d: %s %s", code, &out, &errb)
 	}
 }

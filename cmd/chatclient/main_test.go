@@ -53,12 +53,19 @@ func TestParseFlags(t *testing.T) {
 // Connect, and ending it (the window closed) says Quit before it returns.
 func TestSessionSaysGoodbye(t *testing.T) {
 	srv := server.NewTestServer(t, server.Config{})
-	cmds, events, end := startSession(slog.New(slog.DiscardHandler), client.WithDownloadDir(t.TempDir()))
+	cmds, events, end := startSession(slog.New(slog.DiscardHandler), client.WithDownloadDir(t.TempDir()),
+		client.WithDataDir(t.TempDir()))
 	cmds <- client.Connect{Addr: srv.Addr, Nick: "alice"}
 	for connected := false; !connected; {
 		select {
 		case ev := <-events:
 			_, connected = ev.(client.Connected)
+			if tn, ok := ev.(client.TrustNeeded); ok { // a new server: the user accepts it
+				if tn.Fingerprint != srv.Fingerprint {
+					t.Fatalf("asked to trust %s; the server's is %s", tn.Fingerprint, srv.Fingerprint)
+				}
+				cmds <- client.TrustServer{Fingerprint: tn.Fingerprint}
+			}
 			if d, ok := ev.(client.Disconnected); ok {
 				t.Fatalf("disconnected: %v", d.Err)
 			}

@@ -19,15 +19,19 @@ const consoleHelp = `admin console commands:
   /users                  who is connected
   /kick NICK [reason]     remove NICK, telling them why ([kick]); everyone else sees [시스템 추방]
   /announce TEXT          send TEXT to everyone as a system notice
+  /fingerprint            the server certificate's fingerprint, for users to compare
+  /password [TEXT]        set the server password; without TEXT, remove it
+  /release NICK           free a nickname still reserved for a device that left
   /stop                   stop the server and exit (as Ctrl-C)
   /help                   this list`
 
 // consoleAction is what one console line asks for.
 type consoleAction struct {
-	cmd   server.Command // to send to the server, or nil
-	reply string         // to print, or ""
-	users bool           // print the user list
-	quit  bool           // stop and exit
+	cmd         server.Command // to send to the server, or nil
+	reply       string         // to print, or ""
+	users       bool           // print the user list
+	quit        bool           // stop and exit
+	fingerprint bool           // print the fingerprint
 }
 
 // parseConsole turns one line into an action. It never returns a command for
@@ -57,6 +61,15 @@ func parseConsole(line string) consoleAction {
 			return consoleAction{reply: "usage: /announce TEXT"}
 		}
 		return consoleAction{cmd: server.Announce{Text: rest}}
+	case "/fingerprint":
+		return consoleAction{fingerprint: true}
+	case "/password":
+		return consoleAction{cmd: server.SetPassword{Password: rest}}
+	case "/release":
+		if rest == "" || strings.Contains(rest, " ") {
+			return consoleAction{reply: "usage: /release NICK"}
+		}
+		return consoleAction{cmd: server.Release{Nick: rest}}
 	case "/stop", "/quit", "/exit":
 		return consoleAction{quit: true}
 	case "/help", "/?":

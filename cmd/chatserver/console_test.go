@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"io"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -25,13 +23,17 @@ func TestParseConsole(t *testing.T) {
 		{"/announce lunch at 12", consoleAction{cmd: server.Announce{Text: "lunch at 12"}}},
 		{"/users", consoleAction{users: true}},
 		{"/stop", consoleAction{quit: true}},
+		{"/fingerprint", consoleAction{fingerprint: true}},
+		{"/password 반 코드", consoleAction{cmd: server.SetPassword{Password: "반 코드"}}},
+		{"/password", consoleAction{cmd: server.SetPassword{}}},
+		{"/release 지민", consoleAction{cmd: server.Release{Nick: "지민"}}},
 	}
 	for _, c := range cases {
 		if got := parseConsole(c.line); got != c.want {
 			t.Errorf("parseConsole(%q) = %+v, want %+v", c.line, got, c.want)
 		}
 	}
-	for _, bad := range []string{"/kick", "/announce", "/frobnicate", "hello"} {
+	for _, bad := range []string{"/kick", "/announce", "/frobnicate", "hello", "/release", "/release a b"} {
 		got := parseConsole(bad)
 		if got.cmd != nil || got.quit || got.reply == "" {
 			t.Errorf("parseConsole(%q) = %+v, want a usage or help reply and no command", bad, got)
@@ -42,7 +44,7 @@ func TestParseConsole(t *testing.T) {
 // TestHeadlessConsoleKick drives the admin console on stdin: /users lists a
 // real client, /kick delivers [kick] with the reason before EOF, /stop exits 0.
 func TestHeadlessConsoleKick(t *testing.T) {
-	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{"-headless", "-addr", "127.0.0.1:0"})
+	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{"-headless", "-addr", "127.0.0.1:0", "-data", t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,21 +55,23 @@ func TestHeadlessConsoleKick(t *testing.T) {
 	go func() { exited <- runHeadless(context.Background(), o, stdinR, &stdout, &stderr) }()
 	addr := waitServing(t, &stdout, exited)
 
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(10 * time.Second))
-	r := wire.NewReader(bufio.NewReader(nc), 0)
-	nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: "mallory"}))
+	nc, r := helloTLS(t, addr, "mallory")
+	io.WriteString(stdinW, "/fingerprint\n")
+	waitFor(t, &stdout, "server fingerprint (users compare it with what their client shows): "+nc.fp.String()+"\n")
 	if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeWelcome {
 		t.Fatalf("got %+v, %v", m, err)
 	}
 
 	waitFor(t, &stdout, `msg="user joined" nick=mallory`)
-	io.WriteString(stdinW, "/users\n")
-	waitFor(t, &stdout, "1 connected:\n  mallory")
+	// The console's roster follows the server's events, which reach it a
+	// moment after the hub's log line: ask until it lists mallory.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(stdout.String(), "1 connected:\n  mallory"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("/users never listed mallory:\n%s", &stdout)
+		}
+		io.WriteString(stdinW, "/users\n")
+		time.Sleep(50 * time.Millisecond) // polling the process's output
+	}
 	io.WriteString(stdinW, "/kick mallory flooding the lobby\n")
 	var kicked *wire.Kicked
 	for kicked == nil {

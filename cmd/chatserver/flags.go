@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 
+	"github.com/multichat/multichat/net/datadir"
 	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
 )
@@ -58,7 +60,7 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.IntVar(&c.MaxRooms, "max-rooms", d.MaxRooms, "rooms at once")
 	fs.IntVar(&c.MaxRoomsPerUser, "max-rooms-per-user", d.MaxRoomsPerUser, "open rooms one user may have created; -1 turns the limit off")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", d.MaxFileSize, "largest file offered, in bytes")
-	fs.StringVar(&o.DataDir, "data", "", "data directory (history database); default the per-user data folder")
+	fs.StringVar(&o.DataDir, "data", "", "data directory: TLS certificate, nickname bindings, history database (default: the per-user data folder, e.g. ~/.local/share/multichat)")
 	fs.BoolVar(&o.History, "history", true, "keep history (every conversation) in the data directory")
 	fs.IntVar(&c.Replay, "replay", d.Replay, "messages replayed to whoever joins a room")
 	fs.IntVar(&o.KeepDays, "keep-days", 0, "prune history older than this many days (0 keeps it forever)")
@@ -68,8 +70,36 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.StringVar(&gw.IRCAddr, "irc-addr", ":6667", "plain IRC listen address with -irc (\"\" for none)")
 	fs.StringVar(&gw.IRCSAddr, "ircs-addr", ":6697", "IRC over TLS listen address with -irc, using the server's certificate (\"\" for none)")
 	gw.Plaintext = true // until the native port speaks TLS: then the admin's opt-in to plaintext
+	fs.BoolVar(&c.Plaintext, "plaintext", false, "serve without TLS (chat crosses the network in cleartext; for tests, benchmarks and classic clients)")
+	fs.DurationVar(&c.NickGrace, "nick-grace", d.NickGrace, "how long a nickname stays reserved for its device after it disconnects")
+	var password, passwordFile string
+	fs.StringVar(&password, "password", "", "server password (\"class code\") new users must give; visible to other local users in the process list: prefer -password-file")
+	fs.StringVar(&passwordFile, "password-file", "", "read the server password from the first line of this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if passwordFile != "" {
+		data, err := os.ReadFile(passwordFile)
+		if err != nil {
+			return o, fmt.Errorf("-password-file: %w", err)
+		}
+		password, _, _ = strings.Cut(string(data), "\n")
+		password = strings.TrimRight(password, "\r")
+	}
+	if password != "" {
+		hash, err := server.HashPassword(password)
+		if err != nil {
+			return o, fmt.Errorf("password: %w", err)
+		}
+		c.PasswordHash = hash
+	}
+	c.DataDir = o.DataDir
+	if c.DataDir == "" {
+		dir, err := datadir.Default()
+		if err != nil {
+			return o, fmt.Errorf("no data directory (give one with -data): %w", err)
+		}
+		c.DataDir = dir
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))

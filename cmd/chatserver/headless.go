@@ -68,6 +68,7 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 
 	code := 0
 	closed := false
+	var started server.Started
 	finish := func() {
 		if !closed {
 			closed = true
@@ -93,6 +94,8 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 				finish()
 			case act.users:
 				fmt.Fprintln(stdout, users)
+			case act.fingerprint:
+				fmt.Fprintln(stdout, fingerprintText(started))
 			case act.reply != "":
 				fmt.Fprintln(stdout, act.reply)
 			case act.cmd != nil && !closed:
@@ -109,7 +112,9 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 			users.apply(ev)
 			switch ev := ev.(type) {
 			case server.Started:
-				log.Info("serving headless", "addr", ev.Addr, "name", cfg.Name)
+				started = ev
+				log.Info("serving headless", "addr", ev.Addr, "name", cfg.Name, "tls", ev.TLS, "password", ev.Password)
+				fmt.Fprintln(stdout, fingerprintText(ev))
 			case server.Stopped:
 				log.Info("server stopped")
 			case server.Message:
@@ -144,4 +149,16 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 			}
 		}
 	}
+}
+
+// fingerprintText says how clients recognise the server: the certificate's
+// fingerprint, or that connections are not encrypted.
+func fingerprintText(ev server.Started) string {
+	switch {
+	case ev.Addr == "":
+		return "the server is not running"
+	case !ev.TLS:
+		return "not encrypted: the server runs without TLS (-plaintext)"
+	}
+	return "server fingerprint (users compare it with what their client shows): " + ev.Fingerprint.String()
 }

@@ -4,18 +4,71 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
+	"golang.org/x/crypto/bcrypt"
 )
+
+// tlsConn is a test client's connection and the server certificate it saw.
+type tlsConn struct {
+	*tls.Conn
+	fp trust.Fingerprint
+}
+
+// helloTLS connects over TLS, reads the challenge and says hello as nick
+// with a new device's proof.
+func helloTLS(t *testing.T, addr, nick string) (*tlsConn, *wire.Reader) {
+	t.Helper()
+	c, r, err := sayHelloTLS(addr, nick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.NetConn().Close() })
+	return c, r
+}
+
+// sayHelloTLS is helloTLS for helper processes (no testing.T). The
+// connection's deadline is 30 s from now.
+func sayHelloTLS(addr, nick string) (*tlsConn, *wire.Reader, error) {
+	raw, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return nil, nil, err
+	}
+	tc := tls.Client(raw, &tls.Config{InsecureSkipVerify: true})
+	tc.SetDeadline(time.Now().Add(30 * time.Second))
+	if err := tc.Handshake(); err != nil {
+		raw.Close()
+		return nil, nil, err
+	}
+	fp := trust.FingerprintOf(tc.ConnectionState().PeerCertificates[0].Raw)
+	r := wire.NewReader(bufio.NewReader(tc), 0)
+	m, err := r.ReadMessage()
+	ch, ok := m.(wire.Challenge)
+	if err == nil && !ok {
+		err = fmt.Errorf("want a challenge, got %+v", m)
+	}
+	if err != nil {
+		raw.Close()
+		return nil, nil, err
+	}
+	dev := trust.NewDeviceKey()
+	tc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: nick, Device: dev.Pub, Proof: dev.Prove(ch.Nonce, fp)}))
+	return &tlsConn{tc, fp}, r, nil
+}
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines to log to.
 type syncBuffer struct {
@@ -84,14 +137,12 @@ func TestHeadlessServesAndStops(t *testing.T) {
 	h := startHeadless(t, "-name", "Test Server", "-log-level", "debug")
 	addr, stdout, stderr, exited, cancel := h.addr, &h.stdout, &h.stderr, h.exited, h.cancel
 
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
+	fp := regexp.MustCompile(`server fingerprint \(users compare it with what their client shows\): ([0-9A-F ]{79})`).
+		FindStringSubmatch(stdout.String())
+	nc, r := helloTLS(t, addr, "tester")
+	if fp == nil || fp[1] != nc.fp.String() {
+		t.Fatalf("the log's fingerprint %q is not the certificate's %s:\n%s", fp, nc.fp, stdout)
 	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(5 * time.Second))
-	r := wire.NewReader(bufio.NewReader(nc), 0)
-	nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: "tester"}))
 	m, err := r.ReadMessage()
 	if w, ok := m.(wire.Welcome); err != nil || !ok || w.Server != "Test Server" {
 		t.Fatalf("got %+v, %v", m, err)
@@ -133,7 +184,7 @@ func TestHeadlessPortInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{"-addr", ln.Addr().String()})
+	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{"-addr", ln.Addr().String(), "-data", t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,15 +210,30 @@ func TestConfigFromFlags(t *testing.T) {
 		c.MaxRoomsPerUser != 3 || c.OutboxBytes != 1<<20 || c.OutboxBudget != -1 || c.WriteTimeout != 3*time.Second {
 		t.Fatalf("got %+v", o)
 	}
-	// Defaults are the server's.
+	// Defaults are the server's; the data directory is the per-user one.
+	data := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", data)
 	o, err = configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.Addr != ":7878" || o.Config.MaxFrame != 64<<10 || o.Config.FloodBurst != 5 || o.Headless ||
-		o.Config.MaxRoomsPerUser != 10 || o.Config.OutboxBytes != 64<<20 || o.Config.OutboxBudget != 1<<30 ||
-		o.Config.WriteTimeout != 10*time.Second {
+		o.Config.Plaintext || o.Config.NickGrace != 10*time.Minute || o.Config.PasswordHash != nil ||
+		o.Config.DataDir != filepath.Join(data, "multichat") || o.Config.MaxRoomsPerUser != 10 ||
+		o.Config.OutboxBytes != 64<<20 || o.Config.OutboxBudget != 1<<30 || o.Config.WriteTimeout != 10*time.Second {
 		t.Fatalf("defaults %+v", o)
+	}
+	// Trust flags.
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pwFile, []byte("반 코드\n"), 0o600)
+	o, err = configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{
+		"-plaintext", "-nick-grace", "1m", "-password-file", pwFile, "-data", "/srv/chat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := o.Config; !c.Plaintext || c.NickGrace != time.Minute || c.DataDir != "/srv/chat" ||
+		bcrypt.CompareHashAndPassword(c.PasswordHash, []byte("반 코드")) != nil {
+		t.Fatalf("trust flags %+v", o)
 	}
 	for _, args := range [][]string{{"-log-level", "loud"}, {"extra"}, {"-max-conns", "many"}} {
 		fs := flag.NewFlagSet("test", flag.ContinueOnError)
@@ -177,7 +243,7 @@ func TestConfigFromFlags(t *testing.T) {
 		}
 	}
 	// An invalid limit is reported by Run: exit 1.
-	o, _ = configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{"-max-text", "100000", "-addr", "127.0.0.1:0"})
+	o, _ = configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError), []string{"-max-text", "100000", "-addr", "127.0.0.1:0", "-data", t.TempDir()})
 	var stdout, stderr syncBuffer
 	if code := runHeadless(t.Context(), o, nil, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "MaxText") {
 		t.Fatalf("exit %d, stderr %q", code, &stderr)

@@ -73,6 +73,10 @@ func announceLAN(in <-chan server.Event, out chan<- server.Event, c lanConfig) {
 				}
 			case server.Stopped:
 				withdraw()
+			case server.PasswordChanged:
+				if adv != nil {
+					adv.SetPassword(ev.Required)
+				}
 			}
 			out <- ev
 		case err := <-status:
@@ -108,8 +112,12 @@ func advertise(ev server.Started, c lanConfig, status chan error, log *slog.Logg
 		default:
 		}
 	}
+	fp := c.Fingerprint
+	if ev.TLS {
+		fp = ev.Fingerprint.String()
+	}
 	adv, err := discovery.Advertise(discovery.Info{Name: name, Port: int(ap.Port()),
-		Version: wire.Version, Fingerprint: c.Fingerprint, Password: c.Password}, opt)
+		Version: wire.Version, Fingerprint: fp, Password: c.Password || ev.Password}, opt)
 	if err != nil {
 		log.Warn("cannot announce on the LAN", "err", err)
 	}

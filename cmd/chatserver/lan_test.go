@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strings"
 	"testing"
@@ -66,15 +65,12 @@ func helperHeadless() int {
 // helperJoin joins the server at ADDR as NICK, prints "joined", and on the
 // line "quit" (or the end of its input) says goodbye and prints "left".
 func helperJoin() int {
-	nc, err := net.DialTimeout("tcp", os.Getenv("ADDR"), 5*time.Second)
+	nc, r, err := sayHelloTLS(os.Getenv("ADDR"), os.Getenv("NICK"))
 	if err != nil {
 		fmt.Println(err)
 		return 1
 	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(30 * time.Second))
-	r := wire.NewReader(bufio.NewReader(nc), 0)
-	nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: os.Getenv("NICK")}))
+	defer nc.NetConn().Close()
 	if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeWelcome {
 		fmt.Println("no welcome:", m, err)
 		return 1
@@ -91,7 +87,7 @@ func helperJoin() int {
 
 func headless(t *testing.T, ns string, args ...string) *nstest.Proc {
 	t.Helper()
-	return nstest.Start(t, ns, "headless", "ARGS="+strings.Join(append([]string{"-headless"}, args...), "|"))
+	return nstest.Start(t, ns, "headless", "ARGS="+strings.Join(append([]string{"-headless", "-data", t.TempDir()}, args...), "|"))
 }
 
 // TestHeadlessAnnouncesOnTheLAN: the headless server is found from another

@@ -23,6 +23,29 @@
 //     come before it, and so do the Undelivered of everything still waiting.
 //   - Message.Room and Users.Room carry the server's room names; the lobby is
 //     Connected.Lobby ("lobby"). In commands, Room "" means the lobby.
+//   - Trust (protocol version 2). Connections use TLS unless Connect says
+//     Plaintext; Connected.Encrypted says which ("not encrypted" otherwise).
+//     The first time a server is met, TrustNeeded (name and fingerprint)
+//     comes instead of Connected and nothing is sent to the server; the
+//     session waits, without reconnecting, until TrustServer (the user
+//     accepted: the fingerprint is remembered for that address) or
+//     Disconnect. A server that later shows another certificate is refused
+//     before anything is sent: IdentityChanged, then Disconnected{Final}
+//     with an *IdentityChangedError; it is trusted again only after
+//     ForgetServer. A garbled entry in the trusted servers counts as never
+//     seen. A settings page lists them with trust.OpenPins(dir).List(), dir
+//     being WithDataDir's directory (default trust.DataDir("client")).
+//   - A server with a password: PasswordNeeded (Wrong after a refusal, with
+//     the server's text, "wait N seconds" when throttled); the session waits
+//     until SendPassword or Disconnect. The password is sent only to a
+//     server that asks for it, inside TLS (or in plaintext if the user chose
+//     plaintext).
+//   - Each installation has a device key (in the data directory, see
+//     WithDataDir) that the server binds the nickname to: after a lost
+//     connection or a server restart the same nickname is always given
+//     back. If it is really gone (another device took it after the server's
+//     grace period), NickLost comes instead of Reconnecting: the session
+//     keeps rooms and unsent lines and waits for ChangeNick or Disconnect.
 //   - History (when the server keeps it): joining a room (and the lobby at
 //     Connected) brings Replay, its last messages, after its Users. After a
 //     reconnect the session asks for what each conversation missed and
@@ -43,6 +66,7 @@ package client
 import (
 	"time"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -55,12 +79,33 @@ type Command interface{ isCommand() }
 // the events that tell how the attempt goes (Connected, Refused, Kicked,
 // Disconnected, Reconnecting), so that the UI can tell the news of an attempt
 // it already abandoned (a late final Disconnected) from the news of the one
-// it is waiting for.
+// it is waiting for. Password is sent if the server asks for one.
+// Plaintext connects without TLS: only to a server whose administrator
+// turned TLS off.
 type Connect struct {
-	Addr    string
-	Nick    string
-	Session uint64
+	Addr      string
+	Nick      string
+	Session   uint64
+	Password  string
+	Plaintext bool
 }
+
+// TrustServer answers TrustNeeded: the user accepts the server with this
+// fingerprint (as shown); it is remembered for the address and the session
+// connects. A fingerprint that is not the one shown is refused.
+type TrustServer struct{ Fingerprint trust.Fingerprint }
+
+// SendPassword answers PasswordNeeded: the session connects again with it.
+type SendPassword struct{ Password string }
+
+// ChangeNick answers NickLost: the session connects again as Nick, keeping
+// rooms and unsent lines.
+type ChangeNick struct{ Nick string }
+
+// ForgetServer removes Addr from the trusted servers (the settings page), so
+// that a server whose identity changed can be trusted again. ServerForgotten
+// answers.
+type ForgetServer struct{ Addr string }
 
 // Say sends Text to Room (the lobby when Room is empty). ID is the UI's own
 // number for it, echoed in the Message that delivers it or the Undelivered
@@ -131,18 +176,22 @@ type RetryNow struct{}
 // after Disconnect, it does nothing.
 type Redirect struct{ Addr string }
 
-func (Connect) isCommand()    {}
-func (Say) isCommand()        {}
-func (Private) isCommand()    {}
-func (JoinRoom) isCommand()   {}
-func (LeaveRoom) isCommand()  {}
-func (ListRooms) isCommand()  {}
-func (SendFile) isCommand()   {}
-func (Disconnect) isCommand() {}
-func (LoadOlder) isCommand()  {}
-func (Search) isCommand()     {}
-func (RetryNow) isCommand()   {}
-func (Redirect) isCommand()   {}
+func (Connect) isCommand()      {}
+func (Say) isCommand()          {}
+func (Private) isCommand()      {}
+func (JoinRoom) isCommand()     {}
+func (LeaveRoom) isCommand()    {}
+func (ListRooms) isCommand()    {}
+func (SendFile) isCommand()     {}
+func (Disconnect) isCommand()   {}
+func (LoadOlder) isCommand()    {}
+func (Search) isCommand()       {}
+func (RetryNow) isCommand()     {}
+func (Redirect) isCommand()     {}
+func (TrustServer) isCommand()  {}
+func (SendPassword) isCommand() {}
+func (ChangeNick) isCommand()   {}
+func (ForgetServer) isCommand() {}
 
 // Event is something the session reports to the UI.
 type Event interface{ isEvent() }
@@ -163,6 +212,54 @@ type Connected struct {
 	// enforces: the server's (Welcome's MaxText), or wire.DefaultMaxText if
 	// it announced none. Longer text is refused, never cut.
 	MaxText int
+	// Encrypted is false on a plaintext connection: show "not encrypted".
+	Encrypted bool
+	// Fingerprint is the server certificate's (zero when not encrypted).
+	Fingerprint trust.Fingerprint
+}
+
+// TrustNeeded: the server at Addr, named Server, is not among the trusted
+// servers. Show its name and fingerprint and ask; TrustServer or Disconnect
+// answers. Nothing has been sent to it.
+type TrustNeeded struct {
+	Addr        string
+	Server      string
+	Fingerprint trust.Fingerprint
+}
+
+// IdentityChanged: the server at Addr shows another certificate than the
+// trusted one. The connection was refused before anything was sent;
+// Disconnected{Final} follows. There is no "continue anyway": the user
+// removes the old entry (ForgetServer) first.
+type IdentityChanged struct {
+	Addr      string
+	Trusted   trust.Fingerprint
+	Presented trust.Fingerprint
+}
+
+// PasswordNeeded: the server wants a password (Wrong: the one sent was
+// refused; Code and Text say why, e.g. "wait 40 seconds" when throttled).
+// Keep the form filled; SendPassword or Disconnect answers.
+type PasswordNeeded struct {
+	Addr   string
+	Server string
+	Wrong  bool
+	Code   wire.RefuseCode
+	Text   string
+}
+
+// NickLost: rejoining, the server said Nick belongs to another device now
+// (the grace period passed and someone took it). Ask for another nickname;
+// ChangeNick or Disconnect answers. Rooms and unsent lines are kept.
+type NickLost struct {
+	Nick string
+	Text string
+}
+
+// ServerForgotten answers ForgetServer (Existed: there was an entry).
+type ServerForgotten struct {
+	Addr    string
+	Existed bool
 }
 
 // Message is a delivered chat or private message. Mine is true for my own
@@ -344,26 +441,31 @@ type FileDone struct {
 	Err      error // non-nil when aborted or corrupted
 }
 
-func (Connected) isEvent()     {}
-func (Message) isEvent()       {}
-func (Users) isEvent()         {}
-func (Joined) isEvent()        {}
-func (Left) isEvent()          {}
-func (Removed) isEvent()       {}
-func (Notice) isEvent()        {}
-func (Rooms) isEvent()         {}
-func (RoomJoined) isEvent()    {}
-func (RoomLeft) isEvent()      {}
-func (Kicked) isEvent()        {}
-func (Refused) isEvent()       {}
-func (Disconnected) isEvent()  {}
-func (Reconnecting) isEvent()  {}
-func (Undelivered) isEvent()   {}
-func (Error) isEvent()         {}
-func (FileOffered) isEvent()   {}
-func (FileProgress) isEvent()  {}
-func (FileDone) isEvent()      {}
-func (Replay) isEvent()        {}
-func (Missed) isEvent()        {}
-func (HistoryPage) isEvent()   {}
-func (SearchResults) isEvent() {}
+func (Connected) isEvent()       {}
+func (Message) isEvent()         {}
+func (Users) isEvent()           {}
+func (Joined) isEvent()          {}
+func (Left) isEvent()            {}
+func (Removed) isEvent()         {}
+func (Notice) isEvent()          {}
+func (Rooms) isEvent()           {}
+func (RoomJoined) isEvent()      {}
+func (RoomLeft) isEvent()        {}
+func (Kicked) isEvent()          {}
+func (Refused) isEvent()         {}
+func (Disconnected) isEvent()    {}
+func (Reconnecting) isEvent()    {}
+func (Undelivered) isEvent()     {}
+func (Error) isEvent()           {}
+func (FileOffered) isEvent()     {}
+func (FileProgress) isEvent()    {}
+func (FileDone) isEvent()        {}
+func (Replay) isEvent()          {}
+func (Missed) isEvent()          {}
+func (HistoryPage) isEvent()     {}
+func (SearchResults) isEvent()   {}
+func (TrustNeeded) isEvent()     {}
+func (IdentityChanged) isEvent() {}
+func (PasswordNeeded) isEvent()  {}
+func (NickLost) isEvent()        {}
+func (ServerForgotten) isEvent() {}

@@ -3,15 +3,27 @@ package client
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
 	"time"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 )
+
+// rawConn returns the TCP socket under nc.
+func rawConn(nc net.Conn) net.Conn {
+	if tc, ok := nc.(*tls.Conn); ok {
+		return tc.NetConn()
+	}
+	return nc
+}
 
 // maxEarly bounds the frames kept between Welcome and the end of the lobby's
 // member list (a busy lobby may already be talking).
@@ -37,18 +49,35 @@ type dialResult struct {
 	early   []wire.Message    // frames that came before the lobby list was complete
 	refused *wire.Refused
 	err     error
+
+	fp       trust.Fingerprint // the server's certificate (zero in plaintext)
+	server   string            // the server's name, from its challenge
+	unknown  bool              // the certificate is not pinned: ask the user (no hello was sent)
+	password bool              // the server wants a password and none was given (no hello was sent)
 }
 
-// dial connects to addr and does the handshake as nick. Cancelling ctx aborts
-// both the dial and the handshake.
-func dial(ctx context.Context, o *options, addr, nick string) dialResult {
+// target is what one connection attempt needs from the session.
+type target struct {
+	addr      string
+	nick      string
+	password  string
+	plaintext bool
+	pins      *trust.Pins
+	dev       *trust.DeviceKey
+	autoTrust bool              // pin an unknown server without asking (tests)
+	known     trust.Fingerprint // the certificate this session already trusts (the server moved: Redirect)
+}
+
+// dial connects to t.addr and does the handshake. Cancelling ctx aborts both
+// the dial and the handshake.
+func dial(ctx context.Context, o *options, t target) dialResult {
 	d := net.Dialer{Timeout: o.dialTimeout}
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	nc, err := d.DialContext(ctx, "tcp", t.addr)
 	if err != nil {
 		return dialResult{err: err}
 	}
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
-	r := handshake(nc, o, nick)
+	r := handshake(nc, o, t)
 	if !stop() {
 		nc.Close()
 		return dialResult{err: ctx.Err()}
@@ -59,19 +88,146 @@ func dial(ctx context.Context, o *options, addr, nick string) dialResult {
 	return r
 }
 
-// handshake sends Hello and reads Welcome (or Refused) and the lobby's member
-// list, within the handshake timeout.
-func handshake(nc net.Conn, o *options, nick string) dialResult {
+// secure runs the TLS handshake and checks the server's certificate against
+// the pins before anything else is sent: a server whose identity changed is
+// refused (IdentityChangedError); one never seen is reported as unknown.
+func secure(nc net.Conn, t target) (net.Conn, trust.Fingerprint, bool, error) {
+	var fp trust.Fingerprint
+	unknown := false
+	host, _, _ := net.SplitHostPort(t.addr)
+	cfg := &tls.Config{
+		ServerName: host,
+		MinVersion: tls.VersionTLS12,
+		// The certificate is self-signed: it is trusted by its pinned
+		// fingerprint (VerifyConnection), not by a certificate authority.
+		InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("the server sent no certificate")
+			}
+			fp = trust.FingerprintOf(cs.PeerCertificates[0].Raw)
+			state, old, err := t.pins.Check(t.addr, fp)
+			if err != nil {
+				return fmt.Errorf("reading the trusted servers: %w", err)
+			}
+			switch state {
+			case trust.PinMismatch:
+				return &IdentityChangedError{Addr: t.addr, Trusted: old, Presented: fp}
+			case trust.PinUnknown:
+				unknown = true
+			}
+			return nil
+		},
+	}
+	tc := tls.Client(nc, cfg)
+	if err := tc.Handshake(); err != nil {
+		if ic, ok := errors.AsType[*IdentityChangedError](err); ok {
+			return nil, fp, false, ic
+		}
+		var rhe tls.RecordHeaderError
+		if errors.As(err, &rhe) && rhe.RecordHeader[0] == 0 && rhe.Conn != nil {
+			return nil, fp, false, plainAnswer(rhe)
+		}
+		return nil, fp, false, fmt.Errorf("TLS: %w", err)
+	}
+	return tc, fp, unknown, nil
+}
+
+// plainAnswer reads the plaintext frame a server sent where the TLS
+// handshake should be: a refusal made before TLS (server full, too many
+// connections from this address), or the challenge of a server that does not
+// use TLS at all.
+func plainAnswer(rhe tls.RecordHeaderError) error {
+	h := rhe.RecordHeader
+	n := int(binary.BigEndian.Uint32(h[:4]))
+	typ := wire.Type(h[4])
+	if typ == wire.TypeChallenge {
+		return ErrServerPlaintext
+	}
+	if n < 1 || n > 4<<10 || typ != wire.TypeRefused {
+		return fmt.Errorf("TLS: the server answered with something that is not TLS (%s)", typ)
+	}
+	payload := make([]byte, n-1)
+	if _, err := io.ReadFull(rhe.Conn, payload); err != nil {
+		return fmt.Errorf("TLS: the server answered in plaintext: %w", err)
+	}
+	m, err := wire.Decode(typ, payload)
+	if err != nil {
+		return fmt.Errorf("TLS: the server answered in plaintext: %w", err)
+	}
+	ref := m.(wire.Refused)
+	return &refusedPlain{ref}
+}
+
+// refusedPlain carries a refusal read before TLS up to handshake.
+type refusedPlain struct{ wire.Refused }
+
+func (e *refusedPlain) Error() string { return e.Text }
+
+// handshake secures the connection (unless plaintext), reads the challenge,
+// sends Hello with the device proof and reads Welcome (or Refused) and the
+// lobby's member list, within the handshake timeout.
+func handshake(nc net.Conn, o *options, t target) dialResult {
 	fail := func(err error) dialResult { return dialResult{err: fmt.Errorf("handshake: %w", err)} }
 	if err := nc.SetDeadline(time.Now().Add(o.handshakeTimeout)); err != nil {
 		return fail(err)
 	}
-	if _, err := nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: nick})); err != nil {
+	var r dialResult
+	if !t.plaintext {
+		tc, fp, unknown, err := secure(nc, t)
+		if err != nil {
+			if rp, ok := errors.AsType[*refusedPlain](err); ok {
+				return dialResult{refused: &rp.Refused}
+			}
+			if ic, ok := errors.AsType[*IdentityChangedError](err); ok {
+				return dialResult{err: ic}
+			}
+			if errors.Is(err, ErrServerPlaintext) {
+				return dialResult{err: err}
+			}
+			return fail(err)
+		}
+		nc, r.fp, r.unknown = tc, fp, unknown
+	} else if _, err := nc.Write(wire.Encode(wire.Ping{})); err != nil {
+		// A plaintext client speaks first, so that a TLS server (which
+		// waits for a ClientHello) refuses it at once instead of at its
+		// handshake timeout.
 		return fail(err)
 	}
 	br := bufio.NewReaderSize(nc, 64<<10)
 	rd := wire.NewReader(br, wire.DefaultMaxFrame)
-	var r dialResult
+	m, err := rd.ReadMessage()
+	if err != nil {
+		return fail(err)
+	}
+	switch m := m.(type) {
+	case wire.Refused:
+		return dialResult{refused: &m}
+	case wire.Challenge:
+		r.server = m.Server
+		if r.unknown {
+			if !t.autoTrust && (t.known.IsZero() || t.known != r.fp) {
+				return r // ask the user before saying anything
+			}
+			if err := t.pins.Trust(t.addr, r.fp); err != nil {
+				return fail(err)
+			}
+			r.unknown = false
+		}
+		if m.Flags&wire.ChallengePassword != 0 && t.password == "" {
+			r.password = true
+			return r
+		}
+		hello := wire.Hello{Version: wire.Version, Nick: t.nick, Device: t.dev.Pub, Proof: t.dev.Prove(m.Nonce, r.fp)}
+		if m.Flags&wire.ChallengePassword != 0 {
+			hello.Password = t.password // only to a server that asks, inside TLS unless plaintext was chosen
+		}
+		if _, err := nc.Write(wire.Encode(hello)); err != nil {
+			return fail(err)
+		}
+	default:
+		return fail(fmt.Errorf("expected the server's challenge, got %s (is it an older MultiChat server?)", m.Type()))
+	}
 welcome:
 	for {
 		m, err := rd.ReadMessage()
@@ -138,7 +294,8 @@ welcome:
 // server that is slow to read (flood control, TCP backpressure) never blocks
 // the session.
 type conn struct {
-	nc           net.Conn
+	nc           net.Conn // the TLS connection, or raw in plaintext
+	raw          net.Conn // the TCP socket
 	rd           *wire.Reader
 	out          outbox
 	in           chan inbound  // reader → session
@@ -157,6 +314,7 @@ type conn struct {
 func newConn(nc net.Conn, rd *wire.Reader, o *options) *conn {
 	return &conn{
 		nc:           nc,
+		raw:          rawConn(nc),
 		rd:           rd,
 		out:          outbox{wake: make(chan struct{}, 1)},
 		in:           make(chan inbound),
@@ -233,7 +391,7 @@ func (c *conn) writer() {
 		}
 		if err := c.write(b); err != nil {
 			c.fail(fmt.Errorf("write: %w", err))
-			c.nc.Close() // the reader reports the failure
+			c.raw.Close() // the reader reports the failure
 			return
 		}
 		if cap(b) <= maxSpare {
@@ -280,7 +438,10 @@ func (c *conn) shutdown(quit bool, linger time.Duration) {
 		defer t.Stop()
 		select {
 		case <-c.writerDone:
-			if tc, ok := c.nc.(*net.TCPConn); ok {
+			if tc, ok := c.nc.(*tls.Conn); ok {
+				_ = tc.CloseWrite() // close_notify
+			}
+			if tc, ok := c.raw.(*net.TCPConn); ok {
 				_ = tc.CloseWrite()
 			}
 			_ = c.nc.SetReadDeadline(time.Now().Add(linger))
@@ -294,7 +455,7 @@ func (c *conn) shutdown(quit bool, linger time.Duration) {
 		c.out.finish(nil)
 	}
 	close(c.abort)
-	c.nc.Close()
+	c.raw.Close()
 	<-c.writerDone
 	<-c.readerDone
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -22,7 +23,25 @@ var (
 	ErrServerStopping = errors.New("the server is stopping")
 	// ErrPingTimeout: the server stopped answering pings.
 	ErrPingTimeout = errors.New("the server stopped answering")
+	// ErrServerPlaintext: the server does not use TLS. Connecting needs the
+	// plaintext option (Connect.Plaintext), which the user must choose.
+	ErrServerPlaintext = errors.New("the server does not use encryption (TLS); connect with the plaintext option only if you trust the network")
 )
+
+// IdentityChangedError: the server presented another certificate than the
+// one trusted for its address. Nothing was sent to it. The user must remove
+// the old entry from the trusted servers (ForgetServer) to trust it again.
+type IdentityChangedError struct {
+	Addr      string
+	Trusted   trust.Fingerprint // what was trusted
+	Presented trust.Fingerprint // what the server showed now
+}
+
+func (e *IdentityChangedError) Error() string {
+	return fmt.Sprintf("the server's identity changed: %s was trusted with %s but now shows %s. "+
+		"This can be an attack; if the administrator really made a new certificate, remove %s from the trusted servers and connect again",
+		e.Addr, e.Trusted, e.Presented, e.Addr)
+}
 
 // ServerError is a request the server turned down (Error frame): no such
 // user, not in that room, message too long…

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 	"go.uber.org/goleak"
 )
@@ -140,10 +142,33 @@ func (f *fakeServer) accept() *peer {
 	}
 }
 
-// peer wraps a connection the fake server accepted.
+// peer wraps a connection the fake server accepted: it runs the TLS
+// handshake and sends a challenge, as the real server does.
 func (f *fakeServer) peer(nc net.Conn) *peer {
-	return &peer{t: f.t, nc: nc, rd: wire.NewReader(nc, wire.DefaultMaxFrame)}
+	f.t.Helper()
+	tc := tls.Server(nc, fakeIdentity().ServerTLS())
+	tc.SetDeadline(time.Now().Add(waitLimit))
+	if err := tc.Handshake(); err != nil {
+		f.t.Fatalf("fake server: TLS handshake: %v", err)
+	}
+	tc.SetDeadline(time.Time{})
+	p := &peer{t: f.t, nc: tc, rd: wire.NewReader(tc, wire.DefaultMaxFrame)}
+	p.send(wire.Challenge{Version: wire.Version, Nonce: [32]byte{7}, Server: "fake"})
+	return p
 }
+
+// fakeIdentity is the fake server's certificate, made once.
+var fakeIdentity = sync.OnceValue(func() *trust.Identity {
+	id, err := trust.NewIdentity("fake")
+	if err != nil {
+		panic(err)
+	}
+	return id
+})
+
+// trustAll pins every server without asking, for tests that are not about
+// trust.
+func trustAll(o *options) { o.autoTrust = true }
 
 // noConnection asserts that nobody connects for d.
 func (f *fakeServer) noConnection(d time.Duration) {
@@ -267,7 +292,7 @@ func startClient(t testing.TB, opts ...Option) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{t: t, cmds: make(chan Command), events: make(chan Event), cancel: cancel, done: make(chan error, 1)}
 	opts = append([]Option{WithLogger(testLogger(t)), WithBackoff(10*time.Millisecond, 40*time.Millisecond),
-		WithDownloadDir(t.TempDir()), fast}, opts...)
+		WithDownloadDir(t.TempDir()), WithDataDir(t.TempDir()), trustAll, fast}, opts...)
 	go func() { h.done <- Run(ctx, h.cmds, h.events, opts...) }()
 	t.Cleanup(h.stop)
 	return h

@@ -68,9 +68,14 @@ type options struct {
 	pingAfter        time.Duration
 	writeTimeout     time.Duration
 	// nickGrace is how long after losing the connection a rejoin that the
-	// server refuses with a transient reason (nickname taken, server full) is
-	// retried; see session.refused.
+	// server refuses with a transient reason (server full) is retried; see
+	// session.refused.
 	nickGrace time.Duration
+	// dataDir holds the device key and the trusted servers.
+	dataDir string
+	// autoTrust pins unknown servers without asking (tests that are not
+	// about trust).
+	autoTrust bool
 	// linger bounds a polite close: flushing Quit, then waiting for the
 	// server's EOF.
 	linger time.Duration
@@ -149,6 +154,12 @@ func WithPingAfter(d time.Duration) Option {
 			o.pingAfter = d
 		}
 	}
+}
+
+// WithDataDir sets where the client keeps its device key and its trusted
+// servers (default: trust.DataDir("client"), the per-user data directory).
+func WithDataDir(dir string) Option {
+	return func(o *options) { o.dataDir = dir }
 }
 
 func newOptions(opts []Option) *options {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -36,6 +37,15 @@ type session struct {
 	attempt int    // reconnect attempts in the current outage
 	slow    int    // of which after its first minute (see retryDelay)
 	lostAt  time.Time
+
+	// Trust.
+	password  string // sent when the server asks
+	plaintext bool
+	waiting   waitKind          // the user must answer before the session connects again
+	offered   trust.Fingerprint // the certificate shown in TrustNeeded
+	knownFP   trust.Fingerprint // the certificate of the last connection: the same server at a new address (Redirect) is trusted
+	pins      *trust.Pins       // loaded on the first Connect
+	dev       *trust.DeviceKey
 
 	dialCh     chan dialResult // nil unless a dial is in flight
 	dialCancel context.CancelFunc
@@ -81,6 +91,16 @@ type session struct {
 	catchTimer *time.Timer // gives up waiting for Missed answers
 }
 
+// waitKind is a question the session waits on the user for.
+type waitKind uint8
+
+const (
+	waitNone     waitKind = iota
+	waitTrust             // TrustNeeded: TrustServer
+	waitPassword          // PasswordNeeded: SendPassword
+	waitNick              // NickLost: ChangeNick
+)
+
 // pendingMsg is one Say or Private the server has not confirmed.
 type pendingMsg struct {
 	ref     uint32
@@ -115,6 +135,7 @@ func newSession(ctx context.Context, o *options, ev chan<- Event, wg *sync.WaitG
 func (s *session) reset() {
 	s.active, s.closing, s.everUp, s.down = false, false, false, false
 	s.addr, s.nick, s.id, s.attempt, s.slow, s.lostAt = "", "", 0, 0, 0, time.Time{}
+	s.password, s.plaintext, s.waiting, s.offered, s.knownFP = "", false, waitNone, trust.Fingerprint{}, trust.Fingerprint{}
 	s.lobby, s.myKey, s.lobbyKey = wire.Lobby, "", wire.FoldKey(wire.Lobby)
 	s.maxText, s.maxFrame = wire.DefaultMaxText, wire.DefaultMaxFrame
 	s.outstanding, s.queued = nil, nil
@@ -187,6 +208,19 @@ func (s *session) command(cmd Command) {
 		s.stop("you disconnected before the server confirmed it", true)
 	case RetryNow:
 		s.retryNow()
+	case TrustServer:
+		s.trustServer(c.Fingerprint)
+	case SendPassword:
+		if s.waiting != waitPassword {
+			s.emit(Error{Err: errors.New("the server did not ask for a password")})
+			return
+		}
+		s.password, s.waiting = c.Password, waitNone
+		s.dial()
+	case ChangeNick:
+		s.changeNick(c.Nick)
+	case ForgetServer:
+		s.forgetServer(c.Addr)
 	case Redirect:
 		s.redirect(c.Addr)
 	case nil:
@@ -211,10 +245,35 @@ func (s *session) connect(c Connect) {
 		s.emit(Disconnected{Err: fmt.Errorf("server address %q is not host:port: %w", c.Addr, err), Final: true, Session: c.Session})
 		return
 	}
+	if err := s.loadTrust(); err != nil {
+		s.emit(Disconnected{Err: err, Final: true})
+		return
+	}
 	s.reset()
 	s.active, s.addr, s.nick, s.id = true, c.Addr, c.Nick, c.Session
-	s.log.Info("connecting", "addr", c.Addr, "nick", c.Nick)
+	s.password, s.plaintext = c.Password, c.Plaintext
+	s.log.Info("connecting", "addr", c.Addr, "nick", c.Nick, "plaintext", c.Plaintext)
 	s.dial()
+}
+
+// loadTrust opens the device key and the trusted servers once.
+func (s *session) loadTrust() error {
+	if s.dev != nil {
+		return nil
+	}
+	dir := s.o.dataDir
+	if dir == "" {
+		var err error
+		if dir, err = trust.DataDir("client"); err != nil {
+			return fmt.Errorf("no data directory for the device key: %w", err)
+		}
+	}
+	dev, err := trust.LoadOrCreateDeviceKey(dir)
+	if err != nil {
+		return fmt.Errorf("the device key in %s: %w", dir, err)
+	}
+	s.dev, s.pins = dev, trust.OpenPins(dir)
+	return nil
 }
 
 // redirect makes addr the address to dial; see Redirect.
@@ -247,8 +306,56 @@ func (s *session) dial() {
 	ctx, cancel := context.WithCancel(s.ctx)
 	ch := make(chan dialResult, 1)
 	s.dialCh, s.dialCancel = ch, cancel
-	o, addr, nick := s.o, s.addr, s.nick
-	s.wg.Go(func() { ch <- dial(ctx, o, addr, nick) })
+	o := s.o
+	t := target{addr: s.addr, nick: s.nick, password: s.password, plaintext: s.plaintext, pins: s.pins, dev: s.dev,
+		autoTrust: o.autoTrust, known: s.knownFP}
+	s.wg.Go(func() { ch <- dial(ctx, o, t) })
+}
+
+// trustServer answers TrustNeeded.
+func (s *session) trustServer(fp trust.Fingerprint) {
+	if s.waiting != waitTrust {
+		s.emit(Error{Err: errors.New("no server is waiting to be trusted")})
+		return
+	}
+	if fp != s.offered {
+		s.emit(Error{Err: fmt.Errorf("the fingerprint %s is not the one the server showed (%s)", fp, s.offered)})
+		return
+	}
+	if err := s.pins.Trust(s.addr, fp); err != nil {
+		s.emit(Error{Err: fmt.Errorf("remembering the server: %w", err)})
+		return
+	}
+	s.log.Info("server trusted", "addr", s.addr, "fingerprint", fp.String())
+	s.waiting = waitNone
+	s.dial()
+}
+
+// changeNick answers NickLost.
+func (s *session) changeNick(nick string) {
+	if s.waiting != waitNick {
+		s.emit(Error{Err: errors.New("the nickname can be changed only when the server refused it")})
+		return
+	}
+	if err := wire.CheckNick(nick); err != nil {
+		s.emit(NickLost{Nick: nick, Text: err.Error()})
+		return
+	}
+	s.nick, s.waiting = nick, waitNone
+	s.dial()
+}
+
+func (s *session) forgetServer(addr string) {
+	if err := s.loadTrust(); err != nil {
+		s.emit(Error{Err: err})
+		return
+	}
+	existed, err := s.pins.Forget(addr)
+	if err != nil {
+		s.emit(Error{Err: fmt.Errorf("removing %s from the trusted servers: %w", addr, err)})
+		return
+	}
+	s.emit(ServerForgotten{Addr: addr, Existed: existed})
 }
 
 // retryNow dials at once when the connection is down and the next attempt
@@ -270,7 +377,7 @@ func (s *session) cancelDial() {
 	}
 	s.dialCancel()
 	if r := <-s.dialCh; r.c != nil {
-		r.c.nc.Close()
+		r.c.raw.Close()
 	}
 	s.dialCh, s.dialCancel = nil, nil
 }
@@ -278,12 +385,26 @@ func (s *session) cancelDial() {
 func (s *session) dialed(r dialResult) {
 	s.dialCancel()
 	s.dialCh, s.dialCancel = nil, nil
+	if ic, ok := errors.AsType[*IdentityChangedError](r.err); ok {
+		s.log.Warn("server identity changed", "addr", s.addr, "trusted", ic.Trusted.String(), "presented", ic.Presented.String())
+		s.emit(IdentityChanged{Addr: ic.Addr, Trusted: ic.Trusted, Presented: ic.Presented})
+		s.finish(ic, "the server's identity changed", false)
+		return
+	}
 	switch {
+	case errors.Is(r.err, ErrServerPlaintext):
+		s.finish(r.err, "the server does not use encryption", false)
 	case r.err != nil:
 		s.log.Info("connection attempt failed", "addr", s.addr, "err", r.err)
 		s.failed(r.err)
 	case r.refused != nil:
 		s.refused(*r.refused)
+	case r.unknown:
+		s.offered, s.waiting = r.fp, waitTrust
+		s.emit(TrustNeeded{Addr: s.addr, Server: r.server, Fingerprint: r.fp})
+	case r.password:
+		s.waiting = waitPassword
+		s.emit(PasswordNeeded{Addr: s.addr, Server: r.server, Code: wire.RefusePasswordNeeded, Text: "the server needs a password"})
 	default:
 		s.established(r)
 	}
@@ -312,20 +433,33 @@ func (s *session) failed(err error) {
 
 // transientRefusal reports refusals that may clear up by themselves.
 func transientRefusal(c wire.RefuseCode) bool {
-	return c == wire.RefuseNickTaken || c == wire.RefuseServerFull || c == wire.RefuseTooManyFrom
+	return c == wire.RefuseServerFull || c == wire.RefuseTooManyFrom
 }
 
 func (s *session) refused(m wire.Refused) {
 	err := &RefusedError{Code: m.Code, Text: wire.VisibleText(m.Text)}
-	// On a rejoin, "nickname taken" usually means the server still holds our
-	// old session: it notices a dead peer only after its keepalive runs out
-	// (30 s of silence + 2 missed pings: about 90 s by default), or the old
-	// socket is still being torn down. Likewise "server full" right after a
-	// restart, when everyone reconnects at once. So a rejoin keeps trying,
-	// with the usual backoff, for nickGrace (2 min, longer than that
-	// keepalive) after the connection was lost; only then is the refusal
-	// final. A first Connect is refused at once: the user is there to pick
-	// another nickname.
+	switch m.Code {
+	case wire.RefusePasswordNeeded, wire.RefusePasswordWrong, wire.RefuseTooManyTries:
+		s.log.Info("password refused", "code", m.Code, "text", m.Text)
+		s.password, s.waiting = "", waitPassword
+		s.emit(PasswordNeeded{Addr: s.addr, Wrong: m.Code != wire.RefusePasswordNeeded, Code: m.Code, Text: err.Text})
+		return
+	case wire.RefuseNickTaken:
+		// The server binds a nickname to the device holding it and gives it
+		// back to that device at once, even while it still holds a dead
+		// old connection. So on a rejoin "taken" means another device has it
+		// now: ask for another nickname, keeping everything.
+		if s.everUp {
+			s.log.Info("nickname lost", "nick", s.nick, "text", m.Text)
+			s.waiting = waitNick
+			s.emit(NickLost{Nick: s.nick, Text: err.Text})
+			return
+		}
+	}
+	// "Server full" right after a restart, when everyone reconnects at
+	// once, clears up by itself: a rejoin keeps trying, with the usual
+	// backoff, for nickGrace after the connection was lost; only then is
+	// the refusal final. A first Connect is refused at once.
 	if s.everUp && transientRefusal(m.Code) && time.Since(s.lostAt) < s.o.nickGrace {
 		s.log.Info("rejoin refused; retrying", "code", m.Code, "text", m.Text)
 		s.failed(err)
@@ -338,7 +472,7 @@ func (s *session) refused(m wire.Refused) {
 func (s *session) established(r dialResult) {
 	rejoin := s.everUp
 	s.everUp, s.down, s.attempt, s.slow, s.lostAt = true, false, 0, 0, time.Time{}
-	s.c, s.lobby = r.c, r.welcome.Lobby
+	s.c, s.lobby, s.knownFP = r.c, r.welcome.Lobby, r.fp
 	s.nick = r.welcome.Nick
 	s.myKey = wire.FoldKey(s.nick)
 	s.lobbyKey = wire.FoldKey(s.lobby)
@@ -363,7 +497,8 @@ func (s *session) established(r dialResult) {
 	users := lobby.list()
 	via := marksOf(s.marks, users)
 	s.emit(Connected{Addr: s.addr, Nick: s.nick, Server: r.welcome.Server, Lobby: r.welcome.Lobby,
-		Users: users, Via: via, Rejoin: rejoin, MaxText: s.maxText, Session: s.id})
+		Users: users, Via: via, Rejoin: rejoin, MaxText: s.maxText, Session: s.id,
+		Encrypted: !s.plaintext, Fingerprint: r.fp})
 	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list(), Via: via})
 	if _, ok := s.seen[roomConv(s.lobby)]; !ok {
 		s.seen[roomConv(s.lobby)] = 0

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -16,7 +17,12 @@ func TestHandshakeConnected(t *testing.T) {
 	h.do(Connect{Addr: f.addr, Nick: "Alice"})
 	p := f.accept()
 	hello := expect[wire.Hello](p)
-	equal(t, "hello", hello, wire.Hello{Version: wire.Version, Nick: "Alice"})
+	if hello.Version != wire.Version || hello.Nick != "Alice" || hello.Password != "" {
+		t.Fatalf("hello: %+v", hello)
+	}
+	if !trust.VerifyProof(hello.Device, [32]byte{7}, fakeIdentity().Fingerprint, hello.Proof) {
+		t.Fatal("the hello's device proof does not verify over the challenge and the server's certificate")
+	}
 	// The lobby list in two chunks, unsorted, with a chat that slipped in
 	// before the last chunk.
 	p.send(wire.Welcome{Version: wire.Version, Nick: "Alice", Server: "Test server", Lobby: "lobby",
@@ -26,7 +32,8 @@ func TestHandshakeConnected(t *testing.T) {
 		wire.UserList{Room: "lobby", Flags: wire.ListLast, Users: []string{"bob", "Carol", "홍길동"}})
 	c := nextIs[Connected](h)
 	equal(t, "connected", c, Connected{Addr: f.addr, Nick: "Alice", Server: "Test server", Lobby: "lobby",
-		Users: []string{"Alice", "bob", "Carol", "zed", "홍길동"}, MaxText: 100})
+		Users: []string{"Alice", "bob", "Carol", "zed", "홍길동"}, MaxText: 100,
+		Encrypted: true, Fingerprint: fakeIdentity().Fingerprint})
 	u := nextIs[Users](h)
 	equal(t, "users", u, Users{Room: "lobby", Users: []string{"Alice", "bob", "Carol", "zed", "홍길동"}})
 	m := nextIs[Message](h)
@@ -478,29 +485,35 @@ func TestStoppingReconnects(t *testing.T) {
 	rejoins(h, f)
 }
 
-// On a rejoin, "nickname taken" (the server still holds the old session) is
-// retried; on a first connect it is final.
-func TestRejoinRetriesNickTaken(t *testing.T) {
+// On a rejoin, "nickname taken" means another device holds it now (the
+// server gives a device its own nickname back at once): the session says so
+// at once with NickLost, never Reconnecting, keeps what was typed, and
+// rejoins under the nickname the user picks.
+func TestRejoinNickLost(t *testing.T) {
 	f := newFakeServer(t)
 	h := startClient(t)
 	p, _ := connect(h, f, "alice")
 	p.close()
 	nextIs[Disconnected](h)
 	nextIs[Reconnecting](h)
-	for range 2 {
-		p := f.accept()
-		expect[wire.Hello](p)
-		p.send(wire.Refused{Code: wire.RefuseNickTaken, Text: "taken"})
-		r, _ := waitFor[Reconnecting](h)
-		var re *RefusedError
-		if !errors.As(r.Err, &re) {
-			t.Fatalf("reconnecting: %#v", r)
-		}
-	}
-	h.do(Say{ID: 1, Text: "kept"})
 	p = f.accept()
-	p.welcome(wire.Welcome{})
-	if c, _ := waitFor[Connected](h); !c.Rejoin {
+	expect[wire.Hello](p)
+	p.send(wire.Refused{Code: wire.RefuseNickTaken, Text: "taken"})
+	if nl := nextIs[NickLost](h); nl.Nick != "alice" || nl.Text != "taken" {
+		t.Fatalf("nick lost: %#v", nl)
+	}
+	f.noConnection(100 * time.Millisecond) // waits for the user: no reconnecting
+	h.do(Say{ID: 1, Text: "kept"})
+	h.do(ChangeNick{Nick: "has space"})
+	if nl := nextIs[NickLost](h); nl.Nick != "has space" || nl.Text == "" {
+		t.Fatalf("invalid new nickname: %#v", nl)
+	}
+	h.do(ChangeNick{Nick: "alice2"})
+	p = f.accept()
+	if hl := p.welcome(wire.Welcome{}); hl.Nick != "alice2" {
+		t.Fatalf("hello: %#v", hl)
+	}
+	if c, _ := waitFor[Connected](h); !c.Rejoin || c.Nick != "alice2" {
 		t.Fatalf("connected: %#v", c)
 	}
 	if s := expect[wire.Say](p); s.Text != "kept" {
@@ -517,7 +530,9 @@ func TestSlowUIDoesNotBlock(t *testing.T) {
 	cmds := make(chan Command)
 	events := make(chan Event) // never read until the end
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, cmds, events, WithLogger(testLogger(t)), fast) }()
+	go func() {
+		done <- Run(ctx, cmds, events, WithLogger(testLogger(t)), WithDataDir(t.TempDir()), trustAll, fast)
+	}()
 	cmds <- Connect{Addr: f.addr, Nick: "alice"}
 	p := f.accept()
 	p.welcome(wire.Welcome{})

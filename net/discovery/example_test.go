@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/multichat/multichat/net/discovery"
+	"github.com/multichat/multichat/net/wire"
 )
 
 // The connect form's use of List: its pump applies the browser's events
@@ -18,7 +19,7 @@ func ExampleList() {
 	events := []discovery.Event{
 		{Kind: discovery.Searched},
 		{Kind: discovery.Found, Server: discovery.Server{Instance: "Room 7", Addr: "192.168.0.23:7878",
-			Addrs: []string{"192.168.0.23:7878"}, Info: discovery.Info{Name: "Room 7", Version: 1, People: 12, Password: true}}},
+			Addrs: []string{"192.168.0.23:7878"}, Info: discovery.Info{Name: "Room 7", Version: wire.Version, People: 12, Password: true}}},
 	}
 	for _, ev := range events {
 		l.Apply(ev)

@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/hashicorp/mdns"
+
+	"github.com/multichat/multichat/net/wire"
 )
 
 func row(inst, name, addr string, people int) Server {
-	return Server{Instance: inst, Info: Info{Name: name, Port: 7878, Version: 1, People: people}, Addr: addr, Addrs: []string{addr}}
+	return Server{Instance: inst, Info: Info{Name: name, Port: 7878, Version: wire.Version, People: people}, Addr: addr, Addrs: []string{addr}}
 }
 
 func titles(l *List) []string {
@@ -58,7 +60,7 @@ func TestListModel(t *testing.T) {
 	locked := row("p", "Private", "10.0.0.5:7878", 1)
 	locked.Password, locked.Version = true, 99
 	l.Apply(Event{Kind: Found, Server: locked})
-	if s, _ := l.Find("p"); !s.Locked() || s.Detail() != "10.0.0.5:7878 · 1 person online · another MultiChat version (protocol 99, this app speaks 1)" {
+	if s, _ := l.Find("p"); !s.Locked() || s.Detail() != "10.0.0.5:7878 · 1 person online · another MultiChat version (protocol 99, this app speaks 2)" {
 		t.Fatalf("locked row %q", s.Detail())
 	}
 	for _, inst := range []string{"a", "b", "zeta", "p"} {

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -51,6 +52,28 @@ type Config struct {
 	// Port, when set, lets gateways bring users of other protocols (IRC,
 	// classic clients) to this server; see Port.
 	Port *Port
+
+	// Trust (PROTOCOL.md section 8).
+
+	// DataDir holds the TLS certificate and key (made on the first start)
+	// and the nickname bindings. Required for TLS unless Identity is set;
+	// without it the bindings are kept in memory only (unless Bindings is
+	// set).
+	DataDir string
+	// Plaintext serves without TLS: only when the administrator asks for it
+	// (tests, benchmarks, classic clients). Clients show "not encrypted".
+	Plaintext bool
+	// Identity is the TLS certificate; nil loads (or makes) it in DataDir.
+	Identity *trust.Identity
+	// NickGrace is how long a nickname stays bound to its device after its
+	// connection ends (10 min): no other device may take it meanwhile.
+	NickGrace time.Duration
+	// Bindings stores the nickname bindings across restarts; nil means a
+	// file in DataDir (FileBindings), or none without DataDir.
+	Bindings BindingStore
+	// PasswordHash is the server password's bcrypt hash (HashPassword);
+	// empty: no password. SetPassword changes it while running.
+	PasswordHash []byte
 }
 
 // The slow-consumer limits' defaults (PROTOCOL.md, "Slow consumers"). What a
@@ -118,6 +141,12 @@ func (c Config) Defaults() Config {
 	if c.MaxFileSize == 0 {
 		c.MaxFileSize = 1 << 30
 	}
+	if c.NickGrace == 0 {
+		c.NickGrace = 10 * time.Minute
+	}
+	if c.Bindings == nil && c.DataDir != "" {
+		c.Bindings = FileBindings{Dir: c.DataDir}
+	}
 	return c
 }
 
@@ -148,20 +177,35 @@ type Kick struct {
 // Announce sends Text to everyone as a system notice.
 type Announce struct{ Text string }
 
-func (Start) isCommand()    {}
-func (Stop) isCommand()     {}
-func (Kick) isCommand()     {}
-func (Announce) isCommand() {}
+// SetPassword sets the server password ("" removes it). Clients that are
+// connected stay; new ones need it. The server keeps only its hash.
+type SetPassword struct{ Password string }
+
+// Release frees a nickname bound to a device that is not connected, so that
+// anyone may take it at once.
+type Release struct{ Nick string }
+
+func (SetPassword) isCommand() {}
+func (Release) isCommand()     {}
+func (Start) isCommand()       {}
+func (Stop) isCommand()        {}
+func (Kick) isCommand()        {}
+func (Announce) isCommand()    {}
 
 // Event is something the server reports to the UI.
 type Event interface{ isEvent() }
 
 // Started reports the bound address (with the real port when ":0" was asked)
-// and the server's name.
+// and the server's name and identity: the fingerprint of its TLS
+// certificate, which users compare with what their client shows the first
+// time (zero when Plaintext).
 type Started struct {
-	Addr string
-	Name string
-	At   time.Time
+	Addr        string
+	Name        string
+	At          time.Time
+	TLS         bool
+	Fingerprint trust.Fingerprint
+	Password    bool // a password is required
 }
 
 // Stopped reports that the listener and every connection are closed.
@@ -237,6 +281,13 @@ type Refused struct {
 	At     time.Time
 }
 
+// PasswordChanged reports that SetPassword set (Required) or removed the
+// server password.
+type PasswordChanged struct {
+	Required bool
+	At       time.Time
+}
+
 // HistoryStatus reports the history store's health and size: at start, at
 // stop, and when it changes (failing, recovered, messages not stored).
 type HistoryStatus struct {
@@ -249,14 +300,15 @@ type HistoryStatus struct {
 	At        time.Time
 }
 
-func (HistoryStatus) isEvent() {}
-func (Started) isEvent()       {}
-func (Stopped) isEvent()       {}
-func (UserJoined) isEvent()    {}
-func (UserLeft) isEvent()      {}
-func (Message) isEvent()       {}
-func (RoomChanged) isEvent()   {}
-func (Notice) isEvent()        {}
-func (Error) isEvent()         {}
-func (Announced) isEvent()     {}
-func (Refused) isEvent()       {}
+func (HistoryStatus) isEvent()   {}
+func (Started) isEvent()         {}
+func (Stopped) isEvent()         {}
+func (UserJoined) isEvent()      {}
+func (UserLeft) isEvent()        {}
+func (Message) isEvent()         {}
+func (RoomChanged) isEvent()     {}
+func (Notice) isEvent()          {}
+func (Error) isEvent()           {}
+func (Announced) isEvent()       {}
+func (Refused) isEvent()         {}
+func (PasswordChanged) isEvent() {}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -101,10 +102,14 @@ const (
 // owned" belongs to the hub goroutine.
 type conn struct {
 	h          *hub
-	nc         net.Conn
+	raw        net.Conn // the TCP socket
+	nc         net.Conn // raw, or the TLS connection over it once secured is closed
 	addr       netip.AddrPort
+	nonce      [32]byte // the challenge the device proof signs
+	gateway    bool     // brought in-process by a gateway (Port.Dial): no TLS, no device proof
 	out        *outbox
 	gone       chan struct{} // closed by the hub when it lets go of the connection
+	secured    chan struct{} // closed by the reader once nc is set (TLS handshake done)
 	readerDone chan struct{} // closed when the reader has exited
 
 	// hub owned
@@ -114,6 +119,7 @@ type conn struct {
 	nick      string
 	fold      string    // wire.FoldKey(nick)
 	skels     [2]string // wire.SkeletonKeys(nick)
+	device    [32]byte  // the device key that proved itself in the hello
 	via       string    // the gateway that brought the user (Port.Dial); "" for a socket
 	rooms     []membership
 	files     int // transfers this user is sending
@@ -126,14 +132,22 @@ type membership struct {
 }
 
 func newConn(h *hub, nc net.Conn, addr netip.AddrPort) *conn {
-	return &conn{
+	c := &conn{
 		h:          h,
+		raw:        nc,
 		nc:         nc,
 		addr:       addr,
+		nonce:      newNonce(),
 		out:        newOutbox(h.cfg.OutboxBytes, nc, h.cfg.WriteTimeout, h.acct),
 		gone:       make(chan struct{}),
+		secured:    make(chan struct{}),
 		readerDone: make(chan struct{}),
 	}
+	_, c.gateway = nc.(*hubEnd)
+	if h.tlsConf == nil || c.gateway {
+		close(c.secured)
+	}
+	return c
 }
 
 // inKind says what an inbound item is.
@@ -217,17 +231,37 @@ func failWith(c *conn, reason wire.LeftReason, final wire.Message, detail string
 // or the hub lets go of it (a zero item).
 func (c *conn) readFrames() inbound {
 	cfg := &c.h.cfg
+
+	// Handshake: TLS (unless plaintext), then the first frame must be a
+	// hello, all within HandshakeTime.
+	deadline := time.Now().Add(cfg.HandshakeTime)
+	c.raw.SetReadDeadline(deadline)
+	if c.h.tlsConf != nil && !c.gateway {
+		c.raw.SetWriteDeadline(deadline) // the outbox sets its own once the writer runs
+		fail, ok := c.secure()
+		if !ok {
+			return fail
+		}
+		close(c.secured)
+	}
 	src := &source{nc: c.nc}
 	defer src.release()
 	fr := wire.NewReader(src, cfg.MaxFrame)
-
-	// Handshake: the first frame must be a hello, within HandshakeTime.
-	c.nc.SetReadDeadline(time.Now().Add(cfg.HandshakeTime))
 	f, err := fr.Next()
+	if err == nil && f.Type == wire.TypePing {
+		// A plaintext client opens with a ping, so that a TLS server
+		// notices it at once (it never sends a ClientHello); skip it.
+		f, err = fr.Next()
+	}
 	if err != nil {
 		if isTimeout(err) {
 			return failWith(c, wire.LeftTimedOut, wire.Refused{Code: wire.RefuseHandshake,
 				Text: fmt.Sprintf("no hello within %v", cfg.HandshakeTime)}, "handshake timeout")
+		}
+		if tooLarge, ok := errors.AsType[*wire.FrameTooLargeError](err); ok && isTLSHello(tooLarge.Size) {
+			return failWith(c, wire.LeftProtocol, wire.Refused{Code: wire.RefuseNoTLS,
+				Text: "this server does not use TLS; connect with the plaintext option, or ask the administrator"},
+				"TLS client on a plaintext server")
 		}
 		return c.readError(err)
 	}
@@ -235,9 +269,23 @@ func (c *conn) readFrames() inbound {
 	if err != nil {
 		return decodeFail(c, err)
 	}
-	if _, ok := m.(wire.Hello); !ok {
+	hello, ok := m.(wire.Hello)
+	if !ok {
 		return failWith(c, wire.LeftProtocol, wire.Refused{Code: wire.RefuseHandshake,
 			Text: fmt.Sprintf("the first frame must be hello, not %s", f.Type)}, "no hello")
+	}
+	var r *wire.Refused
+	if c.gateway {
+		// A gateway speaks for a client of another protocol, in process:
+		// the gateway's own listener decides who may use it.
+		if hello.Version != wire.Version {
+			r = &wire.Refused{Code: wire.RefuseVersion, Text: "gateway and server versions differ"}
+		}
+	} else {
+		onSideStack(func() { r = c.h.gate.check(hello, c.addr.Addr(), c.nonce, c.h.fp) })
+	}
+	if r != nil {
+		return failWith(c, wire.LeftProtocol, *r, "refused: "+r.Code.String())
 	}
 	if !c.deliver(inbound{c: c, m: m}) {
 		return inbound{}
@@ -362,13 +410,27 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 // deadline. It is the only goroutine that closes the socket.
 func (c *conn) writeLoop() {
 	defer c.h.wg.Done()
+	select {
+	case <-c.secured:
+	case <-c.gone:
+		select {
+		case <-c.secured:
+		default:
+			// The TLS handshake never finished: nothing queued can be sent.
+			c.out.close(closeAbort, time.Time{})
+			frames, _, _, _ := c.out.take(nil)
+			releaseAll(frames)
+			c.raw.Close()
+			return
+		}
+	}
 	var spare []outFrame
 	w := writer{o: c.out, nc: c.nc}
 	for range c.out.wake {
 		frames, closed, mode, deadline := c.out.take(spare)
 		if closed && mode == closeAbort {
 			releaseAll(frames)
-			c.nc.Close()
+			c.raw.Close()
 			return
 		}
 		if len(frames) > 0 {
@@ -406,13 +468,20 @@ func (c *conn) writerFailed(err error, closing bool) {
 	}
 	// Whatever is still queued will never be written.
 	c.out.close(closeAbort, time.Time{})
-	c.nc.Close()
+	c.raw.Close()
 }
 
 // closeGracefully half-closes the socket after the last frame, waits for the
 // peer to close (the reader sees EOF) until deadline, then closes.
 func (c *conn) closeGracefully(deadline time.Time) {
-	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+	if c.nc != c.raw {
+		// close_notify, so that the peer reads a clean end. It may block
+		// on a peer that does not read: the deadline closes the socket.
+		stop := time.AfterFunc(time.Until(deadline), func() { c.raw.Close() })
+		c.nc.(*tls.Conn).CloseWrite()
+		stop.Stop()
+	}
+	if cw, ok := c.raw.(interface{ CloseWrite() error }); ok {
 		cw.CloseWrite()
 	}
 	c.nc.SetReadDeadline(deadline)
@@ -422,7 +491,7 @@ func (c *conn) closeGracefully(deadline time.Time) {
 	case <-t.C:
 	}
 	t.Stop()
-	c.nc.Close()
+	c.raw.Close()
 }
 
 // maxWrite is the most one socket write carries: the unit of progress. A

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -15,11 +16,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 	"go.uber.org/goleak"
+	"golang.org/x/crypto/bcrypt"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	passwordCost = bcrypt.MinCost
+	goleak.VerifyTestMain(m)
+}
 
 // wait is the default bound on any single wait in these tests.
 const wait = 5 * time.Second
@@ -27,7 +33,49 @@ const wait = 5 * time.Second
 // testConfig is a Config for tests: flood control off unless a test turns it
 // on, short close times.
 func testConfig() Config {
-	return Config{FloodBurst: -1, MaxPerIP: -1}
+	return Config{FloodBurst: -1, MaxPerIP: -1, Identity: testIdentity()}
+}
+
+// testIdentity is the TLS certificate of the tests' servers, made once.
+var testIdentity = sync.OnceValue(func() *trust.Identity {
+	id, err := trust.NewIdentity("test")
+	if err != nil {
+		panic(err)
+	}
+	return id
+})
+
+// tlsDial connects over TLS and reads the server's challenge, for tests
+// that drive raw connections from several goroutines (no testing.T calls).
+func tlsDial(addr string) (*tls.Conn, *wire.Reader, wire.Challenge, trust.Fingerprint, error) {
+	nc, err := net.DialTimeout("tcp", addr, wait)
+	if err != nil {
+		return nil, nil, wire.Challenge{}, trust.Fingerprint{}, err
+	}
+	tc := tls.Client(nc, &tls.Config{InsecureSkipVerify: true})
+	tc.SetDeadline(time.Now().Add(wait))
+	if err := tc.Handshake(); err != nil {
+		nc.Close()
+		return nil, nil, wire.Challenge{}, trust.Fingerprint{}, err
+	}
+	fp := trust.FingerprintOf(tc.ConnectionState().PeerCertificates[0].Raw)
+	r := wire.NewReader(bufio.NewReader(tc), 0)
+	m, err := r.ReadMessage()
+	ch, ok := m.(wire.Challenge)
+	if err == nil && !ok {
+		err = fmt.Errorf("first frame %T, want challenge", m)
+	}
+	if err != nil {
+		tc.Close()
+		return nil, nil, wire.Challenge{}, trust.Fingerprint{}, err
+	}
+	return tc, r, ch, fp, nil
+}
+
+// provenHello is a hello from a new device that proves itself.
+func provenHello(nick string, ch wire.Challenge, fp trust.Fingerprint) wire.Hello {
+	dev := trust.NewDeviceKey()
+	return wire.Hello{Version: wire.Version, Nick: nick, Device: dev.Pub, Proof: dev.Prove(ch.Nonce, fp)}
 }
 
 // harness runs Run with a recorded event stream.
@@ -202,16 +250,60 @@ type client struct {
 	r    *wire.Reader
 	nick string
 	list []string // lobby list from the welcome
+
+	challenge wire.Challenge    // the server's first frame
+	fp        trust.Fingerprint // the server's certificate (zero in plaintext)
+	dev       *trust.DeviceKey  // this client's device key (a new one unless set)
+	password  string            // sent in the hello
 }
 
+// dial connects over TLS (as the servers of these tests run unless their
+// Config says Plaintext) and reads the server's challenge.
 func dial(t testing.TB, addr string) *client {
+	t.Helper()
+	return dialRaw(t, addr).secure()
+}
+
+// secure runs the TLS handshake on c's connection and reads the challenge.
+func (c *client) secure() *client {
+	c.t.Helper()
+	tc := tls.Client(c.nc, &tls.Config{InsecureSkipVerify: true})
+	tc.SetDeadline(time.Now().Add(wait))
+	if err := tc.Handshake(); err != nil {
+		c.t.Fatalf("TLS handshake: %v", err)
+	}
+	tc.SetDeadline(time.Time{})
+	c.fp = trust.FingerprintOf(tc.ConnectionState().PeerCertificates[0].Raw)
+	c.nc, c.r = tc, wire.NewReader(bufio.NewReader(tc), wire.AbsoluteMaxFrame)
+	c.challenge = expect[wire.Challenge](c)
+	return c
+}
+
+// dialPlain connects without TLS (a Plaintext server) and reads the
+// challenge.
+func dialPlain(t testing.TB, addr string) *client {
+	t.Helper()
+	c := dialRaw(t, addr)
+	c.challenge = expect[wire.Challenge](c)
+	return c
+}
+
+// dialRaw connects and reads nothing.
+func dialRaw(t testing.TB, addr string) *client {
 	t.Helper()
 	nc, err := net.DialTimeout("tcp", addr, wait)
 	if err != nil {
 		t.Fatalf("dial %s: %v", addr, err)
 	}
 	t.Cleanup(func() { nc.Close() })
-	return &client{t: t, nc: nc, r: wire.NewReader(bufio.NewReader(nc), wire.AbsoluteMaxFrame)}
+	return &client{t: t, nc: nc, r: wire.NewReader(bufio.NewReader(nc), wire.AbsoluteMaxFrame), dev: trust.NewDeviceKey()}
+}
+
+// helloFor is the hello c sends for nick: its device key, the proof over
+// the challenge and the server's fingerprint, its password.
+func (c *client) helloFor(nick string) wire.Hello {
+	return wire.Hello{Version: wire.Version, Nick: nick, Device: c.dev.Pub,
+		Proof: c.dev.Prove(c.challenge.Nonce, c.fp), Password: c.password}
 }
 
 func (c *client) send(ms ...wire.Message) {
@@ -313,7 +405,7 @@ func isReset(err error) bool {
 func (c *client) hello(nick string) wire.Message {
 	c.t.Helper()
 	c.nick = nick
-	c.send(wire.Hello{Version: wire.Version, Nick: nick})
+	c.send(c.helloFor(nick))
 	return c.next()
 }
 
@@ -336,10 +428,31 @@ func (c *client) readList(room string) []string {
 	}
 }
 
-// join connects as nick and reads the welcome and the lobby list.
+// devices holds the device key of each nickname join has used, so that a
+// nickname that joins again is the same person coming back (the server
+// binds nicknames to devices).
+var devices = struct {
+	sync.Mutex
+	m map[string]*trust.DeviceKey
+}{m: map[string]*trust.DeviceKey{}}
+
+// deviceFor returns the device key join uses for nick.
+func deviceFor(nick string) *trust.DeviceKey {
+	devices.Lock()
+	defer devices.Unlock()
+	k := wire.FoldKey(nick)
+	if devices.m[k] == nil {
+		devices.m[k] = trust.NewDeviceKey()
+	}
+	return devices.m[k]
+}
+
+// join connects as nick (from nick's own device, see deviceFor) and reads
+// the welcome and the lobby list.
 func join(t testing.TB, addr, nick string) *client {
 	t.Helper()
 	c := dial(t, addr)
+	c.dev = deviceFor(nick)
 	m := c.hello(nick)
 	w, ok := m.(wire.Welcome)
 	if !ok {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -76,8 +77,8 @@ func hostileFrame(rng *rand.Rand) []byte {
 // panics, and a well-behaved client is served throughout.
 func TestHostileClients(t *testing.T) {
 	cfg := testConfig()
-	cfg.MaxFrame = 256 << 10 // room for names longer than an error text may be
-	cfg.HandshakeTime = 500 * time.Millisecond
+	cfg.MaxFrame = 256 << 10            // room for names longer than an error text may be
+	cfg.HandshakeTime = 2 * time.Second // TLS handshakes under -race on a busy machine
 	h := startServer(t, cfg)
 	watcher := join(t, h.addr, "watcher")
 	const conns, workers = 400, 4
@@ -86,14 +87,14 @@ func TestHostileClients(t *testing.T) {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(w), 42))
 			for i := w; i < conns; i += workers {
-				nc, err := net.DialTimeout("tcp", h.addr, wait)
+				nc, _, ch, fp, err := tlsDial(h.addr)
 				if err != nil {
 					t.Errorf("dial: %v", err)
 					return
 				}
 				var b []byte
 				if rng.IntN(2) == 0 {
-					b = wire.Encode(wire.Hello{Version: wire.Version, Nick: fmt.Sprintf("h%d", i)})
+					b = wire.Encode(provenHello(fmt.Sprintf("h%d", i), ch, fp))
 				}
 				for range 1 + rng.IntN(8) {
 					b = append(b, hostileFrame(rng)...)
@@ -160,7 +161,7 @@ func TestPerIPLimit(t *testing.T) {
 		t.Cleanup(func() { cli.Close() })
 		rc := remoteConn{Conn: srv, addr: &net.TCPAddr{IP: net.ParseIP(ip), Port: 40000}}
 		h.inspect(func(hb *hub) { hb.accept(rc) })
-		return &client{t: t, nc: cli, r: wire.NewReader(cli, 0)}, cli
+		return &client{t: t, nc: cli, r: wire.NewReader(cli, 0), dev: trust.NewDeviceKey()}, cli
 	}
 	a, _ := from("10.1.2.3")
 	b, _ := from("10.1.2.3")
@@ -169,10 +170,10 @@ func TestPerIPLimit(t *testing.T) {
 		t.Fatalf("third from 10.1.2.3 got %+v", r)
 	}
 	for i, x := range []*client{a, b} {
-		expectWelcome(t, x, fmt.Sprintf("remote%d", i))
+		expectWelcome(t, x.secure(), fmt.Sprintf("remote%d", i))
 	}
 	d, _ := from("10.9.9.9")
-	expectWelcome(t, d, "other")
+	expectWelcome(t, d.secure(), "other")
 	for i := range 3 {
 		join(t, h.addr, fmt.Sprintf("local%d", i)) // loopback is exempt
 	}
@@ -181,7 +182,7 @@ func TestPerIPLimit(t *testing.T) {
 	a.closed()
 	h.waitCounts(5, 5)
 	e, _ := from("10.1.2.3")
-	expectWelcome(t, e, "again")
+	expectWelcome(t, e.secure(), "again")
 }
 
 // TestSlowUI: a UI that never reads its events does not slow the server,

@@ -3,6 +3,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/multichat/multichat/net/store"
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -75,7 +77,22 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 		q.close(eventGrace)
 		return err
 	}
+	id := cfg.Identity
+	if !cfg.Plaintext && id == nil {
+		var err error
+		if id, err = trust.LoadOrCreateIdentity(cfg.DataDir, cfg.Name); err != nil {
+			q.close(eventGrace)
+			return fmt.Errorf("server: %w", err)
+		}
+	}
 	h := newHub(cfg, q)
+	if !cfg.Plaintext {
+		h.tlsConf, h.fp = id.ServerTLS(), id.Fingerprint
+		if id.Created {
+			h.log.Info("created a new server certificate", "dir", cfg.DataDir, "fingerprint", id.Fingerprint.String())
+		}
+	}
+	h.binds = newBindings(cfg.Bindings, cfg.NickGrace, func(err error) { h.failed("bindings", err) })
 	h.startHistory(ctx)
 	if cfg.Port != nil {
 		dials, closePort := cfg.Port.open()
@@ -88,6 +105,7 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 	}
 	h.stopHistory()
 	h.timer.Stop()
+	h.binds.close()
 	q.close(eventGrace)
 	return nil
 }
@@ -118,6 +136,10 @@ func (c Config) validate() error {
 		return errors.New("server: MissedPings must not be negative")
 	case c.FloodBurst > 0 && c.FloodRate <= 0:
 		return errors.New("server: FloodRate must be positive when flood control is on")
+	case !c.Plaintext && c.Identity == nil && c.DataDir == "":
+		return errors.New("server: TLS needs a DataDir (or an Identity); Plaintext turns TLS off")
+	case c.NickGrace < 0:
+		return errors.New("server: NickGrace must not be negative")
 	}
 	return nil
 }
@@ -161,6 +183,11 @@ type hub struct {
 
 	files map[uint64]*transfer
 
+	tlsConf *tls.Config       // nil: plaintext
+	fp      trust.Fingerprint // the certificate's fingerprint (zero in plaintext)
+	gate    *gate             // password and device proof, checked by the readers
+	binds   *bindings         // nickname → device, kept across restarts
+
 	// History (history.go): nil hist means none is kept.
 	hist     History
 	rings    map[string]*ring // room key → its last messages (replay)
@@ -185,6 +212,7 @@ func newHub(cfg Config, q *eventQueue) *hub {
 		acceptCh: make(chan net.Conn),
 		timer:    t,
 		acct:     &budget{max: max(cfg.OutboxBudget, 0)},
+		gate:     newGate(cfg.PasswordHash),
 		hist:     cfg.History,
 		names:    newNames(cfg),
 	}
@@ -262,17 +290,17 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 // and the RoomChanged events at most every roomsEvery; otherwise it arms the
 // timer for when one is due.
 func (h *hub) housekeep() {
-	if len(h.pending) == 0 && len(h.dirty) == 0 {
+	now := time.Now()
+	next := h.binds.maybeSave(now)
+	if len(h.pending) == 0 && len(h.dirty) == 0 && next < 0 {
 		return
 	}
-	now := time.Now()
-	next := time.Duration(-1)
 	if len(h.pending) > 0 {
 		window := min(time.Duration(len(h.lobby.members))*joinWindowPer, maxJoinWindow)
 		if since := now.Sub(h.lastFlush); len(h.pending) >= maxJoinBatch || since >= window {
 			h.flushJoins()
-		} else {
-			next = window - since
+		} else if d := window - since; next < 0 || d < next {
+			next = d
 		}
 	}
 	if len(h.dirty) > 0 {
@@ -458,6 +486,10 @@ func (h *hub) command(cmd Command) {
 		h.kick(cmd)
 	case Announce:
 		h.announce(cmd.Text)
+	case SetPassword:
+		h.setPassword(cmd.Password)
+	case Release:
+		h.release(cmd.Nick)
 	case inspect:
 		cmd.f(h)
 	default:
@@ -490,8 +522,13 @@ func (h *hub) start(addr, name string) {
 	h.stopping = make(chan struct{})
 	h.wg.Add(1)
 	go h.acceptLoop(ln, h.stopping)
-	h.log.Info("listening", "addr", ln.Addr().String())
-	h.emit(Started{Addr: ln.Addr().String(), Name: h.cfg.Name, At: time.Now()})
+	if h.tlsConf != nil {
+		h.log.Info("listening", "addr", ln.Addr().String(), "tls", true, "fingerprint", h.fp.String())
+	} else {
+		h.log.Warn("listening without TLS: chat crosses the network in cleartext", "addr", ln.Addr().String())
+	}
+	h.emit(Started{Addr: ln.Addr().String(), Name: h.cfg.Name, At: time.Now(), TLS: h.tlsConf != nil,
+		Fingerprint: h.fp, Password: h.gate.required()})
 }
 
 func (h *hub) acceptLoop(ln net.Listener, stopping <-chan struct{}) {
@@ -558,6 +595,13 @@ func (h *hub) accept(nc net.Conn) *conn {
 	c := newConn(h, nc, addr)
 	h.conns[c] = struct{}{}
 	h.perIP[ip]++
+	if !c.gateway {
+		var flags uint8
+		if h.gate.required() {
+			flags |= wire.ChallengePassword
+		}
+		h.pushForce(c, wire.Encode(wire.Challenge{Version: wire.Version, Nonce: c.nonce, Flags: flags, Server: h.cfg.Name}))
+	}
 	h.wg.Add(2)
 	go c.readLoop()
 	go c.writeLoop()
@@ -579,6 +623,7 @@ func (h *hub) stop() {
 	for c := range h.conns {
 		if c.state == stateMember {
 			users++
+			h.binds.leave(c.skels, c.device, now)
 			h.emit(UserLeft{Nick: c.nick, Reason: ReasonStopped, At: now})
 		}
 		c.state = stateGone
@@ -635,6 +680,42 @@ func (h *hub) kick(k Kick) {
 	h.emit(Notice{Text: fmt.Sprintf("kicked %s: %s", c.nick, reason), At: now})
 }
 
+func (h *hub) setPassword(pw string) {
+	if pw == "" {
+		h.gate.set(nil)
+		h.log.Info("password removed")
+		h.emit(Notice{Text: "password removed: anyone may join", At: time.Now()})
+		h.emit(PasswordChanged{At: time.Now()})
+		return
+	}
+	hash, err := HashPassword(pw)
+	if err != nil {
+		h.failed("password", err)
+		return
+	}
+	h.gate.set(hash)
+	h.log.Info("password set")
+	h.emit(Notice{Text: "password set: new users need it to join", At: time.Now()})
+	h.emit(PasswordChanged{Required: true, At: time.Now()})
+}
+
+func (h *hub) release(nick string) {
+	keys := wire.SkeletonKeys(nick)
+	for _, k := range keys {
+		if c := h.names.nicks[k]; c != nil {
+			h.failed("release", fmt.Errorf("%s is online: kick them first", c.nick))
+			return
+		}
+	}
+	b := h.binds.forget(keys)
+	if b == nil {
+		h.failed("release", fmt.Errorf("no device holds the nickname %q", nick))
+		return
+	}
+	h.log.Info("nickname released", "nick", b.Nick)
+	h.emit(Notice{Text: fmt.Sprintf("released the nickname %s: anyone may take it now", b.Nick), At: time.Now()})
+}
+
 func (h *hub) announce(text string) {
 	now := time.Now()
 	if h.ln == nil {
@@ -678,6 +759,7 @@ func (h *hub) drop(c *conn, reason wire.LeftReason, mode closeMode, detail strin
 	}
 	delete(h.members, c.fold)
 	h.names.removeNick(c)
+	h.binds.leave(c.skels, c.device, now)
 	h.filesLeave(c)
 	for len(c.rooms) > 0 {
 		r := c.rooms[len(c.rooms)-1].r
@@ -806,25 +888,45 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 		h.emit(Refused{Nick: clip(m.Nick), Addr: c.addr, Reason: text, At: time.Now()})
 		h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
 	}
-	if m.Version != wire.Version {
-		refuse(wire.RefuseVersion, fmt.Sprintf("protocol version %d is not supported; this server speaks %d",
-			m.Version, wire.Version))
-		return
+	// The reader has checked the version, the device proof and the password.
+	now := time.Now()
+	if wire.CheckNick(m.Nick) == nil && !c.gateway {
+		for _, k := range wire.SkeletonKeys(m.Nick) {
+			if other := h.names.nicks[k]; other != nil && !other.gateway && other.device == m.Device {
+				// The same device again: its old connection is dead or
+				// about to be (a client reconnects only after losing it).
+				// The new one takes over; the old one, if it still reads,
+				// is told and does not reconnect, so two windows of one
+				// device do not take turns.
+				h.pushForce(other, wire.Encode(wire.Kicked{Reason: "you connected again from the same device", By: "server"}))
+				h.drop(other, wire.LeftLost, closeGraceful, "replaced by a new connection of the same device")
+			}
+		}
 	}
 	fold, skels, code, text := h.names.checkNick(m.Nick)
 	if code != 0 {
 		refuse(code, text)
 		return
 	}
+	if b := h.binds.holder(skels, now); b != nil && (c.gateway || b.Device != m.Device) {
+		if wire.FoldKey(b.Nick) == fold {
+			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
+		} else {
+			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken: it looks like “%s”", m.Nick, b.Nick))
+		}
+		return
+	}
 	if other := h.members[fold]; other != nil { // implied by the skeleton; kept as a guard
 		refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
 		return
 	}
-	now := time.Now()
 	c.state = stateMember
-	c.nick, c.fold, c.skels = m.Nick, fold, skels
+	c.nick, c.fold, c.skels, c.device = m.Nick, fold, skels, m.Device
 	h.members[fold] = c
 	h.names.addNick(c)
+	if !c.gateway { // gateway users have no device to bind their nickname to
+		h.binds.bind(skels, m.Nick, m.Device)
+	}
 	h.lobby.add(c)
 	h.markDirty(h.lobby)
 	h.welcome(c, now)

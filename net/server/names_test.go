@@ -54,10 +54,13 @@ func TestReservedAndLookAlikeNicks(t *testing.T) {
 	for _, nick := range []string{"admins", "sysadmin", "서버실", "관리", "Bobby", "rob"} {
 		join(t, h.addr, nick)
 	}
-	// A look-alike's keys are free again once the user has left.
+	// A look-alike's keys are free again once the user has left and the
+	// nickname is released (bound to Bob's device until then).
 	bob.send(wire.Quit{})
 	bob.closed()
 	h.waitFor(0, func(e Event) bool { l, ok := e.(UserLeft); return ok && l.Nick == "Bob" }, "Bob left")
+	h.send(Release{Nick: "Bob"})
+	h.waitFor(0, func(e Event) bool { n, ok := e.(Notice); return ok && strings.Contains(n.Text, "released") }, "released")
 	join(t, h.addr, "ᏴoᏏ")
 	if _, members := h.counts(); members != 7 {
 		t.Fatalf("%d members, want 7", members)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -28,7 +29,7 @@ func TestPortGatewayUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	gw := &client{t: t, nc: nc, r: wire.NewReader(bufio.NewReader(nc), wire.AbsoluteMaxFrame)}
+	gw := &client{t: t, nc: nc, r: wire.NewReader(bufio.NewReader(nc), wire.AbsoluteMaxFrame), dev: trust.NewDeviceKey()}
 	if m := gw.hello("ann"); m.Type() != wire.TypeWelcome {
 		t.Fatalf("gateway user got %+v", m)
 	}
@@ -53,7 +54,7 @@ func TestPortGatewayUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc2.Close()
-	second := &client{t: t, nc: nc2, r: wire.NewReader(nc2, 0)}
+	second := &client{t: t, nc: nc2, r: wire.NewReader(nc2, 0), dev: trust.NewDeviceKey()}
 	if r := expect[wire.Refused](second); r.Code != wire.RefuseTooManyFrom {
 		t.Errorf("second from one address: %+v", r)
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 	"go.uber.org/goleak"
 )
@@ -126,7 +127,7 @@ func TestNickRace(t *testing.T) {
 	for i, c := range cs {
 		wg.Go(func() {
 			<-start
-			c.nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: "bob"}))
+			c.nc.Write(wire.Encode(c.helloFor("bob")))
 			m, err := c.read(wait)
 			if err != nil {
 				t.Errorf("client %d: %v", i, err)
@@ -195,13 +196,41 @@ func TestNickRules(t *testing.T) {
 	v.expectEOF()
 }
 
+// TestNickFreedOnLeave: a nickname whose user left is free again for the
+// same device at once, and for another device after NickGrace.
 func TestNickFreedOnLeave(t *testing.T) {
-	h := startServer(t, testConfig())
+	cfg := testConfig()
+	cfg.NickGrace = 300 * time.Millisecond
+	h := startServer(t, cfg)
 	a := join(t, h.addr, "carol")
 	a.send(wire.Quit{})
 	a.expectEOF()
 	h.waitFor(0, func(e Event) bool { _, ok := e.(UserLeft); return ok }, "UserLeft")
-	join(t, h.addr, "CAROL")
+	other := dial(t, h.addr)
+	if r, ok := other.hello("Carol").(wire.Refused); !ok || r.Code != wire.RefuseNickTaken {
+		t.Fatalf("another device took carol's nickname within the grace period: %+v", r)
+	}
+	same := dial(t, h.addr)
+	same.dev = a.dev
+	expectWelcome(t, same, "CAROL")
+	same.send(wire.Quit{})
+	same.expectEOF()
+	left := time.Now()
+	for {
+		late := dial(t, h.addr)
+		m := late.hello("carol")
+		if _, ok := m.(wire.Welcome); ok {
+			if time.Since(left) < cfg.NickGrace {
+				t.Fatalf("another device got the nickname %v after it was left, before the grace period", time.Since(left))
+			}
+			return
+		}
+		if time.Since(left) > cfg.NickGrace+wait {
+			t.Fatalf("the nickname was never freed: %+v", m)
+		}
+		late.expectEOF()
+		time.Sleep(cfg.NickGrace / 4) // polling the grace period's end; no event marks it
+	}
 }
 
 func TestKick(t *testing.T) {
@@ -428,7 +457,9 @@ func TestStopStart(t *testing.T) {
 	if ev.(Started).Addr != h.addr {
 		t.Fatalf("restarted on %s, want %s", ev.(Started).Addr, h.addr)
 	}
-	b := join(t, h.addr, "alice") // the old alice is gone
+	b := dial(t, h.addr) // the old alice is gone; her device gets her nickname back
+	b.dev = a.dev
+	expectWelcome(t, b, "alice")
 	if !slices.Equal(b.list, []string{"alice"}) {
 		t.Fatalf("list after restart %v", b.list)
 	}
@@ -497,17 +528,23 @@ func TestConnectCycles(t *testing.T) {
 
 // cycle connects and leaves in one of four ways.
 func cycle(addr string, i int) error {
-	nc, err := net.DialTimeout("tcp", addr, wait)
+	if i%8 == 2 { // vanishes before the TLS handshake
+		nc, err := net.DialTimeout("tcp", addr, wait)
+		if err != nil {
+			return err
+		}
+		return nc.Close()
+	}
+	nc, r, ch, fp, err := tlsDial(addr)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
 	nc.SetDeadline(time.Now().Add(wait))
-	r := wire.NewReader(bufio.NewReader(nc), 0)
 	nick := fmt.Sprintf("u%d", i)
 	switch i % 4 {
 	case 0: // polite: hello, welcome, list, quit, wait for the close
-		nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: nick}))
+		nc.Write(wire.Encode(provenHello(nick, ch, fp)))
 		if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeWelcome {
 			return fmt.Errorf("want welcome, got %v %v", m, err)
 		}
@@ -521,10 +558,10 @@ func cycle(addr string, i int) error {
 			}
 		}
 	case 1: // vanishes right after the hello
-		nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: nick}))
+		nc.Write(wire.Encode(provenHello(nick, ch, fp)))
 	case 2: // vanishes before the hello
 	case 3: // refused: the name is taken
-		nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: "stayer"}))
+		nc.Write(wire.Encode(provenHello("stayer", ch, fp)))
 		if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeRefused {
 			return fmt.Errorf("want refused, got %v %v", m, err)
 		}
@@ -582,7 +619,7 @@ func TestBadInput(t *testing.T) {
 	}
 	// Not fatal: a second hello, a server-only frame (here: a forged chat).
 	c := join(t, h.addr, "mallory")
-	c.send(wire.Hello{Version: wire.Version, Nick: "again"})
+	c.send(c.helloFor("again"))
 	if e := expect[wire.Error](c); e.Code != wire.CodeUnexpected {
 		t.Fatalf("got %+v", e)
 	}
@@ -612,8 +649,8 @@ func TestHandshakeTimeout(t *testing.T) {
 	cfg := testConfig()
 	cfg.HandshakeTime = 200 * time.Millisecond
 	h := startServer(t, cfg)
+	start := time.Now() // the handshake time runs from the connection, TLS included
 	c := dial(t, h.addr)
-	start := time.Now()
 	r := expect[wire.Refused](c)
 	if r.Code != wire.RefuseHandshake {
 		t.Fatalf("got %+v", r)
@@ -624,7 +661,7 @@ func TestHandshakeTimeout(t *testing.T) {
 	}
 	// A half-sent hello times out too.
 	c = dial(t, h.addr)
-	c.write(wire.Encode(wire.Hello{Version: wire.Version, Nick: "slowpoke"})[:6])
+	c.write(wire.Encode(c.helloFor("slowpoke"))[:6])
 	if r := expect[wire.Refused](c); r.Code != wire.RefuseHandshake {
 		t.Fatalf("got %+v", r)
 	}
@@ -884,7 +921,7 @@ func TestConnLimits(t *testing.T) {
 	h := startServer(t, cfg)
 	join(t, h.addr, "one")
 	join(t, h.addr, "two")
-	c := dial(t, h.addr)
+	c := dialRaw(t, h.addr) // refused before TLS, in plaintext
 	if r := expect[wire.Refused](c); r.Code != wire.RefuseServerFull {
 		t.Fatalf("got %+v", r)
 	}
@@ -907,7 +944,7 @@ func TestJoinBurst(t *testing.T) {
 	for _, c := range cs {
 		wg.Go(func() {
 			<-start
-			c.nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: c.nick}))
+			c.nc.Write(wire.Encode(c.helloFor(c.nick)))
 		})
 	}
 	close(start)
@@ -1021,8 +1058,8 @@ func dialRcvbuf(t *testing.T, addr, nick string, rcvbuf int) *client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { nc.Close() })
-	c := &client{t: t, nc: nc, r: wire.NewReader(bufio.NewReader(nc), wire.AbsoluteMaxFrame)}
-	expectWelcome(t, c, nick)
+	c := &client{t: t, nc: nc, r: wire.NewReader(bufio.NewReader(nc), wire.AbsoluteMaxFrame), dev: trust.NewDeviceKey()}
+	expectWelcome(t, c.secure(), nick)
 	return c
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/multichat/multichat/net/trust"
 )
 
 // TB is the part of testing.TB that the test helpers need (declared here so
@@ -15,6 +17,7 @@ type TB interface {
 	Errorf(format string, args ...any)
 	Fatalf(format string, args ...any)
 	Cleanup(func())
+	TempDir() string
 }
 
 // testWait bounds each wait of the test helpers.
@@ -31,7 +34,8 @@ const testWait = 10 * time.Second
 // when Close discards it, and so is a recovered panic (an Error with Op
 // "internal") and an error returned by Run.
 type TestServer struct {
-	Addr string // where the server listens (set by Start)
+	Addr        string            // where the server listens (set by Start)
+	Fingerprint trust.Fingerprint // its certificate's (set by Start; zero in plaintext)
 
 	t      TB
 	cancel context.CancelFunc
@@ -48,9 +52,13 @@ type TestServer struct {
 }
 
 // NewTestServer starts a server listening on 127.0.0.1 with a free port.
-// Zero fields of cfg take the defaults.
+// Zero fields of cfg take the defaults; it speaks TLS with a certificate made
+// in a temporary DataDir unless cfg says Plaintext (or has its own).
 func NewTestServer(t TB, cfg Config) *TestServer {
 	t.Helper()
+	if !cfg.Plaintext && cfg.Identity == nil && cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &TestServer{t: t, cancel: cancel, cmds: make(chan Command),
 		events: make(chan Event, 1024), done: make(chan struct{})}
@@ -128,7 +136,7 @@ func (s *TestServer) Start(addr string) {
 	if e, ok := ev.(Error); ok {
 		s.t.Fatalf("server.TestServer: start on %s: %v", addr, e.Err)
 	}
-	s.Addr = ev.(Started).Addr
+	s.Addr, s.Fingerprint = ev.(Started).Addr, ev.(Started).Fingerprint
 }
 
 // Stop stops the server (clients are told and disconnected; Start serves

@@ -486,3 +486,22 @@ func parseHex(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+// A version 1 hello (nickname only) still decodes, so that the server can
+// refuse it with RefuseVersion instead of a malformed-frame error.
+func TestHelloVersion1Decodes(t *testing.T) {
+	frame := Encode(Hello{Version: 1, Nick: "old", Password: "not sent"})
+	m, err := Decode(TypeHello, frame[HeaderSize:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := m.(Hello); h.Version != 1 || h.Nick != "old" || h.Password != "" || h.Device != [32]byte{} {
+		t.Fatalf("decoded %+v", h)
+	}
+	// A version 2 hello without the device fields is malformed.
+	short := Encode(Hello{Version: 1, Nick: "old"})
+	short[HeaderSize+1] = 2
+	if _, err := Decode(TypeHello, short[HeaderSize:]); err == nil {
+		t.Fatal("a version 2 hello without device key and proof decoded")
+	}
+}

@@ -7,8 +7,9 @@ import (
 	"io"
 )
 
-// Version is the protocol version this package speaks.
-const Version = 1
+// Version is the protocol version this package speaks: 2 adds TLS, the
+// challenge, the device proof and the password (PROTOCOL.md section 8).
+const Version = 2
 
 // HeaderSize is the size of a frame header: a 4-byte big-endian length of what
 // follows (type byte + payload), then the 1-byte type.

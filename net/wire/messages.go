@@ -58,6 +58,11 @@ const (
 	TypeFileAbort   Type = 0x35 // both: the transfer is abandoned
 )
 
+// Trust (protocol version 2).
+const (
+	TypeChallenge Type = 0x40 // server: first frame, a nonce for the device proof, whether a password is needed
+)
+
 var typeNames = map[Type]string{
 	TypeSeedText: "seed-text", TypeSeedFile: "seed-file", TypeSeedJoin: "seed-join",
 	TypeSeedLeave: "seed-leave", TypeSeedError: "seed-error", TypeSeedCommand: "seed-command",
@@ -68,7 +73,7 @@ var typeNames = map[Type]string{
 	TypeRemoved: "removed", TypeNotice: "notice", TypeError: "error", TypeStopping: "stopping",
 	TypeRoomList: "room-list", TypeFileOffer: "file-offer", TypeFileOffered: "file-offered",
 	TypeFileChunk: "file-chunk", TypeFileAck: "file-ack", TypeFileEnd: "file-end",
-	TypeFileAbort: "file-abort",
+	TypeFileAbort: "file-abort", TypeChallenge: "challenge",
 }
 
 func (t Type) String() string {
@@ -88,6 +93,13 @@ const (
 	RefuseVersion     RefuseCode = 4
 	RefuseTooManyFrom RefuseCode = 5 // too many connections from this address
 	RefuseHandshake   RefuseCode = 6 // no valid hello in time
+	// Trust (protocol version 2).
+	RefuseTLSRequired    RefuseCode = 7  // a plaintext client on a TLS server (sent in plaintext)
+	RefuseNoTLS          RefuseCode = 8  // a TLS client on a plaintext server (sent in plaintext)
+	RefusePasswordNeeded RefuseCode = 9  // the server has a password and the hello had none
+	RefusePasswordWrong  RefuseCode = 10 // wrong password
+	RefuseTooManyTries   RefuseCode = 11 // too many wrong passwords from this address: wait
+	RefuseIdentity       RefuseCode = 12 // the device proof is missing or does not verify
 	// RefuseNickReserved: the nickname is, or looks like, a reserved name
 	// (ReservedNames or the server's own name).
 	RefuseNickReserved RefuseCode = 13
@@ -107,6 +119,18 @@ func (c RefuseCode) String() string {
 		return "too many connections from this address"
 	case RefuseHandshake:
 		return "bad handshake"
+	case RefuseTLSRequired:
+		return "the server requires TLS"
+	case RefuseNoTLS:
+		return "the server does not use TLS"
+	case RefusePasswordNeeded:
+		return "password needed"
+	case RefusePasswordWrong:
+		return "wrong password"
+	case RefuseTooManyTries:
+		return "too many tries"
+	case RefuseIdentity:
+		return "device identity not proven"
 	case RefuseNickReserved:
 		return "reserved nickname"
 	}
@@ -211,11 +235,33 @@ type Message interface {
 	appendPayload([]byte) []byte
 }
 
-// Hello opens a session: the protocol version and the wanted nickname.
+// Hello opens a session: the protocol version, the wanted nickname, the
+// device's public key with its proof (an Ed25519 signature over the
+// Challenge's nonce and the server's certificate fingerprint, see
+// trust.ProofMessage) and the server password ("" when none).
+//
+// A version 1 hello holds the nickname only; Decode accepts it (with the
+// other fields zero) so that the server can refuse it with RefuseVersion.
 type Hello struct {
-	Version uint16
-	Nick    string
+	Version  uint16
+	Nick     string
+	Device   [32]byte
+	Proof    [64]byte
+	Password string
 }
+
+// Challenge is the server's first frame, before the Hello: a fresh Nonce the
+// device proof signs, whether a password is needed, and the server's name
+// (so that a client can show whom it is asked to trust).
+type Challenge struct {
+	Version uint16
+	Nonce   [32]byte
+	Flags   uint8 // ChallengePassword
+	Server  string
+}
+
+// ChallengePassword in Challenge.Flags: the server wants a password.
+const ChallengePassword uint8 = 1
 
 // Say asks the server to deliver Text to Room. Ref is the client's own number
 // for the message; the server echoes it in the Chat it delivers (or the Error
@@ -454,9 +500,19 @@ func (FileChunk) Type() Type   { return TypeFileChunk }
 func (FileAck) Type() Type     { return TypeFileAck }
 func (FileEnd) Type() Type     { return TypeFileEnd }
 func (FileAbort) Type() Type   { return TypeFileAbort }
+func (Challenge) Type() Type   { return TypeChallenge }
 
 func (m Hello) appendPayload(b []byte) []byte {
-	return appendStr(appendU16(b, m.Version), m.Nick)
+	b = appendStr(appendU16(b, m.Version), m.Nick)
+	if m.Version == 1 {
+		return b
+	}
+	b = append(append(b, m.Device[:]...), m.Proof[:]...)
+	return appendStr(b, m.Password)
+}
+func (m Challenge) appendPayload(b []byte) []byte {
+	b = append(appendU16(b, m.Version), m.Nonce[:]...)
+	return appendStr(append(b, m.Flags), m.Server)
 }
 func (m Say) appendPayload(b []byte) []byte {
 	return appendStr(appendStr(appendU32(b, m.Ref), m.Room), m.Text)
@@ -565,7 +621,18 @@ func Decode(t Type, payload []byte) (Message, error) {
 	var m Message
 	switch t {
 	case TypeHello:
-		m = Hello{Version: d.u16("version", ""), Nick: d.str("nick")}
+		h := Hello{Version: d.u16("version", ""), Nick: d.str("nick")}
+		if h.Version != 1 {
+			copy(h.Device[:], d.take(32, "device", " key"))
+			copy(h.Proof[:], d.take(64, "proof", ""))
+			h.Password = d.str("password")
+		}
+		m = h
+	case TypeChallenge:
+		c := Challenge{Version: d.u16("version", "")}
+		copy(c.Nonce[:], d.take(32, "nonce", ""))
+		c.Flags, c.Server = d.u8("flags"), d.str("server")
+		m = c
 	case TypeSay:
 		m = Say{Ref: d.u32("ref"), Room: d.str("room"), Text: d.str("text")}
 	case TypePrivate:

@@ -80,7 +80,10 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 	}
 	for name, c := range map[string]RefuseCode{"RefuseNickTaken": RefuseNickTaken, "RefuseNickInvalid": RefuseNickInvalid,
 		"RefuseServerFull": RefuseServerFull, "RefuseVersion": RefuseVersion, "RefuseTooManyFrom": RefuseTooManyFrom,
-		"RefuseHandshake": RefuseHandshake, "RefuseNickReserved": RefuseNickReserved} {
+		"RefuseHandshake": RefuseHandshake, "RefuseTLSRequired": RefuseTLSRequired, "RefuseNoTLS": RefuseNoTLS,
+		"RefusePasswordNeeded": RefusePasswordNeeded, "RefusePasswordWrong": RefusePasswordWrong,
+		"RefuseTooManyTries": RefuseTooManyTries, "RefuseIdentity": RefuseIdentity,
+		"RefuseNickReserved": RefuseNickReserved} {
 		check(name, int(c))
 	}
 	for name, r := range map[string]LeftReason{"LeftQuit": LeftQuit, "LeftLost": LeftLost, "LeftKicked": LeftKicked,

@@ -10,6 +10,9 @@ func samples() []Message {
 	return []Message{
 		Hello{Version: Version, Nick: "홍길동"},
 		Hello{Version: 0xFFFF, Nick: ""},
+		Hello{Version: Version, Nick: "bob", Device: sum, Proof: [64]byte{1, 2, 63: 0xFF}, Password: "반 코드 7"},
+		Challenge{Version: Version, Nonce: sum, Flags: ChallengePassword, Server: "교실 서버"},
+		Challenge{Version: Version},
 		Say{Ref: 1, Room: Lobby, Text: "안녕하세요 👋"},
 		Say{Ref: 0xFFFFFFFF, Room: "개발 팀", Text: "[kick] is just text\n두 번째 줄"},
 		Private{Ref: 7, To: "bob", Text: "비밀"},

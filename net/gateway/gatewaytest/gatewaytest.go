@@ -37,7 +37,7 @@ func Connect(t testing.TB, addr, nick string, opts ...client.Option) *Native {
 		done: make(chan struct{}), Nick: nick}
 	go func() {
 		defer close(n.done)
-		client.Run(ctx, n.cmds, n.events, opts...)
+		client.Run(ctx, n.cmds, n.events, append([]client.Option{client.WithDataDir(t.TempDir())}, opts...)...)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -46,8 +46,21 @@ func Connect(t testing.TB, addr, nick string, opts ...client.Option) *Native {
 		<-n.done
 	})
 	n.Do(client.Connect{Addr: addr, Nick: nick})
-	Next[client.Connected](n)
-	return n
+	for { // a new server: the user trusts it when asked
+		select {
+		case ev := <-n.events:
+			switch ev := ev.(type) {
+			case client.TrustNeeded:
+				n.Do(client.TrustServer{Fingerprint: ev.Fingerprint})
+				continue
+			case client.Connected:
+				return n
+			}
+			n.t.Fatalf("%s: got %#v while connecting", nick, ev)
+		case <-time.After(Wait):
+			n.t.Fatalf("%s: not connected within %v", nick, Wait)
+		}
+	}
 }
 
 // Do sends commands to the session.
