@@ -328,16 +328,17 @@ func startChatClient(t *testing.T, addr, nick string) *chatClient {
 		}
 	})
 	c.cmds <- client.Connect{Addr: addr, Nick: nick}
-	ev := c.waitEvent("Connected or TrustNeeded", func(ev client.Event) bool {
+	// A new server asks to be trusted first: the user accepts it. Whether
+	// the connection is then accepted is for the caller to wait for.
+	ev := c.waitEvent("Connected, Refused or TrustNeeded", func(ev client.Event) bool {
 		switch ev.(type) {
-		case client.Connected, client.TrustNeeded:
+		case client.Connected, client.Refused, client.TrustNeeded:
 			return true
 		}
 		return false
 	})
-	if tn, ok := ev.(client.TrustNeeded); ok { // a new server: the user accepts it
+	if tn, ok := ev.(client.TrustNeeded); ok {
 		c.cmds <- client.TrustServer{Fingerprint: tn.Fingerprint}
-		c.waitEvent("Connected", func(ev client.Event) bool { _, ok := ev.(client.Connected); return ok })
 	}
 	return c
 }

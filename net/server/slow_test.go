@@ -49,7 +49,7 @@ func (h *harness) pinSendBuffer(nick string, n int) {
 	h.t.Helper()
 	h.inspect(func(hb *hub) {
 		if c := hb.members[wire.FoldKey(nick)]; c != nil {
-			if err := c.nc.(*net.TCPConn).SetWriteBuffer(n); err != nil {
+			if err := c.raw.(*net.TCPConn).SetWriteBuffer(n); err != nil {
 				h.t.Errorf("%s: %v", nick, err)
 			}
 		}
