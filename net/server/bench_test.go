@@ -18,7 +18,9 @@ func benchHub(b testing.TB, n int) (*hub, []*conn) {
 		}
 	}()
 	b.Cleanup(func() { q.close(eventGrace) })
-	h := newHub(Config{}.Defaults(), q)
+	cfg := Config{}.Defaults()
+	h := newHub(cfg, q)
+	h.binds = newBindings(nil, cfg.NickGrace, func(err error) { b.Error(err) }) // as Run does; nothing saved
 	cs := make([]*conn, n)
 	for i := range cs {
 		c := &conn{h: h, out: newOutbox(h.cfg.OutboxBytes, nil, 0, h.acct), gone: make(chan struct{}), state: stateMember, announced: true}
