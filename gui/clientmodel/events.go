@@ -139,6 +139,7 @@ func (m *Model) connected(ev client.Connected) {
 	// to another one.
 	fresh := m.keptAddr != m.Addr
 	m.keptAddr = m.Addr
+	renamed := m.Me != "" && m.Me != ev.Nick
 	m.Me, m.MeKey, m.Server, m.LobbyName = ev.Nick, wire.FoldKey(ev.Nick), ev.Server, ev.Lobby
 	if ev.MaxText > 0 {
 		m.MaxText = ev.MaxText // the server's own limit, announced in its Welcome
@@ -190,7 +191,7 @@ func (m *Model) connected(ev client.Connected) {
 		if m.Cur == nil {
 			m.SwitchTo(lobby)
 		}
-	case was == Renaming:
+	case renamed && (was == Reconnecting || was == Renaming || ev.Rejoin):
 		m.system(m.Cur, time.Time{}, fmt.Sprintf("Reconnected as %s.", m.Me))
 	case was == Reconnecting || ev.Rejoin:
 		m.system(m.Cur, time.Time{}, "Reconnected.")
