@@ -35,7 +35,7 @@ func (w *ClientWindow) drawPrompt() {
 		answer = func() bool { w.change(w.m.Trust); return true }
 		first, _, _ := strings.Cut(p.Text, "\n\n")
 		text.SetText(first)
-		fp := widget.NewLabelWithStyle(p.Fingerprint, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
+		fp := widget.NewLabelWithStyle(p.Fingerprint, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 		fp.Wrapping = fyne.TextWrapWord
 		question := widget.NewLabel("Compare it with the one the server window shows (or ask the server's admin). Trust this server?")
 		question.Wrapping = fyne.TextWrapWord
