@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -10,8 +11,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/clientmodel"
+	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/trust"
+	"github.com/multichat/multichat/net/wire"
 )
 
 func mustButton(t *testing.T, w fyne.Window, text string) *widget.Button {
@@ -87,4 +90,63 @@ func TestClientShowsNotEncrypted(t *testing.T) {
 	if !c.w.banner.Visible() || !strings.Contains(c.w.bannerText.Text, "Not encrypted") || c.w.quitBtn.Visible() {
 		t.Errorf("banner shown %v: %q", c.w.banner.Visible(), c.w.bannerText.Text)
 	}
+}
+
+// TestPasswordAndNicknameDialogs: the password dialog hides what is typed,
+// says when it was wrong, sends on Enter and keeps the form on Escape; a
+// lost nickname asks for another at once, without "reconnecting".
+func TestPasswordAndNicknameDialogs(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	test.Tap(w.connectBtn)
+	c := nextCmd(t, cmds).(client.Connect)
+	w.apply([]client.Event{client.PasswordNeeded{Addr: c.Addr, Wrong: true, Code: wire.RefuseTooManyTries, Text: "wait 40 seconds"}})
+	e := promptEntry(w)
+	if e == nil || !e.Password || !strings.Contains(overlayTexts(w.win), "wait 40 seconds") {
+		t.Fatalf("password dialog: entry %v, text %q", e, overlayTexts(w.win))
+	}
+	test.Type(e, "s3cret")
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if sp, ok := nextCmd(t, cmds).(client.SendPassword); !ok || sp.Password != "s3cret" {
+		t.Fatalf("sent %#v", sp)
+	}
+	if w.win.Canvas().Overlays().Top() != nil {
+		t.Fatal("the dialog stayed open")
+	}
+	w.apply([]client.Event{client.PasswordNeeded{Addr: c.Addr, Wrong: true, Code: wire.RefusePasswordWrong}})
+	if !strings.Contains(overlayTexts(w.win), "Wrong password, try again") {
+		t.Fatalf("shows %q", overlayTexts(w.win))
+	}
+	promptEntry(w).TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if _, ok := nextCmd(t, cmds).(client.Disconnect); !ok || w.win.Content() != w.form || w.nick.Text != "alice" {
+		t.Fatal("Escape did not cancel and keep the form")
+	}
+
+	// Connected, lost, and the nickname is gone.
+	test.Tap(w.connectBtn)
+	c = nextCmd(t, cmds).(client.Connect)
+	w.apply([]client.Event{client.Connected{Encrypted: true, Session: c.Session, Addr: c.Addr, Nick: "alice", Lobby: "lobby", Users: []string{"alice"}},
+		client.Disconnected{Session: c.Session, Err: io.ErrUnexpectedEOF},
+		client.NickLost{Nick: "alice", Text: "nickname taken [아이디 중복]"}})
+	if strings.Contains(strings.ToLower(w.bannerText.Text), "reconnecting") || w.win.Content() != w.chat {
+		t.Errorf("banner %q", w.bannerText.Text)
+	}
+	e = promptEntry(w)
+	if e == nil {
+		t.Fatal("no nickname dialog")
+	}
+	test.Type(e, "alice2")
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if cn, ok := nextCmd(t, cmds).(client.ChangeNick); !ok || cn.Nick != "alice2" {
+		t.Fatalf("sent %#v", cn)
+	}
+}
+
+func promptEntry(w *ClientWindow) *dialogEntry {
+	var found *dialogEntry
+	walkTree(w.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*dialogEntry); ok && found == nil {
+			found = e
+		}
+	})
+	return found
 }
