@@ -38,7 +38,7 @@ func TestClientTrustsANewServer(t *testing.T) {
 	test.Tap(c.w.connectBtn)
 	c.until("the trust prompt", func() bool { return c.w.prompt != nil })
 	shown := overlayTexts(c.w.win)
-	if !strings.Contains(shown, "First connection to Class 3B at "+srv.Addr) || !strings.Contains(shown, fp) {
+	if !strings.Contains(shown, "First connection to Class 3B at "+srv.Addr) || !strings.Contains(shown, twoLines(fp)) {
 		t.Fatalf("trust dialog shows %q, want the name, the address and %s", shown, fp)
 	}
 	c.w.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})

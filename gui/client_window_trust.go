@@ -35,8 +35,7 @@ func (w *ClientWindow) drawPrompt() {
 		answer = func() bool { w.change(w.m.Trust); return true }
 		first, _, _ := strings.Cut(p.Text, "\n\n")
 		text.SetText(first)
-		fp := widget.NewLabelWithStyle(p.Fingerprint, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-		fp.Wrapping = fyne.TextWrapWord
+		fp := widget.NewLabelWithStyle(twoLines(p.Fingerprint), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 		question := widget.NewLabel("Compare it with the one the server window shows (or ask the server's admin). Trust this server?")
 		question.Wrapping = fyne.TextWrapWord
 		content = container.New(minSize{560, 0}, container.NewVBox(text, fp, question))
@@ -94,4 +93,14 @@ func (w *ClientWindow) drawPrompt() {
 	if entry != nil {
 		focusLater(w.win, entry)
 	}
+}
+
+// twoLines breaks a fingerprint ("AB12 CD34 …", 16 groups) after its
+// eighth group, so that it is read and compared in two halves.
+func twoLines(fp string) string {
+	g := strings.Fields(fp)
+	if len(g) <= 8 {
+		return fp
+	}
+	return strings.Join(g[:8], " ") + "\n" + strings.Join(g[8:], " ")
 }
