@@ -150,3 +150,33 @@ func promptEntry(w *ClientWindow) *dialogEntry {
 	})
 	return found
 }
+
+// TestClientPasswordAgainstARealServer: a server with a class code asks for
+// it; a wrong one says so and keeps asking; the right one connects.
+func TestClientPasswordAgainstARealServer(t *testing.T) {
+	hash, err := server.HashPassword("3B-class")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), PasswordHash: hash})
+	a := test.NewTempApp(t)
+	c := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
+	test.Tap(c.w.connectBtn)
+	c.until("the password dialog", func() bool { return c.w.prompt != nil && promptEntry(c.w) != nil })
+	e := promptEntry(c.w)
+	test.Type(e, "wrong")
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	c.until("wrong password", func() bool {
+		return c.w.prompt != nil && strings.Contains(overlayTexts(c.w.win), "Wrong password, try again")
+	})
+	if c.w.win.Content() != c.w.form || c.w.nick.Text != "alice" {
+		t.Fatal("the form was not kept")
+	}
+	e = promptEntry(c.w)
+	test.Type(e, "3B-class")
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	c.until("connected", func() bool { return c.w.m.Phase == clientmodel.Chat })
+	if c.w.win.Canvas().Overlays().Top() != nil {
+		t.Error("a dialog stayed open")
+	}
+}
