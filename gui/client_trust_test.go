@@ -180,3 +180,32 @@ func TestClientPasswordAgainstARealServer(t *testing.T) {
 		t.Error("a dialog stayed open")
 	}
 }
+
+// TestClientRefusesAChangedIdentity: a server whose certificate is not the
+// trusted one gets an error dialog with both fingerprints and no way to go
+// on; the form says the same.
+func TestClientRefusesAChangedIdentity(t *testing.T) {
+	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler)})
+	a := test.NewTempApp(t)
+	old := srv.Fingerprint
+	old[0] ^= 0xff // the certificate trusted earlier
+	c := startE2EClient(t, a, srv.Addr, old, "alice")
+	test.Tap(c.w.connectBtn)
+	c.until("the identity error", func() bool { return c.w.win.Canvas().Overlays().Top() != nil })
+	shown := overlayTexts(c.w.win)
+	for _, s := range []string{"The server's identity changed", old.String(), srv.Fingerprint.String(), "Trusted servers"} {
+		if !strings.Contains(shown, s) {
+			t.Errorf("dialog lacks %q: %q", s, shown)
+		}
+	}
+	if overlayButton(c.w.win, "Trust") != nil || overlayButton(c.w.win, "Continue") != nil {
+		t.Error("a continue-anyway button is offered")
+	}
+	if c.w.m.Phase != clientmodel.Idle || !strings.Contains(c.w.formStatus.Text, "identity changed") || c.w.nick.Text != "alice" {
+		t.Errorf("form: phase %v status %q", c.w.m.Phase, c.w.formStatus.Text)
+	}
+	c.w.typedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if c.w.win.Canvas().Overlays().Top() != nil {
+		t.Error("Enter did not close the dialog")
+	}
+}
