@@ -45,7 +45,7 @@ func newBenchClient(b *testing.B) *ClientWindow {
 	w := NewClientWindow(a, win, make(chan client.Command, 16), nil, ClientOptions{Addr: "127.0.0.1:7878", Nick: "me"})
 	win.Resize(fyne.NewSize(960, 640))
 	test.Tap(w.connectBtn)
-	w.apply([]client.Event{client.Connected{Session: 1, Nick: "me", Lobby: "lobby", Users: []string{"me"}}})
+	w.apply([]client.Event{client.Connected{Encrypted: true, Session: 1, Nick: "me", Lobby: "lobby", Users: []string{"me"}}})
 	w.change(func() { w.m.SetFocused(false) }) // count unread and notifications, as when the user is away
 	return w
 }
@@ -149,7 +149,7 @@ func BenchmarkFlood2000(b *testing.B) {
 		w := NewClientWindow(a, win, make(chan client.Command, 16), nil, ClientOptions{Addr: "127.0.0.1:7878", Nick: "me"})
 		win.Resize(fyne.NewSize(960, 640))
 		test.Tap(w.connectBtn)
-		w.apply([]client.Event{client.Connected{Session: 1, Nick: "me", Lobby: "lobby", Users: []string{"me"}}})
+		w.apply([]client.Event{client.Connected{Encrypted: true, Session: 1, Nick: "me", Lobby: "lobby", Users: []string{"me"}}})
 		var spans []time.Duration
 		done := pump(events, func(batch []client.Event) {
 			t := time.Now()

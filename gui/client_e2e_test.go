@@ -33,9 +33,11 @@ type e2eClient struct {
 
 func startE2EClient(t *testing.T, a fyne.App, addr string, fp trust.Fingerprint, nick string) *e2eClient {
 	t.Helper()
-	dataDir := t.TempDir() // the server is trusted already: the window does not ask yet
-	if err := trust.OpenPins(dataDir).Trust(addr, fp); err != nil {
-		t.Fatal(err)
+	dataDir := t.TempDir() // the server is trusted already (unless fp is zero): the window does not ask
+	if !fp.IsZero() {
+		if err := trust.OpenPins(dataDir).Trust(addr, fp); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmds, events := make(chan client.Command, 64), make(chan client.Event, 256)
@@ -47,7 +49,7 @@ func startE2EClient(t *testing.T, a fyne.App, addr string, fp trust.Fingerprint,
 			client.WithDownloadDir(downloads), client.WithDataDir(dataDir))
 	}()
 	win := a.NewWindow("")
-	c := &e2eClient{t: t, w: NewClientWindow(a, win, cmds, nil, ClientOptions{Addr: addr, Nick: nick}), events: events}
+	c := &e2eClient{t: t, w: NewClientWindow(a, win, cmds, nil, ClientOptions{Addr: addr, Nick: nick, DataDir: dataDir}), events: events}
 	win.Resize(fyne.NewSize(900, 600))
 	t.Cleanup(func() {
 		cancel()

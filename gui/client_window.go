@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -14,6 +15,7 @@ import (
 	"github.com/multichat/multichat/assets"
 	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/client"
+	"github.com/multichat/multichat/net/trust"
 )
 
 // DefaultPort is added to a server address typed without one.
@@ -31,6 +33,9 @@ type ClientOptions struct {
 	Addr   string
 	Nick   string
 	Logger *slog.Logger // nil discards
+	// DataDir is the session's data directory (client.WithDataDir), where
+	// the trusted servers are kept; "" is the default, trust.DataDir("client").
+	DataDir string
 }
 
 // ClientWindow is the client app's window: a connect form, then the chat
@@ -87,10 +92,13 @@ type ClientWindow struct {
 	bulletW      float32
 	lastNotify   time.Time
 	notifyQueued int
-	completeN    int          // Tab presses in a row
-	completeFrom string       // the text Tab started completing
-	rooms        *roomsDialog // open, waiting for the room list
-	modals       []*modal     // dialogs open, topmost last
+	completeN    int                   // Tab presses in a row
+	completeFrom string                // the text Tab started completing
+	rooms        *roomsDialog          // open, waiting for the room list
+	modals       []*modal              // dialogs open, topmost last
+	prompt       *dialog.ConfirmDialog // the model's Prompt on screen
+	plain        *widget.Check         // connect without TLS
+	dataDir      string                // where the trusted servers are kept
 }
 
 // NewClientWindow builds the client window in win, sends commands on cmds
@@ -103,6 +111,10 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
+	}
+	w.dataDir = opts.DataDir
+	if w.dataDir == "" {
+		w.dataDir, _ = trust.DataDir("client") // on error the settings list stays empty
 	}
 	w.out = newOutbox(cmds)
 	w.m = clientmodel.New(w.out.send)
@@ -173,6 +185,7 @@ func (w *ClientWindow) buildForm(opts ClientOptions) {
 	w.connectBtn.Importance = widget.HighImportance
 	w.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { w.change(w.m.Cancel) })
 	w.cancelBtn.Hide()
+	w.plain = widget.NewCheck("Not encrypted (only for a server whose admin turned TLS off)", nil)
 	w.formStatus = widget.NewLabel("")
 	w.formStatus.Wrapping = fyne.TextWrapWord
 	w.formStatus.Hide()
@@ -182,14 +195,17 @@ func (w *ClientWindow) buildForm(opts ClientOptions) {
 	icon := canvas.NewImageFromResource(assets.ClientIcon)
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSize(72, 72))
-	form := widget.NewForm(widget.NewFormItem("Server", w.addr), widget.NewFormItem("Nickname", w.nick))
+	form := widget.NewForm(widget.NewFormItem("Server", w.addr), widget.NewFormItem("Nickname", w.nick), widget.NewFormItem("", w.plain))
 	card := container.NewVBox(icon, title, form, container.NewHBox(layout.NewSpacer(), w.cancelBtn, w.connectBtn), w.formStatus)
 	w.form = container.NewCenter(container.New(minWidth(420), card))
 }
 
 func (w *ClientWindow) connect() {
 	var addr string
-	w.change(func() { addr = w.m.Connect(w.addr.Text, w.nick.Text) })
+	w.change(func() {
+		w.m.Plaintext = w.plain.Checked
+		addr = w.m.Connect(w.addr.Text, w.nick.Text)
+	})
 	if addr == "" {
 		return
 	}

@@ -85,6 +85,9 @@ func (w *ClientWindow) change(f func()) {
 	}
 	w.flushNotes()
 	w.showDialogs()
+	if ch.Prompt {
+		w.drawPrompt()
+	}
 }
 
 // drawPhase shows the form or the chat, the banner, and whether the entry
@@ -97,6 +100,7 @@ func (w *ClientWindow) drawPhase() {
 		setEnabled(w.addr, !busy)
 		setEnabled(w.nick, !busy)
 		setEnabled(w.connectBtn, !busy)
+		setEnabled(w.plain, !busy)
 		if busy {
 			w.cancelBtn.Show()
 		} else {
@@ -119,7 +123,7 @@ func (w *ClientWindow) drawPhase() {
 		show(w.retryBtn, b.Retry)
 		show(w.againBtn, b.Again)
 		show(w.otherBtn, b.Again)
-		show(w.quitBtn, !b.Again)
+		show(w.quitBtn, !b.Again && !b.Warn)
 		w.banner.Show()
 	}
 	readOnly := m.ReadOnly()

@@ -117,7 +117,9 @@ func (w *ClientWindow) typedKey(k *fyne.KeyEvent) {
 // Escape closes.
 func (w *ClientWindow) showDialogs() {
 	for _, d := range w.m.Dialogs {
-		w.openModal(dialog.NewInformation(d.Title, d.Text, w.win), nil, nil)
+		text := widget.NewLabel(d.Text) // left-aligned, unlike NewInformation: long texts read better
+		text.Wrapping = fyne.TextWrapWord
+		w.openModal(dialog.NewCustom(d.Title, "OK", container.New(minSize{520, 0}, text), w.win), nil, nil)
 	}
 	w.m.Dialogs = w.m.Dialogs[:0]
 }

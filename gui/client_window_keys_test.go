@@ -161,7 +161,7 @@ func TestClientOfflineRetryNow(t *testing.T) {
 	if _, ok := nextCmd(t, cmds).(client.RetryNow); !ok {
 		t.Fatal("Retry now sent nothing")
 	}
-	w.apply([]client.Event{client.Connected{Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}, Rejoin: true}})
+	w.apply([]client.Event{client.Connected{Encrypted: true, Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}, Rejoin: true}})
 	if w.usersTitle.Text != "Online — 2" || !w.banner.Hidden {
 		t.Errorf("back: users title %q, banner hidden %v", w.usersTitle.Text, w.banner.Hidden)
 	}

@@ -129,7 +129,7 @@ func TestClientConnectionLostBannerAndPending(t *testing.T) {
 		t.Fatalf("sent %q, %q", s1.Text, s2.Text)
 	}
 	w.apply([]client.Event{
-		client.Connected{Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}, Rejoin: true},
+		client.Connected{Encrypted: true, Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}, Rejoin: true},
 		client.Message{Mine: true, ID: s1.ID, Room: "lobby", From: "alice", Text: s1.Text, Time: time.Date(2026, 1, 1, 12, 0, 0, 0, time.Local)},
 		client.Undelivered{ID: s2.ID, Room: "lobby", Text: s2.Text, Err: errors.New("message too long")},
 	})
@@ -291,7 +291,7 @@ func TestClientPumpAppliesEvents(t *testing.T) {
 	w := NewClientWindow(a, a.NewWindow(""), cmds, events, ClientOptions{Addr: "127.0.0.1:7878", Nick: "alice"})
 	w.win.Resize(fyne.NewSize(800, 600))
 	test.Tap(w.connectBtn) // before any event: the pump applies them on its own goroutine here
-	events <- client.Connected{Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice"}}
+	events <- client.Connected{Encrypted: true, Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice"}}
 	events <- client.Message{Room: "lobby", From: "bob", Text: "via pump"}
 	close(events)
 	select {
@@ -314,7 +314,7 @@ func TestClientLogStaysAtBottomWhenBannerShows(t *testing.T) {
 	w.apply(evs)
 	w.apply([]client.Event{client.Disconnected{Session: 1, Err: errors.New("gone")}, client.Reconnecting{Session: 1, Attempt: 1, Delay: time.Second}})
 	w.win.Content().Refresh() // let the canvas lay out the banner
-	w.apply([]client.Event{client.Connected{Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice"}, Rejoin: true}})
+	w.apply([]client.Event{client.Connected{Encrypted: true, Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice"}, Rejoin: true}})
 	w.win.Content().Refresh()
 	w.apply([]client.Event{client.Message{Room: "lobby", From: "bob", Text: "after the banner"}})
 	rows := shownRows(w)
@@ -383,7 +383,7 @@ func TestClientIgnoresEventsOfAbandonedAttempt(t *testing.T) {
 	}
 	w.apply([]client.Event{
 		client.Disconnected{Session: first.Session, Final: true, Err: errors.New("refused")},
-		client.Connected{Session: second.Session, Nick: "alice2", Lobby: "lobby", Users: []string{"alice2"}},
+		client.Connected{Encrypted: true, Session: second.Session, Nick: "alice2", Lobby: "lobby", Users: []string{"alice2"}},
 	})
 	if w.m.Phase != clientmodel.Chat || w.win.Content() != w.chat {
 		t.Fatalf("the current attempt's Connected was not applied; form says %q", w.formStatus.Text)

@@ -5,6 +5,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/multichat/multichat/net/trust"
 )
 
 // Preference keys of the Settings dialog.
@@ -69,9 +71,7 @@ func (w *ClientWindow) showSettings() {
 	if size.Selected == "" {
 		size.Selected = "Normal"
 	}
-	trusted := widget.NewLabel("Servers you trust are listed here once connections are encrypted.")
-	trusted.Importance = widget.LowImportance
-	trusted.Wrapping = fyne.TextWrapWord
+	trusted := w.trustedServers()
 	items := []*widget.FormItem{
 		widget.NewFormItem("Notifications", notify),
 		widget.NewFormItem("Download folder", container.NewBorder(nil, nil, nil, browse, folder)),
@@ -106,7 +106,7 @@ func (w *ClientWindow) showSettings() {
 			save()
 		}
 	}, w.win)
-	d.Resize(fyne.NewSize(560, 420))
+	d.Resize(fyne.NewSize(640, 480))
 	w.openModal(d, func() { save(); d.Hide() }, nil)
 }
 
@@ -125,4 +125,42 @@ func (w *ClientWindow) restyle() {
 		w.sync(w.shown)
 	}
 	w.win.Content().Refresh()
+}
+
+// trustedServers lists the trusted servers (address → fingerprint), each
+// with Remove: a server whose identity changed can then be trusted again.
+func (w *ClientWindow) trustedServers() fyne.CanvasObject {
+	box := container.NewVBox()
+	empty := func() {
+		l := widget.NewLabel("None yet: a server is added when you trust it at its first connection.")
+		l.Importance = widget.LowImportance
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	pins, err := trust.OpenPins(w.dataDir).List()
+	if err != nil {
+		l := widget.NewLabel("Cannot read the trusted servers: " + err.Error())
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+		return box
+	}
+	for _, pin := range pins {
+		addr := widget.NewLabelWithStyle(pin.Addr, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		fp := widget.NewLabelWithStyle(pin.Fingerprint.String(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		fp.Wrapping = fyne.TextWrapWord
+		var row *fyne.Container
+		remove := widget.NewButton("Remove", func() {
+			w.change(func() { w.m.ForgetServer(pin.Addr) })
+			box.Remove(row)
+			if len(box.Objects) == 0 {
+				empty()
+			}
+		})
+		row = container.NewBorder(nil, nil, nil, remove, container.NewVBox(addr, fp))
+		box.Add(row)
+	}
+	if len(pins) == 0 {
+		empty()
+	}
+	return box
 }

@@ -63,7 +63,7 @@ func connectAs(t *testing.T, w *ClientWindow, cmds <-chan client.Command, users 
 	if !ok || c.Nick != w.nick.Text || c.Addr != w.addr.Text {
 		t.Fatalf("Connect command = %#v", c)
 	}
-	w.apply([]client.Event{client.Connected{Session: 1, Addr: c.Addr, Nick: c.Nick, Server: "Test", Lobby: "lobby", Users: append([]string{c.Nick}, users...)}})
+	w.apply([]client.Event{client.Connected{Encrypted: true, Session: 1, Addr: c.Addr, Nick: c.Nick, Server: "Test", Lobby: "lobby", Users: append([]string{c.Nick}, users...)}})
 	if w.win.Content() != w.chat {
 		t.Fatal("chat view not shown after Connected")
 	}
@@ -256,7 +256,7 @@ func TestClientNoServerRetriesAndCancel(t *testing.T) {
 		t.Error("form still connecting after Cancel")
 	}
 	// The attempt may have got through just before the Disconnect: stay on the form.
-	w.apply([]client.Event{client.Connected{Session: 1, Nick: "bob", Lobby: "lobby", Users: []string{"bob"}}, client.Disconnected{Session: 1, Final: true}})
+	w.apply([]client.Event{client.Connected{Encrypted: true, Session: 1, Nick: "bob", Lobby: "lobby", Users: []string{"bob"}}, client.Disconnected{Session: 1, Final: true}})
 	if w.win.Content() != w.form {
 		t.Error("a cancelled connection opened the chat")
 	}
@@ -394,7 +394,7 @@ func TestClientUsesServersTextLimit(t *testing.T) {
 	w, cmds := newTestClient(t, ClientOptions{})
 	test.Tap(w.connectBtn)
 	c := nextCmd(t, cmds).(client.Connect)
-	w.apply([]client.Event{client.Connected{Session: 1, Addr: c.Addr, Nick: c.Nick, Lobby: "lobby", Users: []string{c.Nick}, MaxText: 100}})
+	w.apply([]client.Event{client.Connected{Encrypted: true, Session: 1, Addr: c.Addr, Nick: c.Nick, Lobby: "lobby", Users: []string{c.Nick}, MaxText: 100}})
 	long := strings.Repeat("x", 101)
 	w.input.SetText(long)
 	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})

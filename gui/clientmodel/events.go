@@ -41,7 +41,8 @@ func (m *Model) handle(ev client.Event) {
 	}
 	switch ev.(type) {
 	case client.Connected, client.Kicked, client.Refused, client.Disconnected, client.Reconnecting,
-		client.Error, client.Undelivered:
+		client.Error, client.Undelivered, client.TrustNeeded, client.IdentityChanged, client.PasswordNeeded,
+		client.ServerForgotten:
 	default:
 		if m.Phase != Chat || m.Link == Ended {
 			return // late news from a session the user already left
@@ -112,6 +113,16 @@ func (m *Model) handle(ev client.Event) {
 		m.fileOffered(ev)
 	case client.FileDone:
 		m.fileDone(ev)
+	case client.TrustNeeded:
+		m.trustNeeded(ev)
+	case client.IdentityChanged:
+		m.identityChanged(ev)
+	case client.PasswordNeeded:
+		m.passwordNeeded(ev)
+	case client.NickLost:
+		m.nickLost(ev)
+	case client.ServerForgotten:
+		m.serverForgotten(ev)
 	}
 }
 
@@ -128,6 +139,7 @@ func (m *Model) connected(ev client.Connected) {
 	// to another one.
 	fresh := m.keptAddr != m.Addr
 	m.keptAddr = m.Addr
+	renamed := m.Me != "" && m.Me != ev.Nick
 	m.Me, m.MeKey, m.Server, m.LobbyName = ev.Nick, wire.FoldKey(ev.Nick), ev.Server, ev.Lobby
 	if ev.MaxText > 0 {
 		m.MaxText = ev.MaxText // the server's own limit, announced in its Welcome
@@ -141,7 +153,14 @@ func (m *Model) connected(ev client.Connected) {
 	was := m.Link
 	wasChat := m.Phase == Chat
 	m.Phase, m.Link, m.Since = Chat, Live, time.Time{}
+	m.Nick, m.Encrypted = ev.Nick, ev.Encrypted
 	m.Banner = Banner{}
+	if !ev.Encrypted {
+		m.Banner = Banner{Text: NotEncrypted, Warn: true}
+	}
+	if m.Prompt != nil {
+		m.ask(nil)
+	}
 	m.ch.Phase = true
 	lobby := m.RoomConv(m.LobbyName, true)
 	lobby.Users = SortedUsers(ev.Users)
@@ -172,6 +191,8 @@ func (m *Model) connected(ev client.Connected) {
 		if m.Cur == nil {
 			m.SwitchTo(lobby)
 		}
+	case renamed && (was == Reconnecting || was == Renaming || ev.Rejoin):
+		m.system(m.Cur, time.Time{}, fmt.Sprintf("Reconnected as %s.", m.Me))
 	case was == Reconnecting || ev.Rejoin:
 		m.system(m.Cur, time.Time{}, "Reconnected.")
 	}

@@ -58,7 +58,7 @@ func (m *Model) Connect(addr, nick string) string {
 
 func (m *Model) start() {
 	m.Session++
-	m.Send(client.Connect{Addr: m.Addr, Nick: m.Nick, Session: m.Session})
+	m.Send(client.Connect{Addr: m.Addr, Nick: m.Nick, Session: m.Session, Plaintext: m.Plaintext})
 }
 
 // ConnectAgain starts a new session to the same server with the same
@@ -82,6 +82,7 @@ func (m *Model) ChangeServer() {
 	if m.Link != Ended {
 		m.Send(client.Disconnect{})
 	}
+	m.ask(nil)
 	m.Link = Ended
 	m.toForm(Idle)
 	m.formInfo("Connect to a server. Connecting to " + m.Addr + " again continues your conversations.")
@@ -93,6 +94,7 @@ func (m *Model) Cancel() {
 		return
 	}
 	m.Send(client.Disconnect{})
+	m.ask(nil)
 	m.toForm(Idle)
 	m.formInfo("Cancelled.")
 }
@@ -104,6 +106,7 @@ func (m *Model) Disconnect() {
 		m.Cancel()
 	case m.Phase == Chat && m.Link != Ended:
 		m.Send(client.Disconnect{})
+		m.ask(nil)
 		m.end(fmt.Sprintf("You disconnected from %s. The conversations stay here to read; connect again to continue them.", m.Addr))
 	}
 }

@@ -36,6 +36,7 @@ const (
 	Reconnecting             // lost; the session retries by itself
 	Rejoining                // ended; the user asked to connect again
 	Ended                    // ended (Disconnect, kick, refusal): read-only
+	Renaming                 // lost my nickname to another device: waiting for another one (NewNick)
 )
 
 // EntryKind says what a log line is.
@@ -156,6 +157,7 @@ type Changes struct {
 	Switched bool // another conversation is current
 	Form     bool // the form's status line
 	Rooms    bool // RoomList was answered
+	Prompt   bool // Prompt changed: close the open one, show the new one
 }
 
 // Form is the connect form's status line.
@@ -169,6 +171,7 @@ type Form struct {
 type Banner struct {
 	Text    string
 	Retry   bool // offer "Retry now"
+	Warn    bool // a warning while connected ("not encrypted"): no buttons
 	Again   bool // offer "Connect again" and "Change server or nickname…"
 	Offline bool
 }
@@ -216,6 +219,14 @@ type Model struct {
 	TitleUnread int
 	Notes       []Note
 	Dialogs     []Dialog
+	// Prompt is the question the session waits for (trust, password,
+	// another nickname), or nil.
+	Prompt *Prompt
+	// Plaintext connects without TLS (the form's option, for a server
+	// whose admin turned TLS off); Encrypted says whether the connection
+	// is.
+	Plaintext bool
+	Encrypted bool
 
 	byKey      map[string]*Conv
 	byName     map[string]*Conv // rooms by the exact name last seen

@@ -56,7 +56,7 @@ func online(t *testing.T, r *rec, addr, nick string, users ...string) client.Con
 		t.Fatalf("Connect refused: %q", r.Form.Text)
 	}
 	c := last[client.Connect](t, r)
-	r.Apply([]client.Event{client.Connected{Session: c.Session, Addr: c.Addr, Nick: nick, Lobby: "lobby",
+	r.Apply([]client.Event{client.Connected{Encrypted: true, Session: c.Session, Addr: c.Addr, Nick: nick, Lobby: "lobby",
 		Users: append([]string{nick}, users...)}})
 	if r.Phase != Chat || r.Link != Live {
 		t.Fatalf("not live after Connected: phase %v link %v", r.Phase, r.Link)
@@ -87,7 +87,7 @@ func TestEventsOfAnAbandonedAttemptChangeNothing(t *testing.T) {
 	second := last[client.Connect](t, r)
 	r.Apply([]client.Event{
 		client.Disconnected{Session: first.Session, Final: true, Err: errors.New("refused")},
-		client.Connected{Session: second.Session, Nick: "alice2", Lobby: "lobby", Users: []string{"alice2"}},
+		client.Connected{Encrypted: true, Session: second.Session, Nick: "alice2", Lobby: "lobby", Users: []string{"alice2"}},
 		client.Reconnecting{Session: first.Session, Attempt: 3},
 		client.Kicked{Session: first.Session},
 	})
@@ -136,7 +136,7 @@ func TestNothingLostAcrossDisconnectAndConnectAgain(t *testing.T) {
 	if again.Session == 1 || again.Addr != "10.0.0.1:7878" || again.Nick != "alice" {
 		t.Fatalf("Connect again sent %#v", again)
 	}
-	r.Apply([]client.Event{client.Connected{Session: again.Session, Addr: again.Addr, Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}}})
+	r.Apply([]client.Event{client.Connected{Encrypted: true, Session: again.Session, Addr: again.Addr, Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}}})
 	if j := last[client.JoinRoom](t, r); j.Room != "dev" {
 		t.Errorf("rejoin sent %#v", j)
 	}
@@ -242,7 +242,7 @@ func TestOfflineAndRetryNow(t *testing.T) {
 	r.take()
 	r.RetryNow()
 	last[client.RetryNow](t, r)
-	r.Apply([]client.Event{client.Connected{Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}, Rejoin: true}})
+	r.Apply([]client.Event{client.Connected{Encrypted: true, Session: 1, Nick: "alice", Lobby: "lobby", Users: []string{"alice", "bob"}, Rejoin: true}})
 	if r.Link != Live || r.Banner.Text != "" || !r.Since.IsZero() {
 		t.Errorf("back: link %v banner %q", r.Link, r.Banner.Text)
 	}
