@@ -69,6 +69,11 @@ type ServerWindow struct {
 	stateLabel   *widget.Label
 	reach        *widget.Label
 	lan          *widget.Label
+	security     *widget.Label // fingerprint or plaintext warning, selectable
+	securityIcon *widget.Icon
+	copyFP       *widget.Button
+	access       *widget.Label // "Password required"
+	password     *widget.Button
 	copyReach    *widget.Button
 	counts       *widget.Label
 	autoStart    *widget.Check
@@ -199,6 +204,7 @@ func (s *ServerWindow) build() {
 	s.counts = widget.NewLabel("")
 	s.lan = widget.NewLabel("")
 	s.lan.Truncation = fyne.TextTruncateEllipsis
+	s.buildTrust()
 
 	s.buildUsers()
 
@@ -275,7 +281,7 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	bottom := container.NewBorder(nil, nil, nil, s.announceBtn, s.announce)
 
 	return container.NewBorder(
-		container.NewVBox(top, status, s.lan, widget.NewSeparator()),
+		container.NewVBox(top, status, s.trustRow(), s.lan, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), bottom),
 		nil, nil, split)
 }
