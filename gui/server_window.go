@@ -255,7 +255,7 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	hostField := container.NewBorder(nil, nil, widget.NewLabel("Listen on"), nil, s.host)
 	portField := container.NewBorder(nil, nil, widget.NewLabel("Port"), nil,
 		container.NewGridWrap(fyne.NewSize(90, s.port.MinSize().Height), s.port))
-	buttons := container.NewHBox(s.start, s.stop)
+	buttons := container.NewHBox(s.start, s.stop, s.password)
 	startOpts := container.NewHBox(s.autoStart)
 	nameField := container.NewBorder(nil, nil, widget.NewLabel("Server name"), nil, s.name)
 	top := container.NewBorder(container.NewBorder(nil, nil, nil, startOpts, nameField), nil, nil,
@@ -263,7 +263,7 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 
 	status := container.NewBorder(nil, nil,
 		container.NewHBox(widget.NewIcon(theme.InfoIcon()), s.stateLabel),
-		s.counts,
+		container.NewHBox(s.counts, s.access),
 		container.NewHBox(s.reach, container.NewStack(placeholder(s.copyReach), s.copyReach)))
 
 	usersPane := s.usersPane()

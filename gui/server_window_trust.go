@@ -19,10 +19,12 @@ const maxPasswordBytes = 72
 
 // buildTrust makes the status row that says how clients recognise the
 // server (its TLS fingerprint, selectable and copyable, or the plaintext
-// warning) and whether a password is needed, with the Password… button.
+// warning), the label that says whether a password is needed (in the
+// status row) and the Password… button (beside Start and Stop).
 func (s *ServerWindow) buildTrust() {
 	s.security = widget.NewLabel("")
 	s.security.Selectable = true
+	s.security.Truncation = fyne.TextTruncateEllipsis // never widens the window; the copy button copies it all
 	s.securityIcon = widget.NewIcon(theme.VisibilityOffIcon())
 	s.copyFP = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), s.copyFingerprint)
 	s.copyFP.Importance = widget.LowImportance
@@ -32,9 +34,7 @@ func (s *ServerWindow) buildTrust() {
 }
 
 func (s *ServerWindow) trustRow() fyne.CanvasObject {
-	return container.NewBorder(nil, nil,
-		container.NewHBox(s.securityIcon, s.security, container.NewStack(placeholder(s.copyFP), s.copyFP)),
-		container.NewHBox(s.access, s.password))
+	return container.NewBorder(nil, nil, s.securityIcon, container.NewStack(placeholder(s.copyFP), s.copyFP), s.security)
 }
 
 // updateTrust shows the model's identity and access in the trust row.

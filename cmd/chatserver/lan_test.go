@@ -110,7 +110,8 @@ func TestHeadlessAnnouncesOnTheLAN(t *testing.T) {
 		t.Fatalf("found %+v; the server printed fingerprint %q", found, fp)
 	}
 	srv.Send("/password sesame")
-	br.AwaitEvent(3*time.Second, "updated", "Class 3B", func(e nstest.Event) bool { return e.Password })
+	// bcrypt at its real cost takes seconds under the race detector
+	br.AwaitEvent(30*time.Second, "updated", "Class 3B", func(e nstest.Event) bool { return e.Password })
 	srv.Send("/password")
 	br.AwaitEvent(3*time.Second, "updated", "Class 3B", func(e nstest.Event) bool { return !e.Password })
 	alice := nstest.Start(t, b, "join", "ADDR="+found.Addr, "NICK=alice")
