@@ -69,6 +69,11 @@ type ServerWindow struct {
 	stateLabel   *widget.Label
 	reach        *widget.Label
 	lan          *widget.Label
+	security     *widget.Label // fingerprint or plaintext warning, selectable
+	securityIcon *widget.Icon
+	copyFP       *widget.Button
+	access       *widget.Label // "Password required"
+	password     *widget.Button
 	copyReach    *widget.Button
 	counts       *widget.Label
 	autoStart    *widget.Check
@@ -199,6 +204,7 @@ func (s *ServerWindow) build() {
 	s.counts = widget.NewLabel("")
 	s.lan = widget.NewLabel("")
 	s.lan.Truncation = fyne.TextTruncateEllipsis
+	s.buildTrust()
 
 	s.buildUsers()
 
@@ -249,7 +255,7 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	hostField := container.NewBorder(nil, nil, widget.NewLabel("Listen on"), nil, s.host)
 	portField := container.NewBorder(nil, nil, widget.NewLabel("Port"), nil,
 		container.NewGridWrap(fyne.NewSize(90, s.port.MinSize().Height), s.port))
-	buttons := container.NewHBox(s.start, s.stop)
+	buttons := container.NewHBox(s.start, s.stop, s.password)
 	startOpts := container.NewHBox(s.autoStart)
 	nameField := container.NewBorder(nil, nil, widget.NewLabel("Server name"), nil, s.name)
 	top := container.NewBorder(container.NewBorder(nil, nil, nil, startOpts, nameField), nil, nil,
@@ -257,7 +263,7 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 
 	status := container.NewBorder(nil, nil,
 		container.NewHBox(widget.NewIcon(theme.InfoIcon()), s.stateLabel),
-		s.counts,
+		container.NewHBox(s.counts, s.access),
 		container.NewHBox(s.reach, container.NewStack(placeholder(s.copyReach), s.copyReach)))
 
 	usersPane := s.usersPane()
@@ -275,7 +281,7 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	bottom := container.NewBorder(nil, nil, nil, s.announceBtn, s.announce)
 
 	return container.NewBorder(
-		container.NewVBox(top, status, s.lan, widget.NewSeparator()),
+		container.NewVBox(top, status, s.trustRow(), s.lan, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), bottom),
 		nil, nil, split)
 }

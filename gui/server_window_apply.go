@@ -115,6 +115,7 @@ func (s *ServerWindow) updateControls() {
 	if s.m.Closing {
 		s.reach.SetText("Stopping the server before closing")
 	}
+	s.updateTrust()
 	s.lan.SetText(s.m.Announced)
 	s.lan.Importance = widget.LowImportance
 	if s.m.LANFailed {

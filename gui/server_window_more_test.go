@@ -518,7 +518,9 @@ func TestServerWindowLogFollowsItsOwnLines(t *testing.T) {
 		t.Fatal("the log stopped following after the window's own line")
 	}
 	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
-	if !sw.logAtBottom() || !strings.HasPrefix(activityText(sw, sw.log.Length()-1), "Server started") {
+	n := sw.log.Length()
+	if !sw.logAtBottom() || !strings.HasPrefix(activityText(sw, n-2), "Server started") ||
+		activityText(sw, n-1) != servermodel.PlaintextWarning {
 		t.Fatal("the log does not show the last line")
 	}
 }

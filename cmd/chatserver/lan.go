@@ -11,13 +11,12 @@ import (
 	"github.com/multichat/multichat/net/wire"
 )
 
-// lanConfig is what the LAN announcement says besides the address.
+// lanConfig is what the LAN announcement needs besides what Started says
+// (the address, the name, the TLS fingerprint, whether a password is needed).
 type lanConfig struct {
-	Name        string
-	Fingerprint string // the TLS certificate's, once the server has TLS; "" until then
-	Password    bool   // a password is needed to join
-	Options     discovery.Options
-	Logger      *slog.Logger
+	Name    string // when Started has none
+	Options discovery.Options
+	Logger  *slog.Logger
 }
 
 // announceLAN passes the server's events from in to out and announces the
@@ -112,12 +111,12 @@ func advertise(ev server.Started, c lanConfig, status chan error, log *slog.Logg
 		default:
 		}
 	}
-	fp := c.Fingerprint
+	fp := "" // plaintext: no identity to compare
 	if ev.TLS {
 		fp = ev.Fingerprint.String()
 	}
 	adv, err := discovery.Advertise(discovery.Info{Name: name, Port: int(ap.Port()),
-		Version: wire.Version, Fingerprint: fp, Password: c.Password || ev.Password}, opt)
+		Version: wire.Version, Fingerprint: fp, Password: ev.Password}, opt)
 	if err != nil {
 		log.Warn("cannot announce on the LAN", "err", err)
 	}

@@ -91,19 +91,29 @@ func headless(t *testing.T, ns string, args ...string) *nstest.Proc {
 }
 
 // TestHeadlessAnnouncesOnTheLAN: the headless server is found from another
-// machine by its -name, the people online follow a real client joining and
-// leaving, and /stop withdraws it.
+// machine by its -name with the TLS fingerprint it prints, the people online
+// follow a real client joining and leaving, /password changes whether a
+// password is needed, and /stop withdraws it.
 func TestHeadlessAnnouncesOnTheLAN(t *testing.T) {
 	a, b, subnet := nstest.LAN(t, nstest.Network{})
 	br := nstest.StartBrowser(t, b)
 	srv := headless(t, a, "-addr", ":7878", "-name", "Class 3B")
+	const fpPrefix = "server fingerprint (users compare it with what their client shows): "
+	fp := strings.TrimPrefix(srv.Await(5*time.Second, "the fingerprint", func(s string) bool {
+		return strings.HasPrefix(s, fpPrefix)
+	}).Text, fpPrefix)
 	srv.Await(5*time.Second, "the announcement notice", func(s string) bool {
 		return strings.Contains(s, `msg="announced on the LAN: clients find the server without typing its address" name="Class 3B"`)
 	})
 	found := br.AwaitEvent(3*time.Second, "found", "Class 3B", nil)
-	if found.Addr != subnet+"1:7878" || found.People != 0 {
-		t.Fatalf("found %+v", found)
+	if found.Addr != subnet+"1:7878" || found.People != 0 || found.Fingerprint != fp || len(fp) != 79 || found.Password {
+		t.Fatalf("found %+v; the server printed fingerprint %q", found, fp)
 	}
+	srv.Send("/password sesame")
+	// bcrypt at its real cost takes seconds under the race detector
+	br.AwaitEvent(30*time.Second, "updated", "Class 3B", func(e nstest.Event) bool { return e.Password })
+	srv.Send("/password")
+	br.AwaitEvent(3*time.Second, "updated", "Class 3B", func(e nstest.Event) bool { return !e.Password })
 	alice := nstest.Start(t, b, "join", "ADDR="+found.Addr, "NICK=alice")
 	alice.AwaitLine(5*time.Second, "joined")
 	br.AwaitEvent(3*time.Second, "updated", "Class 3B", func(e nstest.Event) bool { return e.People == 1 })

@@ -100,6 +100,11 @@ type Model struct {
 	// the server.
 	Announced string
 	LANFailed bool
+	// TLS, Fingerprint and Password are the running server's identity and
+	// access, from Started and PasswordChanged.
+	TLS         bool
+	Fingerprint string // grouped hex ("AB12 CD34 …"); "" when plaintext
+	Password    bool   // a password is required to join
 
 	Closing bool // the admin closed the window: the server stops, then it closes
 
@@ -137,11 +142,24 @@ func (m *Model) Apply(ev server.Event) Changes {
 	switch ev := ev.(type) {
 	case server.Started:
 		m.State, m.Bound, m.Since = Running, ev.Addr, ev.At
+		m.TLS, m.Fingerprint, m.Password = ev.TLS, "", ev.Password
+		if ev.TLS {
+			m.Fingerprint = ev.Fingerprint.String()
+		}
 		m.Log(ev.At, Join, "Server started, listening on "+ev.Addr)
+		kind := Info
+		if !m.TLS {
+			kind = Warn
+		}
+		m.Log(ev.At, kind, m.Security())
+		if m.Password {
+			m.Log(ev.At, Info, "Password required: clients must type the class code to join")
+		}
 	case server.Stopped:
 		m.State, m.Bound, m.Users, m.Rooms = Stopped, "", nil, nil
 		clear(m.Selected)
 		m.Announced, m.LANFailed = "", false
+		m.TLS, m.Fingerprint = false, "" // the password stays: the server keeps it for the next start
 		ch.Users, ch.Rooms = true, true
 		m.Log(ev.At, Info, "Server stopped; every client was told")
 	case server.UserJoined:
@@ -179,6 +197,8 @@ func (m *Model) Apply(ev server.Event) Changes {
 		ch.Rooms = true
 	case server.Notice:
 		m.Log(ev.At, Notice, ev.Text)
+	case server.PasswordChanged:
+		m.Password = ev.Required // the server's Notice before it logs the change
 	case server.Refused:
 		m.Log(ev.At, Warn, fmt.Sprintf("Refused “%s” from %s: %s", ev.Nick, FormatAddr(ev.Addr), ev.Reason))
 	case server.Error:
@@ -205,6 +225,35 @@ func (m *Model) Apply(ev server.Event) Changes {
 		m.reshow()
 	}
 	return ch
+}
+
+// PlaintextWarning is what the window says about a server without TLS.
+const PlaintextWarning = "Not encrypted (plaintext): anyone on the network can read the chat"
+
+// Security says how clients recognise the running server: its TLS
+// fingerprint, which users compare with what their client shows on the
+// first connection, or that nothing is encrypted. "" while not running.
+func (m *Model) Security() string {
+	switch {
+	case m.State != Running && m.State != Stopping:
+		return ""
+	case !m.TLS:
+		return PlaintextWarning
+	}
+	return "Encrypted (TLS). Server fingerprint: " + m.Fingerprint
+}
+
+// Access says who may join: "Password required" (also while stopped: the
+// server keeps the password for its next start) or, while running, "No
+// password"; "" otherwise.
+func (m *Model) Access() string {
+	switch {
+	case m.Password:
+		return "Password required"
+	case m.State == Running || m.State == Stopping:
+		return "No password"
+	}
+	return ""
 }
 
 func (m *Model) failed(ev server.Error) {
@@ -236,6 +285,8 @@ func (m *Model) failed(ev server.Error) {
 		title = "Could not kick"
 	case "announce":
 		title = "Could not send the announcement"
+	case "password":
+		title = "Could not change the server password"
 	}
 	m.Log(ev.At, Error, fmt.Sprintf("%s: %s", title, msg))
 	if m.Closing {

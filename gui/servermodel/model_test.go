@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/trust"
 )
 
 func TestUsersRoomsAndLog(t *testing.T) {
@@ -40,17 +41,64 @@ func TestUsersRoomsAndLog(t *testing.T) {
 	for _, l := range m.Lines {
 		log = append(log, l.Text)
 	}
-	want := []string{"Server started, listening on 0.0.0.0:7878", "민수 joined from 192.168.1.5:51000",
+	want := []string{"Server started, listening on 0.0.0.0:7878", PlaintextWarning, "민수 joined from 192.168.1.5:51000",
 		"민수 joined from 192.168.1.5:51000", "[lobby] 민수: line ↵ break  ", "a → b: private message", "민수 left (kicked)"}
 	if strings.Join(log, "\n") != strings.Join(want, "\n") {
 		t.Errorf("log:\n%s\nwant:\n%s", strings.Join(log, "\n"), strings.Join(want, "\n"))
 	}
-	if m.Lines[len(m.Lines)-1].Kind != Warn || m.Lines[4].Kind != Private {
+	if m.Lines[len(m.Lines)-1].Kind != Warn || m.Lines[5].Kind != Private || m.Lines[1].Kind != Warn {
 		t.Error("line kinds")
 	}
 	m.Apply(server.Stopped{At: now})
 	if m.State != Stopped || m.Bound != "" || m.Users != nil || m.Rooms != nil {
 		t.Errorf("stopped: %+v", m)
+	}
+}
+
+// TestIdentityAndPassword: the status and the log show the fingerprint (or
+// the plaintext warning) and whether a password is needed, never a password.
+func TestIdentityAndPassword(t *testing.T) {
+	var m Model
+	if m.Security() != "" || m.Access() != "" {
+		t.Errorf("stopped: %q %q", m.Security(), m.Access())
+	}
+	now := time.Date(2026, 3, 4, 14, 2, 0, 0, time.UTC)
+	var fp trust.Fingerprint
+	for i := range fp {
+		fp[i] = byte(0xAB + i)
+	}
+	m.State = Starting
+	m.Apply(server.Started{Addr: "0.0.0.0:7878", At: now, TLS: true, Fingerprint: fp})
+	want := "Encrypted (TLS). Server fingerprint: " + fp.String()
+	if !strings.HasPrefix(fp.String(), "ABAC ADAE ") || m.Security() != want || m.Access() != "No password" {
+		t.Fatalf("running: %q %q", m.Security(), m.Access())
+	}
+	if l := m.Lines[len(m.Lines)-1]; l.Text != want || l.Kind != Info {
+		t.Errorf("log %+v, want the fingerprint", l)
+	}
+	m.Apply(server.PasswordChanged{Required: true, At: now})
+	if m.Access() != "Password required" {
+		t.Errorf("after setting: %q", m.Access())
+	}
+	m.Apply(server.Stopped{At: now})
+	if m.Security() != "" || m.Fingerprint != "" || m.Access() != "Password required" {
+		t.Errorf("stopped: %q %q (the server keeps its password)", m.Security(), m.Access())
+	}
+	m.Apply(server.Started{Addr: "0.0.0.0:7878", At: now, Password: true})
+	if m.Security() != PlaintextWarning || m.Access() != "Password required" {
+		t.Errorf("plaintext: %q %q", m.Security(), m.Access())
+	}
+	n := len(m.Lines)
+	if m.Lines[n-2].Text != PlaintextWarning || m.Lines[n-2].Kind != Warn || !strings.Contains(m.Lines[n-1].Text, "Password required") {
+		t.Errorf("log %+v", m.Lines[n-2:])
+	}
+	m.Apply(server.PasswordChanged{At: now})
+	if m.Access() != "No password" {
+		t.Errorf("after removing: %q", m.Access())
+	}
+	m.Apply(server.Error{Op: "password", Err: fmt.Errorf("boom")})
+	if len(m.Problems) != 1 || m.Problems[0].Title != "Could not change the server password" {
+		t.Errorf("problems %+v", m.Problems)
 	}
 }
 

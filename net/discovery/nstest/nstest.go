@@ -227,8 +227,12 @@ type Event struct {
 	Addr     string
 	Addrs    []string
 	People   int
-	Err      string
-	At       time.Time `json:"-"` // when the test read it
+	// Fingerprint and Password are the announced TLS fingerprint and
+	// whether a password is needed.
+	Fingerprint string
+	Password    bool
+	Err         string
+	At          time.Time `json:"-"` // when the test read it
 }
 
 // Browser is the browse helper role: it prints every discovery event as a
@@ -239,7 +243,8 @@ func Browser() int {
 	enc := json.NewEncoder(os.Stdout)
 	for ev := range discovery.Browse(ctx, discovery.Options{}) {
 		l := Event{Kind: ev.Kind.String(), Instance: ev.Server.Instance, Name: ev.Server.Name,
-			Addr: ev.Server.Addr, Addrs: ev.Server.Addrs, People: ev.Server.People}
+			Addr: ev.Server.Addr, Addrs: ev.Server.Addrs, People: ev.Server.People,
+			Fingerprint: ev.Server.Fingerprint, Password: ev.Server.Password}
 		if ev.Err != nil {
 			l.Err = ev.Err.Error()
 		}
