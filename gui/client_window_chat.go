@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/clientmodel"
-	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -223,7 +222,7 @@ func newUserRow(w *ClientWindow) *userRow {
 
 func (r *userRow) set(id int, nick string) {
 	r.id, r.nick = id, nick
-	t := nick + servermodel.ViaTag(r.w.m.Marks[nick])
+	t := nick + wire.ViaTag(r.w.m.Marks[nick])
 	r.label.TextStyle.Bold = wire.FoldKey(nick) == r.w.m.MeKey
 	if r.label.TextStyle.Bold {
 		t += " (you)"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/wire"
 )
 
 // The user table's columns: a selection mark, then the three sortable ones.
@@ -104,7 +105,7 @@ func (s *ServerWindow) updateUserCell(id widget.TableCellID, o fyne.CanvasObject
 	l.TextStyle.Bold = sel
 	switch id.Col {
 	case colNick:
-		l.SetText(u.Nick + servermodel.ViaTag(u.Via))
+		l.SetText(u.Nick + wire.ViaTag(u.Via))
 	case colAddr:
 		l.SetText(servermodel.FormatAddr(u.Addr))
 	case colSince:

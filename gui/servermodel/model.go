@@ -166,7 +166,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 		m.Users = slices.DeleteFunc(m.Users, func(u User) bool { return u.Nick == ev.Nick })
 		m.Users = append(m.Users, User{Nick: ev.Nick, Addr: ev.Addr, Since: ev.Since, Via: ev.Via})
 		ch.Users = true
-		m.Log(ev.Since, Join, fmt.Sprintf("%s%s joined from %s", ev.Nick, ViaTag(ev.Via), FormatAddr(ev.Addr)))
+		m.Log(ev.Since, Join, fmt.Sprintf("%s%s joined from %s", ev.Nick, wire.ViaTag(ev.Via), FormatAddr(ev.Addr)))
 	case server.UserLeft:
 		m.Users = slices.DeleteFunc(m.Users, func(u User) bool { return u.Nick == ev.Nick })
 		delete(m.Selected, ev.Nick)
@@ -323,16 +323,4 @@ func OneLine(text string, limit int) string {
 		n++
 	}
 	return b.String()
-}
-
-// ViaTag is the small marker shown after the nickname of a user whose client
-// speaks another protocol (wire.ViaIRC, wire.ViaClassic).
-func ViaTag(via string) string {
-	switch via {
-	case "":
-		return ""
-	case wire.ViaIRC:
-		return " · IRC"
-	}
-	return " · " + via
 }

@@ -364,6 +364,19 @@ const (
 	ViaClassic = "classic"
 )
 
+// ViaTag is the small marker a window shows after the nickname of a user
+// whose client speaks another protocol (" · IRC", " · classic"); "" for a
+// MultiChat client.
+func ViaTag(via string) string {
+	switch via {
+	case "":
+		return ""
+	case ViaIRC:
+		return " · IRC"
+	}
+	return " · " + via
+}
+
 // ViaOf returns the mark of Users[i] ("" when Via is absent).
 func ViaOf(via []string, i int) string {
 	if i < len(via) {
