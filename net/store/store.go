@@ -51,12 +51,15 @@ type Record struct {
 	To   string // private messages: the recipient's nickname
 	Text string
 	Ref  uint32 // the sender's reference
-	// FromParty and ToParty identify the two parties of a private message.
-	// Today they are the nicknames' fold keys; once devices have identities
-	// (issue #10) they become device ids, so that private history follows
-	// the device, not whoever takes the nickname later.
+	// FromParty and ToParty identify the two parties of a private message:
+	// their device identities (the server's choice of key, see
+	// net/server), so that private history follows the device, not whoever
+	// takes the nickname later.
 	FromParty string
 	ToParty   string
+	// Away marks a private message kept for ToParty, who was offline: it
+	// waits in the away table until Away hands it over.
+	Away bool
 }
 
 // RoomConv is the conversation key of the room whose fold key is key.
