@@ -115,10 +115,10 @@ type writer struct {
 	reported   error  // the failure last reported
 	reportedN  uint64 // NotStored when last reported
 	reportedAt time.Time
-	shapes     []rowShape // with their prepared statements
+	shapes     []rowShape  // with their prepared statements
 	side       []*sql.Stmt // insertSide's statements (prepared when first needed)
-	args       []any      // reused for each INSERT's parameters
-	taken      []bool     // reused: which records of a batch are written
+	args       []any       // reused for each INSERT's parameters
+	taken      []bool      // reused: which records of a batch are written
 }
 
 func (w *writer) close() {
