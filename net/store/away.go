@@ -16,6 +16,10 @@ import (
 // its arrival. Never stored in messages.
 const kindParty Kind = 0xFF
 
+// kindDelivered marks a queued delivery: the private messages kept for
+// party FromParty with ids up to ID are no longer waiting.
+const kindDelivered Kind = 0xFE
+
 // Party is one entry of the directory.
 type Party struct {
 	NickKey string // wire.FoldKey of the nickname
@@ -73,11 +77,16 @@ func (s *Store) Directory(ctx context.Context) ([]Party, map[string]int, error) 
 	return ps, waiting, nil
 }
 
-// Away hands over the private messages kept for party while it was offline,
+// Delivered records (through the writer's queue, never blocking) that the
+// private messages kept for party with ids up to upTo were handed over.
+func (s *Store) Delivered(party string, upTo uint64) bool {
+	return s.Append(Record{Kind: kindDelivered, FromParty: party, ID: upTo})
+}
+
+// Away returns the private messages kept for party while it was offline,
 // with ids up to upTo: the newest n of them, oldest first, with earlier the
-// count of those left out (they stay in the private history). They are no
-// longer waiting once returned; if that cannot be recorded (the disk
-// failing), they are handed over again next time.
+// count of those left out (they stay in the private history). They wait
+// until Delivered says they were handed over.
 func (s *Store) Away(ctx context.Context, party string, upTo uint64, n int) (recs []Record, earlier int, err error) {
 	if err := s.Flush(ctx); err != nil {
 		return nil, 0, err
@@ -102,11 +111,6 @@ func (s *Store) Away(ctx context.Context, party string, upTo uint64, n int) (rec
 	for i := range out {
 		out[i].Away = true
 	}
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM away WHERE party = ? AND id <= ?`,
-		party, int64(upTo)); err != nil {
-		s.log.Warn("history: cannot mark private messages delivered; they will be delivered again",
-			"err", explain(s.path, err))
-	}
 	return out, max(total-len(out), 0), nil
 }
 
@@ -115,6 +119,7 @@ var sideSQL = []string{
 	`INSERT INTO parties(nick_key, nick, party, seen) VALUES(?, ?, ?, ?) ON CONFLICT(nick_key)
 		DO UPDATE SET nick = excluded.nick, party = excluded.party, seen = excluded.seen`,
 	`INSERT OR IGNORE INTO away(id, party) VALUES(?, ?)`,
+	`DELETE FROM away WHERE party = ? AND id <= ?`,
 }
 
 // prepareSide prepares insertSide's statements, outside any transaction
@@ -131,8 +136,8 @@ func (w *writer) prepareSide() error {
 }
 
 // insertSide writes what a batch carries besides message rows: directory
-// entries (taken: they are not messages) and the away marks of private
-// messages kept for an offline party.
+// entries and deliveries (taken: they are not messages) and the away marks
+// of private messages kept for an offline party.
 func (w *writer) insertSide(tx *sql.Tx, recs []Record, taken []bool) error {
 	for i := range recs {
 		r := &recs[i]
@@ -141,6 +146,9 @@ func (w *writer) insertSide(tx *sql.Tx, recs []Record, taken []bool) error {
 		case r.Kind == kindParty:
 			taken[i] = true
 			_, err = tx.Stmt(w.side[0]).Exec(r.Conv, r.From, r.FromParty, r.Time)
+		case r.Kind == kindDelivered:
+			taken[i] = true
+			_, err = tx.Stmt(w.side[2]).Exec(r.FromParty, int64(r.ID))
 		case r.Away:
 			_, err = tx.Stmt(w.side[1]).Exec(int64(r.ID), r.ToParty)
 		}

@@ -57,11 +57,16 @@ func TestAwayAcrossRestart(t *testing.T) {
 	if fmt.Sprint(ids(recs)) != "[11 13]" || earlier != 1 || recs[1].Text != "while away 3" || !recs[1].Away {
 		t.Fatalf("away: %v (earlier %d) %+v", ids(recs), earlier, recs)
 	}
+	if recs, _, _ := s.Away(ctx(t), "dev-b2", 13, 2); fmt.Sprint(ids(recs)) != "[11 13]" {
+		t.Fatalf("not yet delivered, asked again: %v", ids(recs))
+	}
+	s.Delivered("dev-b2", 13)
 	// Handed over: only 14 is left.
 	recs, earlier, err = s.Away(ctx(t), "dev-b2", 100, 10)
 	if err != nil || fmt.Sprint(ids(recs)) != "[14]" || earlier != 0 {
 		t.Fatalf("away again: %v (earlier %d) %v", ids(recs), earlier, err)
 	}
+	s.Delivered("dev-b2", 100)
 	if recs, _, _ := s.Away(ctx(t), "dev-b2", 100, 10); len(recs) != 0 {
 		t.Fatalf("delivered twice: %v", ids(recs))
 	}

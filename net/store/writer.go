@@ -168,7 +168,7 @@ func (w *writer) write(batch []Record) []Record {
 		} else {
 			last, stored := s.lastID.Load(), uint64(0)
 			for i := range batch[:n] {
-				if batch[i].Kind != kindParty { // directory entries are not messages
+				if batch[i].Kind < kindDelivered { // directory entries and deliveries are not messages
 					last, stored = max(last, batch[i].ID), stored+1
 				}
 			}

@@ -154,6 +154,8 @@ func appendEntry(b []byte, e Entry) []byte {
 	return appendU32(b, e.Ref)
 }
 
+const minEntrySize = 8 + 8 + 1 + 4*2 + 4
+
 // EntrySize is the encoded size of e inside a History frame.
 func EntrySize(e Entry) int {
 	return 8 + 8 + 1 + 8 + len(e.Room) + len(e.From) + len(e.To) + len(e.Text) + 4
@@ -174,7 +176,8 @@ func decodeHistory(t Type, d *dec) Message {
 	h := History{Ref: d.u32("ref"), Kind: HistKind(d.u8("kind")), Flags: d.u8("flags"), Room: d.str("room"),
 		Peer: d.str("peer"), Earlier: d.u32("earlier")}
 	n := int(d.u16("entry", " count"))
-	if d.err == nil && n*37 > len(d.b) {
+	// The smallest entry: id 8, time 8, kind 1, four empty strings 2 each, ref 4.
+	if d.err == nil && n*minEntrySize > len(d.b) {
 		d.fail(CodeMalformed, "entry count %d exceeds the payload", n)
 	}
 	for i := 0; i < n && d.err == nil; i++ {
