@@ -192,9 +192,9 @@ type hub struct {
 	hist     History
 	dir      map[string]store.Party // nickname fold key → the device that last held it (away.go)
 	waiting  map[string]int         // party → private messages kept for it while offline
-	rings    map[string]*ring // room key → its last messages (replay)
-	histQ    chan histReq     // reads for the reader goroutine
-	histRes  chan histRes     // its answers; nil when history is off
+	rings    map[string]*ring       // room key → its last messages (replay)
+	histQ    chan histReq           // reads for the reader goroutine
+	histRes  chan histRes           // its answers; nil when history is off
 	histDone chan struct{}
 	histWG   sync.WaitGroup
 }
