@@ -190,13 +190,15 @@ type hub struct {
 
 	// History (history.go): nil hist means none is kept.
 	hist     History
-	dir      map[string]store.Party // nickname fold key → the device that last held it (away.go)
-	waiting  map[string]int         // party → private messages kept for it while offline
-	rings    map[string]*ring       // room key → its last messages (replay)
-	histQ    chan histReq           // reads for the reader goroutine
-	histRes  chan histRes           // its answers; nil when history is off
+	rings    map[string]*ring // room key → its last messages (replay)
+	histQ    chan histReq     // reads for the reader goroutine
+	histRes  chan histRes     // its answers; nil when history is off
 	histDone chan struct{}
 	histWG   sync.WaitGroup
+
+	// Offline delivery (away.go).
+	dir     map[string]store.Party // nickname fold key → the device that last held it
+	waiting map[string]int         // party → private messages kept for it while offline
 }
 
 func newHub(cfg Config, q *eventQueue) *hub {
