@@ -135,6 +135,9 @@ type Store struct {
 
 	report atomic.Pointer[func(Status)]
 
+	keepDays atomic.Int64 // Options.KeepDays, changed by SetKeepDays
+	pruneNow atomic.Bool  // SetKeepDays asks for a prune at the next tick
+
 	mu   sync.Mutex
 	err  error // current failure
 	size int64
@@ -211,6 +214,7 @@ func Open(path string, o Options) (*Store, error) {
 		s.maxID += uint64(o.QueueSize + o.MaxBatch)
 	}
 	s.indexed.Store(uint64(indexed))
+	s.keepDays.Store(int64(max(o.KeepDays, 0)))
 	s.size = s.fileSize()
 	go s.run()
 	return s, nil

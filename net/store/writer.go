@@ -80,9 +80,10 @@ func (s *Store) run() {
 			return
 		case <-ticker.C:
 			s.tell(w, false)
-			if s.o.KeepDays > 0 && time.Since(lastPrune) >= pruneEvery && !w.failing() {
+			due := time.Since(lastPrune) >= pruneEvery || s.pruneNow.Swap(false)
+			if kd := s.keepDays.Load(); kd > 0 && due && !w.failing() {
 				lastPrune = time.Now()
-				w.prune(time.Now().AddDate(0, 0, -s.o.KeepDays))
+				w.prune(time.Now().AddDate(0, 0, -int(kd)))
 			}
 		case <-idleC:
 			w.index()
