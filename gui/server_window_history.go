@@ -48,7 +48,7 @@ type historyTab struct {
 	refreshing bool // the room picker is being set from the model
 }
 
-var historyColumns = []column{{"Time", 0.2}, {"Room", 0.14}, {"From", 0.14}, {"Text", 0.52}}
+var historyColumns = []column{{"Time", 0.2}, {"Room", 0.12}, {"From", 0.13}, {"Text", 0.55}}
 
 // ShowHistory adds the History tab, reading src (the server's history
 // store). A keep-days setting saved in the app's preferences is applied to

@@ -257,7 +257,7 @@ func (h *History) Title() string {
 
 // HistoryLine is how the tab shows an entry: time, room, who, what.
 func HistoryLine(r store.Record) (at, room, who, text string) {
-	at = time.UnixMilli(r.Time).Format("2006-01-02 15:04:05")
+	at = time.UnixMilli(r.Time).Format("01-02 15:04:05")
 	switch r.Kind {
 	case store.KindNotice:
 		return at, r.Room, "", lang.L("[announcement]") + " " + r.Text
