@@ -42,24 +42,32 @@ func (s *Store) run() {
 	window := time.NewTimer(time.Hour)
 	window.Stop()
 	var windowC <-chan time.Time
-	var batch []Record
-	lastPrune := time.Time{}
+	var spare []Record // the queue's other buffer
+	writeQueued := func() {
+		batch := s.take(spare)
+		if len(batch) > 0 {
+			spare = w.write(batch)
+		} else {
+			spare = batch
+		}
+	}
 	lastRecv := time.Now()
+	lastPrune := time.Time{}
 	for {
 		backlog := s.lastID.Load() - min(s.indexed.Load(), s.lastID.Load())
-		idle := len(batch) == 0 && backlog > 0 && !w.failing() &&
-			(len(s.q) == 0 && time.Since(lastRecv) >= quiet || backlog > forceIndex)
+		idle := windowC == nil && backlog > 0 && !w.failing() &&
+			(time.Since(lastRecv) >= quiet && s.queuedNow() == 0 || backlog > forceIndex)
 		var idleC chan struct{}
 		if idle {
 			idleC = closedCh
 		}
 		select {
-		case r := <-s.q:
+		case <-s.wake:
 			lastRecv = time.Now()
-			batch = append(batch, r)
-			if len(batch) >= s.o.MaxBatch {
-				batch = w.write(batch)
+			if s.queuedNow() >= s.o.MaxBatch {
+				window.Stop()
 				windowC = nil
+				writeQueued()
 			} else if windowC == nil {
 				window.Reset(s.o.BatchWindow)
 				windowC = window.C
@@ -67,15 +75,13 @@ func (s *Store) run() {
 			continue
 		case <-windowC:
 			windowC = nil
-			batch = w.write(batch)
+			writeQueued()
 		case done := <-s.flushCh:
-			batch = w.write(s.drain(batch))
+			writeQueued()
 			close(done)
-			if len(s.q) == 0 {
-				lastRecv = time.Time{} // a reader waits: index now if behind
-			}
+			lastRecv = time.Time{} // a reader waits: index now if behind
 		case <-s.stopCh:
-			w.write(s.drain(batch))
+			writeQueued()
 			s.tell(w, true)
 			return
 		case <-ticker.C:
@@ -88,7 +94,9 @@ func (s *Store) run() {
 		case <-idleC:
 			w.index()
 		}
-		if !(windowC != nil) && len(batch) > 0 {
+		if windowC == nil && s.queuedNow() > 0 {
+			// Records arrived while the writer was busy: their wake-up may
+			// have been taken already.
 			window.Reset(s.o.BatchWindow)
 			windowC = window.C
 		}
@@ -96,18 +104,6 @@ func (s *Store) run() {
 }
 
 var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
-
-// drain appends everything queued now to batch.
-func (s *Store) drain(batch []Record) []Record {
-	for {
-		select {
-		case r := <-s.q:
-			batch = append(batch, r)
-		default:
-			return batch
-		}
-	}
-}
 
 // writer is the writer goroutine's state.
 type writer struct {
