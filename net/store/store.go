@@ -122,9 +122,9 @@ type Store struct {
 	// The queue: Append adds to pend under qmu and wakes the writer (wake,
 	// capacity 1) only when pend was empty or reaches MaxBatch, so that
 	// the writer wakes about once a batch, not once a record.
-	qmu  sync.Mutex
-	pend []Record
-	wake chan struct{}
+	qmu     sync.Mutex
+	pend    []Record
+	wake    chan struct{}
 	flushCh chan chan struct{}
 	stopCh  chan struct{}
 	done    chan struct{}
