@@ -160,14 +160,12 @@ func Open(path string, o Options) (*Store, error) {
 	// synchronous(NORMAL) in WAL mode: a commit is durable against a
 	// process crash (kill -9) once it returns. A power loss or OS crash may
 	// undo the commits since the WAL was last synced to disk (at each
-	// checkpoint, every 4096 pages, about 16 MB, of WAL: a page written
-	// again before the checkpoint is copied to the database once, and
-	// checkpoints cost a quarter as often as at SQLite's default of 1000
-	// pages), never corrupt the file. temp_store(MEMORY) keeps the statement journal of the
+	// checkpoint, every 1000 pages, about 4 MB, of WAL), never corrupt the
+	// file. temp_store(MEMORY) keeps the statement journal of the
 	// multi-row INSERT in memory; in a temporary file it cost a write
 	// system call per page touched (12 % of the writer's CPU).
 	prag := []string{"busy_timeout(1000)", "locking_mode(EXCLUSIVE)", "journal_mode(WAL)",
-		"synchronous(NORMAL)", "foreign_keys(OFF)", "temp_store(MEMORY)", "wal_autocheckpoint(4096)"}
+		"synchronous(NORMAL)", "foreign_keys(OFF)", "temp_store(MEMORY)"}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + url.Values{
 		"_pragma": prag,
 		"_txlock": {"immediate"},
