@@ -31,6 +31,13 @@ func (w *ClientWindow) change(f func()) {
 	ch := w.m.Take()
 	if ch.Phase {
 		w.drawPhase()
+		w.followLAN()
+	}
+	if ch.Servers && w.serverList != nil {
+		w.drawServers()
+	}
+	if ch.Recent {
+		w.saveRecent()
 	}
 	if ch.Form {
 		w.drawForm()

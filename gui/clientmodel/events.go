@@ -162,6 +162,7 @@ func (m *Model) connected(ev client.Connected) {
 		m.ask(nil)
 	}
 	m.ch.Phase = true
+	m.remember()
 	lobby := m.RoomConv(m.LobbyName, true)
 	lobby.Users = SortedUsers(ev.Users)
 	m.SetMarks(ev.Users, ev.Via)

@@ -50,10 +50,18 @@ func (m *Model) Connect(addr, nick string) string {
 		return ""
 	}
 	m.Addr, m.Nick = addr, nick
+	m.Instance = m.instanceAt(addr)
 	m.toForm(Connecting)
 	m.formInfo(fmt.Sprintf("Connecting to %s…", addr))
 	m.start()
 	return addr
+}
+
+// FormHint shows text on the connect form and focuses field ("nick",
+// "addr" or "").
+func (m *Model) FormHint(text, focus string) {
+	m.Form = Form{Text: text, Focus: focus}
+	m.ch.Form = true
 }
 
 func (m *Model) start() {

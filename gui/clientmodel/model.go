@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/multichat/multichat/net/client"
+	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -158,6 +159,9 @@ type Changes struct {
 	Form     bool // the form's status line
 	Rooms    bool // RoomList was answered
 	Prompt   bool // Prompt changed: close the open one, show the new one
+	Servers  bool // the connect form's server list (found or recent)
+	Recent   bool // the recent servers changed: save them
+	History  bool // a conversation's history state (loading, start reached) or the search changed
 }
 
 // Form is the connect form's status line.
@@ -227,6 +231,13 @@ type Model struct {
 	// is.
 	Plaintext bool
 	Encrypted bool
+
+	// LAN is the servers found on the network; Recent those connected to
+	// before, newest first; Instance the LAN name of the server connected
+	// to, when it was found there (see ApplyLAN).
+	LAN      discovery.List
+	Recent   []Recent
+	Instance string
 
 	byKey      map[string]*Conv
 	byName     map[string]*Conv // rooms by the exact name last seen
