@@ -36,7 +36,6 @@ type lanSearch struct {
 
 func (w *ClientWindow) buildServers() fyne.CanvasObject {
 	w.serverStatus = widget.NewLabel("")
-	w.serverStatus.Importance = widget.LowImportance
 	w.serverStatus.Wrapping = fyne.TextWrapWord
 	w.serverList = widget.NewList(
 		func() int { return len(w.serverRows) },
@@ -51,7 +50,7 @@ func (w *ClientWindow) buildServers() fyne.CanvasObject {
 	box := container.NewBorder(container.NewVBox(title, w.serverStatus), nil, nil, nil, w.serverList)
 	w.loadRecent()
 	w.drawServers()
-	return container.New(minSize{0, 230}, box)
+	return container.New(minSize{0, 300}, box)
 }
 
 // loadRecent reads the recent servers from the preferences.
@@ -186,7 +185,7 @@ func (r *serverRow) set(id int, s clientmodel.ServerRow) {
 	if s.Recent {
 		marks = append(marks, lang.L("Used before"))
 	}
-	r.marks.Importance = widget.LowImportance
+	r.marks.Importance = widget.MediumImportance
 	if s.Plaintext || s.Other {
 		r.marks.Importance = widget.WarningImportance
 	}
