@@ -123,6 +123,14 @@ func (m *Model) handle(ev client.Event) {
 		m.nickLost(ev)
 	case client.ServerForgotten:
 		m.serverForgotten(ev)
+	case client.Replay:
+		m.replay(ev)
+	case client.Missed:
+		m.missed(ev)
+	case client.HistoryPage:
+		m.page(ev)
+	case client.SearchResults:
+		m.searched(ev)
 	}
 }
 

@@ -24,6 +24,7 @@ var HelpLines = []string{
 	"/rooms — list the rooms and how many are in each",
 	"/msg NICK text — send a private message (opens a private chat)",
 	"/send PATH — send a file to this conversation",
+	"/search WORDS — search the server's history of your rooms and private chats (Ctrl+F)",
 	"/clear — clear this conversation's log",
 	"/quit — disconnect (the conversations stay here to read)",
 	"//text — send text that starts with a slash, e.g. //shrug sends “/shrug”",
@@ -174,6 +175,13 @@ func (m *Model) Submit(text string) bool {
 		return m.msg(arg)
 	case "send", "file":
 		return m.SendFile(arg)
+	case "search", "find":
+		if arg == "" {
+			m.Hint = "Usage: /search WORDS (or press Ctrl+F)"
+			return false
+		}
+		m.SearchFor(arg)
+		m.ShowSearch = true
 	default:
 		m.errorLine(m.Cur, time.Time{}, fmt.Sprintf("Unknown command /%s — nothing was sent. To send text that starts with a slash, type it with two: /%s", name, text))
 		for _, l := range HelpLines {

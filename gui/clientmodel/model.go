@@ -20,6 +20,11 @@ import (
 // MaxHistory caps each conversation's log; older lines are dropped in chunks.
 const MaxHistory = 50_000
 
+// FirstSeq is the sequence number of a conversation's first line. Older
+// lines loaded from history get lower ones; -1 means "no line", so
+// numbering starts far above it.
+const FirstSeq = 1 << 30
+
 // Phase is what the window shows.
 type Phase uint8
 
@@ -49,6 +54,7 @@ const (
 	KindNotice                    // an announcement from the server
 	KindError                     // failures and refusals
 	KindActivity                  // a burst of joins and leaves, folded into one line
+	KindDivider                   // "New since you joined / left": history above, new lines below
 )
 
 // EntryState is a line of mine on its way to the server.
@@ -67,6 +73,7 @@ type Entry struct {
 	Text    string
 	Why     string // NotSent: the reason, in plain words
 	ID      uint64 // my command's ID while Pending or NotSent
+	MsgID   uint64 // the server's id (0 for lines of the client's own)
 	Kind    EntryKind
 	State   EntryState
 	Mine    bool
@@ -95,6 +102,12 @@ type Conv struct {
 	Mentions int  // unread lines that name me (private chats: every unread line)
 	Joined   bool // rooms: still a member
 	PrivOff  bool // private chats: the other user went offline
+	// MinID and MaxID are the lowest and highest server ids in the log;
+	// Older says whether older messages can be loaded (LoadEarlier).
+	MinID, MaxID uint64
+	Older        Older
+	jump         uint64 // a search result being reached (Open), or 0
+	jumpPages    int
 	// touched is the lowest line changed in place (a burst of joins
 	// growing, an echo) since the view last asked (TakeTouched), or -1.
 	touched int
@@ -146,6 +159,15 @@ func (c *Conv) trim() {
 	clear(c.Entries[:drop]) // let the strings go
 	c.Entries = c.Entries[drop:]
 	c.Base += drop
+	c.MinID = 0
+	for i := range c.Entries {
+		if id := c.Entries[i].MsgID; id != 0 && (c.MinID == 0 || id < c.MinID) {
+			c.MinID = id
+		}
+	}
+	if c.Older == OlderNone {
+		c.Older = OlderMore // what was dropped can be loaded again
+	}
 }
 
 // Changes tells the view what to redraw after a model call.
@@ -232,6 +254,12 @@ type Model struct {
 	Plaintext bool
 	Encrypted bool
 
+	// Search is the history search (Ctrl+F); Jump a line to scroll to and
+	// select (a search result opened), which the view clears.
+	Search     Search
+	Jump       JumpTo
+	ShowSearch bool // /search was typed: the view opens the search panel
+
 	// LAN is the servers found on the network; Recent those connected to
 	// before, newest first; Instance the LAN name of the server connected
 	// to, when it was found there (see ApplyLAN).
@@ -248,6 +276,7 @@ type Model struct {
 	keptAddr   string // the server the kept conversations are from
 	quietRooms bool   // the next room list is for the Rooms dialog, not the log
 	meLower    string
+	histServer bool // the server keeps history (it sent some)
 	ch         Changes
 	now        func() time.Time
 }
@@ -329,7 +358,7 @@ func (m *Model) PrivateConv(peer string) *Conv {
 }
 
 func (m *Model) newConv(key string, kind ConvKind, name string) *Conv {
-	c := &Conv{Key: key, Kind: kind, Name: name, Joined: kind != Private, touched: -1}
+	c := &Conv{Key: key, Kind: kind, Name: name, Joined: kind != Private, touched: -1, Base: FirstSeq}
 	m.byKey[key] = c
 	m.Convs = append(m.Convs, c)
 	m.ch.Convs = true
@@ -406,6 +435,7 @@ func (m *Model) reset() {
 	clear(m.transfers)
 	m.rejoin = nil
 	m.TitleUnread = 0
+	m.Search, m.Jump, m.histServer = Search{}, JumpTo{}, false
 	m.ch.Convs, m.ch.Log, m.ch.Users, m.ch.Switched = true, true, true, true
 }
 
@@ -420,6 +450,7 @@ func (m *Model) add(c *Conv, e Entry) {
 	}
 	c.activity = nil
 	c.Entries = append(c.Entries, e)
+	c.noteIDs(e.MsgID)
 	m.ch.Lines = true
 	c.trim() // the view drops rows of lines below Base
 	if c == m.Cur {
@@ -450,6 +481,7 @@ func (m *Model) Clear(c *Conv) {
 	c.Base += len(c.Entries)
 	c.Entries = nil
 	c.activity = nil
+	c.MinID, c.Older = 0, OlderNone // cleared: the earlier history is not loaded back
 	c.Gen++
 	if c == m.Cur {
 		m.ch.Log = true
