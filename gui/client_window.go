@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -66,8 +67,10 @@ type ClientWindow struct {
 	serverList            *widget.List
 	serverRows            []clientmodel.ServerRow
 	browse                BrowseFunc
-	search                *lanSearch // running while the form is shown
-	lanGen                int        // the search whose events are shown
+	search                *lanSearch   // running while the form is shown
+	lanGen                int          // the search whose events are shown
+	searchP               *searchPanel // the history search, while open
+	changing              bool         // change is drawing
 
 	// chat view
 	chat                         fyne.CanvasObject
@@ -251,6 +254,8 @@ func (w *ClientWindow) buildMenu() {
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Rooms: join or create…", w.showRooms),
 		item("Leave this room or close this chat", scClose, w.leaveCurrent),
+		fyne.NewMenuItemSeparator(),
+		item(lang.L("Search history…"), scFind, w.showSearch),
 	)
 	help := fyne.NewMenu("Help",
 		fyne.NewMenuItem("Commands and keys", func() { w.change(w.showHelp) }),

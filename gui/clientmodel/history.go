@@ -99,6 +99,12 @@ func (m *Model) CanLoadEarlier(c *Conv) bool {
 		(c.Older == OlderMore || c.Older == OlderUnknown && m.histServer)
 }
 
+// HasHistory reports whether c's log can grow upwards from the server's
+// history (the view then shows a first row about it).
+func (m *Model) HasHistory(c *Conv) bool {
+	return c != nil && (c.Older != OlderUnknown || m.histServer)
+}
+
 // LoadEarlier asks the server for the page of c's history before its
 // oldest message (the view calls it when the top of the log comes into
 // view, or on "Load earlier messages").
@@ -413,4 +419,32 @@ func (c *Conv) seqOf(id uint64) int {
 type JumpTo struct {
 	Conv *Conv
 	Seq  int
+}
+
+// Snippet is text shortened to about n characters around the first word
+// of query it contains (ignoring case), with "…" where it was cut; lines
+// are joined.
+func Snippet(text, query string, n int) string {
+	text = strings.Join(strings.Fields(text), " ")
+	r := []rune(text)
+	if len(r) <= n {
+		return text
+	}
+	at := 0
+	lower := []rune(strings.ToLower(text))
+	for _, word := range strings.Fields(strings.ToLower(query)) {
+		if i := strings.Index(string(lower), word); i >= 0 {
+			at = len([]rune(string(lower)[:i]))
+			break
+		}
+	}
+	start := max(0, min(at-n/3, len(r)-n))
+	out := string(r[start : start+n])
+	if start > 0 {
+		out = "…" + out
+	}
+	if start+n < len(r) {
+		out += "…"
+	}
+	return out
 }

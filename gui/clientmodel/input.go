@@ -28,7 +28,7 @@ var HelpLines = []string{
 	"/clear — clear this conversation's log",
 	"/quit — disconnect (the conversations stay here to read)",
 	"//text — send text that starts with a slash, e.g. //shrug sends “/shrug”",
-	"Keys: Ctrl+K switch conversation, Ctrl+Tab / Alt+↑↓ next and previous, Tab completes a nickname.",
+	"Keys: Ctrl+K switch conversation, Ctrl+Tab / Alt+↑↓ next and previous, Tab completes a nickname, Ctrl+F searches the history.",
 	"Tips: double-click a user to chat privately; click a line to select it (Ctrl+C copies it).",
 }
 
