@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -72,7 +73,7 @@ func (w *ClientWindow) showSearch() {
 	sp.more = widget.NewButton(lang.L("More results"), func() { w.change(func() { w.m.SearchMore() }) })
 	find := widget.NewButtonWithIcon("", theme.SearchIcon(), func() { sp.query.OnSubmitted(sp.query.Text) })
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, find, sp.query), sp.status)
-	bottom := container.NewHBox(sp.more, widget.NewLabel(""), sp.open)
+	bottom := container.NewHBox(layout.NewSpacer(), sp.more, sp.open)
 	body := container.NewBorder(top, bottom, nil, nil, sp.list)
 	sp.d = dialog.NewCustom(lang.L("Search history"), lang.L("Close"), container.New(minSize{620, 440}, body), w.win)
 	sp.query.onEscape = sp.d.Hide
