@@ -2,6 +2,7 @@ package gui
 
 import (
 	"log/slog"
+	"net/url"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -67,10 +68,11 @@ type ClientWindow struct {
 	serverList            *widget.List
 	serverRows            []clientmodel.ServerRow
 	browse                BrowseFunc
-	search                *lanSearch   // running while the form is shown
-	lanGen                int          // the search whose events are shown
-	searchP               *searchPanel // the history search, while open
-	changing              bool         // change is drawing
+	search                *lanSearch           // running while the form is shown
+	lanGen                int                  // the search whose events are shown
+	searchP               *searchPanel         // the history search, while open
+	changing              bool                 // change is drawing
+	opener                func(*url.URL) error // opens links (tests); nil: the app's OpenURL
 
 	// chat view
 	chat                         fyne.CanvasObject

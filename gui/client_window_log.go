@@ -176,6 +176,7 @@ func (w *ClientWindow) newBelow() {
 
 func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 	r := o.(*logRow)
+	r.lk.clear()
 	c := w.shown
 	v := w.view(c)
 	if v == nil || id >= len(v.rows) {
@@ -261,6 +262,7 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		r.nick.Color = th.Color(theme.ColorNameError, vr)
 		r.text.Color = th.Color(theme.ColorNameError, vr)
 	}
+	w.drawLink(r, e, start, end)
 	switch {
 	case rw.seq == w.selected:
 		r.bg.FillColor = th.Color(theme.ColorNameSelection, vr)
@@ -397,6 +399,10 @@ func (w *ClientWindow) entryMenu(seq int, at fyne.Position) {
 
 func (w *ClientWindow) openURL(link string) {
 	if u, err := url.Parse(link); err == nil {
+		if w.opener != nil {
+			_ = w.opener(u)
+			return
+		}
 		_ = w.app.OpenURL(u)
 	}
 }
@@ -419,22 +425,29 @@ type logRow struct {
 	textX      float32
 	lineHeight float32 // of the text, and of the row
 	gap        float32 // between rows (the list's padding), which the tint covers
+	lk         rowLink
 }
 
 func newLogRow(w *ClientWindow) *logRow {
 	r := &logRow{w: w, seq: -1, bg: canvas.NewRectangle(color.Transparent),
 		tm: canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder)), nick: canvas.NewText("", nil),
-		text: canvas.NewText("", nil), lineHeight: w.meas.lineH, gap: theme.Padding()}
+		text: canvas.NewText("", nil), lineHeight: w.meas.lineH, gap: theme.Padding(), lk: newRowLink()}
 	r.nick.TextStyle.Bold = true
 	r.ExtendBaseWidget(r)
 	return r
 }
 
 func (r *logRow) CreateRenderer() fyne.WidgetRenderer {
-	return &logRowRenderer{r: r, objs: []fyne.CanvasObject{r.bg, r.tm, r.nick, r.text}}
+	return &logRowRenderer{r: r, objs: []fyne.CanvasObject{r.bg, r.tm, r.nick, r.text, r.lk.link, r.lk.post, r.lk.under}}
 }
 
-func (r *logRow) Tapped(*fyne.PointEvent) {
+func (r *logRow) Tapped(ev *fyne.PointEvent) {
+	if ev != nil && r.onLink(ev.Position.X) {
+		url := r.lk.url
+		r.w.selectEntry(r.seq)
+		r.w.openURL(url)
+		return
+	}
 	if r.fold == rowTop {
 		r.w.loadEarlier()
 		return
@@ -504,4 +517,5 @@ func (l *logRowRenderer) Layout(s fyne.Size) {
 	r.nick.Resize(fyne.NewSize(max(r.textX-r.nickX, 0), r.lineHeight))
 	r.text.Move(fyne.NewPos(r.textX, y))
 	r.text.Resize(fyne.NewSize(max(s.Width-r.textX, 0), r.lineHeight))
+	r.layoutLink(y, s)
 }
