@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -123,15 +124,32 @@ func TestClientConnectFormListsLANServers(t *testing.T) {
 		t.Errorf("recent servers saved as %q", got)
 	}
 
+	// The connection drops: the window searches again to follow the
+	// server, and when it answers at another address (DHCP) the session
+	// is redirected there; once back, the search stops.
+	w.apply([]client.Event{client.Disconnected{Session: c.Session, Err: errors.New("connection reset")}})
+	if len(lan.ctxs) != 2 || w.search == nil {
+		t.Fatalf("not searching while reconnecting: %d", len(lan.ctxs))
+	}
+	lan.deliver(t, w, lanServer(discovery.Updated, "Room 7", "10.0.0.41:7878", 12, true, fpRoom.String()))
+	if rd, ok := nextCmd(t, cmds).(client.Redirect); !ok || rd.Addr != "10.0.0.41:7878" {
+		t.Fatalf("redirect %#v", rd)
+	}
+	w.apply([]client.Event{client.Connected{Session: c.Session, Addr: "10.0.0.41:7878", Nick: "alice", Server: "Room 7", Lobby: "lobby",
+		Users: []string{"alice"}, Encrypted: true, Rejoin: true}})
+	if w.search != nil || lan.ctxs[1].Err() == nil || !strings.Contains(shownText(w), "now answers at 10.0.0.41:7878") {
+		t.Errorf("after the move: searching %v, log:\n%s", w.search != nil, shownText(w))
+	}
+
 	// Back on the form (Change server…), a new search starts; the server
 	// used is listed as used before.
 	w.change(w.m.ChangeServer)
-	if len(lan.ctxs) != 2 || w.search == nil {
+	if len(lan.ctxs) != 3 || w.search == nil {
 		t.Fatalf("no new search: %d", len(lan.ctxs))
 	}
 	lan.deliver(t, w, lanServer(discovery.Found, "Room 7", "10.0.0.5:7878", 1, true, fpRoom.String()),
 		lanServer(discovery.Found, "Lab", "10.0.0.7:7878", 0, false, ""))
-	if got := shownServers(w); len(got) != 2 || !strings.Contains(got[1], "Room 7|Password · Used before|") {
+	if got := shownServers(w); len(got) != 2 || !strings.Contains(got[1], "Room 7|Password · Used before|10.0.0.5:7878") {
 		t.Errorf("rows after reconnecting to the form: %q", got)
 	}
 }

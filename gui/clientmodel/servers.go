@@ -93,11 +93,12 @@ func (m *Model) ServerRows() []ServerRow {
 		r := ServerRow{Title: s.Title(), Detail: s.Detail(), Addr: s.Addr, Instance: s.Instance,
 			Fingerprint: s.Fingerprint, Found: true, Locked: s.Locked(), Plaintext: s.Fingerprint == "",
 			Other: s.Version != 0 && s.Version != wire.Version}
-		for _, rc := range m.Recent {
+		for _, rc := range m.Recent { // newest first: its nickname wins
 			if rc.Instance != "" && rc.Instance == s.Instance || slices.Contains(s.Addrs, rc.Addr) {
-				r.Recent, r.Nick = true, rc.Nick
+				if !r.Recent {
+					r.Recent, r.Nick = true, rc.Nick
+				}
 				used[rc.Addr] = true
-				break
 			}
 		}
 		rows = append(rows, r)
@@ -145,7 +146,9 @@ func (m *Model) instanceAt(addr string) string {
 // remember puts the server just connected to first among the recent ones.
 func (m *Model) remember() {
 	r := Recent{Addr: m.Addr, Name: m.Server, Nick: m.Me, Plaintext: !m.Encrypted, Instance: m.Instance, When: m.now()}
-	m.Recent = slices.DeleteFunc(m.Recent, func(o Recent) bool { return o.Addr == r.Addr })
+	m.Recent = slices.DeleteFunc(m.Recent, func(o Recent) bool {
+		return o.Addr == r.Addr || r.Instance != "" && o.Instance == r.Instance // the same server, moved
+	})
 	m.Recent = slices.Insert(m.Recent, 0, r)
 	if len(m.Recent) > MaxRecent {
 		m.Recent = m.Recent[:MaxRecent]

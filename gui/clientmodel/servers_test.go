@@ -136,6 +136,10 @@ func TestLANMoveRedirects(t *testing.T) {
 		!strings.Contains(strings.Join(texts(lobby), "\n"), "now answers at 10.0.0.41:7878") {
 		t.Errorf("conversation not kept: %q", strings.Join(texts(lobby), "\n"))
 	}
+	// The server is remembered once, at its new address.
+	if len(r.Recent) != 1 || r.Recent[0].Addr != "10.0.0.41:7878" {
+		t.Errorf("recent %+v", r.Recent)
+	}
 	// Another server's news does nothing.
 	r.ApplyLAN([]discovery.Event{found("Lab", "10.0.0.7:7878", 1, false, "")})
 	if s := r.take(); len(s) != 0 {
