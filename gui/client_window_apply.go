@@ -103,7 +103,7 @@ func (w *ClientWindow) change(f func()) {
 	if ch.Prompt {
 		w.drawPrompt()
 	}
-	if (ch.Log || ch.History) && w.m.CanLoadEarlier(w.shown) {
+	if (ch.Log || ch.History) && w.m.AutoLoad(w.shown) {
 		fyne.Do(w.topInView) // once this change is drawn: is the top still in view?
 	}
 }

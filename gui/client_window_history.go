@@ -35,6 +35,9 @@ func (w *ClientWindow) topRow(r *logRow, c *clientmodel.Conv) {
 	switch {
 	case c.Older == clientmodel.OlderLoading:
 		r.text.Text = lang.L("Loading earlier messages…")
+	case c.Older == clientmodel.OlderFailed && w.m.CanLoadEarlier(c):
+		r.text.Text = lang.L("Earlier messages could not be loaded. Click here to try again.")
+		r.text.Color = th.Color(theme.ColorNameError, vr)
 	case w.m.CanLoadEarlier(c):
 		r.text.Text = lang.L("▴ Load earlier messages")
 		r.text.TextStyle = fyne.TextStyle{Bold: true}
@@ -60,7 +63,7 @@ func (w *ClientWindow) loadEarlier() {
 
 // topInView loads earlier messages when the top of the log is in view.
 func (w *ClientWindow) topInView() {
-	if c := w.shown; c != nil && w.m.CanLoadEarlier(c) && w.logList.GetScrollOffset() < w.rowH {
+	if c := w.shown; c != nil && w.m.AutoLoad(c) && w.logList.GetScrollOffset() < w.rowH {
 		w.change(func() { w.m.LoadEarlier(c) })
 	}
 }

@@ -33,6 +33,7 @@ const (
 	OlderMore                 // the server has older messages: LoadEarlier
 	OlderLoading              // a page was asked for
 	OlderNone                 // the log starts at the conversation's first message kept
+	OlderFailed               // the last page could not be loaded: LoadEarlier tries again (not by itself)
 )
 
 // Divider texts.
@@ -96,8 +97,12 @@ func plural(n int, one, many string) string {
 // CanLoadEarlier reports whether older messages of c can be asked for now.
 func (m *Model) CanLoadEarlier(c *Conv) bool {
 	return c != nil && m.Phase == Chat && m.Link == Live &&
-		(c.Older == OlderMore || c.Older == OlderUnknown && m.histServer)
+		(c.Older == OlderMore || c.Older == OlderFailed || c.Older == OlderUnknown && m.histServer)
 }
+
+// AutoLoad reports whether reaching the top of c's log loads earlier
+// messages by itself (not after a failure, which the user retries).
+func (m *Model) AutoLoad(c *Conv) bool { return m.CanLoadEarlier(c) && c.Older != OlderFailed }
 
 // HasHistory reports whether c's log can grow upwards from the server's
 // history (the view then shows a first row about it).
@@ -281,7 +286,7 @@ func (m *Model) page(ev client.HistoryPage) {
 	m.histServer = true
 	m.ch.History = true
 	if ev.Err != nil {
-		c.Older = OlderMore
+		c.Older = OlderFailed
 		c.jump = 0
 		m.errorLine(c, time.Time{}, "Could not load earlier messages: "+Plain(ev.Err, "")+".")
 		return

@@ -82,7 +82,8 @@ func TestScrollbackPages(t *testing.T) {
 	lobby.Older = OlderMore
 	r.LoadEarlier(lobby)
 	r.Apply([]client.Event{client.HistoryPage{Room: "lobby", Before: 5, Err: errors.New("cannot load history: not connected")}})
-	if lobby.Older != OlderMore || !strings.Contains(texts(lobby)[len(lobby.Entries)-1], "Could not load earlier messages") {
+	if lobby.Older != OlderFailed || r.AutoLoad(lobby) || !r.CanLoadEarlier(lobby) ||
+		!strings.Contains(texts(lobby)[len(lobby.Entries)-1], "Could not load earlier messages") {
 		t.Errorf("after an error: %v %q", lobby.Older, texts(lobby))
 	}
 }
@@ -239,5 +240,25 @@ func TestJumpGivesUpAfterBound(t *testing.T) {
 	}
 	if !strings.Contains(r.Hint, "further back") || r.Jump.Conv != nil {
 		t.Errorf("hint %q", r.Hint)
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	long := strings.Repeat("앞 ", 60) + "오늘 회의는 3시" + strings.Repeat(" 뒤", 60)
+	for _, tc := range []struct{ text, query, want string }{
+		{"short\ntext", "x", "short text"},
+		{long, "회의", "…"},
+	} {
+		got := Snippet(tc.text, tc.query, 40)
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("Snippet(%q) = %q", tc.text, got)
+		}
+	}
+	got := Snippet(long, "회의", 40)
+	if !strings.Contains(got, "오늘 회의는 3시") || !strings.HasSuffix(got, "…") || len([]rune(got)) != 42 {
+		t.Errorf("Snippet around the match = %q", got)
+	}
+	if got := Snippet(strings.Repeat("ab ", 50)+"Deploy", "deploy", 20); !strings.HasSuffix(got, "Deploy") {
+		t.Errorf("case-insensitive match at the end: %q", got)
 	}
 }
