@@ -138,11 +138,11 @@ type hitRow struct {
 	w     *ClientWindow
 	id    int
 	where *widget.Label
-	text  *widget.Label
+	text  *widget.RichText // the words searched for in bold
 }
 
 func newHitRow(w *ClientWindow) *hitRow {
-	r := &hitRow{w: w, id: -1, where: widget.NewLabel(""), text: widget.NewLabel("")}
+	r := &hitRow{w: w, id: -1, where: widget.NewLabel(""), text: widget.NewRichText()}
 	r.where.SizeName = theme.SizeNameCaptionText
 	r.where.TextStyle.Bold = true
 	r.where.Truncation = fyne.TextTruncateEllipsis
@@ -154,7 +154,28 @@ func newHitRow(w *ClientWindow) *hitRow {
 func (r *hitRow) set(id int, h clientmodel.Hit, query string) {
 	r.id = id
 	r.where.SetText(h.Where() + " · " + h.From + " · " + h.T.Local().Format("2 Jan 15:04"))
-	r.text.SetText(clientmodel.Snippet(h.Text, query, 90))
+	text := clientmodel.Snippet(h.Text, query, 90)
+	var segs []widget.RichTextSegment
+	plain := func(s string, strong bool) {
+		if s == "" {
+			return
+		}
+		style := widget.RichTextStyleInline
+		if strong {
+			style = widget.RichTextStyleStrong
+			style.ColorName = theme.ColorNamePrimary
+		}
+		segs = append(segs, &widget.TextSegment{Text: s, Style: style})
+	}
+	at := 0
+	for _, sp := range clientmodel.MatchSpans(text, query) {
+		plain(text[at:sp.Start], false)
+		plain(text[sp.Start:sp.End], true)
+		at = sp.End
+	}
+	plain(text[at:], false)
+	r.text.Segments = segs
+	r.text.Refresh()
 }
 
 func (r *hitRow) CreateRenderer() fyne.WidgetRenderer {

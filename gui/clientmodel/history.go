@@ -453,3 +453,33 @@ func Snippet(text, query string, n int) string {
 	}
 	return out
 }
+
+// MatchSpans returns where the words of query occur in text, ignoring
+// case, in order and without overlaps (search results show them bold).
+func MatchSpans(text, query string) []Span {
+	lower := strings.ToLower(text)
+	if len(lower) != len(text) {
+		return nil // case folding changed the length: no safe byte offsets
+	}
+	var out []Span
+	for _, word := range strings.Fields(strings.ToLower(query)) {
+		for off := 0; off < len(lower); {
+			i := strings.Index(lower[off:], word)
+			if i < 0 {
+				break
+			}
+			out = append(out, Span{off + i, off + i + len(word)})
+			off += i + len(word)
+		}
+	}
+	slices.SortFunc(out, func(a, b Span) int { return a.Start - b.Start })
+	merged := out[:0]
+	for _, sp := range out {
+		if n := len(merged); n > 0 && sp.Start <= merged[n-1].End {
+			merged[n-1].End = max(merged[n-1].End, sp.End)
+			continue
+		}
+		merged = append(merged, sp)
+	}
+	return merged
+}

@@ -262,3 +262,18 @@ func TestSnippet(t *testing.T) {
 		t.Errorf("case-insensitive match at the end: %q", got)
 	}
 }
+
+func TestMatchSpans(t *testing.T) {
+	text := "Deploy at 3, 오늘 회의는 3시; deploy again"
+	got := MatchSpans(text, "deploy 회의")
+	var words []string
+	for _, sp := range got {
+		words = append(words, text[sp.Start:sp.End])
+	}
+	if !slices.Equal(words, []string{"Deploy", "회의", "deploy"}) {
+		t.Errorf("matches %q", words)
+	}
+	if got := MatchSpans("abcabc", "abc bca"); len(got) != 1 || got[0] != (Span{0, 6}) {
+		t.Errorf("overlaps not merged: %v", got)
+	}
+}
