@@ -131,6 +131,10 @@ func (m *Model) handle(ev client.Event) {
 		m.page(ev)
 	case client.SearchResults:
 		m.searched(ev)
+	case client.Away:
+		m.away(ev)
+	case client.Queued:
+		m.queued(ev)
 	}
 }
 

@@ -723,7 +723,7 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = fe
 	case TypeFileAbort:
 		m = FileAbort{ID: d.u64("id"), Reason: d.str("reason")}
-	case TypeMissed, TypeOlder, TypeSearch, TypeHistory:
+	case TypeMissed, TypeOlder, TypeSearch, TypeHistory, TypeQueued:
 		m = decodeHistory(t, d)
 	case TypeSeedText, TypeSeedFile, TypeSeedJoin, TypeSeedLeave, TypeSeedError, TypeSeedCommand:
 		return nil, &DecodeError{Type: t, Code: CodeUnsupported, Reason: "seed-001 frame types are reserved and not served"}
