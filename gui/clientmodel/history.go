@@ -107,7 +107,10 @@ func (m *Model) AutoLoad(c *Conv) bool { return m.CanLoadEarlier(c) && c.Older !
 // HasHistory reports whether c's log can grow upwards from the server's
 // history (the view then shows a first row about it).
 func (m *Model) HasHistory(c *Conv) bool {
-	return c != nil && (c.Older != OlderUnknown || m.histServer)
+	if c == nil || c.Older == OlderNone && c.MinID == 0 { // cleared, or nothing kept
+		return false
+	}
+	return c.Older != OlderUnknown || m.histServer
 }
 
 // LoadEarlier asks the server for the page of c's history before its

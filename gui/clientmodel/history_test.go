@@ -78,6 +78,13 @@ func TestScrollbackPages(t *testing.T) {
 	if lobby.Older != OlderNone || r.CanLoadEarlier(lobby) || texts(lobby)[0] != "first" {
 		t.Errorf("older %v log %q", lobby.Older, texts(lobby))
 	}
+	// /clear: the log starts afresh, with nothing earlier to load.
+	saved := *lobby
+	r.Clear(lobby)
+	if r.HasHistory(lobby) || r.CanLoadEarlier(lobby) {
+		t.Error("a cleared log offers earlier messages")
+	}
+	*lobby = saved
 	// A failed page says why and can be tried again.
 	lobby.Older = OlderMore
 	r.LoadEarlier(lobby)
