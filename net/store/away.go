@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 )
 
@@ -122,35 +121,22 @@ var sideSQL = []string{
 	`DELETE FROM away WHERE party = ? AND id <= ?`,
 }
 
-// prepareSide prepares insertSide's statements, outside any transaction
-// (the pool has one connection).
-func (w *writer) prepareSide() error {
-	for len(w.side) < len(sideSQL) {
-		st, err := w.s.db.Prepare(sideSQL[len(w.side)])
-		if err != nil {
-			return err
-		}
-		w.side = append(w.side, st)
-	}
-	return nil
-}
-
 // insertSide writes what a batch carries besides message rows: directory
 // entries and deliveries (taken: they are not messages) and the away marks
 // of private messages kept for an offline party.
-func (w *writer) insertSide(tx *sql.Tx, recs []Record, taken []bool) error {
+func (w *writer) insertSide(recs []Record, taken []bool) error {
 	for i := range recs {
 		r := &recs[i]
 		var err error
 		switch {
 		case r.Kind == kindParty:
 			taken[i] = true
-			_, err = tx.Stmt(w.side[0]).Exec(r.Conv, r.From, r.FromParty, r.Time)
+			err = execStmt(w.side[0], values(w.args[:0], r.Conv, r.From, r.FromParty, r.Time))
 		case r.Kind == kindDelivered:
 			taken[i] = true
-			_, err = tx.Stmt(w.side[2]).Exec(r.FromParty, int64(r.ID))
+			err = execStmt(w.side[2], values(w.args[:0], r.FromParty, int64(r.ID)))
 		case r.Away:
-			_, err = tx.Stmt(w.side[1]).Exec(int64(r.ID), r.ToParty)
+			err = execStmt(w.side[1], values(w.args[:0], int64(r.ID), r.ToParty))
 		}
 		if err != nil {
 			return err

@@ -77,7 +77,7 @@ func PrivateConv(a, b string) string {
 // Options tune a store. Zero fields take their defaults.
 type Options struct {
 	QueueSize   int           // records waiting to be written (65536)
-	BatchWindow time.Duration // how long a batch gathers before it is written (20 ms; at most 100 ms)
+	BatchWindow time.Duration // how long a batch gathers before it is written (50 ms; at most 100 ms)
 	MaxBatch    int           // records per transaction (4096)
 	Logger      *slog.Logger
 	// KeepDays prunes records older than that many days in the background
@@ -90,7 +90,7 @@ func (o Options) defaults() Options {
 		o.QueueSize = 1 << 16
 	}
 	if o.BatchWindow <= 0 {
-		o.BatchWindow = 20 * time.Millisecond
+		o.BatchWindow = 50 * time.Millisecond
 	}
 	o.BatchWindow = min(o.BatchWindow, 100*time.Millisecond)
 	if o.MaxBatch <= 0 {
@@ -119,7 +119,12 @@ type Store struct {
 	db   *sql.DB
 	log  *slog.Logger
 
-	q       chan Record
+	// The queue: Append adds to pend under qmu and wakes the writer (wake,
+	// capacity 1) only when pend was empty or reaches MaxBatch, so that
+	// the writer wakes about once a batch, not once a record.
+	qmu     sync.Mutex
+	pend    []Record
+	wake    chan struct{}
 	flushCh chan chan struct{}
 	stopCh  chan struct{}
 	done    chan struct{}
@@ -193,7 +198,7 @@ func Open(path string, o Options) (*Store, error) {
 		return nil, explain(path, err)
 	}
 	s := &Store{path: path, o: o, db: db, log: o.Logger,
-		q: make(chan Record, o.QueueSize), flushCh: make(chan chan struct{}),
+		wake: make(chan struct{}, 1), flushCh: make(chan chan struct{}),
 		stopCh: make(chan struct{}), done: make(chan struct{})}
 	var maxID sql.NullInt64
 	var indexed int64
@@ -256,15 +261,39 @@ func (s *Store) Append(r Record) bool {
 		s.notStored.Add(1)
 		return false
 	}
-	s.queued.Add(1) // before the send: written never passes queued
-	select {
-	case s.q <- r:
-		return true
-	default:
-		s.queued.Add(^uint64(0))
+	s.qmu.Lock()
+	n := len(s.pend)
+	if n >= s.o.QueueSize {
+		s.qmu.Unlock()
 		s.notStored.Add(1)
 		return false
 	}
+	s.pend = append(s.pend, r)
+	s.queued.Add(1) // under qmu, with the record: written never passes queued
+	s.qmu.Unlock()
+	if n == 0 || n+1 == s.o.MaxBatch {
+		select {
+		case s.wake <- struct{}{}:
+		default: // a wake-up is already pending
+		}
+	}
+	return true
+}
+
+// take returns what is queued, leaving spare (emptied) as the new queue.
+func (s *Store) take(spare []Record) []Record {
+	s.qmu.Lock()
+	out := s.pend
+	s.pend = spare[:0]
+	s.qmu.Unlock()
+	return out
+}
+
+// queuedNow is how many records wait in the queue.
+func (s *Store) queuedNow() int {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	return len(s.pend)
 }
 
 // Flush waits until every record appended before the call is written (or

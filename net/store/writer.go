@@ -1,7 +1,9 @@
 package store
 
 import (
-	"database/sql"
+	"context"
+	"database/sql/driver"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -42,24 +44,32 @@ func (s *Store) run() {
 	window := time.NewTimer(time.Hour)
 	window.Stop()
 	var windowC <-chan time.Time
-	var batch []Record
-	lastPrune := time.Time{}
+	var spare []Record // the queue's other buffer
+	writeQueued := func() {
+		batch := s.take(spare)
+		if len(batch) > 0 {
+			spare = w.write(batch)
+		} else {
+			spare = batch
+		}
+	}
 	lastRecv := time.Now()
+	lastPrune := time.Time{}
 	for {
 		backlog := s.lastID.Load() - min(s.indexed.Load(), s.lastID.Load())
-		idle := len(batch) == 0 && backlog > 0 && !w.failing() &&
-			(len(s.q) == 0 && time.Since(lastRecv) >= quiet || backlog > forceIndex)
+		idle := windowC == nil && backlog > 0 && !w.failing() &&
+			(time.Since(lastRecv) >= quiet && s.queuedNow() == 0 || backlog > forceIndex)
 		var idleC chan struct{}
 		if idle {
 			idleC = closedCh
 		}
 		select {
-		case r := <-s.q:
+		case <-s.wake:
 			lastRecv = time.Now()
-			batch = append(batch, r)
-			if len(batch) >= s.o.MaxBatch {
-				batch = w.write(batch)
+			if s.queuedNow() >= s.o.MaxBatch {
+				window.Stop()
 				windowC = nil
+				writeQueued()
 			} else if windowC == nil {
 				window.Reset(s.o.BatchWindow)
 				windowC = window.C
@@ -67,15 +77,13 @@ func (s *Store) run() {
 			continue
 		case <-windowC:
 			windowC = nil
-			batch = w.write(batch)
+			writeQueued()
 		case done := <-s.flushCh:
-			batch = w.write(s.drain(batch))
+			writeQueued()
 			close(done)
-			if len(s.q) == 0 {
-				lastRecv = time.Time{} // a reader waits: index now if behind
-			}
+			lastRecv = time.Time{} // a reader waits: index now if behind
 		case <-s.stopCh:
-			w.write(s.drain(batch))
+			writeQueued()
 			s.tell(w, true)
 			return
 		case <-ticker.C:
@@ -88,7 +96,9 @@ func (s *Store) run() {
 		case <-idleC:
 			w.index()
 		}
-		if !(windowC != nil) && len(batch) > 0 {
+		if windowC == nil && s.queuedNow() > 0 {
+			// Records arrived while the writer was busy: their wake-up may
+			// have been taken already.
 			window.Reset(s.o.BatchWindow)
 			windowC = window.C
 		}
@@ -97,18 +107,6 @@ func (s *Store) run() {
 
 var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
-// drain appends everything queued now to batch.
-func (s *Store) drain(batch []Record) []Record {
-	for {
-		select {
-		case r := <-s.q:
-			batch = append(batch, r)
-		default:
-			return batch
-		}
-	}
-}
-
 // writer is the writer goroutine's state.
 type writer struct {
 	s          *Store
@@ -116,21 +114,52 @@ type writer struct {
 	reported   error  // the failure last reported
 	reportedN  uint64 // NotStored when last reported
 	reportedAt time.Time
-	shapes     []rowShape  // with their prepared statements
-	side       []*sql.Stmt // insertSide's statements (prepared when first needed)
-	args       []any       // reused for each INSERT's parameters
-	taken      []bool      // reused: which records of a batch are written
+	// Writes go to the driver's connection directly (database/sql's
+	// argument conversion was a sixth of the writer's CPU): dc is the
+	// connection the prepared statements belong to; if the pool ever hands
+	// out another, they are prepared again.
+	dc     any
+	shapes []rowShape          // with their prepared statements
+	side   []driver.Stmt       // insertSide's statements
+	args   []driver.NamedValue // reused for each INSERT's parameters
+	taken  []bool              // reused: which records of a batch are written
+}
+
+// rawConn is what the writer needs of the driver's connection.
+type rawConn interface {
+	driver.ConnPrepareContext
+	driver.ConnBeginTx
+}
+
+// execStmt runs st with args (numbered from 1, as the driver's fast path wants).
+func execStmt(st driver.Stmt, args []driver.NamedValue) error {
+	for i := range args {
+		args[i].Ordinal = i + 1
+	}
+	_, err := st.(driver.StmtExecContext).ExecContext(context.Background(), args)
+	return err
 }
 
 func (w *writer) close() {
-	for _, st := range w.side {
-		st.Close()
+	conn, err := w.s.db.Conn(context.Background())
+	if err != nil {
+		return
 	}
-	for _, sh := range w.shapes {
-		for _, st := range sh.ins {
+	defer conn.Close()
+	conn.Raw(func(dc any) error {
+		if dc != w.dc {
+			return nil // statements of a connection since closed went with it
+		}
+		for _, st := range w.side {
 			st.Close()
 		}
-	}
+		for _, sh := range w.shapes {
+			for _, st := range sh.ins {
+				st.Close()
+			}
+		}
+		return nil
+	})
 }
 
 func (w *writer) failing() bool {
@@ -195,24 +224,32 @@ func (w *writer) write(batch []Record) []Record {
 type rowShape struct {
 	values string // the row's VALUES tuple
 	fits   func(*Record) bool
-	args   func([]any, *Record) []any
+	args   func([]driver.NamedValue, *Record) []driver.NamedValue
 	// ins[k] is the prepared INSERT of 1<<k rows, up to insertRows: a
 	// batch's remainder is written with a few of them rather than a
 	// statement compiled afresh for each batch.
-	ins []*sql.Stmt
+	ins []driver.Stmt
+}
+
+// values appends vs as parameters (exec numbers them).
+func values(a []driver.NamedValue, vs ...any) []driver.NamedValue {
+	for _, v := range vs {
+		a = append(a, driver.NamedValue{Value: v})
+	}
+	return a
 }
 
 var shapes = []rowShape{{
 	values: `(?,?,1,?,?,?,'',?,?,'','')`,
 	fits:   func(r *Record) bool { return r.Kind == KindChat && r.To == "" && r.FromParty == "" && r.ToParty == "" },
-	args: func(a []any, r *Record) []any {
-		return append(a, int64(r.ID), r.Time, r.Conv, r.Room, r.From, r.Text, int64(r.Ref))
+	args: func(a []driver.NamedValue, r *Record) []driver.NamedValue {
+		return values(a, int64(r.ID), r.Time, r.Conv, r.Room, r.From, r.Text, int64(r.Ref))
 	},
 }, {
 	values: `(?,?,?,?,?,?,?,?,?,?,?)`,
 	fits:   func(*Record) bool { return true },
-	args: func(a []any, r *Record) []any {
-		return append(a, int64(r.ID), r.Time, int64(r.Kind), r.Conv, r.Room, r.From, r.To, r.Text,
+	args: func(a []driver.NamedValue, r *Record) []driver.NamedValue {
+		return values(a, int64(r.ID), r.Time, int64(r.Kind), r.Conv, r.Room, r.From, r.To, r.Text,
 			int64(r.Ref), r.FromParty, r.ToParty)
 	},
 }}
@@ -226,44 +263,66 @@ func insertSQL(values string, rows int) string {
 // rows, each record in the first shape that fits it (rows need not go in
 // id order: the id is the key).
 func (w *writer) insert(recs []Record) error {
-	if w.shapes == nil {
-		w.shapes = slices.Clone(shapes)
+	conn, err := w.s.db.Conn(context.Background())
+	if err != nil {
+		return err
 	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(rawConn)
+		if !ok {
+			return errors.New("the SQLite driver cannot prepare statements")
+		}
+		if dc != w.dc {
+			w.dc, w.side, w.shapes = dc, nil, slices.Clone(shapes)
+		}
+		if err := w.prepare(c); err != nil {
+			return err
+		}
+		tx, err := c.BeginTx(context.Background(), driver.TxOptions{})
+		if err != nil {
+			return err
+		}
+		taken := append(w.taken[:0], make([]bool, len(recs))...)
+		w.taken = taken
+		if err := w.insertSide(recs, taken); err != nil {
+			tx.Rollback()
+			return err
+		}
+		for i := range w.shapes {
+			if err := w.insertShape(&w.shapes[i], recs, taken); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		return tx.Commit()
+	})
+}
+
+// prepare prepares what insert needs and is not prepared yet.
+func (w *writer) prepare(c rawConn) error {
 	for i := range w.shapes {
 		sh := &w.shapes[i]
 		for rows := 1 << len(sh.ins); rows <= insertRows; rows = 1 << len(sh.ins) {
-			// Prepared outside the transaction: the pool has one connection.
-			st, err := w.s.db.Prepare(insertSQL(sh.values, rows))
+			st, err := c.PrepareContext(context.Background(), insertSQL(sh.values, rows))
 			if err != nil {
 				return err
 			}
 			sh.ins = append(sh.ins, st)
 		}
 	}
-	if err := w.prepareSide(); err != nil {
-		return err
-	}
-	tx, err := w.s.db.Begin()
-	if err != nil {
-		return err
-	}
-	taken := append(w.taken[:0], make([]bool, len(recs))...)
-	w.taken = taken
-	if err := w.insertSide(tx, recs, taken); err != nil {
-		tx.Rollback()
-		return err
-	}
-	for i := range w.shapes {
-		if err := w.insertShape(tx, &w.shapes[i], recs, taken); err != nil {
-			tx.Rollback()
+	for len(w.side) < len(sideSQL) {
+		st, err := c.PrepareContext(context.Background(), sideSQL[len(w.side)])
+		if err != nil {
 			return err
 		}
+		w.side = append(w.side, st)
 	}
-	return tx.Commit()
+	return nil
 }
 
 // insertShape writes the records not yet taken that fit sh.
-func (w *writer) insertShape(tx *sql.Tx, sh *rowShape, recs []Record, taken []bool) error {
+func (w *writer) insertShape(sh *rowShape, recs []Record, taken []bool) error {
 	perRow := strings.Count(sh.values, "?")
 	args, n := w.args[:0], 0
 	flush := func() error {
@@ -273,7 +332,7 @@ func (w *writer) insertShape(tx *sql.Tx, sh *rowShape, recs []Record, taken []bo
 			if n-done < rows {
 				continue
 			}
-			if _, err := tx.Stmt(sh.ins[k]).Exec(args[done*perRow : (done+rows)*perRow]...); err != nil {
+			if err := execStmt(sh.ins[k], args[done*perRow:(done+rows)*perRow]); err != nil {
 				return err
 			}
 			done += rows
