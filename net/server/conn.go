@@ -122,7 +122,7 @@ type conn struct {
 	device    [32]byte  // the device key that proved itself in the hello
 	via       string    // the gateway that brought the user (Port.Dial); "" for a socket
 	rooms     []membership
-	files     int // transfers this user is sending
+	files     int   // transfers this user is sending
 	muted     *mute // nil unless muted (moderation.go)
 }
 

@@ -223,9 +223,9 @@ type moderation struct {
 	byAddr   map[netip.Addr]*ban
 	byNick   map[string]*ban // skeleton key → ban
 	lastBan  int64
-	mutes    map[string]*mute // muteKey → mute
-	all      string            // lecture mode in every room: its reason ("" : off)
-	lectures map[string]string // room key → reason of its lecture mode
+	mutes    map[string]*mute      // muteKey → mute
+	all      string                // lecture mode in every room: its reason ("" : off)
+	lectures map[string]string     // room key → reason of its lecture mode
 	topics   map[string]wire.Topic // room key → topic
 	work     chan func(context.Context) error
 	done     chan struct{}

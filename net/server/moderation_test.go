@@ -256,7 +256,10 @@ func TestLectureModeAndTopic(t *testing.T) {
 		t.Fatalf("say in math: %+v", e)
 	}
 	say(alice, "the lobby is open")
-	h.waitFor(0, func(e Event) bool { a, ok := e.(Audited); return ok && a.Entry.Action == "lecture" && a.Entry.Target == "math" },
+	h.waitFor(0, func(e Event) bool {
+		a, ok := e.(Audited)
+		return ok && a.Entry.Action == "lecture" && a.Entry.Target == "math"
+	},
 		"the room lecture audited")
 }
 

@@ -10,6 +10,7 @@ import (
 // and writes each change here, so that they survive a restart.
 type Ban struct {
 	ID      int64
+	Name    string // who was banned, as the list shows it
 	Device  []byte // the device's Ed25519 key (32 bytes), or nil
 	Addr    string // an IP address, or ""
 	Nick    string // a nickname, or ""
@@ -36,7 +37,7 @@ func (s *Store) Bans(ctx context.Context, now int64) ([]Ban, error) {
 	if s.closed.Load() {
 		return nil, ErrClosed
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, device, addr, nick, reason, created, until, by FROM bans
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, device, addr, nick, reason, created, until, by FROM bans
 		WHERE until = 0 OR until > ? ORDER BY id`, now)
 	if err != nil {
 		return nil, explain(s.path, err)
@@ -45,7 +46,7 @@ func (s *Store) Bans(ctx context.Context, now int64) ([]Ban, error) {
 	var out []Ban
 	for rows.Next() {
 		var b Ban
-		if err := rows.Scan(&b.ID, &b.Device, &b.Addr, &b.Nick, &b.Reason, &b.Created, &b.Until, &b.By); err != nil {
+		if err := rows.Scan(&b.ID, &b.Name, &b.Device, &b.Addr, &b.Nick, &b.Reason, &b.Created, &b.Until, &b.By); err != nil {
 			return out, explain(s.path, err)
 		}
 		out = append(out, b)
@@ -62,8 +63,8 @@ func (s *Store) PutBan(ctx context.Context, b Ban) error {
 	if err := s.exec(ctx, `DELETE FROM bans WHERE until > 0 AND until <= ?`, b.Created); err != nil {
 		return err
 	}
-	return s.exec(ctx, `INSERT OR REPLACE INTO bans(id, device, addr, nick, reason, created, until, by)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.Device, b.Addr, b.Nick, b.Reason, b.Created, b.Until, b.By)
+	return s.exec(ctx, `INSERT OR REPLACE INTO bans(id, name, device, addr, nick, reason, created, until, by)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.Name, b.Device, b.Addr, b.Nick, b.Reason, b.Created, b.Until, b.By)
 }
 
 // DeleteBan removes the ban with id (unban, or a ban that ended).

@@ -20,7 +20,7 @@ func TestBansSurviveRestartAndEnd(t *testing.T) {
 	dev := make([]byte, 32)
 	dev[0] = 7
 	for _, b := range []Ban{
-		{ID: 1, Device: dev, Addr: "192.0.2.7", Nick: "bob", Reason: "도배", Created: now, Until: now + 60_000, By: "admin"},
+		{ID: 1, Name: "bob", Device: dev, Addr: "192.0.2.7", Nick: "bob", Reason: "도배", Created: now, Until: now + 60_000, By: "admin"},
 		{ID: 2, Addr: "192.0.2.8", Reason: "spam", Created: now, Until: 0, By: "console"},
 		{ID: 3, Nick: "eve", Reason: "short", Created: now, Until: now + 1, By: "admin"},
 		{ID: 4, Nick: "gone", Reason: "unbanned", Created: now, By: "admin"},
@@ -47,7 +47,7 @@ func TestBansSurviveRestartAndEnd(t *testing.T) {
 	if len(bans) != 2 || bans[0].ID != 1 || bans[1].ID != 2 {
 		t.Fatalf("bans after restart = %+v", bans)
 	}
-	if b := bans[0]; len(b.Device) != 32 || b.Device[0] != 7 || b.Addr != "192.0.2.7" || b.Nick != "bob" ||
+	if b := bans[0]; len(b.Device) != 32 || b.Device[0] != 7 || b.Addr != "192.0.2.7" || b.Nick != "bob" || b.Name != "bob" ||
 		b.Reason != "도배" || b.Until != now+60_000 || b.By != "admin" {
 		t.Fatalf("ban 1 = %+v", b)
 	}

@@ -41,6 +41,7 @@ var migrations = []string{
 	// at the same time may come in either order.
 	`CREATE TABLE IF NOT EXISTS bans(
 		id      INTEGER PRIMARY KEY, -- the server's ban id
+		name    TEXT NOT NULL,       -- who was banned, as the list shows it
 		device  BLOB,                -- the banned device's Ed25519 key (32 bytes), or NULL
 		addr    TEXT NOT NULL,       -- the banned IP address, or ''
 		nick    TEXT NOT NULL,       -- the banned nickname as typed, or ''
