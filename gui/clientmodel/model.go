@@ -93,6 +93,8 @@ type Conv struct {
 	Unread   int
 	Mentions int  // unread lines that name me (private chats: every unread line)
 	Joined   bool // rooms: still a member
+	Topic    string // rooms: what the admin pinned under the title ("" : none)
+	Lecture  string // rooms: lecture mode is on ("" : off)
 	PrivOff  bool // private chats: the other user went offline
 	// touched is the lowest line changed in place (a burst of joins
 	// growing, an echo) since the view last asked (TakeTouched), or -1.
@@ -158,6 +160,7 @@ type Changes struct {
 	Form     bool // the form's status line
 	Rooms    bool // RoomList was answered
 	Prompt   bool // Prompt changed: close the open one, show the new one
+	Header   bool // a conversation's topic changed
 }
 
 // Form is the connect form's status line.
@@ -198,6 +201,10 @@ type Model struct {
 	GiveBack string
 
 	Me, MeKey string // my nickname and its wire.FoldKey
+
+	// Moderation (moderation.go): a mute on me, lecture mode in every room.
+	Muted      *Muted
+	LectureAll string // "" : off
 	// Marks are gateway users' marks by nick ("irc", "classic"), shown in
 	// member lists after the name.
 	Marks     map[string]string
