@@ -91,11 +91,11 @@ type Conv struct {
 	Gen      int // bumped when lines change other than by being appended
 	Users    []string
 	Unread   int
-	Mentions int  // unread lines that name me (private chats: every unread line)
-	Joined   bool // rooms: still a member
+	Mentions int    // unread lines that name me (private chats: every unread line)
+	Joined   bool   // rooms: still a member
 	Topic    string // rooms: what the admin pinned under the title ("" : none)
 	Lecture  string // rooms: lecture mode is on ("" : off)
-	PrivOff  bool // private chats: the other user went offline
+	PrivOff  bool   // private chats: the other user went offline
 	// touched is the lowest line changed in place (a burst of joins
 	// growing, an echo) since the view last asked (TakeTouched), or -1.
 	touched int
