@@ -91,11 +91,12 @@ type Conv struct {
 	Gen      int // bumped when lines change other than by being appended
 	Users    []string
 	Unread   int
-	Mentions int    // unread lines that name me (private chats: every unread line)
-	Joined   bool   // rooms: still a member
-	Topic    string // rooms: what the admin pinned under the title ("" : none)
-	Lecture  string // rooms: lecture mode is on ("" : off)
-	PrivOff  bool   // private chats: the other user went offline
+	Mentions int  // unread lines that name me (private chats: every unread line)
+	Joined   bool // rooms: still a member
+	PrivOff  bool // private chats: the other user went offline
+	// Moderation (moderation.go), rooms only: the topic the admin pinned
+	// under the title, and whether lecture mode is on ("" : none, off).
+	Topic, Lecture string
 	// touched is the lowest line changed in place (a burst of joins
 	// growing, an echo) since the view last asked (TakeTouched), or -1.
 	touched int
