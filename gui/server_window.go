@@ -92,6 +92,7 @@ type ServerWindow struct {
 	announce     *widget.Entry
 	announceBtn  *widget.Button
 	errorDialogs int // shown so far, for tests
+	mod          modWidgets // server_window_moderation.go
 }
 
 // NewServerWindow builds the server window in w, wires it to a server's
@@ -207,6 +208,7 @@ func (s *ServerWindow) build() {
 	s.buildTrust()
 
 	s.buildUsers()
+	s.buildModeration()
 
 	s.roomList = widget.NewList(
 		func() int { return len(s.m.Rooms) },
@@ -272,13 +274,13 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 		nil, nil, nil, s.roomList)
 	s.usersTab = container.NewTabItemWithIcon("Users", theme.AccountIcon(), usersPane)
 	s.roomsTab = container.NewTabItemWithIcon("Rooms", theme.ListIcon(), roomsPane)
-	s.tabs = container.NewAppTabs(s.usersTab, s.roomsTab)
+	s.tabs = container.NewAppTabs(s.usersTab, s.roomsTab, s.mod.bansTab, s.mod.modTab)
 
 	logPane := s.logPane()
 	split := container.NewHSplit(s.tabs, logPane)
 	split.Offset = 0.5
 
-	bottom := container.NewBorder(nil, nil, nil, s.announceBtn, s.announce)
+	bottom := container.NewBorder(nil, nil, nil, container.NewHBox(s.mod.pin, s.announceBtn), s.announce)
 
 	return container.NewBorder(
 		container.NewVBox(top, status, s.trustRow(), s.lan, widget.NewSeparator()),
@@ -345,7 +347,7 @@ func (s *ServerWindow) announceTapped() {
 			fmt.Errorf("an announcement can be at most %d characters; this one is %d. Shorten it", wire.MaxTextChars, n))
 		return
 	}
-	s.out.send(server.Announce{Text: text})
+	s.out.send(server.Announce{Text: text, Pin: s.mod.pin.Checked})
 	s.announce.SetText("")
 }
 

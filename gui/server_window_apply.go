@@ -22,11 +22,14 @@ import (
 func (s *ServerWindow) applyBatch(batch []server.Event) {
 	follow := s.logAtBottom()
 	nLines, usersChanged, roomsChanged := len(s.m.Lines), false, false
+	var mod servermodel.ModChanges
 	for _, ev := range batch {
 		ch := s.m.Apply(ev)
 		usersChanged = usersChanged || ch.Users
 		roomsChanged = roomsChanged || ch.Rooms
+		mod.Bans, mod.Audit = mod.Bans || ch.Mod.Bans, mod.Audit || ch.Mod.Audit
 	}
+	s.applyModeration(mod)
 	for _, p := range s.m.Problems {
 		s.showError(p.Title, p.Err)
 	}
@@ -84,6 +87,7 @@ func (s *ServerWindow) updateControls() {
 	}
 	setEnabled(s.announce, running)
 	setEnabled(s.announceBtn, running)
+	s.updateModControls()
 	if s.m.State == servermodel.Running {
 		s.copyReach.Show()
 	} else {
