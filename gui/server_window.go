@@ -92,7 +92,8 @@ type ServerWindow struct {
 	announce     *widget.Entry
 	announceBtn  *widget.Button
 	errorDialogs int // shown so far, for tests
-	mod          modWidgets // server_window_moderation.go
+
+	mod modWidgets // moderation: server_window_moderation.go
 }
 
 // NewServerWindow builds the server window in w, wires it to a server's
