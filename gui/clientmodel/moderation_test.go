@@ -71,3 +71,20 @@ func TestLectureAndTopic(t *testing.T) {
 		t.Fatal("the same topic logged twice")
 	}
 }
+
+func TestKoreanCommandNames(t *testing.T) {
+	r := newRec(t)
+	online(t, r, "10.0.0.1", "ann", "bob")
+	if !r.Submit("/귓속말 bob 안녕") {
+		t.Fatalf("/귓속말 not taken: %q", r.Hint)
+	}
+	if p := last[client.Private](t, r); p.To != "bob" || p.Text != "안녕" {
+		t.Fatalf("sent %+v", p)
+	}
+	r.SwitchTo(r.lobby())
+	n := len(r.Cur.Entries)
+	r.Submit("/접속인원")
+	if got := texts(r.Cur)[n:]; len(got) != 1 || !strings.Contains(got[0], "ann, bob") {
+		t.Fatalf("/접속인원 printed %q", got)
+	}
+}
