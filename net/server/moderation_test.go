@@ -321,3 +321,50 @@ func BenchmarkBroadcastModerated(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkModerationOverhead measures, side by side in one run, what the
+// mute and lecture checks add to a delivery: one hub of 500 members takes
+// the same says in short blocks, alternately without moderation and with
+// moderation in force elsewhere (another user muted, another room in
+// lecture mode: every say runs both checks and passes). The reported
+// overhead-% is the median of the blocks' ratios, so that the load of the
+// (shared) machine falls on both alike. Target: at most 2 %.
+func BenchmarkModerationOverhead(b *testing.B) {
+	const n, block = 500, 50
+	h, cs := benchHub(b, n)
+	say := wire.Say{Ref: 1, Room: wire.Lobby, Text: strings.Repeat("x", 100)}
+	spares := make([][]outFrame, n)
+	other := &mute{reason: "x", nick: cs[1].nick}
+	run := func(moderated bool) time.Duration {
+		if moderated {
+			h.mod.lectures, cs[1].muted = map[string]string{"other": "quiet"}, other
+		} else {
+			h.mod.lectures, cs[1].muted = nil, nil
+		}
+		start := time.Now()
+		for range block {
+			h.say(cs[0], say)
+			h.wakeWriters()
+			for i, c := range cs {
+				spares[i] = takeAll(c.out, spares[i])
+			}
+		}
+		return time.Since(start)
+	}
+	var ratios []float64
+	var tp, tm time.Duration
+	for b.Loop() {
+		var p, m time.Duration
+		if len(ratios)%2 == 0 { // alternate which goes first
+			p, m = run(false), run(true)
+		} else {
+			m, p = run(true), run(false)
+		}
+		tp, tm = tp+p, tm+m
+		ratios = append(ratios, float64(m)/float64(p))
+	}
+	slices.Sort(ratios)
+	b.ReportMetric(100*(ratios[len(ratios)/2]-1), "overhead-%")
+	b.ReportMetric(float64(tp.Nanoseconds())/float64(b.N*block*n), "plain-ns/delivery")
+	b.ReportMetric(float64(tm.Nanoseconds())/float64(b.N*block*n), "moderated-ns/delivery")
+}
