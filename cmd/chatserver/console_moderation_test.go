@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"net/netip"
+	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -65,27 +69,6 @@ func TestParseConsoleModeration(t *testing.T) {
 // and still there after a restart, whose /log shows the earlier run.
 func TestHeadlessConsoleBanAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
-	run := func() (io.WriteCloser, *syncBuffer, string, chan int) {
-		o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError),
-			[]string{"-headless", "-addr", "127.0.0.1:0", "-data", dir, "-announce=false"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		stdinR, stdinW := io.Pipe()
-		t.Cleanup(func() { stdinW.Close() })
-		stdout, stderr := &syncBuffer{}, &syncBuffer{}
-		exited := make(chan int, 1)
-		go func() { exited <- runHeadless(context.Background(), o, stdinR, stdout, stderr) }()
-		return stdinW, stdout, waitServing(t, stdout, exited), exited
-	}
-	stop := func(in io.Writer, exited chan int) {
-		io.WriteString(in, "/stop\n")
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			t.Fatal("/stop did not end runHeadless")
-		}
-	}
 	refused := func(addr string) wire.Refused {
 		_, r := helloTLS(t, addr, "mallory")
 		m, err := r.ReadMessage()
@@ -96,7 +79,8 @@ func TestHeadlessConsoleBanAcrossRestart(t *testing.T) {
 		return ref
 	}
 
-	in, out, addr, exited := run()
+	h := startHeadlessIn(t, dir)
+	in, out, addr := h.in, &h.stdout, h.addr
 	_, r := helloTLS(t, addr, "mallory")
 	if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeWelcome {
 		t.Fatalf("got %+v, %v", m, err)
@@ -121,9 +105,10 @@ func TestHeadlessConsoleBanAcrossRestart(t *testing.T) {
 	io.WriteString(in, "/bans\n")
 	waitFor(t, out, "1 bans:")
 	waitFor(t, out, "nickname mallory — flooding")
-	stop(in, exited)
+	stop(t, h)
 
-	in, out, addr, exited = run()
+	h = startHeadlessIn(t, dir)
+	in, out, addr = h.in, &h.stdout, h.addr
 	refused(addr)
 	io.WriteString(in, "/log\n")
 	waitFor(t, out, "ban       mallory — flooding")
@@ -136,7 +121,90 @@ func TestHeadlessConsoleBanAcrossRestart(t *testing.T) {
 			t.Fatalf("after /unban: %+v, %v", m, err)
 		}
 	}
-	stop(in, exited)
+	stop(t, h)
 }
 
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// The audit log and the bans survive kill -9: a child process serves, the
+// console bans and starts lecture mode, /log shows both (the console shows
+// an action once it is on disk), the child is killed; the next server has
+// them.
+func TestAuditAndBansSurviveKill(t *testing.T) {
+	if dir := os.Getenv("CHATSERVER_KILL_DIR"); dir != "" {
+		o, err := configFromFlags(flag.NewFlagSet("child", flag.ContinueOnError),
+			[]string{"-headless", "-addr", "127.0.0.1:0", "-data", dir, "-announce=false"})
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(2)
+		}
+		os.Exit(runHeadless(context.Background(), o, os.Stdin, os.Stdout, os.Stderr))
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAuditAndBansSurviveKill$")
+	cmd.Env = append(os.Environ(), "CHATSERVER_KILL_DIR="+dir)
+	in, _ := cmd.StdinPipe()
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	exited := make(chan int, 1)
+	go func() { cmd.Wait(); exited <- -1 }()
+	waitServing(t, &out, exited)
+	io.WriteString(in, "/ban -n eve 1h spam\n/lecture on\n")
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "lecture   every room"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("/log never showed the lecture:\n%s", &out)
+		}
+		io.WriteString(in, "/log\n")
+		time.Sleep(50 * time.Millisecond) // polling the child's output
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	<-exited
+
+	h := startHeadlessIn(t, dir)
+	io.WriteString(h.in, "/log\n")
+	waitFor(t, &h.stdout, "ban       eve — spam")
+	waitFor(t, &h.stdout, "lecture   every room")
+	_, r := helloTLS(t, h.addr, "eve")
+	if m, err := r.ReadMessage(); err != nil || m.Type() != wire.TypeRefused || m.(wire.Refused).Code != wire.RefuseBanned {
+		t.Fatalf("eve after the restart: %+v, %v", m, err)
+	}
+	stop(t, h)
+}
+
+type consoleRun struct {
+	in     io.WriteCloser
+	stdout syncBuffer
+	addr   string
+	exited chan int
+}
+
+// startHeadlessIn runs runHeadless on data directory dir with a console.
+func startHeadlessIn(t *testing.T, dir string) *consoleRun {
+	t.Helper()
+	o, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError),
+		[]string{"-headless", "-addr", "127.0.0.1:0", "-data", dir, "-announce=false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdinR, stdinW := io.Pipe()
+	t.Cleanup(func() { stdinW.Close() })
+	h := &consoleRun{in: stdinW, exited: make(chan int, 1)}
+	go func() { h.exited <- runHeadless(context.Background(), o, stdinR, &h.stdout, &h.stdout) }()
+	h.addr = waitServing(t, &h.stdout, h.exited)
+	return h
+}
+
+// stop types /stop and waits for runHeadless to return.
+func stop(t *testing.T, h *consoleRun) {
+	t.Helper()
+	io.WriteString(h.in, "/stop\n")
+	select {
+	case <-h.exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("/stop did not end runHeadless")
+	}
+}

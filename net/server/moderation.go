@@ -299,16 +299,19 @@ func (h *hub) stopModeration() {
 	<-h.mod.done
 }
 
-// save hands a store write to the writer; it never blocks.
-func (h *hub) save(what string, f func(ModerationStore, context.Context) error) {
+// save hands a store write to the writer; it never blocks. It reports
+// whether the write was queued.
+func (h *hub) save(what string, f func(ModerationStore, context.Context) error) bool {
 	m := &h.mod
 	if m.work == nil {
-		return
+		return false
 	}
 	select {
 	case m.work <- func(ctx context.Context) error { return f(m.st, ctx) }:
+		return true
 	default:
 		h.failed("moderation", fmt.Errorf("the database is too slow: %s not saved", what))
+		return false
 	}
 }
 
@@ -471,14 +474,20 @@ func (h *hub) emitBans() {
 	h.emit(Bans{List: list, At: time.Now()})
 }
 
-// audit records an administrator action: in the store, as an Audited event.
+// audit records an administrator action in the store, then reports it as
+// an Audited event: what the window shows is on disk (a server killed
+// afterwards still has it), or an Error said why not.
 func (h *hub) audit(action, target, reason, detail string) {
 	e := Audit{Time: h.now(), Action: action, Target: target, Reason: reason, Detail: detail}
-	h.emit(Audited{Entry: e})
-	h.save("audit entry", func(st ModerationStore, ctx context.Context) error {
-		return st.AppendAudit(ctx, store.AuditEntry{Time: e.Time.UnixMilli(), Action: action, Target: target,
+	q := h.ev
+	if !h.save("audit entry", func(st ModerationStore, ctx context.Context) error {
+		err := st.AppendAudit(ctx, store.AuditEntry{Time: e.Time.UnixMilli(), Action: action, Target: target,
 			Reason: reason, Detail: detail})
-	})
+		q.push(Audited{Entry: e})
+		return err
+	}) {
+		h.emit(Audited{Entry: e})
+	}
 }
 
 // reasonOr checks an admin's reason (trimmed; def when empty).
