@@ -225,13 +225,7 @@ func (s *ServerWindow) build() {
 
 	s.log = widget.NewList(
 		func() int { return len(s.m.Lines) },
-		func() fyne.CanvasObject {
-			at := widget.NewLabel("00:00:00")
-			at.Importance = widget.LowImportance
-			text := widget.NewLabel("")
-			text.Truncation = fyne.TextTruncateEllipsis
-			return container.NewBorder(nil, nil, at, nil, text)
-		},
+		func() fyne.CanvasObject { return timedRow("00:00:00") },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < 0 || id >= len(s.m.Lines) {
 				return

@@ -94,13 +94,7 @@ func (s *ServerWindow) buildModeration() {
 	md.setTopic = widget.NewButton(lang.L("Set topic"), s.topicTapped)
 	md.audit = widget.NewList(
 		func() int { return len(s.m.Mod.Audit) },
-		func() fyne.CanvasObject {
-			at := widget.NewLabel("2006-01-02 00:00:00")
-			at.Importance = widget.LowImportance
-			text := widget.NewLabel("")
-			text.Truncation = fyne.TextTruncateEllipsis
-			return container.NewBorder(nil, nil, at, nil, text)
-		},
+		func() fyne.CanvasObject { return timedRow("2006-01-02 00:00:00") },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < 0 || id >= len(s.m.Mod.Audit) {
 				return
@@ -321,4 +315,14 @@ func (s *ServerWindow) exportAudit() {
 	}, s.win)
 	d.SetFileName("multichat-audit-" + time.Now().Format("2006-01-02") + ".csv")
 	d.Show()
+}
+
+// timedRow is a list row of the activity and audit logs: a time as wide as
+// sample, then one line of text (Objects[0] the text, Objects[1] the time).
+func timedRow(sample string) fyne.CanvasObject {
+	at := widget.NewLabel(sample)
+	at.Importance = widget.LowImportance
+	text := widget.NewLabel("")
+	text.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, nil, at, nil, text)
 }

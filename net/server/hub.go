@@ -676,18 +676,12 @@ func (h *hub) stop() {
 }
 
 func (h *hub) kick(k Kick) {
-	now := time.Now()
-	c := h.members[wire.FoldKey(k.Nick)]
+	c, reason := h.target("kick", k.Nick, k.Reason, DefaultKickReason)
 	if c == nil {
-		h.failed("kick", fmt.Errorf("%w: %q", ErrNoSuchUser, k.Nick))
-		return
-	}
-	reason, ok := h.reasonOr("kick", k.Reason, DefaultKickReason)
-	if !ok {
 		return
 	}
 	h.audit("kick", c.nick, reason, c.addr.Addr().String())
-	h.remove(c, reason, now)
+	h.remove(c, reason, time.Now())
 }
 
 // remove kicks c: [kick] to c, [시스템 추방] to everyone else.

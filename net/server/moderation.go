@@ -614,15 +614,25 @@ func muteKey(c *conn) string {
 	return "nick:" + c.fold
 }
 
+// target finds the online user a command (op) names and checks its reason
+// (def when empty); it reports failures and returns nil.
+func (h *hub) target(op, nick, reason, def string) (*conn, string) {
+	c := h.members[wire.FoldKey(nick)]
+	if c == nil {
+		h.failed(op, fmt.Errorf("%w: %q", ErrNoSuchUser, nick))
+		return nil, ""
+	}
+	reason, ok := h.reasonOr(op, reason, def)
+	if !ok {
+		return nil, ""
+	}
+	return c, reason
+}
+
 func (h *hub) mute(cmd Mute) {
 	now := h.now()
-	c := h.members[wire.FoldKey(cmd.Nick)]
+	c, reason := h.target("mute", cmd.Nick, cmd.Reason, "muted by the administrator")
 	if c == nil {
-		h.failed("mute", fmt.Errorf("%w: %q", ErrNoSuchUser, cmd.Nick))
-		return
-	}
-	reason, ok := h.reasonOr("mute", cmd.Reason, "muted by the administrator")
-	if !ok {
 		return
 	}
 	if !cmd.Until.IsZero() && !cmd.Until.After(now) {

@@ -297,31 +297,6 @@ func BenchmarkAdmission(b *testing.B) {
 	}
 }
 
-// BenchmarkBroadcastModerated is BenchmarkBroadcast with moderation in
-// force elsewhere (another user muted, another room in lecture mode), so
-// that every say runs the mute and lecture checks. Compare ns/delivery with
-// BenchmarkBroadcast in the same run.
-func BenchmarkBroadcastModerated(b *testing.B) {
-	for _, n := range []int{100, 500} {
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			h, cs := benchHub(b, n)
-			h.mod.lectures = map[string]string{"other": "quiet"}
-			cs[1].muted = &mute{reason: "x", nick: cs[1].nick}
-			say := wire.Say{Ref: 1, Room: wire.Lobby, Text: strings.Repeat("x", 100)}
-			spares := make([][]outFrame, n)
-			b.ReportAllocs()
-			for b.Loop() {
-				h.say(cs[0], say)
-				h.wakeWriters()
-				for i, c := range cs {
-					spares[i] = takeAll(c.out, spares[i])
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/delivery")
-		})
-	}
-}
-
 // BenchmarkModerationOverhead measures, side by side in one run, what the
 // mute and lecture checks add to a delivery: one hub of 500 members takes
 // the same says in short blocks, alternately without moderation and with
