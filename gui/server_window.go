@@ -93,7 +93,8 @@ type ServerWindow struct {
 	announceBtn  *widget.Button
 	errorDialogs int // shown so far, for tests
 
-	mod modWidgets // moderation: server_window_moderation.go
+	history *historyTab // the History tab (server_window_history.go); nil without history
+	mod     modWidgets  // moderation: server_window_moderation.go
 }
 
 // NewServerWindow builds the server window in w, wires it to a server's
