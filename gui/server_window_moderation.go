@@ -38,6 +38,7 @@ type modWidgets struct {
 	room       *widget.Select // where lecture mode and the topic apply
 	lectureOn  *widget.Button
 	lectureOff *widget.Button
+	state      *widget.Label // where lecture mode is on, and the topics
 	topic      *widget.Entry
 	setTopic   *widget.Button
 	audit      *widget.List
@@ -88,6 +89,8 @@ func (s *ServerWindow) buildModeration() {
 	md.room.SetSelected(everyRoom())
 	md.lectureOn = widget.NewButton(lang.L("Start lecture mode"), func() { s.lecture(true) })
 	md.lectureOff = widget.NewButton(lang.L("End lecture mode"), func() { s.lecture(false) })
+	md.state = widget.NewLabel("")
+	md.state.Wrapping = fyne.TextWrapWord
 	md.topic = widget.NewEntry()
 	md.topic.SetPlaceHolder(lang.L("Topic shown under the conversation's title (empty: none)"))
 	md.topic.OnSubmitted = func(string) { s.topicTapped() }
@@ -115,6 +118,7 @@ func (s *ServerWindow) buildModeration() {
 	controls := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Room")), container.NewHBox(md.lectureOn, md.lectureOff), md.room),
 		container.NewBorder(nil, nil, nil, md.setTopic, md.topic),
+		md.state,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(lang.L("Audit log (every admin action, earlier runs included)"), fyne.TextAlignLeading,
 			fyne.TextStyle{Bold: true}),
@@ -167,6 +171,9 @@ func (s *ServerWindow) updateModControls() {
 	setEnabled(md.setTopic, running)
 	setEnabled(md.topic, running)
 	setEnabled(md.export, len(s.m.Mod.Audit) > 0)
+	if st := s.m.ModState(); st != md.state.Text {
+		md.state.SetText(st)
+	}
 	rooms := []string{everyRoom()}
 	for _, r := range s.m.Rooms {
 		rooms = append(rooms, r.Name)

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/multichat/multichat/net/server"
@@ -144,6 +145,40 @@ func (m *Model) MuteTag(nick string, now time.Time) string {
 		return ""
 	}
 	return " · muted " + server.UntilText(until, now)
+}
+
+// ModState says where lecture mode is on and which topics are pinned, for
+// the Moderation tab ("" : neither).
+func (m *Model) ModState() string {
+	var parts []string
+	rooms := make([]string, 0, len(m.Mod.Lecture))
+	for r, on := range m.Mod.Lecture {
+		if on {
+			rooms = append(rooms, r)
+		}
+	}
+	slices.Sort(rooms)
+	if len(rooms) > 0 {
+		where := strings.Join(rooms, ", ")
+		if rooms[0] == "" {
+			where = "every room"
+			if len(rooms) > 1 {
+				where += ", " + strings.Join(rooms[1:], ", ")
+			}
+		}
+		parts = append(parts, "Lecture mode on in "+where+".")
+	}
+	topics := make([]string, 0, len(m.Mod.Topics))
+	for r, t := range m.Mod.Topics {
+		if t != "" {
+			topics = append(topics, fmt.Sprintf("%s: %s", r, OneLine(t, 80)))
+		}
+	}
+	slices.Sort(topics)
+	if len(topics) > 0 {
+		parts = append(parts, "Topics — "+strings.Join(topics, "; "))
+	}
+	return strings.Join(parts, " ")
 }
 
 // IsMuted reports whether nick is muted now.
