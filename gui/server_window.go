@@ -270,7 +270,7 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 		nil, nil, nil, s.roomList)
 	s.usersTab = container.NewTabItemWithIcon("Users", theme.AccountIcon(), usersPane)
 	s.roomsTab = container.NewTabItemWithIcon("Rooms", theme.ListIcon(), roomsPane)
-	s.tabs = container.NewAppTabs(s.usersTab, s.roomsTab, s.mod.bansTab, s.mod.modTab)
+	s.tabs = container.NewAppTabs(s.usersTab, s.roomsTab, s.mod.modTab)
 
 	logPane := s.logPane()
 	split := container.NewHSplit(s.tabs, logPane)

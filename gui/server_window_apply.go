@@ -133,9 +133,11 @@ func (s *ServerWindow) updateControls() {
 	if len(s.m.Shown) != len(s.m.Users) {
 		users = fmt.Sprintf("%d of %d", len(s.m.Shown), len(s.m.Users))
 	}
-	s.usersTab.Text = "Users (" + users + ")"
-	s.roomsTab.Text = fmt.Sprintf("Rooms (%d)", len(s.m.Rooms))
-	s.tabs.Refresh()
+	ut, rt := "Users ("+users+")", fmt.Sprintf("Rooms (%d)", len(s.m.Rooms))
+	if ut != s.usersTab.Text || rt != s.roomsTab.Text { // a refresh lays out every tab's title again
+		s.usersTab.Text, s.roomsTab.Text = ut, rt
+		s.tabs.Refresh()
+	}
 }
 
 // reachable lists what clients should type to reach the bound address: the

@@ -18,16 +18,17 @@ import (
 )
 
 // The server window's moderation: Mute and Unmute beside Kick, "and ban
-// for …" in the Kick dialog, a Bans tab with Unban, and a Moderation tab
-// with lecture mode, the topic and the audit log (earlier runs included),
-// exportable as CSV. The state is servermodel's (Model.Mod).
+// for …" in the Kick dialog, and a Moderation tab with lecture mode, the
+// topic, the bans with Unban and the audit log (earlier runs included),
+// exportable as CSV. One tab, not two: every tab's title is laid out again
+// whenever a title changes (the user count, at every join). The state is
+// servermodel's (Model.Mod).
 
 // modWidgets are the moderation widgets of the server window.
 type modWidgets struct {
 	mute, unmute *widget.Button
 	pin          *widget.Check // beside Announce: also pin it as the lobby's topic
 
-	bansTab   *container.TabItem
 	bans      *widget.List
 	shownBans []server.BanInfo
 	banSel    int
@@ -82,8 +83,9 @@ func (s *ServerWindow) buildModeration() {
 	md.unban = widget.NewButtonWithIcon(lang.L("Unban"), theme.ContentUndoIcon(), s.unbanTapped)
 	md.bansEmpty = widget.NewLabel(lang.L("Nobody is banned. To ban someone, select them under Users and press Kick."))
 	md.bansEmpty.Wrapping = fyne.TextWrapWord
-	bansPane := container.NewBorder(md.bansEmpty, container.NewHBox(layout.NewSpacer(), md.unban), nil, nil, md.bans)
-	md.bansTab = container.NewTabItemWithIcon(lang.L("Bans"), theme.CancelIcon(), bansPane)
+	bansPane := container.NewBorder(
+		container.NewVBox(widget.NewLabelWithStyle(lang.L("Bans"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), md.bansEmpty),
+		container.NewHBox(layout.NewSpacer(), md.unban), nil, nil, md.bans)
 
 	md.room = widget.NewSelect([]string{everyRoom()}, nil)
 	md.room.SetSelected(everyRoom())
@@ -120,11 +122,15 @@ func (s *ServerWindow) buildModeration() {
 		container.NewBorder(nil, nil, nil, md.setTopic, md.topic),
 		md.state,
 		widget.NewSeparator(),
+	)
+	auditPane := container.NewBorder(
 		widget.NewLabelWithStyle(lang.L("Audit log (every admin action, earlier runs included)"), fyne.TextAlignLeading,
 			fyne.TextStyle{Bold: true}),
-	)
+		container.NewHBox(layout.NewSpacer(), md.export), nil, nil, md.audit)
+	split := container.NewVSplit(bansPane, auditPane)
+	split.Offset = 0.35
 	md.modTab = container.NewTabItemWithIcon(lang.L("Moderation"), theme.HistoryIcon(),
-		container.NewBorder(controls, container.NewHBox(layout.NewSpacer(), md.export), nil, nil, md.audit))
+		container.NewBorder(controls, nil, nil, nil, split))
 }
 
 // applyModeration redraws what moderation events changed.
@@ -145,12 +151,15 @@ func (s *ServerWindow) refreshBans() {
 	md.bans.UnselectAll()
 	show(md.bansEmpty, len(md.shownBans) == 0)
 	md.bans.Refresh()
-	md.bansTab.Text = fmt.Sprintf("%s (%d)", lang.L("Bans"), len(md.shownBans))
-	if len(md.shownBans) == 0 {
-		md.bansTab.Text = lang.L("Bans")
+	title := lang.L("Moderation")
+	if len(md.shownBans) > 0 {
+		title = fmt.Sprintf(lang.L("Moderation (%d banned)"), len(md.shownBans))
 	}
-	if s.tabs != nil {
-		s.tabs.Refresh()
+	if md.modTab.Text != title {
+		md.modTab.Text = title
+		if s.tabs != nil {
+			s.tabs.Refresh()
+		}
 	}
 }
 

@@ -83,8 +83,8 @@ func TestServerWindowBanUnbanMute(t *testing.T) {
 		!strings.Contains(got, "nickname pupil01") || !strings.Contains(got, "cheating") {
 		t.Errorf("ban row %q", got)
 	}
-	if sw.mod.bansTab.Text != "Bans (1)" {
-		t.Errorf("tab %q", sw.mod.bansTab.Text)
+	if sw.mod.modTab.Text != "Moderation (1 banned)" {
+		t.Errorf("tab %q", sw.mod.modTab.Text)
 	}
 
 	// Another device under the banned nickname is refused, with the end.
