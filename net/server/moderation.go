@@ -643,7 +643,10 @@ func (h *hub) mute(cmd Mute) {
 	h.mod.mutes[muteKey(c)] = mu
 	c.muted = mu
 	h.pushMsg(c, restriction(wire.RestrictMute, true, "", mu.until, reason))
-	when := UntilText(mu.until, now)
+	when := "until unmuted"
+	if !mu.until.IsZero() {
+		when = UntilText(mu.until, now)
+	}
 	h.audit("mute", c.nick, reason, when)
 	h.emit(Notice{Text: fmt.Sprintf("muted %s %s: %s", c.nick, when, reason), At: time.Now()})
 	h.emit(MuteChanged{Nick: c.nick, On: true, Until: mu.until, At: time.Now()})
@@ -722,10 +725,10 @@ func restriction(kind wire.RestrictKind, on bool, room string, until time.Time, 
 func (h *hub) silenced(c *conn, r *room, ref uint32) bool {
 	if mu := c.muted; mu != nil {
 		if mu.until.IsZero() || h.now().Before(mu.until) {
-			e := wire.Error{Code: wire.CodeMuted, Ref: ref, Text: fmt.Sprintf("you are muted %s: %s",
-				UntilText(mu.until, h.now()), mu.reason)}
+			e := wire.Error{Code: wire.CodeMuted, Ref: ref, Text: "you are muted: " + mu.reason}
 			if !mu.until.IsZero() {
 				e.Until = mu.until.UnixMilli()
+				e.Text = fmt.Sprintf("you are muted %s: %s", UntilText(mu.until, h.now()), mu.reason)
 			}
 			h.pushMsg(c, e)
 			return true

@@ -1,5 +1,7 @@
 package wire
 
+import "time"
+
 // Moderation (0x68–0x6F; RefuseCode 15–17; ErrorCode 40–45): bans, mutes,
 // lecture mode and pinned topics. See PROTOCOL.md, "Moderation".
 const (
@@ -49,6 +51,30 @@ type Topic struct {
 	Room string
 	Text string
 	By   string
+}
+
+// Text says what a restriction means, for clients that show it as a line
+// of text (the gateways): "You are muted until 14:30: spam".
+func (m Restriction) Text() string {
+	until := ""
+	if m.Until != 0 {
+		until = " until " + time.UnixMilli(m.Until).Format("15:04")
+	}
+	reason := ""
+	if m.Reason != "" {
+		reason = ": " + m.Reason
+	}
+	switch {
+	case m.Kind == RestrictMute && m.On:
+		return "You are muted by the administrator" + until + reason + ". You can still read."
+	case m.Kind == RestrictMute:
+		return "The administrator ended your mute: you can write again."
+	case m.On && m.Room == "":
+		return "Lecture mode: only the administrator's announcements are posted" + until + "."
+	case m.On:
+		return "Lecture mode in " + m.Room + ": only the administrator's announcements are posted there" + until + "."
+	}
+	return "Lecture mode ended: you can write again."
 }
 
 func (Restriction) Type() Type { return TypeRestriction }
