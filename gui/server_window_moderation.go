@@ -128,7 +128,7 @@ func (s *ServerWindow) buildModeration() {
 			fyne.TextStyle{Bold: true}),
 		container.NewHBox(layout.NewSpacer(), md.export), nil, nil, md.audit)
 	split := container.NewVSplit(bansPane, auditPane)
-	split.Offset = 0.35
+	split.Offset = 0.3
 	md.modTab = container.NewTabItemWithIcon(lang.L("Moderation"), theme.HistoryIcon(),
 		container.NewBorder(controls, nil, nil, nil, split))
 }
