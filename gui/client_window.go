@@ -82,6 +82,7 @@ type ClientWindow struct {
 	quitBtn                      *widget.Button
 	convList                     *widget.List
 	header                       *widget.Label
+	topic                        *widget.Label // the admin's pinned topic under the header
 	logList                      *widget.List
 	below                        *widget.Button // "new messages below"
 	copyBar                      *fyne.Container

@@ -44,6 +44,9 @@ func (w *ClientWindow) change(f func()) {
 	if ch.Form {
 		w.drawForm()
 	}
+	if ch.Header {
+		w.drawTopic()
+	}
 	if ch.Switched || w.shown != w.m.Cur {
 		w.show(w.m.Cur)
 	} else if (ch.Log || ch.History) && w.shown != nil {
@@ -144,12 +147,7 @@ func (w *ClientWindow) drawPhase() {
 		show(w.quitBtn, !b.Again && !b.Warn)
 		w.banner.Show()
 	}
-	readOnly := m.ReadOnly()
-	setEnabled(w.input, !readOnly)
-	setEnabled(w.sendBtn, !readOnly)
-	if w.shown != nil {
-		w.input.SetPlaceHolder(w.placeholder(w.shown))
-	}
+	w.drawEntry()
 }
 
 func show(o fyne.CanvasObject, on bool) {
@@ -228,7 +226,8 @@ func (w *ClientWindow) show(c *clientmodel.Conv) {
 	}
 	v := w.sync(c)
 	w.header.SetText(headerText(c))
-	w.input.SetPlaceHolder(w.placeholder(c))
+	w.drawTopic()
+	w.drawEntry()
 	w.logList.Refresh()
 	if w.logList.Size().Height > 0 {
 		if v.bottom {

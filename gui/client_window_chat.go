@@ -106,7 +106,8 @@ func (w *ClientWindow) buildChat() {
 	w.inputHint.Wrapping = fyne.TextWrapWord
 	w.inputHint.Hide()
 	bottom := container.NewVBox(w.copyBar, container.NewBorder(nil, nil, nil, container.NewHBox(w.counter, w.sendBtn), w.input), w.inputHint)
-	center := container.NewBorder(container.NewVBox(w.header, widget.NewSeparator()), bottom, nil, nil, logBox)
+	w.buildTopic()
+	center := container.NewBorder(container.NewVBox(w.header, w.topic, widget.NewSeparator()), bottom, nil, nil, logBox)
 
 	w.usersTitle = widget.NewLabelWithStyle("Online — 0", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.usersList = widget.NewList(

@@ -266,6 +266,8 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 	switch {
 	case rw.seq == w.selected:
 		r.bg.FillColor = th.Color(theme.ColorNameSelection, vr)
+	case e.Kind == clientmodel.KindNotice:
+		r.bg.FillColor = noticeColor(th.Color(theme.ColorNamePrimary, vr)) // a banner no user line has
 	case e.Mention:
 		r.bg.FillColor = mentionColor(th.Color(theme.ColorNameWarning, vr))
 	case e.Mine:

@@ -94,6 +94,7 @@ type ServerWindow struct {
 	errorDialogs int // shown so far, for tests
 
 	history *historyTab // the History tab (server_window_history.go); nil without history
+	mod     modWidgets  // moderation: server_window_moderation.go
 }
 
 // NewServerWindow builds the server window in w, wires it to a server's
@@ -209,6 +210,7 @@ func (s *ServerWindow) build() {
 	s.buildTrust()
 
 	s.buildUsers()
+	s.buildModeration()
 
 	s.roomList = widget.NewList(
 		func() int { return len(s.m.Rooms) },
@@ -224,13 +226,7 @@ func (s *ServerWindow) build() {
 
 	s.log = widget.NewList(
 		func() int { return len(s.m.Lines) },
-		func() fyne.CanvasObject {
-			at := widget.NewLabel("00:00:00")
-			at.Importance = widget.LowImportance
-			text := widget.NewLabel("")
-			text.Truncation = fyne.TextTruncateEllipsis
-			return container.NewBorder(nil, nil, at, nil, text)
-		},
+		func() fyne.CanvasObject { return timedRow("00:00:00") },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < 0 || id >= len(s.m.Lines) {
 				return
@@ -274,13 +270,13 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 		nil, nil, nil, s.roomList)
 	s.usersTab = container.NewTabItemWithIcon("Users", theme.AccountIcon(), usersPane)
 	s.roomsTab = container.NewTabItemWithIcon("Rooms", theme.ListIcon(), roomsPane)
-	s.tabs = container.NewAppTabs(s.usersTab, s.roomsTab)
+	s.tabs = container.NewAppTabs(s.usersTab, s.roomsTab, s.mod.modTab)
 
 	logPane := s.logPane()
 	split := container.NewHSplit(s.tabs, logPane)
 	split.Offset = 0.5
 
-	bottom := container.NewBorder(nil, nil, nil, s.announceBtn, s.announce)
+	bottom := container.NewBorder(nil, nil, nil, container.NewHBox(s.mod.pin, s.announceBtn), s.announce)
 
 	return container.NewBorder(
 		container.NewVBox(top, status, s.trustRow(), s.lan, widget.NewSeparator()),
@@ -347,7 +343,7 @@ func (s *ServerWindow) announceTapped() {
 			fmt.Errorf("an announcement can be at most %d characters; this one is %d. Shorten it", wire.MaxTextChars, n))
 		return
 	}
-	s.out.send(server.Announce{Text: text})
+	s.out.send(server.Announce{Text: text, Pin: s.mod.pin.Checked})
 	s.announce.SetText("")
 }
 

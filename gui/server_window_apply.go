@@ -22,11 +22,14 @@ import (
 func (s *ServerWindow) applyBatch(batch []server.Event) {
 	follow := s.logAtBottom()
 	nLines, usersChanged, roomsChanged := len(s.m.Lines), false, false
+	var mod servermodel.ModChanges
 	for _, ev := range batch {
 		ch := s.m.Apply(ev)
 		usersChanged = usersChanged || ch.Users
 		roomsChanged = roomsChanged || ch.Rooms
+		mod.Bans, mod.Audit = mod.Bans || ch.Mod.Bans, mod.Audit || ch.Mod.Audit
 	}
+	s.applyModeration(mod)
 	for _, p := range s.m.Problems {
 		s.showError(p.Title, p.Err)
 	}
@@ -84,6 +87,7 @@ func (s *ServerWindow) updateControls() {
 	}
 	setEnabled(s.announce, running)
 	setEnabled(s.announceBtn, running)
+	s.updateModControls()
 	if s.m.State == servermodel.Running {
 		s.copyReach.Show()
 	} else {
@@ -129,9 +133,11 @@ func (s *ServerWindow) updateControls() {
 	if len(s.m.Shown) != len(s.m.Users) {
 		users = fmt.Sprintf("%d of %d", len(s.m.Shown), len(s.m.Users))
 	}
-	s.usersTab.Text = "Users (" + users + ")"
-	s.roomsTab.Text = fmt.Sprintf("Rooms (%d)", len(s.m.Rooms))
-	s.tabs.Refresh()
+	ut, rt := "Users ("+users+")", fmt.Sprintf("Rooms (%d)", len(s.m.Rooms))
+	if ut != s.usersTab.Text || rt != s.roomsTab.Text { // a refresh lays out every tab's title again
+		s.usersTab.Text, s.roomsTab.Text = ut, rt
+		s.tabs.Refresh()
+	}
 }
 
 // reachable lists what clients should type to reach the bound address: the

@@ -8,12 +8,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/servermodel"
-	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -105,7 +105,7 @@ func (s *ServerWindow) updateUserCell(id widget.TableCellID, o fyne.CanvasObject
 	l.TextStyle.Bold = sel
 	switch id.Col {
 	case colNick:
-		l.SetText(u.Nick + wire.ViaTag(u.Via))
+		l.SetText(u.Nick + wire.ViaTag(u.Via) + s.m.MuteTag(u.Nick, time.Now()))
 	case colAddr:
 		l.SetText(servermodel.FormatAddr(u.Addr))
 	case colSince:
@@ -164,9 +164,12 @@ func (s *ServerWindow) kickTapped() {
 	if len(nicks) > 1 {
 		label, title = "Users", fmt.Sprintf("Kick %d users?", len(nicks))
 	}
+	banFor, banNick := banSelect()
 	items := []*widget.FormItem{
 		widget.NewFormItem(label, who),
 		widget.NewFormItem("Reason", reason),
+		widget.NewFormItem(lang.L("And ban for"), banFor),
+		widget.NewFormItem("", banNick),
 	}
 	d := dialog.NewForm(title, "Kick", "Cancel", items, func(ok bool) {
 		if !ok {
@@ -177,7 +180,7 @@ func (s *ServerWindow) kickTapped() {
 			r = defaultKickReason
 		}
 		for _, nick := range nicks {
-			s.out.send(server.Kick{Nick: nick, Reason: r})
+			s.out.send(kickOrBan(nick, r, banFor.Selected, banNick.Checked, time.Now()))
 		}
 	}, s.win)
 	reason.OnSubmitted = func(string) { d.Submit() }

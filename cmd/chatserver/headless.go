@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/multichat/multichat/net/server"
 )
@@ -57,6 +58,7 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 	cmds <- server.Start{Addr: o.Addr}
 
 	users := roster{}
+	mod := &moderationView{}
 	lines := make(chan string)
 	stopConsole := make(chan struct{})
 	defer close(stopConsole)
@@ -96,6 +98,16 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 				fmt.Fprintln(stdout, users)
 			case act.fingerprint:
 				fmt.Fprintln(stdout, fingerprintText(started))
+			case act.bans:
+				fmt.Fprintln(stdout, mod.bansText(time.Now()))
+			case act.log > 0:
+				fmt.Fprintln(stdout, mod.logText(act.log))
+			case act.unban != "":
+				if id, ok := mod.find(act.unban); ok && !closed {
+					cmds <- server.Unban{ID: id}
+				} else if !ok {
+					fmt.Fprintf(stdout, "no ban names %q; see /bans\n", act.unban)
+				}
 			case act.reply != "":
 				fmt.Fprintln(stdout, act.reply)
 			case act.cmd != nil && !closed:
@@ -110,6 +122,7 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 				return code
 			}
 			users.apply(ev)
+			mod.apply(ev)
 			switch ev := ev.(type) {
 			case server.Started:
 				started = ev
@@ -125,6 +138,10 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 				}
 			case server.Notice:
 				log.Info(ev.Text)
+			case server.AuditLog:
+				if ev.Err != nil {
+					log.Error("the audit log of earlier runs could not be read", "err", ev.Err)
+				}
 			case server.HistoryStatus:
 				if ev.Err != nil {
 					log.Error("history is not being stored", "err", ev.Err, "not stored", ev.NotStored)

@@ -81,6 +81,10 @@ func (m *Model) handle(ev client.Event) {
 		m.systemBoth(ev.Time, KindSystem, text)
 	case client.Notice:
 		m.systemBoth(ev.Time, KindNotice, ev.Text)
+	case client.Restricted:
+		m.restricted(ev)
+	case client.Topic:
+		m.topic(ev)
 	case client.Rooms:
 		m.rooms(ev)
 	case client.RoomJoined:
@@ -162,6 +166,7 @@ func (m *Model) connected(ev client.Connected) {
 	if fresh {
 		m.reset()
 	}
+	m.clearModeration()
 	was := m.Link
 	wasChat := m.Phase == Chat
 	m.Phase, m.Link, m.Since = Chat, Live, time.Time{}
@@ -246,6 +251,9 @@ func (m *Model) refused(ev client.Refused) {
 	}
 	var text, focus string
 	switch ev.Code {
+	case wire.RefuseBanned:
+		text = m.bannedText(ev)
+		m.Dialogs = append(m.Dialogs, Dialog{Title: "Banned from this server", Text: text})
 	case wire.RefuseNickTaken:
 		text, focus = fmt.Sprintf("The nickname “%s” is already taken [아이디 중복]. Choose another one and press Connect.", m.Nick), "nick"
 	case wire.RefuseNickReserved:

@@ -149,7 +149,7 @@ func (m *Model) Submit(text string) bool {
 	}
 	name, arg, _ := strings.Cut(text[1:], " ")
 	arg = strings.TrimSpace(arg)
-	switch strings.ToLower(name) {
+	switch wire.CommandName(name) { // Korean names too: /접속인원, /귓속말 (net/wire/commands.go)
 	case "help", "?":
 		for _, l := range HelpLines {
 			m.system(m.Cur, time.Time{}, l)

@@ -106,6 +106,9 @@ type Conv struct {
 	Older        Older
 	jump         uint64 // a search result being reached (Open), or 0
 	jumpPages    int
+	// Moderation (moderation.go), rooms only: the topic the admin pinned
+	// under the title, and whether lecture mode is on ("" : none, off).
+	Topic, Lecture string
 	// touched is the lowest line changed in place (a burst of joins
 	// growing, an echo) since the view last asked (TakeTouched), or -1.
 	touched int
@@ -182,6 +185,7 @@ type Changes struct {
 	Servers  bool // the connect form's server list (found or recent)
 	Recent   bool // the recent servers changed: save them
 	History  bool // a conversation's history state (loading, start reached) or the search changed
+	Header   bool // a conversation's topic changed
 }
 
 // Form is the connect form's status line.
@@ -222,6 +226,10 @@ type Model struct {
 	GiveBack string
 
 	Me, MeKey string // my nickname and its wire.FoldKey
+
+	// Moderation (moderation.go): a mute on me, lecture mode in every room.
+	Muted      *Muted
+	LectureAll string // "" : off
 	// Marks are gateway users' marks by nick ("irc", "classic"), shown in
 	// member lists after the name.
 	Marks     map[string]string

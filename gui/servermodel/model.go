@@ -84,6 +84,7 @@ type Problem struct {
 // Changes says what Apply changed besides the log.
 type Changes struct {
 	Users, Rooms bool
+	Mod          ModChanges // moderation.go
 }
 
 // Model is the server window's state.
@@ -107,6 +108,8 @@ type Model struct {
 	Password    bool   // a password is required to join
 
 	Closing bool // the admin closed the window: the server stops, then it closes
+
+	Mod Moderation // bans, audit log, mutes (moderation.go)
 
 	// The user list as shown: sorted, filtered, with its selection.
 	SortBy   SortKey
@@ -211,6 +214,9 @@ func (m *Model) Apply(ev server.Event) Changes {
 			m.Log(ev.At, Info, fmt.Sprintf("History: %s, %.1f MB; %d messages stored, %d not stored",
 				ev.Path, float64(ev.Size)/1e6, ev.Stored, ev.NotStored))
 		}
+	case server.Bans, server.Audited, server.AuditLog, server.MuteChanged, server.LectureChanged, server.TopicChanged:
+		ch.Mod, _ = m.applyModeration(ev)
+		ch.Users = ch.Users || ch.Mod.Users
 	case server.Announced:
 		m.LANFailed = ev.Err != nil
 		if m.LANFailed {
@@ -262,6 +268,9 @@ func (m *Model) failed(ev server.Error) {
 		msg = ev.Err.Error()
 	}
 	title := "Server error"
+	if t, ok := modTitles[ev.Op]; ok {
+		title = t
+	}
 	switch ev.Op {
 	case "start":
 		title = "Could not start the server"

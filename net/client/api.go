@@ -380,7 +380,8 @@ type Kicked struct {
 type Refused struct {
 	Code    wire.RefuseCode
 	Text    string
-	Session uint64 // the Connect's Session
+	Until   time.Time // RefuseBanned: when the ban ends (zero: never)
+	Session uint64    // the Connect's Session
 }
 
 // Disconnected: the session is over (Err nil after Disconnect) or the

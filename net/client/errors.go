@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
@@ -48,6 +49,9 @@ func (e *IdentityChangedError) Error() string {
 type ServerError struct {
 	Code wire.ErrorCode
 	Text string
+	// Until: when the mute or lecture mode behind CodeMuted or
+	// CodeLecture ends (zero: when the admin ends it, or another code).
+	Until time.Time
 }
 
 func (e *ServerError) Error() string {
@@ -59,11 +63,22 @@ func (e *ServerError) Error() string {
 
 // RefusedError is the reason of the Disconnected that follows a Refused.
 type RefusedError struct {
-	Code wire.RefuseCode
-	Text string
+	Code  wire.RefuseCode
+	Text  string
+	Until time.Time // RefuseBanned: when the ban ends (zero: never)
 }
 
 func (e *RefusedError) Error() string {
+	if e.Code == wire.RefuseBanned {
+		when := "for good"
+		if !e.Until.IsZero() {
+			when = "until " + e.Until.Local().Format("2 Jan 15:04")
+		}
+		if e.Text == "" {
+			return "banned by the administrator " + when
+		}
+		return "banned by the administrator " + when + ": " + e.Text
+	}
 	if e.Text != "" {
 		return "refused: " + e.Text
 	}

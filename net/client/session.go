@@ -438,7 +438,7 @@ func transientRefusal(c wire.RefuseCode) bool {
 }
 
 func (s *session) refused(m wire.Refused) {
-	err := &RefusedError{Code: m.Code, Text: wire.VisibleText(m.Text)}
+	err := &RefusedError{Code: m.Code, Text: wire.VisibleText(m.Text), Until: untilOf(m.Until)}
 	switch m.Code {
 	case wire.RefusePasswordNeeded, wire.RefusePasswordWrong, wire.RefuseTooManyTries:
 		s.log.Info("password refused", "code", m.Code, "text", m.Text)
@@ -466,7 +466,7 @@ func (s *session) refused(m wire.Refused) {
 		s.failed(err)
 		return
 	}
-	s.emit(Refused{Code: m.Code, Text: m.Text, Session: s.id})
+	s.emit(Refused{Code: m.Code, Text: m.Text, Until: err.Until, Session: s.id})
 	s.finish(err, "the server refused the connection ("+m.Code.String()+")", false)
 }
 
@@ -998,6 +998,10 @@ func (s *session) handle(msg wire.Message) {
 			err = fmt.Errorf("%w: %s", ErrServerStopping, wire.VisibleText(r))
 		}
 		s.lost(err)
+	case wire.Restriction:
+		s.emit(Restricted{Kind: m.Kind, On: m.On, Room: m.Room, Until: untilOf(m.Until), Reason: m.Reason})
+	case wire.Topic:
+		s.emit(Topic{Room: m.Room, Text: m.Text, By: m.By, Time: stamp(m.Time)})
 	case wire.FileOffered:
 		s.fileOffered(m)
 	case wire.FileChunk:
@@ -1036,7 +1040,7 @@ func joinRefusal(c wire.ErrorCode) bool {
 }
 
 func (s *session) serverError(m wire.Error) {
-	se := &ServerError{Code: m.Code, Text: wire.VisibleText(m.Text)}
+	se := &ServerError{Code: m.Code, Text: wire.VisibleText(m.Text), Until: untilOf(m.Until)}
 	if m.Ref != 0 && (s.missedFailed(m.Ref) || s.histFailed(m.Ref, se)) {
 		return
 	}

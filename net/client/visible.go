@@ -65,6 +65,12 @@ func shown(ev Event) Event {
 	case Refused:
 		e.Text = vt(e.Text)
 		return e
+	case Restricted:
+		e.Room, e.Reason = v(e.Room), vt(e.Reason)
+		return e
+	case Topic:
+		e.Room, e.Text, e.By = v(e.Room), vt(e.Text), v(e.By)
+		return e
 	case FileOffered:
 		e.From, e.Room, e.To, e.Name = v(e.From), v(e.Room), v(e.To), v(e.Name)
 		return e

@@ -74,6 +74,13 @@ type Config struct {
 	// PasswordHash is the server password's bcrypt hash (HashPassword);
 	// empty: no password. SetPassword changes it while running.
 	PasswordHash []byte
+
+	// Moderation keeps bans and the audit log across restarts (net/store's
+	// Store, the history database); nil keeps them in memory only.
+	Moderation ModerationStore
+	// Now is the clock of bans, mutes and the audit log (nil: time.Now);
+	// tests move it instead of sleeping.
+	Now func() time.Time
 }
 
 // The slow-consumer limits' defaults (PROTOCOL.md, "Slow consumers"). What a
@@ -174,8 +181,12 @@ type Kick struct {
 	Reason string
 }
 
-// Announce sends Text to everyone as a system notice.
-type Announce struct{ Text string }
+// Announce sends Text to everyone as a system notice; Pin also pins it as
+// the lobby's topic.
+type Announce struct {
+	Text string
+	Pin  bool
+}
 
 // SetPassword sets the server password ("" removes it). Clients that are
 // connected stay; new ones need it. The server keeps only its hash.

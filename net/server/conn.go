@@ -123,7 +123,8 @@ type conn struct {
 	party     string    // whose private history is c's (partyOf)
 	via       string    // the gateway that brought the user (Port.Dial); "" for a socket
 	rooms     []membership
-	files     int // transfers this user is sending
+	files     int   // transfers this user is sending
+	muted     *mute // nil unless muted (moderation.go)
 }
 
 // membership is a conn's place in a room's member slice.

@@ -94,6 +94,7 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 	}
 	h.binds = newBindings(cfg.Bindings, cfg.NickGrace, func(err error) { h.failed("bindings", err) })
 	h.startHistory(ctx)
+	h.startModeration(ctx)
 	if cfg.Port != nil {
 		dials, closePort := cfg.Port.open()
 		defer closePort()
@@ -104,6 +105,7 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 		h.stop()
 	}
 	h.stopHistory()
+	h.stopModeration()
 	h.timer.Stop()
 	h.binds.close()
 	q.close(eventGrace)
@@ -187,6 +189,7 @@ type hub struct {
 	fp      trust.Fingerprint // the certificate's fingerprint (zero in plaintext)
 	gate    *gate             // password and device proof, checked by the readers
 	binds   *bindings         // nickname → device, kept across restarts
+	mod     moderation        // bans, mutes, lecture mode, topics (moderation.go)
 
 	// History (history.go): nil hist means none is kept.
 	hist     History
@@ -296,6 +299,9 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 func (h *hub) housekeep() {
 	now := time.Now()
 	next := h.binds.maybeSave(now)
+	if d := h.liftMutes(); d >= 0 && (next < 0 || d < next) {
+		next = d
+	}
 	if len(h.pending) == 0 && len(h.dirty) == 0 && next < 0 {
 		return
 	}
@@ -490,6 +496,21 @@ func (h *hub) command(cmd Command) {
 		h.kick(cmd)
 	case Announce:
 		h.announce(cmd.Text)
+		if cmd.Pin && h.ln != nil {
+			h.setTopic(SetTopic{Text: cmd.Text})
+		}
+	case Ban:
+		h.ban(cmd)
+	case Unban:
+		h.unban(cmd.ID)
+	case Mute:
+		h.mute(cmd)
+	case Unmute:
+		h.unmute(cmd.Nick)
+	case Lecture:
+		h.lecture(cmd)
+	case SetTopic:
+		h.setTopic(cmd)
 	case SetPassword:
 		h.setPassword(cmd.Password)
 	case Release:
@@ -533,6 +554,7 @@ func (h *hub) start(addr, name string) {
 	}
 	h.emit(Started{Addr: ln.Addr().String(), Name: h.cfg.Name, At: time.Now(), TLS: h.tlsConf != nil,
 		Fingerprint: h.fp, Password: h.gate.required()})
+	h.audit("start", ln.Addr().String(), "", h.cfg.Name)
 }
 
 func (h *hub) acceptLoop(ln net.Listener, stopping <-chan struct{}) {
@@ -653,24 +675,21 @@ func (h *hub) stop() {
 	addr := h.ln.Addr().String()
 	h.ln = nil
 	h.log.Info("stopped", "addr", addr, "users", users, "took", time.Since(now).Round(time.Millisecond))
+	h.audit("stop", addr, "", fmt.Sprintf("%d users were connected", users))
 	h.emit(Stopped{At: time.Now()})
 }
 
 func (h *hub) kick(k Kick) {
-	now := time.Now()
-	c := h.members[wire.FoldKey(k.Nick)]
+	c, reason := h.target("kick", k.Nick, k.Reason, DefaultKickReason)
 	if c == nil {
-		h.failed("kick", fmt.Errorf("%w: %q", ErrNoSuchUser, k.Nick))
 		return
 	}
-	reason := strings.TrimSpace(k.Reason)
-	if reason == "" {
-		reason = DefaultKickReason
-	}
-	if _, err := wire.CheckText(reason, h.cfg.MaxText); err != nil {
-		h.failed("kick", fmt.Errorf("reason: %w", err))
-		return
-	}
+	h.audit("kick", c.nick, reason, c.addr.Addr().String())
+	h.remove(c, reason, time.Now())
+}
+
+// remove kicks c: [kick] to c, [시스템 추방] to everyone else.
+func (h *hub) remove(c *conn, reason string, now time.Time) {
 	h.pushForce(c, wire.Encode(wire.Kicked{Reason: reason, By: "admin"}))
 	removed := wire.Encode(wire.Removed{Time: now.UnixMilli(), User: c.nick, Reason: reason})
 	for _, m := range h.lobby.members {
@@ -687,6 +706,7 @@ func (h *hub) kick(k Kick) {
 func (h *hub) setPassword(pw string) {
 	if pw == "" {
 		h.gate.set(nil)
+		h.audit("password", "", "", "removed")
 		h.log.Info("password removed")
 		h.emit(Notice{Text: "password removed: anyone may join", At: time.Now()})
 		h.emit(PasswordChanged{At: time.Now()})
@@ -698,6 +718,7 @@ func (h *hub) setPassword(pw string) {
 		return
 	}
 	h.gate.set(hash)
+	h.audit("password", "", "", "set")
 	h.log.Info("password set")
 	h.emit(Notice{Text: "password set: new users need it to join", At: time.Now()})
 	h.emit(PasswordChanged{Required: true, At: time.Now()})
@@ -717,6 +738,7 @@ func (h *hub) release(nick string) {
 		return
 	}
 	h.log.Info("nickname released", "nick", b.Nick)
+	h.audit("release", b.Nick, "", "")
 	h.emit(Notice{Text: fmt.Sprintf("released the nickname %s: anyone may take it now", b.Nick), At: time.Now()})
 }
 
@@ -735,6 +757,7 @@ func (h *hub) announce(text string) {
 	h.keep(store.Record{ID: h.nextID, Time: now.UnixMilli(), Kind: store.KindNotice,
 		Conv: store.RoomConv(h.lobby.key), Room: h.lobby.name, Text: text}, h.lobby)
 	h.log.Info("announcement", "text", text, "users", len(h.lobby.members))
+	h.audit("announce", "", "", text)
 	h.emit(Notice{Text: "announced: " + text, At: now})
 }
 
@@ -864,6 +887,9 @@ func (h *hub) frame(c *conn, m wire.Message) {
 	case wire.Ping:
 		h.pushMsg(c, wire.Pong{Token: m.Token})
 	case wire.FileOffer:
+		if c.muted != nil && h.silenced(c, nil, m.Ref) {
+			return
+		}
 		h.fileOffer(c, m)
 	case wire.FileChunk:
 		h.fileChunk(c, m)
@@ -887,12 +913,12 @@ func (h *hub) frame(c *conn, m wire.Message) {
 // hello registers a new user, or refuses it (the connection closes).
 func (h *hub) hello(c *conn, m wire.Hello) {
 	refuse := func(code wire.RefuseCode, text string) {
-		h.pushForce(c, wire.Encode(wire.Refused{Code: code, Text: text}))
-		h.log.Info("connection refused", "addr", c.addr, "nick", clip(m.Nick), "reason", code.String(), "detail", text)
-		h.emit(Refused{Nick: clip(m.Nick), Addr: c.addr, Reason: text, At: time.Now()})
-		h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
+		h.refuseHello(c, m.Nick, wire.Refused{Code: code, Text: text}, text)
 	}
 	// The reader has checked the version, the device proof and the password.
+	if !h.admit(c, m, nil) {
+		return
+	}
 	now := time.Now()
 	if wire.CheckNick(m.Nick) == nil && !c.gateway {
 		for _, k := range wire.SkeletonKeys(m.Nick) {
@@ -910,6 +936,9 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	fold, skels, code, text := h.names.checkNick(m.Nick)
 	if code != 0 {
 		refuse(code, text)
+		return
+	}
+	if !h.admit(c, m, &skels) {
 		return
 	}
 	if b := h.binds.holder(skels, now); b != nil && (c.gateway || b.Device != m.Device) {
@@ -935,6 +964,7 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	h.lobby.add(c)
 	h.markDirty(h.lobby)
 	h.welcome(c, now)
+	h.entered(c, h.lobby)
 	h.arrived(c, now)
 	c.pendingAt = len(h.pending)
 	h.pending = append(h.pending, c)
@@ -1071,6 +1101,9 @@ func (h *hub) say(c *conn, m wire.Say) {
 		h.sendError(c, code, m.Ref, err.Error())
 		return
 	}
+	if (c.muted != nil || h.mod.all != "" || len(h.mod.lectures) > 0) && h.silenced(c, r, m.Ref) {
+		return
+	}
 	now := time.Now()
 	h.nextID++
 	msg := wire.Chat{ID: h.nextID, Time: now.UnixMilli(), Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}
@@ -1088,6 +1121,9 @@ func (h *hub) private(c *conn, m wire.Private) {
 	}
 	if to == nil {
 		h.sendError(c, wire.CodeNoSuchUser, m.Ref, fmt.Sprintf("“%s” is not online", clip(m.To)))
+		return
+	}
+	if c.muted != nil && h.silenced(c, nil, m.Ref) {
 		return
 	}
 	if code, err := wire.CheckText(m.Text, h.cfg.MaxText); err != nil {
@@ -1148,6 +1184,7 @@ func (h *hub) join(c *conn, m wire.Join) {
 		h.pushForce(c, f)
 	}
 	h.replay(c, r)
+	h.entered(c, r)
 	h.keepEvent(store.KindJoined, r, c.nick, "", now)
 	h.markDirty(r)
 	h.log.Info("joined room", "nick", c.nick, "room", r.name)

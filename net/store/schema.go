@@ -49,6 +49,29 @@ var migrations = []string{
 		party TEXT NOT NULL        -- to this party
 	);
 	CREATE INDEX away_party ON away(party, id);`,
+	// 3: moderation (moderation.go): bans, and the audit log of the
+	// administrator's actions. IF NOT EXISTS: steps added on other branches
+	// at the same time may come in either order.
+	`CREATE TABLE IF NOT EXISTS bans(
+		id      INTEGER PRIMARY KEY, -- the server's ban id
+		name    TEXT NOT NULL,       -- who was banned, as the list shows it
+		device  BLOB,                -- the banned device's Ed25519 key (32 bytes), or NULL
+		addr    TEXT NOT NULL,       -- the banned IP address, or ''
+		nick    TEXT NOT NULL,       -- the banned nickname as typed, or ''
+		reason  TEXT NOT NULL,
+		created INTEGER NOT NULL,    -- Unix milliseconds
+		until   INTEGER NOT NULL,    -- Unix milliseconds; 0: never ends
+		by      TEXT NOT NULL        -- who banned ('admin', 'console')
+	);
+	CREATE TABLE IF NOT EXISTS audit(
+		id     INTEGER PRIMARY KEY AUTOINCREMENT,
+		time   INTEGER NOT NULL, -- Unix milliseconds
+		action TEXT NOT NULL,    -- kick, ban, unban, mute, unmute, lecture, announce, topic, password, start, stop, release
+		target TEXT NOT NULL,    -- nickname, address, room, or ''
+		reason TEXT NOT NULL,
+		detail TEXT NOT NULL     -- what else: the ban's end, the mute's end, the address
+	);
+	CREATE INDEX IF NOT EXISTS audit_time ON audit(time);`,
 }
 
 // SchemaVersion is the schema version this build writes.

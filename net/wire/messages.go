@@ -133,6 +133,8 @@ func (c RefuseCode) String() string {
 		return "device identity not proven"
 	case RefuseNickReserved:
 		return "reserved nickname"
+	case RefuseBanned:
+		return "banned"
 	}
 	return fmt.Sprintf("refused (%d)", uint8(c))
 }
@@ -312,6 +314,9 @@ type Welcome struct {
 type Refused struct {
 	Code RefuseCode
 	Text string
+	// Until is an optional trailing field: when a ban ends (Unix
+	// milliseconds) for RefuseBanned; 0 (left off) otherwise or never.
+	Until int64
 }
 
 // Chat is a room message as the server delivers it: sender, time and id are
@@ -419,6 +424,10 @@ type Error struct {
 	Code ErrorCode
 	Ref  uint32
 	Text string
+	// Until is an optional trailing field: when the restriction behind
+	// CodeMuted or CodeLecture ends (Unix milliseconds); 0 (left off)
+	// otherwise or when the admin ends it.
+	Until int64
 }
 
 // Stopping says the server is shutting down; the connection closes after it.
@@ -549,7 +558,7 @@ func (m Welcome) appendPayload(b []byte) []byte {
 	return appendU64(b, uint64(m.Time))
 }
 func (m Refused) appendPayload(b []byte) []byte {
-	return appendStr(append(b, byte(m.Code)), m.Text)
+	return appendUntil(appendStr(append(b, byte(m.Code)), m.Text), m.Until)
 }
 func (m Chat) appendPayload(b []byte) []byte {
 	b = appendU64(b, m.ID)
@@ -598,7 +607,7 @@ func (m Notice) appendPayload(b []byte) []byte {
 	return appendStr(appendU64(b, uint64(m.Time)), m.Text)
 }
 func (m Error) appendPayload(b []byte) []byte {
-	return appendStr(appendU32(appendU16(b, uint16(m.Code)), m.Ref), m.Text)
+	return appendUntil(appendStr(appendU32(appendU16(b, uint16(m.Code)), m.Ref), m.Text), m.Until)
 }
 func (m Stopping) appendPayload(b []byte) []byte { return appendStr(b, m.Reason) }
 func (m RoomList) appendPayload(b []byte) []byte {
@@ -666,7 +675,7 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = Welcome{Version: d.u16("version", ""), Nick: d.str("nick"), Server: d.str("server"),
 			Lobby: d.str("lobby"), MaxText: d.u32("max text"), MaxFrame: d.u32("max frame"), Time: d.i64("time")}
 	case TypeRefused:
-		m = Refused{Code: RefuseCode(d.u8("code")), Text: d.str("text")}
+		m = Refused{Code: RefuseCode(d.u8("code")), Text: d.str("text"), Until: d.until()}
 	case TypeChat:
 		m = Chat{ID: d.u64("id"), Time: d.i64("time"), Room: d.str("room"), From: d.str("from"),
 			Text: d.str("text"), Ref: d.u32("ref")}
@@ -690,7 +699,7 @@ func Decode(t Type, payload []byte) (Message, error) {
 	case TypeNotice:
 		m = Notice{Time: d.i64("time"), Text: d.str("text")}
 	case TypeError:
-		m = Error{Code: ErrorCode(d.u16("code", "")), Ref: d.u32("ref"), Text: d.str("text")}
+		m = Error{Code: ErrorCode(d.u16("code", "")), Ref: d.u32("ref"), Text: d.str("text"), Until: d.until()}
 	case TypeStopping:
 		m = Stopping{Reason: d.str("reason")}
 	case TypeRoomList:
@@ -725,6 +734,8 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = FileAbort{ID: d.u64("id"), Reason: d.str("reason")}
 	case TypeMissed, TypeOlder, TypeSearch, TypeHistory, TypeQueued:
 		m = decodeHistory(t, d)
+	case TypeRestriction, TypeTopic:
+		m = decodeModeration(t, d)
 	case TypeSeedText, TypeSeedFile, TypeSeedJoin, TypeSeedLeave, TypeSeedError, TypeSeedCommand:
 		return nil, &DecodeError{Type: t, Code: CodeUnsupported, Reason: "seed-001 frame types are reserved and not served"}
 	default:

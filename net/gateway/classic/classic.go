@@ -425,6 +425,12 @@ func (s *session) fromHub() {
 			s.server("[시스템 추방] %s was removed by the administrator: %s", m.User, m.Reason)
 		case wire.Notice:
 			s.server("%s", m.Text)
+		case wire.Restriction:
+			s.server("%s", m.Text())
+		case wire.Topic:
+			if m.Room == s.lobby && m.Text != "" {
+				s.server("Topic: %s", m.Text)
+			}
 		case wire.Kicked:
 			s.server("[kick] You were removed by the administrator: %s", m.Reason)
 			return

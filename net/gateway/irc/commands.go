@@ -491,6 +491,10 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		return true, nil
 	case wire.Notice:
 		s.notice(Channel(s.lobby), m.Text)
+	case wire.Restriction:
+		s.notice(s.nick, m.Text())
+	case wire.Topic:
+		s.line(s.cfg.ServerName, "TOPIC", Channel(m.Room), m.Text)
 	case wire.Error:
 		s.hubError(m)
 	case wire.RoomList:

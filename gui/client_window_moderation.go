@@ -1,0 +1,58 @@
+package gui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/multichat/multichat/gui/clientmodel"
+)
+
+// The client window's side of moderation: the topic the admin pinned under
+// the conversation's title, the entry disabled while muted or in lecture
+// mode (its placeholder says why), announcements on a tinted band.
+
+func (w *ClientWindow) buildTopic() {
+	w.topic = widget.NewLabel("")
+	w.topic.Wrapping = fyne.TextWrapWord
+	w.topic.Importance = widget.HighImportance
+	w.topic.Hide()
+}
+
+// drawTopic shows the topic of the conversation on screen, if it has one.
+func (w *ClientWindow) drawTopic() {
+	c := w.shown
+	if c == nil || c.Topic == "" {
+		w.topic.Hide()
+		return
+	}
+	w.topic.SetText(lang.L("Topic") + ": " + c.Topic)
+	w.topic.Show()
+}
+
+// drawEntry enables the message entry unless the conversations are read
+// only or the user may not write in the one on screen, and says why in the
+// placeholder.
+func (w *ClientWindow) drawEntry() {
+	readOnly := w.m.ReadOnly()
+	why := ""
+	if !readOnly && w.m.Phase == clientmodel.Chat {
+		why = w.m.Silenced(w.shown)
+	}
+	setEnabled(w.input, !readOnly && why == "")
+	setEnabled(w.sendBtn, !readOnly && why == "")
+	switch {
+	case why != "":
+		w.input.SetPlaceHolder(why)
+	case w.shown != nil:
+		w.input.SetPlaceHolder(w.placeholder(w.shown))
+	}
+}
+
+// noticeColor is the band behind an announcement.
+func noticeColor(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x30}
+}

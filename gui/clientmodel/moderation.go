@@ -1,0 +1,131 @@
+package clientmodel
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/multichat/multichat/net/client"
+	"github.com/multichat/multichat/net/wire"
+)
+
+// Moderation as the user sees it: a ban (a refusal that is never retried),
+// a mute and lecture mode (the entry is disabled and says why), the topic
+// the admin pinned under a conversation's title.
+
+// Muted is a mute on me: when it ends (zero: when the admin ends it) and why.
+type Muted struct {
+	Until  time.Time
+	Reason string
+}
+
+// untilText says when something ends, in local time: "until 14:30",
+// "until 3 Dec 14:30", or "" (zero: when the admin ends it).
+func (m *Model) untilText(until time.Time) string {
+	if until.IsZero() {
+		return ""
+	}
+	until, now := until.Local(), m.now().Local()
+	if until.Year() == now.Year() && until.YearDay() == now.YearDay() {
+		return "until " + until.Format("15:04")
+	}
+	return "until " + until.Format("2 Jan 15:04")
+}
+
+// Silenced says why I cannot write in c ("" : I can): muted by the admin,
+// or lecture mode in that room.
+func (m *Model) Silenced(c *Conv) string {
+	if m.Muted != nil {
+		s := "Muted by the admin"
+		if u := m.untilText(m.Muted.Until); u != "" {
+			s += " " + u
+		}
+		if m.Muted.Reason != "" {
+			s += ": " + m.Muted.Reason
+		}
+		return s + ". You can still read."
+	}
+	if c != nil && c.Kind != Private && (m.LectureAll != "" || c.Lecture != "") {
+		return "Lecture mode: only the admin's announcements are posted here. Private messages still go."
+	}
+	return ""
+}
+
+// bannedText is what a ban refusal says.
+func (m *Model) bannedText(ev client.Refused) string {
+	when := "for good"
+	if u := m.untilText(ev.Until); u != "" {
+		when = u
+	}
+	text := fmt.Sprintf("You are banned from this server %s", when)
+	if ev.Text != "" {
+		text += ". Reason: " + ev.Text
+	}
+	return text + ". MultiChat will not try to connect again by itself."
+}
+
+// clearModeration forgets the restrictions of the last connection: the
+// server sends those in force after the welcome. Topics stay (the server
+// sends them again; the same one is not logged twice).
+func (m *Model) clearModeration() {
+	m.Muted, m.LectureAll = nil, ""
+	for _, c := range m.Convs {
+		c.Lecture = ""
+	}
+	m.ch.Phase = true
+}
+
+func (m *Model) restricted(ev client.Restricted) {
+	switch ev.Kind {
+	case wire.RestrictMute:
+		if ev.On {
+			m.Muted = &Muted{Until: ev.Until, Reason: ev.Reason}
+			m.errorLine(m.lobby(), time.Time{}, m.Silenced(nil))
+			if m.Cur != nil && m.Cur != m.lobby() {
+				m.errorLine(m.Cur, time.Time{}, m.Silenced(nil))
+			}
+		} else if m.Muted != nil {
+			m.Muted = nil
+			m.systemBoth(time.Time{}, KindSystem, "The admin ended your mute: you can write again.")
+		}
+	case wire.RestrictLecture:
+		text := "Lecture mode ended: you can write again."
+		if ev.On {
+			text = "Lecture mode: only the admin's announcements are posted"
+			if ev.Room != "" {
+				text += " in #" + ev.Room
+			}
+			text += " until it ends."
+		}
+		if ev.Room == "" {
+			m.LectureAll = ""
+			if ev.On {
+				m.LectureAll = ev.Reason + " " // never "" while on
+			}
+			m.systemBoth(time.Time{}, KindNotice, text)
+		} else if c := m.RoomConv(ev.Room, false); c != nil {
+			c.Lecture = ""
+			if ev.On {
+				c.Lecture = ev.Reason + " "
+			}
+			m.add(c, Entry{Text: text, Kind: KindNotice})
+		}
+	}
+	m.ch.Phase = true
+}
+
+func (m *Model) topic(ev client.Topic) {
+	c := m.RoomConv(ev.Room, false)
+	if c == nil {
+		return
+	}
+	if c.Topic == ev.Text {
+		return // the same topic again (after a reconnect)
+	}
+	c.Topic = ev.Text
+	if ev.Text == "" {
+		m.system(c, ev.Time, "The admin removed the topic.")
+	} else {
+		m.add(c, Entry{T: ev.Time, Text: "Topic: " + ev.Text, Kind: KindNotice})
+	}
+	m.ch.Header = true
+}

@@ -1,0 +1,66 @@
+package gui
+
+import (
+	"image/png"
+	"net/netip"
+	"os"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/multichat/multichat/net/server"
+)
+
+// TestServerWindowModerationScreenshot draws the Moderation tab for the
+// README when SCREENSHOT names the PNG to write (test driver, the app's
+// theme and font): MULTICHAT_SCREENSHOT=docs/screenshots/server-moderation.png.
+func TestServerWindowModerationScreenshot(t *testing.T) {
+	out := os.Getenv("MULTICHAT_SCREENSHOT")
+	if out == "" {
+		t.Skip("MULTICHAT_SCREENSHOT not set")
+	}
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(NewTheme())
+	f := newServerFixtureWithApp(t, a, 64)
+	now := time.Now()
+	at := func(m int) time.Time { return now.Add(time.Duration(m) * time.Minute) }
+	f.apply(server.AuditLog{Entries: []server.Audit{
+		{Time: at(-1500), Action: "start", Target: "0.0.0.0:7878", Detail: "3학년 2반"},
+		{Time: at(-1490), Action: "kick", Target: "민수", Reason: "도배", Detail: "192.168.1.31"},
+		{Time: at(-1400), Action: "stop", Target: "0.0.0.0:7878", Detail: "28 users were connected"},
+	}})
+	f.apply(server.Started{Addr: "0.0.0.0:7878", Name: "3학년 2반", At: at(-20), TLS: true})
+	for i, n := range []string{"지민", "서연", "bob", "하준", "eve"} {
+		f.apply(server.UserJoined{Nick: n, Addr: netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 168, 1, byte(20 + i)}), uint16(50000+i)), Since: at(-15)})
+	}
+	f.apply(server.RoomChanged{Room: "lobby", Members: []string{"지민", "서연", "bob", "하준", "eve"}},
+		server.RoomChanged{Room: "math", Members: []string{"지민", "서연"}})
+	events := []server.Event{
+		server.Audited{Entry: server.Audit{Time: at(-20), Action: "start", Target: "0.0.0.0:7878", Detail: "3학년 2반"}},
+		server.Bans{List: []server.BanInfo{{ID: 1, Name: "mallory", Device: "9f3c2a71e0b4", Addr: netip.MustParseAddr("192.168.1.44"),
+			Nick: "mallory", Reason: "impersonating the teacher", Created: at(-10), Until: at(50)}}},
+		server.Audited{Entry: server.Audit{Time: at(-10), Action: "ban", Target: "mallory", Reason: "impersonating the teacher",
+			Detail: "until " + at(50).Format("15:04") + "; device 9f3c2a71, 192.168.1.44, nickname mallory"}},
+		server.MuteChanged{Nick: "bob", On: true, Until: at(10), At: at(-5)},
+		server.Audited{Entry: server.Audit{Time: at(-5), Action: "mute", Target: "bob", Reason: "spam", Detail: "until " + at(10).Format("15:04")}},
+		server.LectureChanged{Room: "math", On: true},
+		server.Audited{Entry: server.Audit{Time: at(-2), Action: "lecture", Target: "math", Reason: "quiz", Detail: "on"}},
+		server.TopicChanged{Room: "lobby", Text: "시험은 3시에 시작합니다"},
+		server.Audited{Entry: server.Audit{Time: at(-1), Action: "announce", Detail: "시험은 3시에 시작합니다"}},
+		server.Audited{Entry: server.Audit{Time: at(-1), Action: "topic", Target: "lobby", Detail: "시험은 3시에 시작합니다"}},
+	}
+	f.apply(events...)
+	f.sw.tabs.Select(f.sw.mod.modTab)
+	f.win.Resize(fyne.NewSize(1100, 800))
+	img := f.win.Canvas().Capture()
+	file, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if err := png.Encode(file, img); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,220 @@
+package servermodel
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/multichat/multichat/net/server"
+)
+
+// Moderation as the server window shows it: the bans in force, the audit
+// log (earlier runs included), who is muted, lecture mode and topics.
+
+// MaxAudit is how many audit entries the window keeps.
+const MaxAudit = 5000
+
+// Moderation is the model's moderation state.
+type Moderation struct {
+	Bans     []server.BanInfo
+	Audit    []server.Audit       // oldest first
+	AuditErr error                // the earlier runs' log could not be read
+	Muted    map[string]time.Time // nickname → when the mute ends (zero: when unmuted)
+	Lecture  map[string]bool      // room ("" : every room) → lecture mode on
+	Topics   map[string]string    // room → pinned topic
+}
+
+// ModChanges says which moderation views to redraw.
+type ModChanges struct{ Bans, Audit, Users bool }
+
+// Choice is a length of time the admin picks for a ban or a mute.
+type Choice struct {
+	Label string
+	Until func(now time.Time) time.Time // zero: for good (ban) or until the admin ends it (mute)
+}
+
+func after(d time.Duration) func(time.Time) time.Time {
+	return func(now time.Time) time.Time { return now.Add(d) }
+}
+
+func forGood(time.Time) time.Time { return time.Time{} }
+
+// BanChoices are the lengths of a ban, shortest first.
+var BanChoices = []Choice{
+	{"10 minutes", after(10 * time.Minute)},
+	{"1 hour", after(time.Hour)},
+	{"Today", server.EndOfDay},
+	{"Permanently", forGood},
+}
+
+// MuteChoices are the lengths of a mute.
+var MuteChoices = []Choice{
+	{"10 minutes", after(10 * time.Minute)},
+	{"1 hour", after(time.Hour)},
+	{"Today", server.EndOfDay},
+	{"Until I unmute", forGood},
+}
+
+// ChoiceUntil returns the end the choice labelled label gives at now, and
+// whether there is such a choice.
+func ChoiceUntil(choices []Choice, label string, now time.Time) (time.Time, bool) {
+	for _, c := range choices {
+		if c.Label == label {
+			return c.Until(now), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// ChoiceLabels are the choices' labels, for a selector.
+func ChoiceLabels(choices []Choice) []string {
+	out := make([]string, len(choices))
+	for i, c := range choices {
+		out[i] = c.Label
+	}
+	return out
+}
+
+// applyModeration folds a moderation event into the state.
+func (m *Model) applyModeration(ev server.Event) (ch ModChanges, ok bool) {
+	mod := &m.Mod
+	switch ev := ev.(type) {
+	case server.Bans:
+		mod.Bans, ch.Bans = ev.List, true
+	case server.AuditLog:
+		mod.Audit = append(slices.Clone(ev.Entries), mod.Audit...)
+		mod.AuditErr, ch.Audit = ev.Err, true
+		if ev.Err != nil {
+			m.Log(time.Now(), Warn, "The audit log of earlier runs could not be read: "+ev.Err.Error())
+		}
+	case server.Audited:
+		mod.Audit = append(mod.Audit, ev.Entry)
+		if len(mod.Audit) > MaxAudit+MaxAudit/10 {
+			mod.Audit = slices.Clone(mod.Audit[len(mod.Audit)-MaxAudit:])
+		}
+		ch.Audit = true
+	case server.MuteChanged:
+		if mod.Muted == nil {
+			mod.Muted = map[string]time.Time{}
+		}
+		if ev.On {
+			mod.Muted[ev.Nick] = ev.Until
+		} else {
+			delete(mod.Muted, ev.Nick)
+		}
+		ch.Users = true
+	case server.LectureChanged:
+		if mod.Lecture == nil {
+			mod.Lecture = map[string]bool{}
+		}
+		mod.Lecture[ev.Room] = ev.On
+	case server.TopicChanged:
+		if mod.Topics == nil {
+			mod.Topics = map[string]string{}
+		}
+		mod.Topics[ev.Room] = ev.Text
+	default:
+		return ch, false
+	}
+	return ch, true
+}
+
+// ActiveBans are the bans that have not ended at now.
+func (m *Model) ActiveBans(now time.Time) []server.BanInfo {
+	out := make([]server.BanInfo, 0, len(m.Mod.Bans))
+	for _, b := range m.Mod.Bans {
+		if b.Until.IsZero() || now.Before(b.Until) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// MuteTag is what the user list adds after a muted user's nickname.
+func (m *Model) MuteTag(nick string, now time.Time) string {
+	until, ok := m.Mod.Muted[nick]
+	switch {
+	case !ok:
+		return ""
+	case until.IsZero():
+		return " · muted"
+	case !now.Before(until):
+		return ""
+	}
+	return " · muted " + server.UntilText(until, now)
+}
+
+// ModState says where lecture mode is on and which topics are pinned, for
+// the Moderation tab ("" : neither).
+func (m *Model) ModState() string {
+	var parts []string
+	rooms := make([]string, 0, len(m.Mod.Lecture))
+	for r, on := range m.Mod.Lecture {
+		if on {
+			rooms = append(rooms, r)
+		}
+	}
+	slices.Sort(rooms)
+	if len(rooms) > 0 {
+		where := strings.Join(rooms, ", ")
+		if rooms[0] == "" {
+			where = "every room"
+			if len(rooms) > 1 {
+				where += ", " + strings.Join(rooms[1:], ", ")
+			}
+		}
+		parts = append(parts, "Lecture mode on in "+where+".")
+	}
+	topics := make([]string, 0, len(m.Mod.Topics))
+	for r, t := range m.Mod.Topics {
+		if t != "" {
+			topics = append(topics, fmt.Sprintf("%s: %s", r, OneLine(t, 80)))
+		}
+	}
+	slices.Sort(topics)
+	if len(topics) > 0 {
+		parts = append(parts, "Topics — "+strings.Join(topics, "; "))
+	}
+	return strings.Join(parts, " ")
+}
+
+// IsMuted reports whether nick is muted now.
+func (m *Model) IsMuted(nick string) bool { _, ok := m.Mod.Muted[nick]; return ok }
+
+// AuditCSV is the audit log as CSV (RFC 4180, a header row, local times),
+// for the Export button.
+func AuditCSV(entries []server.Audit) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write([]string{"time", "action", "target", "reason", "detail"})
+	for _, e := range entries {
+		w.Write([]string{e.Time.Local().Format("2006-01-02 15:04:05"), e.Action, e.Target, e.Reason, e.Detail})
+	}
+	w.Flush()
+	return b.Bytes()
+}
+
+// AuditLine is one audit entry on one line, for the Moderation tab.
+func AuditLine(e server.Audit) string {
+	s := e.Action
+	if e.Target != "" {
+		s += " " + e.Target
+	}
+	if e.Reason != "" {
+		s += " — " + e.Reason
+	}
+	if e.Detail != "" {
+		s += fmt.Sprintf(" (%s)", e.Detail)
+	}
+	return OneLine(s, MaxLogText)
+}
+
+// modTitles are the error dialogs' titles of the moderation commands.
+var modTitles = map[string]string{
+	"ban": "Could not ban", "unban": "Could not lift the ban", "mute": "Could not mute",
+	"unmute": "Could not unmute", "lecture": "Could not change lecture mode", "topic": "Could not change the topic",
+	"bans": "Could not read the bans", "moderation": "Could not save a moderation change",
+}
