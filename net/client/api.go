@@ -190,25 +190,25 @@ type RetryNow struct{}
 // after Disconnect, it does nothing.
 type Redirect struct{ Addr string }
 
-func (Connect) isCommand()      {}
-func (Say) isCommand()          {}
-func (Private) isCommand()      {}
-func (JoinRoom) isCommand()     {}
-func (LeaveRoom) isCommand()    {}
-func (ListRooms) isCommand()    {}
-func (SendFile) isCommand()     {}
-func (AcceptFile) isCommand()   {}
-func (CancelFile) isCommand()   {}
+func (Connect) isCommand()        {}
+func (Say) isCommand()            {}
+func (Private) isCommand()        {}
+func (JoinRoom) isCommand()       {}
+func (LeaveRoom) isCommand()      {}
+func (ListRooms) isCommand()      {}
+func (SendFile) isCommand()       {}
+func (AcceptFile) isCommand()     {}
+func (CancelFile) isCommand()     {}
 func (SetDownloadDir) isCommand() {}
-func (Disconnect) isCommand()   {}
-func (LoadOlder) isCommand()    {}
-func (Search) isCommand()       {}
-func (RetryNow) isCommand()     {}
-func (Redirect) isCommand()     {}
-func (TrustServer) isCommand()  {}
-func (SendPassword) isCommand() {}
-func (ChangeNick) isCommand()   {}
-func (ForgetServer) isCommand() {}
+func (Disconnect) isCommand()     {}
+func (LoadOlder) isCommand()      {}
+func (Search) isCommand()         {}
+func (RetryNow) isCommand()       {}
+func (Redirect) isCommand()       {}
+func (TrustServer) isCommand()    {}
+func (SendPassword) isCommand()   {}
+func (ChangeNick) isCommand()     {}
+func (ForgetServer) isCommand()   {}
 
 // Event is something the session reports to the UI.
 type Event interface{ isEvent() }
