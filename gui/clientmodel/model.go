@@ -158,6 +158,7 @@ type Changes struct {
 	Form     bool // the form's status line
 	Rooms    bool // RoomList was answered
 	Prompt   bool // Prompt changed: close the open one, show the new one
+	Files    bool // a file card changed (Transfers)
 }
 
 // Form is the connect form's status line.
@@ -228,10 +229,15 @@ type Model struct {
 	Plaintext bool
 	Encrypted bool
 
+	// Transfers are the file cards, oldest first (files.go).
+	Transfers []*Transfer
+	// AutoAcceptMax accepts files up to this size from people I have a
+	// private chat with, without asking (0: always ask).
+	AutoAcceptMax int64
+
 	byKey      map[string]*Conv
 	byName     map[string]*Conv // rooms by the exact name last seen
 	pending    map[uint64]*Conv // my lines waiting for the server, by ID
-	transfers  map[uint64]*Conv // file transfers under way
 	rejoin     []string         // rooms to join again once Connected after an end
 	nextID     uint64
 	keptAddr   string // the server the kept conversations are from
@@ -247,8 +253,7 @@ func New(send func(client.Command)) *Model {
 		send = func(client.Command) {}
 	}
 	return &Model{Send: send, MaxText: wire.DefaultMaxText, Focused: true, Collapse: true, LobbyName: wire.Lobby,
-		byKey: map[string]*Conv{}, byName: map[string]*Conv{}, pending: map[uint64]*Conv{},
-		transfers: map[uint64]*Conv{}, now: time.Now}
+		byKey: map[string]*Conv{}, byName: map[string]*Conv{}, pending: map[uint64]*Conv{}, now: time.Now}
 }
 
 // SetClock replaces time.Now (tests).
@@ -392,7 +397,8 @@ func (m *Model) reset() {
 	clear(m.byKey)
 	clear(m.byName)
 	clear(m.pending)
-	clear(m.transfers)
+	m.Transfers = nil
+	m.ch.Files = true
 	m.rejoin = nil
 	m.TitleUnread = 0
 	m.ch.Convs, m.ch.Log, m.ch.Users, m.ch.Switched = true, true, true, true
