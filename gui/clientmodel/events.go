@@ -402,4 +402,3 @@ func (m *Model) roomJoined(ev client.RoomJoined) {
 	m.system(c, time.Time{}, "You joined #"+ev.Room)
 	m.SwitchTo(c)
 }
-

@@ -104,8 +104,8 @@ func TestFileAutoAccept(t *testing.T) {
 		t.Fatalf("accept: %#v", a)
 	}
 	offer("3", "bob", "alice", 2<<20) // too big
-	offer("4", "carol", "alice", 10) // no private chat with carol
-	offer("5", "bob", "", 10)        // to the lobby
+	offer("4", "carol", "alice", 10)  // no private chat with carol
+	offer("5", "bob", "", 10)         // to the lobby
 	if len(r.sent) != 0 {
 		t.Fatalf("sent %#v", r.sent)
 	}

@@ -314,7 +314,6 @@ func (m *Model) leave(arg string) bool {
 	return m.Leave(c)
 }
 
-
 // CounterFrom is where the entry starts showing how many characters are
 // left.
 const CounterFrom = wire.MaxTextChars * 9 / 10
