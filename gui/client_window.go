@@ -80,6 +80,9 @@ type ClientWindow struct {
 	usersTitle                   *widget.Label
 	usersList                    *widget.List
 	msgBtn                       *widget.Button
+	fileBtn                      *widget.Button       // Send file…
+	filesBox                     *fyne.Container      // the file cards (client_window_files.go)
+	cards                        map[string]*fileCard // by transfer key
 
 	// view state (what is on screen; the model has the rest)
 	views        map[*clientmodel.Conv]*convView
@@ -119,6 +122,7 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	w.out = newOutbox(cmds)
 	w.m = clientmodel.New(w.out.send)
 	w.m.Collapse = a.Preferences().BoolWithFallback(prefCollapse, true)
+	w.m.AutoAcceptMax = int64(a.Preferences().Int(prefAutoAccept))
 	ph := fyne.TextStyle{}
 	w.timeW = max(fyne.MeasureText("00:00", w.meas.size, ph).Width, fyne.MeasureText("not sent", w.meas.size, ph).Width)
 	w.gapW = theme.Padding() * 2
@@ -140,6 +144,7 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	} else {
 		win.Canvas().Focus(w.addr)
 	}
+	win.SetOnDropped(w.dropped)
 	win.SetOnClosed(func() { w.out.close() })
 	a.Lifecycle().SetOnEnteredForeground(func() { w.change(func() { w.m.SetFocused(true) }) })
 	a.Lifecycle().SetOnExitedForeground(func() { w.change(func() { w.m.SetFocused(false) }) })

@@ -70,6 +70,9 @@ func (w *ClientWindow) change(f func()) {
 	if ch.Rooms {
 		w.roomsAnswered()
 	}
+	if ch.Files || ch.Switched {
+		w.drawFiles()
+	}
 	if w.m.Hint != "" {
 		w.setHint(w.m.Hint)
 	}
@@ -129,6 +132,7 @@ func (w *ClientWindow) drawPhase() {
 	readOnly := m.ReadOnly()
 	setEnabled(w.input, !readOnly)
 	setEnabled(w.sendBtn, !readOnly)
+	setEnabled(w.fileBtn, !readOnly)
 	if w.shown != nil {
 		w.input.SetPlaceHolder(w.placeholder(w.shown))
 	}

@@ -1,0 +1,117 @@
+package gui
+
+import (
+	"bytes"
+	"crypto/rand"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/multichat/multichat/gui/clientmodel"
+	"github.com/multichat/multichat/net/server"
+)
+
+// fileE2E connects alice and bob (real windows, real sessions, a real
+// server) and opens their private chat on both sides.
+func fileE2E(t *testing.T) (alice, bob *e2eClient) {
+	t.Helper()
+	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
+	a := test.NewTempApp(t)
+	alice = startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
+	bob = startE2EClient(t, a, srv.Addr, srv.Fingerprint, "bob")
+	for _, c := range []*e2eClient{alice, bob} {
+		test.Tap(c.w.connectBtn)
+		c.until("connected", func() bool { return c.w.m.Phase == clientmodel.Chat })
+	}
+	alice.until("alice sees bob", func() bool { return alice.w.usersTitle.Text == "Online — 2" })
+	alice.w.change(func() { alice.w.m.OpenPrivate("bob") })
+	bob.w.change(func() { bob.w.m.OpenPrivate("alice") })
+	return alice, bob
+}
+
+func writeFile(t *testing.T, dir, name string, n int) (string, []byte) {
+	t.Helper()
+	data := make([]byte, n)
+	rand.Read(data)
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, data
+}
+
+// card returns the window's card whose title contains name, or nil.
+func card(w *ClientWindow, name string) *fileCard {
+	for _, c := range w.cards {
+		if strings.Contains(c.title.Text, name) {
+			return c
+		}
+	}
+	return nil
+}
+
+func visible(o fyne.CanvasObject) bool { return o.Visible() }
+
+// An offer is a card: nothing is written before Accept; Decline tells the
+// sender; Accept saves the file, and the card offers Open and Show in folder.
+func TestClientFileConsent(t *testing.T) {
+	alice, bob := fileE2E(t)
+	dir := t.TempDir()
+	declined, _ := writeFile(t, dir, "광고 파일.exe", 1000)
+	wanted, data := writeFile(t, dir, "보고서 최종.pdf", 300<<10)
+
+	enter(alice.w, `/send "`+declined+`"`)
+	bob.until("bob sees the offer", func() bool { return card(bob.w, "광고 파일.exe") != nil })
+	c := card(bob.w, "광고 파일.exe")
+	if !visible(c.accept) || !visible(c.decline) || visible(c.cancel) || !strings.Contains(c.title.Text, "alice offers") {
+		t.Fatalf("offer card: %q, accept %v", c.title.Text, visible(c.accept))
+	}
+	if entries, _ := os.ReadDir(bob.downloads); len(entries) != 0 {
+		t.Fatalf("before Accept the download folder holds %v", entries)
+	}
+	test.Tap(c.decline)
+	bob.until("bob's card says declined", func() bool { return !visible(c.decline) && visible(c.x) })
+	alice.until("alice is told", func() bool {
+		ac := card(alice.w, "광고 파일.exe")
+		return ac != nil && strings.Contains(ac.info.Text, "bob: declined")
+	})
+
+	// Two files dropped on the window at once.
+	other, _ := writeFile(t, dir, "second.txt", 10)
+	alice.w.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(wanted), storage.NewFileURI(other)})
+	bob.until("bob sees both offers", func() bool { return card(bob.w, "보고서 최종.pdf") != nil && card(bob.w, "second.txt") != nil })
+	c = card(bob.w, "보고서 최종.pdf")
+	test.Tap(c.accept)
+	bob.until("received", func() bool { return visible(c.open) })
+	if !visible(c.folder) || !strings.Contains(c.info.Text, filepath.Join(bob.downloads, "보고서 최종.pdf")) {
+		t.Fatalf("done card: %q", c.info.Text)
+	}
+	if got, err := os.ReadFile(filepath.Join(bob.downloads, "보고서 최종.pdf")); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("saved file differs (%v)", err)
+	}
+	test.Tap(c.x)
+	if card(bob.w, "보고서 최종.pdf") != nil {
+		t.Fatal("dismissed card still shown")
+	}
+
+	// The sender cancels the other offer: bob's card says why.
+	alice.until("alice's card", func() bool { return card(alice.w, "second.txt") != nil })
+	ac := card(alice.w, "second.txt")
+	if !visible(ac.cancel) {
+		t.Fatal("alice's card for second.txt has no Cancel")
+	}
+	test.Tap(ac.cancel)
+	bob.until("bob is told", func() bool {
+		c := card(bob.w, "second.txt")
+		return c != nil && strings.Contains(c.info.Text, "canceled by the sender")
+	})
+	if _, err := os.Stat(filepath.Join(bob.downloads, "second.txt")); err == nil {
+		t.Fatal("a canceled offer was saved")
+	}
+}
