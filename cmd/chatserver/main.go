@@ -56,6 +56,7 @@ func runWindow(ctx context.Context, o options) {
 	events := serve(runCtx, o, cfg, cmds, func(error) { close(ended) }, cfg.Logger)
 
 	sw := gui.NewServerWindow(a, w, cmds, events)
+	sw.SetFilePolicy(cfg.FilesOff, cfg.MaxFileSize)
 	flag.Visit(func(f *flag.Flag) {
 		switch f.Name {
 		case "addr":
