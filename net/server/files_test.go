@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/multichat/multichat/net/wire"
 )
@@ -346,4 +347,62 @@ func TestFileErrors(t *testing.T) {
 			t.Errorf("%d transfers, %d legs left", len(hb.files), len(hb.legs))
 		}
 	})
+}
+
+// TestFileRelayThroughput relays 64 MiB from one client to another through
+// a real server on loopback (TLS), the sender keeping 4 or 8 chunks
+// unacknowledged (the client keeps 8), and logs the rates side by side. (For profiling: go test
+// -run FileRelayThroughput -cpuprofile.)
+func TestFileRelayThroughput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("relays 256 MiB")
+	}
+	h := startServer(t, testConfig())
+	cs := joinAll(t, h.addr, "alice", "bob")
+	alice, bob := cs[0], cs[1]
+	relay := func(window uint64) float64 {
+		const size = 64 << 20
+		alice.send(wire.FileOffer{Ref: 1, To: "bob", Name: "bench.bin", Size: size})
+		id := until[wire.FileOffered](alice).ID
+		until[wire.FileOffered](bob)
+		bob.send(wire.FileAccept{ID: id})
+		leg := until[wire.FileSend](alice).Leg
+		chunk := wire.Encode(wire.FileChunk{ID: leg, Data: make([]byte, wire.MaxChunk)})
+		done := make(chan error, 1)
+		start := time.Now()
+		go func() {
+			var got uint64
+			for got < size {
+				m, err := bob.read(wait)
+				if err != nil {
+					done <- err
+					return
+				}
+				if c, ok := m.(wire.FileChunk); ok {
+					got += uint64(len(c.Data))
+				}
+			}
+			done <- nil
+		}()
+		var sent, acked uint64
+		for sent < size {
+			for sent-acked >= window {
+				if a, ok := alice.next().(wire.FileAck); ok && a.ID == leg {
+					acked = a.Bytes
+				}
+			}
+			alice.write(chunk)
+			sent += wire.MaxChunk
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		alice.send(wire.FileAbort{ID: id})
+		return 64 / time.Since(start).Seconds()
+	}
+	for range 2 {
+		for _, w := range []uint64{4, 8} {
+			t.Logf("window %2d chunks: %4.0f MiB/s", w, relay(w*wire.MaxChunk))
+		}
+	}
 }
