@@ -19,7 +19,7 @@ func TestServerWindowFilesDialog(t *testing.T) {
 	sw.SetFilePolicy(false, 1<<30)
 
 	test.Tap(sw.filesBtn)
-	allow := overlayCheck(f.win)
+	allow := overlayFind[*widget.Check](f.win)
 	if allow == nil || !allow.Checked {
 		t.Fatalf("dialog: %q", overlayTexts(f.win))
 	}
@@ -29,8 +29,8 @@ func TestServerWindowFilesDialog(t *testing.T) {
 		t.Fatalf("sent %#v", got)
 	}
 	test.Tap(sw.filesBtn)
-	test.Tap(overlayCheck(f.win))
-	sel := overlaySelect(f.win)
+	test.Tap(overlayFind[*widget.Check](f.win))
+	sel := overlayFind[*widget.Select](f.win)
 	sel.SetSelected("100.0 MiB")
 	dismissOverlay(t, f.win, "Apply")
 	if got := f.nextCmd(); got != (server.SetFiles{MaxSize: 100 << 20}) {
@@ -44,21 +44,13 @@ func TestServerWindowFilesDialog(t *testing.T) {
 	f.noCmd()
 }
 
-func overlayCheck(w fyne.Window) *widget.Check {
-	var found *widget.Check
+// overlayFind finds the first T in the topmost overlay.
+func overlayFind[T fyne.CanvasObject](w fyne.Window) T {
+	var found T
+	done := false
 	walkTree(w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if c, ok := o.(*widget.Check); ok && found == nil {
-			found = c
-		}
-	})
-	return found
-}
-
-func overlaySelect(w fyne.Window) *widget.Select {
-	var found *widget.Select
-	walkTree(w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if c, ok := o.(*widget.Select); ok && found == nil {
-			found = c
+		if v, ok := o.(T); ok && !done {
+			found, done = v, true
 		}
 	})
 	return found

@@ -15,32 +15,35 @@ import (
 	"github.com/multichat/multichat/net/wire"
 )
 
-// capProxy forwards TCP connections to a server, letting at most up bytes
-// go client to server and down bytes server to client on each connection
-// (0: no limit); past that it holds the data back; rate slows the server
-// to client direction to that many bytes per second. cut drops every
-// connection; restore listens again without limits. So a transfer can be
-// cut at a known point, however fast the machine.
-type capProxy struct {
+// proxy forwards TCP connections to a server. cut drops them all and stops
+// accepting until restore, so a client can be cut off while others carry
+// on. With limits (newCapProxy) it lets at most up bytes go client to server
+// and down bytes server to client on each connection, holding back the rest,
+// so that a transfer can be cut at a known point however fast the machine;
+// rate slows the server to client direction to that many bytes a second.
+// restore listens again without limits.
+type proxy struct {
 	t        *testing.T
 	addr     string
 	target   string
 	up, down int64
-	rate     int64 // bytes per second server to client (0: as fast as it goes)
+	rate     int64
 	mu       sync.Mutex
 	ln       net.Listener
 	conns    []net.Conn
 	wg       sync.WaitGroup
 }
 
-func newCapProxy(t *testing.T, target string, up, down, rate int64) *capProxy {
-	p := &capProxy{t: t, target: target, up: up, down: down, rate: rate}
+func newProxy(t *testing.T, target string) *proxy { return newCapProxy(t, target, 0, 0, 0) }
+
+func newCapProxy(t *testing.T, target string, up, down, rate int64) *proxy {
+	p := &proxy{t: t, target: target, up: up, down: down, rate: rate}
 	p.listen("127.0.0.1:0")
 	t.Cleanup(func() { p.cut(); p.wg.Wait() })
 	return p
 }
 
-func (p *capProxy) listen(addr string) {
+func (p *proxy) listen(addr string) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		p.t.Fatal(err)
@@ -49,35 +52,6 @@ func (p *capProxy) listen(addr string) {
 	p.ln, p.addr = ln, ln.Addr().String()
 	up, down, rate := p.up, p.down, p.rate
 	p.mu.Unlock()
-	relay := func(dst, src net.Conn, limit, rate int64) {
-		defer p.wg.Done()
-		defer dst.Close()
-		if limit > 0 {
-			io.CopyN(dst, src, limit)
-			io.Copy(io.Discard, src) // held back: nothing more reaches dst
-			return
-		}
-		if rate == 0 {
-			io.Copy(dst, src)
-			return
-		}
-		buf := make([]byte, 16<<10)
-		start, total := time.Now(), int64(0)
-		for {
-			n, err := src.Read(buf)
-			if n > 0 {
-				if _, err := dst.Write(buf[:n]); err != nil {
-					return
-				}
-				total += int64(n)
-				// A slow link: data leaves no faster than rate.
-				time.Sleep(time.Until(start.Add(time.Duration(total * int64(time.Second) / rate))))
-			}
-			if err != nil {
-				return
-			}
-		}
-	}
 	p.wg.Go(func() {
 		for {
 			in, err := ln.Accept()
@@ -92,14 +66,44 @@ func (p *capProxy) listen(addr string) {
 			p.mu.Lock()
 			p.conns = append(p.conns, in, out)
 			p.mu.Unlock()
-			p.wg.Add(2)
-			go relay(out, in, up, 0)
-			go relay(in, out, down, rate)
+			p.wg.Go(func() { relay(out, in, up, 0) })
+			p.wg.Go(func() { relay(in, out, down, rate) })
 		}
 	})
 }
 
-func (p *capProxy) cut() {
+// relay copies src to dst: at most limit bytes (0: all), at rate bytes a
+// second (0: as fast as it goes).
+func relay(dst, src net.Conn, limit, rate int64) {
+	defer dst.Close()
+	if limit > 0 {
+		io.CopyN(dst, src, limit)
+		io.Copy(io.Discard, src) // held back: nothing more reaches dst
+		return
+	}
+	if rate == 0 {
+		io.Copy(dst, src)
+		return
+	}
+	buf := make([]byte, 16<<10)
+	start, total := time.Now(), int64(0)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, err := dst.Write(buf[:n]); err != nil {
+				return
+			}
+			total += int64(n)
+			// A slow link: data leaves no faster than rate.
+			time.Sleep(time.Until(start.Add(time.Duration(total * int64(time.Second) / rate))))
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (p *proxy) cut() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.ln.Close()
@@ -110,7 +114,7 @@ func (p *capProxy) cut() {
 }
 
 // restore listens again on the same address, without limits.
-func (p *capProxy) restore() {
+func (p *proxy) restore() {
 	p.mu.Lock()
 	p.up, p.down, p.rate = 0, 0, 0
 	p.mu.Unlock()
@@ -245,14 +249,38 @@ func TestRealServerFileRecipientCancels(t *testing.T) {
 
 // A recipient cut off mid-transfer gets the rest when it is back, from
 // where it stopped; the file's SHA-256 matches.
-func TestRealServerFileResumeRecipientCut(t *testing.T) {
+func TestRealServerFileResumeRecipientCut(t *testing.T) { resumeAfterCut(t, false) }
+
+// A sender cut off mid-transfer offers the file again when it is back; the
+// recipient carries on from what it holds, without being asked again.
+func TestRealServerFileResumeSenderCut(t *testing.T) { resumeAfterCut(t, true) }
+
+// resumeAfterCut sends 8 MiB from alice to bob, one of them (the sender
+// when cutSender) connected through a proxy that holds data back after
+// 1 MiB, cuts that connection once bob holds 512 KiB, restores it, and
+// checks that the transfer ends whole, with no part file left.
+func resumeAfterCut(t *testing.T, cutSender bool) {
 	s := startServer(t, noFlood)
 	dir := t.TempDir()
-	alice := join(t, s, "alice")
-	p := newCapProxy(t, s.Addr, 0, 1<<20, 0)
-	bob := startClient(t, WithDownloadDir(dir), WithBackoff(20*time.Millisecond, 50*time.Millisecond))
-	bob.do(Connect{Addr: p.addr, Nick: "bob"})
-	waitFor[Connected](bob)
+	var up, down int64 = 0, 1 << 20
+	if cutSender {
+		up, down = 1<<20, 0
+	}
+	p := newCapProxy(t, s.Addr, up, down, 0)
+	viaProxy := func(nick string, opts ...Option) *harness {
+		h := startClient(t, append(opts, WithBackoff(20*time.Millisecond, 50*time.Millisecond))...)
+		h.do(Connect{Addr: p.addr, Nick: nick})
+		waitFor[Connected](h)
+		return h
+	}
+	var alice, bob *harness
+	if cutSender {
+		bob = join(t, s, "bob", WithDownloadDir(dir))
+		alice = viaProxy("alice")
+	} else {
+		alice = join(t, s, "alice")
+		bob = viaProxy("bob", WithDownloadDir(dir))
+	}
 	data := randomBytes(t, 8<<20+5)
 	path := tempFile(t, "movie.mkv", data)
 
@@ -264,50 +292,19 @@ func TestRealServerFileResumeRecipientCut(t *testing.T) {
 	if in.Key != o.Key || in.Bytes < 512<<10 || in.Bytes >= int64(len(data)) {
 		t.Fatalf("interrupted: %#v", in)
 	}
-	if st, _ := waitFor[FileStatus](alice); st.State != wire.RecipientAway || st.Nick != "bob" {
-		t.Fatalf("status: %#v", st)
-	}
-	p.restore()
-	done, _ := waitFor[FileDone](bob)
-	if done.Err != nil {
-		t.Fatal(done.Err)
-	}
-	sameFile(t, done.Path, data)
-	if d, _ := waitFor[FileDone](alice); d.Err != nil {
-		t.Fatalf("sender: %#v", d)
-	}
-	noParts(t, dir)
-}
-
-// A sender cut off mid-transfer offers the file again when it is back; the
-// recipient carries on from what it holds, without being asked again.
-func TestRealServerFileResumeSenderCut(t *testing.T) {
-	s := startServer(t, noFlood)
-	dir := t.TempDir()
-	bob := join(t, s, "bob", WithDownloadDir(dir))
-	p := newCapProxy(t, s.Addr, 1<<20, 0, 0)
-	alice := startClient(t, WithBackoff(20*time.Millisecond, 50*time.Millisecond))
-	alice.do(Connect{Addr: p.addr, Nick: "alice"})
-	waitFor[Connected](alice)
-	data := randomBytes(t, 8<<20+5)
-	path := tempFile(t, "movie.mkv", data)
-
-	o := offerTo(t, alice, bob, path, "bob")
-	bob.do(AcceptFile{Key: o.Key})
-	waitProgress(bob, 512<<10)
-	p.cut()
-	in, _ := waitFor[FileInterrupted](bob)
-	if in.Key != o.Key || in.Bytes < 512<<10 {
-		t.Fatalf("interrupted: %#v", in)
-	}
-	part, _ := filepath.Glob(filepath.Join(dir, ".multichat-*.part"))
-	if len(part) != 1 {
+	if part, _ := filepath.Glob(filepath.Join(dir, ".multichat-*.part")); len(part) != 1 {
 		t.Fatalf("part files: %v", part)
 	}
+	if !cutSender {
+		if st, _ := waitFor[FileStatus](alice); st.State != wire.RecipientAway || st.Nick != "bob" {
+			t.Fatalf("status: %#v", st)
+		}
+	}
 	p.restore()
-	again, _ := waitFor[FileOffered](bob)
-	if again.Key != o.Key || !again.Resumed {
-		t.Fatalf("offered again: %#v", again)
+	if cutSender {
+		if again, _ := waitFor[FileOffered](bob); again.Key != o.Key || !again.Resumed {
+			t.Fatalf("offered again: %#v", again)
+		}
 	}
 	done, _ := waitFor[FileDone](bob)
 	if done.Err != nil {

@@ -355,7 +355,14 @@ func (h *hub) closeIfAnswered(tr *transfer) {
 
 // abortTransfer ends tr for everyone still taking part.
 func (h *hub) abortTransfer(tr *transfer, reason string) {
-	frame := wire.Encode(wire.FileAbort{ID: tr.id, Reason: reason})
+	h.endTransfer(tr, wire.FileAbort{ID: tr.id, Reason: reason})
+	h.log.Info("file aborted", "id", tr.id, "from", tr.from.nick, "name", tr.name, "reason", reason)
+}
+
+// endTransfer ends every leg of tr, tells every recipient still taking part
+// (m), and forgets tr.
+func (h *hub) endTransfer(tr *transfer, m wire.Message) {
+	frame := wire.Encode(m)
 	for _, r := range tr.rcpts {
 		if r.leg != nil {
 			h.dropLeg(r.leg)
@@ -365,7 +372,6 @@ func (h *hub) abortTransfer(tr *transfer, reason string) {
 		}
 	}
 	h.forget(tr)
-	h.log.Info("file aborted", "id", tr.id, "from", tr.from.nick, "name", tr.name, "reason", reason)
 }
 
 func (h *hub) forget(tr *transfer) {
@@ -383,16 +389,7 @@ func (h *hub) filesLeave(c *conn) {
 	key := wire.FoldKey(c.nick)
 	for _, tr := range h.files {
 		if tr.from == c {
-			frame := wire.Encode(wire.FileInterrupted{ID: tr.id, Reason: c.nick + "'s connection ended"})
-			for _, r := range tr.rcpts {
-				if r.leg != nil {
-					h.dropLeg(r.leg)
-				}
-				if r.c != nil && r.state != rDone {
-					h.push(r.c, frame)
-				}
-			}
-			h.forget(tr)
+			h.endTransfer(tr, wire.FileInterrupted{ID: tr.id, Reason: c.nick + "'s connection ended"})
 			h.log.Info("file interrupted", "id", tr.id, "from", c.nick, "name", tr.name)
 			continue
 		}
