@@ -736,7 +736,7 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = FileAbort{ID: d.u64("id"), Reason: d.str("reason")}
 	case TypeFileAccept, TypeFileSend, TypeFileStatus, TypeFileClosed, TypeFileInterrupted:
 		m = decodeFiles(t, d)
-	case TypeMissed, TypeOlder, TypeSearch, TypeHistory:
+	case TypeMissed, TypeOlder, TypeSearch, TypeHistory, TypeQueued:
 		m = decodeHistory(t, d)
 	case TypeSeedText, TypeSeedFile, TypeSeedJoin, TypeSeedLeave, TypeSeedError, TypeSeedCommand:
 		return nil, &DecodeError{Type: t, Code: CodeUnsupported, Reason: "seed-001 frame types are reserved and not served"}
