@@ -109,18 +109,28 @@ func (tr *transfer) cancel() {
 }
 
 // ticket follows one chunk to the recipient's writer, which acknowledges it
-// once written (or releases it when the frame is discarded).
+// once written (or releases it when the frame is discarded). Then the
+// chunk's frame buffer goes back to chunkFrames: a relayed file allocates
+// no frame per chunk.
 type ticket struct {
 	n     atomic.Int32
 	l     *leg
-	bytes uint64 // the file offset after this chunk
+	bytes uint64  // the file offset after this chunk
+	buf   *[]byte // the frame's buffer, from chunkFrames
 }
 
 func (t *ticket) release() {
 	if t.n.Add(-1) == 0 {
 		t.l.ack(t.bytes)
+		chunkFrames.Put(t.buf)
 	}
 }
+
+// chunkFrames holds buffers for relayed file-chunk frames.
+var chunkFrames = sync.Pool{New: func() any {
+	b := make([]byte, 0, wire.HeaderSize+8+wire.MaxChunk)
+	return &b
+}}
 
 func (h *hub) setFiles(cmd SetFiles) {
 	h.cfg.FilesOff = cmd.Off
@@ -267,9 +277,11 @@ func (h *hub) fileChunk(c *conn, m wire.FileChunk) {
 		return
 	}
 	l.sent += n
-	t := &ticket{l: l, bytes: l.sent}
+	buf := chunkFrames.Get().(*[]byte)
+	*buf = wire.AppendFrame((*buf)[:0], wire.FileChunk{ID: l.tr.id, Data: m.Data})
+	t := &ticket{l: l, bytes: l.sent, buf: buf}
 	t.n.Store(1)
-	h.stage(l.to, outFrame{b: wire.Encode(wire.FileChunk{ID: l.tr.id, Data: m.Data}), t: t}, true)
+	h.stage(l.to, outFrame{b: *buf, t: t}, true)
 }
 
 func (h *hub) fileEnd(c *conn, m wire.FileEnd) {
