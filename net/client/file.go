@@ -402,7 +402,11 @@ func (s *session) acceptFile(c AcceptFile) {
 		return
 	}
 	if s.c == nil || d.xfer == 0 {
-		s.emit(Error{Err: fmt.Errorf("cannot accept %s now: %s", d.name, "waiting for the connection")})
+		// Accepted while a connection is down: it starts when both sides
+		// are back (filesBack, or the sender's new offer).
+		d.state = dPaused
+		s.emit(FileInterrupted{Transfer: d.xfer, Key: keyString(d.key), Size: d.size,
+			Reason: "it starts when both sides are connected"})
 		return
 	}
 	if free := diskFree(d.dir); free >= 0 && free < d.size {

@@ -279,3 +279,29 @@ func noParts(t *testing.T, dir string) {
 		t.Fatalf("%s holds %v", dir, parts)
 	}
 }
+
+// Accepting an offer whose sender is gone waits: the sender's new offer of
+// the same file starts it without asking again.
+func TestAcceptWhileSenderAway(t *testing.T) {
+	f := newFakeServer(t)
+	dir := t.TempDir()
+	h := startClient(t, WithDownloadDir(dir))
+	p, _ := connect(h, f, "alice")
+	key := [wire.FileKeySize]byte{4, 2}
+	p.send(wire.FileOffered{ID: 3, From: "bob", To: "alice", Name: "a.bin", Size: 10, Key: key},
+		wire.FileInterrupted{ID: 3, Reason: "bob's connection ended"})
+	o := nextIs[FileOffered](h)
+	nextIs[FileInterrupted](h)
+	h.do(AcceptFile{Key: o.Key})
+	if in := nextIs[FileInterrupted](h); in.Key != o.Key {
+		t.Fatalf("accepted while away: %#v", in)
+	}
+	noParts(t, dir)
+	p.send(wire.FileOffered{ID: 8, From: "bob", To: "alice", Name: "a.bin", Size: 10, Key: key})
+	if again := nextIs[FileOffered](h); !again.Resumed || again.Key != o.Key {
+		t.Fatalf("offered again: %#v", again)
+	}
+	if a := expect[wire.FileAccept](p); a.ID != 8 || a.Offset != 0 || a.Key != key {
+		t.Fatalf("accept: %#v", a)
+	}
+}
