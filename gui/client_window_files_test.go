@@ -12,8 +12,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/clientmodel"
+	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/server"
 )
 
@@ -113,5 +115,32 @@ func TestClientFileConsent(t *testing.T) {
 	})
 	if _, err := os.Stat(filepath.Join(bob.downloads, "second.txt")); err == nil {
 		t.Fatal("a canceled offer was saved")
+	}
+}
+
+// Settings: the download folder's default is the desktop's (here a Korean
+// XDG folder, ~/다운로드), and a folder chosen there, and the auto-accept
+// size, apply at once: the session is told, no restart.
+func TestClientFileSettings(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	os.MkdirAll(filepath.Join(home, ".config"), 0o755)
+	os.WriteFile(filepath.Join(home, ".config", "user-dirs.dirs"), []byte("XDG_DOWNLOAD_DIR=\"$HOME/다운로드\"\n"), 0o644)
+	w, cmds := newTestClient(t, ClientOptions{})
+	w.showSettings()
+	folder := overlayFind[*widget.Entry](w.win)
+	if folder == nil || folder.PlaceHolder != filepath.Join(home, "다운로드") {
+		t.Fatalf("download folder placeholder: %#v", folder)
+	}
+	folder.SetText(filepath.Join(home, "받은 파일"))
+	auto := overlayFind[*widget.Select](w.win)
+	auto.SetSelected("Up to 10 MB")
+	dismissOverlay(t, w.win, "Save")
+	if c, ok := nextCmd(t, cmds).(client.SetDownloadDir); !ok || c.Dir != filepath.Join(home, "받은 파일") {
+		t.Fatalf("sent %#v", c)
+	}
+	if w.m.AutoAcceptMax != 10<<20 {
+		t.Fatalf("auto-accept %d", w.m.AutoAcceptMax)
 	}
 }
