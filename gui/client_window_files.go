@@ -109,6 +109,9 @@ func cardInfo(t *clientmodel.Transfer) string {
 		}
 		return lang.L("Nothing is saved until you accept.")
 	case clientmodel.TransferWaiting:
+		if t.To != "" {
+			return fmt.Sprintf(lang.L("Waiting for %s to accept"), t.To) + notes
+		}
 		return lang.L("Waiting for someone to accept") + notes
 	case clientmodel.TransferRunning:
 		s := fmt.Sprintf(lang.L("%s of %s"), clientmodel.ByteSize(t.Bytes), clientmodel.ByteSize(t.Size))

@@ -31,6 +31,7 @@ type Transfer struct {
 	Conv  *Conv
 	Mine  bool
 	From  string // the sender
+	To    string // the recipient of a private offer ("" for a room)
 	Name  string // as offered; show it with wire.VisibleText (done by the session)
 	Type  string // the media type guessed from the name ("image/jpeg"), or ""
 	Size  int64
@@ -151,7 +152,7 @@ func (m *Model) fileOffered(ev client.FileOffered) {
 	}
 	_, known := m.byKey[convKey(Private, ev.From)]
 	c := m.fileConv(ev.Room, ev.To, ev.From, ev.Mine)
-	t := &Transfer{Key: ev.Key, Conv: c, Mine: ev.Mine, From: ev.From, Name: ev.Name, Size: ev.Size, Free: ev.Free,
+	t := &Transfer{Key: ev.Key, Conv: c, Mine: ev.Mine, From: ev.From, To: ev.To, Name: ev.Name, Size: ev.Size, Free: ev.Free,
 		Type: mime.TypeByExtension(strings.ToLower(filepath.Ext(ev.Name))), At: m.now()}
 	if i := strings.IndexByte(t.Type, ';'); i >= 0 {
 		t.Type = t.Type[:i]
