@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,12 +130,17 @@ func TestClientFileSettings(t *testing.T) {
 	os.WriteFile(filepath.Join(home, ".config", "user-dirs.dirs"), []byte("XDG_DOWNLOAD_DIR=\"$HOME/다운로드\"\n"), 0o644)
 	w, cmds := newTestClient(t, ClientOptions{})
 	w.showSettings()
-	folder := overlayFind[*widget.Entry](w.win)
+	folder := overlayFind[*dialogEntry](w.win)
 	if folder == nil || folder.PlaceHolder != filepath.Join(home, "다운로드") {
 		t.Fatalf("download folder placeholder: %#v", folder)
 	}
 	folder.SetText(filepath.Join(home, "받은 파일"))
-	auto := overlayFind[*widget.Select](w.win)
+	var auto *widget.Select
+	walkTree(w.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if s, ok := o.(*widget.Select); ok && slices.Contains(s.Options, "Up to 10 MB") {
+			auto = s
+		}
+	})
 	auto.SetSelected("Up to 10 MB")
 	dismissOverlay(t, w.win, "Save")
 	if c, ok := nextCmd(t, cmds).(client.SetDownloadDir); !ok || c.Dir != filepath.Join(home, "받은 파일") {
