@@ -26,9 +26,10 @@ const e2eWait = 10 * time.Second
 // goroutine itself applies the session's events (as the pump would, in
 // batches), so that it can look at the widgets without racing Fyne.
 type e2eClient struct {
-	t      *testing.T
-	w      *ClientWindow
-	events chan client.Event
+	t         *testing.T
+	w         *ClientWindow
+	events    chan client.Event
+	downloads string // where the session saves received files
 }
 
 func startE2EClient(t *testing.T, a fyne.App, addr string, fp trust.Fingerprint, nick string) *e2eClient {
@@ -49,7 +50,8 @@ func startE2EClient(t *testing.T, a fyne.App, addr string, fp trust.Fingerprint,
 			client.WithDownloadDir(downloads), client.WithDataDir(dataDir))
 	}()
 	win := a.NewWindow("")
-	c := &e2eClient{t: t, w: NewClientWindow(a, win, cmds, nil, ClientOptions{Addr: addr, Nick: nick, DataDir: dataDir}), events: events}
+	c := &e2eClient{t: t, w: NewClientWindow(a, win, cmds, nil, ClientOptions{Addr: addr, Nick: nick, DataDir: dataDir}), events: events,
+		downloads: downloads}
 	win.Resize(fyne.NewSize(900, 600))
 	t.Cleanup(func() {
 		cancel()
@@ -149,11 +151,13 @@ func TestClientEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	enter(alice.w, "/send "+path)
-	alice.until("alice's file sent", alice.shows("File sent."))
-	bob.until("bob's file saved", bob.shows("File received, saved as "))
+	bob.until("bob is asked", func() bool { return card(bob.w, "노트.txt") != nil })
+	test.Tap(card(bob.w, "노트.txt").accept)
+	alice.until("alice's file sent", alice.shows("노트.txt — bob: received"))
+	bob.until("bob's file saved", bob.shows("Received 노트.txt, saved as "))
 	var saved string
 	for _, e := range bob.w.m.Cur.Entries {
-		if p, ok := strings.CutPrefix(e.Text, "File received, saved as "); ok {
+		if _, p, ok := strings.Cut(e.Text, ", saved as "); ok {
 			saved = p
 		}
 	}

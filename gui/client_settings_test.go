@@ -3,6 +3,7 @@ package gui
 import (
 	"image/color"
 	"net/url"
+	"slices"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -66,7 +67,7 @@ func settingsWidgets(t *testing.T, w *ClientWindow) (folder *dialogEntry, varian
 		case *widget.RadioGroup:
 			variant = x
 		case *widget.Select:
-			if size == nil {
+			if slices.Contains(x.Options, "Larger") { // not the auto-accept sizes
 				size = x
 			}
 		}

@@ -95,6 +95,9 @@ type ClientWindow struct {
 	usersTitle                   *widget.Label
 	usersList                    *widget.List
 	msgBtn                       *widget.Button
+	fileBtn                      *widget.Button       // Send file…
+	filesBox                     *fyne.Container      // the file cards (client_window_files.go)
+	cards                        map[string]*fileCard // by transfer key
 
 	// view state (what is on screen; the model has the rest)
 	views        map[*clientmodel.Conv]*convView
@@ -135,6 +138,7 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	w.browse = opts.Browse
 	w.m = clientmodel.New(w.out.send)
 	w.m.Collapse = a.Preferences().BoolWithFallback(prefCollapse, true)
+	w.m.AutoAcceptMax = int64(a.Preferences().Int(prefAutoAccept))
 	ph := fyne.TextStyle{}
 	w.timeW = max(fyne.MeasureText("00:00", w.meas.size, ph).Width, fyne.MeasureText("not sent", w.meas.size, ph).Width)
 	w.gapW = theme.Padding() * 2
@@ -157,6 +161,7 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	} else {
 		win.Canvas().Focus(w.addr)
 	}
+	win.SetOnDropped(w.dropped)
 	win.SetOnClosed(func() {
 		w.stopLAN()
 		w.out.close()

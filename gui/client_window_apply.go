@@ -84,6 +84,9 @@ func (w *ClientWindow) change(f func()) {
 	if ch.Rooms {
 		w.roomsAnswered()
 	}
+	if ch.Files || ch.Switched {
+		w.drawFiles()
+	}
 	if w.m.Hint != "" {
 		w.setHint(w.m.Hint)
 	}

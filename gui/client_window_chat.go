@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -105,7 +106,11 @@ func (w *ClientWindow) buildChat() {
 	w.inputHint.Importance = widget.DangerImportance
 	w.inputHint.Wrapping = fyne.TextWrapWord
 	w.inputHint.Hide()
-	bottom := container.NewVBox(w.copyBar, container.NewBorder(nil, nil, nil, container.NewHBox(w.counter, w.sendBtn), w.input), w.inputHint)
+	w.fileBtn = widget.NewButtonWithIcon(lang.L("Send file…"), theme.UploadIcon(), w.chooseFile)
+	w.filesBox = container.NewVBox()
+	w.filesBox.Hide()
+	bottom := container.NewVBox(w.copyBar, w.filesBox,
+		container.NewBorder(nil, nil, nil, container.NewHBox(w.counter, w.fileBtn, w.sendBtn), w.input), w.inputHint)
 	w.buildTopic()
 	center := container.NewBorder(container.NewVBox(w.header, w.topic, widget.NewSeparator()), bottom, nil, nil, logBox)
 

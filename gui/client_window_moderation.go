@@ -43,6 +43,7 @@ func (w *ClientWindow) drawEntry() {
 	}
 	setEnabled(w.input, !readOnly && why == "")
 	setEnabled(w.sendBtn, !readOnly && why == "")
+	setEnabled(w.fileBtn, !readOnly && why == "")
 	switch {
 	case why != "":
 		w.input.SetPlaceHolder(why)

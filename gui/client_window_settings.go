@@ -4,8 +4,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/trust"
 )
 
@@ -16,7 +18,42 @@ const (
 	prefDownloads = "client.downloads" // read by cmd/chatclient at start
 	prefVariant   = "client.theme"
 	prefScale     = "client.textscale"
+	// prefAutoAccept is the largest file accepted without asking from
+	// people I have a private chat with (0: always ask).
+	prefAutoAccept = "client.autoaccept"
 )
+
+// autoAccepts are the sizes offered for accepting without asking.
+var autoAccepts = []struct {
+	name string
+	size int
+}{{"Never (always ask)", 0}, {"Up to 10 MB", 10 << 20}, {"Up to 100 MB", 100 << 20}, {"Up to 1 GB", 1 << 30}}
+
+func autoAcceptNames() []string {
+	var names []string
+	for _, a := range autoAccepts {
+		names = append(names, lang.L(a.name))
+	}
+	return names
+}
+
+func autoAcceptName(size int) string {
+	for _, a := range autoAccepts {
+		if a.size == size {
+			return lang.L(a.name)
+		}
+	}
+	return lang.L(autoAccepts[0].name)
+}
+
+func autoAcceptSize(name string) int {
+	for _, a := range autoAccepts {
+		if lang.L(a.name) == name {
+			return a.size
+		}
+	}
+	return 0
+}
 
 var textSizes = []struct {
 	name  string
@@ -41,7 +78,7 @@ func (w *ClientWindow) showSettings() {
 	collapse := widget.NewCheck("Fold joins and leaves into one line (“5 people joined”)", nil)
 	collapse.SetChecked(w.m.Collapse)
 	folder := newDialogEntry() // Escape cancels, Enter saves
-	folder.SetPlaceHolder("Downloads/received_files (default)")
+	folder.SetPlaceHolder(client.DefaultDownloadDir())
 	folder.SetText(p.String(prefDownloads))
 	browse := widget.NewButton("Choose…", func() {
 		dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
@@ -71,22 +108,29 @@ func (w *ClientWindow) showSettings() {
 	if size.Selected == "" {
 		size.Selected = "Normal"
 	}
+	auto := widget.NewSelect(autoAcceptNames(), nil)
+	auto.SetSelected(autoAcceptName(p.Int(prefAutoAccept)))
 	trusted := w.trustedServers()
 	items := []*widget.FormItem{
 		widget.NewFormItem("Notifications", notify),
 		widget.NewFormItem("Download folder", container.NewBorder(nil, nil, nil, browse, folder)),
+		widget.NewFormItem(lang.L("Accept files without asking"), auto),
 		widget.NewFormItem("Theme", variant),
 		widget.NewFormItem("Text size", size),
 		widget.NewFormItem("Joins and leaves", collapse),
 		widget.NewFormItem("Trusted servers", trusted),
 	}
-	items[1].HintText = "Used from the next start of MultiChat."
+	items[1].HintText = lang.L("Files you accept from now on are saved there.")
+	items[2].HintText = lang.L("Only from people you have a private chat with.")
 	var d dialog.Dialog
 	save := func() {
 		p.SetBool(prefNotify, notify.Checked)
 		p.SetBool(prefCollapse, collapse.Checked)
 		w.m.Collapse = collapse.Checked
 		p.SetString(prefDownloads, folder.Text)
+		w.out.send(client.SetDownloadDir{Dir: folder.Text})
+		p.SetInt(prefAutoAccept, autoAcceptSize(auto.Selected))
+		w.m.AutoAcceptMax = int64(p.Int(prefAutoAccept))
 		ap := Appearance{Variant: map[string]string{"Light": "light", "Dark": "dark"}[variant.Selected], Scale: 1}
 		if ap.Variant == "" {
 			ap.Variant = "system"

@@ -74,6 +74,8 @@ type ServerWindow struct {
 	copyFP       *widget.Button
 	access       *widget.Label // "Password required"
 	password     *widget.Button
+	filesBtn     *widget.Button // Files… (server_window_files.go)
+	files        filePolicy
 	copyReach    *widget.Button
 	counts       *widget.Label
 	autoStart    *widget.Check
@@ -208,6 +210,7 @@ func (s *ServerWindow) build() {
 	s.lan = widget.NewLabel("")
 	s.lan.Truncation = fyne.TextTruncateEllipsis
 	s.buildTrust()
+	s.buildFiles()
 
 	s.buildUsers()
 	s.buildModeration()
@@ -253,7 +256,7 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	hostField := container.NewBorder(nil, nil, widget.NewLabel("Listen on"), nil, s.host)
 	portField := container.NewBorder(nil, nil, widget.NewLabel("Port"), nil,
 		container.NewGridWrap(fyne.NewSize(90, s.port.MinSize().Height), s.port))
-	buttons := container.NewHBox(s.start, s.stop, s.password)
+	buttons := container.NewHBox(s.start, s.stop, s.password, s.filesBtn)
 	startOpts := container.NewHBox(s.autoStart)
 	nameField := container.NewBorder(nil, nil, widget.NewLabel("Server name"), nil, s.name)
 	top := container.NewBorder(container.NewBorder(nil, nil, nil, startOpts, nameField), nil, nil,

@@ -8,6 +8,7 @@
 //	chatbench latency     -n 100 -s 10 -rate 20 -d 10s [-pid P]
 //	chatbench connections -c 5000 [-conc 500] [-probes 200] [-hold 2s] [-pid P]
 //	chatbench leanhub     -addr 127.0.0.1:7901
+//	chatbench file        -size 1073741824 -chat-rate 100 [-window 262144] [-pid P]
 //
 // fanout: N clients join the lobby (or -room), S of them send M messages of
 // -size bytes, each keeping at most W messages that have not yet reached
@@ -29,6 +30,11 @@
 // Hello to its Welcome is a single join's welcome latency into a full lobby.
 //
 // leanhub: serves the baseline hub until interrupted or stdin ends.
+//
+// file: one user sends another a -size file through the server (offer,
+// accept, chunks within -window of the acknowledgements, SHA-256 checked);
+// meanwhile two more users chat at -chat-rate messages/s. Reports MiB/s, the
+// chat latency during the transfer and, given -pid, the server's RSS growth.
 //
 // Every scenario stops after -timeout (60 s) and reports what it has. -json
 // prints one JSON object instead of the summary. The exit status is 0 when
@@ -80,7 +86,7 @@ func (c *common) register(fs *flag.FlagSet, conc, rbuf int) {
 	fs.BoolVar(&c.plaintext, "plaintext", false, "connect without TLS (to a server started with -plaintext)")
 }
 
-const usage = `usage: chatbench fanout|latency|connections|leanhub [flags]
+const usage = `usage: chatbench fanout|latency|connections|file|leanhub [flags]
        chatbench SCENARIO -h   lists a scenario's flags
 `
 
@@ -148,6 +154,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		exec = func(ctx context.Context) (any, error) {
 			o.Addr, o.PID, o.Conc, o.ReadBuf, o.Handshake, o.Plaintext = c.addr, c.pid, c.conc, c.rbuf, c.handshake, c.plaintext
 			return runConnections(ctx, o)
+		}
+	case "file":
+		var o fileOpts
+		c.register(fs, 4, 256<<10)
+		fs.Int64Var(&o.Size, "size", 1<<30, "file size in bytes")
+		fs.Int64Var(&o.Window, "window", 8*32<<10, "bytes the sender keeps unacknowledged (the client keeps 256 KiB)")
+		fs.Float64Var(&o.ChatRate, "chat-rate", 100, "chat messages per second sent meanwhile, whose latency is measured (0: none)")
+		exec = func(ctx context.Context) (any, error) {
+			o.Addr, o.PID, o.Plaintext, o.Handshake = c.addr, c.pid, c.plaintext, c.handshake
+			return runFile(ctx, o)
 		}
 	case "leanhub":
 		addr := fs.String("addr", "127.0.0.1:7901", "listen address (127.0.0.1 only; port 0 picks one)")

@@ -29,6 +29,8 @@ func printSummary(w io.Writer, res any) {
 		p("  chatbench CPU    %.2f s", r.ToolCPUSeconds)
 		problems(p, r.deliveryStats)
 		verdict(p, r.Complete, r.Error)
+	case *fileResult:
+		fileSummary(p, r)
 	case *connResult:
 		p("connections: %d clients, %d handshakes at once", r.Clients, r.Conc)
 		p("  joined           %d (failed %d) in %.2f s", r.Joined, r.Failed, r.ConnectSeconds)

@@ -60,6 +60,7 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.IntVar(&c.MaxRooms, "max-rooms", d.MaxRooms, "rooms at once")
 	fs.IntVar(&c.MaxRoomsPerUser, "max-rooms-per-user", d.MaxRoomsPerUser, "open rooms one user may have created; -1 turns the limit off")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", d.MaxFileSize, "largest file offered, in bytes")
+	files := fs.Bool("files", true, "relay files between users (-files=false refuses every offer)")
 	fs.StringVar(&o.DataDir, "data", "", "data directory: TLS certificate, nickname bindings, history database (default: the per-user data folder, e.g. ~/.local/share/multichat)")
 	fs.BoolVar(&o.History, "history", true, "keep history (every conversation) in the data directory")
 	fs.IntVar(&c.Replay, "replay", d.Replay, "messages replayed to whoever joins a room")
@@ -78,6 +79,7 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	c.FilesOff = !*files
 	if passwordFile != "" {
 		data, err := os.ReadFile(passwordFile)
 		if err != nil {

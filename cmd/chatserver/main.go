@@ -57,6 +57,7 @@ func runWindow(ctx context.Context, o options) {
 	events := serve(runCtx, o, cfg, cmds, func(error) { close(ended) }, cfg.Logger)
 
 	sw := gui.NewServerWindow(a, w, cmds, events)
+	sw.SetFilePolicy(cfg.FilesOff, cfg.MaxFileSize)
 	if st, ok := cfg.History.(*store.Store); ok {
 		sw.ShowHistory(st) // the History tab
 	}

@@ -117,6 +117,12 @@ func (m *Model) handle(ev client.Event) {
 		m.fileOffered(ev)
 	case client.FileDone:
 		m.fileDone(ev)
+	case client.FileProgress:
+		m.fileProgress(ev)
+	case client.FileStatus:
+		m.fileStatus(ev)
+	case client.FileInterrupted:
+		m.fileInterrupted(ev)
 	case client.TrustNeeded:
 		m.trustNeeded(ev)
 	case client.IdentityChanged:
@@ -416,45 +422,4 @@ func (m *Model) roomJoined(ev client.RoomJoined) {
 	}
 	m.system(c, time.Time{}, "You joined #"+ev.Room)
 	m.SwitchTo(c)
-}
-
-// ---- files ----
-
-func (m *Model) fileConv(room, to, from string, mine bool) *Conv {
-	switch {
-	case room != "":
-		return m.RoomConv(room, true)
-	case mine && to != "":
-		return m.PrivateConv(to)
-	case from != "":
-		return m.PrivateConv(from)
-	}
-	return m.Cur
-}
-
-func (m *Model) fileOffered(ev client.FileOffered) {
-	c := m.fileConv(ev.Room, ev.To, ev.From, ev.Mine)
-	m.transfers[ev.Transfer] = c
-	if ev.Mine {
-		m.system(c, time.Time{}, fmt.Sprintf("Sending %s (%s)…", ev.Name, ByteSize(ev.Size)))
-		return
-	}
-	m.system(c, time.Time{}, fmt.Sprintf("%s is sending %s (%s)…", ev.From, ev.Name, ByteSize(ev.Size)))
-	m.bump(c, false, true, ev.From+" sent a file", ev.Name)
-}
-
-func (m *Model) fileDone(ev client.FileDone) {
-	c := m.transfers[ev.Transfer]
-	delete(m.transfers, ev.Transfer)
-	if c == nil {
-		c = m.Cur
-	}
-	switch {
-	case ev.Err != nil:
-		m.errorLine(c, time.Time{}, "File transfer failed: "+Plain(ev.Err, ""))
-	case ev.Mine:
-		m.system(c, time.Time{}, "File sent.")
-	default:
-		m.system(c, time.Time{}, "File received, saved as "+ev.Path)
-	}
 }

@@ -2,7 +2,6 @@ package clientmodel
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,7 +22,7 @@ var HelpLines = []string{
 	"/leave — leave this room, or close this private chat (Ctrl+W)",
 	"/rooms — list the rooms and how many are in each",
 	"/msg NICK text — send a private message (opens a private chat)",
-	"/send PATH — send a file to this conversation",
+	"/send PATH — offer a file to this conversation (quotes and ~ are fine)",
 	"/search WORDS — search the server's history of your rooms and private chats (Ctrl+F)",
 	"/clear — clear this conversation's log",
 	"/quit — disconnect (the conversations stay here to read)",
@@ -329,34 +328,6 @@ func (m *Model) leave(arg string) bool {
 		}
 	}
 	return m.Leave(c)
-}
-
-// SendFile offers the file at path to the current conversation.
-func (m *Model) SendFile(path string) bool {
-	path = strings.Trim(path, `"'`)
-	if path == "" {
-		m.Hint = "Usage: /send PATH"
-		return false
-	}
-	fi, err := os.Stat(path)
-	switch {
-	case err != nil:
-		m.Hint = fmt.Sprintf("Cannot send it: %s.", Plain(err, ""))
-		return false
-	case !fi.Mode().IsRegular():
-		m.Hint = path + " is not a file."
-		return false
-	}
-	m.nextID++
-	cmd := client.SendFile{ID: m.nextID, Path: path}
-	if m.Cur.Kind == Private {
-		cmd.To = m.Cur.Name
-	} else {
-		cmd.Room = m.Cur.Name
-	}
-	m.Send(cmd)
-	m.system(m.Cur, time.Time{}, fmt.Sprintf("Offering %s (%s)…", fi.Name(), ByteSize(fi.Size())))
-	return true
 }
 
 // CounterFrom is where the entry starts showing how many characters are

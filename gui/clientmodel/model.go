@@ -182,6 +182,7 @@ type Changes struct {
 	Form     bool // the form's status line
 	Rooms    bool // RoomList was answered
 	Prompt   bool // Prompt changed: close the open one, show the new one
+	Files    bool // a file card changed (Transfers)
 	Servers  bool // the connect form's server list (found or recent)
 	Recent   bool // the recent servers changed: save them
 	History  bool // a conversation's history state (loading, start reached) or the search changed
@@ -260,6 +261,12 @@ type Model struct {
 	Plaintext bool
 	Encrypted bool
 
+	// Transfers are the file cards, oldest first (files.go).
+	Transfers []*Transfer
+	// AutoAcceptMax accepts files up to this size from people I have a
+	// private chat with, without asking (0: always ask).
+	AutoAcceptMax int64
+
 	// Search is the history search (Ctrl+F); Jump a line to scroll to and
 	// select (a search result opened), which the view clears.
 	Search     Search
@@ -276,7 +283,6 @@ type Model struct {
 	byKey      map[string]*Conv
 	byName     map[string]*Conv // rooms by the exact name last seen
 	pending    map[uint64]*Conv // my lines waiting for the server, by ID
-	transfers  map[uint64]*Conv // file transfers under way
 	rejoin     []string         // rooms to join again once Connected after an end
 	nextID     uint64
 	keptAddr   string // the server the kept conversations are from
@@ -293,8 +299,7 @@ func New(send func(client.Command)) *Model {
 		send = func(client.Command) {}
 	}
 	return &Model{Send: send, MaxText: wire.DefaultMaxText, Focused: true, Collapse: true, LobbyName: wire.Lobby,
-		byKey: map[string]*Conv{}, byName: map[string]*Conv{}, pending: map[uint64]*Conv{},
-		transfers: map[uint64]*Conv{}, now: time.Now}
+		byKey: map[string]*Conv{}, byName: map[string]*Conv{}, pending: map[uint64]*Conv{}, now: time.Now}
 }
 
 // SetClock replaces time.Now (tests).
@@ -438,7 +443,8 @@ func (m *Model) reset() {
 	clear(m.byKey)
 	clear(m.byName)
 	clear(m.pending)
-	clear(m.transfers)
+	m.Transfers = nil
+	m.ch.Files = true
 	m.rejoin = nil
 	m.TitleUnread = 0
 	m.Search, m.Jump, m.histServer = Search{}, JumpTo{}, false

@@ -138,6 +138,20 @@ type SendFile struct {
 	To   string
 }
 
+// AcceptFile says yes to an offered file (FileOffered.Key): it is received
+// into the download folder.
+type AcceptFile struct{ Key string }
+
+// CancelFile declines an offer, or stops a transfer either way; the other
+// side is told Reason ("" says declined or canceled).
+type CancelFile struct {
+	Key    string
+	Reason string
+}
+
+// SetDownloadDir changes where files accepted from now on are saved.
+type SetDownloadDir struct{ Dir string }
+
 // LoadOlder asks for a page of history (HistoryPage answers): the room's
 // (Room; "" with no Peer is the lobby) or the private conversation with Peer,
 // entries older than MsgID Before (0: the newest), at most Limit (0: 50).
@@ -176,22 +190,25 @@ type RetryNow struct{}
 // after Disconnect, it does nothing.
 type Redirect struct{ Addr string }
 
-func (Connect) isCommand()      {}
-func (Say) isCommand()          {}
-func (Private) isCommand()      {}
-func (JoinRoom) isCommand()     {}
-func (LeaveRoom) isCommand()    {}
-func (ListRooms) isCommand()    {}
-func (SendFile) isCommand()     {}
-func (Disconnect) isCommand()   {}
-func (LoadOlder) isCommand()    {}
-func (Search) isCommand()       {}
-func (RetryNow) isCommand()     {}
-func (Redirect) isCommand()     {}
-func (TrustServer) isCommand()  {}
-func (SendPassword) isCommand() {}
-func (ChangeNick) isCommand()   {}
-func (ForgetServer) isCommand() {}
+func (Connect) isCommand()        {}
+func (Say) isCommand()            {}
+func (Private) isCommand()        {}
+func (JoinRoom) isCommand()       {}
+func (LeaveRoom) isCommand()      {}
+func (ListRooms) isCommand()      {}
+func (SendFile) isCommand()       {}
+func (AcceptFile) isCommand()     {}
+func (CancelFile) isCommand()     {}
+func (SetDownloadDir) isCommand() {}
+func (Disconnect) isCommand()     {}
+func (LoadOlder) isCommand()      {}
+func (Search) isCommand()         {}
+func (RetryNow) isCommand()       {}
+func (Redirect) isCommand()       {}
+func (TrustServer) isCommand()    {}
+func (SendPassword) isCommand()   {}
+func (ChangeNick) isCommand()     {}
+func (ForgetServer) isCommand()   {}
 
 // Event is something the session reports to the UI.
 type Event interface{ isEvent() }
@@ -418,9 +435,12 @@ type Error struct {
 	Err  error
 }
 
-// File events: an offer arrived or was sent, progress, completion.
+// File events: an offer arrived or was sent, progress, completion. Key
+// names a transfer for good (Transfer changes when it is offered again
+// after a reconnect); AcceptFile and CancelFile take it.
 type FileOffered struct {
 	Transfer uint64
+	Key      string
 	From     string
 	Room     string
 	To       string
@@ -428,18 +448,44 @@ type FileOffered struct {
 	Size     int64
 	Mine     bool
 	ID       uint64 // my SendFile ID when Mine
+	// Free is the space left in the download folder (-1: unknown); an
+	// offer needs AcceptFile unless Resumed (accepted before: it carries on).
+	Free    int64
+	Resumed bool
 }
 type FileProgress struct {
 	Transfer uint64
+	Key      string
 	Bytes    int64
 	Size     int64
 	Mine     bool
+	To       string // the recipient, when Mine
+}
+
+// FileStatus tells the sender what became of one recipient.
+type FileStatus struct {
+	Key    string
+	Nick   string
+	State  wire.RecipientState
+	Reason string
+}
+
+// FileInterrupted: the connection (mine, or the other side's) dropped
+// during a transfer. It carries on when both are back; Bytes arrived so far.
+type FileInterrupted struct {
+	Transfer uint64
+	Key      string
+	Mine     bool
+	Bytes    int64
+	Size     int64
+	Reason   string
 }
 type FileDone struct {
 	Transfer uint64
+	Key      string
 	Path     string // where a received file was saved
 	Mine     bool
-	Err      error // non-nil when aborted or corrupted
+	Err      error // non-nil when declined, canceled, aborted or corrupted
 }
 
 func (Connected) isEvent()       {}
@@ -461,6 +507,8 @@ func (Error) isEvent()           {}
 func (FileOffered) isEvent()     {}
 func (FileProgress) isEvent()    {}
 func (FileDone) isEvent()        {}
+func (FileStatus) isEvent()      {}
+func (FileInterrupted) isEvent() {}
 func (Replay) isEvent()          {}
 func (Missed) isEvent()          {}
 func (HistoryPage) isEvent()     {}

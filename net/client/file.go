@@ -1,7 +1,9 @@
 package client
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -17,33 +19,53 @@ import (
 	"github.com/multichat/multichat/net/wire"
 )
 
-// File transfer. The sender offers (FileOffer with a Ref), the server answers
-// with FileOffered carrying the transfer ID, and the sender streams chunks of
-// wire.MaxChunk with at most window bytes unacknowledged (FileAck), then
-// FileEnd with the SHA-256 of the whole file. A receiver writes chunks to a
-// temporary file in the download folder and, on FileEnd, checks size and
-// hash before giving the file its (sanitised, never clobbering) name.
+// File transfer (PROTOCOL.md, "File transfer"). The sender offers a file
+// (FileOffer with a Ref and a random key kept for the file's life); nothing
+// flows until a recipient accepts. Then the server asks the sender for a leg
+// (FileSend) from the offset the recipient holds: chunks of wire.MaxChunk
+// with at most window bytes unacknowledged (FileAck), then FileEnd with the
+// SHA-256 of the whole file. A recipient is asked first (FileOffered event,
+// then AcceptFile or CancelFile); it writes into a part file named after the
+// sender and the key, and on FileEnd checks size and hash before giving the
+// file its (sanitised, never clobbering) name. When a connection drops,
+// uploads are offered again and downloads resume from what the part file
+// holds once both sides are back.
 // All of it runs on the session's goroutine; disk reads and writes are one
 // chunk at a time.
 
 const (
-	window       = 4 * wire.MaxChunk // unacknowledged bytes per upload
-	maxDownloads = 64                // receiving at once; further offers are declined
+	window       = 8 * wire.MaxChunk // unacknowledged bytes per leg
+	maxDownloads = 64                // offered or receiving at once; further offers are declined
 )
 
 type files struct {
-	offers map[uint32]*upload   // offered, waiting for FileOffered, by Ref
-	up     map[uint64]*upload   // streaming, by transfer ID
-	down   map[uint64]*download // receiving, by transfer ID
-	buf    []byte
+	offers   map[uint32]*upload   // offered, waiting for FileOffered, by Ref
+	up       map[string]*upload   // every upload, by key
+	upXfer   map[uint64]*upload   // offered and acknowledged, by transfer ID
+	legs     map[uint64]*leg      // streaming to one recipient, by leg ID
+	down     map[string]*download // offered to me, receiving or paused, by key
+	downXfer map[uint64]*download // by the current transfer ID
+	answered map[string]string    // keys received or declined, and what to say to a new offer of them
+	buf      []byte
 }
 
 type upload struct {
-	id       uint64 // the SendFile's ID
-	xfer     uint64
-	f        *os.File
-	name     string
-	size     int64
+	id    uint64 // the SendFile's ID
+	key   [wire.FileKeySize]byte
+	xfer  uint64 // 0 while not offered on this connection
+	f     *os.File
+	name  string
+	size  int64
+	room  string
+	to    string
+	legs  map[uint64]*leg
+	again bool // offered before: a refusal ends it with FileDone
+}
+
+type leg struct {
+	id       uint64
+	u        *upload
+	to       string
 	sent     int64
 	acked    int64
 	reported int64
@@ -51,17 +73,33 @@ type upload struct {
 	ended    bool // FileEnd sent
 }
 
+type dstate uint8
+
+const (
+	dOffered   dstate = iota // waiting for AcceptFile or CancelFile
+	dReceiving               // accepted; chunks arrive
+	dPaused                  // accepted, but the connection or the sender is gone
+)
+
 type download struct {
-	xfer     uint64
+	key      [wire.FileKeySize]byte
+	xfer     uint64 // 0 while the sender is gone
+	from     string
+	room, to string
 	name     string
 	size     int64
 	got      int64
 	reported int64
+	state    dstate
 	f        *os.File
-	tmp      string
+	part     string
 	dir      string
 	sum      hash.Hash
 }
+
+// keyString is how events and commands name a transfer: it stays the same
+// across reconnects, when transfer IDs change.
+func keyString(k [wire.FileKeySize]byte) string { return hex.EncodeToString(k[:]) }
 
 // progressStep is how far a transfer moves between FileProgress events.
 func progressStep(size int64) int64 { return max(size/100, wire.MaxChunk) }
@@ -79,6 +117,14 @@ func describe(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+func (f *files) init() {
+	if f.up == nil {
+		f.offers, f.up, f.upXfer, f.legs = map[uint32]*upload{}, map[string]*upload{}, map[uint64]*upload{}, map[uint64]*leg{}
+		f.down, f.downXfer, f.answered = map[string]*download{}, map[uint64]*download{}, map[string]string{}
+		f.buf = make([]byte, wire.MaxChunk)
+	}
 }
 
 func (s *session) sendFile(c SendFile) {
@@ -118,17 +164,21 @@ func (s *session) sendFile(c SendFile) {
 		}
 		return
 	}
-	u := &upload{id: c.ID, f: f, name: name, size: fi.Size(), sum: sha256.New()}
-	ref := s.newRef()
-	if s.files.offers == nil {
-		s.files.offers = map[uint32]*upload{}
-	}
-	s.files.offers[ref] = u
-	room := ""
+	u := &upload{id: c.ID, f: f, name: name, size: fi.Size(), to: c.To, legs: map[uint64]*leg{}}
 	if c.To == "" {
-		room = s.roomName(c.Room)
+		u.room = s.roomName(c.Room)
 	}
-	s.c.send(wire.FileOffer{Ref: ref, Room: room, To: c.To, Name: name, Size: uint64(u.size)})
+	rand.Read(u.key[:])
+	s.files.init()
+	s.files.up[keyString(u.key)] = u
+	s.offer(u)
+}
+
+// offer offers u on the current connection.
+func (s *session) offer(u *upload) {
+	ref := s.newRef()
+	s.files.offers[ref] = u
+	s.c.send(wire.FileOffer{Ref: ref, Room: u.room, To: u.to, Name: u.name, Size: uint64(u.size), Key: u.key})
 }
 
 // offerRefused handles an Error that answers a FileOffer.
@@ -138,8 +188,13 @@ func (s *session) offerRefused(ref uint32, se *ServerError) bool {
 		return false
 	}
 	delete(s.files.offers, ref)
-	u.f.Close()
-	s.emit(Error{Code: se.Code, Err: fmt.Errorf("cannot send %s: %w", u.name, se)})
+	err := fmt.Errorf("cannot send %s: %w", u.name, se)
+	if u.again {
+		s.uploadDone(u, err)
+		return true
+	}
+	s.closeUpload(u)
+	s.emit(Error{Code: se.Code, Err: err})
 	return true
 }
 
@@ -151,112 +206,285 @@ func (s *session) fileOffered(m wire.FileOffered) {
 			return
 		}
 		delete(s.files.offers, m.Ref)
-		u.xfer = m.ID
-		if s.files.up == nil {
-			s.files.up = map[uint64]*upload{}
-		}
-		s.files.up[m.ID] = u
+		u.xfer, u.again = m.ID, true
+		s.files.upXfer[m.ID] = u
 		s.emit(FileOffered{Transfer: m.ID, From: m.From, Room: m.Room, To: m.To, Name: u.name, Size: u.size,
-			Mine: true, ID: u.id})
-		s.pump(u)
+			Mine: true, ID: u.id, Key: keyString(u.key)})
 		return
 	}
 	s.receive(m)
 }
 
-// pump sends chunks while the window allows, then FileEnd.
-func (s *session) pump(u *upload) {
-	if s.files.buf == nil {
-		s.files.buf = make([]byte, wire.MaxChunk)
+// fileSend starts a leg: a recipient accepted, from an offset.
+func (s *session) fileSend(m wire.FileSend) {
+	u := s.files.upXfer[m.ID]
+	if u == nil || m.Offset > uint64(u.size) {
+		s.c.send(wire.FileAbort{ID: m.Leg, Reason: "the sender no longer offers this file"})
+		return
 	}
-	for u.sent < u.size && u.sent-u.acked < window {
-		n := int(min(int64(wire.MaxChunk), u.size-u.sent))
-		if _, err := io.ReadFull(u.f, s.files.buf[:n]); err != nil {
+	for id, l := range u.legs { // the recipient came back before its old leg was noticed gone
+		if wire.FoldKey(l.to) == wire.FoldKey(m.To) {
+			s.dropLeg(id)
+		}
+	}
+	l := &leg{id: m.Leg, u: u, to: m.To, sent: int64(m.Offset), acked: int64(m.Offset), reported: int64(m.Offset), sum: sha256.New()}
+	if l.sent > 0 { // resuming: the hash covers the whole file
+		if _, err := io.Copy(l.sum, io.NewSectionReader(u.f, 0, l.sent)); err != nil {
+			s.failLeg(l, describe(err))
+			return
+		}
+	}
+	u.legs[l.id] = l
+	s.files.legs[l.id] = l
+	s.pump(l)
+}
+
+func (s *session) dropLeg(id uint64) {
+	if l := s.files.legs[id]; l != nil {
+		delete(l.u.legs, id)
+		delete(s.files.legs, id)
+	}
+}
+
+// failLeg gives up on one recipient (the file cannot be read).
+func (s *session) failLeg(l *leg, why string) {
+	s.c.send(wire.FileAbort{ID: l.id, Reason: why})
+	s.dropLeg(l.id)
+	s.emit(FileStatus{Key: keyString(l.u.key), Nick: l.to, State: wire.RecipientCanceled, Reason: why})
+}
+
+// pump sends chunks while the window allows, then FileEnd.
+func (s *session) pump(l *leg) {
+	u, buf := l.u, s.files.buf
+	for l.sent < u.size && l.sent-l.acked < window {
+		n := int(min(int64(wire.MaxChunk), u.size-l.sent))
+		if _, err := u.f.ReadAt(buf[:n], l.sent); err != nil {
 			why := describe(err)
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				why = "the file got shorter while it was being sent"
 			}
-			s.c.send(wire.FileAbort{ID: u.xfer, Reason: why})
-			s.uploadDone(u, fmt.Errorf("sending %s failed: %s", u.name, why))
+			s.failLeg(l, why)
 			return
 		}
-		u.sum.Write(s.files.buf[:n])
+		l.sum.Write(buf[:n])
 		// FileChunk's data is copied into the outbox by the encoder.
-		s.c.send(wire.FileChunk{ID: u.xfer, Data: s.files.buf[:n]})
-		u.sent += int64(n)
+		s.c.send(wire.FileChunk{ID: l.id, Data: buf[:n]})
+		l.sent += int64(n)
 	}
-	if u.sent == u.size && !u.ended {
-		var end wire.FileEnd
-		end.ID = u.xfer
-		copy(end.SHA256[:], u.sum.Sum(nil))
+	if l.sent == u.size && !l.ended {
+		end := wire.FileEnd{ID: l.id}
+		copy(end.SHA256[:], l.sum.Sum(nil))
 		s.c.send(end)
-		u.ended = true
+		l.ended = true
 	}
-	if u.ended && u.acked >= u.size {
+}
+
+func (s *session) fileAck(m wire.FileAck) {
+	l := s.files.legs[m.ID]
+	if l == nil {
+		return
+	}
+	l.acked = min(int64(m.Bytes), l.sent)
+	if l.acked-l.reported >= progressStep(l.u.size) || l.acked == l.u.size && l.reported < l.u.size {
+		l.reported = l.acked
+		s.emit(FileProgress{Transfer: l.u.xfer, Key: keyString(l.u.key), Bytes: l.acked, Size: l.u.size, Mine: true, To: l.to})
+	}
+	s.pump(l)
+}
+
+// fileStatus reports what became of one recipient.
+func (s *session) fileStatus(m wire.FileStatus) {
+	u := s.files.upXfer[m.ID]
+	if u == nil {
+		return
+	}
+	if m.Leg != 0 {
+		s.dropLeg(m.Leg)
+	}
+	s.emit(FileStatus{Key: keyString(u.key), Nick: m.Nick, State: m.State, Reason: wire.VisibleText(m.Reason)})
+}
+
+// fileClosed: every recipient has answered; the upload is over.
+func (s *session) fileClosed(m wire.FileClosed) {
+	if u := s.files.upXfer[m.ID]; u != nil {
 		s.uploadDone(u, nil)
 	}
 }
 
-func (s *session) uploadDone(u *upload, err error) {
+// closeUpload forgets u without an event.
+func (s *session) closeUpload(u *upload) {
 	u.f.Close()
-	delete(s.files.up, u.xfer)
-	s.emit(FileDone{Transfer: u.xfer, Mine: true, Err: err})
+	for id := range u.legs {
+		s.dropLeg(id)
+	}
+	delete(s.files.up, keyString(u.key))
+	if u.xfer != 0 {
+		delete(s.files.upXfer, u.xfer)
+	}
 }
 
-func (s *session) fileAck(m wire.FileAck) {
-	u := s.files.up[m.ID]
-	if u == nil {
-		return
-	}
-	u.acked = min(int64(m.Bytes), u.sent)
-	if u.acked-u.reported >= progressStep(u.size) || u.acked == u.size && u.reported < u.size {
-		u.reported = u.acked
-		s.emit(FileProgress{Transfer: u.xfer, Bytes: u.acked, Size: u.size, Mine: true})
-	}
-	s.pump(u)
+func (s *session) uploadDone(u *upload, err error) {
+	s.closeUpload(u)
+	s.emit(FileDone{Transfer: u.xfer, Key: keyString(u.key), Mine: true, Err: err})
+}
+
+// partName is the part file of a key from a sender: the same on every
+// offer of the file, so that a new offer finds what arrived before.
+func partName(from string, key [wire.FileKeySize]byte) string {
+	h := sha256.Sum256(append([]byte(wire.FoldKey(from)+"\x00"), key[:]...))
+	return ".multichat-" + hex.EncodeToString(h[:12]) + ".part"
 }
 
 func (s *session) receive(m wire.FileOffered) {
-	ev := FileOffered{Transfer: m.ID, From: m.From, Room: m.Room, To: m.To, Name: m.Name, Size: int64(m.Size)}
+	s.files.init()
+	ev := FileOffered{Transfer: m.ID, From: m.From, Room: m.Room, To: m.To, Name: m.Name, Size: int64(m.Size), Free: -1}
+	if m.Key == ([wire.FileKeySize]byte{}) { // an old sender: no resume
+		rand.Read(m.Key[:])
+	}
+	k := keyString(m.Key)
+	ev.Key = k
+	if why, ok := s.files.answered[k]; ok {
+		s.c.send(wire.FileAbort{ID: m.ID, Reason: why})
+		return
+	}
+	if d := s.files.down[k]; d != nil { // offered again after the sender came back
+		if d.xfer != 0 {
+			delete(s.files.downXfer, d.xfer)
+		}
+		d.xfer = m.ID
+		s.files.downXfer[m.ID] = d
+		if d.state == dPaused {
+			ev.Resumed = true
+			s.emit(ev)
+			s.startReceive(d)
+			return
+		}
+		ev.Free = diskFree(d.dir)
+		s.emit(ev)
+		return
+	}
 	if m.Size > 1<<62 {
 		s.emit(ev)
-		s.declined(m.ID, "the announced size is not plausible")
+		s.declined(m.ID, k, "the announced size is not plausible")
 		return
 	}
 	if len(s.files.down) >= maxDownloads {
 		s.emit(ev)
-		s.declined(m.ID, "too many files are being received at once")
+		s.declined(m.ID, k, "too many files are waiting or being received at once")
 		return
 	}
 	dir := s.o.downloads()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	d := &download{key: m.Key, xfer: m.ID, from: m.From, room: m.Room, to: m.To, name: m.Name, size: int64(m.Size),
+		dir: dir, part: filepath.Join(dir, partName(m.From, m.Key))}
+	s.files.down[k] = d
+	s.files.downXfer[m.ID] = d
+	if fi, err := os.Stat(d.part); err == nil && fi.Size() <= d.size {
+		// Accepted before (the part file is there): carry on.
+		ev.Resumed = true
 		s.emit(ev)
-		s.declined(m.ID, "cannot create the download folder: "+describe(err))
+		s.startReceive(d)
 		return
 	}
-	f, err := os.CreateTemp(dir, ".multichat-*.part")
-	if err != nil {
-		s.emit(ev)
-		s.declined(m.ID, "cannot create a file: "+describe(err))
-		return
-	}
-	if s.files.down == nil {
-		s.files.down = map[uint64]*download{}
-	}
-	s.files.down[m.ID] = &download{xfer: m.ID, name: m.Name, size: int64(m.Size), f: f,
-		tmp: f.Name(), dir: dir, sum: sha256.New()}
+	ev.Free = diskFree(dir)
 	s.emit(ev)
 }
 
 // declined tells the server this client will not take a transfer.
-func (s *session) declined(xfer uint64, why string) {
+func (s *session) declined(xfer uint64, key, why string) {
 	s.c.send(wire.FileAbort{ID: xfer, Reason: why})
-	s.emit(FileDone{Transfer: xfer, Err: errors.New(why)})
+	s.emit(FileDone{Transfer: xfer, Key: key, Err: errors.New(why)})
+}
+
+// acceptFile is the user's yes to an offer.
+func (s *session) acceptFile(c AcceptFile) {
+	d := s.files.down[c.Key]
+	if d == nil || d.state != dOffered {
+		return
+	}
+	if s.c == nil || d.xfer == 0 {
+		// Accepted while a connection is down: it starts when both sides
+		// are back (filesBack, or the sender's new offer).
+		d.state = dPaused
+		s.emit(FileInterrupted{Transfer: d.xfer, Key: keyString(d.key), Size: d.size,
+			Reason: "it starts when both sides are connected"})
+		return
+	}
+	if free := diskFree(d.dir); free >= 0 && free < d.size {
+		s.emit(Error{Err: fmt.Errorf("cannot accept %s: it needs %s and the download folder has %s free",
+			d.name, byteSize(d.size), byteSize(free))})
+		return
+	}
+	s.startReceive(d)
+}
+
+// startReceive opens (or reopens) d's part file and asks for the rest.
+func (s *session) startReceive(d *download) {
+	fail := func(why string) { s.downloadFailed(d, why, true) }
+	if err := os.MkdirAll(d.dir, 0o755); err != nil {
+		fail("cannot create the download folder: " + describe(err))
+		return
+	}
+	f, err := os.OpenFile(d.part, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		fail("cannot create a file: " + describe(err))
+		return
+	}
+	d.f, d.sum = f, sha256.New()
+	n, err := io.Copy(d.sum, f) // what arrived before counts in the hash
+	if err != nil {
+		fail("cannot read the partial file: " + describe(err))
+		return
+	}
+	if n > d.size {
+		if err := f.Truncate(0); err != nil {
+			fail("cannot write the file: " + describe(err))
+			return
+		}
+		f.Seek(0, io.SeekStart)
+		n, d.sum = 0, sha256.New()
+	}
+	d.got, d.reported, d.state = n, n, dReceiving
+	s.c.send(wire.FileAccept{ID: d.xfer, Offset: uint64(n), Key: d.key})
+}
+
+// cancelFile is the user's no: to an offer (decline), to a download or to
+// an upload (cancel).
+func (s *session) cancelFile(c CancelFile) {
+	if u := s.files.up[c.Key]; u != nil {
+		for ref, o := range s.files.offers {
+			if o == u {
+				delete(s.files.offers, ref)
+			}
+		}
+		if s.c != nil && u.xfer != 0 {
+			s.c.send(wire.FileAbort{ID: u.xfer, Reason: c.Reason})
+		}
+		s.uploadDone(u, errors.New("canceled"))
+		return
+	}
+	d := s.files.down[c.Key]
+	if d == nil {
+		return
+	}
+	why := c.Reason
+	if why == "" {
+		why = "canceled"
+		if d.state == dOffered {
+			why = "declined"
+		}
+	}
+	if d.state == dOffered {
+		s.files.answered[c.Key] = why
+	}
+	if s.c != nil && d.xfer != 0 {
+		s.c.send(wire.FileAbort{ID: d.xfer, Reason: why})
+	}
+	s.downloadFailed(d, why, false)
 }
 
 func (s *session) fileChunk(m wire.FileChunk) {
-	d := s.files.down[m.ID]
-	if d == nil {
+	d := s.files.downXfer[m.ID]
+	if d == nil || d.state != dReceiving {
 		return
 	}
 	if d.got+int64(len(m.Data)) > d.size {
@@ -271,39 +499,41 @@ func (s *session) fileChunk(m wire.FileChunk) {
 	d.got += int64(len(m.Data))
 	if d.got-d.reported >= progressStep(d.size) {
 		d.reported = d.got
-		s.emit(FileProgress{Transfer: d.xfer, Bytes: d.got, Size: d.size})
+		s.emit(FileProgress{Transfer: d.xfer, Key: keyString(d.key), Bytes: d.got, Size: d.size})
 	}
 }
 
 func (s *session) fileEnd(m wire.FileEnd) {
-	d := s.files.down[m.ID]
-	if d == nil {
+	d := s.files.downXfer[m.ID]
+	if d == nil || d.state != dReceiving {
 		return
 	}
 	if d.got != d.size {
-		s.downloadFailed(d, fmt.Sprintf("incomplete: %d of %d bytes arrived", d.got, d.size), false)
+		s.downloadFailed(d, fmt.Sprintf("incomplete: %d of %d bytes arrived", d.got, d.size), true)
 		return
 	}
 	if [32]byte(d.sum.Sum(nil)) != m.SHA256 {
-		s.downloadFailed(d, "corrupted: the SHA-256 does not match", false)
+		s.downloadFailed(d, "corrupted: the SHA-256 does not match", true)
 		return
 	}
 	err := d.f.Close()
 	d.f = nil
 	var path string
 	if err == nil {
-		_ = os.Chmod(d.tmp, 0o644)
-		path, err = place(d.tmp, d.dir, sanitizeFileName(d.name))
+		_ = os.Chmod(d.part, 0o644)
+		path, err = place(d.part, d.dir, sanitizeFileName(d.name))
 	}
 	if err != nil {
-		s.downloadFailed(d, "cannot save the file: "+describe(err), false)
+		s.downloadFailed(d, "cannot save the file: "+describe(err), true)
 		return
 	}
-	delete(s.files.down, d.xfer)
+	k := keyString(d.key)
+	s.forgetDownload(d)
+	s.files.answered[k] = "already received"
 	if d.reported < d.size {
-		s.emit(FileProgress{Transfer: d.xfer, Bytes: d.size, Size: d.size})
+		s.emit(FileProgress{Transfer: d.xfer, Key: k, Bytes: d.size, Size: d.size})
 	}
-	s.emit(FileDone{Transfer: d.xfer, Path: path})
+	s.emit(FileDone{Transfer: d.xfer, Key: k, Path: path})
 }
 
 func (s *session) fileAbort(m wire.FileAbort) {
@@ -311,34 +541,104 @@ func (s *session) fileAbort(m wire.FileAbort) {
 	if m.Reason != "" {
 		why += ": " + wire.VisibleText(m.Reason)
 	}
-	if d := s.files.down[m.ID]; d != nil {
+	if d := s.files.downXfer[m.ID]; d != nil {
 		s.downloadFailed(d, why, false)
 	}
-	if u := s.files.up[m.ID]; u != nil {
-		s.uploadDone(u, fmt.Errorf("sending %s failed: %s", u.name, why))
+}
+
+// fileInterrupted: the sender is gone; keep what arrived until it offers
+// the file again.
+func (s *session) fileInterrupted(m wire.FileInterrupted) {
+	if d := s.files.downXfer[m.ID]; d != nil {
+		s.pauseDownload(d, wire.VisibleText(m.Reason))
+		delete(s.files.downXfer, d.xfer)
+		d.xfer = 0
+	}
+}
+
+func (s *session) pauseDownload(d *download, why string) {
+	if d.f != nil {
+		d.f.Close()
+		d.f = nil
+	}
+	if d.state == dReceiving {
+		d.state = dPaused
+	}
+	s.emit(FileInterrupted{Transfer: d.xfer, Key: keyString(d.key), Bytes: d.got, Size: d.size, Reason: why})
+}
+
+func (s *session) forgetDownload(d *download) {
+	if d.f != nil {
+		d.f.Close()
+		d.f = nil
+	}
+	delete(s.files.down, keyString(d.key))
+	if s.files.downXfer[d.xfer] == d {
+		delete(s.files.downXfer, d.xfer)
 	}
 }
 
 // downloadFailed removes the partial file and reports why; tell also tells
 // the server.
 func (s *session) downloadFailed(d *download, why string, tell bool) {
-	if d.f != nil {
-		d.f.Close()
-	}
-	os.Remove(d.tmp)
-	delete(s.files.down, d.xfer)
-	if tell && s.c != nil {
+	s.forgetDownload(d)
+	os.Remove(d.part)
+	if tell && s.c != nil && d.xfer != 0 {
 		s.c.send(wire.FileAbort{ID: d.xfer, Reason: why})
 	}
-	s.emit(FileDone{Transfer: d.xfer, Err: errors.New(why)})
+	s.emit(FileDone{Transfer: d.xfer, Key: keyString(d.key), Err: errors.New(why)})
 }
 
-// abortFiles ends every transfer when the connection is gone.
+// filesLost pauses every transfer when the connection drops: uploads are
+// offered again and downloads resume when it is back (filesBack).
+func (s *session) filesLost(why string) {
+	for ref, u := range s.files.offers {
+		delete(s.files.offers, ref)
+		if !u.again { // never acknowledged: the user saw only the request
+			s.closeUpload(u)
+			s.emit(Error{Err: fmt.Errorf("cannot send %s: %s", u.name, why)})
+		}
+	}
+	for _, u := range s.files.up {
+		for id := range u.legs {
+			s.dropLeg(id)
+		}
+		if u.xfer != 0 {
+			delete(s.files.upXfer, u.xfer)
+			u.xfer = 0
+			s.emit(FileInterrupted{Key: keyString(u.key), Mine: true, Size: u.size, Reason: why})
+		}
+	}
+	for _, d := range s.files.down {
+		if d.state != dOffered {
+			s.pauseDownload(d, why)
+		}
+	}
+}
+
+// filesBack offers every upload again and asks for the rest of every
+// paused download whose transfer may still be open.
+func (s *session) filesBack() {
+	for _, u := range s.files.up {
+		if u.xfer == 0 {
+			s.offer(u)
+		}
+	}
+	for _, d := range s.files.down {
+		if d.state == dPaused && d.xfer != 0 {
+			s.startReceive(d)
+		}
+	}
+}
+
+// abortFiles ends every transfer when the session ends.
 func (s *session) abortFiles(why string) {
 	for ref, u := range s.files.offers {
-		u.f.Close()
 		delete(s.files.offers, ref)
-		s.emit(Error{Err: fmt.Errorf("cannot send %s: %s", u.name, why)})
+		if !u.again {
+			s.closeUpload(u)
+			s.emit(Error{Err: fmt.Errorf("cannot send %s: %s", u.name, why)})
+		}
 	}
 	for _, u := range s.files.up {
 		s.uploadDone(u, fmt.Errorf("sending %s failed: %s", u.name, why))
@@ -346,6 +646,20 @@ func (s *session) abortFiles(why string) {
 	for _, d := range s.files.down {
 		s.downloadFailed(d, "interrupted: "+why, false)
 	}
+}
+
+// byteSize formats n for people: 1.5 MB, 300 KB, 12 bytes.
+func byteSize(n int64) string {
+	const k = 1000
+	switch {
+	case n >= k*k*k:
+		return fmt.Sprintf("%.1f GB", float64(n)/(k*k*k))
+	case n >= k*k:
+		return fmt.Sprintf("%.1f MB", float64(n)/(k*k))
+	case n >= k:
+		return fmt.Sprintf("%.0f KB", float64(n)/k)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // place moves tmp into dir under name, or "name (1).ext", "name (2).ext"…

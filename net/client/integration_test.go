@@ -3,10 +3,8 @@ package client
 // Tests against the real server (net/server), on 127.0.0.1.
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -288,42 +286,6 @@ func TestRealServerFloodControl(t *testing.T) {
 	}
 	if d := time.Since(start); d < 400*time.Millisecond {
 		t.Fatalf("%d messages in %v: flood control did not apply", n, d)
-	}
-}
-
-func TestRealServerFileTransfer(t *testing.T) {
-	s := startServer(t, noFlood)
-	dir := t.TempDir()
-	alice := join(t, s, "alice")
-	bob := join(t, s, "bob", WithDownloadDir(dir))
-	data := randomBytes(t, 300<<10+17)
-	path := tempFile(t, "데이터.bin", data)
-
-	alice.do(SendFile{ID: 7, Path: path, To: "bob"})
-	if o, _ := waitFor[FileOffered](alice); !o.Mine || o.ID != 7 || o.Size != int64(len(data)) {
-		t.Fatalf("offered: %#v", o)
-	}
-	if o, _ := waitFor[FileOffered](bob); o.Mine || o.From != "alice" || o.Name != "데이터.bin" || o.To != "bob" {
-		t.Fatalf("offered to bob: %#v", o)
-	}
-	done, _ := waitFor[FileDone](bob)
-	if done.Err != nil {
-		t.Fatal(done.Err)
-	}
-	if b, err := os.ReadFile(done.Path); err != nil || !bytes.Equal(b, data) {
-		t.Fatalf("received file differs (%v)", err)
-	}
-	if d, _ := waitFor[FileDone](alice); !d.Mine || d.Err != nil {
-		t.Fatalf("sender done: %#v", d)
-	}
-	// To the room: everyone else in it receives it.
-	alice.do(SendFile{ID: 8, Path: path})
-	done, _ = waitFor[FileDone](bob)
-	if done.Err != nil || done.Path == "" {
-		t.Fatalf("second: %#v", done)
-	}
-	if d, _ := waitFor[FileDone](alice); !d.Mine || d.Err != nil {
-		t.Fatalf("sender done: %#v", d)
 	}
 }
 

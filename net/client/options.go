@@ -4,8 +4,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -121,8 +119,8 @@ func WithFastRetry(every, window time.Duration) Option {
 	}
 }
 
-// WithDownloadDir sets where received files are saved (default: a
-// "received_files" folder in the user's Downloads folder, or home).
+// WithDownloadDir sets where received files are saved ("": the desktop's
+// download folder, DefaultDownloadDir).
 func WithDownloadDir(dir string) Option {
 	return func(o *options) { o.downloadDir = dir }
 }
@@ -220,12 +218,5 @@ func (o *options) downloads() string {
 	if o.downloadDir != "" {
 		return o.downloadDir
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return filepath.Join(os.TempDir(), "received_files")
-	}
-	if fi, err := os.Stat(filepath.Join(home, "Downloads")); err == nil && fi.IsDir() {
-		return filepath.Join(home, "Downloads", "received_files")
-	}
-	return filepath.Join(home, "received_files")
+	return DefaultDownloadDir()
 }

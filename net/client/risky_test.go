@@ -206,7 +206,13 @@ func TestDeclineDownload(t *testing.T) {
 		h := startClient(t, WithDownloadDir(filepath.Join(notDir, "downloads")))
 		p, _ := connect(h, f, "alice")
 		p.send(wire.FileOffered{ID: 8, From: "bob", To: "alice", Name: "a.txt", Size: 1})
-		declined(t, h, p, 8, "cannot create the download folder")
+		h.do(AcceptFile{Key: nextIs[FileOffered](h).Key})
+		if d := nextIs[FileDone](h); d.Transfer != 8 || d.Err == nil || !strings.Contains(d.Err.Error(), "cannot create the download folder") {
+			t.Fatalf("done: %#v", d)
+		}
+		if a := expect[wire.FileAbort](p); a.ID != 8 {
+			t.Fatalf("abort: %#v", a)
+		}
 	})
 	t.Run("too many at once", func(t *testing.T) {
 		f := newFakeServer(t)
@@ -219,13 +225,8 @@ func TestDeclineDownload(t *testing.T) {
 		}
 		p.send(wire.FileOffered{ID: 100, From: "bob", Room: wire.Lobby, Name: "a.txt", Size: 10})
 		declined(t, h, p, 100, "too many files")
-		// The connection lost, the partial downloads are removed.
+		// The connection lost, the offers still wait for an answer.
 		p.close()
-		for range maxDownloads {
-			if d := nextIs[FileDone](h); d.Err == nil || !strings.Contains(d.Err.Error(), "interrupted") {
-				t.Fatalf("done: %#v", d)
-			}
-		}
 		nextIs[Disconnected](h)
 		empty(t, dir)
 	})
@@ -244,48 +245,61 @@ func empty(t *testing.T, dir string) {
 }
 
 // TestServerStopsDuringTransfers: the server stopping while a file goes each
-// way ends both transfers with an error (the partial download removed), then
-// the session reconnects as for any lost connection.
+// way interrupts both (the partial download kept), the session reconnects as
+// for any lost connection, then offers the upload again under the same key
+// and asks for the rest of the download.
 func TestServerStopsDuringTransfers(t *testing.T) {
 	f := newFakeServer(t)
 	dir := t.TempDir()
 	h := startClient(t, WithDownloadDir(dir))
 	p, _ := connect(h, f, "alice")
 
-	// Incoming: an offer and one chunk of it.
-	p.send(wire.FileOffered{ID: 8, From: "bob", To: "alice", Name: "in.bin", Size: 3 * wire.MaxChunk},
-		wire.FileChunk{ID: 8, Data: make([]byte, wire.MaxChunk)})
-	nextIs[FileOffered](h)
+	// Incoming: an offer, accepted, and one chunk of it.
+	inKey := [wire.FileKeySize]byte{8}
+	p.send(wire.FileOffered{ID: 8, From: "bob", To: "alice", Name: "in.bin", Size: 3 * wire.MaxChunk, Key: inKey})
+	h.do(AcceptFile{Key: nextIs[FileOffered](h).Key})
+	expect[wire.FileAccept](p)
+	p.send(wire.FileChunk{ID: 8, Data: make([]byte, wire.MaxChunk)})
 	// Outgoing: the session streams up to its window and waits for acks.
 	h.do(SendFile{ID: 5, Path: tempFile(t, "out.bin", randomBytes(t, 10*wire.MaxChunk)), To: "bob"})
 	o := expect[wire.FileOffer](p)
-	p.send(wire.FileOffered{Ref: o.Ref, ID: 9, From: "alice", To: "bob", Name: o.Name, Size: o.Size})
-	expect[wire.FileChunk](p)
+	p.send(wire.FileOffered{Ref: o.Ref, ID: 9, From: "alice", To: "bob", Name: o.Name, Size: o.Size, Key: o.Key},
+		wire.FileSend{ID: 9, Leg: 10, To: "bob"})
+	for range window / wire.MaxChunk { // read it all: unread data would make the close a reset
+		expect[wire.FileChunk](p)
+	}
 	if o, _ := waitFor[FileOffered](h); !o.Mine || o.Transfer != 9 { // after the download's progress
 		t.Fatalf("offered: %#v", o)
 	}
 
 	p.send(wire.Stopping{Reason: "server is stopping"})
 	p.close()
-	done := map[uint64]FileDone{}
+	paused := map[bool]FileInterrupted{}
 	for range 2 {
-		d, skipped := waitFor[FileDone](h)
+		d, skipped := waitFor[FileInterrupted](h)
 		for _, ev := range skipped {
 			if _, ok := ev.(FileProgress); !ok {
-				t.Fatalf("before FileDone: %#v", ev)
+				t.Fatalf("before FileInterrupted: %#v", ev)
 			}
 		}
-		done[d.Transfer] = d
+		paused[d.Mine] = d
 	}
-	if d := done[8]; d.Mine || d.Err == nil || !strings.Contains(d.Err.Error(), "interrupted") {
+	if d := paused[false]; d.Bytes != wire.MaxChunk || d.Key != keyString(inKey) {
 		t.Errorf("download: %#v", d)
 	}
-	if d := done[9]; !d.Mine || d.Err == nil || !strings.Contains(d.Err.Error(), "out.bin") {
+	if d := paused[true]; d.Key != keyString(o.Key) {
 		t.Errorf("upload: %#v", d)
 	}
 	if d := nextIs[Disconnected](h); d.Final || !errors.Is(d.Err, ErrServerStopping) {
 		t.Fatalf("disconnected: %#v", d)
 	}
-	empty(t, dir)
-	rejoins(h, f)
+	nextIs[Reconnecting](h)
+	p = f.accept()
+	p.welcome(wire.Welcome{Nick: "alice"})
+	if again := expect[wire.FileOffer](p); again.Key != o.Key {
+		t.Fatalf("offered again: %#v", again)
+	}
+	if a := expect[wire.FileAccept](p); a.ID != 8 || a.Offset != wire.MaxChunk || a.Key != inKey {
+		t.Fatalf("resume: %#v", a)
+	}
 }

@@ -201,6 +201,12 @@ func (s *session) command(cmd Command) {
 		s.c.send(wire.ListRooms{})
 	case SendFile:
 		s.sendFile(c)
+	case AcceptFile:
+		s.acceptFile(c)
+	case CancelFile:
+		s.cancelFile(c)
+	case SetDownloadDir:
+		s.o.downloadDir = c.Dir
 	case LoadOlder:
 		s.loadOlder(c)
 	case Search:
@@ -527,6 +533,7 @@ func (s *session) established(r dialResult) {
 		s.joins = append(s.joins, joinReq{room: room, silent: !loud.has(room)})
 		s.c.send(wire.Join{Room: room})
 	}
+	s.filesBack() // after the joins: a room offer needs its room
 	if rejoin {
 		s.askMissed()
 	}
@@ -555,10 +562,11 @@ func (s *session) lost(err error) {
 	}
 	s.log.Info("connection lost", "addr", s.addr, "err", err)
 	s.dropConn(false)
-	s.abortFiles(err.Error())
 	if s.closing {
+		s.abortFiles(err.Error())
 		return
 	}
+	s.filesLost(err.Error())
 	s.rosters, s.roomChunk, s.roomsOpen = nil, nil, false
 	clear(s.catching) // asked again after the next rejoin
 	clear(s.histReqs)
@@ -1012,6 +1020,14 @@ func (s *session) handle(msg wire.Message) {
 		s.fileEnd(m)
 	case wire.FileAbort:
 		s.fileAbort(m)
+	case wire.FileSend:
+		s.fileSend(m)
+	case wire.FileStatus:
+		s.fileStatus(m)
+	case wire.FileClosed:
+		s.fileClosed(m)
+	case wire.FileInterrupted:
+		s.fileInterrupted(m)
 	default:
 		s.log.Debug("ignoring an unexpected frame", "type", msg.Type())
 	}
@@ -1049,6 +1065,12 @@ func (s *session) serverError(m wire.Error) {
 		return
 	}
 	if m.Ref != 0 && s.offerRefused(m.Ref, se) {
+		return
+	}
+	if m.Ref == 0 && (m.Code == wire.CodeNoTransfer || m.Code == wire.CodeFileOffset) {
+		// A resume the server no longer knows (the sender left too): the
+		// download waits for the sender's new offer.
+		s.log.Debug("file request refused", "code", m.Code, "text", se.Text)
 		return
 	}
 	if m.Ref == 0 && joinRefusal(m.Code) {

@@ -36,6 +36,7 @@ type Config struct {
 	// so that nobody can fill MaxRooms alone; -1 disables.
 	MaxRoomsPerUser int
 	MaxFileSize     int64        // largest file offered (1 GiB)
+	FilesOff        bool         // refuse file offers (SetFiles changes it while running)
 	Logger          *slog.Logger // where the server logs; nil discards
 	// History keeps the conversations (net/store's Store); nil keeps none.
 	// Whoever opened it closes it after Run returns (a clean stop stores

@@ -348,7 +348,7 @@ func (c *conn) readFrames() inbound {
 		switch m.(type) {
 		case wire.Pong:
 			continue // any frame proves the peer alive
-		case wire.Say, wire.Private, wire.Join, wire.Part, wire.ListRooms, wire.FileOffer, wire.Hello:
+		case wire.Say, wire.Private, wire.Join, wire.Part, wire.ListRooms, wire.FileOffer, wire.FileAccept, wire.Hello:
 			if flood != nil {
 				if d := flood.take(time.Now()); d > 0 {
 					if !c.pause(d) {

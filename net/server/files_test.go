@@ -6,27 +6,39 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/multichat/multichat/net/wire"
 )
 
-// sendFile streams data as transfer id, keeping at most 4 chunks
+// accept makes rcpt accept transfer id from offset and returns the leg the
+// sender is asked to stream (the sender's next frame must be that file-send).
+func accept(t *testing.T, rcpt, sender *client, id, offset uint64, key [wire.FileKeySize]byte) uint64 {
+	t.Helper()
+	rcpt.send(wire.FileAccept{ID: id, Offset: offset, Key: key})
+	fs := until[wire.FileSend](sender)
+	if fs.ID != id || fs.Offset != offset || fs.To != rcpt.nick || fs.Leg == 0 {
+		t.Fatalf("%s got %+v", sender.nick, fs)
+	}
+	return fs.Leg
+}
+
+// sendFile streams data[from:] as leg, keeping at most 4 chunks
 // unacknowledged, and returns the acknowledgements it saw. Frames other
 // than FileAck that reach the sender meanwhile are returned as well.
-func sendFile(t *testing.T, c *client, id uint64, data []byte) (acks []uint64, other []wire.Message) {
+func sendFile(t *testing.T, c *client, leg uint64, data []byte, from uint64) (acks []uint64, other []wire.Message) {
 	t.Helper()
-	var sent uint64
-	acked := uint64(0)
+	sent, acked := from, from
 	for sent < uint64(len(data)) || acked < uint64(len(data)) {
 		if sent < uint64(len(data)) && sent-acked < 4*wire.MaxChunk {
 			n := min(uint64(wire.MaxChunk), uint64(len(data))-sent)
-			c.send(wire.FileChunk{ID: id, Data: data[sent : sent+n]})
+			c.send(wire.FileChunk{ID: leg, Data: data[sent : sent+n]})
 			sent += n
 			continue
 		}
 		switch m := c.next().(type) {
 		case wire.FileAck:
-			if m.ID != id || m.Bytes <= acked || m.Bytes > sent {
+			if m.ID != leg || m.Bytes <= acked || m.Bytes > sent {
 				t.Fatalf("ack %+v after %d acked, %d sent", m, acked, sent)
 			}
 			acked = m.Bytes
@@ -35,7 +47,7 @@ func sendFile(t *testing.T, c *client, id uint64, data []byte) (acks []uint64, o
 			other = append(other, m)
 		}
 	}
-	c.send(wire.FileEnd{ID: id, SHA256: sha256.Sum256(data)})
+	c.send(wire.FileEnd{ID: leg, SHA256: sha256.Sum256(data)})
 	return acks, other
 }
 
@@ -69,15 +81,23 @@ func TestFilePrivate(t *testing.T) {
 
 	data := make([]byte, 300_000)
 	rand.NewChaCha8([32]byte{1, 2}).Read(data)
-	alice.send(wire.FileOffer{Ref: 11, To: "Bob", Name: "photo.jpg", Size: uint64(len(data))})
+	key := [wire.FileKeySize]byte{9, 9}
+	alice.send(wire.FileOffer{Ref: 11, To: "Bob", Name: "photo.jpg", Size: uint64(len(data)), Key: key})
 	mine := expect[wire.FileOffered](alice)
 	theirs := expect[wire.FileOffered](bob)
-	if mine.Ref != 11 || mine.ID == 0 || mine.To != "bob" || mine.From != "alice" {
+	if mine.Ref != 11 || mine.ID == 0 || mine.To != "bob" || mine.From != "alice" || mine.Key != key {
 		t.Fatalf("alice got %+v", mine)
 	}
-	if theirs.ID != mine.ID || theirs.From != "alice" || theirs.Name != "photo.jpg" || theirs.Size != uint64(len(data)) {
+	if theirs.ID != mine.ID || theirs.From != "alice" || theirs.Name != "photo.jpg" || theirs.Size != uint64(len(data)) || theirs.Key != key {
 		t.Fatalf("bob got %+v", theirs)
 	}
+	// Nothing flows before bob says yes: a chunk for the transfer is not a
+	// leg, and is dropped.
+	alice.send(wire.FileChunk{ID: mine.ID, Data: data[:10]})
+	bob.quiet()
+	alice.quiet()
+
+	leg := accept(t, bob, alice, mine.ID, 0, key)
 	done := make(chan struct{})
 	var got []byte
 	var sum [32]byte
@@ -86,7 +106,7 @@ func TestFilePrivate(t *testing.T) {
 		defer close(done)
 		got, sum, rerr = receiveFile(bob, mine.ID)
 	}()
-	acks, other := sendFile(t, alice, mine.ID, data)
+	acks, other := sendFile(t, alice, leg, data, 0)
 	<-done
 	if rerr != nil {
 		t.Fatal(rerr)
@@ -100,18 +120,26 @@ func TestFilePrivate(t *testing.T) {
 	if acks[len(acks)-1] != uint64(len(data)) {
 		t.Fatalf("acks %v", acks)
 	}
+	if st := until[wire.FileStatus](alice); st.ID != mine.ID || st.Nick != "bob" || st.State != wire.RecipientReceived {
+		t.Fatalf("alice got %+v", st)
+	}
+	if c := expect[wire.FileClosed](alice); c.ID != mine.ID {
+		t.Fatalf("alice got %+v", c)
+	}
 	carol.quiet()
 	h.waitFor(0, func(e Event) bool {
 		n, ok := e.(Notice)
-		return ok && n.Text == `alice's file "photo.jpg" (300000 bytes) relayed`
+		return ok && n.Text == `alice's file "photo.jpg" (300000 bytes) relayed to bob`
 	}, "relayed notice")
 	h.inspect(func(hb *hub) {
-		if len(hb.files) != 0 {
-			t.Errorf("%d transfers left", len(hb.files))
+		if len(hb.files) != 0 || len(hb.legs) != 0 {
+			t.Errorf("%d transfers, %d legs left", len(hb.files), len(hb.legs))
 		}
 	})
 }
 
+// A room offer: bob accepts, carol declines (alice is told), dave (not in
+// the room) sees nothing; bob's copy arrives whole, then the transfer closes.
 func TestFileRoom(t *testing.T) {
 	h := startServer(t, testConfig())
 	alice := join(t, h.addr, "alice")
@@ -129,32 +157,95 @@ func TestFileRoom(t *testing.T) {
 	data := bytes.Repeat([]byte("0123456789abcdef"), 10_000) // 160 000 bytes
 	alice.send(wire.FileOffer{Ref: 1, Room: "share", Name: "data.bin", Size: uint64(len(data))})
 	id := expect[wire.FileOffered](alice).ID
-	type result struct {
-		data []byte
-		sum  [32]byte
-		err  error
-	}
-	results := make(chan result, 2)
 	for _, c := range []*client{bob, carol} {
 		if o := expect[wire.FileOffered](c); o.ID != id || o.Room != "share" {
 			t.Fatalf("%s got %+v", c.nick, o)
 		}
-		go func() {
-			d, s, err := receiveFile(c, id)
-			results <- result{d, s, err}
-		}()
 	}
-	sendFile(t, alice, id, data)
-	for range 2 {
-		r := <-results
-		if r.err != nil {
-			t.Fatal(r.err)
-		}
-		if !bytes.Equal(r.data, data) || r.sum != sha256.Sum256(data) {
-			t.Fatalf("a recipient got %d bytes, want %d identical", len(r.data), len(data))
-		}
+	carol.send(wire.FileAbort{ID: id, Reason: "no thanks"})
+	if st := expect[wire.FileStatus](alice); st.Nick != "carol" || st.State != wire.RecipientDeclined || st.Reason != "no thanks" {
+		t.Fatalf("alice got %+v", st)
 	}
+	leg := accept(t, bob, alice, id, 0, [wire.FileKeySize]byte{})
+	done := make(chan error, 1)
+	var got []byte
+	go func() {
+		var err error
+		got, _, err = receiveFile(bob, id)
+		done <- err
+	}()
+	sendFile(t, alice, leg, data, 0)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, data) {
+		t.Fatalf("bob got %d bytes, want %d identical", len(got), len(data))
+	}
+	if c := until[wire.FileClosed](alice); c.ID != id {
+		t.Fatalf("alice got %+v", c)
+	}
+	carol.quiet()
 	dave.quiet()
+}
+
+// A recipient whose connection drops mid-transfer comes back under the same
+// nickname and resumes from what it holds; the transfer stays open for it.
+func TestFileResumeAfterRecipientDrops(t *testing.T) {
+	h := startServer(t, testConfig())
+	cs := joinAll(t, h.addr, "alice", "bob")
+	alice, bob := cs[0], cs[1]
+	data := make([]byte, 10*wire.MaxChunk+99)
+	rand.NewChaCha8([32]byte{3}).Read(data)
+	key := [wire.FileKeySize]byte{7}
+	alice.send(wire.FileOffer{Ref: 1, To: "bob", Name: "movie.mkv", Size: uint64(len(data)), Key: key})
+	id := expect[wire.FileOffered](alice).ID
+	expect[wire.FileOffered](bob)
+	leg := accept(t, bob, alice, id, 0, key)
+	alice.send(wire.FileChunk{ID: leg, Data: data[:wire.MaxChunk]}, wire.FileChunk{ID: leg, Data: data[wire.MaxChunk : 2*wire.MaxChunk]})
+	var held []byte
+	for range 2 {
+		held = append(held, expect[wire.FileChunk](bob).Data...)
+	}
+	bob.nc.Close()
+	st := until[wire.FileStatus](alice)
+	if st.ID != id || st.Leg != leg || st.Nick != "bob" || st.State != wire.RecipientAway {
+		t.Fatalf("alice got %+v", st)
+	}
+	alice.send(wire.FileChunk{ID: leg, Data: data[:10]}) // in flight: dropped quietly
+	alice.sync()
+
+	bob = join(t, h.addr, "bob")
+	// A wrong key or an offset past the end is refused.
+	bob.send(wire.FileAccept{ID: id, Offset: 0, Key: [wire.FileKeySize]byte{1}})
+	if e := expect[wire.Error](bob); e.Code != wire.CodeFileOffset {
+		t.Fatalf("bob got %+v", e)
+	}
+	bob.send(wire.FileAccept{ID: id, Offset: uint64(len(data)) + 1, Key: key})
+	if e := expect[wire.Error](bob); e.Code != wire.CodeFileOffset {
+		t.Fatalf("bob got %+v", e)
+	}
+	leg2 := accept(t, bob, alice, id, uint64(len(held)), key)
+	if leg2 == leg {
+		t.Fatal("the resumed leg has the old leg's id")
+	}
+	done := make(chan error, 1)
+	var rest []byte
+	var sum [32]byte
+	go func() {
+		var err error
+		rest, sum, err = receiveFile(bob, id)
+		done <- err
+	}()
+	sendFile(t, alice, leg2, data, uint64(len(held)))
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(append(held, rest...), data) || sum != sha256.Sum256(data) {
+		t.Fatal("the resumed file differs")
+	}
+	if c := until[wire.FileClosed](alice); c.ID != id {
+		t.Fatalf("alice got %+v", c)
+	}
 }
 
 func TestFileErrors(t *testing.T) {
@@ -179,55 +270,139 @@ func TestFileErrors(t *testing.T) {
 			t.Errorf("%+v: got %+v, want %v", tc.m, e, tc.code)
 		}
 	}
-	alice.send(wire.FileChunk{ID: 999, Data: []byte("x")})
+	alice.send(wire.FileAbort{ID: 999})
 	if e := expect[wire.Error](alice); e.Code != wire.CodeNoTransfer {
 		t.Fatalf("got %+v", e)
 	}
-	bob.quiet()
-
-	// Bob may not feed alice's transfer; more data than offered aborts it.
-	alice.send(wire.FileOffer{Ref: 7, To: "bob", Name: "a.txt", Size: 3})
-	id := expect[wire.FileOffered](alice).ID
-	expect[wire.FileOffered](bob)
-	bob.send(wire.FileChunk{ID: id, Data: []byte("evil")})
+	bob.send(wire.FileAccept{ID: 999})
 	if e := expect[wire.Error](bob); e.Code != wire.CodeNoTransfer {
 		t.Fatalf("got %+v", e)
 	}
-	alice.send(wire.FileChunk{ID: id, Data: []byte("four")})
-	if a := expect[wire.FileAbort](alice); a.ID != id {
-		t.Fatalf("got %+v", a)
+
+	// Bob may not feed alice's leg; more data than offered aborts it.
+	alice.send(wire.FileOffer{Ref: 7, To: "bob", Name: "a.txt", Size: 3})
+	id := expect[wire.FileOffered](alice).ID
+	expect[wire.FileOffered](bob)
+	leg := accept(t, bob, alice, id, 0, [wire.FileKeySize]byte{})
+	bob.send(wire.FileChunk{ID: leg, Data: []byte("evil")})
+	bob.quiet()
+	alice.send(wire.FileChunk{ID: leg, Data: []byte("four")})
+	if st := expect[wire.FileStatus](alice); st.ID != id || st.State != wire.RecipientCanceled {
+		t.Fatalf("got %+v", st)
 	}
+	expect[wire.FileClosed](alice)
 	if a := expect[wire.FileAbort](bob); a.ID != id {
 		t.Fatalf("got %+v", a)
 	}
 
-	// The sender leaving aborts the transfer for the recipient.
-	alice.send(wire.FileOffer{Ref: 8, To: "bob", Name: "b.txt", Size: 100})
+	// The sender canceling tells the recipient.
+	alice.send(wire.FileOffer{Ref: 8, To: "bob", Name: "c.txt", Size: 100})
 	id = expect[wire.FileOffered](alice).ID
 	expect[wire.FileOffered](bob)
-	alice.send(wire.FileChunk{ID: id, Data: []byte("partial")})
+	alice.send(wire.FileAbort{ID: id})
+	if a := expect[wire.FileAbort](bob); a.ID != id || a.Reason != "canceled by the sender" {
+		t.Fatalf("got %+v", a)
+	}
+
+	// The sender leaving interrupts the transfer for the recipient.
+	alice.send(wire.FileOffer{Ref: 9, To: "bob", Name: "b.txt", Size: 100})
+	id = expect[wire.FileOffered](alice).ID
+	expect[wire.FileOffered](bob)
+	leg = accept(t, bob, alice, id, 0, [wire.FileKeySize]byte{})
+	alice.send(wire.FileChunk{ID: leg, Data: []byte("partial")})
 	expect[wire.FileChunk](bob)
 	alice.send(wire.Quit{})
-	if a := expect[wire.FileAbort](bob); a.ID != id {
+	if a := expect[wire.FileInterrupted](bob); a.ID != id {
 		t.Fatalf("got %+v", a)
 	}
 	if l := expect[wire.Left](bob); l.User != "alice" {
 		t.Fatalf("got %+v", l)
 	}
 
-	// The recipient declining aborts a private transfer for the sender.
+	// With files off, offers are refused; back on, they are taken.
 	carol := join(t, h.addr, "carol")
 	bob.sync()
-	carol.send(wire.FileOffer{Ref: 9, To: "bob", Name: "c.txt", Size: 10})
+	h.send(SetFiles{Off: true})
+	carol.send(wire.FileOffer{Ref: 10, To: "bob", Name: "c.txt", Size: 10})
+	if e := expect[wire.Error](carol); e.Code != wire.CodeFilesOff || e.Ref != 10 {
+		t.Fatalf("got %+v", e)
+	}
+	h.send(SetFiles{MaxSize: 5})
+	carol.send(wire.FileOffer{Ref: 11, To: "bob", Name: "c.txt", Size: 10})
+	if e := expect[wire.Error](carol); e.Code != wire.CodeFileRejected || e.Ref != 11 {
+		t.Fatalf("got %+v", e)
+	}
+	carol.send(wire.FileOffer{Ref: 12, To: "bob", Name: "c.txt", Size: 5})
 	id = expect[wire.FileOffered](carol).ID
 	expect[wire.FileOffered](bob)
 	bob.send(wire.FileAbort{ID: id, Reason: "no thanks"})
-	if a := expect[wire.FileAbort](carol); a.ID != id {
-		t.Fatalf("got %+v", a)
+	if st := expect[wire.FileStatus](carol); st.ID != id || st.State != wire.RecipientDeclined || st.Nick != "bob" {
+		t.Fatalf("got %+v", st)
+	}
+	if c := expect[wire.FileClosed](carol); c.ID != id {
+		t.Fatalf("got %+v", c)
 	}
 	h.inspect(func(hb *hub) {
-		if len(hb.files) != 0 {
-			t.Errorf("%d transfers left", len(hb.files))
+		if len(hb.files) != 0 || len(hb.legs) != 0 {
+			t.Errorf("%d transfers, %d legs left", len(hb.files), len(hb.legs))
 		}
 	})
+}
+
+// TestFileRelayThroughput relays 64 MiB from one client to another through
+// a real server on loopback (TLS), the sender keeping 4 or 8 chunks
+// unacknowledged (the client keeps 8), and logs the rates side by side. (For profiling: go test
+// -run FileRelayThroughput -cpuprofile.)
+func TestFileRelayThroughput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("relays 256 MiB")
+	}
+	h := startServer(t, testConfig())
+	cs := joinAll(t, h.addr, "alice", "bob")
+	alice, bob := cs[0], cs[1]
+	relay := func(window uint64) float64 {
+		const size = 64 << 20
+		alice.send(wire.FileOffer{Ref: 1, To: "bob", Name: "bench.bin", Size: size})
+		id := until[wire.FileOffered](alice).ID
+		until[wire.FileOffered](bob)
+		bob.send(wire.FileAccept{ID: id})
+		leg := until[wire.FileSend](alice).Leg
+		chunk := wire.Encode(wire.FileChunk{ID: leg, Data: make([]byte, wire.MaxChunk)})
+		done := make(chan error, 1)
+		start := time.Now()
+		go func() {
+			var got uint64
+			for got < size {
+				m, err := bob.read(wait)
+				if err != nil {
+					done <- err
+					return
+				}
+				if c, ok := m.(wire.FileChunk); ok {
+					got += uint64(len(c.Data))
+				}
+			}
+			done <- nil
+		}()
+		var sent, acked uint64
+		for sent < size {
+			for sent-acked >= window {
+				if a, ok := alice.next().(wire.FileAck); ok && a.ID == leg {
+					acked = a.Bytes
+				}
+			}
+			alice.write(chunk)
+			sent += wire.MaxChunk
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		alice.send(wire.FileAbort{ID: id})
+		return 64 / time.Since(start).Seconds()
+	}
+	for range 2 {
+		for _, w := range []uint64{4, 8} {
+			t.Logf("window %2d chunks: %4.0f MiB/s", w, relay(w*wire.MaxChunk))
+		}
+	}
 }

@@ -36,7 +36,7 @@ func hostileFrame(rng *rand.Rand) []byte {
 		return frame(wire.Type(rng.IntN(0x40)), p)
 	}
 	var m wire.Message
-	switch rng.IntN(16) {
+	switch rng.IntN(17) {
 	case 0:
 		m = wire.Hello{Version: uint16(rng.IntN(3)), Nick: pick()}
 	case 1:
@@ -67,6 +67,8 @@ func hostileFrame(rng *rand.Rand) []byte {
 		m = wire.Pong{Token: rng.Uint64()}
 	case 14:
 		m = wire.Quit{}
+	case 15:
+		m = wire.FileAccept{ID: uint64(rng.IntN(5)), Offset: rng.Uint64N(1 << 20)}
 	default:
 		m = wire.FileAck{ID: 1, Bytes: 1}
 	}

@@ -184,6 +184,7 @@ type hub struct {
 	lastRooms   time.Time        // when RoomChanged events were last sent
 
 	files map[uint64]*transfer
+	legs  map[uint64]*leg // files.go: each accepted recipient's stream
 
 	tlsConf *tls.Config       // nil: plaintext
 	fp      trust.Fingerprint // the certificate's fingerprint (zero in plaintext)
@@ -236,6 +237,7 @@ func (h *hub) reset() {
 	h.byName = make(map[string]*room)
 	h.dirty = make(map[string]string)
 	h.files = make(map[uint64]*transfer)
+	h.legs = make(map[uint64]*leg)
 	h.lobby = &room{name: wire.Lobby, key: wire.FoldKey(wire.Lobby)}
 	h.rooms[h.lobby.key] = h.lobby
 	h.names.reset()
@@ -515,6 +517,8 @@ func (h *hub) command(cmd Command) {
 		h.setPassword(cmd.Password)
 	case Release:
 		h.release(cmd.Nick)
+	case SetFiles:
+		h.setFiles(cmd)
 	case inspect:
 		cmd.f(h)
 	default:
@@ -897,6 +901,8 @@ func (h *hub) frame(c *conn, m wire.Message) {
 		h.fileEnd(c, m)
 	case wire.FileAbort:
 		h.fileAbort(c, m)
+	case wire.FileAccept:
+		h.fileAccept(c, m)
 	case wire.Missed:
 		h.missed(c, m)
 	case wire.Older:

@@ -215,6 +215,7 @@ func TestStopDuringFileTransfer(t *testing.T) {
 	alice.send(wire.FileOffer{Ref: 1, To: "bob", Name: "big.bin", Size: 1 << 20})
 	id := expect[wire.FileOffered](alice).ID
 	expect[wire.FileOffered](bob)
+	id = accept(t, bob, alice, id, 0, [wire.FileKeySize]byte{})
 	chunk := bytes.Repeat([]byte{7}, wire.MaxChunk)
 	alice.send(wire.FileChunk{ID: id, Data: chunk}, wire.FileChunk{ID: id, Data: chunk})
 	for range 2 {
@@ -259,6 +260,7 @@ func TestStopDuringFileTransfer(t *testing.T) {
 	alice.send(wire.FileOffer{Ref: 2, To: "bob", Name: "again.bin", Size: uint64(len(data))})
 	id = expect[wire.FileOffered](alice).ID
 	expect[wire.FileOffered](bob)
+	leg := accept(t, bob, alice, id, 0, [wire.FileKeySize]byte{})
 	type result struct {
 		data []byte
 		sum  [32]byte
@@ -269,7 +271,7 @@ func TestStopDuringFileTransfer(t *testing.T) {
 		d, s, err := receiveFile(bob, id)
 		got <- result{d, s, err}
 	}()
-	sendFile(t, alice, id, data)
+	sendFile(t, alice, leg, data, 0)
 	r := <-got
 	if r.err != nil || !bytes.Equal(r.data, data) || r.sum != sha256.Sum256(data) {
 		t.Fatalf("after a restart bob got %d bytes (%v), want %d", len(r.data), r.err, len(data))
@@ -305,7 +307,7 @@ func expectError(t *testing.T, c *client, code wire.ErrorCode) {
 	}
 }
 
-// TestFileAbortRules covers who may end a transfer and who is told.
+// TestFileAbortRules covers who may end a transfer or a leg and who is told.
 func TestFileAbortRules(t *testing.T) {
 	h := startServer(t, testConfig())
 	cs := joinAll(t, h.addr, "alice", "bob", "carol", "dave")
@@ -319,16 +321,19 @@ func TestFileAbortRules(t *testing.T) {
 		c.sync()
 	}
 	carol.sync()
+	var none [wire.FileKeySize]byte
 
-	// FileEnd before the offered size: both ends get FileAbort.
+	// FileEnd before the offered size: the leg fails, both ends are told.
 	id := offer(t, alice, 1, "bob", "", 100, bob)
-	alice.send(wire.FileChunk{ID: id, Data: []byte("ten bytes!")})
+	leg := accept(t, bob, alice, id, 0, none)
+	alice.send(wire.FileChunk{ID: leg, Data: []byte("ten bytes!")})
 	expect[wire.FileChunk](bob)
-	alice.send(wire.FileEnd{ID: id})
+	alice.send(wire.FileEnd{ID: leg})
 	expectAbort(t, bob, id, "ended after 10 of 100 bytes")
-	if a := until[wire.FileAbort](alice); a.ID != id { // after the chunk's FileAck
-		t.Fatalf("alice got %+v", a)
+	if st := until[wire.FileStatus](alice); st.ID != id || st.Leg != leg || st.State != wire.RecipientCanceled { // after the chunk's FileAck
+		t.Fatalf("alice got %+v", st)
 	}
+	expect[wire.FileClosed](alice)
 
 	// The sender cancelling: recipients are told, the sender is not.
 	id = offer(t, alice, 2, "bob", "", 100, bob)
@@ -336,36 +341,48 @@ func TestFileAbortRules(t *testing.T) {
 	expectAbort(t, bob, id, "canceled by the sender")
 	alice.quiet()
 
-	// Only the sender feeds or ends a transfer; only its parties abort it.
+	// Only the sender feeds or ends a leg; only a transfer's parties abort
+	// or accept it.
 	id = offer(t, alice, 3, "", "share", 100, bob, carol)
-	dave.send(wire.FileAbort{ID: id}, wire.FileEnd{ID: id})
+	dave.send(wire.FileAbort{ID: id}, wire.FileAccept{ID: id})
 	expectError(t, dave, wire.CodeNoTransfer)
 	expectError(t, dave, wire.CodeNoTransfer)
 	dave.send(wire.FileAbort{ID: 1 << 40})
 	expectError(t, dave, wire.CodeNoTransfer)
 
-	// In a room, one recipient declining leaves the others in; the last one
-	// declining aborts the transfer for the sender.
+	// In a room, one recipient canceling leaves the others in; the last one
+	// answering closes the transfer.
+	bobLeg := accept(t, bob, alice, id, 0, none)
+	carolLeg := accept(t, carol, alice, id, 0, none)
+	dave.send(wire.FileEnd{ID: bobLeg})
+	dave.quiet()
 	bob.send(wire.FileAbort{ID: id, Reason: "no thanks"})
-	bob.quiet()
-	alice.send(wire.FileChunk{ID: id, Data: []byte("for carol")})
+	if st := expect[wire.FileStatus](alice); st.Leg != bobLeg || st.State != wire.RecipientCanceled || st.Reason != "no thanks" {
+		t.Fatalf("alice got %+v", st)
+	}
+	alice.send(wire.FileChunk{ID: bobLeg, Data: []byte("late")}, wire.FileChunk{ID: carolLeg, Data: []byte("for carol")})
 	if c := expect[wire.FileChunk](carol); c.ID != id {
 		t.Fatalf("carol got %+v", c)
 	}
 	bob.quiet() // no more chunks for bob
 	carol.send(wire.FileAbort{ID: id, Reason: "no thanks either"})
-	if a := until[wire.FileAbort](alice); a.ID != id || a.Reason != "declined by carol" { // after the chunk's FileAck
-		t.Fatalf("alice got %+v", a)
+	if st := until[wire.FileStatus](alice); st.Nick != "carol" || st.Reason != "no thanks either" { // after the chunk's FileAck
+		t.Fatalf("alice got %+v", st)
 	}
+	expect[wire.FileClosed](alice)
 	carol.quiet()
 
-	// A recipient leaving a room transfer leaves the others in.
+	// A recipient leaving a room transfer leaves the others in; the sender
+	// learns it is away.
 	id = offer(t, alice, 4, "", "share", 100, bob, carol)
 	carol.send(wire.Quit{})
 	carol.expectEOF()
 	until[wire.Left](bob) // carol left share and the lobby
-	alice.sync()
-	alice.send(wire.FileChunk{ID: id, Data: []byte("for bob")})
+	if st := until[wire.FileStatus](alice); st.Nick != "carol" || st.State != wire.RecipientAway {
+		t.Fatalf("alice got %+v", st)
+	}
+	leg = accept(t, bob, alice, id, 0, none)
+	alice.send(wire.FileChunk{ID: leg, Data: []byte("for bob")})
 	if c := until[wire.FileChunk](bob); c.ID != id {
 		t.Fatalf("bob got %+v", c)
 	}
@@ -377,12 +394,12 @@ func TestFileAbortRules(t *testing.T) {
 	for i := range maxFilesPerUser {
 		ids = append(ids, offer(t, alice, uint32(10+i), "bob", "", 10))
 	}
-	alice.send(wire.FileOffer{Ref: 20, To: "bob", Name: "one.more", Size: 10})
-	if e := until[wire.Error](alice); e.Code != wire.CodeFileRejected || e.Ref != 20 {
+	alice.send(wire.FileOffer{Ref: 40, To: "bob", Name: "one.more", Size: 10})
+	if e := until[wire.Error](alice); e.Code != wire.CodeFileRejected || e.Ref != 40 {
 		t.Fatalf("alice got %+v", e)
 	}
 	alice.send(wire.FileAbort{ID: ids[0]})
-	offer(t, alice, 21, "bob", "", 10)
+	offer(t, alice, 41, "bob", "", 10)
 	h.inspect(func(hb *hub) {
 		if len(hb.files) != maxFilesPerUser {
 			t.Errorf("%d transfers, want %d", len(hb.files), maxFilesPerUser)
@@ -485,11 +502,13 @@ func TestFileSenderAheadOfAcks(t *testing.T) {
 	cfg.WriteTimeout = time.Minute
 	h := startServer(t, cfg)
 	alice := join(t, h.addr, "alice")
-	dialStuck(t, h.addr, "bob") // never reads after its welcome
+	bob := dialStuck(t, h.addr, "bob") // never reads after its welcome
 	until[wire.Joined](alice)
 	size := uint64(64 << 20)
 	alice.send(wire.FileOffer{Ref: 1, To: "bob", Name: "big.bin", Size: size})
-	id := expect[wire.FileOffered](alice).ID
+	xfer := expect[wire.FileOffered](alice).ID
+	bob.send(wire.FileAccept{ID: xfer}) // writes, never reads
+	id := until[wire.FileSend](alice).Leg
 
 	stop := make(chan struct{})
 	sent := make(chan int, 1)
@@ -510,21 +529,21 @@ func TestFileSenderAheadOfAcks(t *testing.T) {
 			n++
 		}
 	}()
-	var abort wire.FileAbort
+	var abort wire.FileStatus
 	for {
 		m, err := alice.read(10 * time.Second)
 		if err != nil {
 			close(stop)
 			t.Fatalf("alice: %v before the transfer was aborted", err)
 		}
-		if a, ok := m.(wire.FileAbort); ok {
+		if a, ok := m.(wire.FileStatus); ok {
 			abort = a
 			break
 		}
 	}
 	close(stop)
 	n := <-sent
-	if abort.ID != id || !strings.Contains(abort.Reason, "ahead of acknowledgements") {
+	if abort.Leg != id || abort.State != wire.RecipientCanceled || !strings.Contains(abort.Reason, "ahead of acknowledgements") {
 		t.Fatalf("alice got %+v", abort)
 	}
 	t.Logf("aborted after about %d chunks", n)

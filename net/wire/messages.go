@@ -452,6 +452,7 @@ type FileOffer struct {
 	To   string
 	Name string
 	Size uint64
+	Key  [FileKeySize]byte // optional trailing field (zero: none); see FileAccept
 }
 
 // FileOffered tells recipients (and, with the sender's Ref, the sender) that a
@@ -465,6 +466,7 @@ type FileOffered struct {
 	Name string
 	Size uint64
 	Ref  uint32
+	Key  [FileKeySize]byte // the offer's key (optional trailing field)
 }
 
 // FileChunk carries the next piece of a transfer.
@@ -623,12 +625,20 @@ func (m RoomList) appendPayload(b []byte) []byte {
 }
 func (m FileOffer) appendPayload(b []byte) []byte {
 	b = appendStr(appendStr(appendStr(appendU32(b, m.Ref), m.Room), m.To), m.Name)
-	return appendU64(b, m.Size)
+	return appendKey(appendU64(b, m.Size), m.Key)
 }
 func (m FileOffered) appendPayload(b []byte) []byte {
 	b = appendU64(appendU64(b, m.ID), uint64(m.Time))
 	b = appendStr(appendStr(appendStr(appendStr(b, m.From), m.Room), m.To), m.Name)
-	return appendU32(appendU64(b, m.Size), m.Ref)
+	return appendKey(appendU32(appendU64(b, m.Size), m.Ref), m.Key)
+}
+
+// appendKey writes an optional trailing key: nothing when it is zero.
+func appendKey(b []byte, k [FileKeySize]byte) []byte {
+	if k == ([FileKeySize]byte{}) {
+		return b
+	}
+	return append(b, k[:]...)
 }
 func (m FileChunk) appendPayload(b []byte) []byte { return append(appendU64(b, m.ID), m.Data...) }
 func (m FileAck) appendPayload(b []byte) []byte   { return appendU64(appendU64(b, m.ID), m.Bytes) }
@@ -713,10 +723,11 @@ func Decode(t Type, payload []byte) (Message, error) {
 		}
 		m = rl
 	case TypeFileOffer:
-		m = FileOffer{Ref: d.u32("ref"), Room: d.str("room"), To: d.str("to"), Name: d.str("name"), Size: d.u64("size")}
+		m = FileOffer{Ref: d.u32("ref"), Room: d.str("room"), To: d.str("to"), Name: d.str("name"), Size: d.u64("size"),
+			Key: d.optionalKey()}
 	case TypeFileOffered:
 		m = FileOffered{ID: d.u64("id"), Time: d.i64("time"), From: d.str("from"), Room: d.str("room"),
-			To: d.str("to"), Name: d.str("name"), Size: d.u64("size"), Ref: d.u32("ref")}
+			To: d.str("to"), Name: d.str("name"), Size: d.u64("size"), Ref: d.u32("ref"), Key: d.optionalKey()}
 	case TypeFileChunk:
 		fc := FileChunk{ID: d.u64("id")}
 		if d.err == nil && len(d.b) > MaxChunk {
@@ -732,6 +743,8 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = fe
 	case TypeFileAbort:
 		m = FileAbort{ID: d.u64("id"), Reason: d.str("reason")}
+	case TypeFileAccept, TypeFileSend, TypeFileStatus, TypeFileClosed, TypeFileInterrupted:
+		m = decodeFiles(t, d)
 	case TypeMissed, TypeOlder, TypeSearch, TypeHistory, TypeQueued:
 		m = decodeHistory(t, d)
 	case TypeRestriction, TypeTopic:

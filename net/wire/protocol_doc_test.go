@@ -68,7 +68,8 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"CodeHistoryOff": CodeHistoryOff, "CodeHistoryBusy": CodeHistoryBusy, "CodeSearchInvalid": CodeSearchInvalid,
 		"CodeHistoryFailed": CodeHistoryFailed, "CodeAwayFull": CodeAwayFull,
 		"CodeBidiControl": CodeBidiControl, "CodeRoomReserved": CodeRoomReserved, "CodeRoomLookAlike": CodeRoomLookAlike,
-		"CodeRoomQuota": CodeRoomQuota, "CodeMuted": CodeMuted, "CodeLecture": CodeLecture}
+		"CodeRoomQuota": CodeRoomQuota, "CodeMuted": CodeMuted, "CodeLecture": CodeLecture,
+		"CodeFilesOff": CodeFilesOff, "CodeFileOffset": CodeFileOffset}
 	if len(errorCodes) != len(codeNames) {
 		t.Fatalf("the test lists %d error codes, the code has %d", len(errorCodes), len(codeNames))
 	}
