@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -80,6 +81,7 @@ type ClientWindow struct {
 	usersTitle                   *widget.Label
 	usersList                    *widget.List
 	msgBtn                       *widget.Button
+	awayItem                     *fyne.MenuItem // Chat ▸ Away, checked while away
 
 	// view state (what is on screen; the model has the rest)
 	views        map[*clientmodel.Conv]*convView
@@ -120,7 +122,7 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	w.m = clientmodel.New(w.out.send)
 	w.m.Collapse = a.Preferences().BoolWithFallback(prefCollapse, true)
 	ph := fyne.TextStyle{}
-	w.timeW = max(fyne.MeasureText("00:00", w.meas.size, ph).Width, fyne.MeasureText("not sent", w.meas.size, ph).Width)
+	w.timeW = max(fyne.MeasureText("00:00", w.meas.size, ph).Width, fyne.MeasureText(notSentMark(), w.meas.size, ph).Width)
 	w.gapW = theme.Padding() * 2
 	w.inset = theme.Padding()
 	w.rowH = w.meas.lineH
@@ -174,18 +176,18 @@ func (w *ClientWindow) buildForm(opts ClientOptions) {
 		nick = prefs.String(prefNick)
 	}
 	w.addr = widget.NewEntry()
-	w.addr.SetPlaceHolder("host:port, e.g. 192.168.1.5:" + DefaultPort)
+	w.addr.SetPlaceHolder(lang.L("host:port, e.g. 192.168.1.5:{{.Port}}", map[string]any{"Port": DefaultPort}))
 	w.addr.SetText(addr)
 	w.nick = widget.NewEntry()
-	w.nick.SetPlaceHolder("your nickname")
+	w.nick.SetPlaceHolder(lang.L("your nickname"))
 	w.nick.SetText(nick)
 	w.addr.OnSubmitted = func(string) { w.connect() }
 	w.nick.OnSubmitted = func(string) { w.connect() }
-	w.connectBtn = widget.NewButtonWithIcon("Connect", theme.LoginIcon(), w.connect)
+	w.connectBtn = widget.NewButtonWithIcon(lang.L("Connect"), theme.LoginIcon(), w.connect)
 	w.connectBtn.Importance = widget.HighImportance
-	w.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { w.change(w.m.Cancel) })
+	w.cancelBtn = widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), func() { w.change(w.m.Cancel) })
 	w.cancelBtn.Hide()
-	w.plain = widget.NewCheck("Not encrypted (only for a server whose admin turned TLS off)", nil)
+	w.plain = widget.NewCheck(lang.L("Not encrypted (only for a server whose admin turned TLS off)"), nil)
 	w.formStatus = widget.NewLabel("")
 	w.formStatus.Wrapping = fyne.TextWrapWord
 	w.formStatus.Hide()
@@ -195,7 +197,7 @@ func (w *ClientWindow) buildForm(opts ClientOptions) {
 	icon := canvas.NewImageFromResource(assets.ClientIcon)
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSize(72, 72))
-	form := widget.NewForm(widget.NewFormItem("Server", w.addr), widget.NewFormItem("Nickname", w.nick), widget.NewFormItem("", w.plain))
+	form := widget.NewForm(widget.NewFormItem(lang.L("Server"), w.addr), widget.NewFormItem(lang.L("Nickname"), w.nick), widget.NewFormItem("", w.plain))
 	card := container.NewVBox(icon, title, form, container.NewHBox(layout.NewSpacer(), w.cancelBtn, w.connectBtn), w.formStatus)
 	w.form = container.NewCenter(container.New(minWidth(420), card))
 }
@@ -220,26 +222,29 @@ func (w *ClientWindow) buildMenu() {
 		i.Shortcut = sc
 		return i
 	}
-	chat := fyne.NewMenu("Chat",
-		fyne.NewMenuItem("Connect again", func() { w.change(w.m.ConnectAgain) }),
-		fyne.NewMenuItem("Change server or nickname…", func() { w.change(w.m.ChangeServer) }),
-		fyne.NewMenuItem("Disconnect", func() { w.change(w.m.Disconnect) }),
+	w.awayItem = fyne.NewMenuItem(lang.L("Away"), w.toggleAway)
+	chat := fyne.NewMenu(lang.L("Chat"),
+		fyne.NewMenuItem(lang.L("Connect again"), func() { w.change(w.m.ConnectAgain) }),
+		fyne.NewMenuItem(lang.L("Change server or nickname…"), func() { w.change(w.m.ChangeServer) }),
+		fyne.NewMenuItem(lang.L("Disconnect"), func() { w.change(w.m.Disconnect) }),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Settings…", w.showSettings),
+		w.awayItem,
+		fyne.NewMenuItem(lang.L("Settings…"), w.showSettings),
 	)
 	// The shortcuts live on menu items: Fyne runs a main menu's shortcuts
 	// whatever widget has the focus.
-	rooms := fyne.NewMenu("Conversations",
-		item("Switch conversation…", scSwitcher, w.showSwitcher),
-		item("Next conversation", scNext, func() { w.shortcut(scNext) }),
-		item("Previous conversation", scPrev, func() { w.shortcut(scPrev) }),
+	rooms := fyne.NewMenu(lang.L("Conversations"),
+		item(lang.L("Switch conversation…"), scSwitcher, w.showSwitcher),
+		item(lang.L("Next conversation"), scNext, func() { w.shortcut(scNext) }),
+		item(lang.L("Previous conversation"), scPrev, func() { w.shortcut(scPrev) }),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Rooms: join or create…", w.showRooms),
-		item("Leave this room or close this chat", scClose, w.leaveCurrent),
+		fyne.NewMenuItem(lang.L("Rooms: join or create…"), w.showRooms),
+		item(lang.L("Leave this room or close this chat"), scClose, w.leaveCurrent),
 	)
-	help := fyne.NewMenu("Help",
-		fyne.NewMenuItem("Commands and keys", func() { w.change(w.showHelp) }),
-		fyne.NewMenuItem("About", func() { ShowAbout(w.win, "MultiChat") }))
+	help := fyne.NewMenu(lang.L("Help"),
+		fyne.NewMenuItem(lang.L("Commands and keys"), func() { w.change(w.showHelp) }),
+		fyne.NewMenuItem(lang.L("About"), func() { ShowAbout(w.win, "MultiChat") }))
+
 	w.win.SetMainMenu(fyne.NewMainMenu(chat, rooms, help))
 }
 

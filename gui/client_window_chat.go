@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -18,11 +19,11 @@ func (w *ClientWindow) buildChat() {
 	w.bannerText = widget.NewLabel("")
 	w.bannerText.Importance = widget.WarningImportance
 	w.bannerText.Wrapping = fyne.TextWrapWord
-	w.retryBtn = widget.NewButtonWithIcon("Retry now", theme.ViewRefreshIcon(), func() { w.change(w.m.RetryNow) })
-	w.againBtn = widget.NewButtonWithIcon("Connect again", theme.LoginIcon(), func() { w.change(w.m.ConnectAgain) })
+	w.retryBtn = widget.NewButtonWithIcon(lang.L("Retry now"), theme.ViewRefreshIcon(), func() { w.change(w.m.RetryNow) })
+	w.againBtn = widget.NewButtonWithIcon(lang.L("Connect again"), theme.LoginIcon(), func() { w.change(w.m.ConnectAgain) })
 	w.againBtn.Importance = widget.HighImportance
-	w.otherBtn = widget.NewButton("Change server or nickname…", func() { w.change(w.m.ChangeServer) })
-	w.quitBtn = widget.NewButton("Disconnect", func() { w.change(w.m.Disconnect) })
+	w.otherBtn = widget.NewButton(lang.L("Change server or nickname…"), func() { w.change(w.m.ChangeServer) })
+	w.quitBtn = widget.NewButton(lang.L("Disconnect"), func() { w.change(w.m.Disconnect) })
 	bannerBg := canvas.NewRectangle(theme.Color(theme.ColorNameHover))
 	w.banner = container.NewStack(bannerBg, container.NewBorder(nil, nil, nil,
 		container.NewHBox(w.retryBtn, w.againBtn, w.otherBtn, w.quitBtn), w.bannerText))
@@ -63,7 +64,7 @@ func (w *ClientWindow) buildChat() {
 	w.logList.HideSeparators = true
 	// (Not a ThemeOverride for tighter rows: Fyne caches parsed fonts per
 	// theme scope, and NanumGothic parsed again costs tens of MB.)
-	w.below = widget.NewButtonWithIcon("New messages below", theme.MoveDownIcon(), func() {
+	w.below = widget.NewButtonWithIcon(lang.L("New messages below"), theme.MoveDownIcon(), func() {
 		w.logList.ScrollToBottom()
 		w.below.Hide()
 	})
@@ -75,9 +76,9 @@ func (w *ClientWindow) buildChat() {
 	w.copyText = widget.NewLabel("")
 	w.copyText.Selectable = true
 	w.copyText.Wrapping = fyne.TextWrapWord
-	copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { w.copyEntry(w.selected) })
-	w.retryLine = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), w.retrySelected)
-	w.discardLine = widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), w.discardSelected)
+	copyBtn := widget.NewButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), func() { w.copyEntry(w.selected) })
+	w.retryLine = widget.NewButtonWithIcon(lang.L("Retry"), theme.ViewRefreshIcon(), w.retrySelected)
+	w.discardLine = widget.NewButtonWithIcon(lang.L("Discard"), theme.DeleteIcon(), w.discardSelected)
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { w.selectEntry(-1) })
 	w.copyBar = container.NewVBox(widget.NewSeparator(), w.copyText,
 		container.NewHBox(layout.NewSpacer(), w.retryLine, copyBtn, w.discardLine, closeBtn))
@@ -108,7 +109,7 @@ func (w *ClientWindow) buildChat() {
 	bottom := container.NewVBox(w.copyBar, container.NewBorder(nil, nil, nil, container.NewHBox(w.counter, w.sendBtn), w.input), w.inputHint)
 	center := container.NewBorder(container.NewVBox(w.header, widget.NewSeparator()), bottom, nil, nil, logBox)
 
-	w.usersTitle = widget.NewLabelWithStyle("Online — 0", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.usersTitle = widget.NewLabelWithStyle(lang.L("Online — {{.Count}}", map[string]any{"Count": 0}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.usersList = widget.NewList(
 		func() int {
 			if w.m.Cur == nil {
@@ -124,7 +125,7 @@ func (w *ClientWindow) buildChat() {
 			}
 			r.set(id, w.m.Cur.Users[id])
 		})
-	w.msgBtn = widget.NewButtonWithIcon("Message privately", theme.MailComposeIcon(), func() {
+	w.msgBtn = widget.NewButtonWithIcon(lang.L("Message privately"), theme.MailComposeIcon(), func() {
 		if c := w.m.Cur; c != nil && w.selUser >= 0 && w.selUser < len(c.Users) {
 			nick := c.Users[w.selUser]
 			w.change(func() { w.m.OpenPrivate(nick) })
@@ -134,7 +135,7 @@ func (w *ClientWindow) buildChat() {
 	users := container.NewBorder(container.NewVBox(w.usersTitle, widget.NewSeparator()), w.msgBtn, nil, nil, w.usersList)
 
 	side := container.NewBorder(container.NewVBox(
-		widget.NewLabelWithStyle("Conversations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(lang.L("Conversations"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewSeparator()), nil, nil, nil, w.convList)
 	right := container.NewHSplit(center, users)
 	right.SetOffset(0.78)
@@ -150,10 +151,10 @@ func (w *ClientWindow) setConvRow(c *clientmodel.Conv, name, badge *widget.Label
 	name.TextStyle.Italic = false
 	switch {
 	case c.Kind == clientmodel.Room && !c.Joined:
-		t += " (left)"
+		t = lang.L("{{.Conv}} (left)", map[string]any{"Conv": t})
 		name.TextStyle.Italic = true
 	case c.Kind == clientmodel.Private && c.PrivOff:
-		t += " (offline)"
+		t = lang.L("{{.Conv}} (offline)", map[string]any{"Conv": t})
 		name.TextStyle.Italic = true
 	}
 	name.Importance = widget.MediumImportance
@@ -225,7 +226,7 @@ func (r *userRow) set(id int, nick string) {
 	t := nick + wire.ViaTag(r.w.m.Marks[nick])
 	r.label.TextStyle.Bold = wire.FoldKey(nick) == r.w.m.MeKey
 	if r.label.TextStyle.Bold {
-		t += " (you)"
+		t = lang.L("{{.Nick}} (you)", map[string]any{"Nick": t})
 	}
 	r.label.Importance = widget.MediumImportance
 	if r.w.m.Link != clientmodel.Live {
@@ -256,7 +257,8 @@ func (r *userRow) TappedSecondary(ev *fyne.PointEvent) {
 		return
 	}
 	r.Tapped(ev)
-	menu := fyne.NewMenu("", fyne.NewMenuItem("Message "+nick+" privately", func() {
+	menu := fyne.NewMenu("", fyne.NewMenuItem(lang.L("Message {{.Nick}} privately", map[string]any{"Nick": nick}), func() {
+
 		r.w.change(func() { r.w.m.OpenPrivate(nick) })
 	}))
 	widget.ShowPopUpMenuAtPosition(menu, r.w.win.Canvas(), ev.AbsolutePosition)

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"fmt"
 	"image/color"
 	"net/url"
 	"sort"
@@ -10,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -171,7 +171,7 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		case clientmodel.Pending:
 			r.tm.Text = "…"
 		case clientmodel.NotSent:
-			r.tm.Text = "not sent"
+			r.tm.Text = notSentMark()
 			r.tm.Color = th.Color(theme.ColorNameError, vr)
 		default:
 			r.tm.Text = e.T.Local().Format("15:04")
@@ -234,9 +234,9 @@ func (w *ClientWindow) foldRow(r *logRow, rw row, e *clientmodel.Entry) {
 	r.seq, r.fold = rw.seq, rw.start
 	r.timeX, r.timeW, r.nickX, r.textX = w.inset, w.timeW, w.inset+w.timeW+w.gapW, w.textX(e)
 	r.tm.Text, r.nick.Text = "", ""
-	r.text.Text = fmt.Sprintf("▾ Show the whole message (%d more lines)", rw.end)
+	r.text.Text = "▾ " + lang.L("Show the whole message ({{.Count}} more lines)", map[string]any{"Count": rw.end})
 	if rw.start == rowFold {
-		r.text.Text = "▴ Fold this message"
+		r.text.Text = "▴ " + lang.L("Fold this message")
 	}
 	r.text.Color = th.Color(theme.ColorNamePrimary, vr)
 	r.text.TextStyle = fyne.TextStyle{Bold: true}
@@ -263,6 +263,9 @@ func (w *ClientWindow) toggleFold(seq int) {
 	w.logList.Refresh()
 }
 
+// notSentMark is the time column of a line that was not sent.
+func notSentMark() string { return lang.L("not sent") }
+
 // mentionColor is a light tint of c for the background of lines that name me.
 func mentionColor(c color.Color) color.Color {
 	r, g, b, _ := c.RGBA()
@@ -285,7 +288,7 @@ func (w *ClientWindow) selectEntry(seq int) {
 		text := clientmodel.EntryLine(e)
 		notSent := e.State == clientmodel.NotSent
 		if notSent {
-			text = "Not sent (" + e.Why + "): " + e.Text
+			text = lang.L("Not sent ({{.Why}}): {{.Text}}", map[string]any{"Why": e.Why, "Text": e.Text})
 		}
 		w.copyText.SetText(text)
 		show(w.retryLine, notSent)
@@ -330,18 +333,18 @@ func (w *ClientWindow) entryMenu(seq int, at fyne.Position) {
 	}
 	e := c.Entry(seq)
 	items := []*fyne.MenuItem{
-		fyne.NewMenuItem("Copy line", func() { w.copyEntry(seq) }),
-		fyne.NewMenuItem("Copy text", func() { w.app.Clipboard().SetContent(e.Text) }),
+		fyne.NewMenuItem(lang.L("Copy line"), func() { w.copyEntry(seq) }),
+		fyne.NewMenuItem(lang.L("Copy text"), func() { w.app.Clipboard().SetContent(e.Text) }),
 	}
 	if e.State == clientmodel.NotSent {
-		items = append(items, fyne.NewMenuItem("Retry", w.retrySelected), fyne.NewMenuItem("Discard", w.discardSelected))
+		items = append(items, fyne.NewMenuItem(lang.L("Retry"), w.retrySelected), fyne.NewMenuItem(lang.L("Discard"), w.discardSelected))
 	}
 	for _, link := range clientmodel.Links(e.Text) {
-		items = append(items, fyne.NewMenuItem("Open "+clientmodel.Shorten(link, 60), func() { w.openURL(link) }))
+		items = append(items, fyne.NewMenuItem(lang.L("Open {{.Link}}", map[string]any{"Link": clientmodel.Shorten(link, 60)}), func() { w.openURL(link) }))
 	}
 	if e.Kind == clientmodel.KindChat && !e.Mine {
 		from := e.From
-		items = append(items, fyne.NewMenuItem("Message "+from+" privately", func() {
+		items = append(items, fyne.NewMenuItem(lang.L("Message {{.Nick}} privately", map[string]any{"Nick": from}), func() {
 			w.change(func() { w.m.OpenPrivate(from) })
 		}))
 	}

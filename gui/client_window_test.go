@@ -174,7 +174,7 @@ func TestClientIncomingMessageUsersAndKick(t *testing.T) {
 	if got := w.usersTitle.Text; got != "Online — 2" {
 		t.Errorf("users title after leave %q", got)
 	}
-	if !strings.Contains(shownText(w), "carol left (connection lost)") {
+	if !strings.Contains(shownText(w), "carol lost the connection") {
 		t.Errorf("leave line with reason not shown:\n%s", shownText(w))
 	}
 

@@ -63,6 +63,7 @@ func parseFlags(args []string, stderr io.Writer) (gui.ClientOptions, error) {
 // session ended in time.
 func open(a fyne.App, opts gui.ClientOptions, logger *slog.Logger) (w *gui.ClientWindow, end func() bool) {
 	a.SetIcon(assets.ClientIcon)
+	gui.SetupLanguage(a.Preferences())
 	a.Settings().SetTheme(gui.NewThemeWith(gui.ClientAppearance(a.Preferences())))
 	opts.Logger = logger
 	cmds, events, end := startSession(logger, client.WithDownloadDir(gui.DownloadDir(a.Preferences())))

@@ -196,6 +196,14 @@ type Model struct {
 	Hint    string    // under the entry: why the last input was not taken
 	// GiveBack is text handed back to the entry (an over-long message).
 	GiveBack string
+	// Away: I am shown as away (by hand or after idle minutes), with
+	// AwayText.
+	Away     bool
+	AwayText string
+	// AwayAfter is how many idle minutes make me away (0: never);
+	// SendTyping tells others when I am typing.
+	AwayAfter  int
+	SendTyping bool
 
 	Me, MeKey string // my nickname and its wire.FoldKey
 	// Marks are gateway users' marks by nick ("irc", "classic"), shown in
