@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -99,4 +100,17 @@ func languageSelect(p fyne.Preferences) languageChoice {
 			p.SetString(prefLanguage, Languages[i].Code)
 		}
 	}}
+}
+
+// showLanguageDialog asks for the interface's language (the server window
+// has no other settings); the choice is used from the next start.
+func showLanguageDialog(a fyne.App, win fyne.Window) {
+	choice := languageSelect(a.Preferences())
+	item := widget.NewFormItem(lang.L("Language"), choice.Select)
+	item.HintText = lang.L("Used from the next start of MultiChat.")
+	dialog.ShowForm(lang.L("Language"), lang.L("Save"), lang.L("Cancel"), []*widget.FormItem{item}, func(ok bool) {
+		if ok {
+			choice.save()
+		}
+	}, win)
 }

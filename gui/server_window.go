@@ -291,7 +291,8 @@ func (s *ServerWindow) menu() *fyne.MainMenu {
 	quit := fyne.NewMenuItem(lang.L("Quit"), nil) // the driver makes it close the window, through requestClose
 	quit.IsQuit = true
 	return fyne.NewMainMenu(
-		fyne.NewMenu(lang.L("File"), quit),
+		fyne.NewMenu(lang.L("File"), fyne.NewMenuItem(lang.L("Language…"), func() { showLanguageDialog(s.app, s.win) }),
+			fyne.NewMenuItemSeparator(), quit),
 		fyne.NewMenu(lang.L("Help"), fyne.NewMenuItem(lang.L("About"), func() { ShowAbout(s.win, serverTitle()) })),
 	)
 }

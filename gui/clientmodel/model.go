@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -103,8 +105,11 @@ type Conv struct {
 
 // Title is how the conversation is named in lists and headers.
 func (c *Conv) Title() string {
-	if c.Kind == Private {
+	switch {
+	case c.Kind == Private:
 		return "@" + c.Name
+	case c.Kind == Lobby && c.Name == wire.Lobby:
+		return "#" + lang.L("lobby") // the default lobby's name, in the interface's language
 	}
 	return "#" + c.Name
 }
