@@ -123,6 +123,7 @@ type conn struct {
 	via       string    // the gateway that brought the user (Port.Dial); "" for a socket
 	rooms     []membership
 	files     int // transfers this user is sending
+	presence  presence
 }
 
 // membership is a conn's place in a room's member slice.

@@ -725,6 +725,8 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = FileAbort{ID: d.u64("id"), Reason: d.str("reason")}
 	case TypeMissed, TypeOlder, TypeSearch, TypeHistory:
 		m = decodeHistory(t, d)
+	case TypeSetAway, TypeAway, TypeTyping, TypeTypingNotice:
+		m = decodePresence(t, d)
 	case TypeSeedText, TypeSeedFile, TypeSeedJoin, TypeSeedLeave, TypeSeedError, TypeSeedCommand:
 		return nil, &DecodeError{Type: t, Code: CodeUnsupported, Reason: "seed-001 frame types are reserved and not served"}
 	default:

@@ -68,7 +68,7 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"CodeHistoryOff": CodeHistoryOff, "CodeHistoryBusy": CodeHistoryBusy, "CodeSearchInvalid": CodeSearchInvalid,
 		"CodeHistoryFailed": CodeHistoryFailed,
 		"CodeBidiControl":   CodeBidiControl, "CodeRoomReserved": CodeRoomReserved, "CodeRoomLookAlike": CodeRoomLookAlike,
-		"CodeRoomQuota": CodeRoomQuota}
+		"CodeRoomQuota": CodeRoomQuota, "CodeAwayText": CodeAwayText, "CodeTypingTarget": CodeTypingTarget}
 	if len(errorCodes) != len(codeNames) {
 		t.Fatalf("the test lists %d error codes, the code has %d", len(errorCodes), len(codeNames))
 	}

@@ -60,5 +60,13 @@ func samples() []Message {
 			{ID: 10, Time: -1, Kind: EntryPrivate, From: "a", To: "b", Text: "🙂"},
 			{ID: 11, Kind: EntryLeft, Room: Lobby, From: "c", Text: "quit"}}},
 		History{Kind: HistReplay, Flags: ListFirst | ListLast, Room: Lobby},
+		SetAway{Away: true, Text: "점심 먹으러 갔어요 🍚"},
+		SetAway{},
+		Away{User: "민수", Away: true, Text: "회의 중"},
+		Away{User: "bob"},
+		Typing{Room: "개발 팀"},
+		Typing{To: "지은"},
+		TypingNotice{Room: Lobby, From: "민수"},
+		TypingNotice{From: "a", To: "b"},
 	}
 }
