@@ -72,7 +72,9 @@ func boolByte(b bool) byte {
 	return 0
 }
 
-func (m SetAway) appendPayload(b []byte) []byte { return appendStr(append(b, boolByte(m.Away)), m.Text) }
+func (m SetAway) appendPayload(b []byte) []byte {
+	return appendStr(append(b, boolByte(m.Away)), m.Text)
+}
 func (m Away) appendPayload(b []byte) []byte {
 	return appendStr(append(appendStr(b, m.User), boolByte(m.Away)), m.Text)
 }
