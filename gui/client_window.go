@@ -82,6 +82,9 @@ type ClientWindow struct {
 	usersList                    *widget.List
 	msgBtn                       *widget.Button
 	awayItem                     *fyne.MenuItem // Chat ▸ Away, checked while away
+	typingLine                   *widget.Label  // who is typing in the conversation shown
+	typingTimer                  *time.Timer    // clears an expired typing line
+	closed                       chan struct{}  // closed with the window: ends the idle ticker
 
 	// view state (what is on screen; the model has the rest)
 	views        map[*clientmodel.Conv]*convView
@@ -142,7 +145,13 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	} else {
 		win.Canvas().Focus(w.addr)
 	}
-	win.SetOnClosed(func() { w.out.close() })
+	w.closed = make(chan struct{})
+	win.SetOnClosed(func() {
+		close(w.closed)
+		w.out.close()
+	})
+	w.presencePrefs()
+	w.startIdleTicker()
 	a.Lifecycle().SetOnEnteredForeground(func() { w.change(func() { w.m.SetFocused(true) }) })
 	a.Lifecycle().SetOnExitedForeground(func() { w.change(func() { w.m.SetFocused(false) }) })
 

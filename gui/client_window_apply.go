@@ -70,6 +70,16 @@ func (w *ClientWindow) change(f func()) {
 	if ch.Rooms {
 		w.roomsAnswered()
 	}
+	if ch.Typing || ch.Switched || ch.Phase || ch.Users {
+		w.drawTyping()
+	}
+	if ch.Users && w.awayItem.Checked != w.m.Away {
+		w.awayItem.Checked = w.m.Away
+		w.win.MainMenu().Refresh()
+	}
+	if ch.Users && w.shown != nil {
+		w.header.SetText(w.headerText(w.shown))
+	}
 	if w.m.Hint != "" {
 		w.setHint(w.m.Hint)
 	}
@@ -185,7 +195,7 @@ func (w *ClientWindow) flushNotes() {
 	if n > 1 {
 		note = fyne.NewNotification(lang.L("{{.Count}} new messages for you", map[string]any{"Count": n}), first.Title+": "+first.Body)
 	}
-	if w.app.Preferences().BoolWithFallback(prefNotify, true) {
+	if w.notifying() {
 		w.app.SendNotification(note)
 	}
 }
@@ -209,7 +219,7 @@ func (w *ClientWindow) show(c *clientmodel.Conv) {
 		return
 	}
 	v := w.sync(c)
-	w.header.SetText(headerText(c))
+	w.header.SetText(w.headerText(c))
 	w.input.SetPlaceHolder(w.placeholder(c))
 	w.logList.Refresh()
 	if w.logList.Size().Height > 0 {
@@ -232,12 +242,16 @@ func (w *ClientWindow) placeholder(c *clientmodel.Conv) string {
 	return lang.L("Message {{.Conv}} — Enter sends, /help lists commands", map[string]any{"Conv": c.Title()})
 }
 
-func headerText(c *clientmodel.Conv) string {
+func (w *ClientWindow) headerText(c *clientmodel.Conv) string {
 	switch c.Kind {
 	case clientmodel.Lobby:
 		return lang.L("{{.Conv}} — everyone on the server", map[string]any{"Conv": c.Title()})
 	case clientmodel.Private:
-		return lang.L("Private chat with {{.Nick}}", map[string]any{"Nick": c.Name})
+		t := lang.L("Private chat with {{.Nick}}", map[string]any{"Nick": c.Name})
+		if st := w.m.StatusOf(c.Name); st.Away {
+			t = awayLabel(t, st.Text)
+		}
+		return t
 	}
 	return c.Title()
 }

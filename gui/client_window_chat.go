@@ -89,6 +89,7 @@ func (w *ClientWindow) buildChat() {
 	w.counter = widget.NewLabel("")
 	w.counter.Hide()
 	w.input.OnChanged = func(text string) {
+		w.change(func() { w.m.Typed(text) })
 		w.completeN = 0
 		if !w.inputHint.Hidden {
 			w.setHint("")
@@ -106,7 +107,13 @@ func (w *ClientWindow) buildChat() {
 	w.inputHint.Importance = widget.DangerImportance
 	w.inputHint.Wrapping = fyne.TextWrapWord
 	w.inputHint.Hide()
-	bottom := container.NewVBox(w.copyBar, container.NewBorder(nil, nil, nil, container.NewHBox(w.counter, w.sendBtn), w.input), w.inputHint)
+	w.typingLine = widget.NewLabel("")
+	w.typingLine.Importance = widget.LowImportance
+	w.typingLine.TextStyle.Italic = true
+	w.typingLine.Truncation = fyne.TextTruncateEllipsis
+	w.typingLine.Hide()
+	bottom := container.NewVBox(w.copyBar, w.typingLine,
+		container.NewBorder(nil, nil, nil, container.NewHBox(w.counter, w.sendBtn), w.input), w.inputHint)
 	center := container.NewBorder(container.NewVBox(w.header, widget.NewSeparator()), bottom, nil, nil, logBox)
 
 	w.usersTitle = widget.NewLabelWithStyle(lang.L("Online — {{.Count}}", map[string]any{"Count": 0}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -229,6 +236,10 @@ func (r *userRow) set(id int, nick string) {
 		t = lang.L("{{.Nick}} (you)", map[string]any{"Nick": t})
 	}
 	r.label.Importance = widget.MediumImportance
+	if st := r.w.m.StatusOf(nick); st.Away {
+		t = awayLabel(t, st.Text)
+		r.label.Importance = widget.LowImportance
+	}
 	if r.w.m.Link != clientmodel.Live {
 		r.label.Importance = widget.LowImportance // offline: nobody is known to be there
 	}

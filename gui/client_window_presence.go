@@ -1,9 +1,13 @@
 package gui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/multichat/multichat/gui/clientmodel"
 )
 
 // Preference keys of presence.
@@ -77,4 +81,66 @@ func (w *ClientWindow) presencePrefs() {
 	p := w.app.Preferences()
 	w.m.AwayAfter = p.IntWithFallback(prefAwayAfter, 10)
 	w.m.SendTyping = p.BoolWithFallback(prefTyping, true)
+}
+
+// awayLabel marks a name (or a header) as away, with the away text.
+func awayLabel(name, text string) string {
+	if text != "" {
+		return lang.L("{{.Name}} — away: {{.Text}}", map[string]any{"Name": name, "Text": text})
+	}
+	return lang.L("{{.Name}} — away", map[string]any{"Name": name})
+}
+
+// notifying reports whether desktop notifications may be sent now: they
+// are on, do not disturb is off, and I am not away.
+func (w *ClientWindow) notifying() bool {
+	p := w.app.Preferences()
+	return p.BoolWithFallback(prefNotify, true) && !p.Bool(prefDND) && !w.m.Away
+}
+
+// drawTyping shows who is typing in the conversation on screen, and clears
+// the line when it expires.
+func (w *ClientWindow) drawTyping() {
+	line, next := w.m.TypingLine(w.shown)
+	if w.m.Phase != clientmodel.Chat {
+		line = ""
+	}
+	if line != w.typingLine.Text {
+		w.typingLine.SetText(line)
+	}
+	show(w.typingLine, line != "")
+	if w.typingTimer != nil {
+		w.typingTimer.Stop()
+		w.typingTimer = nil
+	}
+	if !next.IsZero() {
+		w.typingTimer = time.AfterFunc(time.Until(next)+50*time.Millisecond, func() {
+			uiLater(w.drawTyping)
+		})
+	}
+}
+
+// uiLater runs f on Fyne's goroutine, from a timer. Tests replace it: the
+// test driver would run f at once on the timer's goroutine, racing with the
+// test's own.
+var uiLater = fyne.Do
+
+// idleEvery is how often the window checks for idle minutes.
+const idleEvery = 30 * time.Second
+
+// startIdleTicker checks every half minute whether the user has been idle
+// long enough to be shown away; it ends with the window.
+func (w *ClientWindow) startIdleTicker() {
+	go func() {
+		t := time.NewTicker(idleEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-w.closed:
+				return
+			case <-t.C:
+				uiLater(func() { w.change(w.m.IdleCheck) })
+			}
+		}
+	}()
 }

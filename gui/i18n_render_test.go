@@ -131,6 +131,8 @@ func TestClientWindowKorean(t *testing.T) {
 		client.Joined{Room: "lobby", Nick: "하늘", Time: now},
 		client.Left{Room: "lobby", Nick: "서준", Reason: wire.LeftQuit, Time: now},
 		client.Error{Code: wire.CodeNoSuchUser, Err: &client.ServerError{Code: wire.CodeNoSuchUser, Text: "no such user: 바다"}},
+		client.AwayChanged{Nick: "지은", Away: true, Text: "점심"},
+		client.TypingNotice{Room: "lobby", From: "서준"},
 	})
 	enter(w, "/도움말")
 	checkKorean(t, "chat", w.win)

@@ -107,7 +107,11 @@ func (s *ServerWindow) updateUserCell(id widget.TableCellID, o fyne.CanvasObject
 	l.TextStyle.Bold = sel
 	switch id.Col {
 	case colNick:
-		l.SetText(u.Nick + wire.ViaTag(u.Via))
+		t := u.Nick + wire.ViaTag(u.Via)
+		if u.Away {
+			t = awayLabel(t, u.AwayText)
+		}
+		l.SetText(t)
 	case colAddr:
 		l.SetText(servermodel.FormatAddr(u.Addr))
 	case colSince:

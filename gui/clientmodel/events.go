@@ -125,6 +125,10 @@ func (m *Model) handle(ev client.Event) {
 		m.nickLost(ev)
 	case client.ServerForgotten:
 		m.serverForgotten(ev)
+	case client.AwayChanged:
+		m.awayChanged(ev)
+	case client.TypingNotice:
+		m.typingNotice(ev)
 	}
 }
 
@@ -137,6 +141,7 @@ func (m *Model) connected(ev client.Connected) {
 	if ev.Addr != "" {
 		m.Addr = ev.Addr
 	}
+	m.pres.status = nil // the server tells who is away after every welcome
 	// Conversations are kept across connections to the same server, not
 	// to another one.
 	fresh := m.keptAddr != m.Addr

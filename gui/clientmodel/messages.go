@@ -37,6 +37,7 @@ func (m *Model) message(msg client.Message) {
 	if t.IsZero() {
 		t = m.now()
 	}
+	m.stoppedTyping(c, msg.From)
 	if msg.Mine {
 		if pc, ok := m.pending[msg.ID]; ok {
 			delete(m.pending, msg.ID)

@@ -100,7 +100,8 @@ type Conv struct {
 	// growing, an echo) since the view last asked (TakeTouched), or -1.
 	touched int
 
-	activity *activity // the open burst of joins and leaves at the log's end
+	activity *activity            // the open burst of joins and leaves at the log's end
+	typing   map[string]time.Time // who is typing here, until when
 }
 
 // Title is how the conversation is named in lists and headers.
@@ -163,6 +164,7 @@ type Changes struct {
 	Form     bool // the form's status line
 	Rooms    bool // RoomList was answered
 	Prompt   bool // Prompt changed: close the open one, show the new one
+	Typing   bool // the current conversation's "typing…" line
 }
 
 // Form is the connect form's status line.
@@ -209,6 +211,7 @@ type Model struct {
 	// SendTyping tells others when I am typing.
 	AwayAfter  int
 	SendTyping bool
+	pres       presenceState
 
 	Me, MeKey string // my nickname and its wire.FoldKey
 	// Marks are gateway users' marks by nick ("irc", "classic"), shown in

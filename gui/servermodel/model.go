@@ -36,10 +36,12 @@ const (
 
 // User is a connected user.
 type User struct {
-	Nick  string
-	Addr  netip.AddrPort
-	Since time.Time
-	Via   string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
+	Nick     string
+	Addr     netip.AddrPort
+	Since    time.Time
+	Via      string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
+	Away     bool   // the user set away (by hand or idle)
+	AwayText string
 }
 
 // Room is a room and its members.
@@ -195,6 +197,13 @@ func (m *Model) Apply(ev server.Event) Changes {
 		ch.Rooms = true
 	case server.Notice:
 		m.Log(ev.At, Notice, ev.Text)
+	case server.AwayChanged:
+		for i := range m.Users {
+			if m.Users[i].Nick == ev.Nick {
+				m.Users[i].Away, m.Users[i].AwayText = ev.Away, ev.Text
+				ch.Users = true
+			}
+		}
 	case server.PasswordChanged:
 		m.Password = ev.Required // the server's Notice before it logs the change
 	case server.Refused:
