@@ -85,6 +85,7 @@ type ClientWindow struct {
 	typingLine                   *widget.Label  // who is typing in the conversation shown
 	typingTimer                  *time.Timer    // clears an expired typing line
 	closed                       chan struct{}  // closed with the window: ends the idle ticker
+	nicks                        nickSlots      // nickname colours
 
 	// view state (what is on screen; the model has the rest)
 	views        map[*clientmodel.Conv]*convView
@@ -112,7 +113,7 @@ type ClientWindow struct {
 func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, events <-chan client.Event, opts ClientOptions) *ClientWindow {
 	w := &ClientWindow{
 		app: a, win: win, log: opts.Logger, meas: newMeasurer(),
-		views: make(map[*clientmodel.Conv]*convView), selected: -1, selUser: -1,
+		views: make(map[*clientmodel.Conv]*convView), selected: -1, selUser: -1, nicks: nickSlots{},
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)

@@ -190,7 +190,7 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		if first {
 			r.nick.Text = e.From
 		}
-		r.nick.Color = nickColor(e.From, vr)
+		r.nick.Color = w.nicks.colour(e.From, vr)
 		r.text.Color = th.Color(theme.ColorNameForeground, vr)
 		if e.State != clientmodel.Delivered {
 			r.text.Color = muted
@@ -218,7 +218,7 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 	case rw.seq == w.selected:
 		r.bg.FillColor = th.Color(theme.ColorNameSelection, vr)
 	case e.Mention:
-		r.bg.FillColor = mentionColor(th.Color(theme.ColorNameWarning, vr))
+		r.bg.FillColor = mentionTint
 	case e.Mine:
 		r.bg.FillColor = th.Color(theme.ColorNameHover, vr)
 	default:
@@ -266,11 +266,10 @@ func (w *ClientWindow) toggleFold(seq int) {
 // notSentMark is the time column of a line that was not sent.
 func notSentMark() string { return lang.L("not sent") }
 
-// mentionColor is a light tint of c for the background of lines that name me.
-func mentionColor(c color.Color) color.Color {
-	r, g, b, _ := c.RGBA()
-	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x40}
-}
+// mentionTint is the background of lines that name me: a quarter of amber
+// over either theme's background (the text on it keeps 4.5:1, see
+// TestThemeContrast).
+var mentionTint = color.NRGBA{R: 0xff, G: 0x98, B: 0x00, A: 0x40}
 
 // selectEntry shows entry seq of the current conversation in the bar under
 // the log, where its text can be selected and copied, and an unsent line
