@@ -86,6 +86,7 @@ type ClientWindow struct {
 	typingTimer                  *time.Timer    // clears an expired typing line
 	closed                       chan struct{}  // closed with the window: ends the idle ticker
 	nicks                        nickSlots      // nickname colours
+	tray                         *tray          // the system tray icon, nil without one
 
 	// view state (what is on screen; the model has the rest)
 	views        map[*clientmodel.Conv]*convView
@@ -153,6 +154,7 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	})
 	w.presencePrefs()
 	w.startIdleTicker()
+	w.setupTray()
 	a.Lifecycle().SetOnEnteredForeground(func() { w.change(func() { w.m.SetFocused(true) }) })
 	a.Lifecycle().SetOnExitedForeground(func() { w.change(func() { w.m.SetFocused(false) }) })
 

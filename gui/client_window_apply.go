@@ -73,6 +73,7 @@ func (w *ClientWindow) change(f func()) {
 	if ch.Typing || ch.Switched || ch.Phase || ch.Users {
 		w.drawTyping()
 	}
+	w.drawTray()
 	if ch.Users && w.awayItem.Checked != w.m.Away {
 		w.awayItem.Checked = w.m.Away
 		w.win.MainMenu().Refresh()
