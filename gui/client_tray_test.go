@@ -18,7 +18,7 @@ type trayTestApp struct {
 	icon fyne.Resource
 }
 
-func (a *trayTestApp) SetSystemTrayMenu(m *fyne.Menu)     { a.menu = m }
+func (a *trayTestApp) SetSystemTrayMenu(m *fyne.Menu)    { a.menu = m }
 func (a *trayTestApp) SetSystemTrayIcon(r fyne.Resource) { a.icon = r }
 
 // TestClientTray: the tray menu shows the window, sets away and quits; the
