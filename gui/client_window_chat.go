@@ -89,7 +89,7 @@ func (w *ClientWindow) buildChat() {
 	w.counter = widget.NewLabel("")
 	w.counter.Hide()
 	w.input.OnChanged = func(text string) {
-		w.change(func() { w.m.Typed(text) })
+		w.typed(text)
 		w.completeN = 0
 		if !w.inputHint.Hidden {
 			w.setHint("")
@@ -108,8 +108,6 @@ func (w *ClientWindow) buildChat() {
 	w.inputHint.Wrapping = fyne.TextWrapWord
 	w.inputHint.Hide()
 	w.typingLine = widget.NewLabel("")
-	w.typingLine.Importance = widget.LowImportance
-	w.typingLine.TextStyle.Italic = true
 	w.typingLine.Truncation = fyne.TextTruncateEllipsis
 	w.typingLine.Hide()
 	bottom := container.NewVBox(w.copyBar, w.typingLine,
@@ -237,8 +235,7 @@ func (r *userRow) set(id int, nick string) {
 	}
 	r.label.Importance = widget.MediumImportance
 	if st := r.w.m.StatusOf(nick); st.Away {
-		t = awayLabel(t, st.Text)
-		r.label.Importance = widget.LowImportance
+		t = awayLabel(t, st.Text) // in words: a grey (low importance) label is too faint to read
 	}
 	if r.w.m.Link != clientmodel.Live {
 		r.label.Importance = widget.LowImportance // offline: nobody is known to be there

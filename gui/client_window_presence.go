@@ -144,3 +144,19 @@ func (w *ClientWindow) startIdleTicker() {
 		}
 	}()
 }
+
+// typed hands the entry's text to the model (a typing notice), and retries
+// when the model's limit held the notice back.
+func (w *ClientWindow) typed(text string) {
+	var retry time.Time
+	w.change(func() { retry = w.m.Typed(text) })
+	if w.typingRetry != nil {
+		w.typingRetry.Stop()
+		w.typingRetry = nil
+	}
+	if !retry.IsZero() {
+		w.typingRetry = time.AfterFunc(time.Until(retry)+10*time.Millisecond, func() {
+			uiLater(func() { w.typed(w.input.Text) })
+		})
+	}
+}

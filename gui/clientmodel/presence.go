@@ -83,17 +83,20 @@ func (m *Model) IdleCheck() {
 
 // Typed tells the others that I am typing text in the current
 // conversation: at most one notice per wire.TypingEvery, none for a
-// command, an empty entry, or when SendTyping is off.
-func (m *Model) Typed(text string) {
+// command, an empty entry, or when SendTyping is off. When the limit held a
+// notice back, retry is when to call Typed again with the entry's text (a
+// line started just after sending the last one is announced once the 3 s
+// are over, even without another key).
+func (m *Model) Typed(text string) (retry time.Time) {
 	m.Active()
 	c := m.Cur
 	if !m.SendTyping || c == nil || m.Phase != Chat || m.Link != Live || strings.TrimSpace(text) == "" ||
 		strings.HasPrefix(text, "/") && !strings.HasPrefix(text, "//") || c.Kind == Room && !c.Joined {
-		return
+		return time.Time{}
 	}
 	now := m.now()
-	if now.Sub(m.pres.typedAt) < wire.TypingEvery {
-		return
+	if next := m.pres.typedAt.Add(wire.TypingEvery); now.Before(next) {
+		return next
 	}
 	m.pres.typedAt = now
 	if c.Kind == Private {
@@ -101,6 +104,7 @@ func (m *Model) Typed(text string) {
 	} else {
 		m.Send(client.SendTyping{Room: c.Name})
 	}
+	return time.Time{}
 }
 
 func (m *Model) awayChanged(ev client.AwayChanged) {

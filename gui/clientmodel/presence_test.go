@@ -21,7 +21,9 @@ func TestTypingLineAndLimit(t *testing.T) {
 	if c := last[client.SendTyping](t, r); c.Room != "lobby" {
 		t.Fatalf("typing %+v", c)
 	}
-	r.Typed("he") // within 3 s: nothing
+	if retry := r.Typed("he"); !retry.Equal(now.Add(wire.TypingEvery)) { // within 3 s: nothing yet
+		t.Fatalf("retry at %v", retry)
+	}
 	now = now.Add(wire.TypingEvery - time.Millisecond)
 	r.Typed("hel")
 	if len(r.take()) != 0 {

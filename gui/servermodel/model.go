@@ -184,7 +184,11 @@ func (m *Model) Apply(ev server.Event) Changes {
 		if ev.Private {
 			m.Log(ev.At, Private, lang.L("{{.From}} → {{.To}}: private message", vars{"From": ev.From, "To": ev.To}))
 		} else {
-			m.Log(ev.At, Chat, fmt.Sprintf("[%s] %s: %s", ev.Room, ev.From, ev.Text))
+			room := ev.Room
+			if room == wire.Lobby {
+				room = lang.L("lobby") // the default lobby's name, in the interface's language
+			}
+			m.Log(ev.At, Chat, fmt.Sprintf("[%s] %s: %s", room, ev.From, ev.Text))
 		}
 	case server.RoomChanged:
 		m.Rooms = slices.DeleteFunc(m.Rooms, func(r Room) bool { return r.Name == ev.Room })
