@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"github.com/multichat/multichat/gui/clientmodel"
+	"log/slog"
 
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/server"
@@ -93,4 +96,27 @@ func TestServerWindowShowsAway(t *testing.T) {
 	if got := userCell(f.sw, 0, colNick); got != "민수" {
 		t.Fatalf("nick cell after back %q", got)
 	}
+}
+
+// TestClientTypingEndToEnd: typing in one real client's entry shows
+// "… is typing" in another's, through the real server.
+func TestClientTypingEndToEnd(t *testing.T) {
+	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
+	a := test.NewTempApp(t)
+	alice := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
+	bob := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "bob")
+	test.Tap(alice.w.connectBtn)
+	alice.until("alice connected", func() bool { return alice.w.m.Phase == clientmodel.Chat })
+	test.Tap(bob.w.connectBtn)
+	bob.until("bob connected", func() bool { return bob.w.m.Phase == clientmodel.Chat })
+	alice.until("alice sees bob", func() bool { return len(alice.w.m.Cur.Users) == 2 })
+
+	a.Clipboard().SetContent("안녕")
+	alice.w.input.TypedShortcut(&fyne.ShortcutPaste{Clipboard: a.Clipboard()})
+	bob.until("bob sees alice typing", func() bool { return bob.w.typingLine.Visible() && bob.w.typingLine.Text == "alice is typing…" })
+	if bob.w.typingLine.Size().Height == 0 {
+		t.Fatal("the typing line is shown but not laid out (its container was not laid out again)")
+	}
+	alice.w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	bob.until("the message clears it", func() bool { return bob.w.typingLine.Hidden })
 }

@@ -83,6 +83,7 @@ type ClientWindow struct {
 	msgBtn                       *widget.Button
 	awayItem                     *fyne.MenuItem // Chat ▸ Away, checked while away
 	typingLine                   *widget.Label  // who is typing in the conversation shown
+	bottom                       *fyne.Container
 	typingTimer                  *time.Timer    // clears an expired typing line
 	typingRetry                  *time.Timer    // sends a typing notice the 3 s limit held back
 	closed                       chan struct{}  // closed with the window: ends the idle ticker

@@ -110,9 +110,9 @@ func (w *ClientWindow) buildChat() {
 	w.typingLine = widget.NewLabel("")
 	w.typingLine.Truncation = fyne.TextTruncateEllipsis
 	w.typingLine.Hide()
-	bottom := container.NewVBox(w.copyBar, w.typingLine,
+	w.bottom = container.NewVBox(w.copyBar, w.typingLine,
 		container.NewBorder(nil, nil, nil, container.NewHBox(w.counter, w.sendBtn), w.input), w.inputHint)
-	center := container.NewBorder(container.NewVBox(w.header, widget.NewSeparator()), bottom, nil, nil, logBox)
+	center := container.NewBorder(container.NewVBox(w.header, widget.NewSeparator()), w.bottom, nil, nil, logBox)
 
 	w.usersTitle = widget.NewLabelWithStyle(lang.L("Online — {{.Count}}", map[string]any{"Count": 0}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.usersList = widget.NewList(

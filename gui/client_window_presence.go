@@ -108,7 +108,10 @@ func (w *ClientWindow) drawTyping() {
 	if line != w.typingLine.Text {
 		w.typingLine.SetText(line)
 	}
-	show(w.typingLine, line != "")
+	if w.typingLine.Hidden != (line == "") {
+		show(w.typingLine, line != "")
+		w.bottom.Refresh() // lay the entry out again around the line
+	}
 	if w.typingTimer != nil {
 		w.typingTimer.Stop()
 		w.typingTimer = nil

@@ -81,6 +81,11 @@ func (m *Model) IdleCheck() {
 	}
 }
 
+// typingEvery is how often the model sends a typing notice: the wire's
+// limit and a margin, so that the server, which measures the 3 s between
+// arrivals, never drops one for a frame that travelled faster than the last.
+const typingEvery = wire.TypingEvery + 250*time.Millisecond
+
 // Typed tells the others that I am typing text in the current
 // conversation: at most one notice per wire.TypingEvery, none for a
 // command, an empty entry, or when SendTyping is off. When the limit held a
@@ -95,7 +100,7 @@ func (m *Model) Typed(text string) (retry time.Time) {
 		return time.Time{}
 	}
 	now := m.now()
-	if next := m.pres.typedAt.Add(wire.TypingEvery); now.Before(next) {
+	if next := m.pres.typedAt.Add(typingEvery); now.Before(next) {
 		return next
 	}
 	m.pres.typedAt = now

@@ -21,10 +21,10 @@ func TestTypingLineAndLimit(t *testing.T) {
 	if c := last[client.SendTyping](t, r); c.Room != "lobby" {
 		t.Fatalf("typing %+v", c)
 	}
-	if retry := r.Typed("he"); !retry.Equal(now.Add(wire.TypingEvery)) { // within 3 s: nothing yet
+	if retry := r.Typed("he"); !retry.Equal(now.Add(typingEvery)) { // within 3 s: nothing yet
 		t.Fatalf("retry at %v", retry)
 	}
-	now = now.Add(wire.TypingEvery - time.Millisecond)
+	now = now.Add(typingEvery - time.Millisecond)
 	r.Typed("hel")
 	if len(r.take()) != 0 {
 		t.Fatal("a second typing notice within 3 s")
