@@ -84,11 +84,11 @@ type ClientWindow struct {
 	awayItem                     *fyne.MenuItem // Chat ▸ Away, checked while away
 	typingLine                   *widget.Label  // who is typing in the conversation shown
 	bottom                       *fyne.Container
-	typingTimer                  *time.Timer    // clears an expired typing line
-	typingRetry                  *time.Timer    // sends a typing notice the 3 s limit held back
-	closed                       chan struct{}  // closed with the window: ends the idle ticker
-	nicks                        nickSlots      // nickname colours
-	tray                         *tray          // the system tray icon, nil without one
+	typingTimer                  *time.Timer   // clears an expired typing line
+	typingRetry                  *time.Timer   // sends a typing notice the 3 s limit held back
+	closed                       chan struct{} // closed with the window: ends the idle ticker
+	nicks                        nickSlots     // nickname colours
+	tray                         *tray         // the system tray icon, nil without one
 
 	// view state (what is on screen; the model has the rest)
 	views        map[*clientmodel.Conv]*convView
