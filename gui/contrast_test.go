@@ -10,9 +10,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 )
 
-// WCAG 2 relative luminance and contrast ratio.
-func luminance(c color.Color) float64 {
-	r, g, b, _ := c.RGBA()
+// linear is c's sRGB channels as linear light, 0–1.
+func linear(c color.Color) (r, g, b float64) {
+	cr, cg, cb, _ := c.RGBA()
 	lin := func(v uint32) float64 {
 		s := float64(v) / 0xffff
 		if s <= 0.04045 {
@@ -20,7 +20,13 @@ func luminance(c color.Color) float64 {
 		}
 		return math.Pow((s+0.055)/1.055, 2.4)
 	}
-	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+	return lin(cr), lin(cg), lin(cb)
+}
+
+// WCAG 2 relative luminance and contrast ratio.
+func luminance(c color.Color) float64 {
+	r, g, b := linear(c)
+	return 0.2126*r + 0.7152*g + 0.0722*b
 }
 
 func contrast(a, b color.Color) float64 {
@@ -42,15 +48,7 @@ func over(fg, bg color.Color) color.Color {
 
 // lab is CIE L*a*b* (D65) of c, for telling colours apart (CIE76 ΔE).
 func lab(c color.Color) [3]float64 {
-	r, g, b, _ := c.RGBA()
-	lin := func(v uint32) float64 {
-		s := float64(v) / 0xffff
-		if s <= 0.04045 {
-			return s / 12.92
-		}
-		return math.Pow((s+0.055)/1.055, 2.4)
-	}
-	R, G, B := lin(r), lin(g), lin(b)
+	R, G, B := linear(c)
 	x := (0.4124*R + 0.3576*G + 0.1805*B) / 0.95047
 	y := 0.2126*R + 0.7152*G + 0.0722*B
 	z := (0.0193*R + 0.1192*G + 0.9505*B) / 1.08883
