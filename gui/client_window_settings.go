@@ -49,7 +49,7 @@ func (w *ClientWindow) showSettings() {
 	notify.SetChecked(p.BoolWithFallback(prefNotify, true))
 	collapse := widget.NewCheck(lang.L("Fold joins and leaves into one line (“5 people joined”)"), nil)
 	collapse.SetChecked(w.m.Collapse)
-	folder := widget.NewEntry()
+	folder := newDialogEntry() // Escape cancels, Enter saves
 	folder.SetPlaceHolder(lang.L("Downloads/received_files (default)"))
 	folder.SetText(p.String(prefDownloads))
 	browse := widget.NewButton(lang.L("Choose…"), func() {
@@ -114,6 +114,8 @@ func (w *ClientWindow) showSettings() {
 		}
 	}, w.win)
 	d.Resize(fyne.NewSize(680, 600))
+	folder.onEscape = d.Hide
+	folder.OnSubmitted = func(string) { save(); d.Hide() }
 	w.openModal(d, func() { save(); d.Hide() }, nil)
 }
 

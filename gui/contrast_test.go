@@ -24,13 +24,13 @@ func linear(c color.Color) (r, g, b float64) {
 }
 
 // WCAG 2 relative luminance and contrast ratio.
-func luminance(c color.Color) float64 {
+func relLuminance(c color.Color) float64 {
 	r, g, b := linear(c)
 	return 0.2126*r + 0.7152*g + 0.0722*b
 }
 
 func contrast(a, b color.Color) float64 {
-	la, lb := luminance(a), luminance(b)
+	la, lb := relLuminance(a), relLuminance(b)
 	if la < lb {
 		la, lb = lb, la
 	}

@@ -93,6 +93,8 @@ type ServerWindow struct {
 	announce     *widget.Entry
 	announceBtn  *widget.Button
 	errorDialogs int // shown so far, for tests
+
+	history *historyTab // the History tab (server_window_history.go); nil without history
 }
 
 // NewServerWindow builds the server window in w, wires it to a server's

@@ -52,8 +52,11 @@ var darkText = map[fyne.ThemeColorName]color.Color{
 	theme.ColorNameError:   color.NRGBA{R: 0xe5, G: 0x73, B: 0x73, A: 0xff},
 }
 
-// Color is Fyne's, with lightText and darkText.
+// Color is Fyne's, with lightText and darkText and MultiChat's focus mark.
 func (t *chatTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameFocus {
+		return focusColor(v)
+	}
 	m := darkText
 	if v == theme.VariantLight {
 		m = lightText

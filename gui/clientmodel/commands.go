@@ -30,6 +30,9 @@ var commands = []command{
 		return lang.L("/msg NICK text — send a private message (opens a private chat)")
 	}},
 	{"send", []string{"file", "파일", "보내기"}, func() string { return lang.L("/send PATH — send a file to this conversation") }},
+	{"search", []string{"find", "검색", "찾기"}, func() string {
+		return lang.L("/search WORDS — search the server's history of your rooms and private chats (Ctrl+F)")
+	}},
 	{"away", []string{"자리비움", "비움"}, func() string { return lang.L("/away [text] — show others you are away; /back when you return") }},
 	{"back", []string{"복귀", "돌아옴"}, func() string { return lang.L("/back — show others you are here again") }},
 	{"clear", []string{"지우기", "청소"}, func() string { return lang.L("/clear — clear this conversation's log") }},
@@ -76,7 +79,7 @@ func HelpLines() []string {
 	}
 	return append(out,
 		lang.L("//text — send text that starts with a slash, e.g. //shrug sends “/shrug”"),
-		lang.L("Keys: Ctrl+K switch conversation, Ctrl+Tab / Alt+↑↓ next and previous, Tab completes a nickname."),
+		lang.L("Keys: Ctrl+K switch conversation, Ctrl+Tab / Alt+↑↓ next and previous, Tab completes a nickname, Ctrl+F searches the history."),
 		lang.L("Tips: double-click a user to chat privately; click a line to select it (Ctrl+C copies it)."))
 }
 

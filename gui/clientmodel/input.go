@@ -34,10 +34,18 @@ func (m *Model) Connect(addr, nick string) string {
 		return ""
 	}
 	m.Addr, m.Nick = addr, nick
+	m.Instance = m.instanceAt(addr)
 	m.toForm(Connecting)
 	m.formInfo(lang.L("Connecting to {{.Addr}}…", vars{"Addr": addr}))
 	m.start()
 	return addr
+}
+
+// FormHint shows text on the connect form and focuses field ("nick",
+// "addr" or "").
+func (m *Model) FormHint(text, focus string) {
+	m.Form = Form{Text: text, Focus: focus}
+	m.ch.Form = true
 }
 
 func (m *Model) start() {
@@ -154,6 +162,13 @@ func (m *Model) Submit(text string) bool {
 		m.SetAway(true, arg)
 	case "back":
 		m.SetAway(false, "")
+	case "search":
+		if arg == "" {
+			m.Hint = lang.L("Usage: /search WORDS (or press Ctrl+F)")
+			return false
+		}
+		m.SearchFor(arg)
+		m.ShowSearch = true
 	default:
 		m.errorLine(m.Cur, time.Time{}, lang.L("Unknown command /{{.Name}} — nothing was sent. To send text that starts with a slash, type it with two: /{{.Text}}", vars{"Name": name, "Text": text}))
 		for _, l := range HelpLines() {

@@ -28,6 +28,12 @@ type Prompt struct {
 	Fingerprint string // AskTrust: as the user compares it, "AB12 CD34 …"
 	Wrong       bool   // AskPassword: the last one was refused
 	Nick        string // AskNick: the nickname that was lost
+	// Announced (AskTrust) compares the fingerprint with the one the
+	// server announced on the LAN, when it was found there; Matches says
+	// whether they are the same. It is shown beside the question, never
+	// instead of it.
+	Announced string
+	Matches   bool
 
 	fp client.TrustNeeded
 }
@@ -63,7 +69,8 @@ func (m *Model) trustNeeded(ev client.TrustNeeded) {
 	if ev.Server == "" {
 		first = lang.L("First connection to the server at {{.Addr}}. Its identity (fingerprint) is:", vars{"Addr": ev.Addr})
 	}
-	m.ask(&Prompt{Kind: AskTrust, Title: lang.L("Trust this server?"), Fingerprint: fp, fp: ev,
+	announced, matches := m.announced(ev.Addr, ev.Fingerprint)
+	m.ask(&Prompt{Kind: AskTrust, Title: lang.L("Trust this server?"), Fingerprint: fp, fp: ev, Announced: announced, Matches: matches,
 		Text: first + "\n\n" + fp + "\n\n" + TrustQuestion()})
 	m.status(lang.L("First connection to {{.Addr}}: check its fingerprint before you trust it.", vars{"Addr": ev.Addr}))
 }
