@@ -251,7 +251,7 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		r.text.TextStyle.Bold = true
 	case clientmodel.KindDivider:
 		r.tm.Text = ""
-		r.text.Text = "——— " + lang.L(e.Text) + " ———"
+		r.text.Text = "——— " + dividerText(e.Text) + " ———"
 		r.text.Color = th.Color(theme.ColorNamePrimary, vr)
 		r.text.TextStyle.Bold = true
 	case clientmodel.KindError:
@@ -309,6 +309,18 @@ func (w *ClientWindow) toggleFold(seq int) {
 	v.gen = -1 // lay the conversation out again
 	w.sync(w.shown)
 	w.logList.Refresh()
+}
+
+// dividerText is a history divider's text (clientmodel.SinceJoined or
+// SinceLeft) in the interface's language.
+func dividerText(s string) string {
+	switch s {
+	case clientmodel.SinceJoined:
+		return lang.L("New since you joined")
+	case clientmodel.SinceLeft:
+		return lang.L("New since you left")
+	}
+	return s
 }
 
 // notSentMark is the time column of a line that was not sent.

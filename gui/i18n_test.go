@@ -169,6 +169,11 @@ func translations(t *testing.T, name string) map[string]string {
 	return out
 }
 
+var printfVerb = regexp.MustCompile(`%[-+# 0]*[0-9.]*[a-zA-Z%]`)
+
+// verbs are the Printf verbs of a key used with fmt.Sprintf(lang.L(key), …).
+func verbs(s string) []string { return printfVerb.FindAllString(s, -1) }
+
 var templateField = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
 
 func fields(s string) []string {
@@ -218,6 +223,9 @@ func TestTranslationsComplete(t *testing.T) {
 			if got = slices.DeleteFunc(got, func(s string) bool { return s == "Count" }); !slices.Equal(slices.DeleteFunc(want, func(s string) bool { return s == "Count" }), got) {
 				t.Errorf("%s: %q: Korean uses fields %v, English %v", k.pos, k.key, fields(tr), fields(k.key))
 			}
+		}
+		if want, got := verbs(k.key), verbs(tr); !slices.Equal(want, got) {
+			t.Errorf("%s: %q: Korean has the Printf verbs %q, English %q (same ones, same order)", k.pos, k.key, got, want)
 		}
 		if e, ok := en[k.key]; ok && !slices.Equal(fields(e), fields(k.key)) {
 			t.Errorf("en.json: %q uses fields %v, the key %v", k.key, fields(e), fields(k.key))
