@@ -83,7 +83,22 @@ func (m *Model) movedText(addr string) string {
 }
 
 // LANStatus is the line above the server list.
-func (m *Model) LANStatus() string { return m.LAN.Status() }
+func (m *Model) LANStatus() string {
+	s := m.LAN.Status()
+	if English() {
+		return s
+	}
+	// discovery.List says it in English; its state, in the interface's language.
+	switch n := m.LAN.Len(); {
+	case n > 0:
+		return lang.N("{{.Count}} servers found on this network", n, vars{"Count": n})
+	case s == discovery.NoServers:
+		return lang.L("No servers found on this network; type the address the admin shows")
+	case strings.HasPrefix(s, "Looking for servers"):
+		return lang.L("Looking for servers on this network…")
+	}
+	return lang.L("Cannot search this network for servers; type the address the admin shows")
+}
 
 // ServerRows lists the servers found on the network (by name), then the
 // recent ones not found now (most recent first).
