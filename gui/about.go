@@ -1,12 +1,12 @@
 package gui
 
 import (
-	"fmt"
 	"net/url"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -43,12 +43,12 @@ func newAbout(w fyne.Window, appName string) dialog.Dialog {
 	title.SizeName = theme.SizeNameSubHeadingText
 	lines := container.NewVBox(
 		title,
-		widget.NewLabelWithStyle("A real-time chat for your local network", fyne.TextAlignCenter, fyne.TextStyle{}),
-		widget.NewLabelWithStyle(fmt.Sprintf("Version %s  ·  protocol version %d", aboutVersion(a), wire.Version),
+		widget.NewLabelWithStyle(lang.L("A real-time chat for your local network"), fyne.TextAlignCenter, fyne.TextStyle{}),
+		widget.NewLabelWithStyle(lang.L("Version {{.Version}}  ·  protocol version {{.Protocol}}", map[string]any{"Version": aboutVersion(a), "Protocol": wire.Version}),
 			fyne.TextAlignCenter, fyne.TextStyle{}),
 	)
 	if u, err := url.Parse(ReadmeURL); err == nil {
-		link := widget.NewHyperlink("README and documentation", u)
+		link := widget.NewHyperlink(lang.L("README and documentation"), u)
 		link.Alignment = fyne.TextAlignCenter
 		lines.Add(link)
 	}
@@ -58,5 +58,5 @@ func newAbout(w fyne.Window, appName string) dialog.Dialog {
 		icon := widget.NewIcon(a.Icon())
 		content = container.NewVBox(container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(64), icon)), lines)
 	}
-	return dialog.NewCustom("About "+appName, "Close", content, w)
+	return dialog.NewCustom(lang.L("About {{.App}}", map[string]any{"App": appName}), lang.L("Close"), content, w)
 }

@@ -185,7 +185,7 @@ func TestClientEndToEnd(t *testing.T) {
 	if bob.w.win.Content() != bob.w.chat || !bob.w.input.Disabled() || !bob.shows("alice|welcome to dev")() {
 		t.Errorf("bob's conversation not kept read-only after the kick:\n%s", shownText(bob.w))
 	}
-	alice.until("alice sees the removal", alice.shows("[시스템 추방] bob was removed by the admin: 테스트 kick"))
+	alice.until("alice sees the removal", alice.shows("bob was removed by the admin: 테스트 kick"))
 
 	// Server restart on the same port: the banner shows, alice rejoins by
 	// herself, and what she typed meanwhile is delivered.

@@ -98,6 +98,14 @@ type ClientWindow struct {
 	fileBtn                      *widget.Button       // Send file…
 	filesBox                     *fyne.Container      // the file cards (client_window_files.go)
 	cards                        map[string]*fileCard // by transfer key
+	awayItem                     *fyne.MenuItem       // Chat ▸ Away, checked while away
+	typingLine                   *widget.Label        // who is typing in the conversation shown
+	bottom                       *fyne.Container
+	typingTimer                  *time.Timer   // clears an expired typing line
+	typingRetry                  *time.Timer   // sends a typing notice the 3 s limit held back
+	closed                       chan struct{} // closed with the window: ends the idle ticker
+	nicks                        nickSlots     // nickname colours
+	tray                         *tray         // the system tray icon, nil without one
 
 	// view state (what is on screen; the model has the rest)
 	views        map[*clientmodel.Conv]*convView
@@ -125,7 +133,7 @@ type ClientWindow struct {
 func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, events <-chan client.Event, opts ClientOptions) *ClientWindow {
 	w := &ClientWindow{
 		app: a, win: win, log: opts.Logger, meas: newMeasurer(),
-		views: make(map[*clientmodel.Conv]*convView), selected: -1, selUser: -1,
+		views: make(map[*clientmodel.Conv]*convView), selected: -1, selUser: -1, nicks: nickSlots{},
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
@@ -140,7 +148,7 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	w.m.Collapse = a.Preferences().BoolWithFallback(prefCollapse, true)
 	w.m.AutoAcceptMax = int64(a.Preferences().Int(prefAutoAccept))
 	ph := fyne.TextStyle{}
-	w.timeW = max(fyne.MeasureText("00:00", w.meas.size, ph).Width, fyne.MeasureText("not sent", w.meas.size, ph).Width)
+	w.timeW = max(fyne.MeasureText("00:00", w.meas.size, ph).Width, fyne.MeasureText(notSentMark(), w.meas.size, ph).Width)
 	w.gapW = theme.Padding() * 2
 	w.inset = theme.Padding()
 	w.rowH = w.meas.lineH
@@ -162,10 +170,15 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 		win.Canvas().Focus(w.addr)
 	}
 	win.SetOnDropped(w.dropped)
+	w.closed = make(chan struct{})
 	win.SetOnClosed(func() {
+		close(w.closed)
 		w.stopLAN()
 		w.out.close()
 	})
+	w.presencePrefs()
+	w.startIdleTicker()
+	w.setupTray()
 	a.Lifecycle().SetOnEnteredForeground(func() { w.change(func() { w.m.SetFocused(true) }) })
 	a.Lifecycle().SetOnExitedForeground(func() { w.change(func() { w.m.SetFocused(false) }) })
 
@@ -199,18 +212,18 @@ func (w *ClientWindow) buildForm(opts ClientOptions) {
 		nick = prefs.String(prefNick)
 	}
 	w.addr = widget.NewEntry()
-	w.addr.SetPlaceHolder("host:port, e.g. 192.168.1.5:" + DefaultPort)
+	w.addr.SetPlaceHolder(lang.L("host:port, e.g. 192.168.1.5:{{.Port}}", map[string]any{"Port": DefaultPort}))
 	w.addr.SetText(addr)
 	w.nick = widget.NewEntry()
-	w.nick.SetPlaceHolder("your nickname")
+	w.nick.SetPlaceHolder(lang.L("your nickname"))
 	w.nick.SetText(nick)
 	w.addr.OnSubmitted = func(string) { w.connect() }
 	w.nick.OnSubmitted = func(string) { w.connect() }
-	w.connectBtn = widget.NewButtonWithIcon("Connect", theme.LoginIcon(), w.connect)
+	w.connectBtn = widget.NewButtonWithIcon(lang.L("Connect"), theme.LoginIcon(), w.connect)
 	w.connectBtn.Importance = widget.HighImportance
-	w.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { w.change(w.m.Cancel) })
+	w.cancelBtn = widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), func() { w.change(w.m.Cancel) })
 	w.cancelBtn.Hide()
-	w.plain = widget.NewCheck("Not encrypted (only for a server whose admin turned TLS off)", nil)
+	w.plain = widget.NewCheck(lang.L("Not encrypted (only for a server whose admin turned TLS off)"), nil)
 	w.formStatus = widget.NewLabel("")
 	w.formStatus.Wrapping = fyne.TextWrapWord
 	w.formStatus.Hide()
@@ -220,7 +233,7 @@ func (w *ClientWindow) buildForm(opts ClientOptions) {
 	icon := canvas.NewImageFromResource(assets.ClientIcon)
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSize(48, 48))
-	form := widget.NewForm(widget.NewFormItem("Server", w.addr), widget.NewFormItem("Nickname", w.nick), widget.NewFormItem("", w.plain))
+	form := widget.NewForm(widget.NewFormItem(lang.L("Server"), w.addr), widget.NewFormItem(lang.L("Nickname"), w.nick), widget.NewFormItem("", w.plain))
 	card := container.NewVBox(container.NewHBox(layout.NewSpacer(), icon, title, layout.NewSpacer()), w.buildServers(), widget.NewSeparator(),
 		form, container.NewHBox(layout.NewSpacer(), w.cancelBtn, w.connectBtn), w.formStatus)
 	w.form = container.NewCenter(container.New(minWidth(520), card))
@@ -246,28 +259,31 @@ func (w *ClientWindow) buildMenu() {
 		i.Shortcut = sc
 		return i
 	}
-	chat := fyne.NewMenu("Chat",
-		fyne.NewMenuItem("Connect again", func() { w.change(w.m.ConnectAgain) }),
-		fyne.NewMenuItem("Change server or nickname…", func() { w.change(w.m.ChangeServer) }),
-		fyne.NewMenuItem("Disconnect", func() { w.change(w.m.Disconnect) }),
+	w.awayItem = fyne.NewMenuItem(lang.L("Away"), w.toggleAway)
+	chat := fyne.NewMenu(lang.L("Chat"),
+		fyne.NewMenuItem(lang.L("Connect again"), func() { w.change(w.m.ConnectAgain) }),
+		fyne.NewMenuItem(lang.L("Change server or nickname…"), func() { w.change(w.m.ChangeServer) }),
+		fyne.NewMenuItem(lang.L("Disconnect"), func() { w.change(w.m.Disconnect) }),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Settings…", w.showSettings),
+		w.awayItem,
+		fyne.NewMenuItem(lang.L("Settings…"), w.showSettings),
 	)
 	// The shortcuts live on menu items: Fyne runs a main menu's shortcuts
 	// whatever widget has the focus.
-	rooms := fyne.NewMenu("Conversations",
-		item("Switch conversation…", scSwitcher, w.showSwitcher),
-		item("Next conversation", scNext, func() { w.shortcut(scNext) }),
-		item("Previous conversation", scPrev, func() { w.shortcut(scPrev) }),
+	rooms := fyne.NewMenu(lang.L("Conversations"),
+		item(lang.L("Switch conversation…"), scSwitcher, w.showSwitcher),
+		item(lang.L("Next conversation"), scNext, func() { w.shortcut(scNext) }),
+		item(lang.L("Previous conversation"), scPrev, func() { w.shortcut(scPrev) }),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Rooms: join or create…", w.showRooms),
-		item("Leave this room or close this chat", scClose, w.leaveCurrent),
+		fyne.NewMenuItem(lang.L("Rooms: join or create…"), w.showRooms),
+		item(lang.L("Leave this room or close this chat"), scClose, w.leaveCurrent),
 		fyne.NewMenuItemSeparator(),
 		item(lang.L("Search history…"), scFind, w.showSearch),
 	)
-	help := fyne.NewMenu("Help",
-		fyne.NewMenuItem("Commands and keys", func() { w.change(w.showHelp) }),
-		fyne.NewMenuItem("About", func() { ShowAbout(w.win, "MultiChat") }))
+	help := fyne.NewMenu(lang.L("Help"),
+		fyne.NewMenuItem(lang.L("Commands and keys"), func() { w.change(w.showHelp) }),
+		fyne.NewMenuItem(lang.L("About"), func() { ShowAbout(w.win, "MultiChat") }))
+
 	w.win.SetMainMenu(fyne.NewMainMenu(chat, rooms, help))
 }
 

@@ -1,11 +1,11 @@
 package gui
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/clientmodel"
@@ -86,6 +86,17 @@ func (w *ClientWindow) change(f func()) {
 	}
 	if ch.Files || ch.Switched {
 		w.drawFiles()
+	}
+	if ch.Typing || ch.Switched || ch.Phase || ch.Users {
+		w.drawTyping()
+	}
+	w.drawTray()
+	if ch.Users && w.awayItem.Checked != w.m.Away {
+		w.awayItem.Checked = w.m.Away
+		w.win.MainMenu().Refresh()
+	}
+	if ch.Users && w.shown != nil {
+		w.header.SetText(w.headerText(w.shown))
 	}
 	if w.m.Hint != "" {
 		w.setHint(w.m.Hint)
@@ -202,9 +213,9 @@ func (w *ClientWindow) flushNotes() {
 	w.lastNotify, w.notifyQueued = now, 0
 	note := fyne.NewNotification(first.Title, first.Body)
 	if n > 1 {
-		note = fyne.NewNotification(fmt.Sprintf("%d new messages for you", n), first.Title+": "+first.Body)
+		note = fyne.NewNotification(lang.L("{{.Count}} new messages for you", map[string]any{"Count": n}), first.Title+": "+first.Body)
 	}
-	if w.app.Preferences().BoolWithFallback(prefNotify, true) {
+	if w.notifying() {
 		w.app.SendNotification(note)
 	}
 }
@@ -228,7 +239,7 @@ func (w *ClientWindow) show(c *clientmodel.Conv) {
 		return
 	}
 	v := w.sync(c)
-	w.header.SetText(headerText(c))
+	w.header.SetText(w.headerText(c))
 	w.drawTopic()
 	w.drawEntry()
 	w.logList.Refresh()
@@ -247,17 +258,21 @@ func (w *ClientWindow) show(c *clientmodel.Conv) {
 
 func (w *ClientWindow) placeholder(c *clientmodel.Conv) string {
 	if w.m.ReadOnly() {
-		return "Not connected — read only. Use Connect again above to continue."
+		return lang.L("Not connected — read only. Use Connect again above to continue.")
 	}
-	return "Message " + c.Title() + " — Enter sends, /help lists commands"
+	return lang.L("Message {{.Conv}} — Enter sends, /help lists commands", map[string]any{"Conv": c.Title()})
 }
 
-func headerText(c *clientmodel.Conv) string {
+func (w *ClientWindow) headerText(c *clientmodel.Conv) string {
 	switch c.Kind {
 	case clientmodel.Lobby:
-		return c.Title() + " — everyone on the server"
+		return lang.L("{{.Conv}} — everyone on the server", map[string]any{"Conv": c.Title()})
 	case clientmodel.Private:
-		return "Private chat with " + c.Name
+		t := lang.L("Private chat with {{.Nick}}", map[string]any{"Nick": c.Name})
+		if st := w.m.StatusOf(c.Name); st.Away {
+			t = awayLabel(t, st.Text)
+		}
+		return t
 	}
 	return c.Title()
 }
@@ -270,12 +285,13 @@ func (w *ClientWindow) refreshUsers() {
 	}
 	switch {
 	case w.m.Link != clientmodel.Live && !w.m.Since.IsZero():
-		w.usersTitle.SetText("Offline since " + w.m.Since.Local().Format("15:04"))
+		w.usersTitle.SetText(lang.L("Offline since {{.Time}}", map[string]any{"Time": w.m.Since.Local().Format("15:04")}))
 	case c != nil && c.Kind == clientmodel.Private:
-		w.usersTitle.SetText(fmt.Sprintf("In this chat — %d", n))
+		w.usersTitle.SetText(lang.L("In this chat — {{.Count}}", map[string]any{"Count": n}))
 	default:
-		w.usersTitle.SetText(fmt.Sprintf("Online — %d", n))
+		w.usersTitle.SetText(lang.L("Online — {{.Count}}", map[string]any{"Count": n}))
 	}
+
 	if w.selUser >= n {
 		w.selUser = -1
 		w.usersList.UnselectAll()

@@ -19,11 +19,11 @@ func (w *ClientWindow) buildChat() {
 	w.bannerText = widget.NewLabel("")
 	w.bannerText.Importance = widget.WarningImportance
 	w.bannerText.Wrapping = fyne.TextWrapWord
-	w.retryBtn = widget.NewButtonWithIcon("Retry now", theme.ViewRefreshIcon(), func() { w.change(w.m.RetryNow) })
-	w.againBtn = widget.NewButtonWithIcon("Connect again", theme.LoginIcon(), func() { w.change(w.m.ConnectAgain) })
+	w.retryBtn = widget.NewButtonWithIcon(lang.L("Retry now"), theme.ViewRefreshIcon(), func() { w.change(w.m.RetryNow) })
+	w.againBtn = widget.NewButtonWithIcon(lang.L("Connect again"), theme.LoginIcon(), func() { w.change(w.m.ConnectAgain) })
 	w.againBtn.Importance = widget.HighImportance
-	w.otherBtn = widget.NewButton("Change server or nickname…", func() { w.change(w.m.ChangeServer) })
-	w.quitBtn = widget.NewButton("Disconnect", func() { w.change(w.m.Disconnect) })
+	w.otherBtn = widget.NewButton(lang.L("Change server or nickname…"), func() { w.change(w.m.ChangeServer) })
+	w.quitBtn = widget.NewButton(lang.L("Disconnect"), func() { w.change(w.m.Disconnect) })
 	bannerBg := canvas.NewRectangle(theme.Color(theme.ColorNameHover))
 	w.banner = container.NewStack(bannerBg, container.NewBorder(nil, nil, nil,
 		container.NewHBox(w.retryBtn, w.againBtn, w.otherBtn, w.quitBtn), w.bannerText))
@@ -64,7 +64,7 @@ func (w *ClientWindow) buildChat() {
 	w.logList.HideSeparators = true
 	// (Not a ThemeOverride for tighter rows: Fyne caches parsed fonts per
 	// theme scope, and NanumGothic parsed again costs tens of MB.)
-	w.below = widget.NewButtonWithIcon("New messages below", theme.MoveDownIcon(), func() {
+	w.below = widget.NewButtonWithIcon(lang.L("New messages below"), theme.MoveDownIcon(), func() {
 		w.logList.ScrollToBottom()
 		w.below.Hide()
 	})
@@ -76,9 +76,9 @@ func (w *ClientWindow) buildChat() {
 	w.copyText = widget.NewLabel("")
 	w.copyText.Selectable = true
 	w.copyText.Wrapping = fyne.TextWrapWord
-	copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { w.copyEntry(w.selected) })
-	w.retryLine = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), w.retrySelected)
-	w.discardLine = widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), w.discardSelected)
+	copyBtn := widget.NewButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), func() { w.copyEntry(w.selected) })
+	w.retryLine = widget.NewButtonWithIcon(lang.L("Retry"), theme.ViewRefreshIcon(), w.retrySelected)
+	w.discardLine = widget.NewButtonWithIcon(lang.L("Discard"), theme.DeleteIcon(), w.discardSelected)
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { w.selectEntry(-1) })
 	w.copyBar = container.NewVBox(widget.NewSeparator(), w.copyText,
 		container.NewHBox(layout.NewSpacer(), w.retryLine, copyBtn, w.discardLine, closeBtn))
@@ -89,6 +89,7 @@ func (w *ClientWindow) buildChat() {
 	w.counter = widget.NewLabel("")
 	w.counter.Hide()
 	w.input.OnChanged = func(text string) {
+		w.typed(text)
 		w.completeN = 0
 		if !w.inputHint.Hidden {
 			w.setHint("")
@@ -106,15 +107,18 @@ func (w *ClientWindow) buildChat() {
 	w.inputHint.Importance = widget.DangerImportance
 	w.inputHint.Wrapping = fyne.TextWrapWord
 	w.inputHint.Hide()
+	w.typingLine = widget.NewLabel("")
+	w.typingLine.Truncation = fyne.TextTruncateEllipsis
+	w.typingLine.Hide()
 	w.fileBtn = widget.NewButtonWithIcon(lang.L("Send file…"), theme.UploadIcon(), w.chooseFile)
 	w.filesBox = container.NewVBox()
 	w.filesBox.Hide()
-	bottom := container.NewVBox(w.copyBar, w.filesBox,
+	w.bottom = container.NewVBox(w.copyBar, w.filesBox, w.typingLine,
 		container.NewBorder(nil, nil, nil, container.NewHBox(w.counter, w.fileBtn, w.sendBtn), w.input), w.inputHint)
 	w.buildTopic()
-	center := container.NewBorder(container.NewVBox(w.header, w.topic, widget.NewSeparator()), bottom, nil, nil, logBox)
+	center := container.NewBorder(container.NewVBox(w.header, w.topic, widget.NewSeparator()), w.bottom, nil, nil, logBox)
 
-	w.usersTitle = widget.NewLabelWithStyle("Online — 0", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.usersTitle = widget.NewLabelWithStyle(lang.L("Online — {{.Count}}", map[string]any{"Count": 0}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.usersList = widget.NewList(
 		func() int {
 			if w.m.Cur == nil {
@@ -130,7 +134,7 @@ func (w *ClientWindow) buildChat() {
 			}
 			r.set(id, w.m.Cur.Users[id])
 		})
-	w.msgBtn = widget.NewButtonWithIcon("Message privately", theme.MailComposeIcon(), func() {
+	w.msgBtn = widget.NewButtonWithIcon(lang.L("Message privately"), theme.MailComposeIcon(), func() {
 		if c := w.m.Cur; c != nil && w.selUser >= 0 && w.selUser < len(c.Users) {
 			nick := c.Users[w.selUser]
 			w.change(func() { w.m.OpenPrivate(nick) })
@@ -140,7 +144,7 @@ func (w *ClientWindow) buildChat() {
 	users := container.NewBorder(container.NewVBox(w.usersTitle, widget.NewSeparator()), w.msgBtn, nil, nil, w.usersList)
 
 	side := container.NewBorder(container.NewVBox(
-		widget.NewLabelWithStyle("Conversations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(lang.L("Conversations"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewSeparator()), nil, nil, nil, w.convList)
 	right := container.NewHSplit(center, users)
 	right.SetOffset(0.78)
@@ -156,10 +160,10 @@ func (w *ClientWindow) setConvRow(c *clientmodel.Conv, name, badge *widget.Label
 	name.TextStyle.Italic = false
 	switch {
 	case c.Kind == clientmodel.Room && !c.Joined:
-		t += " (left)"
+		t = lang.L("{{.Conv}} (left)", map[string]any{"Conv": t})
 		name.TextStyle.Italic = true
 	case c.Kind == clientmodel.Private && c.PrivOff:
-		t += " (offline)"
+		t = lang.L("{{.Conv}} (offline)", map[string]any{"Conv": t})
 		name.TextStyle.Italic = true
 	}
 	name.Importance = widget.MediumImportance
@@ -231,9 +235,12 @@ func (r *userRow) set(id int, nick string) {
 	t := nick + wire.ViaTag(r.w.m.Marks[nick])
 	r.label.TextStyle.Bold = wire.FoldKey(nick) == r.w.m.MeKey
 	if r.label.TextStyle.Bold {
-		t += " (you)"
+		t = lang.L("{{.Nick}} (you)", map[string]any{"Nick": t})
 	}
 	r.label.Importance = widget.MediumImportance
+	if st := r.w.m.StatusOf(nick); st.Away {
+		t = awayLabel(t, st.Text) // in words: a grey (low importance) label is too faint to read
+	}
 	if r.w.m.Link != clientmodel.Live {
 		r.label.Importance = widget.LowImportance // offline: nobody is known to be there
 	}
@@ -262,7 +269,8 @@ func (r *userRow) TappedSecondary(ev *fyne.PointEvent) {
 		return
 	}
 	r.Tapped(ev)
-	menu := fyne.NewMenu("", fyne.NewMenuItem("Message "+nick+" privately", func() {
+	menu := fyne.NewMenu("", fyne.NewMenuItem(lang.L("Message {{.Nick}} privately", map[string]any{"Nick": nick}), func() {
+
 		r.w.change(func() { r.w.m.OpenPrivate(nick) })
 	}))
 	widget.ShowPopUpMenuAtPosition(menu, r.w.win.Canvas(), ev.AbsolutePosition)

@@ -1,13 +1,13 @@
 package gui
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/clientmodel"
@@ -119,7 +119,7 @@ func (w *ClientWindow) showDialogs() {
 	for _, d := range w.m.Dialogs {
 		text := widget.NewLabel(d.Text) // left-aligned, unlike NewInformation: long texts read better
 		text.Wrapping = fyne.TextWrapWord
-		w.openModal(dialog.NewCustom(d.Title, "OK", container.New(minSize{520, 0}, text), w.win), nil, nil)
+		w.openModal(dialog.NewCustom(d.Title, lang.L("OK"), container.New(minSize{520, 0}, text), w.win), nil, nil)
 	}
 	w.m.Dialogs = w.m.Dialogs[:0]
 }
@@ -142,9 +142,9 @@ func (w *ClientWindow) showRooms() {
 	if w.m.Phase != clientmodel.Chat {
 		return
 	}
-	rd := &roomsDialog{name: newDialogEntry(), status: widget.NewLabel("Asking the server for its rooms…"), sel: -1}
+	rd := &roomsDialog{name: newDialogEntry(), status: widget.NewLabel(lang.L("Asking the server for its rooms…")), sel: -1}
 	w.rooms = rd
-	rd.name.SetPlaceHolder("room name, e.g. dev")
+	rd.name.SetPlaceHolder(lang.L("room name, e.g. dev"))
 	join := func(room string) {
 		if strings.TrimSpace(room) == "" {
 			return
@@ -166,9 +166,9 @@ func (w *ClientWindow) showRooms() {
 			r := o.(*pickRow)
 			r.id, r.list = id, rd.list
 			info := rd.rooms[id]
-			t := fmt.Sprintf("#%s — %s", info.Name, plural(int(info.Members), "person", "people"))
+			t := lang.N("#{{.Room}} — {{.Count}} people", int(info.Members), map[string]any{"Room": info.Name, "Count": info.Members})
 			if c := w.m.RoomConv(info.Name, false); c != nil && c.Joined {
-				t += " (you are in it)"
+				t = lang.N("#{{.Room}} — {{.Count}} people (you are in it)", int(info.Members), map[string]any{"Room": info.Name, "Count": info.Members})
 			}
 			r.label.SetText(t)
 		})
@@ -181,20 +181,20 @@ func (w *ClientWindow) showRooms() {
 			rd.list.Select(0)
 		}
 	}
-	joinBtn := widget.NewButton("Join or create", func() { join(rd.name.Text) })
+	joinBtn := widget.NewButton(lang.L("Join or create"), func() { join(rd.name.Text) })
 	joinBtn.Importance = widget.HighImportance
-	leaveBtn := widget.NewButton("Leave", func() {
+	leaveBtn := widget.NewButton(lang.L("Leave"), func() {
 		c := w.m.RoomConv(strings.TrimPrefix(rd.name.Text, "#"), false)
 		if c == nil || c.Kind != clientmodel.Room || !c.Joined {
-			rd.status.SetText("You are not in that room.")
+			rd.status.SetText(lang.L("You are not in that room."))
 			return
 		}
 		w.change(func() { w.m.Leave(c) })
 		rd.d.Hide()
 	})
-	top := container.NewBorder(nil, nil, widget.NewLabel("Room"), container.NewHBox(joinBtn, leaveBtn), rd.name)
+	top := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Room")), container.NewHBox(joinBtn, leaveBtn), rd.name)
 	body := container.NewBorder(container.NewVBox(top, rd.status), nil, nil, nil, rd.list)
-	rd.d = dialog.NewCustom("Rooms", "Close", container.New(minSize{420, 360}, body), w.win)
+	rd.d = dialog.NewCustom(lang.L("Rooms"), lang.L("Close"), container.New(minSize{420, 360}, body), w.win)
 	rd.name.onEscape = rd.d.Hide
 	w.openModal(rd.d, func() { join(rd.name.Text) }, func() {
 		if w.rooms == rd {
@@ -214,7 +214,7 @@ func (w *ClientWindow) roomsAnswered() {
 	}
 	rd.rooms = slices.Clone(w.m.RoomList)
 	slices.SortFunc(rd.rooms, func(a, b wire.RoomInfo) int { return int(b.Members) - int(a.Members) })
-	rd.status.SetText(plural(len(rd.rooms), "room", "rooms") + " on this server. Double-click one to join it, or type a new name to create it.")
+	rd.status.SetText(lang.N("{{.Count}} rooms on this server. Double-click one to join it, or type a new name to create it.", len(rd.rooms), map[string]any{"Count": len(rd.rooms)}))
 	rd.list.Refresh()
 }
 
@@ -227,7 +227,7 @@ func (w *ClientWindow) showSwitcher() {
 		return
 	}
 	filter := newDialogEntry()
-	filter.SetPlaceHolder("Type part of a room or nickname")
+	filter.SetPlaceHolder(lang.L("Type part of a room or nickname"))
 	var matches []*clientmodel.Conv
 	var list *widget.List
 	var d dialog.Dialog
@@ -258,7 +258,7 @@ func (w *ClientWindow) showSwitcher() {
 			c := matches[id]
 			t := c.Title()
 			if c.Unread > 0 {
-				t += fmt.Sprintf("  (%d new)", c.Unread)
+				t += "  " + lang.L("({{.Count}} new)", map[string]any{"Count": c.Unread})
 			}
 			r.label.SetText(t)
 		})
@@ -276,7 +276,8 @@ func (w *ClientWindow) showSwitcher() {
 			list.Select(min(sel+1, len(matches)-1))
 		}
 	}
-	d = dialog.NewCustom("Switch conversation", "Close",
+	d = dialog.NewCustom(lang.L("Switch conversation"), lang.L("Close"),
+
 		container.New(minSize{360, 300}, container.NewBorder(filter, nil, nil, nil, list)), w.win)
 	filter.onEscape = d.Hide
 	update("")

@@ -99,6 +99,14 @@ func newChatEntry(w *ClientWindow) *chatEntry {
 func (e *chatEntry) AcceptsTab() bool { return true }
 
 func (e *chatEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+		// An input method (ibus-hangul through XIM) commits the syllable
+		// being composed when Enter ends it; the commit can come in the same
+		// batch of window events as the Enter, or after it. Submitting once
+		// the batch is handled keeps that last syllable in the message.
+		fyne.Do(func() { e.Entry.TypedKey(k) })
+		return
+	}
 	if k.Name != fyne.KeyTab {
 		e.Entry.TypedKey(k)
 		return

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"fmt"
 	"image/color"
 	"net/url"
 	"sort"
@@ -214,7 +213,7 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		case clientmodel.Pending:
 			r.tm.Text = "…"
 		case clientmodel.NotSent:
-			r.tm.Text = "not sent"
+			r.tm.Text = notSentMark()
 			r.tm.Color = th.Color(theme.ColorNameError, vr)
 		default:
 			r.tm.Text = e.T.Local().Format("15:04")
@@ -233,7 +232,7 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		if first {
 			r.nick.Text = e.From
 		}
-		r.nick.Color = nickColor(e.From, vr)
+		r.nick.Color = w.nicks.colour(e.From, vr)
 		r.text.Color = th.Color(theme.ColorNameForeground, vr)
 		if e.State != clientmodel.Delivered {
 			r.text.Color = muted
@@ -252,7 +251,7 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		r.text.TextStyle.Bold = true
 	case clientmodel.KindDivider:
 		r.tm.Text = ""
-		r.text.Text = "——— " + lang.L(e.Text) + " ———"
+		r.text.Text = "——— " + dividerText(e.Text) + " ———"
 		r.text.Color = th.Color(theme.ColorNamePrimary, vr)
 		r.text.TextStyle.Bold = true
 	case clientmodel.KindError:
@@ -269,7 +268,7 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 	case e.Kind == clientmodel.KindNotice:
 		r.bg.FillColor = noticeColor(th.Color(theme.ColorNamePrimary, vr)) // a banner no user line has
 	case e.Mention:
-		r.bg.FillColor = mentionColor(th.Color(theme.ColorNameWarning, vr))
+		r.bg.FillColor = mentionTint
 	case e.Mine:
 		r.bg.FillColor = th.Color(theme.ColorNameHover, vr)
 	default:
@@ -285,9 +284,9 @@ func (w *ClientWindow) foldRow(r *logRow, rw row, e *clientmodel.Entry) {
 	r.seq, r.fold = rw.seq, rw.start
 	r.timeX, r.timeW, r.nickX, r.textX = w.inset, w.timeW, w.inset+w.timeW+w.gapW, w.textX(e)
 	r.tm.Text, r.nick.Text = "", ""
-	r.text.Text = fmt.Sprintf("▾ Show the whole message (%d more lines)", rw.end)
+	r.text.Text = "▾ " + lang.L("Show the whole message ({{.Count}} more lines)", map[string]any{"Count": rw.end})
 	if rw.start == rowFold {
-		r.text.Text = "▴ Fold this message"
+		r.text.Text = "▴ " + lang.L("Fold this message")
 	}
 	r.text.Color = th.Color(theme.ColorNamePrimary, vr)
 	r.text.TextStyle = fyne.TextStyle{Bold: true}
@@ -314,11 +313,25 @@ func (w *ClientWindow) toggleFold(seq int) {
 	w.logList.Refresh()
 }
 
-// mentionColor is a light tint of c for the background of lines that name me.
-func mentionColor(c color.Color) color.Color {
-	r, g, b, _ := c.RGBA()
-	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x40}
+// dividerText is a history divider's text (clientmodel.SinceJoined or
+// SinceLeft) in the interface's language.
+func dividerText(s string) string {
+	switch s {
+	case clientmodel.SinceJoined:
+		return lang.L("New since you joined")
+	case clientmodel.SinceLeft:
+		return lang.L("New since you left")
+	}
+	return s
 }
+
+// notSentMark is the time column of a line that was not sent.
+func notSentMark() string { return lang.L("not sent") }
+
+// mentionTint is the background of lines that name me: a quarter of amber
+// over either theme's background (the text on it keeps 4.5:1, see
+// TestThemeContrast).
+var mentionTint = color.NRGBA{R: 0xff, G: 0x98, B: 0x00, A: 0x40}
 
 // selectEntry shows entry seq of the current conversation in the bar under
 // the log, where its text can be selected and copied, and an unsent line
@@ -336,7 +349,7 @@ func (w *ClientWindow) selectEntry(seq int) {
 		text := clientmodel.EntryLine(e)
 		notSent := e.State == clientmodel.NotSent
 		if notSent {
-			text = "Not sent (" + e.Why + "): " + e.Text
+			text = lang.L("Not sent ({{.Why}}): {{.Text}}", map[string]any{"Why": e.Why, "Text": e.Text})
 		}
 		w.copyText.SetText(text)
 		show(w.retryLine, notSent)
@@ -381,18 +394,18 @@ func (w *ClientWindow) entryMenu(seq int, at fyne.Position) {
 	}
 	e := c.Entry(seq)
 	items := []*fyne.MenuItem{
-		fyne.NewMenuItem("Copy line", func() { w.copyEntry(seq) }),
-		fyne.NewMenuItem("Copy text", func() { w.app.Clipboard().SetContent(e.Text) }),
+		fyne.NewMenuItem(lang.L("Copy line"), func() { w.copyEntry(seq) }),
+		fyne.NewMenuItem(lang.L("Copy text"), func() { w.app.Clipboard().SetContent(e.Text) }),
 	}
 	if e.State == clientmodel.NotSent {
-		items = append(items, fyne.NewMenuItem("Retry", w.retrySelected), fyne.NewMenuItem("Discard", w.discardSelected))
+		items = append(items, fyne.NewMenuItem(lang.L("Retry"), w.retrySelected), fyne.NewMenuItem(lang.L("Discard"), w.discardSelected))
 	}
 	for _, link := range clientmodel.Links(e.Text) {
-		items = append(items, fyne.NewMenuItem("Open "+clientmodel.Shorten(link, 60), func() { w.openURL(link) }))
+		items = append(items, fyne.NewMenuItem(lang.L("Open {{.Link}}", map[string]any{"Link": clientmodel.Shorten(link, 60)}), func() { w.openURL(link) }))
 	}
 	if e.Kind == clientmodel.KindChat && !e.Mine {
 		from := e.From
-		items = append(items, fyne.NewMenuItem("Message "+from+" privately", func() {
+		items = append(items, fyne.NewMenuItem(lang.L("Message {{.Nick}} privately", map[string]any{"Nick": from}), func() {
 			w.change(func() { w.m.OpenPrivate(from) })
 		}))
 	}

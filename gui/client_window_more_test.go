@@ -353,7 +353,7 @@ func TestClientKickOfAnotherShownOnce(t *testing.T) {
 	for _, r := range shownRows(w) {
 		if strings.Contains(r, "bob") {
 			n++
-			if !strings.Contains(r, "[시스템 추방]") || !strings.Contains(r, "spamming") {
+			if !strings.Contains(r, "was removed by the admin") || !strings.Contains(r, "spamming") {
 				t.Errorf("kick line %q", r)
 			}
 		}

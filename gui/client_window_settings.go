@@ -1,12 +1,15 @@
 package gui
 
 import (
+	"slices"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/trust"
 )
@@ -56,9 +59,14 @@ func autoAcceptSize(name string) int {
 }
 
 var textSizes = []struct {
-	name  string
+	name  func() string
 	scale float32
-}{{"Small", 0.85}, {"Normal", 1}, {"Large", 1.2}, {"Larger", 1.45}}
+}{
+	{func() string { return lang.L("Small") }, 0.85},
+	{func() string { return lang.L("Normal") }, 1},
+	{func() string { return lang.L("Large") }, 1.2},
+	{func() string { return lang.L("Larger") }, 1.45},
+}
 
 // ClientAppearance is the theme the client's settings ask for.
 func ClientAppearance(p fyne.Preferences) Appearance {
@@ -73,55 +81,54 @@ func DownloadDir(p fyne.Preferences) string { return p.String(prefDownloads) }
 // Cancel leaves everything as it was.
 func (w *ClientWindow) showSettings() {
 	p := w.app.Preferences()
-	notify := widget.NewCheck("Desktop notifications for private messages and mentions", nil)
+	notify := widget.NewCheck(lang.L("Desktop notifications for private messages and mentions"), nil)
 	notify.SetChecked(p.BoolWithFallback(prefNotify, true))
-	collapse := widget.NewCheck("Fold joins and leaves into one line (“5 people joined”)", nil)
+	collapse := widget.NewCheck(lang.L("Fold joins and leaves into one line (“5 people joined”)"), nil)
 	collapse.SetChecked(w.m.Collapse)
 	folder := newDialogEntry() // Escape cancels, Enter saves
 	folder.SetPlaceHolder(client.DefaultDownloadDir())
 	folder.SetText(p.String(prefDownloads))
-	browse := widget.NewButton("Choose…", func() {
+	browse := widget.NewButton(lang.L("Choose…"), func() {
 		dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
 				folder.SetText(u.Path())
 			}
 		}, w.win)
 	})
-	variant := widget.NewRadioGroup([]string{"System", "Light", "Dark"}, nil)
+	variants := []string{"system", "light", "dark"}
+	variant := widget.NewRadioGroup([]string{lang.L("System"), lang.L("Light"), lang.L("Dark")}, nil)
 	variant.Horizontal = true
-	switch ClientAppearance(p).Variant {
-	case "light":
-		variant.SetSelected("Light")
-	case "dark":
-		variant.SetSelected("Dark")
-	default:
-		variant.SetSelected("System")
-	}
+	variant.SetSelected(variant.Options[max(0, slices.Index(variants, ClientAppearance(p).Variant))])
 	size := widget.NewSelect(nil, nil)
 	cur := ClientAppearance(p).Scale
 	for _, s := range textSizes {
-		size.Options = append(size.Options, s.name)
+		size.Options = append(size.Options, s.name())
 		if s.scale == cur {
-			size.Selected = s.name
+			size.Selected = s.name()
 		}
 	}
 	if size.Selected == "" {
-		size.Selected = "Normal"
+		size.Selected = textSizes[1].name()
 	}
 	auto := widget.NewSelect(autoAcceptNames(), nil)
 	auto.SetSelected(autoAcceptName(p.Int(prefAutoAccept)))
+	language := languageSelect(p)
+	presence := w.presenceSettings(p)
 	trusted := w.trustedServers()
 	items := []*widget.FormItem{
-		widget.NewFormItem("Notifications", notify),
-		widget.NewFormItem("Download folder", container.NewBorder(nil, nil, nil, browse, folder)),
+		widget.NewFormItem(lang.L("Notifications"), notify),
+		widget.NewFormItem(lang.L("Download folder"), container.NewBorder(nil, nil, nil, browse, folder)),
 		widget.NewFormItem(lang.L("Accept files without asking"), auto),
-		widget.NewFormItem("Theme", variant),
-		widget.NewFormItem("Text size", size),
-		widget.NewFormItem("Joins and leaves", collapse),
-		widget.NewFormItem("Trusted servers", trusted),
+		widget.NewFormItem(lang.L("Theme"), variant),
+		widget.NewFormItem(lang.L("Text size"), size),
+		widget.NewFormItem(lang.L("Language"), language.Select),
+		widget.NewFormItem(lang.L("Joins and leaves"), collapse),
 	}
+	items = append(items, presence.items...)
+	items = append(items, widget.NewFormItem(lang.L("Trusted servers"), trusted))
 	items[1].HintText = lang.L("Files you accept from now on are saved there.")
 	items[2].HintText = lang.L("Only from people you have a private chat with.")
+	items[5].HintText = lang.L("Used from the next start of MultiChat.")
 	var d dialog.Dialog
 	save := func() {
 		p.SetBool(prefNotify, notify.Checked)
@@ -131,26 +138,25 @@ func (w *ClientWindow) showSettings() {
 		w.out.send(client.SetDownloadDir{Dir: folder.Text})
 		p.SetInt(prefAutoAccept, autoAcceptSize(auto.Selected))
 		w.m.AutoAcceptMax = int64(p.Int(prefAutoAccept))
-		ap := Appearance{Variant: map[string]string{"Light": "light", "Dark": "dark"}[variant.Selected], Scale: 1}
-		if ap.Variant == "" {
-			ap.Variant = "system"
-		}
+		ap := Appearance{Variant: variants[max(0, slices.Index(variant.Options, variant.Selected))], Scale: 1}
 		for _, s := range textSizes {
-			if s.name == size.Selected {
+			if s.name() == size.Selected {
 				ap.Scale = s.scale
 			}
 		}
 		p.SetString(prefVariant, ap.Variant)
 		p.SetFloat(prefScale, float64(ap.Scale))
+		language.save()
+		presence.save()
 		w.app.Settings().SetTheme(NewThemeWith(ap))
 		w.restyle()
 	}
-	d = dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
+	d = dialog.NewForm(lang.L("Settings"), lang.L("Save"), lang.L("Cancel"), items, func(ok bool) {
 		if ok {
 			save()
 		}
 	}, w.win)
-	d.Resize(fyne.NewSize(640, 480))
+	d.Resize(fyne.NewSize(680, 600))
 	folder.onEscape = d.Hide
 	folder.OnSubmitted = func(string) { save(); d.Hide() }
 	w.openModal(d, func() { save(); d.Hide() }, nil)
@@ -162,7 +168,7 @@ func (w *ClientWindow) restyle() {
 	w.meas = newMeasurer()
 	w.rowH = w.meas.lineH
 	w.timeW = max(fyne.MeasureText("00:00", w.meas.size, fyne.TextStyle{}).Width,
-		fyne.MeasureText("not sent", w.meas.size, fyne.TextStyle{}).Width)
+		fyne.MeasureText(notSentMark(), w.meas.size, fyne.TextStyle{}).Width)
 	w.bulletW = fyne.MeasureText("•", w.meas.size, fyne.TextStyle{}).Width
 	for _, v := range w.views {
 		v.wrapW = -1
@@ -178,14 +184,14 @@ func (w *ClientWindow) restyle() {
 func (w *ClientWindow) trustedServers() fyne.CanvasObject {
 	box := container.NewVBox()
 	empty := func() {
-		l := widget.NewLabel("None yet: a server is added when you trust it at its first connection.")
+		l := widget.NewLabel(lang.L("None yet: a server is added when you trust it at its first connection."))
 		l.Importance = widget.LowImportance
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}
 	pins, err := trust.OpenPins(w.dataDir).List()
 	if err != nil {
-		l := widget.NewLabel("Cannot read the trusted servers: " + err.Error())
+		l := widget.NewLabel(lang.L("Cannot read the trusted servers: {{.Why}}", map[string]any{"Why": clientmodel.Plain(err, "")}))
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 		return box
@@ -195,7 +201,7 @@ func (w *ClientWindow) trustedServers() fyne.CanvasObject {
 		fp := widget.NewLabelWithStyle(pin.Fingerprint.String(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		fp.Wrapping = fyne.TextWrapWord
 		var row *fyne.Container
-		remove := widget.NewButton("Remove", func() {
+		remove := widget.NewButton(lang.L("Remove"), func() {
 			w.change(func() { w.m.ForgetServer(pin.Addr) })
 			box.Remove(row)
 			if len(box.Objects) == 0 {

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/clientmodel"
@@ -28,15 +29,15 @@ func (w *ClientWindow) drawPrompt() {
 	var entry *dialogEntry
 	var answer func() bool // reports whether the model took the answer
 	var content fyne.CanvasObject
-	confirm, dismiss := "Connect", "Cancel"
+	confirm, dismiss := lang.L("Connect"), lang.L("Cancel")
 	switch p.Kind {
 	case clientmodel.AskTrust:
-		confirm = "Trust"
+		confirm = lang.L("Trust")
 		answer = func() bool { w.change(w.m.Trust); return true }
 		first, _, _ := strings.Cut(p.Text, "\n\n")
 		text.SetText(first)
 		fp := widget.NewLabelWithStyle(twoLines(p.Fingerprint), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-		question := widget.NewLabel("Compare it with the one the server window shows (or ask the server's admin). Trust this server?")
+		question := widget.NewLabel(clientmodel.TrustQuestion())
 		question.Wrapping = fyne.TextWrapWord
 		box := container.NewVBox(text, fp)
 		if p.Announced != "" {
@@ -53,16 +54,17 @@ func (w *ClientWindow) drawPrompt() {
 	case clientmodel.AskPassword:
 		entry = newDialogEntry()
 		entry.Password = true
-		entry.SetPlaceHolder("password")
+		entry.SetPlaceHolder(lang.L("password"))
 		answer = func() bool { w.change(func() { w.m.Password(entry.Text) }); return true }
 		if p.Wrong {
 			text.Importance = widget.DangerImportance
 		}
 		content = container.New(minSize{420, 0}, container.NewVBox(text, entry))
 	case clientmodel.AskNick:
-		confirm, dismiss = "Continue", "Disconnect"
+		confirm, dismiss = lang.L("Continue"), lang.L("Disconnect")
 		entry = newDialogEntry()
-		entry.SetPlaceHolder("another nickname")
+		entry.SetPlaceHolder(lang.L("another nickname"))
+
 		hint := widget.NewLabel("")
 		hint.Importance = widget.DangerImportance
 		hint.Wrapping = fyne.TextWrapWord

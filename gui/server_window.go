@@ -1,7 +1,7 @@
 package gui
 
 import (
-	"fmt"
+	"errors"
 	"net"
 	"net/netip"
 	"strconv"
@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -113,7 +114,7 @@ func NewServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command, even
 func newServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command) *ServerWindow {
 	s := &ServerWindow{app: a, win: w, out: newOutbox(cmds), lanAddrs: lanIPv4s, logSel: -1}
 	s.build()
-	w.SetTitle(ServerTitle)
+	w.SetTitle(serverTitle())
 	w.SetContent(s.content())
 	w.SetMainMenu(s.menu())
 	w.Resize(fyne.NewSize(1040, 660))
@@ -186,7 +187,7 @@ func (s *ServerWindow) build() {
 	s.name.SetText(prefs.StringWithFallback(prefName, ""))
 	s.name.OnSubmitted = func(string) { s.startTapped() }
 	s.host = widget.NewEntry()
-	s.host.SetPlaceHolder("0.0.0.0 = every network interface")
+	s.host.SetPlaceHolder(lang.L("0.0.0.0 = every network interface"))
 	s.host.SetText(prefs.StringWithFallback(prefHost, DefaultListenHost))
 	s.host.OnSubmitted = func(string) { s.startTapped() }
 	s.port = widget.NewEntry()
@@ -194,10 +195,10 @@ func (s *ServerWindow) build() {
 	s.port.SetText(strconv.Itoa(prefs.IntWithFallback(prefPort, DefaultListenPort)))
 	s.port.OnSubmitted = func(string) { s.startTapped() }
 
-	s.start = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), s.startTapped)
+	s.start = widget.NewButtonWithIcon(lang.L("Start"), theme.MediaPlayIcon(), s.startTapped)
 	s.start.Importance = widget.HighImportance
-	s.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), s.stopTapped)
-	s.autoStart = widget.NewCheck("Start serving when the app opens", func(on bool) {
+	s.stop = widget.NewButtonWithIcon(lang.L("Stop"), theme.MediaStopIcon(), s.stopTapped)
+	s.autoStart = widget.NewCheck(lang.L("Start serving when the app opens"), func(on bool) {
 		s.app.Preferences().SetBool(prefAutoStart, on)
 	})
 	s.autoStart.Checked = prefs.Bool(prefAutoStart)
@@ -217,7 +218,7 @@ func (s *ServerWindow) build() {
 
 	s.roomList = widget.NewList(
 		func() int { return len(s.m.Rooms) },
-		func() fyne.CanvasObject { return newColumnsRow(roomColumns, false) },
+		func() fyne.CanvasObject { return newColumnsRow(roomColumns(), false) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < 0 || id >= len(s.m.Rooms) {
 				return
@@ -247,18 +248,18 @@ func (s *ServerWindow) build() {
 	s.buildDetail()
 
 	s.announce = widget.NewEntry()
-	s.announce.SetPlaceHolder("Announcement to everyone (Enter sends)")
+	s.announce.SetPlaceHolder(lang.L("Announcement to everyone (Enter sends)"))
 	s.announce.OnSubmitted = func(string) { s.announceTapped() }
-	s.announceBtn = widget.NewButtonWithIcon("Announce", theme.MailSendIcon(), s.announceTapped)
+	s.announceBtn = widget.NewButtonWithIcon(lang.L("Announce"), theme.MailSendIcon(), s.announceTapped)
 }
 
 func (s *ServerWindow) content() fyne.CanvasObject {
-	hostField := container.NewBorder(nil, nil, widget.NewLabel("Listen on"), nil, s.host)
-	portField := container.NewBorder(nil, nil, widget.NewLabel("Port"), nil,
+	hostField := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Listen on")), nil, s.host)
+	portField := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Port")), nil,
 		container.NewGridWrap(fyne.NewSize(90, s.port.MinSize().Height), s.port))
 	buttons := container.NewHBox(s.start, s.stop, s.password, s.filesBtn)
 	startOpts := container.NewHBox(s.autoStart)
-	nameField := container.NewBorder(nil, nil, widget.NewLabel("Server name"), nil, s.name)
+	nameField := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Server name")), nil, s.name)
 	top := container.NewBorder(container.NewBorder(nil, nil, nil, startOpts, nameField), nil, nil,
 		container.NewHBox(portField, buttons), hostField)
 
@@ -269,10 +270,10 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 
 	usersPane := s.usersPane()
 	roomsPane := container.NewBorder(
-		container.NewVBox(newColumnsRow(roomColumns, true), widget.NewSeparator()),
+		container.NewVBox(newColumnsRow(roomColumns(), true), widget.NewSeparator()),
 		nil, nil, nil, s.roomList)
-	s.usersTab = container.NewTabItemWithIcon("Users", theme.AccountIcon(), usersPane)
-	s.roomsTab = container.NewTabItemWithIcon("Rooms", theme.ListIcon(), roomsPane)
+	s.usersTab = container.NewTabItemWithIcon(lang.L("Users"), theme.AccountIcon(), usersPane)
+	s.roomsTab = container.NewTabItemWithIcon(lang.L("Rooms"), theme.ListIcon(), roomsPane)
 	s.tabs = container.NewAppTabs(s.usersTab, s.roomsTab, s.mod.modTab)
 
 	logPane := s.logPane()
@@ -288,11 +289,12 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 }
 
 func (s *ServerWindow) menu() *fyne.MainMenu {
-	quit := fyne.NewMenuItem("Quit", nil) // the driver makes it close the window, through requestClose
+	quit := fyne.NewMenuItem(lang.L("Quit"), nil) // the driver makes it close the window, through requestClose
 	quit.IsQuit = true
 	return fyne.NewMainMenu(
-		fyne.NewMenu("File", quit),
-		fyne.NewMenu("Help", fyne.NewMenuItem("About", func() { ShowAbout(s.win, ServerTitle) })),
+		fyne.NewMenu(lang.L("File"), fyne.NewMenuItem(lang.L("Language…"), func() { showLanguageDialog(s.app, s.win) }),
+			fyne.NewMenuItemSeparator(), quit),
+		fyne.NewMenu(lang.L("Help"), fyne.NewMenuItem(lang.L("About"), func() { ShowAbout(s.win, serverTitle()) })),
 	)
 }
 
@@ -304,7 +306,7 @@ func (s *ServerWindow) startTapped() {
 	}
 	addr, err := listenAddr(s.host.Text, s.port.Text)
 	if err != nil {
-		s.showError("Invalid listen address", err)
+		s.showError(lang.L("Invalid listen address"), err)
 		return
 	}
 	host, port, _ := net.SplitHostPort(addr)
@@ -316,7 +318,7 @@ func (s *ServerWindow) startTapped() {
 		prefs.SetInt(prefPort, p)
 	}
 	s.m.State = servermodel.Starting
-	s.logNow(servermodel.Info, "Starting on "+addr)
+	s.logNow(servermodel.Info, lang.L("Starting on {{.Addr}}", map[string]any{"Addr": addr}))
 	s.out.send(server.Start{Addr: addr, Name: name})
 	s.updateControls()
 }
@@ -342,8 +344,8 @@ func (s *ServerWindow) announceTapped() {
 		return
 	}
 	if n := utf8.RuneCountInString(text); n > wire.MaxTextChars || len(text) > maxAnnounceBytes {
-		s.showError("Announcement too long",
-			fmt.Errorf("an announcement can be at most %d characters; this one is %d. Shorten it", wire.MaxTextChars, n))
+		s.showError(lang.L("Announcement too long"),
+			errors.New(lang.L("An announcement can be at most {{.Max}} characters; this one is {{.Size}}. Shorten it.", map[string]any{"Max": wire.MaxTextChars, "Size": n})))
 		return
 	}
 	s.out.send(server.Announce{Text: text, Pin: s.mod.pin.Checked})

@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -16,7 +17,7 @@ func (s *ServerWindow) buildDetail() {
 	s.detail = widget.NewLabel("")
 	s.detail.Wrapping = fyne.TextWrapWord
 	s.detail.Selectable = true
-	copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), s.copyDetail)
+	copyBtn := widget.NewButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), s.copyDetail)
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.log.UnselectAll() })
 	closeBtn.Importance = widget.LowImportance
 	scroll := container.NewVScroll(s.detail)
@@ -27,8 +28,8 @@ func (s *ServerWindow) buildDetail() {
 }
 
 func (s *ServerWindow) logPane() fyne.CanvasObject {
-	title := widget.NewLabelWithStyle("Activity", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	hint := widget.NewLabel("click a line to read or copy it in full")
+	title := widget.NewLabelWithStyle(lang.L("Activity"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	hint := widget.NewLabel(lang.L("click a line to read or copy it in full"))
 	hint.Importance = widget.LowImportance
 	hint.Truncation = fyne.TextTruncateEllipsis
 	return container.NewBorder(container.NewBorder(nil, nil, title, nil, hint), s.detailPane, nil, nil, s.log)
@@ -67,14 +68,14 @@ func (s *ServerWindow) confirmStop(closing bool, then func()) {
 		return
 	}
 	s.askOpen = true
-	d := dialog.NewConfirm("Stop the server?", q, func(ok bool) {
+	d := dialog.NewConfirm(lang.L("Stop the server?"), q, func(ok bool) {
 		s.askOpen = false
 		if ok {
 			then()
 		}
 	}, s.win)
-	d.SetConfirmText("Stop the server")
-	d.SetDismissText("Keep running")
+	d.SetConfirmText(lang.L("Stop the server"))
+	d.SetDismissText(lang.L("Keep running"))
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
 }

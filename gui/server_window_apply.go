@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -79,11 +80,11 @@ func (s *ServerWindow) updateControls() {
 	setEnabled(s.kick, running && nSel > 0)
 	setEnabled(s.selectAll, len(s.m.Shown) > 0 || nSel > 0)
 	if nSel > 0 {
-		s.kick.SetText(fmt.Sprintf("Kick %d…", nSel))
-		s.selectAll.SetText(fmt.Sprintf("Clear selection (%d)", nSel))
+		s.kick.SetText(lang.L("Kick {{.Count}}…", map[string]any{"Count": nSel}))
+		s.selectAll.SetText(lang.L("Clear selection ({{.Count}})", map[string]any{"Count": nSel}))
 	} else {
-		s.kick.SetText("Kick…")
-		s.selectAll.SetText("Select all shown")
+		s.kick.SetText(lang.L("Kick…"))
+		s.selectAll.SetText(lang.L("Select all shown"))
 	}
 	setEnabled(s.announce, running)
 	setEnabled(s.announceBtn, running)
@@ -96,28 +97,28 @@ func (s *ServerWindow) updateControls() {
 
 	switch s.m.State {
 	case servermodel.Stopped:
-		s.stateLabel.SetText("Stopped")
+		s.stateLabel.SetText(lang.L("Stopped"))
 		s.stateLabel.Importance = widget.MediumImportance
-		s.reach.SetText("Not serving. Choose the address and port, then press Start.")
+		s.reach.SetText(lang.L("Not serving. Choose the address and port, then press Start."))
 		s.counts.SetText("")
 	case servermodel.Starting:
-		s.stateLabel.SetText("Starting")
+		s.stateLabel.SetText(lang.L("Starting"))
 		s.stateLabel.Importance = widget.WarningImportance
 		s.reach.SetText("")
 		s.counts.SetText("")
 	case servermodel.Running:
-		s.stateLabel.SetText("Running")
+		s.stateLabel.SetText(lang.L("Running"))
 		s.stateLabel.Importance = widget.SuccessImportance
-		s.reach.SetText("Clients connect to " + strings.Join(s.reachable(), "  or  "))
-		s.counts.SetText(fmt.Sprintf("%s connected · since %s",
-			plural(len(s.m.Users), "user", "users"), formatSince(s.m.Since, time.Now())))
+		s.reach.SetText(lang.L("Clients connect to {{.Addrs}}", map[string]any{"Addrs": strings.Join(s.reachable(), lang.L("  or  "))}))
+		s.counts.SetText(lang.N("{{.Count}} users connected · since {{.Since}}", len(s.m.Users),
+			map[string]any{"Count": len(s.m.Users), "Since": formatSince(s.m.Since, time.Now())}))
 	case servermodel.Stopping:
-		s.stateLabel.SetText("Stopping")
+		s.stateLabel.SetText(lang.L("Stopping"))
 		s.stateLabel.Importance = widget.WarningImportance
 		s.counts.SetText("")
 	}
 	if s.m.Closing {
-		s.reach.SetText("Stopping the server before closing")
+		s.reach.SetText(lang.L("Stopping the server before closing"))
 	}
 	s.updateTrust()
 	s.lan.SetText(s.m.Announced)
@@ -128,12 +129,13 @@ func (s *ServerWindow) updateControls() {
 	show(s.lan, s.m.Announced != "")
 	s.lan.Refresh()
 	s.stateLabel.Refresh()
-	s.win.SetTitle(s.m.Title(ServerTitle))
+	s.win.SetTitle(s.m.Title(serverTitle()))
 	users := strconv.Itoa(len(s.m.Users))
 	if len(s.m.Shown) != len(s.m.Users) {
-		users = fmt.Sprintf("%d of %d", len(s.m.Shown), len(s.m.Users))
+		users = lang.L("{{.Shown}} of {{.Count}}", map[string]any{"Shown": len(s.m.Shown), "Count": len(s.m.Users)})
 	}
-	ut, rt := "Users ("+users+")", fmt.Sprintf("Rooms (%d)", len(s.m.Rooms))
+	ut := lang.L("Users ({{.Count}})", map[string]any{"Count": users})
+	rt := lang.L("Rooms ({{.Count}})", map[string]any{"Count": len(s.m.Rooms)})
 	if ut != s.usersTab.Text || rt != s.roomsTab.Text { // a refresh lays out every tab's title again
 		s.usersTab.Text, s.roomsTab.Text = ut, rt
 		s.tabs.Refresh()
@@ -159,11 +161,11 @@ func (s *ServerWindow) reachable() []string {
 			out = append(out, net.JoinHostPort(ip.String(), port))
 		}
 		if len(out) == 0 {
-			out = []string{net.JoinHostPort("127.0.0.1", port) + " (no network found: this computer only)"}
+			out = []string{net.JoinHostPort("127.0.0.1", port) + " " + lang.L("(no network found: this computer only)")}
 		}
 		return out
 	case a.IsLoopback():
-		return []string{net.JoinHostPort(a.String(), port) + " (this computer only)"}
+		return []string{net.JoinHostPort(a.String(), port) + " " + lang.L("(this computer only)")}
 	}
 	return []string{net.JoinHostPort(a.String(), port)}
 }

@@ -520,7 +520,7 @@ func TestServerWindowLogFollowsItsOwnLines(t *testing.T) {
 	f.apply(server.Started{Addr: "127.0.0.1:5000", At: time.Now()})
 	n := sw.log.Length()
 	if !sw.logAtBottom() || !strings.HasPrefix(activityText(sw, n-2), "Server started") ||
-		activityText(sw, n-1) != servermodel.PlaintextWarning {
+		activityText(sw, n-1) != servermodel.PlaintextWarning() {
 		t.Fatal("the log does not show the last line")
 	}
 }

@@ -1,7 +1,7 @@
 package gui
 
 import (
-	"fmt"
+	"errors"
 	"image/color"
 	"net"
 	"net/netip"
@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/servermodel"
@@ -32,9 +33,12 @@ type column struct {
 	weight float32
 }
 
-var (
-	roomColumns = []column{{"Room", 0.3}, {"Members", 0.16}, {"Who", 0.54}}
-)
+func roomColumns() []column {
+	return []column{{lang.L("Room"), 0.3}, {lang.L("Members"), 0.16}, {lang.L("Who"), 0.54}}
+}
+
+// serverTitle is the server window's name.
+func serverTitle() string { return lang.L("MultiChat Server") }
 
 // newColumnsRow builds a list row (or, with header, the bold title row) of
 // truncating labels laid out in the columns' proportions.
@@ -117,12 +121,12 @@ func listenAddr(host, port string) (string, error) {
 		host = DefaultListenHost
 	}
 	if _, err := netip.ParseAddr(host); err != nil && !validHostname(host) {
-		return "", fmt.Errorf("%q is not an IP address or host name (use 0.0.0.0 for every network interface)", host)
+		return "", errors.New(lang.L("“{{.Host}}” is not an IP address or host name (use 0.0.0.0 for every network interface)", map[string]any{"Host": host}))
 	}
 	port = strings.TrimSpace(port)
 	p, err := strconv.Atoi(port)
 	if err != nil || p < 1 || p > 65535 {
-		return "", fmt.Errorf("the port must be a number from 1 to 65535, not %q", port)
+		return "", errors.New(lang.L("The port must be a number from 1 to 65535, not “{{.Port}}”.", map[string]any{"Port": port}))
 	}
 	return net.JoinHostPort(host, strconv.Itoa(p)), nil
 }
@@ -169,11 +173,4 @@ func formatSince(t, now time.Time) string {
 		return t.Format("15:04:05")
 	}
 	return t.Format("Jan 2 15:04")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }

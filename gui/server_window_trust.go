@@ -1,12 +1,13 @@
 package gui
 
 import (
-	"fmt"
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -30,7 +31,7 @@ func (s *ServerWindow) buildTrust() {
 	s.copyFP.Importance = widget.LowImportance
 	s.access = widget.NewLabel("")
 	s.access.TextStyle.Bold = true
-	s.password = widget.NewButtonWithIcon("Password…", theme.AccountIcon(), s.passwordTapped)
+	s.password = widget.NewButtonWithIcon(lang.L("Password…"), theme.AccountIcon(), s.passwordTapped)
 }
 
 func (s *ServerWindow) trustRow() fyne.CanvasObject {
@@ -63,7 +64,7 @@ func (s *ServerWindow) copyFingerprint() {
 		return
 	}
 	s.app.Clipboard().SetContent(s.m.Fingerprint)
-	s.logNow(servermodel.Info, "Copied the server fingerprint")
+	s.logNow(servermodel.Info, lang.L("Copied the server fingerprint"))
 }
 
 // passwordTapped asks for a new server password (the "class code"), or to
@@ -75,11 +76,10 @@ func (s *ServerWindow) passwordTapped() {
 	}
 	entry := newDialogEntry()
 	entry.Password = true
-	entry.SetPlaceHolder("Class code")
-	intro := "New users must type this password to join. Users already connected stay."
+	entry.SetPlaceHolder(lang.L("Class code"))
+	intro := lang.L("New users must type this password to join. Users already connected stay.")
 	if s.m.Password {
-		intro = "A password is set. Type a new one to change it, or remove it so that anyone on the network can join. " +
-			"Users already connected stay."
+		intro = lang.L("A password is set. Type a new one to change it, or remove it so that anyone on the network can join. Users already connected stay.")
 	}
 	msg := widget.NewLabel(intro)
 	msg.Wrapping = fyne.TextWrapWord
@@ -89,18 +89,18 @@ func (s *ServerWindow) passwordTapped() {
 	problem.Hide()
 	items := []fyne.CanvasObject{msg, entry, problem}
 	if s.m.State == servermodel.Running && !s.m.TLS {
-		warn := widget.NewLabel("This server is not encrypted: the password crosses the network where anyone can read it.")
+		warn := widget.NewLabel(lang.L("This server is not encrypted: the password crosses the network where anyone can read it."))
 		warn.Importance = widget.WarningImportance
 		warn.Wrapping = fyne.TextWrapWord
 		items = append(items, warn)
 	}
-	title := "Set a server password"
+	title := lang.L("Set a server password")
 	if s.m.Password {
-		title = "Change the server password"
+		title = lang.L("Change the server password")
 	}
 	d := dialog.NewCustomWithoutButtons(title, container.NewVBox(items...), s.win)
 
-	set := widget.NewButtonWithIcon("Set password", theme.ConfirmIcon(), nil)
+	set := widget.NewButtonWithIcon(lang.L("Set password"), theme.ConfirmIcon(), nil)
 	set.Importance = widget.HighImportance
 	set.Disable()
 	submit := func() {
@@ -119,10 +119,10 @@ func (s *ServerWindow) passwordTapped() {
 		setEnabled(set, text != "")
 	}
 	entry.onEscape = d.Hide
-	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), d.Hide)
+	cancel := widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), d.Hide)
 	buttons := []fyne.CanvasObject{cancel}
 	if s.m.Password {
-		remove := widget.NewButtonWithIcon("Remove password", theme.DeleteIcon(), func() {
+		remove := widget.NewButtonWithIcon(lang.L("Remove password"), theme.DeleteIcon(), func() {
 			d.Hide()
 			s.out.send(server.SetPassword{})
 		})
@@ -138,10 +138,9 @@ func (s *ServerWindow) passwordTapped() {
 func checkPassword(pw string) error {
 	switch {
 	case strings.TrimSpace(pw) == "":
-		return fmt.Errorf("type a password (spaces alone are not one)")
+		return errors.New(lang.L("Type a password (spaces alone are not one)."))
 	case len(pw) > maxPasswordBytes:
-		return fmt.Errorf("the password is too long: at most %d bytes (%d characters of Latin text, fewer in other scripts)",
-			maxPasswordBytes, maxPasswordBytes)
+		return errors.New(lang.L("The password is too long: at most {{.Max}} bytes ({{.Max}} characters of Latin text, fewer in other scripts).", map[string]any{"Max": maxPasswordBytes}))
 	}
 	return nil
 }

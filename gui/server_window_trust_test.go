@@ -102,7 +102,7 @@ func TestServerWindowPasswordDialogKeys(t *testing.T) {
 	f := newServerFixture(t, 8)
 	sw := f.sw
 	f.apply(server.Started{Addr: "0.0.0.0:7878", At: time.Now(), Password: true})
-	if sw.security.Text != servermodel.PlaintextWarning || sw.copyFP.Visible() || sw.access.Text != "Password required" {
+	if sw.security.Text != servermodel.PlaintextWarning() || sw.copyFP.Visible() || sw.access.Text != "Password required" {
 		t.Fatalf("plaintext status %q copy %v access %q", sw.security.Text, sw.copyFP.Visible(), sw.access.Text)
 	}
 
@@ -121,7 +121,7 @@ func TestServerWindowPasswordDialogKeys(t *testing.T) {
 	e = overlayPasswordEntry(f.win)
 	test.Type(e, "   ")
 	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	if !strings.Contains(overlayTexts(f.win), "type a password") {
+	if !strings.Contains(overlayTexts(f.win), "Type a password") {
 		t.Fatalf("blank password: dialog shows %q", overlayTexts(f.win))
 	}
 	f.noCmd()

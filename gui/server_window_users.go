@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -26,7 +25,9 @@ const (
 	userCols
 )
 
-var userColTitles = [userCols]string{"", "Nickname", "Address", "Connected since"}
+func userColTitles() [userCols]string {
+	return [userCols]string{"", lang.L("Nickname"), lang.L("Address"), lang.L("Connected since")}
+}
 
 // userColWeights share the width left of the mark column.
 var userColWeights = [userCols]float32{0, 0.36, 0.36, 0.28}
@@ -56,12 +57,12 @@ func (s *ServerWindow) buildUsers() {
 	}
 
 	s.filter = widget.NewEntry()
-	s.filter.SetPlaceHolder("Filter by nickname or address")
+	s.filter.SetPlaceHolder(lang.L("Filter by nickname or address"))
 	s.filter.OnChanged = func(text string) {
 		s.m.SetFilter(text)
 		s.refreshUsers()
 	}
-	s.selectAll = widget.NewButton("Select all shown", func() {
+	s.selectAll = widget.NewButton(lang.L("Select all shown"), func() {
 		if len(s.m.Selected) > 0 {
 			s.m.ClearSelection()
 		} else {
@@ -69,7 +70,7 @@ func (s *ServerWindow) buildUsers() {
 		}
 		s.refreshUsers()
 	})
-	s.kick = widget.NewButtonWithIcon("Kick", theme.ContentRemoveIcon(), s.kickTapped)
+	s.kick = widget.NewButtonWithIcon(lang.L("Kick"), theme.ContentRemoveIcon(), s.kickTapped)
 	s.kick.Importance = widget.DangerImportance
 	// Moderation adds Mute (and Ban) here; they act on s.m.selection() as Kick does.
 	s.userActions = container.NewHBox(s.kick)
@@ -105,7 +106,11 @@ func (s *ServerWindow) updateUserCell(id widget.TableCellID, o fyne.CanvasObject
 	l.TextStyle.Bold = sel
 	switch id.Col {
 	case colNick:
-		l.SetText(u.Nick + wire.ViaTag(u.Via) + s.m.MuteTag(u.Nick, time.Now()))
+		t := u.Nick + wire.ViaTag(u.Via) + s.m.MuteTag(u.Nick, time.Now())
+		if u.Away {
+			t = awayLabel(t, u.AwayText)
+		}
+		l.SetText(t)
 	case colAddr:
 		l.SetText(servermodel.FormatAddr(u.Addr))
 	case colSince:
@@ -129,7 +134,7 @@ func (s *ServerWindow) updateUserHeader(id widget.TableCellID, o fyne.CanvasObje
 		return
 	}
 	key := servermodel.SortKey(id.Col - colNick)
-	title := userColTitles[id.Col]
+	title := userColTitles()[id.Col]
 	if s.m.SortBy == key {
 		if s.m.SortDesc {
 			title += " ▼"
@@ -160,18 +165,18 @@ func (s *ServerWindow) kickTapped() {
 	reason.SetText(defaultKickReason)
 	who := widget.NewLabelWithStyle(listNames(nicks, 12), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	who.Wrapping = fyne.TextWrapWord
-	label, title := "User", "Kick "+nicks[0]+"?"
+	label, title := lang.L("User"), lang.L("Kick {{.Nick}}?", map[string]any{"Nick": nicks[0]})
 	if len(nicks) > 1 {
-		label, title = "Users", fmt.Sprintf("Kick %d users?", len(nicks))
+		label, title = lang.L("Users"), lang.L("Kick {{.Count}} users?", map[string]any{"Count": len(nicks)})
 	}
 	banFor, banNick := banSelect()
 	items := []*widget.FormItem{
 		widget.NewFormItem(label, who),
-		widget.NewFormItem("Reason", reason),
+		widget.NewFormItem(lang.L("Reason"), reason),
 		widget.NewFormItem(lang.L("And ban for"), banFor),
 		widget.NewFormItem("", banNick),
 	}
-	d := dialog.NewForm(title, "Kick", "Cancel", items, func(ok bool) {
+	d := dialog.NewForm(title, lang.L("Kick"), lang.L("Cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -194,7 +199,7 @@ func listNames(names []string, limit int) string {
 	if len(names) <= limit {
 		return strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:limit], ", "), len(names)-limit)
+	return lang.L("{{.Names}} and {{.Count}} more", map[string]any{"Names": strings.Join(names[:limit], ", "), "Count": len(names) - limit})
 }
 
 // fitColumns lays out a user table so that its data columns share the width

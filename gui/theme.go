@@ -33,6 +33,40 @@ func NewTheme() fyne.Theme {
 	return &chatTheme{Theme: theme.DefaultTheme(), regular: assets.HangulFont, bold: assets.HangulFontBold}
 }
 
+// Light-theme colours darker than Fyne's, so that text drawn in them (the
+// log's times and system lines, notices, errors, the server window's
+// status) reads at WCAG AA, 4.5:1 or more, on the light background and on
+// a highlighted line (TestThemeContrast). The dark theme's own pass.
+var lightText = map[fyne.ThemeColorName]color.Color{
+	theme.ColorNamePlaceHolder: color.NRGBA{R: 0x66, G: 0x66, B: 0x66, A: 0xff},
+	theme.ColorNamePrimary:     color.NRGBA{R: 0x15, G: 0x65, B: 0xc0, A: 0xff},
+	theme.ColorNameError:       color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff},
+	theme.ColorNameSuccess:     color.NRGBA{R: 0x1b, G: 0x5e, B: 0x20, A: 0xff},
+	theme.ColorNameWarning:     color.NRGBA{R: 0x9a, G: 0x34, B: 0x12, A: 0xff},
+}
+
+// darkText are the dark variant's: a lighter blue and red, so that notices
+// and errors read on a highlighted line too.
+var darkText = map[fyne.ThemeColorName]color.Color{
+	theme.ColorNamePrimary: color.NRGBA{R: 0x64, G: 0xb5, B: 0xf6, A: 0xff},
+	theme.ColorNameError:   color.NRGBA{R: 0xe5, G: 0x73, B: 0x73, A: 0xff},
+}
+
+// Color is Fyne's, with lightText and darkText and MultiChat's focus mark.
+func (t *chatTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameFocus {
+		return focusColor(v)
+	}
+	m := darkText
+	if v == theme.VariantLight {
+		m = lightText
+	}
+	if c, ok := m[n]; ok {
+		return c
+	}
+	return t.Theme.Color(n, v)
+}
+
 // Font returns the Hangul-capable face for ordinary text.
 func (t *chatTheme) Font(s fyne.TextStyle) fyne.Resource {
 	switch {

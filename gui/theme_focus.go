@@ -18,11 +18,3 @@ func focusColor(v fyne.ThemeVariant) color.Color {
 	}
 	return color.NRGBA{R: 0xf5, G: 0x7c, B: 0x00, A: 0x88}
 }
-
-// Color is the default theme's, with MultiChat's focus mark.
-func (t *chatTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	if n == theme.ColorNameFocus {
-		return focusColor(v)
-	}
-	return t.Theme.Color(n, v)
-}

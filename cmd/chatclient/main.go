@@ -69,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (o gui.ClientOptions, lan bool,
 // session ended in time.
 func open(a fyne.App, opts gui.ClientOptions, logger *slog.Logger) (w *gui.ClientWindow, end func() bool) {
 	a.SetIcon(assets.ClientIcon)
+	gui.SetupLanguage(a.Preferences())
 	a.Settings().SetTheme(gui.NewThemeWith(gui.ClientAppearance(a.Preferences())))
 	opts.Logger = logger
 	cmds, events, end := startSession(logger, client.WithDownloadDir(gui.DownloadDir(a.Preferences())))

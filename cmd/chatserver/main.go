@@ -39,6 +39,7 @@ func main() {
 func runWindow(ctx context.Context, o options) {
 	a := app.NewWithID("io.github.multichat.server")
 	a.SetIcon(assets.ServerIcon)
+	gui.SetupLanguage(a.Preferences())
 	a.Settings().SetTheme(gui.NewTheme())
 	w := a.NewWindow(gui.ServerTitle)
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -67,16 +69,16 @@ func (m *Model) handle(ev client.Event) {
 			if c.Kind == Lobby {
 				if p := m.Find(ev.Nick, true); p != nil && p.PrivOff {
 					p.PrivOff = false
-					m.system(p, ev.Time, ev.Nick+" is back online")
+					m.system(p, ev.Time, lang.L("{{.Nick}} is back online", vars{"Nick": ev.Nick}))
 				}
 			}
 		}
 	case client.Left:
 		m.left(ev)
 	case client.Removed:
-		text := fmt.Sprintf("[시스템 추방] %s was removed by the admin", ev.Nick)
+		text := lang.L("{{.Nick}} was removed by the admin.", vars{"Nick": ev.Nick})
 		if ev.Reason != "" {
-			text += ": " + ev.Reason
+			text = lang.L("{{.Nick}} was removed by the admin: {{.Reason}}", vars{"Nick": ev.Nick, "Reason": ev.Reason})
 		}
 		m.systemBoth(ev.Time, KindSystem, text)
 	case client.Notice:
@@ -93,7 +95,7 @@ func (m *Model) handle(ev client.Event) {
 		if c := m.RoomConv(ev.Room, false); c != nil {
 			c.Joined, c.Users = false, nil
 			m.touchUsers(c)
-			m.system(c, time.Time{}, "You left #"+ev.Room+". Its conversation stays here to read; close it with Ctrl+W.")
+			m.system(c, time.Time{}, lang.L("You left #{{.Room}}. Its conversation stays here to read; close it with Ctrl+W.", vars{"Room": ev.Room}))
 			m.ch.Convs = true
 		}
 	case client.Kicked:
@@ -109,9 +111,9 @@ func (m *Model) handle(ev client.Event) {
 	case client.Error:
 		switch m.Phase {
 		case Chat:
-			m.errorLine(m.Cur, time.Time{}, Plain(ev.Err, ev.Code.String()))
+			m.errorLine(m.Cur, time.Time{}, Plain(ev.Err, ErrorText(ev.Code, "")))
 		case Connecting:
-			m.formError(Plain(ev.Err, ev.Code.String()), "")
+			m.formError(Plain(ev.Err, ErrorText(ev.Code, "")), "")
 		}
 	case client.FileOffered:
 		m.fileOffered(ev)
@@ -145,6 +147,10 @@ func (m *Model) handle(ev client.Event) {
 		m.away(ev)
 	case client.Queued:
 		m.queued(ev)
+	case client.AwayChanged:
+		m.awayChanged(ev)
+	case client.TypingNotice:
+		m.typingNotice(ev)
 	}
 }
 
@@ -157,6 +163,7 @@ func (m *Model) connected(ev client.Connected) {
 	if ev.Addr != "" {
 		m.Addr = ev.Addr
 	}
+	m.pres.status = nil // the server tells who is away after every welcome
 	// Conversations are kept across connections to the same server, not
 	// to another one.
 	fresh := m.keptAddr != m.Addr
@@ -179,7 +186,7 @@ func (m *Model) connected(ev client.Connected) {
 	m.Nick, m.Encrypted = ev.Nick, ev.Encrypted
 	m.Banner = Banner{}
 	if !ev.Encrypted {
-		m.Banner = Banner{Text: NotEncrypted, Warn: true}
+		m.Banner = Banner{Text: NotEncrypted(), Warn: true}
 	}
 	if m.Prompt != nil {
 		m.ask(nil)
@@ -193,11 +200,11 @@ func (m *Model) connected(ev client.Connected) {
 	m.ch.Convs = true // names are no longer greyed
 	switch {
 	case fresh:
-		name := m.Server
-		if name == "" {
-			name = "the server"
+		text := lang.L("Connected to {{.Server}} at {{.Addr}} as {{.Nick}}. Type /help for commands.", vars{"Server": m.Server, "Addr": m.Addr, "Nick": m.Me})
+		if m.Server == "" {
+			text = lang.L("Connected to the server at {{.Addr}} as {{.Nick}}. Type /help for commands.", vars{"Addr": m.Addr, "Nick": m.Me})
 		}
-		m.system(lobby, time.Time{}, fmt.Sprintf("Connected to %s at %s as %s. Type /help for commands.", name, m.Addr, m.Me))
+		m.system(lobby, time.Time{}, text)
 		m.SwitchTo(lobby)
 	case was == Rejoining || !wasChat:
 		// Connected again after the session ended: the same conversations
@@ -210,15 +217,15 @@ func (m *Model) connected(ev client.Connected) {
 			}
 		}
 		for _, c := range m.Convs {
-			m.system(c, time.Time{}, fmt.Sprintf("Connected again as %s.", m.Me))
+			m.system(c, time.Time{}, lang.L("Connected again as {{.Nick}}.", vars{"Nick": m.Me}))
 		}
 		if m.Cur == nil {
 			m.SwitchTo(lobby)
 		}
 	case renamed && (was == Reconnecting || was == Renaming || ev.Rejoin):
-		m.system(m.Cur, time.Time{}, fmt.Sprintf("Reconnected as %s.", m.Me))
+		m.system(m.Cur, time.Time{}, lang.L("Reconnected as {{.Nick}}.", vars{"Nick": m.Me}))
 	case was == Reconnecting || ev.Rejoin:
-		m.system(m.Cur, time.Time{}, "Reconnected.")
+		m.system(m.Cur, time.Time{}, lang.L("Reconnected."))
 	}
 }
 
@@ -230,24 +237,22 @@ func (m *Model) end(text string) {
 }
 
 func (m *Model) kicked(ev client.Kicked) {
-	msg := "You were removed from the chat"
+	msg := lang.L("You were removed from the chat.")
 	if ev.By != "" {
-		msg += " by " + ev.By
+		msg = lang.L("You were removed from the chat by {{.By}}.", vars{"By": ev.By})
 	}
 	if ev.Reason != "" {
-		msg += ".\nReason: " + ev.Reason
-	} else {
-		msg += "."
+		msg += "\n" + lang.L("Reason: {{.Reason}}", vars{"Reason": ev.Reason})
 	}
-	m.Dialogs = append(m.Dialogs, Dialog{Title: "Removed from MultiChat", Text: msg})
-	line := strings.ReplaceAll(msg, "\n", " ") + " [kick]"
+	m.Dialogs = append(m.Dialogs, Dialog{Title: lang.L("Removed from MultiChat"), Text: msg})
+	line := strings.ReplaceAll(msg, "\n", " ")
 	if m.Phase != Chat {
 		m.toForm(Idle)
 		m.formError(line, "")
 		return
 	}
 	m.errorLine(m.Cur, time.Time{}, line)
-	m.end(line + " The conversations stay here to read. Connect again when you may.")
+	m.end(line + " " + lang.L("The conversations stay here to read. Connect again when you may."))
 }
 
 func (m *Model) refused(ev client.Refused) {
@@ -259,21 +264,11 @@ func (m *Model) refused(ev client.Refused) {
 	switch ev.Code {
 	case wire.RefuseBanned:
 		text = m.bannedText(ev)
-		m.Dialogs = append(m.Dialogs, Dialog{Title: "Banned from this server", Text: text})
-	case wire.RefuseNickTaken:
-		text, focus = fmt.Sprintf("The nickname “%s” is already taken [아이디 중복]. Choose another one and press Connect.", m.Nick), "nick"
-	case wire.RefuseNickReserved:
-		text, focus = fmt.Sprintf("The nickname “%s” is reserved or looks like a reserved name%s. Choose another one.", m.Nick, detail), "nick"
-	case wire.RefuseNickInvalid:
-		text, focus = fmt.Sprintf("The server does not accept the nickname “%s”%s. Choose another one.", m.Nick, detail), "nick"
-	case wire.RefuseServerFull:
-		text = "The server is full. Try again later." + detail
-	case wire.RefuseTooManyFrom:
-		text = "Too many connections from this computer. Close another client and try again." + detail
-	case wire.RefuseVersion:
-		text = "This client and the server speak different protocol versions. Update MultiChat." + detail
+		m.Dialogs = append(m.Dialogs, Dialog{Title: lang.L("Banned from this server"), Text: text})
+	case wire.RefuseNickTaken, wire.RefuseNickReserved, wire.RefuseNickInvalid:
+		text, focus = RefuseText(ev.Code, m.Nick)+detail, "nick"
 	default:
-		text = fmt.Sprintf("The server refused the connection: %s%s.", ev.Code, detail)
+		text = RefuseText(ev.Code, m.Nick) + detail
 	}
 	if m.Phase != Chat {
 		m.toForm(Idle)
@@ -283,7 +278,7 @@ func (m *Model) refused(ev client.Refused) {
 	// A rejoin refused for good (someone else has my nickname now): the
 	// conversations stay; the banner offers to change the nickname.
 	if ev.Code == wire.RefuseNickTaken {
-		text = fmt.Sprintf("Could not connect again: the nickname “%s” is now used by someone else [아이디 중복]. Choose “Change server or nickname…” to pick another.", m.Nick)
+		text = lang.L("Could not connect again: the nickname “{{.Nick}}” is now used by someone else. Choose “Change server or nickname…” to pick another.", vars{"Nick": m.Nick})
 	}
 	m.errorLine(m.Cur, time.Time{}, text)
 	m.end(text)
@@ -294,38 +289,43 @@ func (m *Model) disconnected(ev client.Disconnected) {
 	case Chat:
 		if ev.Final {
 			if m.Link != Ended {
-				why := "The connection ended"
+				why := lang.L("The connection ended.")
 				if ev.Err != nil {
-					why = "Disconnected: " + Plain(ev.Err, "")
+					why = lang.L("Disconnected: {{.Why}}.", vars{"Why": Plain(ev.Err, "")})
 				}
-				m.end(why + ". The conversations stay here to read; connect again to continue them.")
+				m.end(why + " " + lang.L("The conversations stay here to read; connect again to continue them."))
 			}
 			return
 		}
 		m.Link, m.Since = Reconnecting, m.now()
-		text := "Connection lost"
+		text := lang.L("Connection lost. Reconnecting…")
 		if ev.Err != nil {
-			text += ": " + Plain(ev.Err, "")
+			text = lang.L("Connection lost: {{.Why}}. Reconnecting…", vars{"Why": Plain(ev.Err, "")})
 		}
-		m.errorLine(m.Cur, time.Time{}, text+". Reconnecting…")
-		m.Banner = m.offlineBanner("…")
+		m.errorLine(m.Cur, time.Time{}, text)
+		m.Banner = m.offlineBanner(0)
 		m.ch.Phase, m.ch.Users, m.ch.Convs = true, true, true
 	case Connecting:
 		if ev.Final && ev.Err != nil { // a final nil is the echo of an earlier Disconnect
 			m.toForm(Idle)
-			m.formError(fmt.Sprintf("Could not connect to %s: %s.", m.Addr, Plain(ev.Err, "")), "")
+			m.formError(lang.L("Could not connect to {{.Addr}}: {{.Why}}.", vars{"Addr": m.Addr, "Why": Plain(ev.Err, "")}), "")
 		}
 	}
 }
 
-func (m *Model) offlineBanner(next string) Banner {
-	t := fmt.Sprintf("Connection lost at %s. Reconnecting%s Messages you send now are kept and go out when the connection is back.",
-		m.Since.Local().Format("15:04"), next)
+// offlineBanner says the connection is lost and, when secs > 0, in how many
+// seconds the next attempt is.
+func (m *Model) offlineBanner(secs int) Banner {
+	d := vars{"Time": m.Since.Local().Format("15:04"), "Secs": secs}
+	t := lang.L("Connection lost at {{.Time}}. Reconnecting… Messages you send now are kept and go out when the connection is back.", d)
+	if secs > 0 {
+		t = lang.L("Connection lost at {{.Time}}. Reconnecting in {{.Secs}} s… Messages you send now are kept and go out when the connection is back.", d)
+	}
 	return Banner{Text: t, Retry: true, Offline: true}
 }
 
 func (m *Model) reconnecting(ev client.Reconnecting) {
-	secs := fmt.Sprintf("%d s", max(1, int((ev.Delay+time.Second/2)/time.Second)))
+	secs := max(1, int((ev.Delay+time.Second/2)/time.Second))
 	switch m.Phase {
 	case Chat:
 		if m.Link == Rejoining {
@@ -335,18 +335,20 @@ func (m *Model) reconnecting(ev client.Reconnecting) {
 		if m.Link != Reconnecting {
 			return
 		}
-		next := "…"
+		next := 0
 		if ev.Delay >= 2*time.Second {
-			next = " in " + secs + "…"
+			next = secs
 		}
 		m.Banner = m.offlineBanner(next)
 		m.ch.Phase = true
 	case Connecting:
 		var op *net.OpError
 		if ev.Err == nil || errors.As(ev.Err, &op) && op.Op == "dial" {
-			m.formError(fmt.Sprintf("No MultiChat server at %s — is it started? Retrying in %s… (attempt %d)", m.Addr, secs, ev.Attempt), "")
+			m.formError(lang.L("No MultiChat server at {{.Addr}} — is it started? Retrying in {{.Secs}} s… (attempt {{.Attempt}})",
+				vars{"Addr": m.Addr, "Secs": secs, "Attempt": ev.Attempt}), "")
 		} else {
-			m.formError(fmt.Sprintf("Could not connect to %s: %s. Retrying in %s… (attempt %d)", m.Addr, Plain(ev.Err, ""), secs, ev.Attempt), "")
+			m.formError(lang.L("Could not connect to {{.Addr}}: {{.Why}}. Retrying in {{.Secs}} s… (attempt {{.Attempt}})",
+				vars{"Addr": m.Addr, "Why": Plain(ev.Err, ""), "Secs": secs, "Attempt": ev.Attempt}), "")
 		}
 	}
 }
@@ -383,12 +385,12 @@ func (m *Model) left(ev client.Left) {
 	// frames, already shown in the lobby and the current conversation: the
 	// Left adds a line only to the user's other rooms.
 	if ev.Reason != wire.LeftKicked || (c.Kind != Lobby && c != m.Cur) {
-		m.activity(c, ev.Time, ev.Nick, false, LeftText(ev.Reason))
+		m.activity(c, ev.Time, ev.Nick, false, LeftText(ev.Reason, ev.Nick))
 	}
 	if c.Kind == Lobby {
 		if p := m.Find(ev.Nick, true); p != nil && !p.PrivOff {
 			p.PrivOff = true
-			m.system(p, ev.Time, ev.Nick+" went offline ("+ev.Reason.String()+")")
+			m.system(p, ev.Time, lang.L("{{.Nick}} went offline.", vars{"Nick": ev.Nick}))
 		}
 	}
 }
@@ -404,7 +406,7 @@ func (m *Model) rooms(ev client.Rooms) {
 		m.quietRooms = false
 		return
 	}
-	m.system(m.Cur, time.Time{}, fmt.Sprintf("Rooms (%d): %s — /join NAME to join one", len(parts), strings.Join(parts, ", ")))
+	m.system(m.Cur, time.Time{}, lang.L("Rooms ({{.Count}}): {{.Rooms}} — /join NAME to join one", vars{"Count": len(parts), "Rooms": strings.Join(parts, ", ")}))
 }
 
 func (m *Model) roomJoined(ev client.RoomJoined) {
@@ -420,6 +422,6 @@ func (m *Model) roomJoined(ev client.RoomJoined) {
 			return
 		}
 	}
-	m.system(c, time.Time{}, "You joined #"+ev.Room)
+	m.system(c, time.Time{}, lang.L("You joined #{{.Room}}", vars{"Room": ev.Room}))
 	m.SwitchTo(c)
 }

@@ -1,10 +1,11 @@
 package clientmodel
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/wire"
@@ -74,24 +75,17 @@ type Search struct {
 func (s *Search) Status() string {
 	switch {
 	case s.Query == "":
-		return "Type words to find in the messages of your rooms and private chats, then press Enter."
+		return lang.L("Type words to find in the messages of your rooms and private chats, then press Enter.")
 	case s.Err != "":
 		return s.Err
 	case s.Loading && len(s.Hits) == 0:
-		return fmt.Sprintf("Searching for “%s”…", s.Query)
+		return lang.L("Searching for “{{.Query}}”…", vars{"Query": s.Query})
 	case len(s.Hits) == 0:
-		return fmt.Sprintf("No messages contain “%s”.", s.Query)
+		return lang.L("No messages contain “{{.Query}}”.", vars{"Query": s.Query})
 	case s.More:
-		return fmt.Sprintf("%d messages contain “%s” (newest first; more below).", len(s.Hits), s.Query)
+		return lang.L("{{.Count}} messages contain “{{.Query}}” (newest first; more below).", vars{"Count": len(s.Hits), "Query": s.Query})
 	}
-	return fmt.Sprintf("%s contain “%s” (newest first).", plural(len(s.Hits), "message", "messages"), s.Query)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+	return lang.N("{{.Count}} messages contain “{{.Query}}” (newest first).", len(s.Hits), vars{"Count": len(s.Hits), "Query": s.Query})
 }
 
 // CanLoadEarlier reports whether older messages of c can be asked for now.
@@ -270,7 +264,7 @@ func (m *Model) missed(ev client.Missed) {
 		}
 	}
 	if ev.Earlier > 0 && touched != nil {
-		m.system(touched, time.Time{}, fmt.Sprintf("%s earlier messages were missed too and are not shown here; Ctrl+F searches the server's history.", Count(ev.Earlier)))
+		m.system(touched, time.Time{}, lang.L("{{.Count}} earlier messages were missed too and are not shown here; Ctrl+F searches the server's history.", vars{"Count": Count(int(ev.Earlier))}))
 	}
 }
 
@@ -291,7 +285,7 @@ func (m *Model) page(ev client.HistoryPage) {
 	if ev.Err != nil {
 		c.Older = OlderFailed
 		c.jump = 0
-		m.errorLine(c, time.Time{}, "Could not load earlier messages: "+Plain(ev.Err, "")+".")
+		m.errorLine(c, time.Time{}, lang.L("Could not load earlier messages: {{.Why}}.", vars{"Why": Plain(ev.Err, "")}))
 		return
 	}
 	es := make([]Entry, 0, len(ev.Messages))
@@ -323,7 +317,7 @@ func (m *Model) SearchFor(text string) bool {
 	}
 	m.Search = Search{Query: text}
 	if m.Phase != Chat || m.Link != Live {
-		m.Search.Err = "Not connected: searching needs the server. Connect again, then search."
+		m.Search.Err = lang.L("Not connected: searching needs the server. Connect again, then search.")
 		m.ch.History = true
 		return false
 	}
@@ -354,7 +348,7 @@ func (m *Model) searched(ev client.SearchResults) {
 	s.Loading = false
 	m.ch.History = true
 	if ev.Err != nil {
-		s.Err = "Search failed: " + Plain(ev.Err, "") + "."
+		s.Err = lang.L("Search failed: {{.Why}}.", vars{"Why": Plain(ev.Err, "")})
 		return
 	}
 	s.More = ev.More
@@ -400,14 +394,14 @@ func (m *Model) reach(c *Conv) {
 	}
 	if c.MinID != 0 && id > c.MinID || c.jumpPages >= maxJumpPages || !m.LoadEarlier(c) {
 		c.jump = 0
-		m.Hint = "That message could not be shown here: it is further back than MultiChat loads, or no longer kept. Its text is in the search results."
+		m.Hint = lang.L("That message could not be shown here: it is further back than MultiChat loads, or no longer kept. Its text is in the search results.")
 		if c.MinID != 0 && id > c.MinID {
-			m.Hint = "That message is not in this conversation's log any more (it may have been cleared)."
+			m.Hint = lang.L("That message is not in this conversation's log any more (it may have been cleared).")
 		}
 		return
 	}
 	c.jumpPages++
-	m.Hint = "Loading earlier messages to show the result…"
+	m.Hint = lang.L("Loading earlier messages to show the result…")
 }
 
 // seqOf returns the sequence number of the line with server id id, or -1.

@@ -1,10 +1,11 @@
 package clientmodel
 
 import (
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/wire"
@@ -12,24 +13,6 @@ import (
 
 // DefaultPort is added to a server address typed without one.
 const DefaultPort = "7878"
-
-// HelpLines is what /help prints (and what an unknown command gets).
-var HelpLines = []string{
-	"Commands:",
-	"/help — this list",
-	"/users — who is in this conversation",
-	"/join NAME — join a room (it is created if needed); or use Rooms ▸ Join or create…",
-	"/leave — leave this room, or close this private chat (Ctrl+W)",
-	"/rooms — list the rooms and how many are in each",
-	"/msg NICK text — send a private message (opens a private chat)",
-	"/send PATH — offer a file to this conversation (quotes and ~ are fine)",
-	"/search WORDS — search the server's history of your rooms and private chats (Ctrl+F)",
-	"/clear — clear this conversation's log",
-	"/quit — disconnect (the conversations stay here to read)",
-	"//text — send text that starts with a slash, e.g. //shrug sends “/shrug”",
-	"Keys: Ctrl+K switch conversation, Ctrl+Tab / Alt+↑↓ next and previous, Tab completes a nickname, Ctrl+F searches the history.",
-	"Tips: double-click a user to chat privately; click a line to select it (Ctrl+C copies it).",
-}
 
 // Connect validates the form and starts a session. It returns the address
 // as it will be used (a missing port added), or "" when the form was refused.
@@ -39,20 +22,20 @@ func (m *Model) Connect(addr, nick string) string {
 	}
 	addr, nick = strings.TrimSpace(addr), strings.TrimSpace(nick)
 	if addr == "" {
-		m.formError("Type the server's address, e.g. 192.168.1.5:"+DefaultPort+".", "addr")
+		m.formError(lang.L("Type the server's address, e.g. 192.168.1.5:{{.Port}}.", vars{"Port": DefaultPort}), "addr")
 		return ""
 	}
 	if !strings.Contains(addr, ":") || strings.HasSuffix(addr, "]") {
 		addr += ":" + DefaultPort
 	}
 	if err := wire.CheckNick(nick); err != nil {
-		m.formError(fmt.Sprintf("That nickname cannot be used: %v. Choose another one (1–32 characters, no spaces).", err), "nick")
+		m.formError(lang.L("That nickname cannot be used: {{.Why}}. Choose another one (1–32 characters, no spaces).", vars{"Why": NameError(err)}), "nick")
 		return ""
 	}
 	m.Addr, m.Nick = addr, nick
 	m.Instance = m.instanceAt(addr)
 	m.toForm(Connecting)
-	m.formInfo(fmt.Sprintf("Connecting to %s…", addr))
+	m.formInfo(lang.L("Connecting to {{.Addr}}…", vars{"Addr": addr}))
 	m.start()
 	return addr
 }
@@ -76,7 +59,7 @@ func (m *Model) ConnectAgain() {
 		return
 	}
 	m.Link = Rejoining
-	m.Banner = Banner{Text: fmt.Sprintf("Connecting to %s as %s…", m.Addr, m.Nick), Offline: true}
+	m.Banner = Banner{Text: lang.L("Connecting to {{.Addr}} as {{.Nick}}…", vars{"Addr": m.Addr, "Nick": m.Nick}), Offline: true}
 	m.ch.Phase = true
 	m.start()
 }
@@ -93,7 +76,7 @@ func (m *Model) ChangeServer() {
 	m.ask(nil)
 	m.Link = Ended
 	m.toForm(Idle)
-	m.formInfo("Connect to a server. Connecting to " + m.Addr + " again continues your conversations.")
+	m.formInfo(lang.L("Connect to a server. Connecting to {{.Addr}} again continues your conversations.", vars{"Addr": m.Addr}))
 }
 
 // Cancel stops a Connect under way (the form's Cancel).
@@ -104,7 +87,7 @@ func (m *Model) Cancel() {
 	m.Send(client.Disconnect{})
 	m.ask(nil)
 	m.toForm(Idle)
-	m.formInfo("Cancelled.")
+	m.formInfo(lang.L("Cancelled."))
 }
 
 // Disconnect ends the session on purpose. The conversations stay, read-only.
@@ -115,7 +98,7 @@ func (m *Model) Disconnect() {
 	case m.Phase == Chat && m.Link != Ended:
 		m.Send(client.Disconnect{})
 		m.ask(nil)
-		m.end(fmt.Sprintf("You disconnected from %s. The conversations stay here to read; connect again to continue them.", m.Addr))
+		m.end(lang.L("You disconnected from {{.Addr}}. The conversations stay here to read; connect again to continue them.", vars{"Addr": m.Addr}))
 	}
 }
 
@@ -123,7 +106,7 @@ func (m *Model) Disconnect() {
 func (m *Model) RetryNow() {
 	if m.Phase == Chat && m.Link == Reconnecting {
 		m.Send(client.RetryNow{})
-		m.Banner.Text = fmt.Sprintf("Connection lost at %s. Trying again now…", m.Since.Local().Format("15:04"))
+		m.Banner.Text = lang.L("Connection lost at {{.Time}}. Trying again now…", vars{"Time": m.Since.Local().Format("15:04")})
 		m.ch.Phase = true
 	}
 }
@@ -137,7 +120,7 @@ func (m *Model) Submit(text string) bool {
 		return false
 	}
 	if m.Link == Ended || m.Link == Rejoining {
-		m.Hint = "Not connected: " + m.Banner.Text
+		m.Hint = lang.L("Not connected: {{.Why}}", vars{"Why": m.Banner.Text})
 		return false
 	}
 	switch {
@@ -148,42 +131,46 @@ func (m *Model) Submit(text string) bool {
 	}
 	name, arg, _ := strings.Cut(text[1:], " ")
 	arg = strings.TrimSpace(arg)
-	switch wire.CommandName(name) { // Korean names too: /접속인원, /귓속말 (net/wire/commands.go)
-	case "help", "?":
-		for _, l := range HelpLines {
+	switch commandName(name) {
+	case "help":
+		for _, l := range HelpLines() {
 			m.system(m.Cur, time.Time{}, l)
 		}
-	case "users", "who", "names":
+	case "users":
 		c := m.Cur
-		m.system(c, time.Time{}, fmt.Sprintf("In %s (%d): %s", c.Title(), len(c.Users), strings.Join(c.Users, ", ")))
-	case "quit", "exit", "disconnect":
+		m.system(c, time.Time{}, lang.L("In {{.Conv}} ({{.Count}}): {{.Users}}", vars{"Conv": c.Title(), "Count": len(c.Users), "Users": strings.Join(c.Users, ", ")}))
+	case "quit":
 		m.Disconnect()
 	case "clear":
 		m.Clear(m.Cur)
 	case "join":
 		if arg == "" {
-			m.Hint = "Usage: /join NAME"
+			m.Hint = lang.L("Usage: /join NAME")
 			return false
 		}
 		return m.Join(arg)
-	case "leave", "part", "close":
+	case "leave":
 		return m.leave(arg)
-	case "rooms", "list":
+	case "rooms":
 		m.Send(client.ListRooms{})
-	case "msg", "query", "m":
+	case "msg":
 		return m.msg(arg)
-	case "send", "file":
+	case "send":
 		return m.SendFile(arg)
-	case "search", "find":
+	case "away":
+		m.SetAway(true, arg)
+	case "back":
+		m.SetAway(false, "")
+	case "search":
 		if arg == "" {
-			m.Hint = "Usage: /search WORDS (or press Ctrl+F)"
+			m.Hint = lang.L("Usage: /search WORDS (or press Ctrl+F)")
 			return false
 		}
 		m.SearchFor(arg)
 		m.ShowSearch = true
 	default:
-		m.errorLine(m.Cur, time.Time{}, fmt.Sprintf("Unknown command /%s — nothing was sent. To send text that starts with a slash, type it with two: /%s", name, text))
-		for _, l := range HelpLines {
+		m.errorLine(m.Cur, time.Time{}, lang.L("Unknown command /{{.Name}} — nothing was sent. To send text that starts with a slash, type it with two: /{{.Text}}", vars{"Name": name, "Text": text}))
+		for _, l := range HelpLines() {
 			m.system(m.Cur, time.Time{}, l)
 		}
 	}
@@ -194,7 +181,7 @@ func (m *Model) Submit(text string) bool {
 func (m *Model) Join(room string) bool {
 	room = strings.TrimPrefix(strings.TrimSpace(room), "#")
 	if err := wire.CheckRoom(room); err != nil {
-		m.Hint = fmt.Sprintf("Cannot join “%s”: %v.", room, err)
+		m.Hint = lang.L("Cannot join “{{.Room}}”: {{.Why}}.", vars{"Room": room, "Why": NameError(err)})
 		return false
 	}
 	if c := m.RoomConv(room, false); c != nil && c.Joined {
@@ -202,7 +189,7 @@ func (m *Model) Join(room string) bool {
 		return true
 	}
 	m.Send(client.JoinRoom{Room: room})
-	m.system(m.Cur, time.Time{}, "Joining #"+room+"…")
+	m.system(m.Cur, time.Time{}, lang.L("Joining #{{.Room}}…", vars{"Room": room}))
 	return true
 }
 
@@ -219,13 +206,13 @@ func (m *Model) msg(arg string) bool {
 	text = strings.TrimSpace(text)
 	switch err := wire.CheckNick(nick); {
 	case nick == "":
-		m.Hint = "Usage: /msg NICK text"
+		m.Hint = lang.L("Usage: /msg NICK text")
 		return false
 	case wire.FoldKey(nick) == m.MeKey:
-		m.Hint = "That is you."
+		m.Hint = lang.L("That is you.")
 		return false
 	case err != nil:
-		m.Hint = fmt.Sprintf("“%s” is not a nickname: %v.", nick, err)
+		m.Hint = lang.L("“{{.Nick}}” is not a nickname: {{.Why}}.", vars{"Nick": nick, "Why": NameError(err)})
 		return false
 	}
 	c := m.PrivateConv(nick)
@@ -240,21 +227,21 @@ func (m *Model) msg(arg string) bool {
 // echoes it. Text over the server's limit is refused, never cut.
 func (m *Model) say(c *Conv, text string) bool {
 	if n := utf8.RuneCountInString(text); n > wire.MaxTextChars {
-		m.Hint = fmt.Sprintf("Too long: your message is %s characters and the limit is %s. Shorten it or split it — nothing was sent.",
-			Count(n), Count(wire.MaxTextChars))
+		m.Hint = lang.L("Too long: your message is {{.Size}} characters and the limit is {{.Max}}. Shorten it or split it — nothing was sent.",
+			vars{"Size": Count(n), "Max": Count(wire.MaxTextChars)})
 		return false
 	}
 	if len(text) > m.MaxText {
-		m.Hint = fmt.Sprintf("Too long for this server: your message takes %s bytes and the limit is %s. Shorten it or split it — nothing was sent.",
-			Count(len(text)), Count(m.MaxText))
+		m.Hint = lang.L("Too long for this server: your message takes {{.Size}} bytes and the limit is {{.Max}}. Shorten it or split it — nothing was sent.",
+			vars{"Size": Count(len(text)), "Max": Count(m.MaxText)})
 		return false
 	}
-	if _, err := wire.CheckText(text, m.MaxText); err != nil {
-		m.Hint = fmt.Sprintf("Cannot send this message: %v.", err)
+	if code, err := wire.CheckText(text, m.MaxText); err != nil {
+		m.Hint = lang.L("Cannot send this message: {{.Why}}.", vars{"Why": ErrorText(code, err.Error())})
 		return false
 	}
 	if c.Kind == Room && !c.Joined {
-		m.Hint = fmt.Sprintf("You are not in %s any more. Type /join %s to rejoin.", c.Title(), c.Name)
+		m.Hint = notInRoom(c)
 		return false
 	}
 	m.add(c, Entry{From: m.Me, Text: text, Kind: KindChat, Mine: true, State: Pending, ID: m.send(c, text)})
@@ -281,11 +268,11 @@ func (m *Model) Retry(c *Conv, seq int) bool {
 		return false
 	}
 	if m.Link == Ended || m.Link == Rejoining {
-		m.Hint = "Not connected: connect again first, then Retry."
+		m.Hint = lang.L("Not connected: connect again first, then Retry.")
 		return false
 	}
 	if c.Kind == Room && !c.Joined {
-		m.Hint = fmt.Sprintf("You are not in %s any more. Type /join %s to rejoin.", c.Title(), c.Name)
+		m.Hint = notInRoom(c)
 		return false
 	}
 	e.State, e.Why, e.ID = Pending, "", m.send(c, e.Text)
@@ -308,7 +295,7 @@ func (m *Model) Leave(c *Conv) bool {
 	case c == nil:
 		return false
 	case c.Kind == Lobby:
-		m.Hint = "The lobby cannot be left. /quit disconnects."
+		m.Hint = lang.L("The lobby cannot be left. /quit disconnects.")
 		return false
 	case c.Kind == Private || !c.Joined || m.Link != Live:
 		m.Close(c)
@@ -323,7 +310,7 @@ func (m *Model) leave(arg string) bool {
 	if arg != "" {
 		name := strings.TrimPrefix(arg, "#")
 		if c = m.RoomConv(name, false); c == nil {
-			m.Hint = fmt.Sprintf("You are not in #%s.", name)
+			m.Hint = lang.L("You are not in #{{.Room}}.", vars{"Room": name})
 			return false
 		}
 	}
@@ -372,4 +359,8 @@ func (m *Model) Complete(text string, n int) (string, bool) {
 		return nick + ": ", true
 	}
 	return text[:i] + nick + " ", true
+}
+
+func notInRoom(c *Conv) string {
+	return lang.L("You are not in {{.Conv}} any more. Type /join {{.Room}} to rejoin.", vars{"Conv": c.Title(), "Room": c.Name})
 }

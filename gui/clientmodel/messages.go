@@ -8,6 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -35,6 +37,7 @@ func (m *Model) message(msg client.Message) {
 	if t.IsZero() {
 		t = m.now()
 	}
+	m.stoppedTyping(c, msg.From)
 	if msg.Mine {
 		if pc, ok := m.pending[msg.ID]; ok {
 			delete(m.pending, msg.ID)
@@ -151,7 +154,7 @@ func wordRune(r rune) bool {
 func (m *Model) undelivered(ev client.Undelivered) {
 	c, ok := m.pending[ev.ID]
 	delete(m.pending, ev.ID)
-	why := Plain(ev.Err, "unknown error")
+	why := Plain(ev.Err, lang.L("unknown error"))
 	if ok {
 		if e := c.Entry(findMine(c, ev.ID)); e != nil {
 			e.State, e.Why = NotSent, why
@@ -168,7 +171,7 @@ func (m *Model) undelivered(ev client.Undelivered) {
 	// Handed back because the session ended: the line itself says "not
 	// sent" and the banner why. A refusal of this one message gets a line.
 	if !errors.Is(ev.Err, client.ErrNotSent) && !errors.Is(ev.Err, client.ErrNotConnected) {
-		m.errorLine(c, time.Time{}, fmt.Sprintf("Not sent: “%s” — %s. Select it to Retry, Copy or Discard it.", Shorten(ev.Text, 60), why))
+		m.errorLine(c, time.Time{}, lang.L("Not sent: “{{.Text}}” — {{.Why}}. Select it to Retry, Copy or Discard it.", vars{"Text": Shorten(ev.Text, 60), "Why": why}))
 	}
 	// Over the server's limit (which may be below the default the entry
 	// checks): learn the limit, and give the text back to edit.
@@ -178,9 +181,9 @@ func (m *Model) undelivered(ev client.Undelivered) {
 			m.MaxText = tl.Max
 		}
 		m.GiveBack = ev.Text
-		m.Hint = "Too long: " + Plain(tl, "") + ". Shorten it or split it."
+		m.Hint = lang.L("Too long: {{.Why}}. Shorten it or split it.", vars{"Why": Plain(tl, "")})
 		if !tl.Chars {
-			m.Hint = fmt.Sprintf("Too long for this server: your message takes %s bytes and its limit is %s. Shorten it or split it.", Count(tl.Size), Count(tl.Max))
+			m.Hint = lang.L("Too long for this server: your message takes {{.Size}} bytes and its limit is {{.Max}}. Shorten it or split it.", vars{"Size": Count(tl.Size), "Max": Count(tl.Max)})
 		}
 	}
 }
@@ -212,7 +215,7 @@ func (m *Model) activity(c *Conv, t time.Time, nick string, joined bool, why str
 // activity is a burst of joins and leaves.
 type activity struct {
 	joined, left []string
-	why          string // of the only leave
+	why          string // how the only one left (LeftText)
 }
 
 func (a *activity) note(nick string, joined bool, why string) {
@@ -226,40 +229,43 @@ func (a *activity) note(nick string, joined bool, why string) {
 
 func (a *activity) text() string {
 	var parts []string
-	if len(a.joined) > 0 {
-		parts = append(parts, people(a.joined)+" joined")
+	if n := len(a.joined); n > 3 {
+		parts = append(parts, lang.L("{{.Count}} people joined", vars{"Count": n}))
+	} else if n > 0 {
+		parts = append(parts, lang.L("{{.Names}} joined", vars{"Names": people(a.joined)}))
 	}
-	if len(a.left) == 1 {
-		parts = append(parts, a.left[0]+" "+a.why)
-	} else if len(a.left) > 0 {
-		parts = append(parts, people(a.left)+" left")
+	if n := len(a.left); n == 1 {
+		parts = append(parts, a.why)
+	} else if n > 3 {
+		parts = append(parts, lang.L("{{.Count}} people left", vars{"Count": n}))
+	} else if n > 0 {
+		parts = append(parts, lang.L("{{.Names}} left", vars{"Names": people(a.left)}))
 	}
 	return strings.Join(parts, "; ")
 }
 
-// people names up to three people, or counts them.
+// people names up to three people.
 func people(names []string) string {
-	switch n := len(names); {
-	case n == 1:
-		return names[0]
-	case n <= 3:
-		return strings.Join(names[:n-1], ", ") + " and " + names[n-1]
-	default:
-		return fmt.Sprintf("%d people", n)
+	if n := len(names); n > 1 {
+		return lang.L("{{.First}} and {{.Last}}", vars{"First": strings.Join(names[:n-1], ", "), "Last": names[n-1]})
 	}
+	return names[0]
 }
 
-// LeftText says how someone left.
-func LeftText(r wire.LeftReason) string {
+// LeftText says how nick left.
+func LeftText(r wire.LeftReason, nick string) string {
+	v := vars{"Nick": nick}
 	switch r {
 	case wire.LeftQuit:
-		return "quit"
+		return lang.L("{{.Nick}} quit", v)
 	case wire.LeftParted:
-		return "left the room"
+		return lang.L("{{.Nick}} left the room", v)
 	case wire.LeftKicked:
-		return "was removed by the admin [시스템 추방]"
-	case 0:
-		return "left"
+		return lang.L("{{.Nick}} was removed by the admin", v)
+	case wire.LeftLost:
+		return lang.L("{{.Nick}} lost the connection", v)
+	case wire.LeftSlowConsumer:
+		return lang.L("{{.Nick}} was disconnected (too slow to keep up)", v)
 	}
-	return "left (" + r.String() + ")"
+	return lang.L("{{.Nick}} left", v)
 }

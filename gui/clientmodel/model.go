@@ -10,6 +10,8 @@ import (
 	"slices"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/wire"
@@ -113,13 +115,17 @@ type Conv struct {
 	// growing, an echo) since the view last asked (TakeTouched), or -1.
 	touched int
 
-	activity *activity // the open burst of joins and leaves at the log's end
+	activity *activity            // the open burst of joins and leaves at the log's end
+	typing   map[string]time.Time // who is typing here, until when
 }
 
 // Title is how the conversation is named in lists and headers.
 func (c *Conv) Title() string {
-	if c.Kind == Private {
+	switch {
+	case c.Kind == Private:
 		return "@" + c.Name
+	case c.Kind == Lobby && c.Name == wire.Lobby:
+		return "#" + lang.L("lobby") // the default lobby's name, in the interface's language
 	}
 	return "#" + c.Name
 }
@@ -183,6 +189,7 @@ type Changes struct {
 	Rooms    bool // RoomList was answered
 	Prompt   bool // Prompt changed: close the open one, show the new one
 	Files    bool // a file card changed (Transfers)
+	Typing   bool // the current conversation's "typing…" line
 	Servers  bool // the connect form's server list (found or recent)
 	Recent   bool // the recent servers changed: save them
 	History  bool // a conversation's history state (loading, start reached) or the search changed
@@ -225,6 +232,15 @@ type Model struct {
 	Hint    string    // under the entry: why the last input was not taken
 	// GiveBack is text handed back to the entry (an over-long message).
 	GiveBack string
+	// Away: I am shown as away (by hand or after idle minutes), with
+	// AwayText.
+	Away     bool
+	AwayText string
+	// AwayAfter is how many idle minutes make me away (0: never);
+	// SendTyping tells others when I am typing.
+	AwayAfter  int
+	SendTyping bool
+	pres       presenceState
 
 	Me, MeKey string // my nickname and its wire.FoldKey
 

@@ -1,10 +1,11 @@
 package clientmodel
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/discovery"
@@ -66,22 +67,38 @@ func (m *Model) ApplyLAN(evs []discovery.Event) {
 		}
 		if addr, ok := discovery.Moved(ev, m.Instance, m.Addr); ok {
 			m.Send(client.Redirect{Addr: addr})
-			m.system(m.Cur, time.Time{}, fmt.Sprintf("%s now answers at %s; connecting there.", m.serverName(), addr))
+			m.system(m.Cur, time.Time{}, m.movedText(addr))
 			// The same server: its conversations continue there.
 			m.Addr, m.keptAddr = addr, addr
 		}
 	}
 }
 
-func (m *Model) serverName() string {
+// movedText says that the server now answers at addr.
+func (m *Model) movedText(addr string) string {
 	if m.Server != "" {
-		return m.Server
+		return lang.L("{{.Server}} now answers at {{.Addr}}; connecting there.", vars{"Server": m.Server, "Addr": addr})
 	}
-	return "The server"
+	return lang.L("The server now answers at {{.Addr}}; connecting there.", vars{"Addr": addr})
 }
 
 // LANStatus is the line above the server list.
-func (m *Model) LANStatus() string { return m.LAN.Status() }
+func (m *Model) LANStatus() string {
+	s := m.LAN.Status()
+	if English() {
+		return s
+	}
+	// discovery.List says it in English; its state, in the interface's language.
+	switch n := m.LAN.Len(); {
+	case n > 0:
+		return lang.N("{{.Count}} servers found on this network", n, vars{"Count": n})
+	case s == discovery.NoServers:
+		return lang.L("No servers found on this network; type the address the admin shows")
+	case strings.HasPrefix(s, "Looking for servers"):
+		return lang.L("Looking for servers on this network…")
+	}
+	return lang.L("Cannot search this network for servers; type the address the admin shows")
+}
 
 // ServerRows lists the servers found on the network (by name), then the
 // recent ones not found now (most recent first).
@@ -175,12 +192,12 @@ func (m *Model) announced(addr string, fp trust.Fingerprint) (text string, match
 	}
 	s, _ := m.LAN.Find(inst)
 	if s.Fingerprint == "" {
-		return fmt.Sprintf("“%s” announced itself on this network without a fingerprint.", s.Title()), false
+		return lang.L("“{{.Server}}” announced itself on this network without a fingerprint.", vars{"Server": s.Title()}), false
 	}
 	a, err := trust.ParseFingerprint(s.Fingerprint)
 	if err == nil && a == fp {
-		return fmt.Sprintf("“%s” announced the same fingerprint on this network.", s.Title()), true
+		return lang.L("“{{.Server}}” announced the same fingerprint on this network.", vars{"Server": s.Title()}), true
 	}
-	return fmt.Sprintf("Careful: “%s” announced another fingerprint on this network:\n%s\nDo not trust this server unless its admin confirms the fingerprint above.",
-		s.Title(), strings.TrimSpace(s.Fingerprint)), false
+	return lang.L("Careful: “{{.Server}}” announced another fingerprint on this network:", vars{"Server": s.Title()}) + "\n" +
+		strings.TrimSpace(s.Fingerprint) + "\n" + lang.L("Do not trust this server unless its admin confirms the fingerprint above."), false
 }

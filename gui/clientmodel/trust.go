@@ -1,9 +1,10 @@
 package clientmodel
 
 import (
-	"fmt"
 	"strings"
 	"time"
+
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/wire"
@@ -38,9 +39,17 @@ type Prompt struct {
 }
 
 // NotEncrypted is the banner of a connection without TLS.
-const NotEncrypted = "Not encrypted: this server does not use TLS, so anyone on the network can read this chat."
+func NotEncrypted() string {
+	return lang.L("Not encrypted: this server does not use TLS, so anyone on the network can read this chat.")
+}
+
+// TrustQuestion ends the trust prompt.
+func TrustQuestion() string {
+	return lang.L("Compare it with the one the server window shows (or ask the server's admin). Trust this server?")
+}
 
 func (m *Model) ask(p *Prompt) {
+
 	m.Prompt = p
 	m.ch.Prompt = true
 }
@@ -55,17 +64,15 @@ func (m *Model) trustNeeded(ev client.TrustNeeded) {
 	if !m.waiting() {
 		return
 	}
-	name := ev.Server
-	if name == "" {
-		name = "the server"
-	}
 	fp := ev.Fingerprint.String()
+	first := lang.L("First connection to {{.Server}} at {{.Addr}}. Its identity (fingerprint) is:", vars{"Server": ev.Server, "Addr": ev.Addr})
+	if ev.Server == "" {
+		first = lang.L("First connection to the server at {{.Addr}}. Its identity (fingerprint) is:", vars{"Addr": ev.Addr})
+	}
 	announced, matches := m.announced(ev.Addr, ev.Fingerprint)
-	m.ask(&Prompt{Kind: AskTrust, Title: "Trust this server?", Fingerprint: fp, fp: ev, Announced: announced, Matches: matches,
-		Text: fmt.Sprintf("First connection to %s at %s. Its identity (fingerprint) is:\n\n%s\n\n"+
-			"Compare it with the one the server window shows (or ask the server's admin). Trust this server?",
-			name, ev.Addr, fp)})
-	m.status(fmt.Sprintf("First connection to %s: check its fingerprint before you trust it.", ev.Addr))
+	m.ask(&Prompt{Kind: AskTrust, Title: lang.L("Trust this server?"), Fingerprint: fp, fp: ev, Announced: announced, Matches: matches,
+		Text: first + "\n\n" + fp + "\n\n" + TrustQuestion()})
+	m.status(lang.L("First connection to {{.Addr}}: check its fingerprint before you trust it.", vars{"Addr": ev.Addr}))
 }
 
 // status shows text where the user is looking: the form or the banner.
@@ -87,7 +94,7 @@ func (m *Model) Trust() {
 	}
 	m.ask(nil)
 	m.Send(client.TrustServer{Fingerprint: p.fp.Fingerprint})
-	m.status(fmt.Sprintf("Trusted %s. Connecting…", p.fp.Addr))
+	m.status(lang.L("Trusted {{.Addr}}. Connecting…", vars{"Addr": p.fp.Addr}))
 }
 
 // Decline answers the open prompt with Cancel: the attempt ends; the form
@@ -101,15 +108,15 @@ func (m *Model) Decline() {
 	var why string
 	switch p.Kind {
 	case AskTrust:
-		why = fmt.Sprintf("Not connected: you did not trust the server at %s.", m.Addr)
+		why = lang.L("Not connected: you did not trust the server at {{.Addr}}.", vars{"Addr": m.Addr})
 	case AskPassword:
-		why = fmt.Sprintf("Not connected: %s needs its password.", m.Addr)
+		why = lang.L("Not connected: {{.Addr}} needs its password.", vars{"Addr": m.Addr})
 	default:
-		why = "Not connected: no new nickname was chosen."
+		why = lang.L("Not connected: no new nickname was chosen.")
 	}
 	m.Send(client.Disconnect{})
 	if m.Phase == Chat {
-		m.end(why + " The conversations stay here to read; connect again to continue them.")
+		m.end(why + " " + lang.L("The conversations stay here to read; connect again to continue them."))
 		return
 	}
 	m.toForm(Idle)
@@ -121,16 +128,15 @@ func (m *Model) identityChanged(ev client.IdentityChanged) {
 		return
 	}
 	m.ask(nil)
-	text := fmt.Sprintf("The server's identity changed: %s does not show the certificate you trusted.\n\n"+
-		"Trusted: %s\nNow:     %s\n\n"+
-		"Someone may be impersonating the server. Nothing was sent to it. If the server's admin confirms that "+
-		"its identity was renewed, remove the old entry in Chat ▸ Settings… ▸ Trusted servers, then connect again.",
-		ev.Addr, ev.Trusted, ev.Presented)
-	m.Dialogs = append(m.Dialogs, Dialog{Title: "The server's identity changed", Text: text})
+	text := lang.L("The server's identity changed: {{.Addr}} does not show the certificate you trusted.", vars{"Addr": ev.Addr}) + "\n\n" +
+		lang.L("Trusted: {{.Fingerprint}}", vars{"Fingerprint": ev.Trusted.String()}) + "\n" +
+		lang.L("Now:     {{.Fingerprint}}", vars{"Fingerprint": ev.Presented.String()}) + "\n\n" +
+		lang.L("Someone may be impersonating the server. Nothing was sent to it. If the server's admin confirms that its identity was renewed, remove the old entry in Chat ▸ Settings… ▸ Trusted servers, then connect again.")
+	m.Dialogs = append(m.Dialogs, Dialog{Title: lang.L("The server's identity changed"), Text: text})
 	line := strings.ReplaceAll(strings.ReplaceAll(text, "\n\n", " "), "\n", "; ")
 	if m.Phase == Chat {
 		m.errorLine(m.Cur, time.Time{}, line)
-		m.end("The server's identity changed; not connected. See Settings ▸ Trusted servers.")
+		m.end(lang.L("The server's identity changed; not connected. See Settings ▸ Trusted servers."))
 		return
 	}
 	m.toForm(Idle)
@@ -141,17 +147,17 @@ func (m *Model) passwordNeeded(ev client.PasswordNeeded) {
 	if !m.waiting() {
 		return
 	}
-	text := fmt.Sprintf("%s asks for its password (class code).", ev.Addr)
+	text := lang.L("{{.Addr}} asks for its password (class code).", vars{"Addr": ev.Addr})
 	if ev.Wrong {
-		text = "Wrong password, try again."
+		text = lang.L("Wrong password, try again.")
 		if ev.Code == wire.RefuseTooManyTries {
-			text = "Too many wrong passwords."
+			text = lang.L("Too many wrong passwords.")
 		}
 	}
-	if ev.Text != "" && ev.Code != wire.RefusePasswordNeeded {
+	if ev.Text != "" && ev.Code != wire.RefusePasswordNeeded && English() {
 		text += " The server says: " + ev.Text + "."
 	}
-	m.ask(&Prompt{Kind: AskPassword, Title: "Server password", Text: text, Wrong: ev.Wrong})
+	m.ask(&Prompt{Kind: AskPassword, Title: lang.L("Server password"), Text: text, Wrong: ev.Wrong})
 	m.status(text)
 }
 
@@ -162,7 +168,7 @@ func (m *Model) Password(pw string) {
 	}
 	m.ask(nil)
 	m.Send(client.SendPassword{Password: pw})
-	m.status(fmt.Sprintf("Connecting to %s…", m.Addr))
+	m.status(lang.L("Connecting to {{.Addr}}…", vars{"Addr": m.Addr}))
 }
 
 func (m *Model) nickLost(ev client.NickLost) {
@@ -170,15 +176,11 @@ func (m *Model) nickLost(ev client.NickLost) {
 		return
 	}
 	m.Link, m.Since = Renaming, m.now()
-	text := fmt.Sprintf("Your nickname “%s” is now used by someone else", ev.Nick)
-	if ev.Text != "" {
-		text += " (" + ev.Text + ")"
-	}
-	text += ". Choose another nickname to continue: your conversations and unsent lines are kept."
+	text := lang.L("Your nickname “{{.Nick}}” is now used by someone else. Choose another nickname to continue: your conversations and unsent lines are kept.", vars{"Nick": ev.Nick})
 	m.Banner = Banner{Text: text, Offline: true}
 	m.ch.Phase, m.ch.Users, m.ch.Convs = true, true, true
 	m.errorLine(m.Cur, time.Time{}, text)
-	m.ask(&Prompt{Kind: AskNick, Title: "Choose another nickname", Text: text, Nick: ev.Nick})
+	m.ask(&Prompt{Kind: AskNick, Title: lang.L("Choose another nickname"), Text: text, Nick: ev.Nick})
 }
 
 // NewNick answers the nickname prompt; it returns false (Hint says why)
@@ -189,13 +191,13 @@ func (m *Model) NewNick(nick string) bool {
 	}
 	nick = strings.TrimSpace(nick)
 	if err := wire.CheckNick(nick); err != nil {
-		m.Hint = fmt.Sprintf("That nickname cannot be used: %v.", err)
+		m.Hint = lang.L("That nickname cannot be used: {{.Why}}.", vars{"Why": NameError(err)})
 		return false
 	}
 	m.ask(nil)
 	m.Nick, m.Link = nick, Reconnecting
 	m.Send(client.ChangeNick{Nick: nick})
-	m.Banner = Banner{Text: fmt.Sprintf("Connecting as %s…", nick), Offline: true}
+	m.Banner = Banner{Text: lang.L("Connecting as {{.Nick}}…", vars{"Nick": nick}), Offline: true}
 	m.ch.Phase = true
 	return true
 }
@@ -204,9 +206,9 @@ func (m *Model) NewNick(nick string) bool {
 func (m *Model) ForgetServer(addr string) { m.Send(client.ForgetServer{Addr: addr}) }
 
 func (m *Model) serverForgotten(ev client.ServerForgotten) {
-	text := fmt.Sprintf("%s was removed from the trusted servers: the next connection asks again.", ev.Addr)
+	text := lang.L("{{.Addr}} was removed from the trusted servers: the next connection asks again.", vars{"Addr": ev.Addr})
 	if !ev.Existed {
-		text = fmt.Sprintf("%s was not among the trusted servers.", ev.Addr)
+		text = lang.L("{{.Addr}} was not among the trusted servers.", vars{"Addr": ev.Addr})
 	}
 	if m.Phase == Chat {
 		m.system(m.Cur, time.Time{}, text)

@@ -198,13 +198,13 @@ func TestNotEncryptedWhileConnected(t *testing.T) {
 		t.Error("the form's plaintext option was not sent")
 	}
 	r.Apply([]client.Event{client.Connected{Session: c.Session, Addr: c.Addr, Nick: "alice", Lobby: "lobby", Users: []string{"alice"}}})
-	if r.Banner.Text != NotEncrypted || !r.Banner.Warn || r.Encrypted {
+	if r.Banner.Text != NotEncrypted() || !r.Banner.Warn || r.Encrypted {
 		t.Errorf("banner %+v", r.Banner)
 	}
 	// Lost and back: the warning comes back with the connection.
 	r.Apply([]client.Event{client.Disconnected{Session: c.Session, Err: io.ErrUnexpectedEOF},
 		client.Connected{Session: c.Session, Addr: c.Addr, Nick: "alice", Lobby: "lobby", Users: []string{"alice"}, Rejoin: true}})
-	if r.Banner.Text != NotEncrypted {
+	if r.Banner.Text != NotEncrypted() {
 		t.Errorf("banner after reconnect %q", r.Banner.Text)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -34,10 +36,12 @@ const (
 
 // User is a connected user.
 type User struct {
-	Nick  string
-	Addr  netip.AddrPort
-	Since time.Time
-	Via   string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
+	Nick     string
+	Addr     netip.AddrPort
+	Since    time.Time
+	Via      string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
+	Away     bool   // the user set away (by hand or idle)
+	AwayText string
 }
 
 // Room is a room and its members.
@@ -149,14 +153,14 @@ func (m *Model) Apply(ev server.Event) Changes {
 		if ev.TLS {
 			m.Fingerprint = ev.Fingerprint.String()
 		}
-		m.Log(ev.At, Join, "Server started, listening on "+ev.Addr)
+		m.Log(ev.At, Join, lang.L("Server started, listening on {{.Addr}}", vars{"Addr": ev.Addr}))
 		kind := Info
 		if !m.TLS {
 			kind = Warn
 		}
 		m.Log(ev.At, kind, m.Security())
 		if m.Password {
-			m.Log(ev.At, Info, "Password required: clients must type the class code to join")
+			m.Log(ev.At, Info, lang.L("Password required: clients must type the class code to join"))
 		}
 	case server.Stopped:
 		m.State, m.Bound, m.Users, m.Rooms = Stopped, "", nil, nil
@@ -164,12 +168,12 @@ func (m *Model) Apply(ev server.Event) Changes {
 		m.Announced, m.LANFailed = "", false
 		m.TLS, m.Fingerprint = false, "" // the password stays: the server keeps it for the next start
 		ch.Users, ch.Rooms = true, true
-		m.Log(ev.At, Info, "Server stopped; every client was told")
+		m.Log(ev.At, Info, lang.L("Server stopped; every client was told"))
 	case server.UserJoined:
 		m.Users = slices.DeleteFunc(m.Users, func(u User) bool { return u.Nick == ev.Nick })
 		m.Users = append(m.Users, User{Nick: ev.Nick, Addr: ev.Addr, Since: ev.Since, Via: ev.Via})
 		ch.Users = true
-		m.Log(ev.Since, Join, fmt.Sprintf("%s%s joined from %s", ev.Nick, wire.ViaTag(ev.Via), FormatAddr(ev.Addr)))
+		m.Log(ev.Since, Join, lang.L("{{.Nick}} joined from {{.Addr}}", vars{"Nick": ev.Nick + wire.ViaTag(ev.Via), "Addr": FormatAddr(ev.Addr)}))
 	case server.UserLeft:
 		m.Users = slices.DeleteFunc(m.Users, func(u User) bool { return u.Nick == ev.Nick })
 		delete(m.Selected, ev.Nick)
@@ -178,16 +182,16 @@ func (m *Model) Apply(ev server.Event) Changes {
 		if ev.Reason == "kicked" {
 			kind = Warn
 		}
-		reason := ev.Reason
-		if reason == "" {
-			reason = "no reason given"
-		}
-		m.Log(ev.At, kind, fmt.Sprintf("%s left (%s)", ev.Nick, reason))
+		m.Log(ev.At, kind, lang.L("{{.Nick}} left ({{.Reason}})", vars{"Nick": ev.Nick, "Reason": leftReason(ev.Reason)}))
 	case server.Message:
 		if ev.Private {
-			m.Log(ev.At, Private, fmt.Sprintf("%s → %s: private message", ev.From, ev.To))
+			m.Log(ev.At, Private, lang.L("{{.From}} → {{.To}}: private message", vars{"From": ev.From, "To": ev.To}))
 		} else {
-			m.Log(ev.At, Chat, fmt.Sprintf("[%s] %s: %s", ev.Room, ev.From, ev.Text))
+			room := ev.Room
+			if room == wire.Lobby {
+				room = lang.L("lobby") // the default lobby's name, in the interface's language
+			}
+			m.Log(ev.At, Chat, fmt.Sprintf("[%s] %s: %s", room, ev.From, ev.Text))
 		}
 	case server.RoomChanged:
 		m.Rooms = slices.DeleteFunc(m.Rooms, func(r Room) bool { return r.Name == ev.Room })
@@ -200,19 +204,26 @@ func (m *Model) Apply(ev server.Event) Changes {
 		ch.Rooms = true
 	case server.Notice:
 		m.Log(ev.At, Notice, ev.Text)
+	case server.AwayChanged:
+		for i := range m.Users {
+			if m.Users[i].Nick == ev.Nick {
+				m.Users[i].Away, m.Users[i].AwayText = ev.Away, ev.Text
+				ch.Users = true
+			}
+		}
 	case server.PasswordChanged:
 		m.Password = ev.Required // the server's Notice before it logs the change
 	case server.Refused:
-		m.Log(ev.At, Warn, fmt.Sprintf("Refused “%s” from %s: %s", ev.Nick, FormatAddr(ev.Addr), ev.Reason))
+		m.Log(ev.At, Warn, lang.L("Refused “{{.Nick}}” from {{.Addr}}: {{.Reason}}", vars{"Nick": ev.Nick, "Addr": FormatAddr(ev.Addr), "Reason": ev.Reason}))
 	case server.Error:
 		m.failed(ev)
 	case server.HistoryStatus:
 		if ev.Err != nil {
-			m.Log(ev.At, Warn, fmt.Sprintf("History is not being stored (the chat goes on): %v; %d messages not stored",
-				ev.Err, ev.NotStored))
+			m.Log(ev.At, Warn, lang.L("History is not being stored (the chat goes on): {{.Why}}; {{.NotStored}} messages not stored",
+				vars{"Why": ev.Err.Error(), "NotStored": ev.NotStored}))
 		} else {
-			m.Log(ev.At, Info, fmt.Sprintf("History: %s, %.1f MB; %d messages stored, %d not stored",
-				ev.Path, float64(ev.Size)/1e6, ev.Stored, ev.NotStored))
+			m.Log(ev.At, Info, lang.L("History: {{.Path}}, {{.Size}} MB; {{.Stored}} messages stored, {{.NotStored}} not stored",
+				vars{"Path": ev.Path, "Size": fmt.Sprintf("%.1f", float64(ev.Size)/1e6), "Stored": ev.Stored, "NotStored": ev.NotStored}))
 		}
 	case server.Bans, server.Audited, server.AuditLog, server.MuteChanged, server.LectureChanged, server.TopicChanged:
 		ch.Mod, _ = m.applyModeration(ev)
@@ -223,7 +234,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 			m.Announced = ev.Err.Error()
 			m.Log(ev.At, Error, m.Announced)
 		} else {
-			m.Announced = fmt.Sprintf("Announced on the LAN as “%s”: clients on this network see it in their list", ev.Name)
+			m.Announced = lang.L("Announced on the LAN as “{{.Name}}”: clients on this network see it in their list", vars{"Name": ev.Name})
 			m.Log(ev.At, Notice, m.Announced)
 		}
 	}
@@ -234,7 +245,29 @@ func (m *Model) Apply(ev server.Event) Changes {
 }
 
 // PlaintextWarning is what the window says about a server without TLS.
-const PlaintextWarning = "Not encrypted (plaintext): anyone on the network can read the chat"
+func PlaintextWarning() string {
+	return lang.L("Not encrypted (plaintext): anyone on the network can read the chat")
+}
+
+// vars are the fields of a translated text's template.
+type vars = map[string]any
+
+// leftReason says in words why the server says someone left.
+func leftReason(r string) string {
+	switch r {
+	case "":
+		return lang.L("no reason given")
+	case "quit":
+		return lang.L("quit")
+	case "lost":
+		return lang.L("connection lost")
+	case "kicked":
+		return lang.L("kicked")
+	case "slow consumer":
+		return lang.L("too slow to keep up")
+	}
+	return r
+}
 
 // Security says how clients recognise the running server: its TLS
 // fingerprint, which users compare with what their client shows on the
@@ -244,9 +277,9 @@ func (m *Model) Security() string {
 	case m.State != Running && m.State != Stopping:
 		return ""
 	case !m.TLS:
-		return PlaintextWarning
+		return PlaintextWarning()
 	}
-	return "Encrypted (TLS). Server fingerprint: " + m.Fingerprint
+	return lang.L("Encrypted (TLS). Server fingerprint: {{.Fingerprint}}", vars{"Fingerprint": m.Fingerprint})
 }
 
 // Access says who may join: "Password required" (also while stopped: the
@@ -255,34 +288,33 @@ func (m *Model) Security() string {
 func (m *Model) Access() string {
 	switch {
 	case m.Password:
-		return "Password required"
+		return lang.L("Password required")
 	case m.State == Running || m.State == Stopping:
-		return "No password"
+		return lang.L("No password")
 	}
 	return ""
 }
 
 func (m *Model) failed(ev server.Error) {
-	msg := "unknown error"
+	msg := lang.L("unknown error")
 	if ev.Err != nil {
 		msg = ev.Err.Error()
 	}
-	title := "Server error"
+	title := lang.L("Server error")
 	if t, ok := modTitles[ev.Op]; ok {
 		title = t
 	}
 	switch ev.Op {
 	case "start":
-		title = "Could not start the server"
+		title = lang.L("Could not start the server")
 		if m.State == Starting {
 			m.State = Stopped
 		}
 		if errors.Is(ev.Err, syscall.EADDRINUSE) {
-			msg = "The port is already in use by another program (or another MultiChat server). " +
-				"Choose another port, or stop the other program.\n\n" + msg
+			msg = lang.L("The port is already in use by another program (or another MultiChat server). Choose another port, or stop the other program.") + "\n\n" + msg
 		}
 	case "stop":
-		title = "Could not stop the server"
+		title = lang.L("Could not stop the server")
 		if m.State == Stopping {
 			if m.Bound != "" {
 				m.State = Running
@@ -291,11 +323,12 @@ func (m *Model) failed(ev server.Error) {
 			}
 		}
 	case "kick":
-		title = "Could not kick"
+		title = lang.L("Could not kick")
 	case "announce":
-		title = "Could not send the announcement"
+		title = lang.L("Could not send the announcement")
 	case "password":
-		title = "Could not change the server password"
+		title = lang.L("Could not change the server password")
+
 	}
 	m.Log(ev.At, Error, fmt.Sprintf("%s: %s", title, msg))
 	if m.Closing {

@@ -41,7 +41,7 @@ func TestUsersRoomsAndLog(t *testing.T) {
 	for _, l := range m.Lines {
 		log = append(log, l.Text)
 	}
-	want := []string{"Server started, listening on 0.0.0.0:7878", PlaintextWarning, "민수 joined from 192.168.1.5:51000",
+	want := []string{"Server started, listening on 0.0.0.0:7878", PlaintextWarning(), "민수 joined from 192.168.1.5:51000",
 		"민수 joined from 192.168.1.5:51000", "[lobby] 민수: line ↵ break  ", "a → b: private message", "민수 left (kicked)"}
 	if strings.Join(log, "\n") != strings.Join(want, "\n") {
 		t.Errorf("log:\n%s\nwant:\n%s", strings.Join(log, "\n"), strings.Join(want, "\n"))
@@ -85,11 +85,11 @@ func TestIdentityAndPassword(t *testing.T) {
 		t.Errorf("stopped: %q %q (the server keeps its password)", m.Security(), m.Access())
 	}
 	m.Apply(server.Started{Addr: "0.0.0.0:7878", At: now, Password: true})
-	if m.Security() != PlaintextWarning || m.Access() != "Password required" {
+	if m.Security() != PlaintextWarning() || m.Access() != "Password required" {
 		t.Errorf("plaintext: %q %q", m.Security(), m.Access())
 	}
 	n := len(m.Lines)
-	if m.Lines[n-2].Text != PlaintextWarning || m.Lines[n-2].Kind != Warn || !strings.Contains(m.Lines[n-1].Text, "Password required") {
+	if m.Lines[n-2].Text != PlaintextWarning() || m.Lines[n-2].Kind != Warn || !strings.Contains(m.Lines[n-1].Text, "Password required") {
 		t.Errorf("log %+v", m.Lines[n-2:])
 	}
 	m.Apply(server.PasswordChanged{At: now})

@@ -2,10 +2,11 @@ package servermodel
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"fyne.io/fyne/v2/lang"
 )
 
 // SortKey is a column of the user list to sort by.
@@ -110,15 +111,16 @@ func (m *Model) Selection() []string {
 
 // Title is the window title: the state and, while running, the count.
 func (m *Model) Title(app string) string {
+	v := map[string]any{"App": app, "Count": len(m.Users)}
 	switch m.State {
 	case Running:
-		return fmt.Sprintf("%s — Running, %d connected", app, len(m.Users))
+		return lang.L("{{.App}} — Running, {{.Count}} connected", v)
 	case Starting:
-		return app + " — Starting"
+		return lang.L("{{.App}} — Starting", v)
 	case Stopping:
-		return app + " — Stopping"
+		return lang.L("{{.App}} — Stopping", v)
 	}
-	return app + " — Stopped"
+	return lang.L("{{.App}} — Stopped", v)
 }
 
 // StopQuestion is what Stop (or, closing, Close) asks while people are
@@ -127,14 +129,12 @@ func (m *Model) StopQuestion(closing bool) string {
 	if m.State != Running || len(m.Users) == 0 {
 		return ""
 	}
-	who := fmt.Sprintf("%d people are connected.", len(m.Users))
-	if len(m.Users) == 1 {
-		who = "1 person is connected."
-	}
+	who := lang.N("{{.Count}} people are connected.", len(m.Users), map[string]any{"Count": len(m.Users)})
 	if closing {
-		return who + " Stop the server and close the window?"
+		return who + " " + lang.L("Stop the server and close the window?")
 	}
-	return who + " Stop the server?"
+	return who + " " + lang.L("Stop the server?")
+
 }
 
 // NaturalCompare orders strings as a person does: runs of digits compare by

@@ -90,6 +90,7 @@ type session struct {
 	// empty replay), so after a reconnect the session asks what it missed.
 	histServer bool
 	catchTimer *time.Timer // gives up waiting for Missed answers
+	presence   awayState
 }
 
 // waitKind is a question the session waits on the user for.
@@ -228,6 +229,10 @@ func (s *session) command(cmd Command) {
 		s.changeNick(c.Nick)
 	case ForgetServer:
 		s.forgetServer(c.Addr)
+	case SetAway:
+		s.setAway(c)
+	case SendTyping:
+		s.sendTyping(c)
 	case Redirect:
 		s.redirect(c.Addr)
 	case nil:
@@ -507,6 +512,7 @@ func (s *session) established(r dialResult) {
 		Users: users, Via: via, Rejoin: rejoin, MaxText: s.maxText, Session: s.id,
 		Encrypted: !s.plaintext, Fingerprint: r.fp})
 	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list(), Via: via})
+	s.awayAgain()
 	if _, ok := s.seen[roomConv(s.lobby)]; !ok {
 		s.seen[roomConv(s.lobby)] = 0
 	}
@@ -1028,6 +1034,10 @@ func (s *session) handle(msg wire.Message) {
 		s.fileClosed(m)
 	case wire.FileInterrupted:
 		s.fileInterrupted(m)
+	case wire.Away:
+		s.emit(AwayChanged{Nick: m.User, Away: m.Away, Text: m.Text})
+	case wire.TypingNotice:
+		s.emit(TypingNotice{Room: m.Room, From: m.From})
 	default:
 		s.log.Debug("ignoring an unexpected frame", "type", msg.Type())
 	}

@@ -62,6 +62,12 @@ func shown(ev Event) Event {
 	case Kicked:
 		e.Reason, e.By = vt(e.Reason), v(e.By)
 		return e
+	case AwayChanged:
+		e.Nick, e.Text = v(e.Nick), vt(e.Text)
+		return e
+	case TypingNotice:
+		e.Room, e.From = v(e.Room), v(e.From)
+		return e
 	case Refused:
 		e.Text = vt(e.Text)
 		return e

@@ -125,6 +125,7 @@ type conn struct {
 	rooms     []membership
 	files     int   // transfers this user is sending
 	muted     *mute // nil unless muted (moderation.go)
+	presence  presence
 }
 
 // membership is a conn's place in a room's member slice.

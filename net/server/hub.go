@@ -909,6 +909,10 @@ func (h *hub) frame(c *conn, m wire.Message) {
 		h.older(c, m)
 	case wire.Search:
 		h.search(c, m)
+	case wire.SetAway:
+		h.setAway(c, m)
+	case wire.Typing:
+		h.typing(c, m)
 	case wire.Hello:
 		h.sendError(c, wire.CodeUnexpected, 0, "hello is sent once, at the start")
 	default:
@@ -994,6 +998,7 @@ func (h *hub) welcome(c *conn, now time.Time) {
 	for _, f := range h.lobby.userLists() {
 		h.pushForce(c, f)
 	}
+	h.awayTo(c)
 	h.replay(c, h.lobby)
 	h.keepEvent(store.KindJoined, h.lobby, c.nick, "", now)
 }

@@ -749,6 +749,8 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = decodeHistory(t, d)
 	case TypeRestriction, TypeTopic:
 		m = decodeModeration(t, d)
+	case TypeSetAway, TypeAway, TypeTyping, TypeTypingNotice:
+		m = decodePresence(t, d)
 	case TypeSeedText, TypeSeedFile, TypeSeedJoin, TypeSeedLeave, TypeSeedError, TypeSeedCommand:
 		return nil, &DecodeError{Type: t, Code: CodeUnsupported, Reason: "seed-001 frame types are reserved and not served"}
 	default:

@@ -69,7 +69,8 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"CodeHistoryFailed": CodeHistoryFailed, "CodeAwayFull": CodeAwayFull,
 		"CodeBidiControl": CodeBidiControl, "CodeRoomReserved": CodeRoomReserved, "CodeRoomLookAlike": CodeRoomLookAlike,
 		"CodeRoomQuota": CodeRoomQuota, "CodeMuted": CodeMuted, "CodeLecture": CodeLecture,
-		"CodeFilesOff": CodeFilesOff, "CodeFileOffset": CodeFileOffset}
+		"CodeFilesOff": CodeFilesOff, "CodeFileOffset": CodeFileOffset,
+		"CodeAwayText": CodeAwayText, "CodeTypingTarget": CodeTypingTarget}
 	if len(errorCodes) != len(codeNames) {
 		t.Fatalf("the test lists %d error codes, the code has %d", len(errorCodes), len(codeNames))
 	}

@@ -76,5 +76,13 @@ func samples() []Message {
 		History{Kind: HistAway, Flags: ListFirst | ListLast, Earlier: 3, Entries: []Entry{
 			{ID: 12, Time: 18, Kind: EntryPrivate, From: "ann", To: "밥", Text: "sent while you were away"}}},
 		Queued{ID: 12, Ref: 9, To: "밥"},
+		SetAway{Away: true, Text: "점심 먹으러 갔어요 🍚"},
+		SetAway{},
+		Away{User: "민수", Away: true, Text: "회의 중"},
+		Away{User: "bob"},
+		Typing{Room: "개발 팀"},
+		Typing{To: "지은"},
+		TypingNotice{Room: Lobby, From: "민수"},
+		TypingNotice{From: "a", To: "b"},
 	}
 }
