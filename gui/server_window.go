@@ -94,6 +94,9 @@ type ServerWindow struct {
 	errorDialogs int // shown so far, for tests
 
 	history *historyTab // the History tab (server_window_history.go); nil without history
+
+	gateways   *gatewayRow     // the gateway switches (server_window_gateways.go); nil without them
+	gatewayBox *fyne.Container // holds them once ShowGateways is called
 }
 
 // NewServerWindow builds the server window in w, wires it to a server's
@@ -207,6 +210,7 @@ func (s *ServerWindow) build() {
 	s.lan = widget.NewLabel("")
 	s.lan.Truncation = fyne.TextTruncateEllipsis
 	s.buildTrust()
+	s.gatewayBox = container.NewVBox()
 
 	s.buildUsers()
 
@@ -283,7 +287,7 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	bottom := container.NewBorder(nil, nil, nil, s.announceBtn, s.announce)
 
 	return container.NewBorder(
-		container.NewVBox(top, status, s.trustRow(), s.lan, widget.NewSeparator()),
+		container.NewVBox(top, status, s.trustRow(), s.gatewayBox, s.lan, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), bottom),
 		nil, nil, split)
 }

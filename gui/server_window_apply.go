@@ -84,6 +84,7 @@ func (s *ServerWindow) updateControls() {
 	}
 	setEnabled(s.announce, running)
 	setEnabled(s.announceBtn, running)
+	s.updateGateways()
 	if s.m.State == servermodel.Running {
 		s.copyReach.Show()
 	} else {
