@@ -104,6 +104,10 @@ func (l *Link) Send(m wire.Message) error {
 // Next reads the hub's next message.
 func (l *Link) Next() (wire.Message, error) { return l.r.ReadMessage() }
 
+// NextFrame reads the hub's next frame undecoded (wire.Decode or a view such
+// as wire.ViewChat reads it); its payload is valid until the next read.
+func (l *Link) NextFrame() (wire.Frame, error) { return l.r.Next() }
+
 // Buffered reports whether more of the hub's frames are already read: a
 // gateway flushes its client's writes when there are none.
 func (l *Link) Buffered() bool { return l.br.Buffered() > 0 }
