@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"regexp"
 	"strings"
@@ -10,6 +11,21 @@ import (
 )
 
 var ircRe = regexp.MustCompile(`msg="IRC gateway listening" addr=(\S+)`)
+
+// seedJoin joins addr as a seed-001 client would and returns the header of
+// the first frame it gets back (a JOIN, 0x03 at [4], when it is let in).
+func seedJoin(t *testing.T, addr, nick string) ([5]byte, error) {
+	var hdr [5]byte
+	seed, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { seed.Close() })
+	seed.SetDeadline(time.Now().Add(10 * time.Second))
+	seed.Write(append([]byte{0, 0, 0, byte(1 + len(nick)), 0x03}, nick...))
+	_, err = io.ReadFull(seed, hdr[:])
+	return hdr, err
+}
 
 // TestHeadlessGateways runs the headless server with -classic and -irc: a
 // seed-001 JOIN on the MultiChat port and an IRC registration both get in.
@@ -21,15 +37,7 @@ func TestHeadlessGateways(t *testing.T) {
 		t.Fatalf("no IRC listener logged:\n%s", stdout)
 	}
 
-	seed, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer seed.Close()
-	seed.SetDeadline(time.Now().Add(10 * time.Second))
-	seed.Write([]byte{0, 0, 0, 4, 0x03, 'b', 'o', 'b'})
-	hdr := make([]byte, 5)
-	if _, err := seed.Read(hdr); err != nil || hdr[4] != 0x03 {
+	if hdr, err := seedJoin(t, addr, "bob"); err != nil || hdr[4] != 0x03 {
 		t.Fatalf("classic client: %x, %v; want a JOIN frame", hdr, err)
 	}
 

@@ -156,17 +156,14 @@ func TestWindowGatewaySwitches(t *testing.T) {
 	if want := "Classic clients: port " + port + " (the MultiChat port, unencrypted)"; ports() != want {
 		t.Fatalf("classic on: %q, want %q", ports(), want)
 	}
-	seed, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer seed.Close()
-	seed.SetDeadline(time.Now().Add(10 * time.Second))
-	seed.Write([]byte{0, 0, 0, 4, 0x03, 'b', 'o', 'b'})
-	hdr := make([]byte, 5)
-	if _, err := io.ReadFull(seed, hdr); err != nil || hdr[4] != 0x03 {
+	if hdr, err := seedJoin(t, addr, "bob"); err != nil || hdr[4] != 0x03 {
 		t.Fatalf("classic client: %x, %v; want a JOIN frame", hdr, err)
 	}
+	test.Tap(classicBox) // off: the next seed client is not let in
+	if hdr, err := seedJoin(t, addr, "dan"); err == nil && hdr[4] == 0x03 {
+		t.Fatalf("classic switched off, yet a seed client got %x", hdr)
+	}
+	test.Tap(classicBox)
 
 	// A window opened later shows the switches as they were left.
 	w2 := a.NewWindow("again")
