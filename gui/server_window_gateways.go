@@ -48,11 +48,10 @@ func (s *ServerWindow) ShowGateways(sw GatewaySwitch) {
 	g.irc = widget.NewCheck(lang.L("IRC clients"), func(bool) { g.apply() })
 	g.irc.Checked = prefs.Bool(prefIRC)
 	g.ports = widget.NewLabel("")
-	g.ports.Truncation = fyne.TextTruncateEllipsis
+	g.ports.Wrapping = fyne.TextWrapWord // the ports line can be long: it wraps under the switches
 	s.gateways = g
-	s.gatewayBox.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil,
-		container.NewHBox(widget.NewLabel(lang.L("Also let in:")), g.classic, g.irc), nil, g.ports)}
-	s.gatewayBox.Refresh()
+	s.gatewayBox.Objects = []fyne.CanvasObject{
+		container.NewHBox(widget.NewLabel(lang.L("Also let in:")), g.classic, g.irc), g.ports}
 	g.apply()
 }
 
@@ -96,13 +95,18 @@ func (g *gatewayRow) show() {
 		}
 	}
 	text := servermodel.GatewayText(g.st, port, func(s string) string { return lang.L(s) })
-	g.ports.SetText(text)
+	imp := widget.MediumImportance
 	if g.st.Problem != "" {
-		g.ports.Importance = widget.WarningImportance
-	} else {
-		g.ports.Importance = widget.MediumImportance
+		imp = widget.WarningImportance
 	}
+	if text == g.ports.Text && imp == g.ports.Importance {
+		return // updateControls calls this often
+	}
+	g.ports.Text, g.ports.Importance = text, imp
 	g.ports.Refresh()
+	if c := g.s.win.Content(); c != nil {
+		c.Refresh() // a longer line may wrap: the rows above the tabs are laid out again
+	}
 }
 
 // updateGateways is called by updateControls.
