@@ -63,9 +63,15 @@ func newGateways(o gatewayOptions, cfg *server.Config, log *slog.Logger) *gatewa
 		WriteTimeout: cfg.WriteTimeout, JoinTimeout: cfg.HandshakeTime, Logger: log}
 	g.icfg = irc.Config{Port: cfg.Port, Network: cfg.Name, WriteTimeout: cfg.WriteTimeout, Logger: log}
 	if g.o.TLS == nil && !cfg.Plaintext && o.IRCSAddr != "" {
-		if id, err := trust.LoadOrCreateIdentity(cfg.DataDir, cfg.Name); err != nil {
+		id := cfg.Identity
+		var err error
+		if id == nil {
+			id, err = trust.LoadOrCreateIdentity(cfg.DataDir, cfg.Name)
+		}
+		if err != nil {
 			log.Warn("IRC over TLS is off: no server certificate", "err", err)
 		} else {
+			cfg.Identity = id // one certificate for MultiChat and IRC clients
 			g.o.TLS = id.ServerTLS()
 		}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/multichat/multichat/gui"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/trust"
 )
 
 // find returns the first widget of type T under o (through containers)
@@ -72,11 +73,12 @@ func TestWindowGatewaySwitches(t *testing.T) {
 	defer func() { cancel(); <-ran }()
 	cmds <- server.Start{Addr: "127.0.0.1:0"}
 	var addr string
+	var fp trust.Fingerprint
 	for addr == "" {
 		select {
 		case ev := <-events:
 			if s, ok := ev.(server.Started); ok {
-				addr = s.Addr
+				addr, fp = s.Addr, s.Fingerprint
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatal("server did not start")
@@ -136,6 +138,9 @@ func TestWindowGatewaySwitches(t *testing.T) {
 	}
 	defer tc.Close()
 	ircRegister(t, tc, "tom")
+	if got := trust.FingerprintOf(tc.ConnectionState().PeerCertificates[0].Raw); got != fp {
+		t.Errorf("IRC over TLS shows certificate %s; MultiChat clients pin %s", got, fp)
+	}
 
 	test.Tap(ircBox) // off: ann's session ends, the port closes
 	for {
