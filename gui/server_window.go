@@ -321,6 +321,7 @@ func (s *ServerWindow) startTapped() {
 		prefs.SetInt(prefPort, p)
 	}
 	s.m.State = servermodel.Starting
+	s.gatewaysStarting()
 	s.logNow(servermodel.Info, "Starting on "+addr)
 	s.out.send(server.Start{Addr: addr, Name: name})
 	s.updateControls()

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"net"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -58,7 +59,7 @@ func (s *ServerWindow) ShowGateways(sw GatewaySwitch) {
 // Gateways is what the switches say (nothing before ShowGateways).
 func (s *ServerWindow) Gateways() servermodel.Gateways {
 	if g := s.gateways; g != nil {
-		return servermodel.Gateways{Classic: g.classic.Checked, IRC: g.irc.Checked}
+		return servermodel.Gateways{Classic: g.classic.Checked, IRC: g.irc.Checked, Host: strings.TrimSpace(s.host.Text)}
 	}
 	return servermodel.Gateways{}
 }
@@ -77,7 +78,7 @@ func (s *ServerWindow) SetGateways(want servermodel.Gateways) {
 // apply remembers the switches, hands them to the gateways and shows what
 // they serve.
 func (g *gatewayRow) apply() {
-	want := servermodel.Gateways{Classic: g.classic.Checked, IRC: g.irc.Checked}
+	want := servermodel.Gateways{Classic: g.classic.Checked, IRC: g.irc.Checked, Host: strings.TrimSpace(g.s.host.Text)}
 	prefs := g.s.app.Preferences()
 	prefs.SetBool(prefClassic, want.Classic)
 	prefs.SetBool(prefIRC, want.IRC)
@@ -106,6 +107,13 @@ func (g *gatewayRow) show() {
 	g.ports.Refresh()
 	if c := g.s.win.Content(); c != nil {
 		c.Refresh() // a longer line may wrap: the rows above the tabs are laid out again
+	}
+}
+
+// gatewaysStarting is called on Start: IRC follows the listen host.
+func (s *ServerWindow) gatewaysStarting() {
+	if g := s.gateways; g != nil {
+		g.apply()
 	}
 }
 

@@ -47,6 +47,7 @@ type gateways struct {
 	classic *classic.Gateway // nil while classic clients are off
 
 	irc     *irc.Gateway // nil while IRC is off
+	host    string       // the host IRC listens on where its address names none
 	done    chan error   // one per IRC listener's Serve
 	serving int
 	st      servermodel.GatewayStatus
@@ -152,6 +153,12 @@ func (g *gateways) set(want servermodel.Gateways) (servermodel.GatewayStatus, er
 		g.st.Classic = false
 		g.log.Info("classic clients are no longer served")
 	}
+	if host := everyIf(want.Host); host != g.host {
+		g.host = host
+		if g.st.IRC && want.IRC { // the admin chose another listen host: IRC follows
+			g.stopIRC()
+		}
+	}
 	switch {
 	case want.IRC && !g.st.IRC:
 		err = g.startIRC()
@@ -166,6 +173,9 @@ func (g *gateways) set(want servermodel.Gateways) (servermodel.GatewayStatus, er
 func (g *gateways) startIRC() error {
 	g.irc = irc.New(g.icfg)
 	listen := func(addr string, tc *tls.Config) (string, error) {
+		if h, p, err := net.SplitHostPort(addr); err == nil && h == "" && g.host != "" {
+			addr = net.JoinHostPort(g.host, p)
+		}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return "", fmt.Errorf("IRC cannot listen on %s: %w", addr, err)
@@ -211,6 +221,14 @@ func (g *gateways) startIRC() error {
 		g.st.Problem = notes[0]
 	}
 	return nil
+}
+
+// everyIf returns "" for a host meaning every interface.
+func everyIf(host string) string {
+	if host == "0.0.0.0" || host == "::" || host == "[::]" {
+		return ""
+	}
+	return host
 }
 
 // stopIRC closes the IRC listeners and ends the IRC sessions.

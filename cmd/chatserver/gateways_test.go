@@ -3,11 +3,15 @@ package main
 import (
 	"bufio"
 	"io"
+	"log/slog"
 	"net"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/multichat/multichat/gui/servermodel"
+	"github.com/multichat/multichat/net/server"
 )
 
 var ircRe = regexp.MustCompile(`msg="IRC gateway listening" addr=(\S+)`)
@@ -66,5 +70,21 @@ func TestHeadlessGateways(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// TestIRCFollowsListenHost: an IRC address without a host listens on the
+// MultiChat listen host the window has, and moves when that changes.
+func TestIRCFollowsListenHost(t *testing.T) {
+	cfg := server.Config{Plaintext: true, Logger: slog.New(slog.DiscardHandler)}
+	g := newGateways(gatewayOptions{IRCAddr: ":0", Plaintext: true}, &cfg, cfg.Logger)
+	defer g.Close()
+	st := g.SetGateways(servermodel.Gateways{IRC: true, Host: "127.0.0.1"})
+	if h, _, _ := net.SplitHostPort(st.IRCPlain); !st.IRC || h != "127.0.0.1" || st.Problem != "" {
+		t.Fatalf("listen host 127.0.0.1: %+v", st)
+	}
+	st = g.SetGateways(servermodel.Gateways{IRC: true, Host: "0.0.0.0"})
+	if ip := net.ParseIP(strings.Trim(st.IRCPlain[:strings.LastIndex(st.IRCPlain, ":")], "[]")); !st.IRC || ip == nil || !ip.IsUnspecified() {
+		t.Fatalf("every interface: %+v", st)
 	}
 }

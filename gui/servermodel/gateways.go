@@ -10,6 +10,9 @@ import (
 type Gateways struct {
 	Classic bool
 	IRC     bool
+	// Host is the MultiChat listen host: IRC listens on it too, unless its
+	// address names a host of its own ("" or 0.0.0.0: every interface).
+	Host string
 }
 
 // GatewayStatus is what the gateways serve once switched: which are on and
