@@ -98,6 +98,9 @@ type ServerWindow struct {
 
 	history *historyTab // the History tab (server_window_history.go); nil without history
 	mod     modWidgets  // moderation: server_window_moderation.go
+
+	gateways   *gatewayRow     // the gateway switches (server_window_gateways.go); nil without them
+	gatewayBox *fyne.Container // holds them once ShowGateways is called
 }
 
 // NewServerWindow builds the server window in w, wires it to a server's
@@ -212,6 +215,7 @@ func (s *ServerWindow) build() {
 	s.lan.Truncation = fyne.TextTruncateEllipsis
 	s.buildTrust()
 	s.buildFiles()
+	s.gatewayBox = container.NewVBox()
 
 	s.buildUsers()
 	s.buildModeration()
@@ -283,7 +287,7 @@ func (s *ServerWindow) content() fyne.CanvasObject {
 	bottom := container.NewBorder(nil, nil, nil, container.NewHBox(s.mod.pin, s.announceBtn), s.announce)
 
 	return container.NewBorder(
-		container.NewVBox(top, status, s.trustRow(), s.lan, widget.NewSeparator()),
+		container.NewVBox(top, status, s.trustRow(), s.gatewayBox, s.lan, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), bottom),
 		nil, nil, split)
 }
@@ -318,6 +322,7 @@ func (s *ServerWindow) startTapped() {
 		prefs.SetInt(prefPort, p)
 	}
 	s.m.State = servermodel.Starting
+	s.gatewaysStarting()
 	s.logNow(servermodel.Info, lang.L("Starting on {{.Addr}}", map[string]any{"Addr": addr}))
 	s.out.send(server.Start{Addr: addr, Name: name})
 	s.updateControls()

@@ -89,6 +89,7 @@ func (s *ServerWindow) updateControls() {
 	setEnabled(s.announce, running)
 	setEnabled(s.announceBtn, running)
 	s.updateModControls()
+	s.updateGateways()
 	if s.m.State == servermodel.Running {
 		s.copyReach.Show()
 	} else {

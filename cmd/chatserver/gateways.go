@@ -2,14 +2,18 @@ package main
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 
+	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/gateway"
 	"github.com/multichat/multichat/net/gateway/classic"
 	"github.com/multichat/multichat/net/gateway/irc"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/trust"
 )
 
 // gatewayOptions says which other clients the server lets in.
@@ -18,94 +22,229 @@ type gatewayOptions struct {
 	IRC      bool   // IRC clients
 	IRCAddr  string // plain IRC (only where plaintext is allowed); "" for none
 	IRCSAddr string // IRC over TLS with the server's certificate; "" for none
-	// TLS is the server's certificate for IRC over TLS (and, once the
-	// native port speaks TLS, for gateway.SniffConfig.TLS). Nil: no TLS
-	// listener.
+	// TLS is the certificate for IRC over TLS. Nil: the server's own
+	// (trust.LoadOrCreateIdentity) unless the server runs -plaintext, then
+	// no TLS listener.
 	TLS *tls.Config
 	// Plaintext says whether unencrypted clients are allowed at all (the
 	// classic gateway and plain IRC need it).
 	Plaintext bool
 }
 
-// gateways runs the gateways the options ask for, beside server.Run.
+// gateways runs the gateways beside server.Run and switches them on and off
+// (the server window's switches, through gui.GatewaySwitch; the -classic
+// and -irc flags). Classic clients are served on the MultiChat port through
+// a sniffing listener; IRC clients on listeners of their own. SetGateways
+// and Close are called from one goroutine (the UI's, or runHeadless).
 type gateways struct {
-	classic *classic.Gateway
-	irc     *irc.Gateway
-	done    chan error // one per IRC listener's Serve
+	o    gatewayOptions
+	port *server.Port
+	ccfg classic.Config
+	icfg irc.Config
+	log  *slog.Logger
+
+	mu      sync.Mutex       // guards classic: the sniffer's goroutines read it
+	classic *classic.Gateway // nil while classic clients are off
+
+	irc     *irc.Gateway // nil while IRC is off
+	host    string       // the host IRC listens on where its address names none
+	done    chan error   // one per IRC listener's Serve
 	serving int
+	st      servermodel.GatewayStatus
 }
 
-// startGateways sets cfg up for the gateways o asks for (a Port, and a
-// sniffing listener for classic clients) and opens the IRC listeners. Close
-// stops them; call it after server.Run has returned.
-func startGateways(o gatewayOptions, cfg *server.Config, log *slog.Logger) (*gateways, error) {
-	g := &gateways{done: make(chan error, 2)}
-	if !o.Classic && !o.IRC {
-		return g, nil
-	}
+// newGateways sets cfg up so that gateways can be switched on later: a Port,
+// and a sniffing listener that hands classic clients to the classic gateway
+// while it is on. All of them off, the server serves as without gateways
+// (a classic client gets error 17, as before).
+func newGateways(o gatewayOptions, cfg *server.Config, log *slog.Logger) *gateways {
 	cfg.Port = server.NewPort()
-	if o.Classic {
-		if !o.Plaintext {
-			return nil, fmt.Errorf("-classic needs plaintext clients to be allowed: classic clients cannot encrypt")
+	g := &gateways{o: o, port: cfg.Port, log: log, done: make(chan error, 2)}
+	g.ccfg = classic.Config{Port: cfg.Port, MaxFrame: cfg.Defaults().MaxFrame,
+		WriteTimeout: cfg.WriteTimeout, JoinTimeout: cfg.HandshakeTime, Logger: log}
+	g.icfg = irc.Config{Port: cfg.Port, Network: cfg.Name, WriteTimeout: cfg.WriteTimeout, Logger: log}
+	if g.o.TLS == nil && !cfg.Plaintext && o.IRCSAddr != "" {
+		id := cfg.Identity
+		var err error
+		if id == nil {
+			id, err = trust.LoadOrCreateIdentity(cfg.DataDir, cfg.Name)
 		}
-		g.classic = classic.New(classic.Config{Port: cfg.Port, MaxFrame: cfg.Defaults().MaxFrame,
-			WriteTimeout: cfg.WriteTimeout, JoinTimeout: cfg.HandshakeTime, Logger: log})
-		cfg.Listen = func(addr string) (net.Listener, error) {
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return nil, err
-			}
-			return gateway.Sniff(ln, gateway.SniffConfig{Classic: g.classic.Serve, Timeout: cfg.HandshakeTime}), nil
+		if err != nil {
+			log.Warn("IRC over TLS is off: no server certificate", "err", err)
+		} else {
+			cfg.Identity = id // one certificate for MultiChat and IRC clients
+			g.o.TLS = id.ServerTLS()
 		}
-		log.Info("classic (seed-001) clients are served on the MultiChat port, unencrypted")
 	}
-	if !o.IRC {
-		return g, nil
-	}
-	g.irc = irc.New(irc.Config{Port: cfg.Port, Network: cfg.Name, WriteTimeout: cfg.WriteTimeout, Logger: log})
-	listen := func(addr string, tc *tls.Config) error {
+	timeout := cfg.HandshakeTime
+	cfg.Listen = func(addr string) (net.Listener, error) {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			return fmt.Errorf("IRC listener: %w", err)
+			return nil, err
 		}
-		if tc != nil {
-			ln = tls.NewListener(ln, tc)
-		}
-		g.serving++
-		go func() { g.done <- g.irc.Serve(ln) }()
-		log.Info("IRC gateway listening", "addr", ln.Addr().String(), "tls", tc != nil)
-		return nil
+		return gateway.Sniff(ln, gateway.SniffConfig{Classic: g.serveClassic, ClassicOn: g.classicOn, Timeout: timeout}), nil
 	}
-	var err error
-	switch {
-	case o.IRCAddr != "" && !o.Plaintext:
-		log.Warn("plain IRC is off: plaintext clients are not allowed", "addr", o.IRCAddr)
-	case o.IRCAddr != "":
-		err = listen(o.IRCAddr, nil)
+	return g
+}
+
+// startGateways is newGateways with the gateways o asks for switched on; an
+// IRC listener that cannot open is an error.
+// Without either, the server's listener is left as it is.
+func startGateways(o gatewayOptions, cfg *server.Config, log *slog.Logger) (*gateways, error) {
+	if !o.Classic && !o.IRC {
+		return &gateways{}, nil
 	}
-	if err == nil && o.IRCSAddr != "" {
-		if o.TLS == nil {
-			log.Warn("IRC over TLS is off: the server has no certificate", "addr", o.IRCSAddr)
-		} else {
-			err = listen(o.IRCSAddr, o.TLS)
-		}
+	if o.Classic && !o.Plaintext {
+		return nil, errors.New("-classic needs plaintext clients to be allowed: classic clients cannot encrypt")
 	}
-	if err != nil {
+	g := newGateways(o, cfg, log)
+	if _, err := g.set(servermodel.Gateways{Classic: o.Classic, IRC: o.IRC}); err != nil {
 		g.Close()
 		return nil, err
 	}
 	return g, nil
 }
 
-// Close ends every gateway session and listener.
-func (g *gateways) Close() {
-	if g.irc != nil {
-		g.irc.Close()
-		for ; g.serving > 0; g.serving-- {
-			<-g.done
+func (g *gateways) classicOn() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.classic != nil
+}
+
+func (g *gateways) serveClassic(nc net.Conn) {
+	g.mu.Lock()
+	cg := g.classic
+	g.mu.Unlock()
+	if cg == nil { // switched off since the sniffer asked
+		nc.Close()
+		return
+	}
+	cg.Serve(nc) // after cg.Close it closes nc
+}
+
+// SetGateways implements gui.GatewaySwitch: it switches each gateway to
+// what want says and reports what serves, a failure in plain words.
+func (g *gateways) SetGateways(want servermodel.Gateways) servermodel.GatewayStatus {
+	st, err := g.set(want)
+	if err != nil {
+		st.Problem = err.Error()
+	}
+	return st
+}
+
+func (g *gateways) set(want servermodel.Gateways) (servermodel.GatewayStatus, error) {
+	var err error
+	g.st.Problem = ""
+	switch {
+	case want.Classic && !g.o.Plaintext:
+		g.st.Problem = "classic clients need plaintext to be allowed"
+	case want.Classic && !g.st.Classic:
+		g.mu.Lock()
+		g.classic = classic.New(g.ccfg)
+		g.mu.Unlock()
+		g.st.Classic = true
+		g.log.Info("classic (seed-001) clients are served on the MultiChat port, unencrypted")
+	case !want.Classic && g.st.Classic:
+		g.mu.Lock()
+		cg := g.classic
+		g.classic = nil
+		g.mu.Unlock()
+		cg.Close() // ends the classic sessions: their users leave
+		g.st.Classic = false
+		g.log.Info("classic clients are no longer served")
+	}
+	if host := everyIf(want.Host); host != g.host {
+		g.host = host
+		if g.st.IRC && want.IRC { // the admin chose another listen host: IRC follows
+			g.stopIRC()
 		}
 	}
-	if g.classic != nil {
-		g.classic.Close()
+	switch {
+	case want.IRC && !g.st.IRC:
+		err = g.startIRC()
+	case !want.IRC && g.st.IRC:
+		g.stopIRC()
+		g.log.Info("IRC gateway stopped")
 	}
+	return g.st, err
+}
+
+// startIRC opens the IRC listeners; if none opens, IRC stays off.
+func (g *gateways) startIRC() error {
+	g.irc = irc.New(g.icfg)
+	listen := func(addr string, tc *tls.Config) (string, error) {
+		if h, p, err := net.SplitHostPort(addr); err == nil && h == "" && g.host != "" {
+			addr = net.JoinHostPort(g.host, p)
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return "", fmt.Errorf("IRC cannot listen on %s: %w", addr, err)
+		}
+		bound := ln.Addr().String()
+		if tc != nil {
+			ln = tls.NewListener(ln, tc)
+		}
+		g.serving++
+		go func() { g.done <- g.irc.Serve(ln) }()
+		g.log.Info("IRC gateway listening", "addr", bound, "tls", tc != nil)
+		return bound, nil
+	}
+	var errs []error
+	var notes []string
+	switch {
+	case g.o.IRCAddr != "" && !g.o.Plaintext:
+		notes = append(notes, "plain IRC is off: plaintext clients are not allowed")
+	case g.o.IRCAddr != "":
+		a, err := listen(g.o.IRCAddr, nil)
+		g.st.IRCPlain, errs = a, append(errs, err)
+	}
+	switch {
+	case g.o.IRCSAddr != "" && g.o.TLS == nil:
+		notes = append(notes, "IRC over TLS is off: the server has no certificate")
+	case g.o.IRCSAddr != "":
+		a, err := listen(g.o.IRCSAddr, g.o.TLS)
+		g.st.IRCTLS, errs = a, append(errs, err)
+	}
+	for _, n := range notes {
+		g.log.Warn(n)
+	}
+	err := errors.Join(errs...)
+	if err != nil || g.serving == 0 {
+		g.stopIRC()
+		if err == nil {
+			err = errors.New("IRC has no port to listen on")
+		}
+		return err
+	}
+	g.st.IRC = true
+	if len(notes) > 0 {
+		g.st.Problem = notes[0]
+	}
+	return nil
+}
+
+// everyIf returns "" for a host meaning every interface.
+func everyIf(host string) string {
+	if host == "0.0.0.0" || host == "::" || host == "[::]" {
+		return ""
+	}
+	return host
+}
+
+// stopIRC closes the IRC listeners and ends the IRC sessions.
+func (g *gateways) stopIRC() {
+	if g.irc == nil {
+		return
+	}
+	g.irc.Close()
+	for ; g.serving > 0; g.serving-- {
+		<-g.done
+	}
+	g.irc = nil
+	g.st.IRC, g.st.IRCPlain, g.st.IRCTLS = false, "", ""
+}
+
+// Close ends every gateway session and listener.
+func (g *gateways) Close() {
+	g.set(servermodel.Gateways{})
 }

@@ -2,14 +2,34 @@ package main
 
 import (
 	"bufio"
+	"io"
+	"log/slog"
 	"net"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/multichat/multichat/gui/servermodel"
+	"github.com/multichat/multichat/net/server"
 )
 
 var ircRe = regexp.MustCompile(`msg="IRC gateway listening" addr=(\S+)`)
+
+// seedJoin joins addr as a seed-001 client would and returns the header of
+// the first frame it gets back (a JOIN, 0x03 at [4], when it is let in).
+func seedJoin(t *testing.T, addr, nick string) ([5]byte, error) {
+	var hdr [5]byte
+	seed, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { seed.Close() })
+	seed.SetDeadline(time.Now().Add(10 * time.Second))
+	seed.Write(append([]byte{0, 0, 0, byte(1 + len(nick)), 0x03}, nick...))
+	_, err = io.ReadFull(seed, hdr[:])
+	return hdr, err
+}
 
 // TestHeadlessGateways runs the headless server with -classic and -irc: a
 // seed-001 JOIN on the MultiChat port and an IRC registration both get in.
@@ -21,15 +41,7 @@ func TestHeadlessGateways(t *testing.T) {
 		t.Fatalf("no IRC listener logged:\n%s", stdout)
 	}
 
-	seed, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer seed.Close()
-	seed.SetDeadline(time.Now().Add(10 * time.Second))
-	seed.Write([]byte{0, 0, 0, 4, 0x03, 'b', 'o', 'b'})
-	hdr := make([]byte, 5)
-	if _, err := seed.Read(hdr); err != nil || hdr[4] != 0x03 {
+	if hdr, err := seedJoin(t, addr, "bob"); err != nil || hdr[4] != 0x03 {
 		t.Fatalf("classic client: %x, %v; want a JOIN frame", hdr, err)
 	}
 
@@ -58,5 +70,21 @@ func TestHeadlessGateways(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// TestIRCFollowsListenHost: an IRC address without a host listens on the
+// MultiChat listen host the window has, and moves when that changes.
+func TestIRCFollowsListenHost(t *testing.T) {
+	cfg := server.Config{Plaintext: true, Logger: slog.New(slog.DiscardHandler)}
+	g := newGateways(gatewayOptions{IRCAddr: ":0", Plaintext: true}, &cfg, cfg.Logger)
+	defer g.Close()
+	st := g.SetGateways(servermodel.Gateways{IRC: true, Host: "127.0.0.1"})
+	if h, _, _ := net.SplitHostPort(st.IRCPlain); !st.IRC || h != "127.0.0.1" || st.Problem != "" {
+		t.Fatalf("listen host 127.0.0.1: %+v", st)
+	}
+	st = g.SetGateways(servermodel.Gateways{IRC: true, Host: "0.0.0.0"})
+	if ip := net.ParseIP(strings.Trim(st.IRCPlain[:strings.LastIndex(st.IRCPlain, ":")], "[]")); !st.IRC || ip == nil || !ip.IsUnspecified() {
+		t.Fatalf("every interface: %+v", st)
 	}
 }

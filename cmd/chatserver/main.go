@@ -46,11 +46,7 @@ func runWindow(ctx context.Context, o options) {
 	cfg := o.Config
 	cfg.Logger = newLogger(o, os.Stderr)
 	closeHistory := openHistory(o, &cfg, cfg.Logger)
-	gws, err := startGateways(o.Gateways, &cfg, cfg.Logger)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "chatserver: %v\n", err)
-		os.Exit(1)
-	}
+	gws := newGateways(o.Gateways, &cfg, cfg.Logger) // switched in the window
 	defer gws.Close()
 	runCtx, cancel := context.WithCancel(context.Background())
 	cmds := make(chan server.Command, 64)
@@ -72,6 +68,19 @@ func runWindow(ctx context.Context, o options) {
 			sw.SetServerName(o.Config.Name)
 		}
 	})
+	sw.ShowGateways(gws)
+	want, flagged := sw.Gateways(), false // -classic and -irc override the remembered switches
+	flag.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "classic":
+			want.Classic, flagged = o.Gateways.Classic, true
+		case "irc":
+			want.IRC, flagged = o.Gateways.IRC, true
+		}
+	})
+	if flagged {
+		sw.SetGateways(want)
+	}
 	sw.StartIfAsked() // "Start serving when the app opens"
 	shown := make(chan struct{})
 	go func() { // Ctrl-C closes the window; the goroutine ends with it either way

@@ -46,9 +46,10 @@ type Link struct {
 const joinTimeout = 10 * time.Second
 
 // Join dials the hub through port on behalf of a client at remote, sends
-// Hello with nick and waits for Welcome. A refusal comes back as a
+// Hello with nick and password (the server password the client gave; ""
+// for none) and waits for Welcome. A refusal comes back as a
 // *RefusedError; a stopped server as ErrNotRunning.
-func Join(ctx context.Context, port *server.Port, remote netip.AddrPort, via, nick string) (*Link, error) {
+func Join(ctx context.Context, port *server.Port, remote netip.AddrPort, via, nick, password string) (*Link, error) {
 	nc, err := port.Dial(ctx, remote, via)
 	if errors.Is(err, server.ErrNotRunning) {
 		return nil, ErrNotRunning
@@ -59,7 +60,7 @@ func Join(ctx context.Context, port *server.Port, remote netip.AddrPort, via, ni
 	l := &Link{nc: nc, br: bufio.NewReaderSize(nc, 16<<10)}
 	l.r = wire.NewReader(l.br, wire.AbsoluteMaxFrame)
 	nc.SetDeadline(time.Now().Add(joinTimeout))
-	if err := l.Send(wire.Hello{Version: wire.Version, Nick: nick}); err != nil {
+	if err := l.Send(wire.Hello{Version: wire.Version, Nick: nick, Password: password}); err != nil {
 		nc.Close()
 		return nil, ErrNotRunning
 	}
@@ -102,6 +103,10 @@ func (l *Link) Send(m wire.Message) error {
 
 // Next reads the hub's next message.
 func (l *Link) Next() (wire.Message, error) { return l.r.ReadMessage() }
+
+// NextFrame reads the hub's next frame undecoded (wire.Decode or a view such
+// as wire.ViewChat reads it); its payload is valid until the next read.
+func (l *Link) NextFrame() (wire.Frame, error) { return l.r.Next() }
 
 // Buffered reports whether more of the hub's frames are already read: a
 // gateway flushes its client's writes when there are none.

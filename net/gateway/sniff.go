@@ -74,6 +74,10 @@ type SniffConfig struct {
 	// with error 17), which is what a server that does not allow
 	// unencrypted classic clients does.
 	Classic func(net.Conn)
+	// ClassicOn, when set, is asked for each classic client: while it
+	// returns false (the admin has switched classic clients off) they are
+	// passed on as native, as with a nil Classic.
+	ClassicOn func() bool
 	// TLS, when set, wraps connections that start with a ClientHello in
 	// tls.Server before Accept returns them.
 	TLS *tls.Config
@@ -263,7 +267,7 @@ func (s *sniffer) sniff(nc net.Conn) {
 	c := &Conn{Conn: nc, kind: kind, head: head}
 	var out net.Conn = c
 	switch {
-	case kind == KindClassic && s.cfg.Classic != nil:
+	case kind == KindClassic && s.cfg.Classic != nil && (s.cfg.ClassicOn == nil || s.cfg.ClassicOn()):
 		s.cfg.Classic(c)
 		return
 	case kind == KindTLS && s.cfg.TLS != nil:

@@ -280,9 +280,12 @@ func (c *conn) readFrames() inbound {
 	var r *wire.Refused
 	if c.gateway {
 		// A gateway speaks for a client of another protocol, in process:
-		// the gateway's own listener decides who may use it.
+		// no TLS, no device; the server password still applies (the
+		// gateway passes the client's, e.g. IRC PASS).
 		if hello.Version != wire.Version {
 			r = &wire.Refused{Code: wire.RefuseVersion, Text: "gateway and server versions differ"}
+		} else {
+			onSideStack(func() { r = c.h.gate.checkPassword(hello.Password, c.addr.Addr()) })
 		}
 	} else {
 		onSideStack(func() { r = c.h.gate.check(hello, c.addr.Addr(), c.nonce, c.h.fp) })

@@ -403,11 +403,18 @@ func (g *gate) check(m wire.Hello, ip netip.Addr, nonce [32]byte, fp trust.Finge
 		return &wire.Refused{Code: wire.RefuseIdentity,
 			Text: "the device proof does not match this server's challenge and certificate"}
 	}
+	return g.checkPassword(m.Password, ip)
+}
+
+// checkPassword checks pass against the server password (none: any pass
+// will do), counting wrong tries per address. It returns the refusal to
+// send, or nil. A gateway user's password (IRC PASS) is checked here too.
+func (g *gate) checkPassword(pass string, ip netip.Addr) *wire.Refused {
 	hp := g.hash.Load()
 	if hp == nil {
 		return nil
 	}
-	if m.Password == "" {
+	if pass == "" {
 		return &wire.Refused{Code: wire.RefusePasswordNeeded, Text: "this server needs a password"}
 	}
 	now := time.Now()
@@ -415,7 +422,7 @@ func (g *gate) check(m wire.Hello, ip netip.Addr, nonce [32]byte, fp trust.Finge
 		return tooManyTries(d)
 	}
 	// bcrypt compares in constant time.
-	if bcrypt.CompareHashAndPassword(*hp, []byte(m.Password)) == nil {
+	if bcrypt.CompareHashAndPassword(*hp, []byte(pass)) == nil {
 		return nil
 	}
 	left := g.failed(ip, now)

@@ -195,12 +195,16 @@ func (s *session) run() {
 		s.send(typeError, "Your username is not valid UTF-8.")
 		return
 	}
-	link, err := gateway.Join(s.g.sessions.Context(), s.g.cfg.Port, addr, "classic", nick)
+	link, err := gateway.Join(s.g.sessions.Context(), s.g.cfg.Port, addr, "classic", nick, "")
 	if err != nil {
 		var refused *gateway.RefusedError
-		if errors.As(err, &refused) {
+		switch {
+		case errors.As(err, &refused) && refused.Code == wire.RefusePasswordNeeded:
+			s.send(typeError, "This server needs a password, which the classic client cannot give. "+
+				"Join with MultiChat or an IRC client instead.")
+		case errors.As(err, &refused):
 			s.send(typeError, fmt.Sprintf("Cannot join as “%s”: %s.", nick, refused.Text))
-		} else {
+		default:
 			s.send(typeError, "Cannot join: "+err.Error()+".")
 		}
 		s.log().Info("classic client refused", "addr", addr, "nick", nick, "err", err)

@@ -278,3 +278,16 @@ func TestClassicNeedsPermission(t *testing.T) {
 		t.Errorf("after the error: %v, want EOF", err)
 	}
 }
+
+// TestClassicOnPasswordServer: the seed client cannot give a password, so a
+// server with one turns it away, saying why.
+func TestClassicOnPasswordServer(t *testing.T) {
+	hash, err := server.HashPassword("sesame")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := start(t, server.Config{PasswordHash: hash})
+	c := dialSeed(t, ts.Addr, "carol")
+	c.expect("[Server Error]: This server needs a password, which the classic client cannot give.")
+	c.expect("Disconnected from server.")
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/multichat/multichat/net/gateway/irc"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -29,7 +30,7 @@ func BenchmarkFanout(b *testing.B) {
 
 func benchFanout(b *testing.B, n, onIRC int) {
 	port := server.NewPort()
-	ts := server.NewTestServer(b, server.Config{Port: port, FloodBurst: -1, MaxPerIP: -1})
+	ts := server.NewTestServer(b, server.Config{Port: port, FloodBurst: -1, MaxPerIP: -1, Plaintext: true})
 	g := irc.New(irc.Config{Port: port})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -57,8 +58,8 @@ func benchFanout(b *testing.B, n, onIRC int) {
 	// Native receivers count Chat frames; IRC receivers count PRIVMSG lines.
 	for i := range n - onIRC {
 		nc := dial(ts.Addr)
-		nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: fmt.Sprintf("native%03d", i)}))
 		r := wire.NewReader(bufio.NewReaderSize(nc, 64<<10), 0)
+		hello(b, nc, r, fmt.Sprintf("native%03d", i))
 		go func() {
 			got := 0
 			for {
@@ -94,8 +95,8 @@ func benchFanout(b *testing.B, n, onIRC int) {
 		}()
 	}
 	sender := dial(ts.Addr)
-	sender.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: "sender"}))
 	sr := wire.NewReader(bufio.NewReader(sender), 0)
+	hello(b, sender, sr, "sender")
 	// Wait until everyone is in the lobby: the sender's list holds n+1.
 	members := 0
 	for members < n+1 {
@@ -150,6 +151,19 @@ func benchFanout(b *testing.B, n, onIRC int) {
 	// is the steadier figure to compare.
 	b.ReportMetric(float64(b.N*n)/elapsed.Seconds(), "deliveries/s")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*n), "cpu-ns/delivery")
+}
+
+// hello answers the plaintext server's challenge with a hello that proves a
+// new device key.
+func hello(b *testing.B, nc net.Conn, r *wire.Reader, nick string) {
+	m, err := r.ReadMessage()
+	ch, ok := m.(wire.Challenge)
+	if err != nil || !ok {
+		b.Fatalf("%s: got %v, %v; want a challenge", nick, m, err)
+	}
+	dev := trust.NewDeviceKey()
+	nc.Write(wire.Encode(wire.Hello{Version: wire.Version, Nick: nick, Device: dev.Pub,
+		Proof: dev.Prove(ch.Nonce, trust.Fingerprint{})}))
 }
 
 // cpuTime is the process's user and system CPU time so far.

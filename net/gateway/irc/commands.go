@@ -2,6 +2,7 @@ package irc
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -413,12 +414,24 @@ func (s *session) fromHub() {
 	defer s.nc.Close()
 	var rooms []wire.RoomInfo
 	for {
-		m, err := s.link.Next()
+		f, err := s.link.NextFrame()
 		if err != nil {
 			return
 		}
-		s.wmu.Lock()
-		end, answer := s.hubMessage(m, &rooms)
+		var end bool
+		var answer wire.Message
+		if v, ok := viewChat(f); ok {
+			// Most of what a session relays: read in place, no allocation.
+			s.wmu.Lock()
+			s.chat(v)
+		} else {
+			m, err := wire.Decode(f.Type, f.Payload)
+			if err != nil {
+				return
+			}
+			s.wmu.Lock()
+			end, answer = s.hubMessage(m, &rooms)
+		}
 		var werr error
 		if end || !s.link.Buffered() {
 			werr = s.flush()
@@ -438,14 +451,6 @@ func (s *session) fromHub() {
 // to answer the hub with, if any.
 func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, answer wire.Message) {
 	switch m := m.(type) {
-	case wire.Chat:
-		if m.From == s.nick {
-			s.answered(m.Ref)
-			return false, nil
-		}
-		if !s.chatLine(m) {
-			s.say(s.mask(m.From), "PRIVMSG", Channel(m.Room), m.Text)
-		}
 	case wire.PrivMsg:
 		if m.From == s.nick {
 			s.answered(m.Ref)
@@ -526,28 +531,32 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 	return false, nil
 }
 
-// chatLine queues a room message that fits one line, without building its
-// parts as strings first (the fan-out path); it returns false for text that
-// needs splitting, which say handles.
-func (s *session) chatLine(m wire.Chat) bool {
+// chat queues a room message (wmu held): its own echo only answers the
+// PRIVMSG it came from; a message that fits one line is written straight
+// from the frame's bytes, others are cut into lines by say.
+func (s *session) chat(v wire.ChatView) {
+	if string(v.From) == s.nick {
+		s.answered(v.Ref)
+		return
+	}
 	const fixed = len(":!@ PRIVMSG # :\r\n")
-	if strings.IndexByte(m.Text, '\n') >= 0 || strings.IndexByte(m.Room, ' ') >= 0 ||
-		fixed+2*len(m.From)+len(s.cfg.ServerName)+len(m.Room)+len(m.Text) > maxLine {
-		return false
+	if bytes.IndexByte(v.Text, '\n') >= 0 || bytes.IndexByte(v.Room, ' ') >= 0 ||
+		fixed+2*len(v.From)+len(s.cfg.ServerName)+len(v.Room)+len(v.Text) > maxLine {
+		s.say(s.mask(string(v.From)), "PRIVMSG", Channel(string(v.Room)), string(v.Text))
+		return
 	}
 	w := s.w
 	w.WriteByte(':')
-	w.WriteString(m.From)
+	w.Write(v.From)
 	w.WriteByte('!')
-	w.WriteString(m.From)
+	w.Write(v.From)
 	w.WriteByte('@')
 	w.WriteString(s.cfg.ServerName)
 	w.WriteString(" PRIVMSG #")
-	w.WriteString(m.Room)
+	w.Write(v.Room)
 	w.WriteString(" :")
-	w.WriteString(m.Text)
+	w.Write(v.Text)
 	w.WriteString("\r\n")
-	return true
 }
 
 // say queues text from source to target as PRIVMSG or NOTICE lines, one per
@@ -609,4 +618,12 @@ func (s *session) hubError(m wire.Error) {
 	default:
 		s.notice(s.nick, m.Text)
 	}
+}
+
+// viewChat reads f in place if it is a chat.
+func viewChat(f wire.Frame) (wire.ChatView, bool) {
+	if f.Type != wire.TypeChat {
+		return wire.ChatView{}, false
+	}
+	return wire.ViewChat(f.Payload)
 }

@@ -330,7 +330,7 @@ func (s *session) register(br *bufio.Reader) bool {
 			})
 			return false
 		}
-		link, err := gateway.Join(s.g.sessions.Context(), s.cfg.Port, gateway.RemoteAddr(s.nc), "irc", nick)
+		link, err := gateway.Join(s.g.sessions.Context(), s.cfg.Port, gateway.RemoteAddr(s.nc), "irc", nick, pass)
 		var refused *gateway.RefusedError
 		switch {
 		case errors.As(err, &refused) && refused.Code == wire.RefuseNickTaken:
@@ -341,6 +341,13 @@ func (s *session) register(br *bufio.Reader) bool {
 			s.reply(func() { s.num("432", nick, "Erroneous nickname: "+refused.Text) })
 			nick = ""
 			continue
+		case errors.As(err, &refused) && passRefusal(refused.Code):
+			s.reply(func() {
+				s.num("464", "Password incorrect: "+refused.Text+" (give it with PASS before NICK and USER)")
+				s.line("", "ERROR", "Closing Link: "+s.host+" (Bad password)")
+			})
+			s.log().Info("irc client refused", "addr", s.host, "nick", nick, "err", err)
+			return false
 		case err != nil:
 			s.reply(func() { s.line("", "ERROR", "Closing Link: "+s.host+" ("+err.Error()+")") })
 			s.log().Info("irc client refused", "addr", s.host, "nick", nick, "err", err)
@@ -357,6 +364,12 @@ func (s *session) register(br *bufio.Reader) bool {
 // reserved), which IRC reports as 432 with the server's reason.
 func nameRefusal(c wire.RefuseCode) bool {
 	return c == wire.RefuseNickInvalid || c == wire.RefuseNickReserved
+}
+
+// passRefusal reports refusals about the server password, which IRC
+// reports as 464 ERR_PASSWDMISMATCH.
+func passRefusal(c wire.RefuseCode) bool {
+	return c == wire.RefusePasswordNeeded || c == wire.RefusePasswordWrong || c == wire.RefuseTooManyTries
 }
 
 func safeUser(u string) bool {

@@ -17,8 +17,15 @@ import (
 // gateway's address.
 func start(t *testing.T, icfg irc.Config) (*server.TestServer, string) {
 	t.Helper()
+	return startWith(t, server.Config{}, icfg)
+}
+
+// startWith is start with the server configured as scfg.
+func startWith(t *testing.T, scfg server.Config, icfg irc.Config) (*server.TestServer, string) {
+	t.Helper()
 	port := server.NewPort()
-	ts := server.NewTestServer(t, server.Config{Port: port})
+	scfg.Port = port
+	ts := server.NewTestServer(t, scfg)
 	icfg.Port = port
 	g := irc.New(icfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -257,6 +264,28 @@ func TestIRCPassword(t *testing.T) {
 	bad := dialIRC(t, addr)
 	bad.send("PASS wrong", "NICK eve", "USER eve 0 * :Eve")
 	bad.expect("464")
+	bad.expectEOF()
+	good := dialIRC(t, addr)
+	good.send("PASS sesame", "NICK eve", "USER eve 0 * :Eve")
+	good.expect("001")
+}
+
+// TestIRCServerPassword: on a server with a password, IRC users give it
+// with PASS; without it or with a wrong one they get 464 and are closed.
+func TestIRCServerPassword(t *testing.T) {
+	hash, err := server.HashPassword("sesame")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startWith(t, server.Config{PasswordHash: hash}, irc.Config{})
+	none := dialIRC(t, addr)
+	none.send("NICK eve", "USER eve 0 * :Eve")
+	none.expect("464", "needs a password")
+	none.expect("ERROR", "Bad password")
+	none.expectEOF()
+	bad := dialIRC(t, addr)
+	bad.send("PASS wrong", "NICK eve", "USER eve 0 * :Eve")
+	bad.expect("464", "wrong password")
 	bad.expectEOF()
 	good := dialIRC(t, addr)
 	good.send("PASS sesame", "NICK eve", "USER eve 0 * :Eve")

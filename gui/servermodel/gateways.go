@@ -1,0 +1,68 @@
+package servermodel
+
+import (
+	"net"
+	"strings"
+)
+
+// Gateways is what the admin has switched on: classic (seed-001) clients on
+// the MultiChat port, and IRC clients on the IRC ports.
+type Gateways struct {
+	Classic bool
+	IRC     bool
+	// Host is the MultiChat listen host: IRC listens on it too, unless its
+	// address names a host of its own ("" or 0.0.0.0: every interface).
+	Host string
+}
+
+// GatewayStatus is what the gateways serve once switched: which are on and
+// the addresses IRC clients connect to ("" for a listener that is off).
+// Problem, when set, says in plain words why one is off or only partly on.
+type GatewayStatus struct {
+	Classic  bool
+	IRC      bool
+	IRCPlain string // host:port of plain IRC
+	IRCTLS   string // host:port of IRC over TLS
+	Problem  string
+}
+
+// GatewayText describes, for the server window, the port each kind of
+// client should use. nativePort is the MultiChat port (classic clients share
+// it); tr translates each fixed phrase (lang.L in the window, identity in
+// tests).
+func GatewayText(st GatewayStatus, nativePort string, tr func(string) string) string {
+	var parts []string
+	if st.Classic {
+		parts = append(parts, tr("Classic clients: port")+" "+nativePort+" "+tr("(the MultiChat port, unencrypted)"))
+	}
+	if st.IRC {
+		var ports []string
+		if p := portOf(st.IRCPlain); p != "" {
+			ports = append(ports, p+" "+tr("(plain)"))
+		}
+		if p := portOf(st.IRCTLS); p != "" {
+			ports = append(ports, p+" "+tr("(TLS)"))
+		}
+		if len(ports) > 0 {
+			parts = append(parts, tr("IRC: port")+" "+strings.Join(ports, ", "))
+		}
+	}
+	if len(parts) == 0 && st.Problem == "" {
+		return tr("Only MultiChat clients can join.")
+	}
+	if st.Problem != "" {
+		parts = append(parts, st.Problem)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// portOf is the port of host:port, or addr itself when it has none.
+func portOf(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	if _, p, err := net.SplitHostPort(addr); err == nil {
+		return p
+	}
+	return addr
+}
