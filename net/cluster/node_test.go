@@ -1,0 +1,111 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func startAll(t *testing.T, cfgs []Config) []*Node {
+	t.Helper()
+	nodes := make([]*Node, len(cfgs))
+	for i, c := range cfgs {
+		c.Heartbeat = 200 * time.Millisecond
+		n, err := Start(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes[i] = n
+		t.Cleanup(n.Close)
+	}
+	return nodes
+}
+
+// next waits for the next event of type T, skipping others.
+func next[T Event](t *testing.T, n *Node) T {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case e := <-n.Events():
+			if v, ok := e.(T); ok {
+				return v
+			}
+		case <-deadline:
+			var zero T
+			t.Fatalf("%s: no %T within 20 s", n.ID(), zero)
+			return zero
+		}
+	}
+}
+
+func TestThreeNodesOrderAndDown(t *testing.T) {
+	nodes := startAll(t, LocalConfigs(t, 3))
+	for _, n := range nodes[1:] {
+		for range 2 {
+			next[PeerUp](t, n)
+		}
+	}
+	const count = 500
+	for i := range count {
+		nodes[0].Publish(fmt.Appendf(nil, "m%d", i))
+	}
+	for _, n := range nodes[1:] {
+		for i := 0; i < count; {
+			m := next[Msg](t, n)
+			if m.From != "s0" {
+				continue
+			}
+			if want := fmt.Sprintf("m%d", i); string(m.Data) != want {
+				t.Fatalf("%s got %q, want %q", n.ID(), m.Data, want)
+			}
+			i++
+		}
+	}
+	if pub, _ := nodes[0].Stats(); pub != count {
+		t.Errorf("published %d messages for %d events", pub, count)
+	}
+	nodes[2].Kill()
+	start := time.Now()
+	for {
+		d := next[PeerDown](t, nodes[0])
+		if d.Peer == "s2" {
+			break
+		}
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("a dead server was noticed after %v", took)
+	}
+}
+
+func TestNickRace(t *testing.T) {
+	nodes := startAll(t, LocalConfigs(t, 3))
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	errs := make(chan error, 50)
+	for i := range 50 {
+		wg.Go(func() {
+			var dev [32]byte
+			dev[0] = byte(i + 1)
+			err := nodes[i%3].Claim(ctx, []string{"bob", "b0b"}, dev)
+			if err == nil {
+				wins.Add(1)
+			} else if err != ErrTaken {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if wins.Load() != 1 {
+		t.Fatalf("%d claims won, want exactly 1", wins.Load())
+	}
+}
