@@ -133,6 +133,8 @@ func (c RefuseCode) String() string {
 		return "device identity not proven"
 	case RefuseNickReserved:
 		return "reserved nickname"
+	case RefuseClusterBusy:
+		return "the cluster is busy"
 	}
 	return fmt.Sprintf("refused (%d)", uint8(c))
 }
@@ -725,6 +727,8 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = FileAbort{ID: d.u64("id"), Reason: d.str("reason")}
 	case TypeMissed, TypeOlder, TypeSearch, TypeHistory:
 		m = decodeHistory(t, d)
+	case TypeServers:
+		m = decodeServers(d)
 	case TypeSeedText, TypeSeedFile, TypeSeedJoin, TypeSeedLeave, TypeSeedError, TypeSeedCommand:
 		return nil, &DecodeError{Type: t, Code: CodeUnsupported, Reason: "seed-001 frame types are reserved and not served"}
 	default:

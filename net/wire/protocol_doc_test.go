@@ -68,7 +68,7 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"CodeHistoryOff": CodeHistoryOff, "CodeHistoryBusy": CodeHistoryBusy, "CodeSearchInvalid": CodeSearchInvalid,
 		"CodeHistoryFailed": CodeHistoryFailed,
 		"CodeBidiControl":   CodeBidiControl, "CodeRoomReserved": CodeRoomReserved, "CodeRoomLookAlike": CodeRoomLookAlike,
-		"CodeRoomQuota": CodeRoomQuota}
+		"CodeRoomQuota": CodeRoomQuota, "CodeRemoteUnavailable": CodeRemoteUnavailable}
 	if len(errorCodes) != len(codeNames) {
 		t.Fatalf("the test lists %d error codes, the code has %d", len(errorCodes), len(codeNames))
 	}
@@ -83,7 +83,7 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"RefuseHandshake": RefuseHandshake, "RefuseTLSRequired": RefuseTLSRequired, "RefuseNoTLS": RefuseNoTLS,
 		"RefusePasswordNeeded": RefusePasswordNeeded, "RefusePasswordWrong": RefusePasswordWrong,
 		"RefuseTooManyTries": RefuseTooManyTries, "RefuseIdentity": RefuseIdentity,
-		"RefuseNickReserved": RefuseNickReserved} {
+		"RefuseNickReserved": RefuseNickReserved, "RefuseClusterBusy": RefuseClusterBusy} {
 		check(name, int(c))
 	}
 	for name, r := range map[string]LeftReason{"LeftQuit": LeftQuit, "LeftLost": LeftLost, "LeftKicked": LeftKicked,

@@ -60,5 +60,8 @@ func samples() []Message {
 			{ID: 10, Time: -1, Kind: EntryPrivate, From: "a", To: "b", Text: "🙂"},
 			{ID: 11, Kind: EntryLeft, Room: Lobby, From: "c", Text: "quit"}}},
 		History{Kind: HistReplay, Flags: ListFirst | ListLast, Room: Lobby},
+		Servers{Servers: []ServerInfo{{Addr: "10.0.0.1:9000", Name: "3층 서버", Fingerprint: sum, Users: 4000},
+			{Addr: "[::1]:9000"}}},
+		Servers{},
 	}
 }
