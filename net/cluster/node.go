@@ -235,11 +235,11 @@ func embed(cfg Config, log *slog.Logger) (*natsserver.Server, error) {
 		ServerName: cfg.ID,
 		// The hub connects in process; the client port (routing waits
 		// for it to open) is a free one on loopback.
-		Host: "127.0.0.1",
-		Port: -1,
-		NoSigs:     true,
-		JetStream:  true,
-		StoreDir:   cfg.Dir,
+		Host:      "127.0.0.1",
+		Port:      -1,
+		NoSigs:    true,
+		JetStream: true,
+		StoreDir:  cfg.Dir,
 		Cluster: natsserver.ClusterOpts{
 			Name:       cfg.Prefix,
 			Host:       host,
