@@ -229,3 +229,14 @@ func (k *nicks) releaseOne(key string, device [32]byte, free bool) {
 		}
 	}
 }
+
+// Ready waits until the nickname bucket can be used (JetStream has elected
+// its leaders), or ctx ends.
+func (n *Node) Ready(ctx context.Context) error {
+	select {
+	case <-n.nicks.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

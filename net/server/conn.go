@@ -123,6 +123,9 @@ type conn struct {
 	via       string    // the gateway that brought the user (Port.Dial); "" for a socket
 	rooms     []membership
 	files     int // transfers this user is sending
+	// Cluster (cluster.go).
+	peer    *peerServer // the server this member is on; nil: this one
+	claimed bool        // the nickname is bound in the cluster's bucket (set by the reader)
 }
 
 // membership is a conn's place in a room's member slice.
@@ -283,6 +286,9 @@ func (c *conn) readFrames() inbound {
 		}
 	} else {
 		onSideStack(func() { r = c.h.gate.check(hello, c.addr.Addr(), c.nonce, c.h.fp) })
+	}
+	if r == nil && c.h.cl != nil {
+		r = c.claimNick(hello)
 	}
 	if r != nil {
 		return failWith(c, wire.LeftProtocol, *r, "refused: "+r.Code.String())

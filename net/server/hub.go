@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/multichat/multichat/net/cluster"
 	"github.com/multichat/multichat/net/store"
 	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
@@ -93,6 +94,9 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 		}
 	}
 	h.binds = newBindings(cfg.Bindings, cfg.NickGrace, func(err error) { h.failed("bindings", err) })
+	if cfg.Cluster != nil {
+		h.cl, h.clIn = newClusterHub(cfg.Cluster), cfg.Cluster.Events()
+	}
 	h.startHistory(ctx)
 	if cfg.Port != nil {
 		dials, closePort := cfg.Port.open()
@@ -195,6 +199,10 @@ type hub struct {
 	histRes  chan histRes     // its answers; nil when history is off
 	histDone chan struct{}
 	histWG   sync.WaitGroup
+
+	// Cluster (cluster.go): nil without one.
+	cl   *clusterHub
+	clIn <-chan cluster.Event
 }
 
 func newHub(cfg Config, q *eventQueue) *hub {
@@ -270,6 +278,8 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 			h.timerC = nil
 		case res := <-h.histRes:
 			h.answered(res)
+		case e := <-h.clIn:
+			h.clusterEvent(e)
 		}
 		h.reap()
 		h.housekeep()
@@ -349,6 +359,9 @@ func (h *hub) push(c *conn, frame []byte) { h.stage(c, outFrame{b: frame}, false
 func (h *hub) pushForce(c *conn, frame []byte) { h.stage(c, outFrame{b: frame}, true) }
 
 func (h *hub) stage(c *conn, f outFrame, force bool) {
+	if c.peer != nil {
+		return // a member of another server: that server writes to it
+	}
 	if c.out.stage(f, force) {
 		h.wake = append(h.wake, c)
 	}
@@ -529,6 +542,7 @@ func (h *hub) start(addr, name string) {
 	}
 	h.emit(Started{Addr: ln.Addr().String(), Name: h.cfg.Name, At: time.Now(), TLS: h.tlsConf != nil,
 		Fingerprint: h.fp, Password: h.gate.required()})
+	h.clusterStart()
 }
 
 func (h *hub) acceptLoop(ln net.Listener, stopping <-chan struct{}) {
@@ -614,6 +628,7 @@ func (h *hub) accept(nc net.Conn) *conn {
 // (bounded: final frames get closeGrace).
 func (h *hub) stop() {
 	h.flushJoins()
+	h.clusterStop()
 	close(h.stopping)
 	h.ln.Close()
 	frame := wire.Encode(wire.Stopping{Reason: stopReason})
@@ -667,8 +682,12 @@ func (h *hub) kick(k Kick) {
 		h.failed("kick", fmt.Errorf("reason: %w", err))
 		return
 	}
+	if h.remoteAdmin(c, "kick", Kick{Reason: reason}) {
+		return
+	}
 	h.pushForce(c, wire.Encode(wire.Kicked{Reason: reason, By: "admin"}))
 	removed := wire.Encode(wire.Removed{Time: now.UnixMilli(), User: c.nick, Reason: reason})
+	h.clusterRemoved(c, reason, now.UnixMilli())
 	for _, m := range h.lobby.members {
 		if m != c {
 			h.push(m, removed)
@@ -727,6 +746,7 @@ func (h *hub) announce(text string) {
 		return
 	}
 	h.broadcast(h.lobby, wire.Encode(wire.Notice{Time: now.UnixMilli(), Text: text}))
+	h.clusterNotice(text, now.UnixMilli())
 	h.nextID++
 	h.keep(store.Record{ID: h.nextID, Time: now.UnixMilli(), Kind: store.KindNotice,
 		Conv: store.RoomConv(h.lobby.key), Room: h.lobby.name, Text: text}, h.lobby)
@@ -760,6 +780,7 @@ func (h *hub) drop(c *conn, reason wire.LeftReason, mode closeMode, detail strin
 	delete(h.members, c.fold)
 	h.names.removeNick(c)
 	h.binds.leave(c.skels, c.device, now)
+	h.clusterLeft(c, reason)
 	h.filesLeave(c)
 	for len(c.rooms) > 0 {
 		r := c.rooms[len(c.rooms)-1].r
@@ -886,6 +907,7 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 		h.pushForce(c, wire.Encode(wire.Refused{Code: code, Text: text}))
 		h.log.Info("connection refused", "addr", c.addr, "nick", clip(m.Nick), "reason", code.String(), "detail", text)
 		h.emit(Refused{Nick: clip(m.Nick), Addr: c.addr, Reason: text, At: time.Now()})
+		h.releaseNick(c)
 		h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
 	}
 	// The reader has checked the version, the device proof and the password.
@@ -893,6 +915,9 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	if wire.CheckNick(m.Nick) == nil && !c.gateway {
 		for _, k := range wire.SkeletonKeys(m.Nick) {
 			if other := h.names.nicks[k]; other != nil && !other.gateway && other.device == m.Device {
+				if h.replaceRemote(other) {
+					continue
+				}
 				// The same device again: its old connection is dead or
 				// about to be (a client reconnects only after losing it).
 				// The new one takes over; the old one, if it still reads,
@@ -934,6 +959,7 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	h.pending = append(h.pending, c)
 	h.log.Info("user joined", "nick", c.nick, "addr", c.addr, "via", c.via)
 	h.emit(UserJoined{Nick: c.nick, Addr: c.addr, Since: now, Via: c.via})
+	h.clusterJoined(c)
 }
 
 // welcome sends a new user Welcome and the lobby's list (which includes
@@ -1070,6 +1096,7 @@ func (h *hub) say(c *conn, m wire.Say) {
 	msg := wire.Chat{ID: h.nextID, Time: now.UnixMilli(), Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}
 	frame := wire.AppendFrame(make([]byte, 0, 48+len(r.name)+len(c.nick)+len(m.Text)), msg)
 	h.broadcast(r, frame)
+	h.clusterSay(&msg)
 	h.keep(store.Record{ID: msg.ID, Time: msg.Time, Kind: store.KindChat, Conv: store.RoomConv(r.key),
 		Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}, r)
 	h.emit(Message{Room: r.name, From: c.nick, Text: m.Text, At: now})
@@ -1089,6 +1116,7 @@ func (h *hub) private(c *conn, m wire.Private) {
 	h.nextID++
 	frame := wire.Encode(wire.PrivMsg{ID: h.nextID, Time: now.UnixMilli(), From: c.nick, To: to.nick, Text: m.Text, Ref: m.Ref})
 	h.push(to, frame)
+	h.clusterPrivate(c, to, m.Text, now.UnixMilli())
 	if to != c {
 		h.push(c, frame)
 	}
@@ -1141,6 +1169,7 @@ func (h *hub) join(c *conn, m wire.Join) {
 	h.replay(c, r)
 	h.keepEvent(store.KindJoined, r, c.nick, "", now)
 	h.markDirty(r)
+	h.clusterRoom(c, r, true)
 	h.log.Info("joined room", "nick", c.nick, "room", r.name)
 }
 
@@ -1156,6 +1185,7 @@ func (h *hub) part(c *conn, m wire.Part) {
 	}
 	now := time.Now()
 	h.leaveRoom(c, r, wire.LeftParted, now)
+	h.clusterRoom(c, r, false)
 	h.pushMsg(c, wire.Left{Time: now.UnixMilli(), Room: r.name, User: c.nick, Reason: wire.LeftParted})
 	h.log.Info("left room", "nick", c.nick, "room", r.name)
 }
