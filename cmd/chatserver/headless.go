@@ -45,6 +45,12 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 	cfg.Logger = log
 	closeHistory := openHistory(o, &cfg, log)
 	defer closeHistory()
+	closeCluster, err := startCluster(o, &cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "chatserver: cluster: %v\n", err)
+		return 1
+	}
+	defer closeCluster() // after Run has returned
 	gws, err := startGateways(o.Gateways, &cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "chatserver: %v\n", err)

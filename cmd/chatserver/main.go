@@ -44,6 +44,12 @@ func runWindow(ctx context.Context, o options) {
 	cfg := o.Config
 	cfg.Logger = newLogger(o, os.Stderr)
 	closeHistory := openHistory(o, &cfg, cfg.Logger)
+	closeCluster, err := startCluster(o, &cfg, cfg.Logger)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "chatserver: cluster: %v\n", err)
+		os.Exit(1)
+	}
+	defer closeCluster()
 	gws, err := startGateways(o.Gateways, &cfg, cfg.Logger)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "chatserver: %v\n", err)

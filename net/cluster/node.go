@@ -44,6 +44,9 @@ type Config struct {
 	TLS *tls.Config
 	// Dir holds the embedded server's JetStream files.
 	Dir string
+	// ClientListen is where the embedded server accepts NATS clients
+	// (monitoring tools, chatbench -nats); "" is a free port on loopback.
+	ClientListen string
 	// Prefix starts every subject and the bucket name ("multichat").
 	Prefix string
 	// Heartbeat is how often the server says it is alive (1 s); a server not
@@ -225,6 +228,12 @@ func embed(cfg Config, log *slog.Logger) (*natsserver.Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster: listen address %q: %w", cfg.Listen, err)
 	}
+	chost, cport := "127.0.0.1", -1
+	if cfg.ClientListen != "" {
+		if chost, cport, err = splitPort(cfg.ClientListen); err != nil {
+			return nil, fmt.Errorf("cluster: NATS client address %q: %w", cfg.ClientListen, err)
+		}
+	}
 	var routes []string
 	for _, p := range cfg.Peers {
 		if p = strings.TrimSpace(p); p != "" {
@@ -234,9 +243,9 @@ func embed(cfg Config, log *slog.Logger) (*natsserver.Server, error) {
 	opts := &natsserver.Options{
 		ServerName: cfg.ID,
 		// The hub connects in process; the client port (routing waits
-		// for it to open) is a free one on loopback.
-		Host:      "127.0.0.1",
-		Port:      -1,
+		// for it to open) is a free one on loopback unless asked.
+		Host:      chost,
+		Port:      cport,
 		NoSigs:    true,
 		JetStream: true,
 		StoreDir:  cfg.Dir,
