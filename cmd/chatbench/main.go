@@ -66,10 +66,13 @@ type common struct {
 	handshake time.Duration
 	cpuprof   string
 	plaintext bool
+	nats      string
 }
 
 func (c *common) register(fs *flag.FlagSet, conc, rbuf int) {
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:7900", "server address (127.0.0.1 only)")
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:7900", "server address (127.0.0.1 only); several servers of a cluster: comma-separated, clients spread over them")
+	fs.StringVar(&c.addr, "addrs", "127.0.0.1:7900", "the same as -addr")
+	fs.StringVar(&c.nats, "nats", "", "count the NATS messages a cluster's servers publish while sending (nats://127.0.0.1:PORT of a server's -nats-listen)")
 	fs.IntVar(&c.pid, "pid", 0, "server process id, for its CPU time and RSS from /proc (0: not measured)")
 	fs.DurationVar(&c.timeout, "timeout", 60*time.Second, "stop after this long and report what was measured")
 	fs.BoolVar(&c.json, "json", false, "print one JSON object instead of the summary")
@@ -182,7 +185,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "chatbench: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	addr, err := loopbackAddr(c.addr)
+	addr, err := loopbackAddrs(c.addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "chatbench:", err)
 		return 2
@@ -241,6 +244,7 @@ func (o *roomOpts) register(fs *flag.FlagSet) {
 
 func (o *roomOpts) set(c *common) {
 	o.Addr, o.PID, o.Conc, o.ReadBuf, o.Handshake, o.Plaintext = c.addr, c.pid, c.conc, c.rbuf, c.handshake, c.plaintext
+	o.NATS = c.nats
 }
 
 // loopbackAddr accepts "127.0.0.1:PORT" or "localhost:PORT" and returns the

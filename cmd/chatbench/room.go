@@ -26,6 +26,7 @@ type roomOpts struct {
 	Handshake time.Duration
 	Plaintext bool   // connect without TLS
 	Nicks     string // nickname prefix; "" picks a random one
+	NATS      string // count the cluster's NATS messages here (cluster.go); "" does not
 }
 
 func (o *roomOpts) check() error {

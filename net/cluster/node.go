@@ -551,7 +551,7 @@ type natsLogger struct{ log *slog.Logger }
 func (l natsLogger) Noticef(format string, v ...any) {
 	l.log.Debug("nats: " + fmt.Sprintf(format, v...))
 }
-func (l natsLogger) Warnf(format string, v ...any) { l.log.Warn("nats: " + fmt.Sprintf(format, v...)) }
+func (l natsLogger) Warnf(format string, v ...any) { l.log.Info("nats: " + fmt.Sprintf(format, v...)) }
 func (l natsLogger) Fatalf(format string, v ...any) {
 	l.log.Error("nats: " + fmt.Sprintf(format, v...))
 }

@@ -133,6 +133,16 @@ func (h *hub) publish(m cmsg) {
 	h.cl.node.Publish(b)
 }
 
+// clusterClock keeps message ids comparable across the servers: in a
+// cluster they follow the clock in microseconds (each server's ids still
+// only grow), so that a client that moves to another server asks it what it
+// missed since an id that means the same moment there.
+func (h *hub) clusterClock() {
+	if h.cl != nil {
+		h.nextID = max(h.nextID, uint64(time.Now().UnixMicro()))
+	}
+}
+
 // ---- this server's events, for the others ----
 
 // clusterJoined tells the other servers of a new user and sends it the

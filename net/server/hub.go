@@ -281,6 +281,7 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 		case e := <-h.clIn:
 			h.clusterEvent(e)
 		}
+		h.clusterClock()
 		h.reap()
 		h.housekeep()
 		// Writers are woken when the hub has nothing more queued, or every
