@@ -109,3 +109,27 @@ func TestNickRace(t *testing.T) {
 		t.Fatalf("%d claims won, want exactly 1", wins.Load())
 	}
 }
+
+// TestGapAsksForSnapshot: events lost on the way (a NATS interruption) are
+// noticed by the sequence numbers: the receiver reports Resync and the
+// sender is asked for a snapshot.
+func TestGapAsksForSnapshot(t *testing.T) {
+	nodes := startAll(t, LocalConfigs(t, 2))
+	next[PeerUp](t, nodes[1])
+	nodes[0].Publish([]byte("one"))
+	if m := next[Msg](t, nodes[1]); string(m.Data) != "one" {
+		t.Fatalf("got %q", m.Data)
+	}
+	nodes[0].pubMu.Lock()
+	nodes[0].seq++ // as if an event had been lost
+	nodes[0].pubMu.Unlock()
+	nodes[0].Publish([]byte("three"))
+	if r := next[Resync](t, nodes[1]); r.Peer != "s0" {
+		t.Fatalf("resync for %q", r.Peer)
+	}
+	for {
+		if w := next[SnapshotWanted](t, nodes[0]); w.By == "s1" {
+			break
+		}
+	}
+}

@@ -402,7 +402,7 @@ func (h *hub) remote(p *peerServer, m cmsg) {
 	case ckNotice:
 		h.broadcast(h.lobby, wire.Encode(wire.Notice{Time: at.UnixMilli(), Text: m.Text}))
 		h.nextID++
-		h.keep(store.Record{ID: h.nextID, Time: at.UnixMilli(), Kind: store.KindNotice,
+		h.keepRemote(store.Record{ID: h.nextID, Time: at.UnixMilli(), Kind: store.KindNotice,
 			Conv: store.RoomConv(h.lobby.key), Room: h.lobby.name, Text: m.Text}, h.lobby)
 		h.emit(Notice{Text: fmt.Sprintf("announced on %s: %s", p.info.Name, m.Text), At: at})
 	case ckRemoved:
@@ -441,9 +441,19 @@ func (h *hub) remoteSay(m cmsg, at time.Time) {
 	}
 	msg := wire.Chat{ID: h.nextID, Time: at.UnixMilli(), Room: r.name, From: m.Nick, Text: m.Text}
 	h.broadcast(r, wire.AppendFrame(make([]byte, 0, 48+len(r.name)+len(m.Nick)+len(m.Text)), msg))
-	h.keep(store.Record{ID: msg.ID, Time: msg.Time, Kind: store.KindChat, Conv: store.RoomConv(r.key),
+	h.keepRemote(store.Record{ID: msg.ID, Time: msg.Time, Kind: store.KindChat, Conv: store.RoomConv(r.key),
 		Room: r.name, From: m.Nick, Text: m.Text}, r)
 	h.emit(Message{Room: r.name, From: m.Nick, Text: m.Text, At: at})
+}
+
+// keepRemote keeps another server's message as keep does. The room's ring
+// is loaded first: a room with nobody of this server in it may have none
+// yet, and loading it after the message is stored would hold it twice.
+func (h *hub) keepRemote(rec store.Record, r *room) {
+	if h.hist != nil && h.cfg.Replay > 0 {
+		h.ringFor(r.key)
+	}
+	h.keep(rec, r)
 }
 
 // addRemote makes a user of server p a member of the lobby here. announce:

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -21,7 +22,7 @@ type member struct {
 
 // startCluster runs n servers clustering over embedded NATS on loopback
 // ports, and waits until each sees the others and nicknames can be claimed.
-func startCluster(t *testing.T, n int) []*member {
+func startCluster(t *testing.T, n int, tweak ...func(i int, cfg *Config)) []*member {
 	t.Helper()
 	cfgs := cluster.LocalConfigs(t, n)
 	ms := make([]*member, n)
@@ -35,6 +36,9 @@ func startCluster(t *testing.T, n int) []*member {
 		cfg.Identity = clusterIdentity(i)
 		cfg.Name = fmt.Sprintf("server %d", i)
 		cfg.Cluster = node
+		for _, f := range tweak {
+			f(i, &cfg)
+		}
 		ms[i] = &member{harness: startServer(t, cfg), node: node}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -344,4 +348,56 @@ func TestClusterServerDies(t *testing.T) {
 	if m := other.hello("erin"); m.(wire.Refused).Code != wire.RefuseNickTaken {
 		t.Fatalf("another device for erin: %+v", m)
 	}
+}
+
+// TestClusterHistory: each server keeps the whole cluster's stream, so a
+// room's history is the same whichever server a client asks.
+func TestClusterHistory(t *testing.T) {
+	dir := t.TempDir()
+	ms := startCluster(t, 2, func(i int, cfg *Config) {
+		cfg.History = openStore(t, filepath.Join(dir, fmt.Sprintf("s%d.db", i)))
+	})
+	alice := join(t, ms[0].addr, "alice")
+	readHistory(alice, wire.HistReplay)
+	for i := range 3 {
+		alice.send(wire.Say{Ref: uint32(i + 1), Room: wire.Lobby, Text: fmt.Sprintf("기록 %d", i)})
+	}
+	// Server 1 has kept them once it reports the last one.
+	ms[1].waitFor(0, func(e Event) bool { m, ok := e.(Message); return ok && m.Text == "기록 2" }, "the last message on server 1")
+	carol := join(t, ms[1].addr, "carol")
+	_, entries := readHistory(carol, wire.HistReplay)
+	var texts []string
+	for _, e := range entries {
+		if e.Kind == wire.EntryChat {
+			texts = append(texts, e.From+": "+e.Text)
+		}
+	}
+	if want := []string{"alice: 기록 0", "alice: 기록 1", "alice: 기록 2"}; !slices.Equal(texts, want) {
+		t.Fatalf("carol's replay on server 1: %q, want %q", texts, want)
+	}
+}
+
+// TestClusterSnapshotConverges: what a server knows of another's users is
+// replaced by that server's snapshot (sent after lost events): a user it
+// missed leaving goes, one it missed joining comes, rooms follow.
+func TestClusterSnapshotConverges(t *testing.T) {
+	ms := startCluster(t, 2)
+	alice := join(t, ms[0].addr, "alice")
+	bob := join(t, ms[1].addr, "bob")
+	alice.seeUsers(wire.Lobby, "alice", "bob")
+	// Pretend server 0 missed events of server 1: it believes in a ghost
+	// and has not heard of dave, who is in #dev.
+	peer := ms[1].node.ID()
+	dev := deviceFor("dave").Pub
+	ms[0].inspect(func(h *hub) {
+		p := h.cl.peers[peer]
+		h.addRemote(p, snapUser{Nick: "ghost"}, time.Now(), true)
+		h.applySnapshot(p, []snapUser{{Nick: "bob", Dev: deviceFor("bob").Pub[:]}, {Nick: "dave", Dev: dev[:], Rooms: []string{"dev"}}}, time.Now())
+	})
+	alice.seeUsers(wire.Lobby, "alice", "bob", "dave")
+	alice.send(wire.Join{Room: "dev"})
+	if got := alice.readListSkipping("dev"); !equalSet(got, []string{"alice", "dave"}) {
+		t.Fatalf("alice: dev lists %v, want alice and dave", got)
+	}
+	_ = bob
 }
