@@ -91,7 +91,8 @@ type ServerWindow struct {
 	detailPane   *fyne.Container
 	announce     *widget.Entry
 	announceBtn  *widget.Button
-	errorDialogs int // shown so far, for tests
+	errorDialogs int          // shown so far, for tests
+	cluster      *clusterView // the Cluster tab; nil until the server is known to be in a cluster
 }
 
 // NewServerWindow builds the server window in w, wires it to a server's

@@ -21,11 +21,15 @@ import (
 // applyBatch applies a burst of events, then refreshes what changed once.
 func (s *ServerWindow) applyBatch(batch []server.Event) {
 	follow := s.logAtBottom()
-	nLines, usersChanged, roomsChanged := len(s.m.Lines), false, false
+	nLines, usersChanged, roomsChanged, clusterChanged := len(s.m.Lines), false, false, false
 	for _, ev := range batch {
 		ch := s.m.Apply(ev)
 		usersChanged = usersChanged || ch.Users
 		roomsChanged = roomsChanged || ch.Rooms
+		clusterChanged = clusterChanged || ch.Cluster
+	}
+	if clusterChanged || usersChanged {
+		s.refreshCluster()
 	}
 	for _, p := range s.m.Problems {
 		s.showError(p.Title, p.Err)

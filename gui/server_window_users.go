@@ -107,7 +107,7 @@ func (s *ServerWindow) updateUserCell(id widget.TableCellID, o fyne.CanvasObject
 	case colNick:
 		l.SetText(u.Nick + wire.ViaTag(u.Via))
 	case colAddr:
-		l.SetText(servermodel.FormatAddr(u.Addr))
+		l.SetText(userWhere(u))
 	case colSince:
 		l.SetText(formatSince(u.Since, time.Now()))
 	}

@@ -38,6 +38,9 @@ type User struct {
 	Addr  netip.AddrPort
 	Since time.Time
 	Via   string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
+	// Server is the cluster server the user is on ("" for this one; Addr
+	// is then unknown).
+	Server string
 }
 
 // Room is a room and its members.
@@ -84,6 +87,7 @@ type Problem struct {
 // Changes says what Apply changed besides the log.
 type Changes struct {
 	Users, Rooms bool
+	Cluster      bool
 }
 
 // Model is the server window's state.
@@ -107,6 +111,10 @@ type Model struct {
 	Password    bool   // a password is required to join
 
 	Closing bool // the admin closed the window: the server stops, then it closes
+
+	// Cluster is the other servers of the cluster (cluster.go); nil when
+	// the server is not in one.
+	Cluster *Cluster
 
 	// The user list as shown: sorted, filtered, with its selection.
 	SortBy   SortKey
@@ -164,8 +172,12 @@ func (m *Model) Apply(ev server.Event) Changes {
 		m.Log(ev.At, Info, "Server stopped; every client was told")
 	case server.UserJoined:
 		m.Users = slices.DeleteFunc(m.Users, func(u User) bool { return u.Nick == ev.Nick })
-		m.Users = append(m.Users, User{Nick: ev.Nick, Addr: ev.Addr, Since: ev.Since, Via: ev.Via})
+		m.Users = append(m.Users, User{Nick: ev.Nick, Addr: ev.Addr, Since: ev.Since, Via: ev.Via, Server: ev.Server})
 		ch.Users = true
+		if ev.Server != "" {
+			m.Log(ev.Since, Join, fmt.Sprintf("%s%s joined on %s", ev.Nick, wire.ViaTag(ev.Via), ev.Server))
+			break
+		}
 		m.Log(ev.Since, Join, fmt.Sprintf("%s%s joined from %s", ev.Nick, wire.ViaTag(ev.Via), FormatAddr(ev.Addr)))
 	case server.UserLeft:
 		m.Users = slices.DeleteFunc(m.Users, func(u User) bool { return u.Nick == ev.Nick })
@@ -195,6 +207,8 @@ func (m *Model) Apply(ev server.Event) Changes {
 			})
 		}
 		ch.Rooms = true
+	case server.ClusterChanged:
+		ch.Cluster = m.applyCluster(ev)
 	case server.Notice:
 		m.Log(ev.At, Notice, ev.Text)
 	case server.PasswordChanged:
