@@ -28,6 +28,7 @@ type holder struct {
 	Device [32]byte `json:"d"`
 	Server string   `json:"s"`
 	Online bool     `json:"on"`
+	Token  string   `json:"c,omitempty"` // the claim's: only it releases the entry
 	At     int64    `json:"at"` // unix ms: when it went offline (or claimed)
 	Free   bool     `json:"free,omitempty"`
 }
@@ -35,6 +36,7 @@ type holder struct {
 type release struct {
 	keys   []string
 	device [32]byte
+	token  string
 	free   bool
 }
 
@@ -89,7 +91,7 @@ func (k *nicks) run() {
 			return
 		case r := <-k.rel:
 			for _, key := range r.keys {
-				k.releaseOne(key, r.device, r.free)
+				k.releaseOne(key, r.device, r.token, r.free)
 			}
 		}
 	}
@@ -123,8 +125,10 @@ func keyOf(s string) string {
 // Claim binds the nickname keys to device, through this server, or fails
 // with ErrTaken (another device holds one of them) or ErrUnavailable. A
 // device may claim what it holds already (it reconnects, maybe to another
-// server). Blocking: call it from a connection's goroutine, not the hub's.
-func (n *Node) Claim(ctx context.Context, keys []string, device [32]byte) error {
+// server). token names this claim (one per connection): Release with another
+// token leaves it alone. Blocking: call it from a connection's goroutine,
+// not the hub's.
+func (n *Node) Claim(ctx context.Context, keys []string, device [32]byte, token string) error {
 	k := n.nicks
 	select {
 	case <-k.ready:
@@ -135,7 +139,7 @@ func (n *Node) Claim(ctx context.Context, keys []string, device [32]byte) error 
 	}
 	var created []string
 	for _, key := range keys {
-		made, err := k.claimOne(ctx, keyOf(key), device)
+		made, err := k.claimOne(ctx, keyOf(key), device, token)
 		if err != nil {
 			for _, c := range created {
 				k.kv.Delete(context.WithoutCancel(ctx), c)
@@ -149,8 +153,8 @@ func (n *Node) Claim(ctx context.Context, keys []string, device [32]byte) error 
 	return nil
 }
 
-func (k *nicks) claimOne(ctx context.Context, key string, device [32]byte) (created bool, err error) {
-	val, _ := json.Marshal(holder{Device: device, Server: k.n.cfg.ID, Online: true, At: time.Now().UnixMilli()})
+func (k *nicks) claimOne(ctx context.Context, key string, device [32]byte, token string) (created bool, err error) {
+	val, _ := json.Marshal(holder{Device: device, Server: k.n.cfg.ID, Online: true, Token: token, At: time.Now().UnixMilli()})
 	for range 8 {
 		if _, err := k.kv.Create(ctx, key, val); err == nil {
 			return true, nil
@@ -198,18 +202,19 @@ func (k *nicks) held(h holder) bool {
 	return now.Sub(seen) < grace
 }
 
-// Release marks the nickname keys of device offline through this server
-// (they stay bound for the grace period; free: not at all, for users without
-// a device). It does not wait.
-func (n *Node) Release(keys []string, device [32]byte, free bool) {
+// Release marks the nickname keys that claim token bound to device offline
+// (they stay bound to the device for the grace period; free: not at all, for
+// users without a device or refused ones). A claim made since, by another
+// connection of the device, is left alone. It does not wait.
+func (n *Node) Release(keys []string, device [32]byte, token string, free bool) {
 	select {
-	case n.nicks.rel <- release{keys: keys, device: device, free: free}:
+	case n.nicks.rel <- release{keys: keys, device: device, token: token, free: free}:
 	default:
 		n.log.Warn("cluster: nickname releases queue full; dropping one", "keys", len(keys))
 	}
 }
 
-func (k *nicks) releaseOne(key string, device [32]byte, free bool) {
+func (k *nicks) releaseOne(key string, device [32]byte, token string, free bool) {
 	ctx, cancel := context.WithTimeout(k.ctx, 5*time.Second)
 	defer cancel()
 	key = keyOf(key)
@@ -219,8 +224,8 @@ func (k *nicks) releaseOne(key string, device [32]byte, free bool) {
 			return
 		}
 		var h holder
-		if json.Unmarshal(e.Value(), &h) != nil || h.Device != device || h.Server != k.n.cfg.ID || !h.Online {
-			return // taken over meanwhile (the device moved to another server)
+		if json.Unmarshal(e.Value(), &h) != nil || h.Device != device || h.Token != token || !h.Online {
+			return // claimed again meanwhile (the device reconnected, here or to another server)
 		}
 		h.Online, h.At, h.Free = false, time.Now().UnixMilli(), free
 		val, _ := json.Marshal(h)

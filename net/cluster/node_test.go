@@ -92,7 +92,7 @@ func TestNickRace(t *testing.T) {
 		wg.Go(func() {
 			var dev [32]byte
 			dev[0] = byte(i + 1)
-			err := nodes[i%3].Claim(ctx, []string{"bob", "b0b"}, dev)
+			err := nodes[i%3].Claim(ctx, []string{"bob", "b0b"}, dev, fmt.Sprint(i))
 			if err == nil {
 				wins.Add(1)
 			} else if err != ErrTaken {
@@ -130,6 +130,60 @@ func TestGapAsksForSnapshot(t *testing.T) {
 	for {
 		if w := next[SnapshotWanted](t, nodes[0]); w.By == "s1" {
 			break
+		}
+	}
+}
+
+// TestReleaseOnlyItsClaim: a device that reconnects claims its nickname
+// again before its old connection is let go; the old connection's release
+// must not free the new one's.
+func TestReleaseOnlyItsClaim(t *testing.T) {
+	cfgs := LocalConfigs(t, 2)
+	for i := range cfgs {
+		cfgs[i].Grace = time.Millisecond
+	}
+	n := startAll(t, cfgs)[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	keys := []string{"erin"}
+	mine, other := [32]byte{1}, [32]byte{2}
+	if err := n.Claim(ctx, keys, mine, "old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Claim(ctx, []string{"flush"}, mine, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Claim(ctx, keys, mine, "new"); err != nil {
+		t.Fatal(err)
+	}
+	n.Release(keys, mine, "old", false)
+	n.Release(keys, [32]byte{9}, "new", false) // another device's release: ignored too
+	// Releases are applied in order: once this one is done, the two
+	// above are.
+	n.Release([]string{"flush"}, mine, "x", false)
+	claimSoon(ctx, t, n, []string{"flush"}, other)
+	if err := n.Claim(ctx, keys, other, "thief"); err != ErrTaken {
+		t.Fatalf("another device claimed an online nickname: %v", err)
+	}
+	n.Release(keys, mine, "new", false)
+	claimSoon(ctx, t, n, keys, other)
+}
+
+// claimSoon claims keys for device, retrying while they are taken.
+func claimSoon(ctx context.Context, t *testing.T, n *Node, keys []string, device [32]byte) {
+	t.Helper()
+	for {
+		err := n.Claim(ctx, keys, device, "later")
+		if err == nil {
+			return
+		}
+		if err != ErrTaken {
+			t.Fatal(err)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the nickname was never released")
+		case <-time.After(10 * time.Millisecond):
 		}
 	}
 }

@@ -31,8 +31,8 @@ type Cluster interface {
 	WantSnapshot(peer string)
 	// Claim and Release keep nicknames unique across the cluster; Claim
 	// blocks (the connection's reader calls it, never the hub).
-	Claim(ctx context.Context, keys []string, device [32]byte) error
-	Release(keys []string, device [32]byte, free bool)
+	Claim(ctx context.Context, keys []string, device [32]byte, token string) error
+	Release(keys []string, device [32]byte, token string, free bool)
 }
 
 // claimTime bounds a nickname claim with the other servers.
@@ -162,21 +162,27 @@ func (h *hub) clusterLeft(c *conn, reason wire.LeftReason) {
 		return
 	}
 	h.publish(cmsg{K: ckLeft, Nick: c.nick, Why: reason})
-	h.releaseNick(c)
+	h.releaseNick(c, false)
 }
 
-// releaseNick marks c's nickname offline in the cluster's bucket (it stays
-// bound to the device for the grace period; a gateway user's is freed).
-func (h *hub) releaseNick(c *conn) {
+// releaseNick marks c's nickname offline in the cluster's bucket: it stays
+// bound to the device for the grace period, unless free (a refused hello)
+// or c came through a gateway (no device).
+func (h *hub) releaseNick(c *conn, free bool) {
 	if h.cl != nil && c.claimed {
 		c.claimed = false
-		dev := c.device
-		if c.gateway {
-			dev = c.nonce
-		}
-		h.cl.node.Release(uniqueKeys(c.skels), dev, c.gateway)
+		h.cl.node.Release(c.claim.keys, c.claim.device, claimToken(c), free || c.gateway)
 	}
 }
+
+// claim is what a connection's reader bound in the cluster's bucket.
+type claim struct {
+	keys   []string
+	device [32]byte
+}
+
+// claimToken names a connection's claim.
+func claimToken(c *conn) string { return fmt.Sprintf("%x", c.nonce[:8]) }
 
 func uniqueKeys(k [2]string) []string {
 	if k[0] == k[1] {
@@ -282,7 +288,7 @@ func (h *hub) clusterStop() {
 	h.publish(cmsg{K: ckStop})
 	for _, c := range h.members {
 		if c.peer == nil {
-			h.releaseNick(c)
+			h.releaseNick(c, false)
 		}
 	}
 	for _, p := range h.cl.peers {
@@ -674,10 +680,11 @@ func (c *conn) claimNick(hello wire.Hello) *wire.Refused {
 		case <-ctx.Done():
 		}
 	}()
-	err := c.h.cl.node.Claim(ctx, uniqueKeys(wire.SkeletonKeys(hello.Nick)), dev)
+	keys := uniqueKeys(wire.SkeletonKeys(hello.Nick))
+	err := c.h.cl.node.Claim(ctx, keys, dev, claimToken(c))
 	switch {
 	case err == nil:
-		c.claimed = true
+		c.claimed, c.claim = true, claim{keys: keys, device: dev}
 		return nil
 	case errors.Is(err, cluster.ErrTaken):
 		return &wire.Refused{Code: wire.RefuseNickTaken, Text: fmt.Sprintf("nickname “%s” is taken", clip(hello.Nick))}

@@ -126,6 +126,7 @@ type conn struct {
 	// Cluster (cluster.go).
 	peer    *peerServer // the server this member is on; nil: this one
 	claimed bool        // the nickname is bound in the cluster's bucket (set by the reader)
+	claim   claim       // what the reader claimed
 }
 
 // membership is a conn's place in a room's member slice.

@@ -908,7 +908,7 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 		h.pushForce(c, wire.Encode(wire.Refused{Code: code, Text: text}))
 		h.log.Info("connection refused", "addr", c.addr, "nick", clip(m.Nick), "reason", code.String(), "detail", text)
 		h.emit(Refused{Nick: clip(m.Nick), Addr: c.addr, Reason: text, At: time.Now()})
-		h.releaseNick(c)
+		h.releaseNick(c, true)
 		h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
 	}
 	// The reader has checked the version, the device proof and the password.
