@@ -29,7 +29,7 @@ type holder struct {
 	Server string   `json:"s"`
 	Online bool     `json:"on"`
 	Token  string   `json:"c,omitempty"` // the claim's: only it releases the entry
-	At     int64    `json:"at"` // unix ms: when it went offline (or claimed)
+	At     int64    `json:"at"`          // unix ms: when it went offline (or claimed)
 	Free   bool     `json:"free,omitempty"`
 }
 
