@@ -68,20 +68,3 @@ func TestClusterFailover(t *testing.T) {
 		}
 	}
 }
-
-// waitUsersWithin is waitUsers with a longer bound (a dead server is noticed
-// after a few seconds).
-func waitUsersWithin(h *harness, d time.Duration, room string, want ...string) {
-	h.t.Helper()
-	deadline := time.After(d)
-	for {
-		select {
-		case ev := <-h.events:
-			if u, ok := ev.(Users); ok && u.Room == room && slices.Equal(u.Users, want) {
-				return
-			}
-		case <-deadline:
-			h.t.Fatalf("%s never listed %v", room, want)
-		}
-	}
-}
