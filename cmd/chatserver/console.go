@@ -119,7 +119,11 @@ func (r roster) String() string {
 	fmt.Fprintf(&b, "%d connected:", len(nicks))
 	for _, n := range nicks {
 		u := r[n]
-		fmt.Fprintf(&b, "\n  %-20s %-22s since %s", n, u.Addr, u.Since.Format(time.TimeOnly))
+		where := u.Addr.String()
+		if u.Server != "" {
+			where = "on " + u.Server // a user of another server of the cluster
+		}
+		fmt.Fprintf(&b, "\n  %-20s %-22s since %s", n, where, u.Since.Format(time.TimeOnly))
 	}
 	return b.String()
 }
