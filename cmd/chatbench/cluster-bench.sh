@@ -59,11 +59,11 @@ cluster=127.0.0.1:17901,127.0.0.1:17902,127.0.0.1:17903
 run() { # name, addrs, chatbench args...
 	local name=$1 addrs=$2
 	shift 2
-	local extra=()
-	[ "$addrs" = "$cluster" ] && extra=(-nats nats://127.0.0.1:14222)
+	local extra=(-pid "${pids[0]}")
+	[ "$addrs" = "$cluster" ] && extra=(-nats nats://127.0.0.1:14222 -pid "${pids[1]}" -pids "${pids[2]},${pids[3]}")
 	echo "== $name (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 	"$OUT/chatbench" "$@" -addr "$addrs" "${extra[@]}" -json >"$OUT/$name.json" || echo "   (incomplete)"
-	grep -E '"(servers|received|expected|lost|order_violations|deliveries_per_sec|p50_us|p99_us|max_us|nats_messages|nats_messages_per_chat_message|complete|error)"' "$OUT/$name.json" | tr -d '\n' | tr -s ' '
+	grep -E '"(servers|received|expected|lost|order_violations|deliveries_per_sec|server_cpu_per_delivery_us|server_cpu_seconds|p50_us|p99_us|max_us|nats_messages|nats_messages_per_chat_message|complete|error)"' "$OUT/$name.json" | tr -d '\n' | tr -s ' '
 	echo
 }
 for r in $(seq "$ROUNDS"); do
@@ -80,9 +80,12 @@ def get(kind, key):
 ls, lc = get("latency-single", "p99_us"), get("latency-cluster", "p99_us")
 fs, fc = get("fanout-single", "deliveries_per_sec"), get("fanout-cluster", "deliveries_per_sec")
 per = get("fanout-cluster", "nats_messages_per_chat_message") + get("latency-cluster", "nats_messages_per_chat_message")
+cs, cc = get("fanout-single", "server_cpu_per_delivery_us"), get("fanout-cluster", "server_cpu_per_delivery_us")
 print(f"latency p99: single {statistics.median(ls)/1000:.2f} ms, cluster {statistics.median(lc)/1000:.2f} ms "
       f"(difference {(statistics.median(lc)-statistics.median(ls))/1000:+.2f} ms; target ≤ +1 ms)")
 print(f"fan-out N=300: single {statistics.median(fs):.0f}/s, cluster {statistics.median(fc):.0f}/s "
       f"({100*statistics.median(fc)/statistics.median(fs):.0f} %; target ≥ 50 %)")
+print(f"server CPU per delivery at N=300: single {statistics.median(cs):.3f} µs, cluster (3 servers together) "
+      f"{statistics.median(cc):.3f} µs (capacity ratio {statistics.median(cs)/statistics.median(cc):.2f})")
 print(f"NATS messages per chat message: {', '.join(f'{p:.3f}' for p in per)}")
 PY

@@ -102,7 +102,7 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 		rr.close()
 		return nil, err
 	}
-	cpu := startCPU(o.PID)
+	cpu := startCPU(o.PID, o.MorePIDs...)
 	t0 := time.Now()
 	var wg sync.WaitGroup
 	errs := make([]error, o.Senders)

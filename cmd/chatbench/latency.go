@@ -93,7 +93,7 @@ func runLatency(ctx context.Context, o latencyOpts) (*latencyResult, error) {
 		rr.close()
 		return nil, err
 	}
-	cpu := startCPU(o.PID)
+	cpu := startCPU(o.PID, o.MorePIDs...)
 	t0 := time.Now()
 	sctx, cancel := context.WithTimeout(rr.ctx, o.Duration)
 	interval := time.Duration(float64(time.Second) / o.Rate)

@@ -67,11 +67,22 @@ type common struct {
 	cpuprof   string
 	plaintext bool
 	nats      string
+	pids      []int
 }
 
 func (c *common) register(fs *flag.FlagSet, conc, rbuf int) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:7900", "server address (127.0.0.1 only); several servers of a cluster: comma-separated, clients spread over them")
 	fs.StringVar(&c.addr, "addrs", "127.0.0.1:7900", "the same as -addr")
+	fs.Func("pids", "a cluster's other server process ids, comma-separated: their CPU time is added to -pid's", func(s string) error {
+		for _, f := range addrList(s) {
+			p, err := strconv.Atoi(f)
+			if err != nil || p <= 0 {
+				return fmt.Errorf("bad process id %q", f)
+			}
+			c.pids = append(c.pids, p)
+		}
+		return nil
+	})
 	fs.StringVar(&c.nats, "nats", "", "count the NATS messages a cluster's servers publish while sending (nats://127.0.0.1:PORT of a server's -nats-listen)")
 	fs.IntVar(&c.pid, "pid", 0, "server process id, for its CPU time and RSS from /proc (0: not measured)")
 	fs.DurationVar(&c.timeout, "timeout", 60*time.Second, "stop after this long and report what was measured")
@@ -244,7 +255,7 @@ func (o *roomOpts) register(fs *flag.FlagSet) {
 
 func (o *roomOpts) set(c *common) {
 	o.Addr, o.PID, o.Conc, o.ReadBuf, o.Handshake, o.Plaintext = c.addr, c.pid, c.conc, c.rbuf, c.handshake, c.plaintext
-	o.NATS = c.nats
+	o.NATS, o.MorePIDs = c.nats, c.pids
 }
 
 // loopbackAddr accepts "127.0.0.1:PORT" or "localhost:PORT" and returns the
