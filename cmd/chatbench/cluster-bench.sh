@@ -18,8 +18,10 @@ FANOUT_M=${FANOUT_M:-1000}
 mkdir -p "$OUT"
 rm -rf "$OUT"/data-*
 echo "source: $(git describe --always --dirty 2>/dev/null || echo unknown), $(go version), $(nproc) CPUs"
-go build -tags "${TAGS-x11}" -o "$OUT/chatserver" ./cmd/chatserver
-go build -o "$OUT/chatbench" ./cmd/chatbench
+if [ -z "${SKIP_BUILD-}" ]; then # SKIP_BUILD=1: use the binaries already in $OUT
+	go build -tags "${TAGS-x11}" -o "$OUT/chatserver" ./cmd/chatserver
+	go build -o "$OUT/chatbench" ./cmd/chatbench
+fi
 
 pids=()
 stop_all() {
