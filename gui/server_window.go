@@ -91,8 +91,10 @@ type ServerWindow struct {
 	detailPane   *fyne.Container
 	announce     *widget.Entry
 	announceBtn  *widget.Button
-	errorDialogs int          // shown so far, for tests
-	cluster      *clusterView // the Cluster tab; nil until the server is known to be in a cluster
+	errorDialogs int // shown so far, for tests
+
+	history *historyTab  // the History tab (server_window_history.go); nil without history
+	cluster *clusterView // the Cluster tab; nil until the server is known to be in a cluster
 }
 
 // NewServerWindow builds the server window in w, wires it to a server's

@@ -17,6 +17,7 @@ import (
 	"github.com/multichat/multichat/assets"
 	"github.com/multichat/multichat/gui"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/store"
 )
 
 func main() {
@@ -62,8 +63,13 @@ func runWindow(ctx context.Context, o options) {
 	events := serve(runCtx, o, cfg, cmds, func(error) { close(ended) }, cfg.Logger)
 
 	sw := gui.NewServerWindow(a, w, cmds, events)
+	if st, ok := cfg.History.(*store.Store); ok {
+		sw.ShowHistory(st) // the History tab
+	}
 	flag.Visit(func(f *flag.Flag) {
 		switch f.Name {
+		case "keep-days":
+			sw.SetKeepDays(o.KeepDays)
 		case "addr":
 			_ = sw.SetListenAddress(o.Addr)
 		case "name":

@@ -123,6 +123,10 @@ func (m *Model) handle(ev client.Event) {
 		m.nickLost(ev)
 	case client.ServerForgotten:
 		m.serverForgotten(ev)
+	case client.Away:
+		m.away(ev)
+	case client.Queued:
+		m.queued(ev)
 	}
 }
 

@@ -468,4 +468,6 @@ func (TrustNeeded) isEvent()     {}
 func (IdentityChanged) isEvent() {}
 func (PasswordNeeded) isEvent()  {}
 func (NickLost) isEvent()        {}
+func (Away) isEvent()            {}
+func (Queued) isEvent()          {}
 func (ServerForgotten) isEvent() {}

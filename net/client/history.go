@@ -148,6 +148,8 @@ func (s *session) history(m wire.History) {
 	switch m.Kind {
 	case wire.HistReplay:
 		s.replayed(m)
+	case wire.HistAway:
+		s.awayDelivered(m)
 	case wire.HistMissed:
 		cu := s.catching[m.Ref]
 		if cu == nil {

@@ -85,6 +85,7 @@ type session struct {
 	catching map[uint32]*catchUp // Missed requests in flight, by ref
 	histReqs map[uint32]*histReq // Older and Search requests in flight, by ref
 	replay   []wire.Entry        // a replay being assembled
+	awayBuf  []wire.Entry        // private messages kept while I was away, being assembled
 	// histServer: the server sent history (it replays on join, even an
 	// empty replay), so after a reconnect the session asks what it missed.
 	histServer bool
@@ -565,7 +566,7 @@ func (s *session) lost(err error) {
 	s.rosters, s.roomChunk, s.roomsOpen = nil, nil, false
 	clear(s.catching) // asked again after the next rejoin
 	clear(s.histReqs)
-	s.replay = nil
+	s.replay, s.awayBuf = nil, nil
 	s.lostAt, s.down = time.Now(), false
 	s.failed(err)
 }
@@ -968,6 +969,8 @@ func (s *session) handle(msg wire.Message) {
 		s.live(Message{MsgID: m.ID, Time: stamp(m.Time), From: m.From, To: m.To, Text: m.Text, Private: true}, m.Ref)
 	case wire.History:
 		s.history(m)
+	case wire.Queued:
+		s.emit(Queued{MsgID: m.ID, To: m.To})
 	case wire.UserList:
 		s.userList(m)
 	case wire.Joined:

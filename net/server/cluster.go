@@ -401,9 +401,13 @@ func (h *hub) remote(p *peerServer, m cmsg) {
 		}
 		h.nextID++
 		h.push(to, wire.Encode(wire.PrivMsg{ID: h.nextID, Time: at.UnixMilli(), From: m.Nick, To: to.nick, Text: m.Text}))
+		from := "nick:" + wire.FoldKey(m.Nick)
+		if c := p.users[wire.FoldKey(m.Nick)]; c != nil {
+			from = c.party
+		}
 		h.keep(store.Record{ID: h.nextID, Time: at.UnixMilli(), Kind: store.KindPrivate,
-			Conv: store.PrivateConv(wire.FoldKey(m.Nick), to.fold), From: m.Nick, To: to.nick, Text: m.Text,
-			FromParty: wire.FoldKey(m.Nick), ToParty: to.fold}, nil)
+			Conv: store.PrivateConv(from, to.party), From: m.Nick, To: to.nick, Text: m.Text,
+			FromParty: from, ToParty: to.party}, nil)
 		h.emit(Message{From: m.Nick, To: to.nick, Private: true, At: at})
 	case ckNotice:
 		h.broadcast(h.lobby, wire.Encode(wire.Notice{Time: at.UnixMilli(), Text: m.Text}))
@@ -488,6 +492,10 @@ func (h *hub) addRemote(p *peerServer, u snapUser, now time.Time, announce bool)
 	}
 	c := &conn{h: h, peer: p, state: stateMember, announced: true, nick: u.Nick, fold: fold, skels: skels,
 		device: dev, via: u.Via, gone: make(chan struct{})}
+	c.party = partyOf(c) // private history belongs to the device, as for users of this server
+	if c.via != "" {
+		c.party = "nick:" + fold // a gateway user of the other server: no device
+	}
 	h.members[fold] = c
 	h.names.addNick(c)
 	p.users[fold] = c

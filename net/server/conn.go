@@ -120,6 +120,7 @@ type conn struct {
 	fold      string    // wire.FoldKey(nick)
 	skels     [2]string // wire.SkeletonKeys(nick)
 	device    [32]byte  // the device key that proved itself in the hello
+	party     string    // whose private history is c's (partyOf)
 	via       string    // the gateway that brought the user (Port.Dial); "" for a socket
 	rooms     []membership
 	files     int // transfers this user is sending

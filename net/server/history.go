@@ -26,6 +26,11 @@ type History interface {
 	Before(ctx context.Context, conv string, before uint64, n int, events bool) ([]store.Record, bool, error)
 	Search(ctx context.Context, query string, sc store.Scope, before uint64, n int) ([]store.Record, bool, error)
 	Status() store.Status
+	// The directory and offline delivery (away.go).
+	SetParty(store.Party) bool
+	Directory(ctx context.Context) ([]store.Party, map[string]int, error)
+	Away(ctx context.Context, party string, upTo uint64, n int) ([]store.Record, int, error)
+	Delivered(party string, upTo uint64) bool
 	// SetReport sets the function told about the store's health changes.
 	SetReport(func(store.Status))
 }
@@ -129,6 +134,8 @@ func historyReader(ctx context.Context, hist History, q <-chan histReq, out chan
 		res := histRes{req: req}
 		c, cancel := context.WithTimeout(ctx, histTime)
 		switch {
+		case req.kind == wire.HistAway:
+			res.recs, res.earlier, res.err = hist.Away(c, req.party, req.upTo, req.n)
 		case req.kind == wire.HistMissed && req.party != "":
 			res.recs, res.earlier, res.err = hist.PrivateAfter(c, req.party, req.after, req.upTo, req.n)
 		case req.kind == wire.HistMissed:
@@ -160,6 +167,7 @@ func (h *hub) startHistory(ctx context.Context) {
 		h.emit(Error{Op: "history", Err: h.cfg.HistoryErr, At: time.Now()})
 	}
 	h.rings = make(map[string]*ring)
+	h.loadDirectory(ctx)
 	if h.hist == nil {
 		return
 	}
@@ -312,7 +320,7 @@ func (h *hub) ask(req histReq) {
 // answered sends a read's result to the client that asked, if still here.
 func (h *hub) answered(res histRes) {
 	c := res.req.c
-	if c.state != stateMember {
+	if h.awayAnswered(res) || c.state != stateMember {
 		return
 	}
 	if res.err != nil {
@@ -354,9 +362,9 @@ func (h *hub) missed(c *conn, m wire.Missed) {
 		req := histReq{c: c, ref: m.Ref, kind: wire.HistMissed, peer: m.Peer, after: m.After, upTo: h.nextID,
 			n: MaxMissed}
 		if m.Peer == "" {
-			req.party = c.fold
+			req.party = c.party
 		} else {
-			req.conv = store.PrivateConv(c.fold, wire.FoldKey(m.Peer))
+			req.conv = store.PrivateConv(c.party, h.partyNamed(m.Peer))
 		}
 		h.ask(req)
 		return
@@ -384,7 +392,7 @@ func (h *hub) older(c *conn, m wire.Older) {
 			return
 		}
 		h.ask(histReq{c: c, ref: m.Ref, kind: wire.HistOlder, peer: m.Peer,
-			conv: store.PrivateConv(c.fold, wire.FoldKey(m.Peer)), before: m.Before, n: n})
+			conv: store.PrivateConv(c.party, h.partyNamed(m.Peer)), before: m.Before, n: n})
 		return
 	}
 	r := h.memberRoom(c, m.Room, m.Ref)
@@ -400,7 +408,7 @@ func (h *hub) search(c *conn, m wire.Search) {
 		h.sendError(c, wire.CodeSearchInvalid, m.Ref, "type a word to search for (at most a message long)")
 		return
 	}
-	sc := store.Scope{Party: c.fold}
+	sc := store.Scope{Party: c.party}
 	for _, ms := range c.rooms {
 		sc.Convs = append(sc.Convs, store.RoomConv(ms.r.key))
 	}

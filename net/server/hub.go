@@ -200,6 +200,10 @@ type hub struct {
 	histDone chan struct{}
 	histWG   sync.WaitGroup
 
+	// Offline delivery (away.go).
+	dir     map[string]store.Party // nickname fold key → the device that last held it
+	waiting map[string]int         // party → private messages kept for it while offline
+
 	// Cluster (cluster.go): nil without one.
 	cl   *clusterHub
 	clIn <-chan cluster.Event
@@ -948,6 +952,7 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	}
 	c.state = stateMember
 	c.nick, c.fold, c.skels, c.device = m.Nick, fold, skels, m.Device
+	c.party = partyOf(c)
 	h.members[fold] = c
 	h.names.addNick(c)
 	if !c.gateway { // gateway users have no device to bind their nickname to
@@ -956,6 +961,7 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	h.lobby.add(c)
 	h.markDirty(h.lobby)
 	h.welcome(c, now)
+	h.arrived(c, now)
 	c.pendingAt = len(h.pending)
 	h.pending = append(h.pending, c)
 	h.log.Info("user joined", "nick", c.nick, "addr", c.addr, "via", c.via)
@@ -1105,6 +1111,9 @@ func (h *hub) say(c *conn, m wire.Say) {
 
 func (h *hub) private(c *conn, m wire.Private) {
 	to := h.members[wire.FoldKey(m.To)]
+	if to == nil && h.privateAway(c, m) {
+		return
+	}
 	if to == nil {
 		h.sendError(c, wire.CodeNoSuchUser, m.Ref, fmt.Sprintf("“%s” is not online", clip(m.To)))
 		return
@@ -1122,8 +1131,8 @@ func (h *hub) private(c *conn, m wire.Private) {
 		h.push(c, frame)
 	}
 	h.keep(store.Record{ID: h.nextID, Time: now.UnixMilli(), Kind: store.KindPrivate,
-		Conv: store.PrivateConv(c.fold, to.fold), From: c.nick, To: to.nick, Text: m.Text, Ref: m.Ref,
-		FromParty: c.fold, ToParty: to.fold}, nil)
+		Conv: store.PrivateConv(c.party, to.party), From: c.nick, To: to.nick, Text: m.Text, Ref: m.Ref,
+		FromParty: c.party, ToParty: to.party}, nil)
 	h.log.Debug("private message", "from", c.nick, "to", to.nick) // never the text
 	h.emit(Message{From: c.nick, To: to.nick, Private: true, At: now})
 }

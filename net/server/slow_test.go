@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,8 +101,9 @@ func (c *client) floodSay(room string, ref, window int, text string) {
 
 // burst has each sender write per 4000-byte messages to the lobby in one
 // write, then read until it has every sender's messages (its own included):
-// when burst returns, the hub has queued all of them to everyone.
-func burst(t *testing.T, senders []*client, per int) {
+// when burst returns, the hub has queued all of them to everyone. Every
+// message a sender reads adds one to progress.
+func burst(t *testing.T, senders []*client, per int, progress *atomic.Int64) {
 	t.Helper()
 	big := strings.Repeat("b", 4000)
 	var wg sync.WaitGroup
@@ -126,6 +128,7 @@ func burst(t *testing.T, senders []*client, per int) {
 				}
 				if _, ok := m.(wire.Chat); ok {
 					got++
+					progress.Add(1)
 				}
 			}
 		})
@@ -145,7 +148,7 @@ func burst(t *testing.T, senders []*client, per int) {
 func TestSteadyReaderThroughBurst(t *testing.T) {
 	const senders, per = 2, 1050 // 2100 messages of 4000 bytes
 	cfg := testConfig()
-	cfg.WriteTimeout = 2 * time.Second
+	cfg.WriteTimeout = 10 * time.Second // the default stall time
 	h := startServer(t, cfg)
 	steady := dialStuck(t, h.addr, "steady")
 	var cs []*client
@@ -156,26 +159,38 @@ func TestSteadyReaderThroughBurst(t *testing.T) {
 	for _, c := range cs {
 		c.sync()
 	}
-	// Steady reads 160 KB, pauses 50 ms, and so on: about 3 MB/s at most,
-	// so a 64 KiB write to it completes in a few tens of ms, never near the
-	// stall time, while it falls megabytes behind.
+	// Steady reads steadily but never more than an eighth of what a sender
+	// has read on average, whatever the machine's speed: it falls over 7 MB
+	// behind (more than the kernel's socket buffers on both sides hold), yet
+	// the server's writes to it keep moving, far within the stall time,
+	// because it keeps reading as long as the senders do. Once the burst is
+	// over it reads the rest as fast as it can.
+	var progress atomic.Int64
+	done := make(chan struct{})
 	read := make(chan error, 1)
 	go func() {
 		for got := 0; got < senders*per; {
+			for int64(got) >= progress.Load()/(8*senders) {
+				select {
+				case <-done:
+				case <-time.After(time.Millisecond): // polling the senders' count
+					continue
+				}
+				break
+			}
 			m, err := steady.read(wait)
 			if err != nil {
 				read <- fmt.Errorf("steady after %d messages: %v", got, err)
 				return
 			}
 			if _, ok := m.(wire.Chat); ok {
-				if got++; got%40 == 0 {
-					time.Sleep(50 * time.Millisecond) // reading slowly is what is tested
-				}
+				got++
 			}
 		}
 		read <- nil
 	}()
-	burst(t, cs, per)
+	burst(t, cs, per, &progress)
+	close(done)
 	owed := h.owedTo("steady")
 	t.Logf("the senders have all %d echoes; steady is still owed %d bytes", senders*per, owed)
 	if err := <-read; err != nil {

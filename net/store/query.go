@@ -118,6 +118,9 @@ func (s *Store) after(ctx context.Context, where string, args []any, after, upTo
 type Scope struct {
 	Convs []string
 	Party string
+	// AllRooms widens the scope to every room message and announcement
+	// (the server's own search; never private messages).
+	AllRooms bool
 }
 
 // ErrQueryShort is returned for a search with no term of at least one letter.
@@ -154,6 +157,9 @@ func (s *Store) Search(ctx context.Context, query string, sc Scope, before uint6
 		scopeArgs = append(scopeArgs, c)
 	}
 	scope.WriteString(`)`)
+	if sc.AllRooms {
+		scope.WriteString(` OR m.kind IN (1, 3)`)
+	}
 	if sc.Party != "" {
 		scope.WriteString(` OR (m.kind = 2 AND (m.from_party = ? OR m.to_party = ?))`)
 		scopeArgs = append(scopeArgs, sc.Party, sc.Party)

@@ -36,6 +36,19 @@ var migrations = []string{
 	CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 	INSERT INTO meta VALUES('indexed', 0);
 	INSERT INTO meta VALUES('clean', 1); -- 0 while a server has the file open`,
+	// 2: the directory of parties (which device last held each nickname)
+	// and the private messages waiting for a party that was offline.
+	`CREATE TABLE parties(
+		nick_key TEXT PRIMARY KEY, -- wire.FoldKey of the nickname
+		nick     TEXT NOT NULL,    -- the nickname as its holder wrote it
+		party    TEXT NOT NULL,    -- the device that last held it
+		seen     INTEGER NOT NULL  -- Unix milliseconds of that device's last arrival under it
+	) WITHOUT ROWID;
+	CREATE TABLE away(
+		id    INTEGER PRIMARY KEY, -- a private message (messages.id) not yet delivered
+		party TEXT NOT NULL        -- to this party
+	);
+	CREATE INDEX away_party ON away(party, id);`,
 }
 
 // SchemaVersion is the schema version this build writes.

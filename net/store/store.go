@@ -51,12 +51,15 @@ type Record struct {
 	To   string // private messages: the recipient's nickname
 	Text string
 	Ref  uint32 // the sender's reference
-	// FromParty and ToParty identify the two parties of a private message.
-	// Today they are the nicknames' fold keys; once devices have identities
-	// (issue #10) they become device ids, so that private history follows
-	// the device, not whoever takes the nickname later.
+	// FromParty and ToParty identify the two parties of a private message:
+	// their device identities (the server's choice of key, see
+	// net/server), so that private history follows the device, not whoever
+	// takes the nickname later.
 	FromParty string
 	ToParty   string
+	// Away marks a private message kept for ToParty, who was offline: it
+	// waits in the away table until Away hands it over.
+	Away bool
 }
 
 // RoomConv is the conversation key of the room whose fold key is key.
@@ -131,6 +134,9 @@ type Store struct {
 	written   atomic.Uint64 // of those, written or failed by the writer
 
 	report atomic.Pointer[func(Status)]
+
+	keepDays atomic.Int64 // Options.KeepDays, changed by SetKeepDays
+	pruneNow atomic.Bool  // SetKeepDays asks for a prune at the next tick
 
 	mu   sync.Mutex
 	err  error // current failure
@@ -208,6 +214,7 @@ func Open(path string, o Options) (*Store, error) {
 		s.maxID += uint64(o.QueueSize + o.MaxBatch)
 	}
 	s.indexed.Store(uint64(indexed))
+	s.keepDays.Store(int64(max(o.KeepDays, 0)))
 	s.size = s.fileSize()
 	go s.run()
 	return s, nil

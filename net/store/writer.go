@@ -80,9 +80,10 @@ func (s *Store) run() {
 			return
 		case <-ticker.C:
 			s.tell(w, false)
-			if s.o.KeepDays > 0 && time.Since(lastPrune) >= pruneEvery && !w.failing() {
+			due := time.Since(lastPrune) >= pruneEvery || s.pruneNow.Swap(false)
+			if kd := s.keepDays.Load(); kd > 0 && due && !w.failing() {
 				lastPrune = time.Now()
-				w.prune(time.Now().AddDate(0, 0, -s.o.KeepDays))
+				w.prune(time.Now().AddDate(0, 0, -int(kd)))
 			}
 		case <-idleC:
 			w.index()
@@ -115,12 +116,16 @@ type writer struct {
 	reported   error  // the failure last reported
 	reportedN  uint64 // NotStored when last reported
 	reportedAt time.Time
-	shapes     []rowShape // with their prepared statements
-	args       []any      // reused for each INSERT's parameters
-	taken      []bool     // reused: which records of a batch are written
+	shapes     []rowShape  // with their prepared statements
+	side       []*sql.Stmt // insertSide's statements (prepared when first needed)
+	args       []any       // reused for each INSERT's parameters
+	taken      []bool      // reused: which records of a batch are written
 }
 
 func (w *writer) close() {
+	for _, st := range w.side {
+		st.Close()
+	}
 	for _, sh := range w.shapes {
 		for _, st := range sh.ins {
 			st.Close()
@@ -162,8 +167,14 @@ func (w *writer) write(batch []Record) []Record {
 			w.pausedTill = time.Now().Add(failPause)
 			s.tell(w, false)
 		} else {
-			s.stored.Add(uint64(n))
-			s.lastID.Store(max(s.lastID.Load(), batch[n-1].ID))
+			last, stored := s.lastID.Load(), uint64(0)
+			for i := range batch[:n] {
+				if batch[i].Kind < kindDelivered { // directory entries and deliveries are not messages
+					last, stored = max(last, batch[i].ID), stored+1
+				}
+			}
+			s.stored.Add(stored)
+			s.lastID.Store(last)
 			if w.failing() {
 				s.log.Info("history: storing messages again", "not stored", s.notStored.Load())
 				w.setErr(nil)
@@ -229,12 +240,19 @@ func (w *writer) insert(recs []Record) error {
 			sh.ins = append(sh.ins, st)
 		}
 	}
+	if err := w.prepareSide(); err != nil {
+		return err
+	}
 	tx, err := w.s.db.Begin()
 	if err != nil {
 		return err
 	}
 	taken := append(w.taken[:0], make([]bool, len(recs))...)
 	w.taken = taken
+	if err := w.insertSide(tx, recs, taken); err != nil {
+		tx.Rollback()
+		return err
+	}
 	for i := range w.shapes {
 		if err := w.insertShape(tx, &w.shapes[i], recs, taken); err != nil {
 			tx.Rollback()
@@ -431,6 +449,9 @@ func (w *writer) pruneSlice(cutoff int64) (int, error) {
 	}
 	for _, id := range ids {
 		if _, err := tx.Exec(`DELETE FROM messages WHERE id = ?`, id); err != nil {
+			return 0, err
+		}
+		if _, err := tx.Exec(`DELETE FROM away WHERE id = ?`, id); err != nil {
 			return 0, err
 		}
 	}

@@ -7,6 +7,7 @@ const (
 	TypeOlder   Type = 0x51 // client: a page of a conversation before id before
 	TypeSearch  Type = 0x52 // client: search my rooms and private messages
 	TypeHistory Type = 0x58 // server: history entries (replay, missed, page, search results)
+	TypeQueued  Type = 0x59 // server: your private message is kept for a recipient who is offline
 )
 
 // History error codes.
@@ -15,6 +16,7 @@ const (
 	CodeHistoryBusy   ErrorCode = 31 // too many history requests at once; try again
 	CodeSearchInvalid ErrorCode = 32 // the search text is empty or too short
 	CodeHistoryFailed ErrorCode = 33 // the history could not be read
+	CodeAwayFull      ErrorCode = 34 // too many private messages already wait for that offline user
 )
 
 // HistKind says why a History frame was sent.
@@ -25,6 +27,9 @@ const (
 	HistMissed HistKind = 2 // the answer to Missed
 	HistOlder  HistKind = 3 // the answer to Older
 	HistSearch HistKind = 4 // the answer to Search
+	// HistAway: private messages sent to this device while it was offline,
+	// right after the lobby's replay when it connects (Ref 0).
+	HistAway HistKind = 5
 )
 
 // HistMore is a History flag (besides ListFirst and ListLast): older
@@ -101,6 +106,20 @@ type History struct {
 	Entries []Entry
 }
 
+// Queued tells the sender of private message ID (its Ref) that the
+// recipient To is offline: the message is kept and delivered when To's device
+// next connects. It follows the privmsg echo.
+type Queued struct {
+	ID  uint64
+	Ref uint32
+	To  string
+}
+
+func (Queued) Type() Type { return TypeQueued }
+func (m Queued) appendPayload(b []byte) []byte {
+	return appendStr(appendU32(appendU64(b, m.ID), m.Ref), m.To)
+}
+
 func (Missed) Type() Type  { return TypeMissed }
 func (Older) Type() Type   { return TypeOlder }
 func (Search) Type() Type  { return TypeSearch }
@@ -135,6 +154,8 @@ func appendEntry(b []byte, e Entry) []byte {
 	return appendU32(b, e.Ref)
 }
 
+const minEntrySize = 8 + 8 + 1 + 4*2 + 4
+
 // EntrySize is the encoded size of e inside a History frame.
 func EntrySize(e Entry) int {
 	return 8 + 8 + 1 + 8 + len(e.Room) + len(e.From) + len(e.To) + len(e.Text) + 4
@@ -147,13 +168,16 @@ func decodeHistory(t Type, d *dec) Message {
 	case TypeOlder:
 		return Older{Ref: d.u32("ref"), Room: d.str("room"), Peer: d.str("peer"), Before: d.u64("before"),
 			Limit: d.u16("limit", "")}
+	case TypeQueued:
+		return Queued{ID: d.u64("id"), Ref: d.u32("ref"), To: d.str("to")}
 	case TypeSearch:
 		return Search{Ref: d.u32("ref"), Text: d.str("text"), Before: d.u64("before"), Limit: d.u16("limit", "")}
 	}
 	h := History{Ref: d.u32("ref"), Kind: HistKind(d.u8("kind")), Flags: d.u8("flags"), Room: d.str("room"),
 		Peer: d.str("peer"), Earlier: d.u32("earlier")}
 	n := int(d.u16("entry", " count"))
-	if d.err == nil && n*37 > len(d.b) {
+	// The smallest entry: id 8, time 8, kind 1, four empty strings 2 each, ref 4.
+	if d.err == nil && n*minEntrySize > len(d.b) {
 		d.fail(CodeMalformed, "entry count %d exceeds the payload", n)
 	}
 	for i := 0; i < n && d.err == nil; i++ {
@@ -168,8 +192,10 @@ func init() {
 	typeNames[TypeOlder] = "older"
 	typeNames[TypeSearch] = "search"
 	typeNames[TypeHistory] = "history"
+	typeNames[TypeQueued] = "queued"
 	codeNames[CodeHistoryOff] = "history not kept"
 	codeNames[CodeHistoryBusy] = "history busy"
 	codeNames[CodeSearchInvalid] = "invalid search"
 	codeNames[CodeHistoryFailed] = "history unavailable"
+	codeNames[CodeAwayFull] = "too many waiting"
 }

@@ -725,7 +725,7 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = fe
 	case TypeFileAbort:
 		m = FileAbort{ID: d.u64("id"), Reason: d.str("reason")}
-	case TypeMissed, TypeOlder, TypeSearch, TypeHistory:
+	case TypeMissed, TypeOlder, TypeSearch, TypeHistory, TypeQueued:
 		m = decodeHistory(t, d)
 	case TypeServers:
 		m = decodeServers(d)

@@ -66,8 +66,8 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"CodeInvalidRoom": CodeInvalidRoom, "CodeLobby": CodeLobby, "CodeTooManyRooms": CodeTooManyRooms,
 		"CodeFileRejected": CodeFileRejected, "CodeNoTransfer": CodeNoTransfer, "CodeUnsupported": CodeUnsupported,
 		"CodeHistoryOff": CodeHistoryOff, "CodeHistoryBusy": CodeHistoryBusy, "CodeSearchInvalid": CodeSearchInvalid,
-		"CodeHistoryFailed": CodeHistoryFailed,
-		"CodeBidiControl":   CodeBidiControl, "CodeRoomReserved": CodeRoomReserved, "CodeRoomLookAlike": CodeRoomLookAlike,
+		"CodeHistoryFailed": CodeHistoryFailed, "CodeAwayFull": CodeAwayFull,
+		"CodeBidiControl": CodeBidiControl, "CodeRoomReserved": CodeRoomReserved, "CodeRoomLookAlike": CodeRoomLookAlike,
 		"CodeRoomQuota": CodeRoomQuota, "CodeRemoteUnavailable": CodeRemoteUnavailable}
 	if len(errorCodes) != len(codeNames) {
 		t.Fatalf("the test lists %d error codes, the code has %d", len(errorCodes), len(codeNames))

@@ -60,6 +60,9 @@ func samples() []Message {
 			{ID: 10, Time: -1, Kind: EntryPrivate, From: "a", To: "b", Text: "🙂"},
 			{ID: 11, Kind: EntryLeft, Room: Lobby, From: "c", Text: "quit"}}},
 		History{Kind: HistReplay, Flags: ListFirst | ListLast, Room: Lobby},
+		History{Kind: HistAway, Flags: ListFirst | ListLast, Earlier: 3, Entries: []Entry{
+			{ID: 12, Time: 18, Kind: EntryPrivate, From: "ann", To: "밥", Text: "sent while you were away"}}},
+		Queued{ID: 12, Ref: 9, To: "밥"},
 		Servers{Servers: []ServerInfo{{Addr: "10.0.0.1:9000", Name: "3층 서버", Fingerprint: sum, Users: 4000},
 			{Addr: "[::1]:9000"}}},
 		Servers{},
