@@ -288,11 +288,11 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 		h.clusterClock()
 		h.reap()
 		h.housekeep()
-		// Writers are woken when the hub has nothing more queued, or every
-		// maxBurst items under load, or when one outbox has a quarter of its
-		// limit staged: each then writes what the burst queued for it in one
-		// write.
-		if h.burst++; len(h.wake) > 0 && (len(h.in) == 0 || h.burst >= maxBurst || h.handNow) {
+		// Writers are woken when the hub has nothing more queued (from the
+		// connections or the cluster), or every maxBurst items under load,
+		// or when one outbox has a quarter of its limit staged: each then
+		// writes what the burst queued for it in one write.
+		if h.burst++; len(h.wake) > 0 && (len(h.in)+len(h.clIn) == 0 || h.burst >= maxBurst || h.handNow) {
 			for len(h.wake) > 0 {
 				h.wakeWriters() // may find slow consumers,
 				h.reap()        // whose Left frames queue more
