@@ -517,7 +517,7 @@ func (n *Node) alive(id string) (bool, time.Time) {
 func (n *Node) Close() {
 	n.closeOnce.Do(func() {
 		n.nc.Publish(n.subject(kindBye), nil)
-		n.nc.Flush()
+		n.nc.FlushTimeout(time.Second)
 		close(n.done)
 		n.nicks.close()
 		n.wg.Wait()

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	natsserver "github.com/nats-io/nats-server/v2/server"
 )
 
 func startAll(t *testing.T, cfgs []Config) []*Node {
@@ -185,5 +187,34 @@ func claimSoon(ctx context.Context, t *testing.T, n *Node, keys []string, device
 			t.Fatal("the nickname was never released")
 		case <-time.After(10 * time.Millisecond):
 		}
+	}
+}
+
+// TestExistingDeployment: two servers join through a NATS server of their
+// own (-nats) instead of embedding one.
+func TestExistingDeployment(t *testing.T) {
+	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
+		StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS did not start")
+	}
+	nodes := startAll(t, []Config{{ID: "a", NATS: ns.ClientURL()}, {ID: "b", NATS: ns.ClientURL()}})
+	next[PeerUp](t, nodes[1])
+	nodes[0].Publish([]byte("hello"))
+	if m := next[Msg](t, nodes[1]); m.From != "a" || string(m.Data) != "hello" {
+		t.Fatalf("got %+v", m)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := nodes[0].Claim(ctx, []string{"bob"}, [32]byte{1}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := nodes[1].Claim(ctx, []string{"bob"}, [32]byte{2}, "y"); err != ErrTaken {
+		t.Fatalf("a second device got bob: %v", err)
 	}
 }
