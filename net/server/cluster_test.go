@@ -3,11 +3,15 @@ package server
 import (
 	"context"
 	"fmt"
+	"net"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	natsserver "github.com/nats-io/nats-server/v2/server"
 
 	"github.com/multichat/multichat/net/cluster"
 	"github.com/multichat/multichat/net/trust"
@@ -400,4 +404,74 @@ func TestClusterSnapshotConverges(t *testing.T) {
 		t.Fatalf("alice: dev lists %v, want alice and dave", got)
 	}
 	_ = bob
+}
+
+// TestClusterNATSInterruption: two servers share an existing NATS
+// deployment, which goes away for a while and comes back: each server shows
+// the other's users as gone meanwhile, and afterwards every user list
+// converges and chat crosses again.
+func TestClusterNATSInterruption(t *testing.T) {
+	addr := cluster.FreePorts(t, 1)[0]
+	_, p, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(p)
+	store := t.TempDir()
+	startNATS := func() *natsserver.Server {
+		ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: port, JetStream: true,
+			StoreDir: store, NoSigs: true, NoLog: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns.Start()
+		if !ns.ReadyForConnections(10 * time.Second) {
+			t.Fatal("NATS did not start")
+		}
+		return ns
+	}
+	ns := startNATS()
+	ms := make([]*member, 2)
+	for i := range ms {
+		node, err := cluster.Start(cluster.Config{ID: fmt.Sprintf("s%d", i), NATS: "nats://" + addr,
+			Heartbeat: 200 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(node.Close)
+		cfg := testConfig()
+		cfg.Identity, cfg.Name, cfg.Cluster = clusterIdentity(i), fmt.Sprintf("server %d", i), node
+		ms[i] = &member{harness: startServer(t, cfg), node: node}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, m := range ms {
+		if err := m.node.Ready(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alice := join(t, ms[0].addr, "alice")
+	bob := join(t, ms[1].addr, "bob")
+	alice.seeUsers(wire.Lobby, "alice", "bob")
+	bob.seeUsers(wire.Lobby, "alice", "bob")
+
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	alice.seeUsers(wire.Lobby, "alice") // bob's server is silent: taken as down
+	bob.seeUsers(wire.Lobby, "bob")
+	bob.send(wire.Join{Room: "dev"}) // while the servers cannot hear each other…
+	bob.readListSkipping("dev")
+	ns = startNATS()
+	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	alice.seeUsers(wire.Lobby, "alice", "bob")
+	bob.seeUsers(wire.Lobby, "alice", "bob")
+	ms[0].waitFor(0, func(e Event) bool { // …and is known everywhere afterwards
+		rc, ok := e.(RoomChanged)
+		return ok && rc.Room == "dev" && slices.Contains(rc.Members, "bob")
+	}, "bob in dev on server 0 after the interruption")
+	alice.send(wire.Join{Room: "dev"})
+	if got := alice.readListSkipping("dev"); !equalSet(got, []string{"alice", "bob"}) {
+		t.Fatalf("alice: dev lists %v after the interruption", got)
+	}
+	bob.send(wire.Say{Room: wire.Lobby, Text: "back"})
+	if m := until[wire.Chat](alice); m.From != "bob" || m.Text != "back" {
+		t.Fatalf("alice got %+v", m)
+	}
 }
