@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/multichat/multichat/net/cluster"
@@ -654,18 +655,8 @@ func (h *hub) clusterStatus() ClusterChanged {
 		ev.Peers = append(ev.Peers, ClusterPeer{ID: id, Name: p.info.Name, Addr: p.info.Addr, Up: p.up,
 			Users: len(p.users)})
 	}
-	slices.SortFunc(ev.Peers, func(a, b ClusterPeer) int { return cmpString(a.ID, b.ID) })
+	slices.SortFunc(ev.Peers, func(a, b ClusterPeer) int { return strings.Compare(a.ID, b.ID) })
 	return ev
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // claimNick binds the hello's nickname to its device in the cluster's
