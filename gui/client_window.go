@@ -2,12 +2,14 @@ package gui
 
 import (
 	"log/slog"
+	"net/url"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -36,6 +38,9 @@ type ClientOptions struct {
 	// DataDir is the session's data directory (client.WithDataDir), where
 	// the trusted servers are kept; "" is the default, trust.DataDir("client").
 	DataDir string
+	// Browse, when set, lists the servers found on the network in the
+	// connect form (cmd/chatclient passes discovery.Browse).
+	Browse BrowseFunc
 }
 
 // ClientWindow is the client app's window: a connect form, then the chat
@@ -59,6 +64,15 @@ type ClientWindow struct {
 	addr, nick            *widget.Entry
 	connectBtn, cancelBtn *widget.Button
 	formStatus            *widget.Label
+	serverStatus          *widget.Label
+	serverList            *widget.List
+	serverRows            []clientmodel.ServerRow
+	browse                BrowseFunc
+	search                *lanSearch           // running while the form is shown
+	lanGen                int                  // the search whose events are shown
+	searchP               *searchPanel         // the history search, while open
+	changing              bool                 // change is drawing
+	opener                func(*url.URL) error // opens links (tests); nil: the app's OpenURL
 
 	// chat view
 	chat                         fyne.CanvasObject
@@ -117,6 +131,7 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 		w.dataDir, _ = trust.DataDir("client") // on error the settings list stays empty
 	}
 	w.out = newOutbox(cmds)
+	w.browse = opts.Browse
 	w.m = clientmodel.New(w.out.send)
 	w.m.Collapse = a.Preferences().BoolWithFallback(prefCollapse, true)
 	ph := fyne.TextStyle{}
@@ -128,6 +143,7 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 
 	w.buildForm(opts)
 	w.buildChat()
+	w.followLAN()
 	win.SetTitle("MultiChat")
 	win.SetIcon(assets.ClientIcon)
 	w.buildMenu()
@@ -140,7 +156,10 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	} else {
 		win.Canvas().Focus(w.addr)
 	}
-	win.SetOnClosed(func() { w.out.close() })
+	win.SetOnClosed(func() {
+		w.stopLAN()
+		w.out.close()
+	})
 	a.Lifecycle().SetOnEnteredForeground(func() { w.change(func() { w.m.SetFocused(true) }) })
 	a.Lifecycle().SetOnExitedForeground(func() { w.change(func() { w.m.SetFocused(false) }) })
 
@@ -194,10 +213,11 @@ func (w *ClientWindow) buildForm(opts ClientOptions) {
 	title.SizeName = theme.SizeNameHeadingText
 	icon := canvas.NewImageFromResource(assets.ClientIcon)
 	icon.FillMode = canvas.ImageFillContain
-	icon.SetMinSize(fyne.NewSize(72, 72))
+	icon.SetMinSize(fyne.NewSize(48, 48))
 	form := widget.NewForm(widget.NewFormItem("Server", w.addr), widget.NewFormItem("Nickname", w.nick), widget.NewFormItem("", w.plain))
-	card := container.NewVBox(icon, title, form, container.NewHBox(layout.NewSpacer(), w.cancelBtn, w.connectBtn), w.formStatus)
-	w.form = container.NewCenter(container.New(minWidth(420), card))
+	card := container.NewVBox(container.NewHBox(layout.NewSpacer(), icon, title, layout.NewSpacer()), w.buildServers(), widget.NewSeparator(),
+		form, container.NewHBox(layout.NewSpacer(), w.cancelBtn, w.connectBtn), w.formStatus)
+	w.form = container.NewCenter(container.New(minWidth(520), card))
 }
 
 func (w *ClientWindow) connect() {
@@ -236,6 +256,8 @@ func (w *ClientWindow) buildMenu() {
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Rooms: join or create…", w.showRooms),
 		item("Leave this room or close this chat", scClose, w.leaveCurrent),
+		fyne.NewMenuItemSeparator(),
+		item(lang.L("Search history…"), scFind, w.showSearch),
 	)
 	help := fyne.NewMenu("Help",
 		fyne.NewMenuItem("Commands and keys", func() { w.change(w.showHelp) }),

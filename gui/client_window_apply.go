@@ -23,6 +23,8 @@ func (w *ClientWindow) apply(evs []client.Event) {
 // only if it was at the bottom before), the sidebar, the user list, the
 // title, notifications and dialogs.
 func (w *ClientWindow) change(f func()) {
+	w.changing = true
+	defer func() { w.changing = false }()
 	follow := w.atBottom()
 	if w.shown != nil && w.shown != w.m.Cur {
 		follow = false
@@ -31,18 +33,27 @@ func (w *ClientWindow) change(f func()) {
 	ch := w.m.Take()
 	if ch.Phase {
 		w.drawPhase()
+		w.followLAN()
+	}
+	if ch.Servers && w.serverList != nil {
+		w.drawServers()
+	}
+	if ch.Recent {
+		w.saveRecent()
 	}
 	if ch.Form {
 		w.drawForm()
 	}
 	if ch.Switched || w.shown != w.m.Cur {
 		w.show(w.m.Cur)
-	} else if ch.Log && w.shown != nil {
-		w.sync(w.shown)
+	} else if (ch.Log || ch.History) && w.shown != nil {
+		offset := w.logList.GetScrollOffset()
+		v := w.sync(w.shown)
 		w.logList.Refresh()
 		if follow && w.logList.Size().Height > 0 {
 			w.logList.ScrollToBottom()
 		} else {
+			w.keepPlace(v, offset)
 			w.newBelow()
 		}
 	}
@@ -83,10 +94,17 @@ func (w *ClientWindow) change(f func()) {
 	if w.win.Title() != w.m.Title() {
 		w.win.SetTitle(w.m.Title())
 	}
+	if ch.History || w.m.ShowSearch {
+		w.drawSearch()
+	}
+	w.jump()
 	w.flushNotes()
 	w.showDialogs()
 	if ch.Prompt {
 		w.drawPrompt()
+	}
+	if (ch.Log || ch.History) && w.m.AutoLoad(w.shown) {
+		fyne.Do(w.topInView) // once this change is drawn: is the top still in view?
 	}
 }
 

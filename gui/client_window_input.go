@@ -45,6 +45,7 @@ var (
 	scUp       = &desktop.CustomShortcut{KeyName: fyne.KeyUp, Modifier: fyne.KeyModifierAlt}
 	scDown     = &desktop.CustomShortcut{KeyName: fyne.KeyDown, Modifier: fyne.KeyModifierAlt}
 	scClose    = &desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierShortcutDefault}
+	scFind     = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // shortcut runs the chat view's shortcut s and reports whether it was one.
@@ -61,6 +62,8 @@ func (w *ClientWindow) shortcut(s fyne.Shortcut) bool {
 		w.change(func() { w.m.Step(-1) })
 	case scClose.ShortcutName():
 		w.leaveCurrent()
+	case scFind.ShortcutName():
+		w.showSearch()
 	case (&fyne.ShortcutCopy{}).ShortcutName():
 		if w.selected < 0 {
 			return false
@@ -73,7 +76,7 @@ func (w *ClientWindow) shortcut(s fyne.Shortcut) bool {
 }
 
 func (w *ClientWindow) addShortcuts() {
-	for _, s := range []fyne.Shortcut{scSwitcher, scNext, scPrev, scUp, scDown, scClose, &fyne.ShortcutCopy{}} {
+	for _, s := range []fyne.Shortcut{scSwitcher, scNext, scPrev, scUp, scDown, scClose, scFind, &fyne.ShortcutCopy{}} {
 		w.win.Canvas().AddShortcut(s, func(s fyne.Shortcut) { w.shortcut(s) })
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -29,7 +30,9 @@ import (
 type convView struct {
 	rows   []row
 	wrapW  float32 // log width the rows were computed for
+	first  int     // the first line laid out
 	next   int     // the first line not laid out yet
+	added  int     // rows put above the others by the last sync (older lines loaded)
 	gen    int     // the Conv.Gen the rows were computed from
 	offset float32
 	bottom bool         // the view was at the bottom when last shown
@@ -44,6 +47,7 @@ const (
 	foldShow = 8
 	rowOpen  = -1 // end holds the number of rows hidden
 	rowFold  = -2
+	rowTop   = -3 // the first row of a conversation with history: load earlier messages
 )
 
 func (w *ClientWindow) view(c *clientmodel.Conv) *convView {
@@ -60,39 +64,73 @@ func (w *ClientWindow) view(c *clientmodel.Conv) *convView {
 
 // sync brings c's rows up to date with its lines and the log's width: all
 // of them again on a new width or after lines were removed, else only the
-// lines changed in place and the new ones.
+// lines changed in place, the older ones loaded above (v.added says how many
+// rows came above the ones there were) and the new ones. A conversation
+// with history starts with a row that loads earlier messages (rowTop).
 func (w *ClientWindow) sync(c *clientmodel.Conv) *convView {
 	v := w.view(c)
+	v.added = 0
+	hadTop := len(v.rows) > 0 && v.rows[0].start == rowTop
+	if hadTop {
+		v.rows = v.rows[1:]
+	}
 	touched := c.TakeTouched()
 	if v.wrapW != w.logWidth || v.gen != c.Gen {
 		rows := v.rows[:0]
 		if cap(rows) > 2*len(c.Entries)+64 {
 			rows = nil
 		}
-		v.rows, v.wrapW, v.gen, v.next = rows, w.logWidth, c.Gen, c.Base
+		v.rows, v.wrapW, v.gen, v.next, v.first = rows, w.logWidth, c.Gen, c.Base, c.Base
 	} else if touched >= 0 && touched < v.next {
 		k := sort.Search(len(v.rows), func(i int) bool { return v.rows[i].seq >= touched })
-		v.rows, v.next = v.rows[:k], touched
+		v.rows, v.next = v.rows[:k], max(touched, v.first)
 	}
 	if len(v.rows) > 0 && v.rows[0].seq < c.Base { // the model dropped old lines
 		k := sort.Search(len(v.rows), func(i int) bool { return v.rows[i].seq >= c.Base })
 		v.rows = v.rows[k:]
 	}
+	if c.Base < v.first && v.next == v.first { // nothing laid out yet
+		v.next = c.Base
+	} else if c.Base < v.first { // older lines loaded above
+		var above []row
+		for seq := c.Base; seq < v.first; seq++ {
+			above = w.layEntry(above, v, c, seq)
+		}
+		v.rows = append(above, v.rows...)
+		v.added = len(above)
+	}
+	v.first = c.Base
 	v.next = max(v.next, c.Base)
 	for seq := v.next; seq < c.Next(); seq++ {
-		e := c.Entry(seq)
-		first := len(v.rows)
-		v.rows = w.meas.wrap(v.rows, seq, e.Text, w.textWidth(e))
-		if n := len(v.rows) - first; n > foldRows {
-			if v.open[seq] {
-				v.rows = append(v.rows, row{seq: seq, start: rowFold})
-			} else {
-				v.rows = append(v.rows[:first+foldShow], row{seq: seq, start: rowOpen, end: int32(n - foldShow)})
-			}
-		}
+		v.rows = w.layEntry(v.rows, v, c, seq)
 	}
 	v.next = c.Next()
+	if w.hasTop(c) {
+		v.rows = append(v.rows, row{})
+		copy(v.rows[1:], v.rows)
+		v.rows[0] = row{seq: c.Base - 1, start: rowTop}
+		if !hadTop {
+			v.added++
+		}
+	} else if hadTop {
+		v.added--
+	}
 	return v
+}
+
+// layEntry appends the rows of line seq of c: wrapped, and folded when long.
+func (w *ClientWindow) layEntry(rows []row, v *convView, c *clientmodel.Conv, seq int) []row {
+	e := c.Entry(seq)
+	first := len(rows)
+	rows = w.meas.wrap(rows, seq, e.Text, w.textWidth(e))
+	if n := len(rows) - first; n > foldRows {
+		if v.open[seq] {
+			rows = append(rows, row{seq: seq, start: rowFold})
+		} else {
+			rows = append(rows[:first+foldShow], row{seq: seq, start: rowOpen, end: int32(n - foldShow)})
+		}
+	}
+	return rows
 }
 
 // textX is where e's text starts in its rows.
@@ -138,6 +176,7 @@ func (w *ClientWindow) newBelow() {
 
 func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 	r := o.(*logRow)
+	r.lk.clear()
 	c := w.shown
 	v := w.view(c)
 	if v == nil || id >= len(v.rows) {
@@ -150,6 +189,10 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		w.below.Hide() // the last line is in view
 	}
 	rw := v.rows[id]
+	if rw.start == rowTop {
+		w.topRow(r, c)
+		return
+	}
 	e := c.Entry(rw.seq)
 	if e == nil {
 		return
@@ -207,6 +250,11 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		r.nick.Color = th.Color(theme.ColorNamePrimary, vr)
 		r.text.Color = th.Color(theme.ColorNamePrimary, vr)
 		r.text.TextStyle.Bold = true
+	case clientmodel.KindDivider:
+		r.tm.Text = ""
+		r.text.Text = "——— " + lang.L(e.Text) + " ———"
+		r.text.Color = th.Color(theme.ColorNamePrimary, vr)
+		r.text.TextStyle.Bold = true
 	case clientmodel.KindError:
 		if first {
 			r.nick.Text = "!"
@@ -214,6 +262,7 @@ func (w *ClientWindow) updateLogRow(id int, o fyne.CanvasObject) {
 		r.nick.Color = th.Color(theme.ColorNameError, vr)
 		r.text.Color = th.Color(theme.ColorNameError, vr)
 	}
+	w.drawLink(r, e, start, end)
 	switch {
 	case rw.seq == w.selected:
 		r.bg.FillColor = th.Color(theme.ColorNameSelection, vr)
@@ -350,6 +399,10 @@ func (w *ClientWindow) entryMenu(seq int, at fyne.Position) {
 
 func (w *ClientWindow) openURL(link string) {
 	if u, err := url.Parse(link); err == nil {
+		if w.opener != nil {
+			_ = w.opener(u)
+			return
+		}
 		_ = w.app.OpenURL(u)
 	}
 }
@@ -372,22 +425,33 @@ type logRow struct {
 	textX      float32
 	lineHeight float32 // of the text, and of the row
 	gap        float32 // between rows (the list's padding), which the tint covers
+	lk         rowLink
 }
 
 func newLogRow(w *ClientWindow) *logRow {
 	r := &logRow{w: w, seq: -1, bg: canvas.NewRectangle(color.Transparent),
 		tm: canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder)), nick: canvas.NewText("", nil),
-		text: canvas.NewText("", nil), lineHeight: w.meas.lineH, gap: theme.Padding()}
+		text: canvas.NewText("", nil), lineHeight: w.meas.lineH, gap: theme.Padding(), lk: newRowLink()}
 	r.nick.TextStyle.Bold = true
 	r.ExtendBaseWidget(r)
 	return r
 }
 
 func (r *logRow) CreateRenderer() fyne.WidgetRenderer {
-	return &logRowRenderer{r: r, objs: []fyne.CanvasObject{r.bg, r.tm, r.nick, r.text}}
+	return &logRowRenderer{r: r, objs: []fyne.CanvasObject{r.bg, r.tm, r.nick, r.text, r.lk.link, r.lk.post, r.lk.under}}
 }
 
-func (r *logRow) Tapped(*fyne.PointEvent) {
+func (r *logRow) Tapped(ev *fyne.PointEvent) {
+	if ev != nil && r.onLink(ev.Position.X) {
+		url := r.lk.url
+		r.w.selectEntry(r.seq)
+		r.w.openURL(url)
+		return
+	}
+	if r.fold == rowTop {
+		r.w.loadEarlier()
+		return
+	}
 	if r.fold < 0 {
 		r.w.toggleFold(r.seq)
 		return
@@ -413,6 +477,9 @@ func (r *logRow) DoubleTapped(ev *fyne.PointEvent) {
 }
 
 func (r *logRow) TappedSecondary(ev *fyne.PointEvent) {
+	if r.fold == rowTop {
+		return
+	}
 	r.w.selectEntry(r.seq)
 	r.w.entryMenu(r.seq, ev.AbsolutePosition)
 }
@@ -450,4 +517,5 @@ func (l *logRowRenderer) Layout(s fyne.Size) {
 	r.nick.Resize(fyne.NewSize(max(r.textX-r.nickX, 0), r.lineHeight))
 	r.text.Move(fyne.NewPos(r.textX, y))
 	r.text.Resize(fyne.NewSize(max(s.Width-r.textX, 0), r.lineHeight))
+	r.layoutLink(y, s)
 }

@@ -40,7 +40,7 @@ func (w *ClientWindow) showSettings() {
 	notify.SetChecked(p.BoolWithFallback(prefNotify, true))
 	collapse := widget.NewCheck("Fold joins and leaves into one line (“5 people joined”)", nil)
 	collapse.SetChecked(w.m.Collapse)
-	folder := widget.NewEntry()
+	folder := newDialogEntry() // Escape cancels, Enter saves
 	folder.SetPlaceHolder("Downloads/received_files (default)")
 	folder.SetText(p.String(prefDownloads))
 	browse := widget.NewButton("Choose…", func() {
@@ -107,6 +107,8 @@ func (w *ClientWindow) showSettings() {
 		}
 	}, w.win)
 	d.Resize(fyne.NewSize(640, 480))
+	folder.onEscape = d.Hide
+	folder.OnSubmitted = func(string) { save(); d.Hide() }
 	w.openModal(d, func() { save(); d.Hide() }, nil)
 }
 

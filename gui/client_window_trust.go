@@ -38,7 +38,18 @@ func (w *ClientWindow) drawPrompt() {
 		fp := widget.NewLabelWithStyle(twoLines(p.Fingerprint), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 		question := widget.NewLabel("Compare it with the one the server window shows (or ask the server's admin). Trust this server?")
 		question.Wrapping = fyne.TextWrapWord
-		content = container.New(minSize{560, 0}, container.NewVBox(text, fp, question))
+		box := container.NewVBox(text, fp)
+		if p.Announced != "" {
+			lan := widget.NewLabel(p.Announced)
+			lan.Wrapping = fyne.TextWrapWord
+			lan.Importance = widget.SuccessImportance
+			if !p.Matches {
+				lan.Importance = widget.DangerImportance
+			}
+			box.Add(lan)
+		}
+		box.Add(question)
+		content = container.New(minSize{560, 0}, box)
 	case clientmodel.AskPassword:
 		entry = newDialogEntry()
 		entry.Password = true

@@ -18,6 +18,7 @@ import (
 	"github.com/multichat/multichat/assets"
 	"github.com/multichat/multichat/gui"
 	"github.com/multichat/multichat/net/client"
+	"github.com/multichat/multichat/net/discovery"
 )
 
 // endWait bounds how long the app, once its window is closed, waits for the
@@ -25,7 +26,7 @@ import (
 const endWait = 3 * time.Second
 
 func main() {
-	opts, err := parseFlags(os.Args[1:], os.Stderr)
+	opts, lan, err := parseFlags(os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	}
@@ -35,26 +36,31 @@ func main() {
 	}
 	a := app.NewWithID("io.github.multichat.client")
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if lan {
+		opts.Browse = func(ctx context.Context) <-chan discovery.Event {
+			return discovery.Browse(ctx, discovery.Options{Logger: logger})
+		}
+	}
 	w, end := open(a, opts, logger)
 	w.Window().ShowAndRun()
 	end()
 }
 
 // parseFlags reads the command line: -addr and -nick prefill the connect
-// form.
-func parseFlags(args []string, stderr io.Writer) (gui.ClientOptions, error) {
+// form; -lan=false turns off the search for servers on the network.
+func parseFlags(args []string, stderr io.Writer) (o gui.ClientOptions, lan bool, err error) {
 	fs := flag.NewFlagSet("chatclient", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var o gui.ClientOptions
 	fs.StringVar(&o.Addr, "addr", "", "server address (host:port); prefills the connect form")
 	fs.StringVar(&o.Nick, "nick", "", "nickname; prefills the connect form")
+	lanFlag := fs.Bool("lan", true, "list the MultiChat servers found on the network (mDNS) in the connect form")
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		return o, false, err
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q (use -addr and -nick)", fs.Arg(0))
+		return o, false, fmt.Errorf("unexpected argument %q (use -addr and -nick)", fs.Arg(0))
 	}
-	return o, nil
+	return o, *lanFlag, nil
 }
 
 // open sets up a's look and the client window driving a client session.

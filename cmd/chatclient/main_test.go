@@ -20,30 +20,32 @@ import (
 
 func TestParseFlags(t *testing.T) {
 	for _, tc := range []struct {
-		args []string
-		want gui.ClientOptions
-		err  string
+		args  []string
+		want  gui.ClientOptions
+		noLAN bool
+		err   string
 	}{
 		{args: nil},
+		{args: []string{"-lan=false"}, noLAN: true},
 		{args: []string{"-addr", "10.0.0.5:7878", "-nick", "민수"}, want: gui.ClientOptions{Addr: "10.0.0.5:7878", Nick: "민수"}},
 		{args: []string{"--nick=bob"}, want: gui.ClientOptions{Nick: "bob"}},
 		{args: []string{"-port", "1"}, err: "flag provided but not defined: -port"},
 		{args: []string{"-addr", "a:1", "extra"}, err: `unexpected argument "extra"`},
 	} {
 		var stderr bytes.Buffer
-		got, err := parseFlags(tc.args, &stderr)
+		got, lan, err := parseFlags(tc.args, &stderr)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%q: error %v, want %q", tc.args, err, tc.err)
 			}
 			continue
 		}
-		if err != nil || got != tc.want {
-			t.Errorf("%q: got %+v, %v; want %+v", tc.args, got, err, tc.want)
+		if err != nil || got.Addr != tc.want.Addr || got.Nick != tc.want.Nick || lan == tc.noLAN {
+			t.Errorf("%q: got %+v, lan %v, %v; want %+v", tc.args, got, lan, err, tc.want)
 		}
 	}
 	var stderr bytes.Buffer
-	if _, err := parseFlags([]string{"-h"}, &stderr); !errors.Is(err, flag.ErrHelp) ||
+	if _, _, err := parseFlags([]string{"-h"}, &stderr); !errors.Is(err, flag.ErrHelp) ||
 		!strings.Contains(stderr.String(), "-nick") {
 		t.Errorf("-h: %v, usage %q", err, stderr.String())
 	}

@@ -123,6 +123,14 @@ func (m *Model) handle(ev client.Event) {
 		m.nickLost(ev)
 	case client.ServerForgotten:
 		m.serverForgotten(ev)
+	case client.Replay:
+		m.replay(ev)
+	case client.Missed:
+		m.missed(ev)
+	case client.HistoryPage:
+		m.page(ev)
+	case client.SearchResults:
+		m.searched(ev)
 	case client.Away:
 		m.away(ev)
 	case client.Queued:
@@ -166,6 +174,7 @@ func (m *Model) connected(ev client.Connected) {
 		m.ask(nil)
 	}
 	m.ch.Phase = true
+	m.remember()
 	lobby := m.RoomConv(m.LobbyName, true)
 	lobby.Users = SortedUsers(ev.Users)
 	m.SetMarks(ev.Users, ev.Via)

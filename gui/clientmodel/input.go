@@ -24,10 +24,11 @@ var HelpLines = []string{
 	"/rooms — list the rooms and how many are in each",
 	"/msg NICK text — send a private message (opens a private chat)",
 	"/send PATH — send a file to this conversation",
+	"/search WORDS — search the server's history of your rooms and private chats (Ctrl+F)",
 	"/clear — clear this conversation's log",
 	"/quit — disconnect (the conversations stay here to read)",
 	"//text — send text that starts with a slash, e.g. //shrug sends “/shrug”",
-	"Keys: Ctrl+K switch conversation, Ctrl+Tab / Alt+↑↓ next and previous, Tab completes a nickname.",
+	"Keys: Ctrl+K switch conversation, Ctrl+Tab / Alt+↑↓ next and previous, Tab completes a nickname, Ctrl+F searches the history.",
 	"Tips: double-click a user to chat privately; click a line to select it (Ctrl+C copies it).",
 }
 
@@ -50,10 +51,18 @@ func (m *Model) Connect(addr, nick string) string {
 		return ""
 	}
 	m.Addr, m.Nick = addr, nick
+	m.Instance = m.instanceAt(addr)
 	m.toForm(Connecting)
 	m.formInfo(fmt.Sprintf("Connecting to %s…", addr))
 	m.start()
 	return addr
+}
+
+// FormHint shows text on the connect form and focuses field ("nick",
+// "addr" or "").
+func (m *Model) FormHint(text, focus string) {
+	m.Form = Form{Text: text, Focus: focus}
+	m.ch.Form = true
 }
 
 func (m *Model) start() {
@@ -166,6 +175,13 @@ func (m *Model) Submit(text string) bool {
 		return m.msg(arg)
 	case "send", "file":
 		return m.SendFile(arg)
+	case "search", "find":
+		if arg == "" {
+			m.Hint = "Usage: /search WORDS (or press Ctrl+F)"
+			return false
+		}
+		m.SearchFor(arg)
+		m.ShowSearch = true
 	default:
 		m.errorLine(m.Cur, time.Time{}, fmt.Sprintf("Unknown command /%s — nothing was sent. To send text that starts with a slash, type it with two: /%s", name, text))
 		for _, l := range HelpLines {

@@ -44,7 +44,8 @@ func (m *Model) message(msg client.Message) {
 					e.Text = msg.Text
 					pc.touch(seq)
 				}
-				e.State, e.T, e.ID = Delivered, t, 0
+				e.State, e.T, e.ID, e.MsgID = Delivered, t, 0, msg.MsgID
+				pc.noteIDs(msg.MsgID)
 				if pc == m.Cur {
 					m.ch.Log = true
 				}
@@ -53,8 +54,8 @@ func (m *Model) message(msg client.Message) {
 		}
 	}
 	mention := !msg.Mine && m.mentions(msg.Text)
-	m.add(c, Entry{T: t, From: msg.From, Text: msg.Text, Kind: KindChat, Mine: msg.Mine, Mention: mention})
-	if !msg.Mine {
+	m.add(c, Entry{T: t, From: msg.From, Text: msg.Text, Kind: KindChat, Mine: msg.Mine, Mention: mention, MsgID: msg.MsgID})
+	if !msg.Mine && !msg.History { // history raises no notification and counts as read
 		title, body := msg.From+" in "+c.Title(), msg.Text
 		if msg.Private {
 			title = msg.From + " (private)"

@@ -7,17 +7,21 @@
 package clientmodel
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/multichat/multichat/net/client"
+	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/wire"
 )
 
 // MaxHistory caps each conversation's log; older lines are dropped in chunks.
 const MaxHistory = 50_000
+
+// FirstSeq is the sequence number of a conversation's first line. Older
+// lines loaded from history get lower ones; -1 means "no line", so
+// numbering starts far above it.
+const FirstSeq = 1 << 30
 
 // Phase is what the window shows.
 type Phase uint8
@@ -48,6 +52,7 @@ const (
 	KindNotice                    // an announcement from the server
 	KindError                     // failures and refusals
 	KindActivity                  // a burst of joins and leaves, folded into one line
+	KindDivider                   // "New since you joined / left": history above, new lines below
 )
 
 // EntryState is a line of mine on its way to the server.
@@ -66,6 +71,7 @@ type Entry struct {
 	Text    string
 	Why     string // NotSent: the reason, in plain words
 	ID      uint64 // my command's ID while Pending or NotSent
+	MsgID   uint64 // the server's id (0 for lines of the client's own)
 	Kind    EntryKind
 	State   EntryState
 	Mine    bool
@@ -94,6 +100,12 @@ type Conv struct {
 	Mentions int  // unread lines that name me (private chats: every unread line)
 	Joined   bool // rooms: still a member
 	PrivOff  bool // private chats: the other user went offline
+	// MinID and MaxID are the lowest and highest server ids in the log;
+	// Older says whether older messages can be loaded (LoadEarlier).
+	MinID, MaxID uint64
+	Older        Older
+	jump         uint64 // a search result being reached (Open), or 0
+	jumpPages    int
 	// touched is the lowest line changed in place (a burst of joins
 	// growing, an echo) since the view last asked (TakeTouched), or -1.
 	touched int
@@ -145,6 +157,15 @@ func (c *Conv) trim() {
 	clear(c.Entries[:drop]) // let the strings go
 	c.Entries = c.Entries[drop:]
 	c.Base += drop
+	c.MinID = 0
+	for i := range c.Entries {
+		if id := c.Entries[i].MsgID; id != 0 && (c.MinID == 0 || id < c.MinID) {
+			c.MinID = id
+		}
+	}
+	if c.Older == OlderNone {
+		c.Older = OlderMore // what was dropped can be loaded again
+	}
 }
 
 // Changes tells the view what to redraw after a model call.
@@ -158,6 +179,9 @@ type Changes struct {
 	Form     bool // the form's status line
 	Rooms    bool // RoomList was answered
 	Prompt   bool // Prompt changed: close the open one, show the new one
+	Servers  bool // the connect form's server list (found or recent)
+	Recent   bool // the recent servers changed: save them
+	History  bool // a conversation's history state (loading, start reached) or the search changed
 }
 
 // Form is the connect form's status line.
@@ -228,6 +252,19 @@ type Model struct {
 	Plaintext bool
 	Encrypted bool
 
+	// Search is the history search (Ctrl+F); Jump a line to scroll to and
+	// select (a search result opened), which the view clears.
+	Search     Search
+	Jump       JumpTo
+	ShowSearch bool // /search was typed: the view opens the search panel
+
+	// LAN is the servers found on the network; Recent those connected to
+	// before, newest first; Instance the LAN name of the server connected
+	// to, when it was found there (see ApplyLAN).
+	LAN      discovery.List
+	Recent   []Recent
+	Instance string
+
 	byKey      map[string]*Conv
 	byName     map[string]*Conv // rooms by the exact name last seen
 	pending    map[uint64]*Conv // my lines waiting for the server, by ID
@@ -237,6 +274,7 @@ type Model struct {
 	keptAddr   string // the server the kept conversations are from
 	quietRooms bool   // the next room list is for the Rooms dialog, not the log
 	meLower    string
+	histServer bool // the server keeps history (it sent some)
 	ch         Changes
 	now        func() time.Time
 }
@@ -318,7 +356,7 @@ func (m *Model) PrivateConv(peer string) *Conv {
 }
 
 func (m *Model) newConv(key string, kind ConvKind, name string) *Conv {
-	c := &Conv{Key: key, Kind: kind, Name: name, Joined: kind != Private, touched: -1}
+	c := &Conv{Key: key, Kind: kind, Name: name, Joined: kind != Private, touched: -1, Base: FirstSeq}
 	m.byKey[key] = c
 	m.Convs = append(m.Convs, c)
 	m.ch.Convs = true
@@ -395,117 +433,6 @@ func (m *Model) reset() {
 	clear(m.transfers)
 	m.rejoin = nil
 	m.TitleUnread = 0
+	m.Search, m.Jump, m.histServer = Search{}, JumpTo{}, false
 	m.ch.Convs, m.ch.Log, m.ch.Users, m.ch.Switched = true, true, true, true
-}
-
-// ---- the log ----
-
-func (m *Model) add(c *Conv, e Entry) {
-	if c == nil {
-		return
-	}
-	if e.T.IsZero() {
-		e.T = m.now()
-	}
-	c.activity = nil
-	c.Entries = append(c.Entries, e)
-	m.ch.Lines = true
-	c.trim() // the view drops rows of lines below Base
-	if c == m.Cur {
-		m.ch.Log = true
-	}
-}
-
-func (m *Model) system(c *Conv, t time.Time, text string) {
-	m.add(c, Entry{T: t, Text: text, Kind: KindSystem})
-}
-
-func (m *Model) errorLine(c *Conv, t time.Time, text string) {
-	m.add(c, Entry{T: t, Text: text, Kind: KindError})
-}
-
-// systemBoth logs a server-wide line in the lobby and, if it is elsewhere,
-// in the conversation on screen.
-func (m *Model) systemBoth(t time.Time, kind EntryKind, text string) {
-	lobby := m.lobby()
-	m.add(lobby, Entry{T: t, Text: text, Kind: kind})
-	if m.Cur != nil && m.Cur != lobby {
-		m.add(m.Cur, Entry{T: t, Text: text, Kind: kind})
-	}
-}
-
-// Clear empties c's log.
-func (m *Model) Clear(c *Conv) {
-	c.Base += len(c.Entries)
-	c.Entries = nil
-	c.activity = nil
-	c.Gen++
-	if c == m.Cur {
-		m.ch.Log = true
-	}
-}
-
-// remove deletes line seq of c (a discarded unsent line).
-func (m *Model) remove(c *Conv, seq int) {
-	i := seq - c.Base
-	if i < 0 || i >= len(c.Entries) {
-		return
-	}
-	c.Entries = slices.Delete(c.Entries, i, i+1)
-	c.activity = nil
-	c.Gen++
-	if c == m.Cur {
-		m.ch.Log = true
-	}
-}
-
-// findMine returns the sequence number of my line with id in c, or -1.
-// Pending lines are near the end, so it searches backwards.
-func findMine(c *Conv, id uint64) int {
-	for i := len(c.Entries) - 1; i >= 0; i-- {
-		if e := &c.Entries[i]; e.Mine && e.ID == id {
-			return c.Base + i
-		}
-	}
-	return -1
-}
-
-// EntryLine is a line as copied: "[15:04] nick: text".
-func EntryLine(e *Entry) string {
-	t := e.T.Local().Format("15:04")
-	if e.Kind == KindChat {
-		return fmt.Sprintf("[%s] %s: %s", t, e.From, e.Text)
-	}
-	return fmt.Sprintf("[%s] %s", t, e.Text)
-}
-
-// SortedUsers returns users sorted case-insensitively, without duplicates.
-func SortedUsers(users []string) []string {
-	type user struct{ key, nick string }
-	u := make([]user, len(users))
-	for i, n := range users {
-		u[i] = user{wire.FoldKey(n), n}
-	}
-	slices.SortFunc(u, func(a, b user) int { return strings.Compare(a.key, b.key) })
-	u = slices.CompactFunc(u, func(a, b user) bool { return a.key == b.key })
-	out := make([]string, len(u))
-	for i := range u {
-		out[i] = u[i].nick
-	}
-	return out
-}
-
-// SetMarks records the gateway marks of users: via holds the marked ones,
-// the others have none.
-func (m *Model) SetMarks(users []string, via map[string]string) {
-	for _, u := range users {
-		if v := via[u]; v != "" {
-			if m.Marks == nil {
-				m.Marks = make(map[string]string)
-			}
-			m.Marks[u] = v
-		} else {
-			delete(m.Marks, u)
-		}
-	}
 }

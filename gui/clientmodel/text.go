@@ -94,14 +94,27 @@ func Shorten(s string, n int) string {
 // that usually follows one in a sentence.
 func Links(text string) []string {
 	var out []string
-	for rest := text; ; {
-		i := strings.Index(rest, "http")
+	for _, sp := range LinkSpans(text) {
+		out = append(out, text[sp.Start:sp.End])
+	}
+	return out
+}
+
+// Span is a byte range of a text.
+type Span struct{ Start, End int }
+
+// LinkSpans returns where the URLs of Links are in text.
+func LinkSpans(text string) []Span {
+	var out []Span
+	for off := 0; ; {
+		i := strings.Index(text[off:], "http")
 		if i < 0 {
 			return out
 		}
-		rest = rest[i:]
+		off += i
+		rest := text[off:]
 		if !strings.HasPrefix(rest, "http://") && !strings.HasPrefix(rest, "https://") {
-			rest = rest[4:]
+			off += 4
 			continue
 		}
 		end := strings.IndexFunc(rest, func(r rune) bool {
@@ -115,8 +128,8 @@ func Links(text string) []string {
 			link += ")" // a URL with parentheses of its own (Wikipedia)
 		}
 		if len(link) > len("https://") {
-			out = append(out, link)
+			out = append(out, Span{off, off + len(link)})
 		}
-		rest = rest[end:]
+		off += end
 	}
 }

@@ -27,6 +27,12 @@ type Prompt struct {
 	Fingerprint string // AskTrust: as the user compares it, "AB12 CD34 …"
 	Wrong       bool   // AskPassword: the last one was refused
 	Nick        string // AskNick: the nickname that was lost
+	// Announced (AskTrust) compares the fingerprint with the one the
+	// server announced on the LAN, when it was found there; Matches says
+	// whether they are the same. It is shown beside the question, never
+	// instead of it.
+	Announced string
+	Matches   bool
 
 	fp client.TrustNeeded
 }
@@ -54,7 +60,8 @@ func (m *Model) trustNeeded(ev client.TrustNeeded) {
 		name = "the server"
 	}
 	fp := ev.Fingerprint.String()
-	m.ask(&Prompt{Kind: AskTrust, Title: "Trust this server?", Fingerprint: fp, fp: ev,
+	announced, matches := m.announced(ev.Addr, ev.Fingerprint)
+	m.ask(&Prompt{Kind: AskTrust, Title: "Trust this server?", Fingerprint: fp, fp: ev, Announced: announced, Matches: matches,
 		Text: fmt.Sprintf("First connection to %s at %s. Its identity (fingerprint) is:\n\n%s\n\n"+
 			"Compare it with the one the server window shows (or ask the server's admin). Trust this server?",
 			name, ev.Addr, fp)})
