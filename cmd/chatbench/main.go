@@ -30,6 +30,12 @@
 //
 // leanhub: serves the baseline hub until interrupted or stdin ends.
 //
+// Clusters (cluster.go): -addr a,b,c (or -addrs) spreads the clients over
+// several servers of one cluster, client i on the (i mod 3)-th; -nats
+// counts the NATS messages the servers publish while the scenario sends
+// (reported per chat message); -pids adds the other servers' CPU to -pid's.
+// cluster-bench.sh runs the cluster targets beside one server.
+//
 // Every scenario stops after -timeout (60 s) and reports what it has. -json
 // prints one JSON object instead of the summary. The exit status is 0 when
 // everything expected arrived intact, 1 when not, 2 on bad usage.
