@@ -105,3 +105,25 @@ func split(s string) []string {
 	}
 	return out
 }
+
+// clusterText is the console's /cluster: the other servers of the cluster
+// and the people on each, as users (the roster) counts them.
+func clusterText(c *server.ClusterChanged, users roster) string {
+	if c == nil {
+		return "this server is not in a cluster (or has heard no other server yet)"
+	}
+	on := map[string]int{}
+	for _, u := range users {
+		on[u.Server]++
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "cluster: this server is %s (%d people); %d other servers", c.ID, on[""], len(c.Peers))
+	for _, p := range c.Peers {
+		state := "up"
+		if !p.Up {
+			state = "DOWN"
+		}
+		fmt.Fprintf(&b, "\n  %-16s %-20q %-4s %-22s %d people", p.ID, p.Name, state, p.Addr, on[p.Name])
+	}
+	return b.String()
+}

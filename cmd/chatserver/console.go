@@ -22,6 +22,7 @@ const consoleHelp = `admin console commands:
   /fingerprint            the server certificate's fingerprint, for users to compare
   /password [TEXT]        set the server password; without TEXT, remove it
   /release NICK           free a nickname still reserved for a device that left
+  /cluster                the other servers of the cluster: up or down, people on each
   /stop                   stop the server and exit (as Ctrl-C)
   /help                   this list`
 
@@ -32,6 +33,7 @@ type consoleAction struct {
 	users       bool           // print the user list
 	quit        bool           // stop and exit
 	fingerprint bool           // print the fingerprint
+	cluster     bool           // print the cluster's servers
 }
 
 // parseConsole turns one line into an action. It never returns a command for
@@ -63,6 +65,8 @@ func parseConsole(line string) consoleAction {
 		return consoleAction{cmd: server.Announce{Text: rest}}
 	case "/fingerprint":
 		return consoleAction{fingerprint: true}
+	case "/cluster":
+		return consoleAction{cluster: true}
 	case "/password":
 		return consoleAction{cmd: server.SetPassword{Password: rest}}
 	case "/release":

@@ -75,6 +75,7 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 	code := 0
 	closed := false
 	var started server.Started
+	var clusterNow *server.ClusterChanged // nil: not in a cluster (yet)
 	finish := func() {
 		if !closed {
 			closed = true
@@ -102,6 +103,8 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 				fmt.Fprintln(stdout, users)
 			case act.fingerprint:
 				fmt.Fprintln(stdout, fingerprintText(started))
+			case act.cluster:
+				fmt.Fprintln(stdout, clusterText(clusterNow, users))
 			case act.reply != "":
 				fmt.Fprintln(stdout, act.reply)
 			case act.cmd != nil && !closed:
@@ -117,6 +120,8 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 			}
 			users.apply(ev)
 			switch ev := ev.(type) {
+			case server.ClusterChanged:
+				clusterNow = &ev
 			case server.Started:
 				started = ev
 				log.Info("serving headless", "addr", ev.Addr, "name", cfg.Name, "tls", ev.TLS, "password", ev.Password)
