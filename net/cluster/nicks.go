@@ -38,6 +38,7 @@ type release struct {
 	device [32]byte
 	token  string
 	free   bool
+	forget bool // any device's entry, if offline (the administrator's Release)
 }
 
 // nicks keeps nicknames unique across the cluster: one key per look-alike
@@ -91,7 +92,7 @@ func (k *nicks) run() {
 			return
 		case r := <-k.rel:
 			for _, key := range r.keys {
-				k.releaseOne(key, r.device, r.token, r.free)
+				k.releaseOne(key, r)
 			}
 		}
 	}
@@ -207,14 +208,22 @@ func (k *nicks) held(h holder) bool {
 // users without a device or refused ones). A claim made since, by another
 // connection of the device, is left alone. It does not wait.
 func (n *Node) Release(keys []string, device [32]byte, token string, free bool) {
+	n.queueRelease(release{keys: keys, device: device, token: token, free: free})
+}
+
+// Forget frees the nickname keys for anyone at once, unless their device is
+// online (the administrator's Release). It does not wait.
+func (n *Node) Forget(keys []string) { n.queueRelease(release{keys: keys, forget: true}) }
+
+func (n *Node) queueRelease(r release) {
 	select {
-	case n.nicks.rel <- release{keys: keys, device: device, token: token, free: free}:
+	case n.nicks.rel <- r:
 	default:
-		n.log.Warn("cluster: nickname releases queue full; dropping one", "keys", len(keys))
+		n.log.Warn("cluster: nickname releases queue full; dropping one", "keys", len(r.keys))
 	}
 }
 
-func (k *nicks) releaseOne(key string, device [32]byte, token string, free bool) {
+func (k *nicks) releaseOne(key string, r release) {
 	ctx, cancel := context.WithTimeout(k.ctx, 5*time.Second)
 	defer cancel()
 	key = keyOf(key)
@@ -224,10 +233,19 @@ func (k *nicks) releaseOne(key string, device [32]byte, token string, free bool)
 			return
 		}
 		var h holder
-		if json.Unmarshal(e.Value(), &h) != nil || h.Device != device || h.Token != token || !h.Online {
-			return // claimed again meanwhile (the device reconnected, here or to another server)
+		if json.Unmarshal(e.Value(), &h) != nil {
+			return
 		}
-		h.Online, h.At, h.Free = false, time.Now().UnixMilli(), free
+		switch {
+		case r.forget && h.Online:
+			return // back online meanwhile
+		case r.forget:
+			h.Free = true
+		case h.Device != r.device || h.Token != r.token || !h.Online:
+			return // claimed again meanwhile (the device reconnected, here or to another server)
+		default:
+			h.Online, h.At, h.Free = false, time.Now().UnixMilli(), r.free
+		}
 		val, _ := json.Marshal(h)
 		if _, err := k.kv.Update(ctx, key, val, e.Revision()); err == nil {
 			return

@@ -218,3 +218,21 @@ func TestExistingDeployment(t *testing.T) {
 		t.Fatalf("a second device got bob: %v", err)
 	}
 }
+
+// TestForget: the administrator frees a nickname still bound to a device
+// that left, on every server.
+func TestForget(t *testing.T) {
+	nodes := startAll(t, LocalConfigs(t, 2))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	keys := []string{"frank"}
+	if err := nodes[0].Claim(ctx, keys, [32]byte{1}, "a"); err != nil {
+		t.Fatal(err)
+	}
+	nodes[0].Release(keys, [32]byte{1}, "a", false) // offline, bound for the grace period (10 min)
+	if err := nodes[1].Claim(ctx, keys, [32]byte{2}, "b"); err != ErrTaken {
+		t.Fatalf("another device took a nickname in its grace period: %v", err)
+	}
+	nodes[0].Forget(keys) // after the release: one queue, in order
+	claimSoon(ctx, t, nodes[1], keys, [32]byte{2})
+}

@@ -34,6 +34,7 @@ type Cluster interface {
 	// blocks (the connection's reader calls it, never the hub).
 	Claim(ctx context.Context, keys []string, device [32]byte, token string) error
 	Release(keys []string, device [32]byte, token string, free bool)
+	Forget(keys []string)
 }
 
 // claimTime bounds a nickname claim with the other servers.
@@ -174,6 +175,16 @@ func (h *hub) releaseNick(c *conn, free bool) {
 		c.claimed = false
 		h.cl.node.Release(c.claim.keys, c.claim.device, claimToken(c), free || c.gateway)
 	}
+}
+
+// clusterForget asks the cluster to free a nickname bound to a device that
+// is not online (the administrator's Release); false without a cluster.
+func (h *hub) clusterForget(keys [2]string) bool {
+	if h.cl == nil {
+		return false
+	}
+	h.cl.node.Forget(uniqueKeys(keys))
+	return true
 }
 
 // claim is what a connection's reader bound in the cluster's bucket.

@@ -732,6 +732,11 @@ func (h *hub) release(nick string) {
 		}
 	}
 	b := h.binds.forget(keys)
+	if h.clusterForget(keys) && b == nil {
+		h.log.Info("nickname released in the cluster", "nick", nick)
+		h.emit(Notice{Text: fmt.Sprintf("released the nickname %s on every server: anyone may take it now", nick), At: time.Now()})
+		return
+	}
 	if b == nil {
 		h.failed("release", fmt.Errorf("no device holds the nickname %q", nick))
 		return
