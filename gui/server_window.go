@@ -101,6 +101,7 @@ type ServerWindow struct {
 
 	gateways   *gatewayRow     // the gateway switches (server_window_gateways.go); nil without them
 	gatewayBox *fyne.Container // holds them once ShowGateways is called
+	cluster    *clusterView    // the Cluster tab; nil until the server is known to be in a cluster
 }
 
 // NewServerWindow builds the server window in w, wires it to a server's

@@ -22,13 +22,17 @@ import (
 // applyBatch applies a burst of events, then refreshes what changed once.
 func (s *ServerWindow) applyBatch(batch []server.Event) {
 	follow := s.logAtBottom()
-	nLines, usersChanged, roomsChanged := len(s.m.Lines), false, false
+	nLines, usersChanged, roomsChanged, clusterChanged := len(s.m.Lines), false, false, false
 	var mod servermodel.ModChanges
 	for _, ev := range batch {
 		ch := s.m.Apply(ev)
 		usersChanged = usersChanged || ch.Users
 		roomsChanged = roomsChanged || ch.Rooms
 		mod.Bans, mod.Audit = mod.Bans || ch.Mod.Bans, mod.Audit || ch.Mod.Audit
+		clusterChanged = clusterChanged || ch.Cluster
+	}
+	if clusterChanged || usersChanged {
+		s.refreshCluster()
 	}
 	s.applyModeration(mod)
 	for _, p := range s.m.Problems {

@@ -112,7 +112,7 @@ func (s *ServerWindow) updateUserCell(id widget.TableCellID, o fyne.CanvasObject
 		}
 		l.SetText(t)
 	case colAddr:
-		l.SetText(servermodel.FormatAddr(u.Addr))
+		l.SetText(userWhere(u))
 	case colSince:
 		l.SetText(formatSince(u.Since, time.Now()))
 	}

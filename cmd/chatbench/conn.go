@@ -310,6 +310,7 @@ func (bc *benchConn) close() {
 func dialAll(ctx context.Context, addr string, plaintext bool, room string, n, conc, readBuf int, nick func(int) string,
 	limit time.Duration, keepGoing bool, onConn func(i int, bc *benchConn, took time.Duration)) ([]*benchConn, []error) {
 	conns := make([]*benchConn, n)
+	addrs := addrList(addr)
 	var errs []error
 	var mu sync.Mutex
 	dctx, cancel := context.WithCancel(ctx)
@@ -320,7 +321,7 @@ func dialAll(ctx context.Context, addr string, plaintext bool, room string, n, c
 		wg.Go(func() {
 			for i := range next {
 				t0 := time.Now()
-				bc, err := dial(dctx, addr, plaintext, nick(i), room, readBuf, limit)
+				bc, err := dial(dctx, addrs[i%len(addrs)], plaintext, nick(i), room, readBuf, limit)
 				if err != nil {
 					mu.Lock()
 					errs = append(errs, err)

@@ -212,7 +212,7 @@ func probeJoins(ctx context.Context, o connOpts, prefix string, res *connResult)
 	var conns []*benchConn
 	var h hist
 	for i := range o.Probes {
-		bc, err := dial(ctx, o.Addr, o.Plaintext, fmt.Sprintf("%sprobe%d", prefix, i), "", o.ReadBuf, o.Handshake)
+		bc, err := dial(ctx, addrList(o.Addr)[0], o.Plaintext, fmt.Sprintf("%sprobe%d", prefix, i), "", o.ReadBuf, o.Handshake)
 		if err != nil {
 			res.Error = joinMsg(res.Error, "probe: "+err.Error())
 			break

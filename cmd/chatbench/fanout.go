@@ -55,6 +55,8 @@ type fanoutResult struct {
 	MachineShare   float64 `json:"machine_share,omitempty"`
 	CPUBoundPerSec float64 `json:"cpu_bound_deliveries_per_sec,omitempty"`
 
+	natsFigures
+
 	Complete bool   `json:"complete"`
 	Error    string `json:"error,omitempty"`
 
@@ -95,7 +97,12 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 	}
 	res.Room, res.ConnectSeconds, res.MembersSeen = rr.room, rr.connect.Seconds(), rr.members
 
-	cpu := startCPU(o.PID)
+	counter, err := countNATS(o.NATS)
+	if err != nil {
+		rr.close()
+		return nil, err
+	}
+	cpu := startCPU(o.PID, o.MorePIDs...)
 	t0 := time.Now()
 	var wg sync.WaitGroup
 	errs := make([]error, o.Senders)
@@ -106,6 +113,7 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 	wg.Wait()
 	elapsed := time.Since(t0)
 	cpu.stop()
+	counted := counter.stop()
 	rr.close()
 
 	res.Seconds = elapsed.Seconds()
@@ -114,6 +122,7 @@ func runFanout(ctx context.Context, o fanoutOpts) (*fanoutResult, error) {
 		res.Sent += uint64(n)
 	}
 	res.Expected = res.Sent * uint64(o.Clients)
+	res.natsFigures.set(len(addrList(o.Addr)), counted, counter != nil, res.Sent)
 	if res.Received < res.Expected {
 		res.Lost = res.Expected - res.Received
 	}

@@ -35,6 +35,8 @@ type latencyResult struct {
 	deliveryStats
 	Lost uint64 `json:"lost"`
 
+	natsFigures
+
 	Samples uint64  `json:"samples"`
 	P50us   float64 `json:"p50_us"`
 	P90us   float64 `json:"p90_us"`
@@ -86,7 +88,12 @@ func runLatency(ctx context.Context, o latencyOpts) (*latencyResult, error) {
 	}
 	res.Room, res.ConnectSeconds, res.MembersSeen = rr.room, rr.connect.Seconds(), rr.members
 
-	cpu := startCPU(o.PID)
+	counter, err := countNATS(o.NATS)
+	if err != nil {
+		rr.close()
+		return nil, err
+	}
+	cpu := startCPU(o.PID, o.MorePIDs...)
 	t0 := time.Now()
 	sctx, cancel := context.WithTimeout(rr.ctx, o.Duration)
 	interval := time.Duration(float64(time.Second) / o.Rate)
@@ -115,12 +122,14 @@ func runLatency(ctx context.Context, o latencyOpts) (*latencyResult, error) {
 	}
 	dcancel()
 	cpu.stop()
+	counted := counter.stop()
 	rr.close()
 
 	for _, n := range sent {
 		res.Sent += uint64(n)
 	}
 	res.Expected = res.Sent * uint64(o.Clients)
+	res.natsFigures.set(len(addrList(o.Addr)), counted, counter != nil, res.Sent)
 	res.deliveryStats = rr.stats()
 	if res.Received < res.Expected {
 		res.Lost = res.Expected - res.Received

@@ -35,6 +35,11 @@
 // accept, chunks within -window of the acknowledgements, SHA-256 checked);
 // meanwhile two more users chat at -chat-rate messages/s. Reports MiB/s, the
 // chat latency during the transfer and, given -pid, the server's RSS growth.
+// Clusters (cluster.go): -addr a,b,c (or -addrs) spreads the clients over
+// several servers of one cluster, client i on the (i mod 3)-th; -nats
+// counts the NATS messages the servers publish while the scenario sends
+// (reported per chat message); -pids adds the other servers' CPU to -pid's.
+// cluster-bench.sh runs the cluster targets beside one server.
 //
 // Every scenario stops after -timeout (60 s) and reports what it has. -json
 // prints one JSON object instead of the summary. The exit status is 0 when
@@ -72,10 +77,24 @@ type common struct {
 	handshake time.Duration
 	cpuprof   string
 	plaintext bool
+	nats      string
+	pids      []int
 }
 
 func (c *common) register(fs *flag.FlagSet, conc, rbuf int) {
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:7900", "server address (127.0.0.1 only)")
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:7900", "server address (127.0.0.1 only); several servers of a cluster: comma-separated, clients spread over them")
+	fs.StringVar(&c.addr, "addrs", "127.0.0.1:7900", "the same as -addr")
+	fs.Func("pids", "a cluster's other server process ids, comma-separated: their CPU time is added to -pid's", func(s string) error {
+		for _, f := range addrList(s) {
+			p, err := strconv.Atoi(f)
+			if err != nil || p <= 0 {
+				return fmt.Errorf("bad process id %q", f)
+			}
+			c.pids = append(c.pids, p)
+		}
+		return nil
+	})
+	fs.StringVar(&c.nats, "nats", "", "count the NATS messages a cluster's servers publish while sending (nats://127.0.0.1:PORT of a server's -nats-listen)")
 	fs.IntVar(&c.pid, "pid", 0, "server process id, for its CPU time and RSS from /proc (0: not measured)")
 	fs.DurationVar(&c.timeout, "timeout", 60*time.Second, "stop after this long and report what was measured")
 	fs.BoolVar(&c.json, "json", false, "print one JSON object instead of the summary")
@@ -198,7 +217,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "chatbench: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	addr, err := loopbackAddr(c.addr)
+	addr, err := loopbackAddrs(c.addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "chatbench:", err)
 		return 2
@@ -257,6 +276,7 @@ func (o *roomOpts) register(fs *flag.FlagSet) {
 
 func (o *roomOpts) set(c *common) {
 	o.Addr, o.PID, o.Conc, o.ReadBuf, o.Handshake, o.Plaintext = c.addr, c.pid, c.conc, c.rbuf, c.handshake, c.plaintext
+	o.NATS, o.MorePIDs = c.nats, c.pids
 }
 
 // loopbackAddr accepts "127.0.0.1:PORT" or "localhost:PORT" and returns the

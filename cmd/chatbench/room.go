@@ -26,6 +26,8 @@ type roomOpts struct {
 	Handshake time.Duration
 	Plaintext bool   // connect without TLS
 	Nicks     string // nickname prefix; "" picks a random one
+	NATS      string // count the cluster's NATS messages here (cluster.go); "" does not
+	MorePIDs  []int  // a cluster's other server processes, their CPU counted with PID's
 }
 
 func (o *roomOpts) check() error {
@@ -201,24 +203,38 @@ func sayFrame(buf []byte, room string, seq uint32, text []byte) []byte {
 // of a measured phase.
 type cpuMeter struct {
 	pid            int
+	more           []int // more server processes (a cluster's), counted with pid's
 	server0, self0 time.Duration
 	serverErr      error
 	server, self   time.Duration
 }
 
-func startCPU(pid int) *cpuMeter {
-	m := &cpuMeter{pid: pid, self0: selfCPU()}
+func startCPU(pid int, more ...int) *cpuMeter {
+	m := &cpuMeter{pid: pid, more: more, self0: selfCPU()}
 	if pid > 0 {
-		m.server0, m.serverErr = procCPU(pid)
+		m.server0, m.serverErr = m.serverCPU()
 	}
 	return m
+}
+
+// serverCPU sums the CPU time of the server processes.
+func (m *cpuMeter) serverCPU() (time.Duration, error) {
+	var sum time.Duration
+	for _, p := range append([]int{m.pid}, m.more...) {
+		c, err := procCPU(p)
+		if err != nil {
+			return 0, err
+		}
+		sum += c
+	}
+	return sum, nil
 }
 
 func (m *cpuMeter) stop() {
 	m.self = selfCPU() - m.self0
 	if m.pid > 0 && m.serverErr == nil {
 		var c time.Duration
-		c, m.serverErr = procCPU(m.pid)
+		c, m.serverErr = m.serverCPU()
 		m.server = c - m.server0
 	}
 }

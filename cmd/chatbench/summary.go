@@ -27,6 +27,7 @@ func printSummary(w io.Writer, res any) {
 			p("  server CPU       %.2f s", r.ServerCPUSeconds)
 		}
 		p("  chatbench CPU    %.2f s", r.ToolCPUSeconds)
+		natsSummary(p, r.natsFigures)
 		problems(p, r.deliveryStats)
 		verdict(p, r.Complete, r.Error)
 	case *fileResult:
@@ -108,6 +109,7 @@ func fanoutSummary(p func(string, ...any), r *fanoutResult) {
 		p("  server CPU       %.2f s, %.3f µs per delivery", r.ServerCPUSeconds, r.ServerCPUPerDeliveryUsec)
 	}
 	p("  chatbench CPU    %.2f s, %.3f µs per delivery", r.ToolCPUSeconds, r.ToolCPUPerDeliveryUsec)
+	natsSummary(p, r.natsFigures)
 	if r.MachineShare > 0 {
 		p("  machine share    %.0f %% of %d CPUs; CPU-bound rate %.0f deliveries/s", 100*r.MachineShare, r.CPUs, r.CPUBoundPerSec)
 	}

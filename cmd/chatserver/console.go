@@ -38,6 +38,7 @@ const consoleHelp = `admin console commands:
   /lecture on|off [ROOM]  lecture mode: only announcements are posted (every room, or ROOM)
   /topic [#ROOM] [TEXT]   pin TEXT under the lobby's (or ROOM's) title; without TEXT, unpin
   /log [N]                the last N admin actions (20), earlier runs included
+  /cluster                the other servers of the cluster: up or down, people on each
   /stop                   stop the server and exit (as Ctrl-C)
   /help                   this list
 Korean names work too: /강퇴 kick, /차단 ban, /차단해제 unban, /차단목록 bans, /공지 announce,
@@ -54,6 +55,7 @@ type consoleAction struct {
 	bans        bool           // print the bans
 	log         int            // print the last log admin actions (0: none)
 	unban       string         // lift the ban this names (a number, nickname or address)
+	cluster     bool           // print the cluster's servers
 }
 
 // parseConsole turns one line into an action. It never returns a command for
@@ -153,6 +155,8 @@ func parseConsoleAt(line string, now time.Time) consoleAction {
 		return consoleAction{cmd: server.Announce{Text: rest}}
 	case "/fingerprint":
 		return consoleAction{fingerprint: true}
+	case "/cluster":
+		return consoleAction{cluster: true}
 	case "/password":
 		return consoleAction{cmd: server.SetPassword{Password: rest}}
 	case "/release":
@@ -209,7 +213,11 @@ func (r roster) String() string {
 	fmt.Fprintf(&b, "%d connected:", len(nicks))
 	for _, n := range nicks {
 		u := r[n]
-		fmt.Fprintf(&b, "\n  %-20s %-22s since %s", n, u.Addr, u.Since.Format(time.TimeOnly))
+		where := u.Addr.String()
+		if u.Server != "" {
+			where = "on " + u.Server // a user of another server of the cluster
+		}
+		fmt.Fprintf(&b, "\n  %-20s %-22s since %s", n, where, u.Since.Format(time.TimeOnly))
 	}
 	return b.String()
 }

@@ -24,6 +24,7 @@ func TestParseConsole(t *testing.T) {
 		{"/users", consoleAction{users: true}},
 		{"/stop", consoleAction{quit: true}},
 		{"/fingerprint", consoleAction{fingerprint: true}},
+		{"/cluster", consoleAction{cluster: true}},
 		{"/password 반 코드", consoleAction{cmd: server.SetPassword{Password: "반 코드"}}},
 		{"/password", consoleAction{cmd: server.SetPassword{}}},
 		{"/release 지민", consoleAction{cmd: server.Release{Nick: "지민"}}},
@@ -113,5 +114,23 @@ func waitFor(t *testing.T, out *syncBuffer, want string) {
 			t.Fatalf("output lacks %q within 5 s:\n%s", want, out)
 		}
 		time.Sleep(10 * time.Millisecond) // polling the process's output
+	}
+}
+
+func TestClusterText(t *testing.T) {
+	if got := clusterText(nil, roster{}); !strings.Contains(got, "not in a cluster") {
+		t.Errorf("no cluster: %q", got)
+	}
+	users := roster{}
+	for _, ev := range []server.Event{server.UserJoined{Nick: "a"}, server.UserJoined{Nick: "b", Server: "floor 2"},
+		server.UserJoined{Nick: "c", Server: "floor 2"}} {
+		users.apply(ev)
+	}
+	got := clusterText(&server.ClusterChanged{ID: "floor1", Peers: []server.ClusterPeer{
+		{ID: "floor2", Name: "floor 2", Addr: "10.0.0.2:7878", Up: true}, {ID: "floor3", Name: "floor 3"}}}, users)
+	for _, want := range []string{"this server is floor1 (1 people); 2 other servers", `"floor 2"`, "up", "2 people", "DOWN"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/cluster lacks %q:\n%s", want, got)
+		}
 	}
 }

@@ -27,6 +27,7 @@ type options struct {
 	History  bool
 	KeepDays int
 	Gateways gatewayOptions
+	Cluster  clusterOptions
 }
 
 // configFromFlags parses args (without the program name) into options. Zero
@@ -73,6 +74,7 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	gw.Plaintext = true // until the native port speaks TLS: then the admin's opt-in to plaintext
 	fs.BoolVar(&c.Plaintext, "plaintext", false, "serve without TLS (chat crosses the network in cleartext; for tests, benchmarks and classic clients)")
 	fs.DurationVar(&c.NickGrace, "nick-grace", d.NickGrace, "how long a nickname stays reserved for its device after it disconnects")
+	clusterFlags(fs, &o.Cluster, c)
 	var password, passwordFile string
 	fs.StringVar(&password, "password", "", "server password (\"class code\") new users must give; visible to other local users in the process list: prefer -password-file")
 	fs.StringVar(&passwordFile, "password-file", "", "read the server password from the first line of this file")

@@ -46,6 +46,12 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 	cfg.Logger = log
 	closeHistory := openHistory(o, &cfg, log)
 	defer closeHistory()
+	closeCluster, err := startCluster(o, &cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "chatserver: cluster: %v\n", err)
+		return 1
+	}
+	defer closeCluster() // after Run has returned
 	gws, err := startGateways(o.Gateways, &cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "chatserver: %v\n", err)
@@ -71,6 +77,7 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 	code := 0
 	closed := false
 	var started server.Started
+	var clusterNow *server.ClusterChanged // nil: not in a cluster (yet)
 	finish := func() {
 		if !closed {
 			closed = true
@@ -108,6 +115,8 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 				} else if !ok {
 					fmt.Fprintf(stdout, "no ban names %q; see /bans\n", act.unban)
 				}
+			case act.cluster:
+				fmt.Fprintln(stdout, clusterText(clusterNow, users))
 			case act.reply != "":
 				fmt.Fprintln(stdout, act.reply)
 			case act.cmd != nil && !closed:
@@ -124,6 +133,8 @@ func runHeadless(ctx context.Context, o options, stdin io.Reader, stdout, stderr
 			users.apply(ev)
 			mod.apply(ev)
 			switch ev := ev.(type) {
+			case server.ClusterChanged:
+				clusterNow = &ev
 			case server.Started:
 				started = ev
 				log.Info("serving headless", "addr", ev.Addr, "name", cfg.Name, "tls", ev.TLS, "password", ev.Password)

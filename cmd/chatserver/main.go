@@ -46,6 +46,12 @@ func runWindow(ctx context.Context, o options) {
 	cfg := o.Config
 	cfg.Logger = newLogger(o, os.Stderr)
 	closeHistory := openHistory(o, &cfg, cfg.Logger)
+	closeCluster, err := startCluster(o, &cfg, cfg.Logger)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "chatserver: cluster: %v\n", err)
+		os.Exit(1)
+	}
+	defer closeCluster()
 	gws := newGateways(o.Gateways, &cfg, cfg.Logger) // switched in the window
 	defer gws.Close()
 	runCtx, cancel := context.WithCancel(context.Background())

@@ -42,6 +42,9 @@ type User struct {
 	Via      string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
 	Away     bool   // the user set away (by hand or idle)
 	AwayText string
+	// Server is the cluster server the user is on ("" for this one; Addr
+	// is then unknown).
+	Server string
 }
 
 // Room is a room and its members.
@@ -89,6 +92,7 @@ type Problem struct {
 type Changes struct {
 	Users, Rooms bool
 	Mod          ModChanges // moderation.go
+	Cluster      bool
 }
 
 // Model is the server window's state.
@@ -114,6 +118,9 @@ type Model struct {
 	Closing bool // the admin closed the window: the server stops, then it closes
 
 	Mod Moderation // bans, audit log, mutes (moderation.go)
+	// Cluster is the other servers of the cluster (cluster.go); nil when
+	// the server is not in one.
+	Cluster *Cluster
 
 	// The user list as shown: sorted, filtered, with its selection.
 	SortBy   SortKey
@@ -171,8 +178,12 @@ func (m *Model) Apply(ev server.Event) Changes {
 		m.Log(ev.At, Info, lang.L("Server stopped; every client was told"))
 	case server.UserJoined:
 		m.Users = slices.DeleteFunc(m.Users, func(u User) bool { return u.Nick == ev.Nick })
-		m.Users = append(m.Users, User{Nick: ev.Nick, Addr: ev.Addr, Since: ev.Since, Via: ev.Via})
+		m.Users = append(m.Users, User{Nick: ev.Nick, Addr: ev.Addr, Since: ev.Since, Via: ev.Via, Server: ev.Server})
 		ch.Users = true
+		if ev.Server != "" {
+			m.Log(ev.Since, Join, lang.L("{{.Nick}} joined on {{.Server}}", vars{"Nick": ev.Nick + wire.ViaTag(ev.Via), "Server": ev.Server}))
+			break
+		}
 		m.Log(ev.Since, Join, lang.L("{{.Nick}} joined from {{.Addr}}", vars{"Nick": ev.Nick + wire.ViaTag(ev.Via), "Addr": FormatAddr(ev.Addr)}))
 	case server.UserLeft:
 		m.Users = slices.DeleteFunc(m.Users, func(u User) bool { return u.Nick == ev.Nick })
@@ -202,6 +213,8 @@ func (m *Model) Apply(ev server.Event) Changes {
 			})
 		}
 		ch.Rooms = true
+	case server.ClusterChanged:
+		ch.Cluster = m.applyCluster(ev)
 	case server.Notice:
 		m.Log(ev.At, Notice, ev.Text)
 	case server.AwayChanged:

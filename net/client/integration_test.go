@@ -36,7 +36,13 @@ func join(t *testing.T, s *server.TestServer, nick string, opts ...Option) *harn
 // waitUsers waits until room's list, as h sees it, is want.
 func waitUsers(h *harness, room string, want ...string) {
 	h.t.Helper()
-	deadline := time.After(waitLimit)
+	waitUsersWithin(h, waitLimit, room, want...)
+}
+
+// waitUsersWithin is waitUsers with another bound.
+func waitUsersWithin(h *harness, d time.Duration, room string, want ...string) {
+	h.t.Helper()
+	deadline := time.After(d)
 	for {
 		select {
 		case ev := <-h.events:

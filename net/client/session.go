@@ -91,6 +91,8 @@ type session struct {
 	histServer bool
 	catchTimer *time.Timer // gives up waiting for Missed answers
 	presence   awayState
+
+	servers []wire.ServerInfo // the cluster's servers, as the last one listed them (cluster.go)
 }
 
 // waitKind is a question the session waits on the user for.
@@ -136,6 +138,7 @@ func newSession(ctx context.Context, o *options, ev chan<- Event, wg *sync.WaitG
 // reset forgets the session's target and all its state.
 func (s *session) reset() {
 	s.active, s.closing, s.everUp, s.down = false, false, false, false
+	s.servers = nil
 	s.addr, s.nick, s.id, s.attempt, s.slow, s.lostAt = "", "", 0, 0, 0, time.Time{}
 	s.password, s.plaintext, s.waiting, s.offered, s.knownFP = "", false, waitNone, trust.Fingerprint{}, trust.Fingerprint{}
 	s.lobby, s.myKey, s.lobbyKey = wire.Lobby, "", wire.FoldKey(wire.Lobby)
@@ -408,6 +411,7 @@ func (s *session) dialed(r dialResult) {
 		s.finish(r.err, "the server does not use encryption", false)
 	case r.err != nil:
 		s.log.Info("connection attempt failed", "addr", s.addr, "err", r.err)
+		s.failover()
 		s.failed(r.err)
 	case r.refused != nil:
 		s.refused(*r.refused)
@@ -445,7 +449,7 @@ func (s *session) failed(err error) {
 
 // transientRefusal reports refusals that may clear up by themselves.
 func transientRefusal(c wire.RefuseCode) bool {
-	return c == wire.RefuseServerFull || c == wire.RefuseTooManyFrom
+	return c == wire.RefuseServerFull || c == wire.RefuseTooManyFrom || c == wire.RefuseClusterBusy
 }
 
 func (s *session) refused(m wire.Refused) {
@@ -1038,6 +1042,8 @@ func (s *session) handle(msg wire.Message) {
 		s.emit(AwayChanged{Nick: m.User, Away: m.Away, Text: m.Text})
 	case wire.TypingNotice:
 		s.emit(TypingNotice{Room: m.Room, From: m.From})
+	case wire.Servers:
+		s.serversListed(m)
 	default:
 		s.log.Debug("ignoring an unexpected frame", "type", msg.Type())
 	}

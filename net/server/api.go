@@ -82,6 +82,11 @@ type Config struct {
 	// Now is the clock of bans, mutes and the audit log (nil: time.Now);
 	// tests move it instead of sleeping.
 	Now func() time.Time
+	// Cluster joins this server to others serving the same chat (see
+	// Cluster); nil: a server on its own. Advertise is the address the
+	// other servers give clients for this one (default: the listener's).
+	Cluster   Cluster
+	Advertise string
 }
 
 // The slow-consumer limits' defaults (PROTOCOL.md, "Slow consumers"). What a
@@ -229,6 +234,9 @@ type UserJoined struct {
 	Addr  netip.AddrPort
 	Since time.Time
 	Via   string // the gateway that brought the user ("irc", "classic"); "" for MultiChat clients
+	// Server is the name of the cluster server the user is on; "" for this
+	// one (Addr is then the user's address).
+	Server string
 }
 
 // UserLeft reports a user gone, and why ("quit", "connection lost", "kicked",
@@ -237,6 +245,7 @@ type UserLeft struct {
 	Nick   string
 	Reason string
 	At     time.Time
+	Server string // as in UserJoined
 }
 
 // Message reports chat traffic for the activity log. For private messages

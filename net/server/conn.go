@@ -126,6 +126,10 @@ type conn struct {
 	files     int   // transfers this user is sending
 	muted     *mute // nil unless muted (moderation.go)
 	presence  presence
+	// Cluster (cluster.go).
+	peer    *peerServer // the server this member is on; nil: this one
+	claimed bool        // the nickname is bound in the cluster's bucket (set by the reader)
+	claim   claim       // what the reader claimed
 }
 
 // membership is a conn's place in a room's member slice.
@@ -289,6 +293,9 @@ func (c *conn) readFrames() inbound {
 		}
 	} else {
 		onSideStack(func() { r = c.h.gate.check(hello, c.addr.Addr(), c.nonce, c.h.fp) })
+	}
+	if r == nil && c.h.cl != nil {
+		r = c.claimNick(hello)
 	}
 	if r != nil {
 		return failWith(c, wire.LeftProtocol, *r, "refused: "+r.Code.String())

@@ -175,6 +175,10 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 			reject(wire.CodeFileRejected, "you cannot send a file to yourself")
 			return
 		}
+		if to.peer != nil {
+			reject(wire.CodeRemoteUnavailable, fmt.Sprintf("“%s” is on another server; files go only to people on this server for now", to.nick))
+			return
+		}
 		add(to)
 		toNick = to.nick
 	} else {
@@ -189,7 +193,7 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 		}
 		tr.room = r.name
 		for _, mem := range r.members {
-			if mem != c {
+			if mem != c && mem.peer == nil { // those on other servers do not get it
 				add(mem)
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/multichat/multichat/net/cluster"
 	"github.com/multichat/multichat/net/store"
 	"github.com/multichat/multichat/net/trust"
 	"github.com/multichat/multichat/net/wire"
@@ -93,6 +94,9 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 		}
 	}
 	h.binds = newBindings(cfg.Bindings, cfg.NickGrace, func(err error) { h.failed("bindings", err) })
+	if cfg.Cluster != nil {
+		h.cl, h.clIn = newClusterHub(cfg.Cluster), cfg.Cluster.Events()
+	}
 	h.startHistory(ctx)
 	h.startModeration(ctx)
 	if cfg.Port != nil {
@@ -203,6 +207,10 @@ type hub struct {
 	// Offline delivery (away.go).
 	dir     map[string]store.Party // nickname fold key → the device that last held it
 	waiting map[string]int         // party → private messages kept for it while offline
+
+	// Cluster (cluster.go): nil without one.
+	cl   *clusterHub
+	clIn <-chan cluster.Event
 }
 
 func newHub(cfg Config, q *eventQueue) *hub {
@@ -279,14 +287,17 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 			h.timerC = nil
 		case res := <-h.histRes:
 			h.answered(res)
+		case e := <-h.clIn:
+			h.clusterEvent(e)
 		}
+		h.clusterClock()
 		h.reap()
 		h.housekeep()
-		// Writers are woken when the hub has nothing more queued, or every
-		// maxBurst items under load, or when one outbox has a quarter of its
-		// limit staged: each then writes what the burst queued for it in one
-		// write.
-		if h.burst++; len(h.wake) > 0 && (len(h.in) == 0 || h.burst >= maxBurst || h.handNow) {
+		// Writers are woken when the hub has nothing more queued (from the
+		// connections or the cluster), or every maxBurst items under load,
+		// or when one outbox has a quarter of its limit staged: each then
+		// writes what the burst queued for it in one write.
+		if h.burst++; len(h.wake) > 0 && (len(h.in)+len(h.clIn) == 0 || h.burst >= maxBurst || h.handNow) {
 			for len(h.wake) > 0 {
 				h.wakeWriters() // may find slow consumers,
 				h.reap()        // whose Left frames queue more
@@ -361,6 +372,9 @@ func (h *hub) push(c *conn, frame []byte) { h.stage(c, outFrame{b: frame}, false
 func (h *hub) pushForce(c *conn, frame []byte) { h.stage(c, outFrame{b: frame}, true) }
 
 func (h *hub) stage(c *conn, f outFrame, force bool) {
+	if c.peer != nil {
+		return // a member of another server: that server writes to it
+	}
 	if c.out.stage(f, force) {
 		h.wake = append(h.wake, c)
 	}
@@ -559,6 +573,7 @@ func (h *hub) start(addr, name string) {
 	h.emit(Started{Addr: ln.Addr().String(), Name: h.cfg.Name, At: time.Now(), TLS: h.tlsConf != nil,
 		Fingerprint: h.fp, Password: h.gate.required()})
 	h.audit("start", ln.Addr().String(), "", h.cfg.Name)
+	h.clusterStart()
 }
 
 func (h *hub) acceptLoop(ln net.Listener, stopping <-chan struct{}) {
@@ -644,6 +659,7 @@ func (h *hub) accept(nc net.Conn) *conn {
 // (bounded: final frames get closeGrace).
 func (h *hub) stop() {
 	h.flushJoins()
+	h.clusterStop()
 	close(h.stopping)
 	h.ln.Close()
 	frame := wire.Encode(wire.Stopping{Reason: stopReason})
@@ -689,6 +705,9 @@ func (h *hub) kick(k Kick) {
 		return
 	}
 	h.audit("kick", c.nick, reason, c.addr.Addr().String())
+	if h.remoteAdmin(c, "kick", Kick{Reason: reason}) {
+		return
+	}
 	h.remove(c, reason, time.Now())
 }
 
@@ -696,6 +715,7 @@ func (h *hub) kick(k Kick) {
 func (h *hub) remove(c *conn, reason string, now time.Time) {
 	h.pushForce(c, wire.Encode(wire.Kicked{Reason: reason, By: "admin"}))
 	removed := wire.Encode(wire.Removed{Time: now.UnixMilli(), User: c.nick, Reason: reason})
+	h.clusterRemoved(c, reason, now.UnixMilli())
 	for _, m := range h.lobby.members {
 		if m != c {
 			h.push(m, removed)
@@ -737,6 +757,11 @@ func (h *hub) release(nick string) {
 		}
 	}
 	b := h.binds.forget(keys)
+	if h.clusterForget(keys) && b == nil {
+		h.log.Info("nickname released in the cluster", "nick", nick)
+		h.emit(Notice{Text: fmt.Sprintf("released the nickname %s on every server: anyone may take it now", nick), At: time.Now()})
+		return
+	}
 	if b == nil {
 		h.failed("release", fmt.Errorf("no device holds the nickname %q", nick))
 		return
@@ -757,6 +782,7 @@ func (h *hub) announce(text string) {
 		return
 	}
 	h.broadcast(h.lobby, wire.Encode(wire.Notice{Time: now.UnixMilli(), Text: text}))
+	h.clusterNotice(text, now.UnixMilli())
 	h.nextID++
 	h.keep(store.Record{ID: h.nextID, Time: now.UnixMilli(), Kind: store.KindNotice,
 		Conv: store.RoomConv(h.lobby.key), Room: h.lobby.name, Text: text}, h.lobby)
@@ -791,6 +817,7 @@ func (h *hub) drop(c *conn, reason wire.LeftReason, mode closeMode, detail strin
 	delete(h.members, c.fold)
 	h.names.removeNick(c)
 	h.binds.leave(c.skels, c.device, now)
+	h.clusterLeft(c, reason)
 	h.filesLeave(c)
 	for len(c.rooms) > 0 {
 		r := c.rooms[len(c.rooms)-1].r
@@ -933,6 +960,9 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	if wire.CheckNick(m.Nick) == nil && !c.gateway {
 		for _, k := range wire.SkeletonKeys(m.Nick) {
 			if other := h.names.nicks[k]; other != nil && !other.gateway && other.device == m.Device {
+				if h.replaceRemote(other) {
+					continue
+				}
 				// The same device again: its old connection is dead or
 				// about to be (a client reconnects only after losing it).
 				// The new one takes over; the old one, if it still reads,
@@ -980,6 +1010,7 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 	h.pending = append(h.pending, c)
 	h.log.Info("user joined", "nick", c.nick, "addr", c.addr, "via", c.via)
 	h.emit(UserJoined{Nick: c.nick, Addr: c.addr, Since: now, Via: c.via})
+	h.clusterJoined(c)
 }
 
 // welcome sends a new user Welcome and the lobby's list (which includes
@@ -1120,6 +1151,7 @@ func (h *hub) say(c *conn, m wire.Say) {
 	msg := wire.Chat{ID: h.nextID, Time: now.UnixMilli(), Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}
 	frame := wire.AppendFrame(make([]byte, 0, 48+len(r.name)+len(c.nick)+len(m.Text)), msg)
 	h.broadcast(r, frame)
+	h.clusterSay(&msg)
 	h.keep(store.Record{ID: msg.ID, Time: msg.Time, Kind: store.KindChat, Conv: store.RoomConv(r.key),
 		Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}, r)
 	h.emit(Message{Room: r.name, From: c.nick, Text: m.Text, At: now})
@@ -1145,6 +1177,7 @@ func (h *hub) private(c *conn, m wire.Private) {
 	h.nextID++
 	frame := wire.Encode(wire.PrivMsg{ID: h.nextID, Time: now.UnixMilli(), From: c.nick, To: to.nick, Text: m.Text, Ref: m.Ref})
 	h.push(to, frame)
+	h.clusterPrivate(c, to, m.Text, now.UnixMilli())
 	if to != c {
 		h.push(c, frame)
 	}
@@ -1198,6 +1231,7 @@ func (h *hub) join(c *conn, m wire.Join) {
 	h.entered(c, r)
 	h.keepEvent(store.KindJoined, r, c.nick, "", now)
 	h.markDirty(r)
+	h.clusterRoom(c, r, true)
 	h.log.Info("joined room", "nick", c.nick, "room", r.name)
 }
 
@@ -1213,6 +1247,7 @@ func (h *hub) part(c *conn, m wire.Part) {
 	}
 	now := time.Now()
 	h.leaveRoom(c, r, wire.LeftParted, now)
+	h.clusterRoom(c, r, false)
 	h.pushMsg(c, wire.Left{Time: now.UnixMilli(), Room: r.name, User: c.nick, Reason: wire.LeftParted})
 	h.log.Info("left room", "nick", c.nick, "room", r.name)
 }

@@ -843,5 +843,6 @@ func (h *hub) refuseHello(c *conn, nick string, r wire.Refused, why string) {
 	h.pushForce(c, wire.Encode(r))
 	h.log.Info("connection refused", "addr", c.addr, "nick", clip(nick), "reason", r.Code.String(), "detail", why)
 	h.emit(Refused{Nick: clip(nick), Addr: c.addr, Reason: why, At: time.Now()})
+	h.releaseNick(c, true)
 	h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
 }

@@ -135,6 +135,8 @@ func (c RefuseCode) String() string {
 		return "reserved nickname"
 	case RefuseBanned:
 		return "banned"
+	case RefuseClusterBusy:
+		return "the cluster is busy"
 	}
 	return fmt.Sprintf("refused (%d)", uint8(c))
 }
@@ -751,6 +753,8 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = decodeModeration(t, d)
 	case TypeSetAway, TypeAway, TypeTyping, TypeTypingNotice:
 		m = decodePresence(t, d)
+	case TypeServers:
+		m = decodeServers(d)
 	case TypeSeedText, TypeSeedFile, TypeSeedJoin, TypeSeedLeave, TypeSeedError, TypeSeedCommand:
 		return nil, &DecodeError{Type: t, Code: CodeUnsupported, Reason: "seed-001 frame types are reserved and not served"}
 	default:

@@ -70,7 +70,8 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"CodeBidiControl": CodeBidiControl, "CodeRoomReserved": CodeRoomReserved, "CodeRoomLookAlike": CodeRoomLookAlike,
 		"CodeRoomQuota": CodeRoomQuota, "CodeMuted": CodeMuted, "CodeLecture": CodeLecture,
 		"CodeFilesOff": CodeFilesOff, "CodeFileOffset": CodeFileOffset,
-		"CodeAwayText": CodeAwayText, "CodeTypingTarget": CodeTypingTarget}
+		"CodeAwayText": CodeAwayText, "CodeTypingTarget": CodeTypingTarget,
+		"CodeRemoteUnavailable": CodeRemoteUnavailable}
 	if len(errorCodes) != len(codeNames) {
 		t.Fatalf("the test lists %d error codes, the code has %d", len(errorCodes), len(codeNames))
 	}
@@ -85,7 +86,8 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"RefuseHandshake": RefuseHandshake, "RefuseTLSRequired": RefuseTLSRequired, "RefuseNoTLS": RefuseNoTLS,
 		"RefusePasswordNeeded": RefusePasswordNeeded, "RefusePasswordWrong": RefusePasswordWrong,
 		"RefuseTooManyTries": RefuseTooManyTries, "RefuseIdentity": RefuseIdentity,
-		"RefuseNickReserved": RefuseNickReserved, "RefuseBanned": RefuseBanned} {
+		"RefuseNickReserved": RefuseNickReserved, "RefuseBanned": RefuseBanned,
+		"RefuseClusterBusy": RefuseClusterBusy} {
 		check(name, int(c))
 	}
 	for name, r := range map[string]LeftReason{"LeftQuit": LeftQuit, "LeftLost": LeftLost, "LeftKicked": LeftKicked,

@@ -84,5 +84,8 @@ func samples() []Message {
 		Typing{To: "지은"},
 		TypingNotice{Room: Lobby, From: "민수"},
 		TypingNotice{From: "a", To: "b"},
+		Servers{Servers: []ServerInfo{{Addr: "10.0.0.1:9000", Name: "3층 서버", Fingerprint: sum, Users: 4000},
+			{Addr: "[::1]:9000"}}},
+		Servers{},
 	}
 }
