@@ -28,14 +28,19 @@ const (
 
 // autoAccepts are the sizes offered for accepting without asking.
 var autoAccepts = []struct {
-	name string
+	name func() string // in the interface's language
 	size int
-}{{"Never (always ask)", 0}, {"Up to 10 MB", 10 << 20}, {"Up to 100 MB", 100 << 20}, {"Up to 1 GB", 1 << 30}}
+}{
+	{func() string { return lang.L("Never (always ask)") }, 0},
+	{func() string { return lang.L("Up to 10 MB") }, 10 << 20},
+	{func() string { return lang.L("Up to 100 MB") }, 100 << 20},
+	{func() string { return lang.L("Up to 1 GB") }, 1 << 30},
+}
 
 func autoAcceptNames() []string {
 	var names []string
 	for _, a := range autoAccepts {
-		names = append(names, lang.L(a.name))
+		names = append(names, a.name())
 	}
 	return names
 }
@@ -43,15 +48,15 @@ func autoAcceptNames() []string {
 func autoAcceptName(size int) string {
 	for _, a := range autoAccepts {
 		if a.size == size {
-			return lang.L(a.name)
+			return a.name()
 		}
 	}
-	return lang.L(autoAccepts[0].name)
+	return autoAccepts[0].name()
 }
 
 func autoAcceptSize(name string) int {
 	for _, a := range autoAccepts {
-		if lang.L(a.name) == name {
+		if a.name() == name {
 			return a.size
 		}
 	}

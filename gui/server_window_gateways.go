@@ -95,7 +95,7 @@ func (g *gatewayRow) show() {
 			port = p
 		}
 	}
-	text := servermodel.GatewayText(g.st, port, func(s string) string { return lang.L(s) })
+	text := servermodel.GatewayText(g.st, port)
 	imp := widget.MediumImportance
 	if g.st.Problem != "" {
 		imp = widget.WarningImportance

@@ -3,6 +3,8 @@ package servermodel
 import (
 	"net"
 	"strings"
+
+	"fyne.io/fyne/v2/lang"
 )
 
 // Gateways is what the admin has switched on: classic (seed-001) clients on
@@ -28,27 +30,26 @@ type GatewayStatus struct {
 
 // GatewayText describes, for the server window, the port each kind of
 // client should use. nativePort is the MultiChat port (classic clients share
-// it); tr translates each fixed phrase (lang.L in the window, identity in
-// tests).
-func GatewayText(st GatewayStatus, nativePort string, tr func(string) string) string {
+// it), in the interface's language.
+func GatewayText(st GatewayStatus, nativePort string) string {
 	var parts []string
 	if st.Classic {
-		parts = append(parts, tr("Classic clients: port")+" "+nativePort+" "+tr("(the MultiChat port, unencrypted)"))
+		parts = append(parts, lang.L("Classic clients: port")+" "+nativePort+" "+lang.L("(the MultiChat port, unencrypted)"))
 	}
 	if st.IRC {
 		var ports []string
 		if p := portOf(st.IRCPlain); p != "" {
-			ports = append(ports, p+" "+tr("(plain)"))
+			ports = append(ports, p+" "+lang.L("(plain)"))
 		}
 		if p := portOf(st.IRCTLS); p != "" {
-			ports = append(ports, p+" "+tr("(TLS)"))
+			ports = append(ports, p+" "+lang.L("(TLS)"))
 		}
 		if len(ports) > 0 {
-			parts = append(parts, tr("IRC: port")+" "+strings.Join(ports, ", "))
+			parts = append(parts, lang.L("IRC: port")+" "+strings.Join(ports, ", "))
 		}
 	}
 	if len(parts) == 0 && st.Problem == "" {
-		return tr("Only MultiChat clients can join.")
+		return lang.L("Only MultiChat clients can join.")
 	}
 	if st.Problem != "" {
 		parts = append(parts, st.Problem)

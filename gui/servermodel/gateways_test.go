@@ -3,7 +3,7 @@ package servermodel
 import "testing"
 
 func TestGatewayText(t *testing.T) {
-	id := func(s string) string { return s }
+
 	for _, c := range []struct {
 		st   GatewayStatus
 		want string
@@ -15,7 +15,7 @@ func TestGatewayText(t *testing.T) {
 			"Classic clients: port 7878 (the MultiChat port, unencrypted) · IRC: port 6697 (TLS) · plain IRC is off"},
 		{GatewayStatus{Problem: "IRC could not start: address in use"}, "IRC could not start: address in use"},
 	} {
-		if got := GatewayText(c.st, "7878", id); got != c.want {
+		if got := GatewayText(c.st, "7878"); got != c.want {
 			t.Errorf("GatewayText(%+v) = %q, want %q", c.st, got, c.want)
 		}
 	}
