@@ -2,9 +2,12 @@ package gui
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2/container"
 
 	"github.com/multichat/multichat/net/server"
 )
@@ -14,7 +17,8 @@ func TestServerWindowClusterTab(t *testing.T) {
 	sw := f.sw
 	at := time.Now()
 	f.apply(server.Started{Addr: "0.0.0.0:5000", At: at})
-	if sw.cluster != nil || len(sw.tabs.Items) != 2 {
+	alone := len(sw.tabs.Items)
+	if sw.cluster != nil || slices.ContainsFunc(sw.tabs.Items, func(t *container.TabItem) bool { return t.Text == "Cluster" }) {
 		t.Fatalf("a server on its own shows a Cluster tab")
 	}
 	f.apply(
@@ -25,7 +29,7 @@ func TestServerWindowClusterTab(t *testing.T) {
 		server.UserJoined{Nick: "bob", Since: at, Server: "floor 2"},
 		server.UserJoined{Nick: "carol", Since: at, Server: "floor 2"},
 	)
-	if sw.cluster == nil || len(sw.tabs.Items) != 3 || sw.tabs.Items[2].Text != "Cluster" {
+	if sw.cluster == nil || len(sw.tabs.Items) != alone+1 || sw.tabs.Items[alone].Text != "Cluster" {
 		t.Fatalf("no Cluster tab: %d tabs", len(sw.tabs.Items))
 	}
 	rows := sw.cluster.rows
