@@ -14,6 +14,8 @@
 package classic
 
 import (
+	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -83,7 +85,7 @@ func New(cfg Config) *Gateway {
 func (g *Gateway) Serve(nc net.Conn) {
 	g.sessions.Go(nc, func() {
 		s := &session{g: g, nc: nc, roster: gateway.NewRoster(), fileReply: make(chan wire.Message, 1),
-			acked: make(chan struct{}, 1)}
+			fileEv: make(chan wire.Message, fileEvents)}
 		s.run()
 	})
 }
@@ -104,11 +106,13 @@ type session struct {
 
 	wmu sync.Mutex // client writes
 
-	fileRef   atomic.Uint32 // Ref of the file being offered (0: none)
-	fileID    atomic.Uint64 // its transfer id once offered
-	fileAcked atomic.Uint64
+	fileRef   atomic.Uint32     // Ref of the file being offered (0: none)
+	fileID    atomic.Uint64     // its transfer id once offered
 	fileReply chan wire.Message // FileOffered or Error for fileRef
-	acked     chan struct{}     // a FileAck for fileID arrived
+	fileEv    chan wire.Message // file-send, file-ack, file-status, file-closed for fileID
+	sending   atomic.Bool       // a file goroutine is running (one at a time)
+	files     sync.WaitGroup    // that goroutine, waited for by run
+	ended     chan struct{}     // closed when the client's side ends: the file goroutine stops
 	quitting  atomic.Bool
 }
 
@@ -221,7 +225,10 @@ func (s *session) run() {
 		defer gateway.Recover(s.log(), s.nc)
 		s.fromHub()
 	}()
+	s.ended = make(chan struct{})
 	s.fromClient()
+	close(s.ended)
+	s.files.Wait()
 	if s.quitting.Load() {
 		link.Quit()
 	} else {
@@ -250,7 +257,17 @@ func (s *session) fromClient() {
 				return
 			}
 		case typeFile:
-			s.file(f.payload)
+			// The offer waits for the recipients' consent: chat goes on
+			// meanwhile, one file at a time.
+			if !s.sending.CompareAndSwap(false, true) {
+				s.send(typeError, "Your previous file is still waiting for answers or being sent; send this one after it.")
+				continue
+			}
+			data := bytes.Clone(f.payload)
+			s.files.Go(func() {
+				defer s.sending.Store(false)
+				s.file(data)
+			})
 		case typeLeave:
 			s.quitting.Store(true)
 			return
@@ -327,7 +344,10 @@ func (s *session) file(payload []byte) {
 	}
 	s.fileRef.Store(ref)
 	defer s.fileRef.Store(0)
-	if err := s.link.Send(wire.FileOffer{Ref: ref, Room: s.lobby, Name: name, Size: uint64(len(data))}); err != nil {
+	defer s.fileID.Store(0) // set by fromHub with the answer, before any file-send can follow it
+	offer := wire.FileOffer{Ref: ref, Room: s.lobby, Name: name, Size: uint64(len(data))}
+	rand.Read(offer.Key[:]) // recipients accept (and resume) an offer by its key
+	if err := s.link.Send(offer); err != nil {
 		return
 	}
 	t := time.NewTimer(fileWait)
@@ -343,31 +363,104 @@ func (s *session) file(payload []byte) {
 	case <-t.C:
 		s.send(typeError, fmt.Sprintf("File “%s” not sent: the server did not answer.", name))
 		return
+	case <-s.ended:
+		return
 	}
-	s.fileAcked.Store(0)
-	s.fileID.Store(id)
-	defer s.fileID.Store(0)
-	const window = 4 * wire.MaxChunk // the hub allows 8 chunks ahead of its acks
-	sent := 0
-	for sent < len(data) {
-		for uint64(sent)-s.fileAcked.Load() > window {
-			t.Reset(fileWait)
-			select {
-			case <-s.acked:
-			case <-t.C:
-				s.link.Send(wire.FileAbort{ID: id, Reason: "the transfer stalled"})
-				s.send(typeError, fmt.Sprintf("File “%s” not sent: the transfer stalled.", name))
-				return
+	s.sendFile(id, name, data)
+}
+
+// fileEvents bounds the file events queued for the sending session: one
+// file-send per accepting recipient, and their acknowledgements.
+const fileEvents = 1024
+
+// consentWait bounds how long an offer waits with no answer from anyone
+// (the recipients accept or decline it in their windows).
+const consentWait = 2 * time.Minute
+
+// sendFile streams data to every recipient who accepts offer id: each
+// file-send opens a leg from its offset, chunks go within the hub's window
+// of that leg's acknowledgements, then file-end with the whole file's
+// SHA-256; file-closed says everyone has answered.
+func (s *session) sendFile(id uint64, name string, data []byte) {
+	type leg struct {
+		sent, acked uint64
+		ended       bool
+	}
+	const window = 4 * wire.MaxChunk // the hub allows more chunks ahead of its acks
+	sum := sha256.Sum256(data)
+	size := uint64(len(data))
+	legs := map[uint64]*leg{}
+	received, refused := 0, 0
+	t := time.NewTimer(consentWait)
+	defer t.Stop()
+	for {
+		for lid, l := range legs {
+			for l.sent < size && l.sent-l.acked <= window {
+				n := min(size-l.sent, wire.MaxChunk)
+				if err := s.link.Send(wire.FileChunk{ID: lid, Data: data[l.sent : l.sent+n]}); err != nil {
+					return
+				}
+				l.sent += n
+			}
+			if l.sent == size && !l.ended {
+				l.ended = true
+				if err := s.link.Send(wire.FileEnd{ID: lid, SHA256: sum}); err != nil {
+					return
+				}
 			}
 		}
-		n := min(len(data)-sent, wire.MaxChunk)
-		if err := s.link.Send(wire.FileChunk{ID: id, Data: data[sent : sent+n]}); err != nil {
+		select {
+		case m := <-s.fileEv:
+			t.Reset(consentWait)
+			switch m := m.(type) {
+			case wire.FileSend:
+				if m.Offset > size {
+					s.link.Send(wire.FileAbort{ID: m.Leg, Reason: "the sender no longer offers this file"})
+					continue
+				}
+				legs[m.Leg] = &leg{sent: m.Offset, acked: m.Offset}
+			case wire.FileAck:
+				if l := legs[m.ID]; l != nil {
+					l.acked = min(m.Bytes, l.sent)
+				}
+			case wire.FileStatus:
+				delete(legs, m.Leg)
+				switch m.State {
+				case wire.RecipientReceived:
+					received++
+					s.server("%s received the file “%s”.", m.Nick, name)
+				case wire.RecipientDeclined, wire.RecipientCanceled:
+					refused++
+					s.server("%s did not take the file “%s”%s.", m.Nick, name, why(m.Reason))
+				}
+			case wire.FileClosed:
+				s.server("Sent file “%s” (%s) to %s: %d received it, %d did not.", name, gateway.Size(size), s.lobby, received, refused)
+				return
+			}
+		case <-s.ended:
+			s.link.Send(wire.FileAbort{ID: id, Reason: "the sender left"})
+			return
+		case <-t.C:
+			s.link.Send(wire.FileAbort{ID: id, Reason: "nobody answered the offer"})
+			s.send(typeError, fmt.Sprintf("File “%s” not sent: nobody answered the offer within %v.", name, consentWait))
 			return
 		}
-		sent += n
 	}
-	s.link.Send(wire.FileEnd{ID: id, SHA256: sha256.Sum256(data)})
-	s.server("Sent file “%s” (%s) to %s.", name, gateway.Size(uint64(len(data))), s.lobby)
+}
+
+func why(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return ": " + wire.VisibleText(reason)
+}
+
+// fileEvent hands sendFile an event of its transfer (never blocking fromHub).
+func (s *session) fileEvent(m wire.Message) {
+	select {
+	case s.fileEv <- m:
+	default:
+	}
 }
 
 // reply hands file the hub's answer to its offer (never blocking fromHub).
@@ -451,6 +544,7 @@ func (s *session) fromHub() {
 			}
 		case wire.FileOffered:
 			if ref := s.fileRef.Load(); ref != 0 && m.Ref == ref && m.From == s.nick {
+				s.fileID.Store(m.ID)
 				s.reply(m)
 				continue
 			}
@@ -462,12 +556,22 @@ func (s *session) fromHub() {
 				m.From, m.Name, gateway.Size(m.Size), to, m.From)
 			s.link.Send(wire.FileAbort{ID: m.ID, Reason: "classic clients cannot receive files"})
 		case wire.FileAck:
-			if m.ID == s.fileID.Load() {
-				s.fileAcked.Store(m.Bytes)
-				select {
-				case s.acked <- struct{}{}:
-				default:
-				}
+			if s.fileID.Load() != 0 { // acks name the leg
+				s.fileEvent(m)
+			}
+		case wire.FileSend:
+			if id := s.fileID.Load(); id != 0 && m.ID == id {
+				s.fileEvent(m)
+			} else {
+				s.link.Send(wire.FileAbort{ID: m.Leg, Reason: "the sender no longer offers this file"})
+			}
+		case wire.FileStatus:
+			if id := s.fileID.Load(); id != 0 && m.ID == id {
+				s.fileEvent(m)
+			}
+		case wire.FileClosed:
+			if id := s.fileID.Load(); id != 0 && m.ID == id {
+				s.fileEvent(m)
 			}
 		case wire.FileAbort:
 			if m.ID != 0 && m.ID == s.fileID.Load() {

@@ -179,10 +179,11 @@ func TestSeedClientChatsUsersFileKick(t *testing.T) {
 	// A file from it reaches bob's download folder.
 	data := bytes.Repeat([]byte("0123456789abcdef"), 3000) // 48 000 bytes: two chunks
 	alice.send(0x02, append([]byte("notes.txt::"), data...))
-	alice.expect("[Server] Sent file “notes.txt”")
-	if o := Next[client.FileOffered](bob); o.From != "alice" || o.Name != "notes.txt" || o.Size != int64(len(data)) {
+	o := Next[client.FileOffered](bob)
+	if o.From != "alice" || o.Name != "notes.txt" || o.Size != int64(len(data)) {
 		t.Errorf("bob was offered %+v", o)
 	}
+	bob.Do(client.AcceptFile{Key: o.Key}) // nothing is sent before a recipient accepts
 	done := Next[client.FileDone](bob)
 	if done.Err != nil {
 		t.Fatalf("transfer: %v", done.Err)
@@ -190,6 +191,7 @@ func TestSeedClientChatsUsersFileKick(t *testing.T) {
 	if got, err := os.ReadFile(done.Path); err != nil || !bytes.Equal(got, data) {
 		t.Errorf("received file: %d bytes, err %v; want the %d sent", len(got), err, len(data))
 	}
+	alice.expect("[Server] bob received the file “notes.txt”.")
 
 	// A file for it becomes a line naming the file.
 	src := dir + "/photo.jpg"
