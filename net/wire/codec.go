@@ -94,6 +94,16 @@ func (d *dec) u8(what string) uint8 {
 	return 0
 }
 
+// flag reads a boolean byte: 0 or 1, anything else is malformed (so that
+// every frame has one encoding).
+func (d *dec) flag(what string) bool {
+	v := d.u8(what)
+	if v > 1 && d.err == nil {
+		d.fail(CodeMalformed, "%s is %d, not 0 or 1", what, v)
+	}
+	return v == 1
+}
+
 func (d *dec) u16(what, part string) uint16 {
 	if v := d.take(2, what, part); v != nil {
 		return binary.BigEndian.Uint16(v)

@@ -98,13 +98,7 @@ func decodeModeration(t Type, d *dec) Message {
 		return Topic{Time: d.i64("time"), Room: d.str("room"), Text: d.str("text"), By: d.str("by")}
 	}
 	r := Restriction{Kind: RestrictKind(d.u8("kind"))}
-	switch on := d.u8("on"); {
-	case d.err != nil:
-	case on > 1:
-		d.fail(CodeMalformed, "on is %d, not 0 or 1", on)
-	default:
-		r.On = on == 1
-	}
+	r.On = d.flag("on")
 	r.Room, r.Until, r.Reason = d.str("room"), d.i64("until"), d.str("reason")
 	return r
 }

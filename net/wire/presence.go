@@ -86,9 +86,9 @@ func (m TypingNotice) appendPayload(b []byte) []byte {
 func decodePresence(t Type, d *dec) Message {
 	switch t {
 	case TypeSetAway:
-		return SetAway{Away: d.u8("away") != 0, Text: d.str("text")}
+		return SetAway{Away: d.flag("away"), Text: d.str("text")}
 	case TypeAway:
-		return Away{User: d.str("user"), Away: d.u8("away") != 0, Text: d.str("text")}
+		return Away{User: d.str("user"), Away: d.flag("away"), Text: d.str("text")}
 	case TypeTyping:
 		return Typing{Room: d.str("room"), To: d.str("to")}
 	}
