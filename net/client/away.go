@@ -24,19 +24,10 @@ type Queued struct {
 // Chunks are assembled first. While my private messages are being caught up
 // (a reconnect within this session), they join that answer, merged by id.
 func (s *session) awayDelivered(m wire.History) {
-	if m.Flags&wire.ListFirst != 0 {
-		s.awayBuf = s.awayBuf[:0]
-	}
-	s.awayBuf = append(s.awayBuf, m.Entries...)
-	if len(s.awayBuf) > maxList {
-		s.awayBuf = nil
+	entries, whole := gather(&s.awayBuf, m)
+	if !whole {
 		return
 	}
-	if m.Flags&wire.ListLast == 0 {
-		return
-	}
-	entries := s.awayBuf
-	s.awayBuf = nil
 	if cu := s.catchUpFor(privateConv); cu != nil {
 		cu.entries = append(cu.entries, entries...)
 		cu.earlier += int(m.Earlier)

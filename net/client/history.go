@@ -190,21 +190,31 @@ func (s *session) history(m wire.History) {
 
 // replayed handles the last messages of a room just joined. Chunks of one
 // replay are assembled before it is delivered.
-func (s *session) replayed(m wire.History) {
-	conv := roomConv(m.Room)
+// gather collects a history answer that comes in several frames into buf;
+// with its last frame it returns the whole answer (and empties buf). An
+// answer longer than maxList is dropped.
+func gather(buf *[]wire.Entry, m wire.History) (entries []wire.Entry, whole bool) {
 	if m.Flags&wire.ListFirst != 0 {
-		s.replay = s.replay[:0]
+		*buf = (*buf)[:0]
 	}
-	s.replay = append(s.replay, m.Entries...)
-	if len(s.replay) > maxList {
-		s.replay = nil
-		return
+	*buf = append(*buf, m.Entries...)
+	if len(*buf) > maxList {
+		*buf = nil
+		return nil, false
 	}
 	if m.Flags&wire.ListLast == 0 {
+		return nil, false
+	}
+	entries, *buf = *buf, nil
+	return entries, true
+}
+
+func (s *session) replayed(m wire.History) {
+	conv := roomConv(m.Room)
+	entries, whole := gather(&s.replay, m)
+	if !whole {
 		return
 	}
-	entries := s.replay
-	s.replay = nil
 	if cu := s.catchUpFor(conv); cu != nil {
 		cu.entries = append(cu.entries, entries...)
 		return
