@@ -104,8 +104,7 @@ func cardInfo(t *clientmodel.Transfer) string {
 			return t.Why
 		}
 		if !t.Fits() {
-			return fmt.Sprintf(lang.L("Not enough space: it needs %s and the download folder has %s free."),
-				clientmodel.ByteSize(t.Size), clientmodel.ByteSize(t.Free))
+			return t.NoSpace()
 		}
 		return lang.L("Nothing is saved until you accept.")
 	case clientmodel.TransferWaiting:

@@ -206,7 +206,7 @@ func containsString(ss []string, s string) bool {
 
 // banLine is one ban in the Bans tab.
 func banLine(b server.BanInfo, now time.Time) string {
-	return fmt.Sprintf("%s — %s — %s — %s", b.Name, server.UntilText(b.Until, now), b.What(), b.Reason)
+	return fmt.Sprintf("%s — %s — %s — %s", b.Name, servermodel.UntilText(b.Until, now), servermodel.BanWhat(b), b.Reason)
 }
 
 // banSelect is the Kick dialog's "and ban for" choice, with "also ban the
@@ -241,7 +241,7 @@ func (s *ServerWindow) muteTapped() {
 	reason := widget.NewEntry()
 	reason.SetPlaceHolder(lang.L("Reason (optional)"))
 	length := widget.NewSelect(servermodel.ChoiceLabels(servermodel.MuteChoices), nil)
-	length.SetSelected(servermodel.MuteChoices[0].Label)
+	length.SetSelected(servermodel.MuteChoices[0].Label())
 	who := widget.NewLabelWithStyle(listNames(nicks, 12), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	who.Wrapping = fyne.TextWrapWord
 	title := lang.L("Mute") + " " + nicks[0] + "?"

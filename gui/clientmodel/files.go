@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -92,6 +94,13 @@ func (m *Model) Transfer(key string) *Transfer {
 	return nil
 }
 
+// NoSpace says that t does not fit in the download folder (what is left of
+// it, for a resumed offer).
+func (t *Transfer) NoSpace() string {
+	return lang.L("Not enough space: it needs {{.Need}} and the download folder has {{.Free}} free.",
+		vars{"Need": ByteSize(t.Size - t.Bytes), "Free": ByteSize(t.Free)})
+}
+
 // AcceptFile says yes to an offer. An offer that does not fit in the
 // download folder is not accepted: the card says so.
 func (m *Model) AcceptFile(key string) {
@@ -100,7 +109,7 @@ func (m *Model) AcceptFile(key string) {
 		return
 	}
 	if !t.Fits() {
-		t.Why = fmt.Sprintf("Not enough space: it needs %s and the download folder has %s free.", ByteSize(t.Size-t.Bytes), ByteSize(t.Free))
+		t.Why = t.NoSpace()
 		m.ch.Files = true
 		return
 	}
@@ -162,16 +171,16 @@ func (m *Model) fileOffered(ev client.FileOffered) {
 	switch {
 	case ev.Mine:
 		t.State = TransferWaiting
-		m.system(c, time.Time{}, fmt.Sprintf("You offer %s (%s).", ev.Name, ByteSize(ev.Size)))
+		m.system(c, time.Time{}, lang.L("You offer {{.File}} ({{.Size}}).", vars{"File": ev.Name, "Size": ByteSize(ev.Size)}))
 		return
 	case ev.Resumed:
 		t.State = TransferRunning
-		m.system(c, time.Time{}, fmt.Sprintf("%s's file %s carries on.", ev.From, ev.Name))
+		m.system(c, time.Time{}, lang.L("{{.Nick}}'s file {{.File}} carries on.", vars{"Nick": ev.From, "File": ev.Name}))
 		return
 	}
 	t.State = TransferAsking
-	m.system(c, time.Time{}, fmt.Sprintf("%s offers %s (%s).", ev.From, ev.Name, ByteSize(ev.Size)))
-	m.bump(c, ev.To != "", true, ev.From+" offers a file", ev.Name)
+	m.system(c, time.Time{}, lang.L("{{.Nick}} offers {{.File}} ({{.Size}}).", vars{"Nick": ev.From, "File": ev.Name, "Size": ByteSize(ev.Size)}))
+	m.bump(c, ev.To != "", true, lang.L("{{.Nick}} offers a file", vars{"Nick": ev.From}), ev.Name)
 	if ev.To != "" && known && m.AutoAcceptMax > 0 && ev.Size <= m.AutoAcceptMax && t.Fits() {
 		m.AcceptFile(t.Key)
 	}
@@ -207,13 +216,13 @@ func (m *Model) fileStatus(ev client.FileStatus) {
 	var note string
 	switch ev.State {
 	case wire.RecipientReceived:
-		note = ev.Nick + ": received"
+		note = lang.L("{{.Nick}}: received", vars{"Nick": ev.Nick})
 	case wire.RecipientDeclined:
-		note = ev.Nick + ": declined"
+		note = lang.L("{{.Nick}}: declined", vars{"Nick": ev.Nick})
 	case wire.RecipientCanceled:
-		note = ev.Nick + ": canceled"
+		note = lang.L("{{.Nick}}: canceled", vars{"Nick": ev.Nick})
 	case wire.RecipientAway:
-		note = ev.Nick + ": disconnected, carries on when back"
+		note = lang.L("{{.Nick}}: disconnected, carries on when back", vars{"Nick": ev.Nick})
 	}
 	if ev.Reason != "" && ev.Reason != "declined" && ev.Reason != "canceled" {
 		note += " (" + ev.Reason + ")"
@@ -242,7 +251,7 @@ func (m *Model) fileDone(ev client.FileDone) {
 	t := m.Transfer(ev.Key)
 	if t == nil {
 		if ev.Err != nil { // an offer answered on its own (too many at once)
-			m.errorLine(m.Cur, time.Time{}, "File transfer failed: "+Plain(ev.Err, ""))
+			m.errorLine(m.Cur, time.Time{}, lang.L("File transfer failed: {{.Why}}", vars{"Why": Plain(ev.Err, "")}))
 		}
 		return
 	}
@@ -255,11 +264,11 @@ func (m *Model) fileDone(ev client.FileDone) {
 	}
 	t.State, t.Path = TransferDone, ev.Path
 	if ev.Mine {
-		m.system(t.Conv, time.Time{}, fmt.Sprintf("%s: offer closed.", t.Name))
+		m.system(t.Conv, time.Time{}, lang.L("{{.File}}: offer closed.", vars{"File": t.Name}))
 		return
 	}
 	t.Bytes = t.Size
-	m.system(t.Conv, time.Time{}, fmt.Sprintf("Received %s, saved as %s", t.Name, ev.Path))
+	m.system(t.Conv, time.Time{}, lang.L("Received {{.File}}, saved as {{.Path}}", vars{"File": t.Name, "Path": ev.Path}))
 }
 
 // SendFile offers the file at path to the current conversation. The path
@@ -267,16 +276,16 @@ func (m *Model) fileDone(ev client.FileDone) {
 func (m *Model) SendFile(path string) bool {
 	path = expandHome(unquote(strings.TrimSpace(path)))
 	if path == "" {
-		m.Hint = "Usage: /send PATH (quotes and ~ are fine)"
+		m.Hint = lang.L("Usage: /send PATH (quotes and ~ are fine)")
 		return false
 	}
 	fi, err := os.Stat(path)
 	switch {
 	case err != nil:
-		m.Hint = fmt.Sprintf("Cannot send it: %s.", Plain(err, ""))
+		m.Hint = lang.L("Cannot send it: {{.Why}}.", vars{"Why": Plain(err, "")})
 		return false
 	case !fi.Mode().IsRegular():
-		m.Hint = path + " is not a file."
+		m.Hint = lang.L("{{.Path}} is not a file.", vars{"Path": path})
 		return false
 	}
 	m.nextID++

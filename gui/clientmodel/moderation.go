@@ -1,8 +1,9 @@
 package clientmodel
 
 import (
-	"fmt"
 	"time"
+
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/wire"
@@ -26,41 +27,40 @@ func (m *Model) untilText(until time.Time) string {
 	}
 	until, now := until.Local(), m.now().Local()
 	if until.Year() == now.Year() && until.YearDay() == now.YearDay() {
-		return "until " + until.Format("15:04")
+		return lang.L("until {{.Time}}", vars{"Time": until.Format("15:04")})
 	}
-	return "until " + until.Format("2 Jan 15:04")
+	return lang.L("until {{.Time}}", vars{"Time": until.Format("2 Jan 15:04")})
 }
 
 // Silenced says why I cannot write in c ("" : I can): muted by the admin,
 // or lecture mode in that room.
 func (m *Model) Silenced(c *Conv) string {
 	if m.Muted != nil {
-		s := "Muted by the admin"
+		s := lang.L("Muted by the admin")
 		if u := m.untilText(m.Muted.Until); u != "" {
-			s += " " + u
+			s = lang.L("Muted by the admin {{.Until}}", vars{"Until": u})
 		}
 		if m.Muted.Reason != "" {
 			s += ": " + m.Muted.Reason
 		}
-		return s + ". You can still read."
+		return s + ". " + lang.L("You can still read.")
 	}
 	if c != nil && c.Kind != Private && (m.LectureAll != "" || c.Lecture != "") {
-		return "Lecture mode: only the admin's announcements are posted here. Private messages still go."
+		return lang.L("Lecture mode: only the admin's announcements are posted here. Private messages still go.")
 	}
 	return ""
 }
 
 // bannedText is what a ban refusal says.
 func (m *Model) bannedText(ev client.Refused) string {
-	when := "for good"
+	text := lang.L("You are banned from this server for good")
 	if u := m.untilText(ev.Until); u != "" {
-		when = u
+		text = lang.L("You are banned from this server {{.Until}}", vars{"Until": u})
 	}
-	text := fmt.Sprintf("You are banned from this server %s", when)
 	if ev.Text != "" {
-		text += ". Reason: " + ev.Text
+		text += ". " + lang.L("Reason: {{.Reason}}", vars{"Reason": ev.Text})
 	}
-	return text + ". MultiChat will not try to connect again by itself."
+	return text + ". " + lang.L("MultiChat will not try to connect again by itself.")
 }
 
 // clearModeration forgets the restrictions of the last connection: the
@@ -85,16 +85,15 @@ func (m *Model) restricted(ev client.Restricted) {
 			}
 		} else if m.Muted != nil {
 			m.Muted = nil
-			m.systemBoth(time.Time{}, KindSystem, "The admin ended your mute: you can write again.")
+			m.systemBoth(time.Time{}, KindSystem, lang.L("The admin ended your mute: you can write again."))
 		}
 	case wire.RestrictLecture:
-		text := "Lecture mode ended: you can write again."
-		if ev.On {
-			text = "Lecture mode: only the admin's announcements are posted"
-			if ev.Room != "" {
-				text += " in #" + ev.Room
-			}
-			text += " until it ends."
+		text := lang.L("Lecture mode ended: you can write again.")
+		switch {
+		case ev.On && ev.Room != "":
+			text = lang.L("Lecture mode: only the admin's announcements are posted in #{{.Room}} until it ends.", vars{"Room": ev.Room})
+		case ev.On:
+			text = lang.L("Lecture mode: only the admin's announcements are posted until it ends.")
 		}
 		if ev.Room == "" {
 			m.LectureAll = ""
@@ -123,9 +122,9 @@ func (m *Model) topic(ev client.Topic) {
 	}
 	c.Topic = ev.Text
 	if ev.Text == "" {
-		m.system(c, ev.Time, "The admin removed the topic.")
+		m.system(c, ev.Time, lang.L("The admin removed the topic."))
 	} else {
-		m.add(c, Entry{T: ev.Time, Text: "Topic: " + ev.Text, Kind: KindNotice})
+		m.add(c, Entry{T: ev.Time, Text: lang.L("Topic: {{.Text}}", vars{"Text": ev.Text}), Kind: KindNotice})
 	}
 	m.ch.Header = true
 }

@@ -1,7 +1,7 @@
 package servermodel
 
 import (
-	"fmt"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/multichat/multichat/net/server"
 )
@@ -29,9 +29,9 @@ func (m *Model) applyCluster(ev server.ClusterChanged) bool {
 		was, known := old[p.ID]
 		switch {
 		case p.Up && (!known || !was):
-			m.Log(ev.At, Join, fmt.Sprintf("Cluster: server %s (%s) is up", name, p.Addr))
+			m.Log(ev.At, Join, lang.L("Cluster: server {{.Name}} ({{.Addr}}) is up", vars{"Name": name, "Addr": p.Addr}))
 		case !p.Up && was:
-			m.Log(ev.At, Warn, fmt.Sprintf("Cluster: server %s is down; its users are shown as having left", name))
+			m.Log(ev.At, Warn, lang.L("Cluster: server {{.Name}} is down; its users are shown as having left", vars{"Name": name}))
 		}
 	}
 	m.Cluster = &Cluster{ID: ev.ID, Peers: ev.Peers}

@@ -315,7 +315,7 @@ func (m *Model) failed(ev server.Error) {
 	}
 	title := lang.L("Server error")
 	if t, ok := modTitles[ev.Op]; ok {
-		title = t
+		title = t()
 	}
 	switch ev.Op {
 	case "start":

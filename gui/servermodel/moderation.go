@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/multichat/multichat/net/server"
 )
 
@@ -32,9 +34,12 @@ type ModChanges struct{ Bans, Audit, Users bool }
 
 // Choice is a length of time the admin picks for a ban or a mute.
 type Choice struct {
-	Label string
+	label func() string                 // in the interface's language
 	Until func(now time.Time) time.Time // zero: for good (ban) or until the admin ends it (mute)
 }
+
+// Label is the choice as the selector shows it.
+func (c Choice) Label() string { return c.label() }
 
 func after(d time.Duration) func(time.Time) time.Time {
 	return func(now time.Time) time.Time { return now.Add(d) }
@@ -44,25 +49,25 @@ func forGood(time.Time) time.Time { return time.Time{} }
 
 // BanChoices are the lengths of a ban, shortest first.
 var BanChoices = []Choice{
-	{"10 minutes", after(10 * time.Minute)},
-	{"1 hour", after(time.Hour)},
-	{"Today", server.EndOfDay},
-	{"Permanently", forGood},
+	{func() string { return lang.L("10 minutes") }, after(10 * time.Minute)},
+	{func() string { return lang.L("1 hour") }, after(time.Hour)},
+	{func() string { return lang.L("Today") }, server.EndOfDay},
+	{func() string { return lang.L("Permanently") }, forGood},
 }
 
 // MuteChoices are the lengths of a mute.
 var MuteChoices = []Choice{
-	{"10 minutes", after(10 * time.Minute)},
-	{"1 hour", after(time.Hour)},
-	{"Today", server.EndOfDay},
-	{"Until I unmute", forGood},
+	{func() string { return lang.L("10 minutes") }, after(10 * time.Minute)},
+	{func() string { return lang.L("1 hour") }, after(time.Hour)},
+	{func() string { return lang.L("Today") }, server.EndOfDay},
+	{func() string { return lang.L("Until I unmute") }, forGood},
 }
 
 // ChoiceUntil returns the end the choice labelled label gives at now, and
 // whether there is such a choice.
 func ChoiceUntil(choices []Choice, label string, now time.Time) (time.Time, bool) {
 	for _, c := range choices {
-		if c.Label == label {
+		if c.Label() == label {
 			return c.Until(now), true
 		}
 	}
@@ -73,7 +78,7 @@ func ChoiceUntil(choices []Choice, label string, now time.Time) (time.Time, bool
 func ChoiceLabels(choices []Choice) []string {
 	out := make([]string, len(choices))
 	for i, c := range choices {
-		out[i] = c.Label
+		out[i] = c.Label()
 	}
 	return out
 }
@@ -88,7 +93,7 @@ func (m *Model) applyModeration(ev server.Event) (ch ModChanges, ok bool) {
 		mod.Audit = append(slices.Clone(ev.Entries), mod.Audit...)
 		mod.AuditErr, ch.Audit = ev.Err, true
 		if ev.Err != nil {
-			m.Log(time.Now(), Warn, "The audit log of earlier runs could not be read: "+ev.Err.Error())
+			m.Log(time.Now(), Warn, lang.L("The audit log of earlier runs could not be read: {{.Why}}", vars{"Why": ev.Err.Error()}))
 		}
 	case server.Audited:
 		mod.Audit = append(mod.Audit, ev.Entry)
@@ -140,11 +145,11 @@ func (m *Model) MuteTag(nick string, now time.Time) string {
 	case !ok:
 		return ""
 	case until.IsZero():
-		return " · muted"
+		return " · " + lang.L("muted")
 	case !now.Before(until):
 		return ""
 	}
-	return " · muted " + server.UntilText(until, now)
+	return " · " + lang.L("muted {{.Until}}", vars{"Until": UntilText(until, now)})
 }
 
 // ModState says where lecture mode is on and which topics are pinned, for
@@ -161,12 +166,12 @@ func (m *Model) ModState() string {
 	if len(rooms) > 0 {
 		where := strings.Join(rooms, ", ")
 		if rooms[0] == "" {
-			where = "every room"
+			where = lang.L("every room")
 			if len(rooms) > 1 {
 				where += ", " + strings.Join(rooms[1:], ", ")
 			}
 		}
-		parts = append(parts, "Lecture mode on in "+where+".")
+		parts = append(parts, lang.L("Lecture mode on in {{.Where}}.", vars{"Where": where}))
 	}
 	topics := make([]string, 0, len(m.Mod.Topics))
 	for r, t := range m.Mod.Topics {
@@ -176,7 +181,7 @@ func (m *Model) ModState() string {
 	}
 	slices.Sort(topics)
 	if len(topics) > 0 {
-		parts = append(parts, "Topics — "+strings.Join(topics, "; "))
+		parts = append(parts, lang.L("Topics — {{.List}}", vars{"List": strings.Join(topics, "; ")}))
 	}
 	return strings.Join(parts, " ")
 }
@@ -213,8 +218,40 @@ func AuditLine(e server.Audit) string {
 }
 
 // modTitles are the error dialogs' titles of the moderation commands.
-var modTitles = map[string]string{
-	"ban": "Could not ban", "unban": "Could not lift the ban", "mute": "Could not mute",
-	"unmute": "Could not unmute", "lecture": "Could not change lecture mode", "topic": "Could not change the topic",
-	"bans": "Could not read the bans", "moderation": "Could not save a moderation change",
+var modTitles = map[string]func() string{
+	"ban":        func() string { return lang.L("Could not ban") },
+	"unban":      func() string { return lang.L("Could not lift the ban") },
+	"mute":       func() string { return lang.L("Could not mute") },
+	"unmute":     func() string { return lang.L("Could not unmute") },
+	"lecture":    func() string { return lang.L("Could not change lecture mode") },
+	"topic":      func() string { return lang.L("Could not change the topic") },
+	"bans":       func() string { return lang.L("Could not read the bans") },
+	"moderation": func() string { return lang.L("Could not save a moderation change") },
+}
+
+// UntilText says when a ban or a mute ends, in the interface's language:
+// "for good", "until 14:30", "until 3 Dec 14:30".
+func UntilText(until, now time.Time) string {
+	switch {
+	case until.IsZero():
+		return lang.L("for good")
+	case until.Year() == now.Year() && until.YearDay() == now.YearDay():
+		return lang.L("until {{.Time}}", vars{"Time": until.Format("15:04")})
+	}
+	return lang.L("until {{.Time}}", vars{"Time": until.Format("2 Jan 15:04")})
+}
+
+// BanWhat says what a ban covers: the device, the address, the nickname.
+func BanWhat(b server.BanInfo) string {
+	var parts []string
+	if b.Device != "" {
+		parts = append(parts, lang.L("device {{.ID}}", vars{"ID": b.Device[:min(8, len(b.Device))]}))
+	}
+	if b.Addr.IsValid() {
+		parts = append(parts, b.Addr.String())
+	}
+	if b.Nick != "" {
+		parts = append(parts, lang.L("nickname {{.Nick}}", vars{"Nick": b.Nick}))
+	}
+	return strings.Join(parts, ", ")
 }
