@@ -3,6 +3,7 @@ package gui
 import (
 	"log/slog"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -104,6 +105,7 @@ type ClientWindow struct {
 	typingTimer                  *time.Timer   // clears an expired typing line
 	typingRetry                  *time.Timer   // sends a typing notice the 3 s limit held back
 	closed                       chan struct{} // closed with the window: ends the idle ticker
+	gone                         atomic.Bool   // Detach: the app's loop has ended, events are no longer drawn
 	nicks                        nickSlots     // nickname colours
 	tray                         *tray         // the system tray icon, nil without one
 
@@ -183,7 +185,11 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	a.Lifecycle().SetOnExitedForeground(func() { w.change(func() { w.m.SetFocused(false) }) })
 
 	if events != nil {
-		w.done = pump(events, w.apply)
+		w.done = pump(events, func(evs []client.Event) {
+			if !w.gone.Load() {
+				w.apply(evs)
+			}
+		})
 	} else {
 		d := make(chan struct{})
 		close(d)
@@ -191,6 +197,10 @@ func NewClientWindow(a fyne.App, win fyne.Window, cmds chan<- client.Command, ev
 	}
 	return w
 }
+
+// Detach is called once the app's loop has ended (after ShowAndRun): the
+// session's last events are read but not drawn, as the graphics are gone.
+func (w *ClientWindow) Detach() { w.gone.Store(true) }
 
 // Done is closed when the pump has applied the last event batch.
 func (w *ClientWindow) Done() <-chan struct{} { return w.done }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -58,7 +59,8 @@ type ServerWindow struct {
 
 	closeBy   *time.Timer // closes the window if Stopped does not come (closeTimeout)
 	closed    bool
-	errShown  bool // an error dialog is open; further errors only go to the log
+	gone      atomic.Bool // Detach: the app's loop has ended, events are no longer drawn
+	errShown  bool        // an error dialog is open; further errors only go to the log
 	lanAddrs  func() []netip.Addr
 	askOpen   bool // a Stop or Close confirmation is open
 	logItemHt float32
@@ -134,9 +136,18 @@ func newServerWindow(a fyne.App, w fyne.Window, cmds chan<- server.Command) *Ser
 	return s
 }
 
+// Detach is called once the app's loop has ended (after ShowAndRun): the
+// events that still come while the server stops are read but not drawn, as
+// the graphics are gone (Fyne then runs queued functions at once, and a
+// widget change would touch a terminated GLFW).
+func (s *ServerWindow) Detach() { s.gone.Store(true) }
+
 // attach starts the pump that feeds events to apply.
 func (s *ServerWindow) attach(events <-chan server.Event) <-chan struct{} {
 	return pump(events, func(batch []server.Event) {
+		if s.gone.Load() {
+			return
+		}
 		if s.uiDo != nil {
 			s.uiDo(func() { s.applyBatch(batch) })
 			return

@@ -43,6 +43,7 @@ func main() {
 	}
 	w, end := open(a, opts, logger)
 	w.Window().ShowAndRun()
+	w.Detach()
 	end()
 }
 

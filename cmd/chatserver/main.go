@@ -98,6 +98,7 @@ func runWindow(ctx context.Context, o options) {
 	}()
 	w.ShowAndRun()
 	close(shown)
+	sw.Detach()
 
 	cancel() // Run tells every client the server is stopping and closes everything
 	select {
