@@ -704,7 +704,11 @@ func (h *hub) kick(k Kick) {
 	if c == nil {
 		return
 	}
-	h.audit("kick", c.nick, reason, c.addr.Addr().String())
+	where := c.addr.Addr().String()
+	if c.peer != nil {
+		where = "on " + c.peer.info.Name // a member of another server: its address is not known here
+	}
+	h.audit("kick", c.nick, reason, where)
 	if h.remoteAdmin(c, "kick", Kick{Reason: reason}) {
 		return
 	}
