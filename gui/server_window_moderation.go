@@ -129,7 +129,7 @@ func (s *ServerWindow) buildModeration() {
 		container.NewHBox(layout.NewSpacer(), md.export), nil, nil, md.audit)
 	split := container.NewVSplit(bansPane, auditPane)
 	split.Offset = 0.3
-	md.modTab = container.NewTabItemWithIcon(lang.L("Moderation"), theme.HistoryIcon(),
+	md.modTab = container.NewTabItemWithIcon(lang.L("Moderation"), theme.WarningIcon(),
 		container.NewBorder(controls, nil, nil, nil, split))
 }
 
