@@ -95,6 +95,10 @@ func (m FileInterrupted) appendPayload(b []byte) []byte {
 func (d *dec) optionalKey() (k [FileKeySize]byte) {
 	if d.err == nil && len(d.b) > 0 {
 		copy(k[:], d.take(FileKeySize, "key", ""))
+		if d.err == nil && k == ([FileKeySize]byte{}) {
+			// A zero key means "none"; written out it would have two encodings.
+			d.fail(CodeMalformed, "key present but all zero (leave it out)")
+		}
 	}
 	return k
 }

@@ -117,7 +117,12 @@ func (d *dec) until() int64 {
 	if d.err != nil || len(d.b) == 0 {
 		return 0
 	}
-	return d.i64("until")
+	u := d.i64("until")
+	if d.err == nil && u == 0 {
+		// Zero means "absent"; written out it would have two encodings.
+		d.fail(CodeMalformed, "until present but 0 (leave it out)")
+	}
+	return u
 }
 
 func init() {
