@@ -55,6 +55,14 @@ func (r *room) extendLists() {
 		r.lastFrom, r.lastSize, last = i, 0, last+1
 	}
 	r.lastSize += size
+	if i > r.lastFrom {
+		// The chunk's bytes with the name added: a copy, not an encoding
+		// of its hundreds of names again.
+		if f, ok := wire.AddUser(r.lists[last], r.members[i].nick); ok {
+			r.lists[last] = f
+			return
+		}
+	}
 	r.lists[last] = r.listFrame(r.lastFrom, len(r.members), last == 0, true)
 }
 
