@@ -289,10 +289,10 @@ func (c *conn) readFrames() inbound {
 		if hello.Version != wire.Version {
 			r = &wire.Refused{Code: wire.RefuseVersion, Text: "gateway and server versions differ"}
 		} else {
-			onSideStack(func() { r = c.h.gate.checkPassword(hello.Password, c.addr.Addr()) })
+			c.h.side.run(func() { r = c.h.gate.checkPassword(hello.Password, c.addr.Addr()) })
 		}
 	} else {
-		onSideStack(func() { r = c.h.gate.check(hello, c.addr.Addr(), c.nonce, c.h.fp) })
+		c.h.side.run(func() { r = c.h.gate.check(hello, c.addr.Addr(), c.nonce, c.h.fp) })
 	}
 	if r == nil && c.h.cl != nil {
 		r = c.claimNick(hello)

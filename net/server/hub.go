@@ -108,6 +108,7 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 	if h.ln != nil {
 		h.stop()
 	}
+	h.side.close()
 	h.stopHistory()
 	h.stopModeration()
 	h.timer.Stop()
@@ -160,6 +161,7 @@ type hub struct {
 	acceptCh chan net.Conn
 	dials    <-chan dialReq // Config.Port's requests; nil without a Port
 	wg       sync.WaitGroup // the accept loop and every connection goroutine
+	side     sideStacks     // the readers' deep work: TLS handshakes, device proofs
 
 	ln       net.Listener // nil when stopped
 	stopping chan struct{}

@@ -32,7 +32,7 @@ import (
 func (c *conn) secure() (inbound, bool) {
 	tc := tls.Server(c.raw, c.h.tlsConf)
 	var err error
-	onSideStack(func() { err = tc.Handshake() })
+	c.h.side.run(func() { err = tc.Handshake() })
 	if err == nil {
 		c.nc = tc
 		return inbound{}, true
@@ -52,20 +52,6 @@ func (c *conn) secure() (inbound, bool) {
 		return failWith(c, wire.LeftTimedOut, nil, "TLS handshake timeout"), false
 	}
 	return failWith(c, wire.LeftProtocol, nil, "TLS handshake: "+err.Error()), false
-}
-
-// onSideStack runs f on a goroutine of its own and waits for it. Deep,
-// one-off work (the TLS handshake, the device proof) then grows that
-// goroutine's stack, which is freed when it ends, instead of the reader's,
-// which lives as long as the connection: a server holding thousands of idle
-// connections keeps its memory for the few handshakes in progress.
-func onSideStack(f func()) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	<-done
 }
 
 // refusePlain writes m on a socket that no writer goroutine owns (the
