@@ -173,6 +173,7 @@ type hub struct {
 	rooms   map[string]*room // wire.FoldKey(name) → room
 	byName  map[string]*room // display name → room (fast path for Say)
 	lobby   *room
+	away    []*conn // members who are away (presence.go)
 	nextID  uint64
 
 	pending     []*conn           // accepted, Welcome not yet sent (a join batch)
@@ -248,6 +249,7 @@ func (h *hub) reset() {
 	h.dirty = make(map[string]string)
 	h.files = make(map[uint64]*transfer)
 	h.legs = make(map[uint64]*leg)
+	h.away = nil
 	h.lobby = &room{name: wire.Lobby, key: wire.FoldKey(wire.Lobby)}
 	h.rooms[h.lobby.key] = h.lobby
 	h.names.reset()
@@ -825,6 +827,7 @@ func (h *hub) drop(c *conn, reason wire.LeftReason, mode closeMode, detail strin
 	h.binds.leave(c.skels, c.device, now)
 	h.clusterLeft(c, reason)
 	h.filesLeave(c)
+	h.presenceLeave(c)
 	for len(c.rooms) > 0 {
 		r := c.rooms[len(c.rooms)-1].r
 		h.leaveRoom(c, r, reason, now)

@@ -26,6 +26,7 @@ func (AwayChanged) isEvent() {}
 type presence struct {
 	away     bool
 	awayText string
+	awayAt   int // while away: c's index in hub.away
 	typedAt  time.Time
 }
 
@@ -48,6 +49,9 @@ func (h *hub) setAway(c *conn, m wire.SetAway) {
 	if c.presence.away == m.Away && c.presence.awayText == text {
 		return
 	}
+	if c.presence.away != m.Away {
+		h.listAway(c, m.Away)
+	}
 	c.presence.away, c.presence.awayText = m.Away, text
 	h.broadcast(h.lobby, wire.Encode(wire.Away{User: c.nick, Away: m.Away, Text: text}))
 	h.emit(AwayChanged{Nick: c.nick, Away: m.Away, Text: text, At: time.Now()})
@@ -55,10 +59,35 @@ func (h *hub) setAway(c *conn, m wire.SetAway) {
 
 // awayTo tells a new member who is away.
 func (h *hub) awayTo(c *conn) {
-	for _, m := range h.lobby.members {
-		if m.presence.away && m != c {
+	for _, m := range h.away {
+		if m != c {
 			h.pushForce(c, wire.Encode(wire.Away{User: m.nick, Away: true, Text: m.presence.awayText}))
 		}
+	}
+}
+
+// listAway adds c to the members who are away, or takes it out, so that a
+// join costs the number of those away, not the size of the lobby.
+func (h *hub) listAway(c *conn, away bool) {
+	if away {
+		c.presence.awayAt = len(h.away)
+		h.away = append(h.away, c)
+		return
+	}
+	i, last := c.presence.awayAt, len(h.away)-1
+	if i != last {
+		h.away[i] = h.away[last]
+		h.away[i].presence.awayAt = i
+	}
+	h.away[last] = nil
+	h.away = h.away[:last]
+}
+
+// presenceLeave forgets a member who leaves the server.
+func (h *hub) presenceLeave(c *conn) {
+	if c.presence.away {
+		h.listAway(c, false)
+		c.presence.away = false
 	}
 }
 

@@ -100,3 +100,45 @@ func TestTypingForwardedAtMostOncePer3s(t *testing.T) {
 		t.Fatalf("typing in no room: %+v", e)
 	}
 }
+
+// TestAwayListFollowsLeaves: a newcomer hears of exactly the members away
+// now, whoever went away and came back or left the server in between (the
+// hub keeps those away in a list of their own; see listAway).
+func TestAwayListFollowsLeaves(t *testing.T) {
+	h := startServer(t, testConfig())
+	cs := joinAll(t, h.addr, "alice", "bob", "carol", "dave")
+	alice, bob, carol, dave := cs[0], cs[1], cs[2], cs[3]
+	for _, c := range []*client{alice, bob, carol, dave} {
+		c.send(wire.SetAway{Away: true, Text: c.nick + " is out"})
+	}
+	alice.send(wire.Quit{})
+	if l := until[wire.Left](bob); l.User != "alice" {
+		t.Fatalf("bob was told %+v", l)
+	}
+	carol.send(wire.SetAway{Away: false})
+	for {
+		if a := until[wire.Away](bob); a.User == "carol" && !a.Away {
+			break
+		}
+	}
+	erin := join(t, h.addr, "erin")
+	var away []string
+	for _, m := range erin.sync() {
+		if a, ok := m.(wire.Away); ok {
+			if !a.Away || a.Text != a.User+" is out" {
+				t.Fatalf("newcomer: %+v", a)
+			}
+			away = append(away, a.User)
+		}
+	}
+	if !equalSet(away, []string{"bob", "dave"}) {
+		t.Fatalf("the newcomer was told %v are away, want bob and dave", away)
+	}
+	h.inspect(func(h *hub) {
+		for i, c := range h.away {
+			if c.presence.awayAt != i || !c.presence.away {
+				t.Errorf("away list entry %d: %s at %d, away %v", i, c.nick, c.presence.awayAt, c.presence.away)
+			}
+		}
+	})
+}
