@@ -111,6 +111,7 @@ type conn struct {
 	gone       chan struct{} // closed by the hub when it lets go of the connection
 	secured    chan struct{} // closed by the reader once nc is set (TLS handshake done)
 	readerDone chan struct{} // closed when the reader has exited
+	relay      relay         // the file legs c sends, for its reader to relay chunks (files.go)
 
 	// hub owned
 	state     connState
@@ -254,6 +255,8 @@ func (c *conn) readFrames() inbound {
 	src := &source{nc: c.nc}
 	defer src.release()
 	fr := wire.NewReader(src, cfg.MaxFrame)
+	chunks := chunkReader{c: c}
+	defer chunks.done()
 	f, err := fr.Next()
 	if err == nil && f.Type == wire.TypePing {
 		// A plaintext client opens with a ping, so that a TLS server
@@ -276,6 +279,7 @@ func (c *conn) readFrames() inbound {
 	if err != nil {
 		return decodeFail(c, err)
 	}
+	fr.ReadInto(chunks.into) // a member's file chunks are relayed from the reader
 	hello, ok := m.(wire.Hello)
 	if !ok {
 		return failWith(c, wire.LeftProtocol, wire.Refused{Code: wire.RefuseHandshake,
@@ -352,6 +356,12 @@ func (c *conn) readFrames() inbound {
 			return c.readError(err)
 		}
 		missed = 0
+		if chunks.read {
+			if !chunks.relay(f.Payload) {
+				return inbound{}
+			}
+			continue
+		}
 		m, err := wire.Decode(f.Type, f.Payload)
 		if err != nil {
 			return decodeFail(c, err)
