@@ -86,8 +86,8 @@ type outbox struct {
 	bulk     []outFrame // file chunks: the writer takes them after frames, bulkTake at a time
 	bytes    int64      // cost of the frames queued (frames and bulk) and not yet taken by the writer
 	bulkCost int64      // the part of bytes that is bulk
-	inflight int64 // cost of the frames the writer has taken and not yet written
-	limit    int64 // cap on bytes+inflight
+	inflight int64      // cost of the frames the writer has taken and not yet written
+	limit    int64      // cap on bytes+inflight
 	closed   bool
 	detached bool // aborted: the frames still in flight are no longer in acct
 	mode     closeMode
