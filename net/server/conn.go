@@ -112,6 +112,7 @@ type conn struct {
 	secured    chan struct{} // closed by the reader once nc is set (TLS handshake done)
 	readerDone chan struct{} // closed when the reader has exited
 	relay      relay         // the file legs c sends, for its reader to relay chunks (files.go)
+	records    *records      // between the TLS connection and raw; nil without TLS
 
 	// hub owned
 	state     connState
@@ -448,7 +449,7 @@ func (c *conn) writeLoop() {
 		}
 	}
 	var spare []outFrame
-	w := writer{o: c.out, nc: c.nc}
+	w := writer{o: c.out, nc: c.nc, rec: c.records}
 	for range c.out.wake {
 		frames, closed, mode, deadline := c.out.take(spare)
 		if closed && mode == closeAbort {
@@ -534,6 +535,7 @@ type writer struct {
 	nc    io.Writer
 	setAt time.Time   // when the deadline was last extended
 	vec   net.Buffers // the pieces of the next write
+	rec   *records    // gathers a TLS write's records into one socket write; nil without TLS
 }
 
 // copyBelow is the size under which a frame is copied into the batch
@@ -604,7 +606,7 @@ func (w *writer) flushVec(n int64) error {
 	v := w.vec
 	w.begin()
 	_, err := v.WriteTo(w.nc)
-	w.o.writing.Store(0)
+	err = w.end(err)
 	clear(w.vec[:cap(w.vec)])
 	if err == nil {
 		w.o.sent(n)
@@ -631,16 +633,16 @@ func (w *writer) large(f outFrame) error {
 func (w *writer) flush(b []byte, n int64) error {
 	w.begin()
 	_, err := w.nc.Write(b)
-	w.o.writing.Store(0)
+	err = w.end(err)
 	if err == nil && n > 0 {
 		w.o.sent(n)
 	}
 	return err
 }
 
-// begin starts a socket write: the deadline is extended when due, and the
-// write is marked as in progress for the hub (outbox.writing, which the
-// caller clears when the write returns).
+// begin starts a socket write: the deadline is extended when due, the
+// write is marked as in progress for the hub (outbox.writing, cleared by
+// end), and a TLS connection's records are gathered.
 func (w *writer) begin() {
 	now := time.Now()
 	if now.Sub(w.setAt) >= w.o.stall/8 {
@@ -648,6 +650,21 @@ func (w *writer) begin() {
 		w.setAt = now
 	}
 	w.o.writing.Store(now.UnixNano())
+	if w.rec != nil {
+		w.rec.gather()
+	}
+}
+
+// end finishes the write begin started, given its error: the records
+// gathered are sent.
+func (w *writer) end(err error) error {
+	if w.rec != nil {
+		if serr := w.rec.send(); err == nil {
+			err = serr
+		}
+	}
+	w.o.writing.Store(0)
+	return err
 }
 
 // bucket is flood control: a token bucket whose debt is paid by waiting.
