@@ -14,8 +14,8 @@ import (
 // goes straight through, or with the gathered ones if it comes meanwhile.
 type records struct {
 	net.Conn
-	mu     sync.Mutex
-	hold   bool
+	mu   sync.Mutex
+	hold bool
 	buf  *[]byte // what was gathered, from recordBufs; nil when empty
 }
 
