@@ -19,6 +19,10 @@ const (
 	// unacknowledged; one that goes past this has the leg aborted, so the
 	// recipient's outbox stays bounded.
 	maxUnacked = 16 * wire.MaxChunk
+	// ackEvery is how often a leg's acknowledgement is sent while more of
+	// it is on its way to the recipient: one per two chunks, a quarter of
+	// the client's window.
+	ackEvery = 2 * wire.MaxChunk
 )
 
 // SetFiles changes the file policy while the server runs: Off refuses new
@@ -78,11 +82,13 @@ type leg struct {
 }
 
 // ack reports to the sender that the recipient has been written the file up
-// to bytes. It runs on the recipient's writer.
+// to bytes: every ackEvery bytes, and whenever all that was relayed is
+// written (the sender may be waiting for it). It runs on the recipient's
+// writer.
 func (l *leg) ack(bytes uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.canceled || bytes <= l.acked {
+	if l.canceled || bytes <= l.acked || (bytes < l.sent && bytes-l.acked < ackEvery) {
 		return
 	}
 	l.acked = bytes
