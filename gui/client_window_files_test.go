@@ -18,6 +18,7 @@ import (
 	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/wire"
 )
 
 // fileE2E connects alice and bob (real windows, real sessions, a real
@@ -148,5 +149,34 @@ func TestClientFileSettings(t *testing.T) {
 	}
 	if w.m.AutoAcceptMax != 10<<20 {
 		t.Fatalf("auto-accept %d", w.m.AutoAcceptMax)
+	}
+}
+
+// A file I offer to a room shows a bar per recipient, each with its nick
+// and, once it is done or away, what became of it.
+func TestClientFileRoomBars(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob", "carol")
+	w.apply([]client.Event{client.FileOffered{Key: "k", Mine: true, From: "alice", Room: "lobby", Name: "a.bin", Size: 1000, ID: 1},
+		client.FileProgress{Key: "k", Mine: true, To: "bob", Bytes: 500, Size: 1000},
+		client.FileProgress{Key: "k", Mine: true, To: "carol", Bytes: 250, Size: 1000}})
+	c := card(w, "a.bin")
+	if c == nil || visible(c.bar) || !visible(c.rcpts) || len(c.rcpts.Objects) != 2 {
+		t.Fatalf("card: %+v", c)
+	}
+	if r := c.rows[0]; r.nick.Text != "bob" || r.bar.Value != 0.5 || r.note.Text != "" {
+		t.Fatalf("bob's row: %q %v %q", r.nick.Text, r.bar.Value, r.note.Text)
+	}
+	if r := c.rows[1]; r.nick.Text != "carol" || r.bar.Value != 0.25 {
+		t.Fatalf("carol's row: %q %v", r.nick.Text, r.bar.Value)
+	}
+	w.apply([]client.Event{client.FileStatus{Key: "k", Nick: "bob", State: wire.RecipientReceived}})
+	if r := c.rows[0]; r.bar.Value != 1 || r.note.Text != "received" {
+		t.Fatalf("bob's row: %v %q", r.bar.Value, r.note.Text)
+	}
+	w.apply([]client.Event{client.FileStatus{Key: "k", Nick: "carol", State: wire.RecipientCanceled, Reason: "canceled"},
+		client.FileDone{Key: "k", Mine: true}})
+	if visible(c.rcpts) {
+		t.Fatal("a finished card still shows the recipients' bars")
 	}
 }
