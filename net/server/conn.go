@@ -536,6 +536,7 @@ type writer struct {
 	setAt time.Time   // when the deadline was last extended
 	vec   net.Buffers // the pieces of the next write
 	rec   *records    // gathers a TLS write's records into one socket write; nil without TLS
+	bulk  bool        // the next write holds file chunks: gather its records
 }
 
 // copyBelow is the size under which a frame is copied into the batch
@@ -561,6 +562,7 @@ func (w *writer) write(frames []outFrame) error {
 		w.vec = vec
 		err := w.flushVec(pending)
 		vec, buf, total, pending, inBuf = w.vec[:0], buf[:0], 0, 0, false
+		w.bulk = false
 		return err
 	}
 	for _, f := range frames {
@@ -578,6 +580,7 @@ func (w *writer) write(frames []outFrame) error {
 		case len(f.b) >= copyBelow:
 			vec = append(vec, f.b)
 			inBuf = false
+			w.bulk = w.bulk || f.t != nil
 		case inBuf:
 			start := len(buf) - len(vec[len(vec)-1])
 			buf = append(buf, f.b...)
@@ -616,6 +619,8 @@ func (w *writer) flushVec(n int64) error {
 
 // large writes one frame in pieces of at most maxWrite.
 func (w *writer) large(f outFrame) error {
+	w.bulk = f.t != nil
+	defer func() { w.bulk = false }()
 	b := f.b
 	for len(b) > maxWrite {
 		if err := w.flush(b[:maxWrite], 0); err != nil {
@@ -642,7 +647,9 @@ func (w *writer) flush(b []byte, n int64) error {
 
 // begin starts a socket write: the deadline is extended when due, the
 // write is marked as in progress for the hub (outbox.writing, cleared by
-// end), and a TLS connection's records are gathered.
+// end), and the records of a TLS write of file chunks are gathered (only
+// those: a gathered write holds up to maxWrite more while the peer is slow
+// to take it, and chat to thousands of stalled peers must not).
 func (w *writer) begin() {
 	now := time.Now()
 	if now.Sub(w.setAt) >= w.o.stall/8 {
@@ -650,7 +657,7 @@ func (w *writer) begin() {
 		w.setAt = now
 	}
 	w.o.writing.Store(now.UnixNano())
-	if w.rec != nil {
+	if w.rec != nil && w.bulk {
 		w.rec.gather()
 	}
 }
@@ -658,7 +665,7 @@ func (w *writer) begin() {
 // end finishes the write begin started, given its error: the records
 // gathered are sent.
 func (w *writer) end(err error) error {
-	if w.rec != nil {
+	if w.rec != nil && w.bulk {
 		if serr := w.rec.send(); err == nil {
 			err = serr
 		}

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/multichat/multichat/net/wire"
 )
 
 // outFrame is one queued frame. Broadcast frames are shared: the same b is
@@ -191,9 +193,9 @@ func (o *outbox) pushBehindBulk(f outFrame) bool {
 	return true
 }
 
-// bulkTake is the most bulk one take hands the writer: chat queued
-// meanwhile waits at most for that much file data.
-const bulkTake = 64 << 10
+// bulkTake is the most bulk one take hands the writer, two full file
+// chunks: chat queued meanwhile waits at most for that much file data.
+const bulkTake = 2 * (wire.HeaderSize + 8 + wire.MaxChunk)
 
 // stage appends f to the hub's batch for this outbox and reports whether
 // the batch was empty (the hub then lists the outbox for handover). Hub
