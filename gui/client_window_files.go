@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -205,21 +204,6 @@ func (w *ClientWindow) drawFiles() {
 	w.filesBox.Objects = objs
 	show(w.filesBox, len(objs) > 0)
 	w.filesBox.Refresh()
-}
-
-// chooseFile opens the file dialog; the file chosen is offered to the
-// current conversation.
-func (w *ClientWindow) chooseFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		w.change(func() { w.m.SendFile(path) })
-	}, w.win)
-	d.Resize(fyne.NewSize(760, 520))
-	d.Show()
 }
 
 // dropped offers the files dropped on the window to the current

@@ -180,3 +180,55 @@ func TestClientFileRoomBars(t *testing.T) {
 		t.Fatal("a finished card still shows the recipients' bars")
 	}
 }
+
+// Send file… picks several files at once: folders open on a tap, files are
+// ticked, hidden ones are not listed, and Send offers every file ticked (in
+// whichever folder) to the current conversation.
+func TestClientFilePickSeveral(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := writeFile(t, dir, "a.txt", 10)
+	writeFile(t, dir, ".hidden", 1)
+	os.Mkdir(filepath.Join(dir, "사진"), 0o755)
+	c, _ := writeFile(t, filepath.Join(dir, "사진"), "c.jpg", 2000)
+	b, _ := writeFile(t, dir, "B.txt", 20)
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob")
+	w.pickDir = dir
+	test.Tap(w.fileBtn)
+	p := w.picker
+	names := func() (out []string) {
+		for _, e := range p.entries {
+			out = append(out, e.name)
+		}
+		return out
+	}
+	if got := strings.Join(names(), ","); got != "사진,a.txt,B.txt" {
+		t.Fatalf("listed %q", got)
+	}
+	p.list.Select(1) // a.txt
+	p.list.Select(2) // B.txt
+	p.list.Select(2) // B.txt again: unticked
+	p.list.Select(2)
+	p.list.Select(0) // into 사진
+	if p.dir != filepath.Join(dir, "사진") || strings.Join(names(), ",") != "c.jpg" {
+		t.Fatalf("in %s: %q", p.dir, names())
+	}
+	p.list.Select(0)
+	if !strings.Contains(p.summary.Text, "3") {
+		t.Fatalf("summary %q", p.summary.Text)
+	}
+	dismissOverlay(t, w.win, "Send")
+	var sent []string
+	for range 3 {
+		sf, ok := nextCmd(t, cmds).(client.SendFile)
+		if !ok || sf.Room != "lobby" {
+			t.Fatalf("sent %#v", sf)
+		}
+		sent = append(sent, sf.Path)
+	}
+	slices.Sort(sent)
+	if want := []string{b, a, c}; !slices.Equal(sent, want) {
+		t.Fatalf("sent %q, want %q", sent, want)
+	}
+	noCmd(t, cmds)
+}
