@@ -168,10 +168,7 @@ func (o *outbox) pushBulk(f outFrame) {
 		return
 	}
 	idle := len(o.frames) == 0 && len(o.bulk) == 0
-	o.bulk = append(o.bulk, f)
-	o.bytes += int64(cost(f))
-	o.bulkCost += int64(cost(f))
-	o.acct.add(int64(cost(f)))
+	o.queueBulkLocked(f)
 	o.mu.Unlock()
 	if idle {
 		o.signal()
@@ -186,11 +183,15 @@ func (o *outbox) pushBehindBulk(f outFrame) bool {
 	if o.closed || len(o.bulk) == 0 {
 		return false
 	}
+	o.queueBulkLocked(f)
+	return true
+}
+
+func (o *outbox) queueBulkLocked(f outFrame) {
 	o.bulk = append(o.bulk, f)
 	o.bytes += int64(cost(f))
 	o.bulkCost += int64(cost(f))
 	o.acct.add(int64(cost(f)))
-	return true
 }
 
 // bulkTake is the most bulk one take hands the writer, two full file
