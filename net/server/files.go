@@ -185,7 +185,8 @@ func (cr *chunkReader) relay(p []byte) bool {
 	l := cr.last
 	if l == nil || l.id != id {
 		if l = cr.c.relay.find(id); l == nil {
-			return true // cr.buf is reused for the next chunk
+			cr.done()
+			return true
 		}
 		cr.last = l
 	}
@@ -214,13 +215,15 @@ func (cr *chunkReader) relay(p []byte) bool {
 	closed := l.closed
 	l.closed = true
 	l.mu.Unlock()
+	cr.done()
 	if closed {
 		return true
 	}
 	return cr.c.deliver(inbound{c: cr.c, m: wire.FileAbort{ID: l.id, Reason: fault}})
 }
 
-// done gives back the buffer of a chunk that was not relayed.
+// done gives back the buffer of a chunk that is not relayed (an idle
+// connection holds none).
 func (cr *chunkReader) done() {
 	if cr.buf != nil {
 		chunkFrames.Put(cr.buf)
