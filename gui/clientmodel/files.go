@@ -201,29 +201,30 @@ func (m *Model) fileProgress(ev client.FileProgress) {
 	if t == nil {
 		return
 	}
-	now := m.now()
-	if t.State != TransferRunning || t.sampleAt.IsZero() {
-		t.State, t.Why = TransferRunning, ""
-		t.sampleAt, t.sampleBytes = now, ev.Bytes
-	} else if dt := now.Sub(t.sampleAt); dt >= 200*time.Millisecond && ev.Bytes >= t.sampleBytes {
-		rate := float64(ev.Bytes-t.sampleBytes) / dt.Seconds()
-		if t.Speed == 0 {
-			t.Speed = rate
-		} else {
-			t.Speed = 0.7*t.Speed + 0.3*rate
-		}
-		t.sampleAt, t.sampleBytes = now, ev.Bytes
-	}
-	t.Bytes = ev.Bytes
+	bytes := ev.Bytes
 	if ev.Mine && t.To == "" && ev.To != "" {
 		// A room: each recipient has its own bar; the card's speed and time
 		// left follow the one furthest ahead.
 		r := t.rcpt(ev.To)
 		r.Bytes, r.Note = ev.Bytes, ""
 		for _, o := range t.Rcpts {
-			t.Bytes = max(t.Bytes, o.Bytes)
+			bytes = max(bytes, o.Bytes)
 		}
 	}
+	now := m.now()
+	if t.State != TransferRunning || t.sampleAt.IsZero() {
+		t.State, t.Why = TransferRunning, ""
+		t.sampleAt, t.sampleBytes = now, bytes
+	} else if dt := now.Sub(t.sampleAt); dt >= 200*time.Millisecond && bytes >= t.sampleBytes {
+		rate := float64(bytes-t.sampleBytes) / dt.Seconds()
+		if t.Speed == 0 {
+			t.Speed = rate
+		} else {
+			t.Speed = 0.7*t.Speed + 0.3*rate
+		}
+		t.sampleAt, t.sampleBytes = now, bytes
+	}
+	t.Bytes = bytes
 	m.ch.Files = true
 }
 
