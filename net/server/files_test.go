@@ -324,11 +324,13 @@ func TestFileErrors(t *testing.T) {
 	carol := join(t, h.addr, "carol")
 	bob.sync()
 	h.send(SetFiles{Off: true})
+	h.inspect(func(*hub) {}) // the policy is in force before the next frame
 	carol.send(wire.FileOffer{Ref: 10, To: "bob", Name: "c.txt", Size: 10})
 	if e := expect[wire.Error](carol); e.Code != wire.CodeFilesOff || e.Ref != 10 {
 		t.Fatalf("got %+v", e)
 	}
 	h.send(SetFiles{MaxSize: 5})
+	h.inspect(func(*hub) {}) // the policy is in force before the next frame
 	carol.send(wire.FileOffer{Ref: 11, To: "bob", Name: "c.txt", Size: 10})
 	if e := expect[wire.Error](carol); e.Code != wire.CodeFileRejected || e.Ref != 11 {
 		t.Fatalf("got %+v", e)
