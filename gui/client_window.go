@@ -97,6 +97,8 @@ type ClientWindow struct {
 	usersList                    *widget.List
 	msgBtn                       *widget.Button
 	fileBtn                      *widget.Button       // Send file…
+	pickDir                      string               // the folder last sent from (client_window_files_pick.go)
+	picker                       *filePicker          // the Send file… dialog last opened
 	filesBox                     *fyne.Container      // the file cards (client_window_files.go)
 	cards                        map[string]*fileCard // by transfer key
 	awayItem                     *fyne.MenuItem       // Chat ▸ Away, checked while away

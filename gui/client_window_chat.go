@@ -110,7 +110,7 @@ func (w *ClientWindow) buildChat() {
 	w.typingLine = widget.NewLabel("")
 	w.typingLine.Truncation = fyne.TextTruncateEllipsis
 	w.typingLine.Hide()
-	w.fileBtn = widget.NewButtonWithIcon(lang.L("Send file…"), theme.UploadIcon(), w.chooseFile)
+	w.fileBtn = widget.NewButtonWithIcon(lang.L("Send file…"), theme.UploadIcon(), w.chooseFiles)
 	w.filesBox = container.NewVBox()
 	w.filesBox.Hide()
 	w.bottom = container.NewVBox(w.copyBar, w.filesBox, w.typingLine,

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -27,6 +26,15 @@ type fileCard struct {
 	title, info                              *widget.Label
 	bar                                      *widget.ProgressBar
 	accept, decline, cancel, open, folder, x *widget.Button
+	rcpts                                    *fyne.Container // a room offer of mine: a bar per recipient
+	rows                                     []rcptRow
+}
+
+// rcptRow is one recipient's line on the card of a file I offer to a room.
+type rcptRow struct {
+	box        *fyne.Container
+	nick, note *widget.Label
+	bar        *widget.ProgressBar
 }
 
 func (w *ClientWindow) newFileCard(key string) *fileCard {
@@ -51,7 +59,8 @@ func (w *ClientWindow) newFileCard(key string) *fileCard {
 	})
 	c.x = widget.NewButtonWithIcon("", theme.WindowCloseIcon(), act(w.m.DismissFile))
 	buttons := container.NewHBox(c.accept, c.decline, c.cancel, c.open, c.folder, c.x)
-	c.box = container.NewBorder(nil, nil, nil, buttons, container.NewVBox(c.title, c.bar, c.info))
+	c.rcpts = container.NewVBox()
+	c.box = container.NewBorder(nil, nil, nil, buttons, container.NewVBox(c.title, c.bar, c.rcpts, c.info))
 	return c
 }
 
@@ -71,8 +80,10 @@ func (c *fileCard) set(t *clientmodel.Transfer) {
 	} else {
 		c.title.SetText(fmt.Sprintf(lang.L("%s offers %s"), t.From, what))
 	}
+	moving := t.State == clientmodel.TransferRunning || t.State == clientmodel.TransferPaused
 	c.bar.SetValue(t.Fraction())
-	show(c.bar, t.State == clientmodel.TransferRunning || t.State == clientmodel.TransferPaused)
+	show(c.bar, moving && len(t.Rcpts) == 0)
+	c.setRcpts(t, moving)
 	c.info.SetText(cardInfo(t))
 	c.info.Importance = widget.MediumImportance
 	if t.State == clientmodel.TransferFailed || t.State == clientmodel.TransferAsking && !t.Fits() {
@@ -90,6 +101,36 @@ func (c *fileCard) set(t *clientmodel.Transfer) {
 	} else {
 		c.accept.Enable()
 	}
+}
+
+// setRcpts shows a bar per recipient of a file I offer to a room, while it
+// moves (widgets are reused: progress redraws often).
+func (c *fileCard) setRcpts(t *clientmodel.Transfer, moving bool) {
+	if !moving {
+		t = &clientmodel.Transfer{}
+	}
+	for len(c.rows) < len(t.Rcpts) {
+		r := rcptRow{nick: widget.NewLabel(""), note: widget.NewLabel(""), bar: widget.NewProgressBar()}
+		r.nick.Truncation = fyne.TextTruncateEllipsis
+		r.box = container.NewGridWithColumns(3, r.nick, r.bar, r.note)
+		c.rows = append(c.rows, r)
+	}
+	objs := make([]fyne.CanvasObject, len(t.Rcpts))
+	for i, p := range t.Rcpts {
+		r := c.rows[i]
+		r.nick.SetText(p.Nick)
+		if t.Size > 0 {
+			r.bar.SetValue(float64(p.Bytes) / float64(t.Size))
+		} else {
+			r.bar.SetValue(1)
+		}
+		r.note.SetText(p.Note)
+		objs[i] = r.box
+	}
+	c.rows = c.rows[:len(t.Rcpts)]
+	c.rcpts.Objects = objs
+	show(c.rcpts, len(objs) > 0)
+	c.rcpts.Refresh()
 }
 
 // cardInfo is the card's second line.
@@ -163,21 +204,6 @@ func (w *ClientWindow) drawFiles() {
 	w.filesBox.Objects = objs
 	show(w.filesBox, len(objs) > 0)
 	w.filesBox.Refresh()
-}
-
-// chooseFile opens the file dialog; the file chosen is offered to the
-// current conversation.
-func (w *ClientWindow) chooseFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		w.change(func() { w.m.SendFile(path) })
-	}, w.win)
-	d.Resize(fyne.NewSize(760, 520))
-	d.Show()
 }
 
 // dropped offers the files dropped on the window to the current

@@ -18,6 +18,7 @@ import (
 	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/wire"
 )
 
 // fileE2E connects alice and bob (real windows, real sessions, a real
@@ -149,4 +150,85 @@ func TestClientFileSettings(t *testing.T) {
 	if w.m.AutoAcceptMax != 10<<20 {
 		t.Fatalf("auto-accept %d", w.m.AutoAcceptMax)
 	}
+}
+
+// A file I offer to a room shows a bar per recipient, each with its nick
+// and, once it is done or away, what became of it.
+func TestClientFileRoomBars(t *testing.T) {
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob", "carol")
+	w.apply([]client.Event{client.FileOffered{Key: "k", Mine: true, From: "alice", Room: "lobby", Name: "a.bin", Size: 1000, ID: 1},
+		client.FileProgress{Key: "k", Mine: true, To: "bob", Bytes: 500, Size: 1000},
+		client.FileProgress{Key: "k", Mine: true, To: "carol", Bytes: 250, Size: 1000}})
+	c := card(w, "a.bin")
+	if c == nil || visible(c.bar) || !visible(c.rcpts) || len(c.rcpts.Objects) != 2 {
+		t.Fatalf("card: %+v", c)
+	}
+	if r := c.rows[0]; r.nick.Text != "bob" || r.bar.Value != 0.5 || r.note.Text != "" {
+		t.Fatalf("bob's row: %q %v %q", r.nick.Text, r.bar.Value, r.note.Text)
+	}
+	if r := c.rows[1]; r.nick.Text != "carol" || r.bar.Value != 0.25 {
+		t.Fatalf("carol's row: %q %v", r.nick.Text, r.bar.Value)
+	}
+	w.apply([]client.Event{client.FileStatus{Key: "k", Nick: "bob", State: wire.RecipientReceived}})
+	if r := c.rows[0]; r.bar.Value != 1 || r.note.Text != "received" {
+		t.Fatalf("bob's row: %v %q", r.bar.Value, r.note.Text)
+	}
+	w.apply([]client.Event{client.FileStatus{Key: "k", Nick: "carol", State: wire.RecipientCanceled, Reason: "canceled"},
+		client.FileDone{Key: "k", Mine: true}})
+	if visible(c.rcpts) {
+		t.Fatal("a finished card still shows the recipients' bars")
+	}
+}
+
+// Send file… picks several files at once: folders open on a tap, files are
+// ticked, hidden ones are not listed, and Send offers every file ticked (in
+// whichever folder) to the current conversation.
+func TestClientFilePickSeveral(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := writeFile(t, dir, "a.txt", 10)
+	writeFile(t, dir, ".hidden", 1)
+	os.Mkdir(filepath.Join(dir, "사진"), 0o755)
+	c, _ := writeFile(t, filepath.Join(dir, "사진"), "c.jpg", 2000)
+	b, _ := writeFile(t, dir, "B.txt", 20)
+	w, cmds := newTestClient(t, ClientOptions{})
+	connectAs(t, w, cmds, "bob")
+	w.pickDir = dir
+	test.Tap(w.fileBtn)
+	p := w.picker
+	names := func() (out []string) {
+		for _, e := range p.entries {
+			out = append(out, e.name)
+		}
+		return out
+	}
+	if got := strings.Join(names(), ","); got != "사진,a.txt,B.txt" {
+		t.Fatalf("listed %q", got)
+	}
+	p.list.Select(1) // a.txt
+	p.list.Select(2) // B.txt
+	p.list.Select(2) // B.txt again: unticked
+	p.list.Select(2)
+	p.list.Select(0) // into 사진
+	if p.dir != filepath.Join(dir, "사진") || strings.Join(names(), ",") != "c.jpg" {
+		t.Fatalf("in %s: %q", p.dir, names())
+	}
+	p.list.Select(0)
+	if !strings.Contains(p.summary.Text, "3") {
+		t.Fatalf("summary %q", p.summary.Text)
+	}
+	dismissOverlay(t, w.win, "Send")
+	var sent []string
+	for range 3 {
+		sf, ok := nextCmd(t, cmds).(client.SendFile)
+		if !ok || sf.Room != "lobby" {
+			t.Fatalf("sent %#v", sf)
+		}
+		sent = append(sent, sf.Path)
+	}
+	slices.Sort(sent)
+	if want := []string{b, a, c}; !slices.Equal(sent, want) {
+		t.Fatalf("sent %q, want %q", sent, want)
+	}
+	noCmd(t, cmds)
 }

@@ -43,11 +43,21 @@ type Transfer struct {
 	Why   string   // TransferFailed, TransferPaused: why, in plain words
 	Path  string   // where a received file was saved
 	Notes []string // mine: what became of each recipient ("bob: received")
+	Rcpts []*Rcpt  // mine, to a room: each recipient that accepted, in the order they did
 	Speed float64  // bytes per second, smoothed (0: not known yet)
 	At    time.Time
 
 	sampleAt    time.Time
 	sampleBytes int64
+}
+
+// Rcpt is one recipient of a file I offer to a room: how far it has got,
+// and what became of it (Note, once it is done or away).
+type Rcpt struct {
+	Nick  string
+	Bytes int64
+	Note  string // "" while it receives; "received", "canceled"…
+	Done  bool   // received, declined or canceled: its bar stops
 }
 
 // Fits reports whether what is left of the file fits in the download folder
@@ -191,21 +201,43 @@ func (m *Model) fileProgress(ev client.FileProgress) {
 	if t == nil {
 		return
 	}
+	bytes := ev.Bytes
+	if ev.Mine && t.To == "" && ev.To != "" {
+		// A room: each recipient has its own bar; the card's speed and time
+		// left follow the one furthest ahead.
+		r := t.rcpt(ev.To)
+		r.Bytes, r.Note = ev.Bytes, ""
+		for _, o := range t.Rcpts {
+			bytes = max(bytes, o.Bytes)
+		}
+	}
 	now := m.now()
 	if t.State != TransferRunning || t.sampleAt.IsZero() {
 		t.State, t.Why = TransferRunning, ""
-		t.sampleAt, t.sampleBytes = now, ev.Bytes
-	} else if dt := now.Sub(t.sampleAt); dt >= 200*time.Millisecond && ev.Bytes >= t.sampleBytes {
-		rate := float64(ev.Bytes-t.sampleBytes) / dt.Seconds()
+		t.sampleAt, t.sampleBytes = now, bytes
+	} else if dt := now.Sub(t.sampleAt); dt >= 200*time.Millisecond && bytes >= t.sampleBytes {
+		rate := float64(bytes-t.sampleBytes) / dt.Seconds()
 		if t.Speed == 0 {
 			t.Speed = rate
 		} else {
 			t.Speed = 0.7*t.Speed + 0.3*rate
 		}
-		t.sampleAt, t.sampleBytes = now, ev.Bytes
+		t.sampleAt, t.sampleBytes = now, bytes
 	}
-	t.Bytes = ev.Bytes
+	t.Bytes = bytes
 	m.ch.Files = true
+}
+
+// rcpt finds (or adds) a room offer's recipient.
+func (t *Transfer) rcpt(nick string) *Rcpt {
+	for _, r := range t.Rcpts {
+		if r.Nick == nick {
+			return r
+		}
+	}
+	r := &Rcpt{Nick: nick}
+	t.Rcpts = append(t.Rcpts, r)
+	return r
 }
 
 func (m *Model) fileStatus(ev client.FileStatus) {
@@ -213,19 +245,27 @@ func (m *Model) fileStatus(ev client.FileStatus) {
 	if t == nil {
 		return
 	}
-	var note string
+	var note, short string
 	switch ev.State {
 	case wire.RecipientReceived:
-		note = lang.L("{{.Nick}}: received", vars{"Nick": ev.Nick})
+		note, short = lang.L("{{.Nick}}: received", vars{"Nick": ev.Nick}), lang.L("received")
 	case wire.RecipientDeclined:
-		note = lang.L("{{.Nick}}: declined", vars{"Nick": ev.Nick})
+		note, short = lang.L("{{.Nick}}: declined", vars{"Nick": ev.Nick}), lang.L("declined")
 	case wire.RecipientCanceled:
-		note = lang.L("{{.Nick}}: canceled", vars{"Nick": ev.Nick})
+		note, short = lang.L("{{.Nick}}: canceled", vars{"Nick": ev.Nick}), lang.L("canceled")
 	case wire.RecipientAway:
 		note = lang.L("{{.Nick}}: disconnected, carries on when back", vars{"Nick": ev.Nick})
+		short = lang.L("disconnected, carries on when back")
 	}
 	if ev.Reason != "" && ev.Reason != "declined" && ev.Reason != "canceled" {
 		note += " (" + ev.Reason + ")"
+	}
+	if t.Mine && t.To == "" && ev.State != wire.RecipientDeclined {
+		r := t.rcpt(ev.Nick)
+		r.Note, r.Done = short, ev.State != wire.RecipientAway
+		if ev.State == wire.RecipientReceived {
+			r.Bytes = t.Size
+		}
 	}
 	t.Notes = append(t.Notes, note)
 	m.system(t.Conv, time.Time{}, fmt.Sprintf("%s — %s", t.Name, note))

@@ -154,3 +154,37 @@ func TestFileSenderNotes(t *testing.T) {
 		t.Fatalf("card: %#v", tr)
 	}
 }
+
+// TestFileRoomSenderBars: a file I offer to a room has a bar per recipient
+// that accepted, each moving on its own; what became of each stays on its
+// line, and a decline adds none.
+func TestFileRoomSenderBars(t *testing.T) {
+	r := newRec(t)
+	online(t, r, "127.0.0.1:5000", "alice", "bob", "carol", "dave")
+	r.Apply([]client.Event{client.FileOffered{Key: "k", Mine: true, From: "alice", Room: "lobby", Name: "a.bin", Size: 1000, ID: 1}})
+	r.Apply([]client.Event{client.FileStatus{Key: "k", Nick: "dave", State: wire.RecipientDeclined, Reason: "declined"},
+		client.FileProgress{Key: "k", Mine: true, To: "bob", Bytes: 800, Size: 1000},
+		client.FileProgress{Key: "k", Mine: true, To: "carol", Bytes: 100, Size: 1000}})
+	tr := r.Transfer("k")
+	if len(tr.Rcpts) != 2 || tr.Rcpts[0].Nick != "bob" || tr.Rcpts[0].Bytes != 800 || tr.Rcpts[1].Nick != "carol" || tr.Rcpts[1].Bytes != 100 {
+		t.Fatalf("recipients: %+v", tr.Rcpts)
+	}
+	if tr.Bytes != 800 {
+		t.Fatalf("the card follows the furthest ahead: %d", tr.Bytes)
+	}
+	r.Apply([]client.Event{client.FileStatus{Key: "k", Nick: "bob", State: wire.RecipientReceived},
+		client.FileStatus{Key: "k", Nick: "carol", State: wire.RecipientAway, Reason: "carol's connection ended"}})
+	if b, c := tr.Rcpts[0], tr.Rcpts[1]; b.Bytes != 1000 || b.Note != "received" || !b.Done || c.Bytes != 100 || c.Done || c.Note == "" {
+		t.Fatalf("recipients: %+v %+v", *b, *c)
+	}
+	r.Apply([]client.Event{client.FileProgress{Key: "k", Mine: true, To: "carol", Bytes: 300, Size: 1000}})
+	if c := tr.Rcpts[1]; c.Bytes != 300 || c.Note != "" || tr.State != TransferRunning {
+		t.Fatalf("carol back: %+v, state %v", *c, tr.State)
+	}
+	// A private offer has one bar, the card's own.
+	r.Apply([]client.Event{client.FileOffered{Key: "p", Mine: true, From: "alice", To: "bob", Name: "b.bin", Size: 10, ID: 2},
+		client.FileProgress{Key: "p", Mine: true, To: "bob", Bytes: 5, Size: 10}})
+	if p := r.Transfer("p"); len(p.Rcpts) != 0 || p.Bytes != 5 {
+		t.Fatalf("private: %+v", p)
+	}
+}

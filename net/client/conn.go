@@ -29,8 +29,11 @@ func rawConn(nc net.Conn) net.Conn {
 // member list (a busy lobby may already be talking).
 const maxEarly = 4096
 
-// maxSpare is the largest write buffer the writer keeps between batches.
-const maxSpare = 256 << 10
+// maxSpare is the largest write buffer the writer keeps between batches:
+// room for a file leg's window of chunks with their frame headers (at 256
+// KiB, eight chunks were just too many, and a sender allocated a new
+// buffer for nearly every batch).
+const maxSpare = 2 * window
 
 // inbound is what a connection's reader hands the session: one frame, or the
 // error that ended the connection.

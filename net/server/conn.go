@@ -111,6 +111,8 @@ type conn struct {
 	gone       chan struct{} // closed by the hub when it lets go of the connection
 	secured    chan struct{} // closed by the reader once nc is set (TLS handshake done)
 	readerDone chan struct{} // closed when the reader has exited
+	relay      relay         // the file legs c sends, for its reader to relay chunks (files.go)
+	records    *records      // between the TLS connection and raw; nil without TLS
 
 	// hub owned
 	state     connState
@@ -254,6 +256,8 @@ func (c *conn) readFrames() inbound {
 	src := &source{nc: c.nc}
 	defer src.release()
 	fr := wire.NewReader(src, cfg.MaxFrame)
+	chunks := chunkReader{c: c}
+	defer chunks.done()
 	f, err := fr.Next()
 	if err == nil && f.Type == wire.TypePing {
 		// A plaintext client opens with a ping, so that a TLS server
@@ -276,6 +280,7 @@ func (c *conn) readFrames() inbound {
 	if err != nil {
 		return decodeFail(c, err)
 	}
+	fr.ReadInto(chunks.into) // a member's file chunks are relayed from the reader
 	hello, ok := m.(wire.Hello)
 	if !ok {
 		return failWith(c, wire.LeftProtocol, wire.Refused{Code: wire.RefuseHandshake,
@@ -352,6 +357,12 @@ func (c *conn) readFrames() inbound {
 			return c.readError(err)
 		}
 		missed = 0
+		if chunks.read {
+			if !chunks.relay(f.Payload) {
+				return inbound{}
+			}
+			continue
+		}
 		m, err := wire.Decode(f.Type, f.Payload)
 		if err != nil {
 			return decodeFail(c, err)
@@ -438,7 +449,7 @@ func (c *conn) writeLoop() {
 		}
 	}
 	var spare []outFrame
-	w := writer{o: c.out, nc: c.nc}
+	w := writer{o: c.out, nc: c.nc, rec: c.records}
 	for range c.out.wake {
 		frames, closed, mode, deadline := c.out.take(spare)
 		if closed && mode == closeAbort {
@@ -524,6 +535,8 @@ type writer struct {
 	nc    io.Writer
 	setAt time.Time   // when the deadline was last extended
 	vec   net.Buffers // the pieces of the next write
+	rec   *records    // gathers a TLS write's records into one socket write; nil without TLS
+	bulk  bool        // the next write holds file chunks: gather its records
 }
 
 // copyBelow is the size under which a frame is copied into the batch
@@ -549,6 +562,7 @@ func (w *writer) write(frames []outFrame) error {
 		w.vec = vec
 		err := w.flushVec(pending)
 		vec, buf, total, pending, inBuf = w.vec[:0], buf[:0], 0, 0, false
+		w.bulk = false
 		return err
 	}
 	for _, f := range frames {
@@ -566,6 +580,7 @@ func (w *writer) write(frames []outFrame) error {
 		case len(f.b) >= copyBelow:
 			vec = append(vec, f.b)
 			inBuf = false
+			w.bulk = w.bulk || f.t != nil
 		case inBuf:
 			start := len(buf) - len(vec[len(vec)-1])
 			buf = append(buf, f.b...)
@@ -594,7 +609,7 @@ func (w *writer) flushVec(n int64) error {
 	v := w.vec
 	w.begin()
 	_, err := v.WriteTo(w.nc)
-	w.o.writing.Store(0)
+	err = w.end(err)
 	clear(w.vec[:cap(w.vec)])
 	if err == nil {
 		w.o.sent(n)
@@ -604,6 +619,8 @@ func (w *writer) flushVec(n int64) error {
 
 // large writes one frame in pieces of at most maxWrite.
 func (w *writer) large(f outFrame) error {
+	w.bulk = f.t != nil
+	defer func() { w.bulk = false }()
 	b := f.b
 	for len(b) > maxWrite {
 		if err := w.flush(b[:maxWrite], 0); err != nil {
@@ -621,16 +638,18 @@ func (w *writer) large(f outFrame) error {
 func (w *writer) flush(b []byte, n int64) error {
 	w.begin()
 	_, err := w.nc.Write(b)
-	w.o.writing.Store(0)
+	err = w.end(err)
 	if err == nil && n > 0 {
 		w.o.sent(n)
 	}
 	return err
 }
 
-// begin starts a socket write: the deadline is extended when due, and the
-// write is marked as in progress for the hub (outbox.writing, which the
-// caller clears when the write returns).
+// begin starts a socket write: the deadline is extended when due, the
+// write is marked as in progress for the hub (outbox.writing, cleared by
+// end), and the records of a TLS write of file chunks are gathered (only
+// those: a gathered write holds up to maxWrite more while the peer is slow
+// to take it, and chat to thousands of stalled peers must not).
 func (w *writer) begin() {
 	now := time.Now()
 	if now.Sub(w.setAt) >= w.o.stall/8 {
@@ -638,6 +657,21 @@ func (w *writer) begin() {
 		w.setAt = now
 	}
 	w.o.writing.Store(now.UnixNano())
+	if w.rec != nil && w.bulk {
+		w.rec.gather()
+	}
+}
+
+// end finishes the write begin started, given its error: the records
+// gathered are sent.
+func (w *writer) end(err error) error {
+	if w.rec != nil && w.bulk {
+		if serr := w.rec.send(); err == nil {
+			err = serr
+		}
+	}
+	w.o.writing.Store(0)
+	return err
 }
 
 // bucket is flood control: a token bucket whose debt is paid by waiting.

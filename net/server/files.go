@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,10 @@ const (
 	// unacknowledged; one that goes past this has the leg aborted, so the
 	// recipient's outbox stays bounded.
 	maxUnacked = 16 * wire.MaxChunk
+	// ackEvery is how often a leg's acknowledgement is sent while more of
+	// it is on its way to the recipient: one per two chunks, a quarter of
+	// the client's window.
+	ackEvery = 2 * wire.MaxChunk
 )
 
 // SetFiles changes the file policy while the server runs: Off refuses new
@@ -61,50 +66,168 @@ type recipient struct {
 	leg   *leg
 }
 
-// leg is one recipient's stream of a transfer.
+// leg is one recipient's stream of a transfer. The hub opens and ends it;
+// the sender's reader relays its chunks (chunkReader) without the hub.
 type leg struct {
-	id   uint64
-	tr   *transfer
-	r    *recipient
-	to   *conn
-	sent uint64 // the file offset relayed up to (hub owned)
+	id uint64
+	tr *transfer
+	r  *recipient
+	to *conn
 
-	mu       sync.Mutex // guards acked and canceled; taken by writers
+	mu       sync.Mutex // guards what follows; taken by the sender's reader, the recipient's writer and the hub
+	sent     uint64     // the file offset relayed up to
 	acked    uint64
-	canceled bool
+	closed   bool // no more chunks are relayed (ended, failed or abandoned)
+	canceled bool // no more acknowledgements either (abandoned)
 }
 
 // ack reports to the sender that the recipient has been written the file up
-// to bytes. It runs on the recipient's writer.
+// to bytes: every ackEvery bytes, and whenever all that was relayed is
+// written (the sender may be waiting for it). It runs on the recipient's
+// writer.
 func (l *leg) ack(bytes uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.canceled || bytes <= l.acked {
+	if l.canceled || bytes <= l.acked || (bytes < l.sent && bytes-l.acked < ackEvery) {
 		return
 	}
 	l.acked = bytes
 	l.tr.from.out.pushForce(wire.Encode(wire.FileAck{ID: l.id, Bytes: bytes}))
 }
 
-func (l *leg) ackedBytes() uint64 {
+func (l *leg) sentBytes() uint64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.acked
+	return l.sent
 }
 
-// cancel stops acknowledgements (the leg is abandoned).
-func (l *leg) cancel() {
+// close stops relaying; with cancel, acknowledgements stop too (the leg is
+// abandoned).
+func (l *leg) close(cancel bool) {
 	l.mu.Lock()
-	l.canceled = true
+	l.closed = true
+	l.canceled = l.canceled || cancel
 	l.mu.Unlock()
 }
 
-// cancel abandons every leg of tr.
+// cancel abandons every leg of tr (the server stops).
 func (tr *transfer) cancel() {
 	for _, r := range tr.rcpts {
 		if r.leg != nil {
-			r.leg.cancel()
+			r.leg.close(true)
 		}
+	}
+}
+
+// relay is a sender's open legs by leg id: the hub adds and removes them,
+// the sender's reader looks them up.
+type relay struct {
+	mu   sync.Mutex
+	legs map[uint64]*leg
+}
+
+func (r *relay) add(l *leg) {
+	r.mu.Lock()
+	if r.legs == nil {
+		r.legs = make(map[uint64]*leg)
+	}
+	r.legs[l.id] = l
+	r.mu.Unlock()
+}
+
+func (r *relay) remove(l *leg) {
+	r.mu.Lock()
+	delete(r.legs, l.id)
+	r.mu.Unlock()
+}
+
+func (r *relay) find(id uint64) *leg {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.legs[id]
+}
+
+// chunkReader is the part of a connection's reader that relays file chunks.
+// A chunk frame is read into a pooled buffer (into) and forwarded from it to
+// the leg's recipient with the transfer's id in place of the leg's (relay):
+// no copy, no allocation but the ticket, and no trip through the hub, so a
+// file streams beside chat without delaying it.
+type chunkReader struct {
+	c    *conn
+	buf  *[]byte // the frame being read, from chunkFrames
+	read bool    // the frame just read is a chunk in buf
+	last *leg    // the leg of the last chunk
+}
+
+// into gives a chunk frame's payload a pooled buffer with room for the
+// header before it; other frames (and malformed chunks, which fail to
+// decode) use the wire.Reader's own.
+func (cr *chunkReader) into(t wire.Type, n int) []byte {
+	if t != wire.TypeFileChunk || n < 8 || n > 8+wire.MaxChunk {
+		return nil
+	}
+	if cr.buf == nil {
+		cr.buf = chunkFrames.Get().(*[]byte)
+	}
+	cr.read = true
+	return (*cr.buf)[wire.HeaderSize : wire.HeaderSize+n]
+}
+
+// relay forwards the chunk frame just read into cr.buf (payload p). A chunk
+// of a leg that is not open (it just ended: declined, recipient gone) is
+// dropped without a word; one that breaks the leg's rules (past the offered
+// size, too far ahead of the acknowledgements) fails the leg, as if the
+// sender had aborted it. It reports false if the hub has let go of the
+// connection.
+func (cr *chunkReader) relay(p []byte) bool {
+	cr.read = false
+	id := binary.BigEndian.Uint64(p)
+	l := cr.last
+	if l == nil || l.id != id {
+		if l = cr.c.relay.find(id); l == nil {
+			cr.done()
+			return true
+		}
+		cr.last = l
+	}
+	n := uint64(len(p) - 8)
+	fault := ""
+	l.mu.Lock()
+	switch {
+	case l.closed:
+	case l.sent+n > l.tr.size:
+		fault = fmt.Sprintf("more than the %d bytes offered", l.tr.size)
+	case l.sent-l.acked > maxUnacked:
+		fault = fmt.Sprintf("more than %d bytes sent ahead of acknowledgements", maxUnacked)
+	default:
+		l.sent += n
+		t := &ticket{l: l, bytes: l.sent, buf: cr.buf}
+		l.mu.Unlock()
+		t.n.Store(1)
+		cr.buf = nil
+		frame := (*t.buf)[:wire.HeaderSize+len(p)]
+		binary.BigEndian.PutUint32(frame, uint32(1+len(p)))
+		frame[4] = byte(wire.TypeFileChunk)
+		binary.BigEndian.PutUint64(frame[wire.HeaderSize:], l.tr.id)
+		l.to.out.pushBulk(outFrame{b: frame, t: t})
+		return true
+	}
+	closed := l.closed
+	l.closed = true
+	l.mu.Unlock()
+	cr.done()
+	if closed {
+		return true
+	}
+	return cr.c.deliver(inbound{c: cr.c, m: wire.FileAbort{ID: l.id, Reason: fault}})
+}
+
+// done gives back the buffer of a chunk that is not relayed (an idle
+// connection holds none).
+func (cr *chunkReader) done() {
+	if cr.buf != nil {
+		chunkFrames.Put(cr.buf)
+		cr.buf = nil
 	}
 }
 
@@ -251,6 +374,7 @@ func (h *hub) fileAccept(c *conn, m wire.FileAccept) {
 	l := &leg{id: h.nextID, tr: tr, r: r, to: c, sent: m.Offset, acked: m.Offset}
 	r.c, r.state, r.leg = c, rReceiving, l
 	h.legs[l.id] = l
+	tr.from.relay.add(l)
 	h.pushMsg(tr.from, wire.FileSend{ID: tr.id, Leg: l.id, Offset: m.Offset, To: c.nick})
 	h.log.Info("file accepted", "id", tr.id, "leg", l.id, "by", c.nick, "offset", m.Offset)
 }
@@ -266,40 +390,20 @@ func (h *hub) senderLeg(c *conn, id uint64) *leg {
 	return l
 }
 
-func (h *hub) fileChunk(c *conn, m wire.FileChunk) {
-	l := h.senderLeg(c, m.ID)
-	if l == nil {
-		return
-	}
-	n := uint64(len(m.Data))
-	if l.sent+n > l.tr.size {
-		h.failLeg(l, fmt.Sprintf("more than the %d bytes offered", l.tr.size))
-		return
-	}
-	if l.sent-l.ackedBytes() > maxUnacked {
-		h.failLeg(l, fmt.Sprintf("more than %d bytes sent ahead of acknowledgements", maxUnacked))
-		return
-	}
-	l.sent += n
-	buf := chunkFrames.Get().(*[]byte)
-	*buf = wire.AppendFrame((*buf)[:0], wire.FileChunk{ID: l.tr.id, Data: m.Data})
-	t := &ticket{l: l, bytes: l.sent, buf: buf}
-	t.n.Store(1)
-	h.stage(l.to, outFrame{b: *buf, t: t}, true)
-}
-
 func (h *hub) fileEnd(c *conn, m wire.FileEnd) {
 	l := h.senderLeg(c, m.ID)
 	if l == nil {
 		return
 	}
 	tr := l.tr
-	if l.sent != tr.size {
-		h.failLeg(l, fmt.Sprintf("ended after %d of %d bytes", l.sent, tr.size))
+	if sent := l.sentBytes(); sent != tr.size {
+		h.failLeg(l, fmt.Sprintf("ended after %d of %d bytes", sent, tr.size))
 		return
 	}
-	h.pushMsg(l.to, wire.FileEnd{ID: tr.id, SHA256: m.SHA256})
+	l.close(false)
+	h.afterChunks(l.to, wire.Encode(wire.FileEnd{ID: tr.id, SHA256: m.SHA256}))
 	delete(h.legs, l.id)
+	c.relay.remove(l)
 	l.r.state, l.r.leg = rDone, nil
 	h.pushMsg(c, wire.FileStatus{ID: tr.id, Leg: l.id, Nick: l.r.nick, State: wire.RecipientReceived})
 	h.log.Info("file relayed", "id", tr.id, "from", c.nick, "to", l.r.nick, "name", tr.name, "size", tr.size)
@@ -344,15 +448,26 @@ func (h *hub) recipientOut(r *recipient, tr *transfer, reason string) {
 // and is done with the transfer.
 func (h *hub) failLeg(l *leg, reason string) {
 	h.dropLeg(l)
-	h.pushMsg(l.to, wire.FileAbort{ID: l.tr.id, Reason: reason})
+	h.afterChunks(l.to, wire.Encode(wire.FileAbort{ID: l.tr.id, Reason: reason}))
 	l.r.state = rDone
 	h.pushMsg(l.tr.from, wire.FileStatus{ID: l.tr.id, Leg: l.id, Nick: l.r.nick, State: wire.RecipientCanceled, Reason: reason})
 	h.closeIfAnswered(l.tr)
 }
 
+// afterChunks queues a frame that ends a leg (end, abort, interrupted) to
+// its recipient, once the leg is closed: behind the chunks still queued
+// (the sender's reader queues them as bulk, which the writer takes after
+// other frames), or as usual if the writer has taken them all.
+func (h *hub) afterChunks(to *conn, frame []byte) {
+	if !to.out.pushBehindBulk(outFrame{b: frame}) {
+		h.push(to, frame)
+	}
+}
+
 func (h *hub) dropLeg(l *leg) {
-	l.cancel()
+	l.close(true)
 	delete(h.legs, l.id)
+	l.tr.from.relay.remove(l)
 	if l.r.leg == l {
 		l.r.leg = nil
 	}
@@ -380,10 +495,11 @@ func (h *hub) abortTransfer(tr *transfer, reason string) {
 func (h *hub) endTransfer(tr *transfer, m wire.Message) {
 	frame := wire.Encode(m)
 	for _, r := range tr.rcpts {
-		if r.leg != nil {
+		switch {
+		case r.leg != nil:
 			h.dropLeg(r.leg)
-		}
-		if r.c != nil && r.state != rDone {
+			h.afterChunks(r.c, frame)
+		case r.c != nil && r.state != rDone:
 			h.push(r.c, frame)
 		}
 	}

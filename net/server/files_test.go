@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -323,11 +324,13 @@ func TestFileErrors(t *testing.T) {
 	carol := join(t, h.addr, "carol")
 	bob.sync()
 	h.send(SetFiles{Off: true})
+	h.inspect(func(*hub) {}) // the policy is in force before the next frame
 	carol.send(wire.FileOffer{Ref: 10, To: "bob", Name: "c.txt", Size: 10})
 	if e := expect[wire.Error](carol); e.Code != wire.CodeFilesOff || e.Ref != 10 {
 		t.Fatalf("got %+v", e)
 	}
 	h.send(SetFiles{MaxSize: 5})
+	h.inspect(func(*hub) {}) // the policy is in force before the next frame
 	carol.send(wire.FileOffer{Ref: 11, To: "bob", Name: "c.txt", Size: 10})
 	if e := expect[wire.Error](carol); e.Code != wire.CodeFileRejected || e.Ref != 11 {
 		t.Fatalf("got %+v", e)
@@ -404,5 +407,65 @@ func TestFileRelayThroughput(t *testing.T) {
 		for _, w := range []uint64{4, 8} {
 			t.Logf("window %2d chunks: %4.0f MiB/s", w, relay(w*wire.MaxChunk))
 		}
+	}
+}
+
+// TestOutboxBulkAfterChat: file chunks queued to a connection do not hold up
+// what comes after them: the writer gets other frames first and at most
+// bulkTake bytes of chunks per take, is woken again for the rest, and a
+// leg's end goes behind its chunks. What is owed counts both.
+func TestOutboxBulkAfterChat(t *testing.T) {
+	acct := &budget{}
+	o := newOutbox(1<<20, nil, 0, acct)
+	chunk := func(i byte) outFrame {
+		b := make([]byte, wire.HeaderSize+8+wire.MaxChunk)
+		b[len(b)-1] = i
+		l := &leg{tr: &transfer{from: &conn{out: newOutbox(1<<20, nil, 0, nil)}}}
+		tk := &ticket{l: l, buf: &b}
+		tk.n.Store(1)
+		return outFrame{b: b, t: tk}
+	}
+	for i := range byte(5) {
+		o.pushBulk(chunk(i))
+	}
+	if !o.pushBehindBulk(outFrame{b: []byte("end")}) {
+		t.Fatal("the end did not go behind the chunks")
+	}
+	o.stage(outFrame{b: []byte("chat")}, false)
+	if r := o.handover(false); r != pushed {
+		t.Fatalf("handover: %v", r)
+	}
+	owed, _ := o.owed()
+	if want := int64(5*cost(chunk(0)) + cost(outFrame{b: []byte("end")}) + cost(outFrame{b: []byte("chat")})); owed != want || acct.used.Load() != want {
+		t.Fatalf("owed %d, account %d, want %d", owed, acct.used.Load(), want)
+	}
+	var got []string
+	for takes := 0; ; takes++ {
+		select {
+		case <-o.wake:
+		default:
+			if n, _ := o.owed(); n != 0 {
+				t.Fatalf("%d bytes owed and the writer not woken", n)
+			}
+			if want := "chat 0 1 | 2 3 | 4 end |"; strings.Join(got, " ") != want {
+				t.Fatalf("writes %q, want %q", strings.Join(got, " "), want)
+			}
+			return
+		}
+		frames, _, _, _ := o.take(nil)
+		size := 0
+		for _, f := range frames {
+			if f.t != nil {
+				got = append(got, fmt.Sprint(f.b[len(f.b)-1]))
+				size += len(f.b)
+			} else {
+				got = append(got, string(f.b))
+			}
+			o.sent(int64(cost(f)))
+		}
+		if size > bulkTake {
+			t.Fatalf("one take of %d bytes of chunks", size)
+		}
+		got = append(got, "|")
 	}
 }

@@ -934,8 +934,6 @@ func (h *hub) frame(c *conn, m wire.Message) {
 			return
 		}
 		h.fileOffer(c, m)
-	case wire.FileChunk:
-		h.fileChunk(c, m)
 	case wire.FileEnd:
 		h.fileEnd(c, m)
 	case wire.FileAbort:

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/multichat/multichat/net/wire"
 )
 
 // outFrame is one queued frame. Broadcast frames are shared: the same b is
@@ -83,9 +85,11 @@ func (b *budget) add(n int64) int64 {
 type outbox struct {
 	mu       sync.Mutex
 	frames   []outFrame
-	bytes    int64 // cost of the frames queued and not yet taken by the writer
-	inflight int64 // cost of the frames the writer has taken and not yet written
-	limit    int64 // cap on bytes+inflight
+	bulk     []outFrame // file chunks: the writer takes them after frames, bulkTake at a time
+	bytes    int64      // cost of the frames queued (frames and bulk) and not yet taken by the writer
+	bulkCost int64      // the part of bytes that is bulk
+	inflight int64      // cost of the frames the writer has taken and not yet written
+	limit    int64      // cap on bytes+inflight
 	closed   bool
 	detached bool // aborted: the frames still in flight are no longer in acct
 	mode     closeMode
@@ -150,6 +154,49 @@ func (o *outbox) pushForce(b []byte) {
 		o.signal()
 	}
 }
+
+// pushBulk queues a file chunk regardless of the cap (a leg bounds what
+// it has unacknowledged, maxUnacked) and wakes the writer if it is idle;
+// on a closed outbox the chunk is released. Bulk frames go after the
+// other frames, at most bulkTake bytes per write, so that chat is not
+// queued behind a file. Any goroutine (the sender's reader).
+func (o *outbox) pushBulk(f outFrame) {
+	o.mu.Lock()
+	if o.closed {
+		o.mu.Unlock()
+		f.t.release()
+		return
+	}
+	idle := len(o.frames) == 0 && len(o.bulk) == 0
+	o.queueBulkLocked(f)
+	o.mu.Unlock()
+	if idle {
+		o.signal()
+	}
+}
+
+// pushBehindBulk queues f behind the bulk frames if any are queued, and
+// reports whether it did.
+func (o *outbox) pushBehindBulk(f outFrame) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed || len(o.bulk) == 0 {
+		return false
+	}
+	o.queueBulkLocked(f)
+	return true
+}
+
+func (o *outbox) queueBulkLocked(f outFrame) {
+	o.bulk = append(o.bulk, f)
+	o.bytes += int64(cost(f))
+	o.bulkCost += int64(cost(f))
+	o.acct.add(int64(cost(f)))
+}
+
+// bulkTake is the most bulk one take hands the writer, two full file
+// chunks: chat queued meanwhile waits at most for that much file data.
+const bulkTake = 2 * (wire.HeaderSize + 8 + wire.MaxChunk)
 
 // stage appends f to the hub's batch for this outbox and reports whether
 // the batch was empty (the hub then lists the outbox for handover). Hub
@@ -245,8 +292,8 @@ func (o *outbox) abortLocked() []outFrame {
 	o.closed = true
 	o.mode = closeAbort
 	o.setDeadlineLocked(longAgo)
-	dropped := o.frames
-	o.frames = nil
+	dropped := append(o.frames, o.bulk...)
+	o.frames, o.bulk, o.bulkCost = nil, nil, 0
 	if !o.detached {
 		o.acct.add(-(o.bytes + o.inflight))
 		o.detached = true
@@ -282,15 +329,37 @@ func (o *outbox) close(mode closeMode, deadline time.Time) {
 // from its previous take) as the new queue's storage, and reports whether
 // the outbox is closed and how. What it takes stays charged (inflight) until
 // the writer reports it written (sent).
+//
+// Bulk frames (pushBulk) come after the others, at most bulkTake bytes of
+// them (all once the outbox is closed); if more are left, the writer is
+// woken again for them.
 func (o *outbox) take(spare []outFrame) (frames []outFrame, closed bool, mode closeMode, deadline time.Time) {
 	o.mu.Lock()
 	frames = o.frames
-	if len(frames) == 0 {
+	if len(frames) == 0 && len(o.bulk) == 0 {
 		frames = nil
 	} else {
 		o.frames = spare[:0]
-		o.inflight += o.bytes
-		o.bytes = 0
+		taken := o.bytes - o.bulkCost // all the other frames
+		if len(o.bulk) > 0 {
+			k, size, bulk := 0, 0, int64(0)
+			for k < len(o.bulk) && (k == 0 || size+len(o.bulk[k].b) <= bulkTake || o.closed) {
+				size += len(o.bulk[k].b)
+				bulk += int64(cost(o.bulk[k]))
+				k++
+			}
+			taken += bulk
+			o.bulkCost -= bulk
+			frames = append(frames, o.bulk[:k]...)
+			n := copy(o.bulk, o.bulk[k:])
+			clear(o.bulk[n:])
+			o.bulk = o.bulk[:n]
+			if n > 0 {
+				o.signal()
+			}
+		}
+		o.inflight += taken
+		o.bytes -= taken
 	}
 	closed, mode, deadline = o.closed, o.mode, o.deadline
 	o.mu.Unlock()

@@ -30,7 +30,8 @@ import (
 // clear error instead of hanging; the returned item then says how the
 // connection ended. On success c.nc is the TLS connection.
 func (c *conn) secure() (inbound, bool) {
-	tc := tls.Server(c.raw, c.h.tlsConf)
+	c.records = &records{Conn: c.raw}
+	tc := tls.Server(c.records, c.h.tlsConf)
 	var err error
 	c.h.side.run(func() { err = tc.Handshake() })
 	if err == nil {
@@ -42,7 +43,7 @@ func (c *conn) secure() (inbound, bool) {
 		// Not TLS at all. A MultiChat frame starts with its length, whose
 		// first byte is 0 (frames are at most 16 MiB).
 		if rhe.RecordHeader[0] == 0 {
-			refusePlain(rhe.Conn, wire.Refused{Code: wire.RefuseTLSRequired,
+			refusePlain(c.raw, wire.Refused{Code: wire.RefuseTLSRequired,
 				Text: "this server requires an encrypted (TLS) connection; connect without the plaintext option"})
 			return failWith(c, wire.LeftProtocol, nil, "plaintext client on a TLS server"), false
 		}

@@ -536,3 +536,45 @@ func hasKey(m Message) bool {
 	}
 	return false
 }
+
+// TestReaderReadInto: a Reader given ReadInto reads the payloads it is given
+// a buffer for into that buffer, the others into its own; the frames are the
+// same either way.
+func TestReaderReadInto(t *testing.T) {
+	var stream []byte
+	chunk := FileChunk{ID: 7, Data: bytes.Repeat([]byte{0xab}, MaxChunk)}
+	for _, m := range []Message{Chat{ID: 1, From: "bob", Room: Lobby, Text: "hi"}, chunk, FileChunk{ID: 8, Data: []byte("x")}} {
+		stream = AppendFrame(stream, m)
+	}
+	mine := make([]byte, 8+MaxChunk)
+	asked := 0
+	r := NewReader(bytes.NewReader(stream), 0)
+	r.ReadInto(func(typ Type, n int) []byte {
+		if typ != TypeFileChunk || n != len(mine) {
+			return nil
+		}
+		asked++
+		return mine
+	})
+	var got []Message
+	for {
+		f, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Type == TypeFileChunk && len(f.Payload) == len(mine) && &f.Payload[0] != &mine[0] {
+			t.Fatal("the chunk was not read into the buffer given")
+		}
+		m, err := Decode(f.Type, f.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, m)
+	}
+	if asked != 1 || len(got) != 3 || !bytes.Equal(got[1].(FileChunk).Data, chunk.Data) || string(got[2].(FileChunk).Data) != "x" {
+		t.Fatalf("asked %d times, got %d frames", asked, len(got))
+	}
+}

@@ -60,7 +60,15 @@ type Reader struct {
 	max   int
 	hdr   [HeaderSize]byte
 	small []byte
+	into  func(t Type, n int) []byte
 }
+
+// ReadInto makes the Reader ask into for the buffer of each frame's payload
+// once its header is read: into gets the type and the payload's length and
+// returns a slice of exactly that length, which the payload is read into
+// whole, or nil for the Reader's own buffer. A relay uses it to read a frame
+// straight into a pooled buffer it can forward without copying.
+func (r *Reader) ReadInto(into func(t Type, n int) []byte) { r.into = into }
 
 // NewReader returns a Reader that refuses frames whose length field exceeds
 // max (DefaultMaxFrame when max <= 0).
@@ -90,7 +98,16 @@ func (r *Reader) Next() (Frame, error) {
 	if _, err := io.ReadFull(r.r, r.hdr[4:5]); err != nil {
 		return Frame{}, unexpected(err)
 	}
-	buf, err := r.payload(n - 1)
+	var buf []byte
+	var err error
+	if r.into != nil {
+		if buf = r.into(Type(r.hdr[4]), n-1); buf != nil {
+			_, err = io.ReadFull(r.r, buf)
+		}
+	}
+	if buf == nil {
+		buf, err = r.payload(n - 1)
+	}
 	if err != nil {
 		return Frame{}, unexpected(err)
 	}
