@@ -11,7 +11,7 @@ import (
 	natsserver "github.com/nats-io/nats-server/v2/server"
 )
 
-func startAll(t *testing.T, cfgs []Config) []*Node {
+func startAll(t testing.TB, cfgs []Config) []*Node {
 	t.Helper()
 	nodes := make([]*Node, len(cfgs))
 	for i, c := range cfgs {
@@ -27,7 +27,7 @@ func startAll(t *testing.T, cfgs []Config) []*Node {
 }
 
 // next waits for the next event of type T, skipping others.
-func next[T Event](t *testing.T, n *Node) T {
+func next[T Event](t testing.TB, n *Node) T {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {
