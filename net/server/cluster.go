@@ -104,8 +104,9 @@ const (
 )
 
 // AdminOps are the administrator's commands that one server carries out on
-// its own member at another server's request (remoteAdmin): kick here; the
-// moderation commands add theirs (ban, mute) from their own file's init.
+// its own member at another server's request (remoteAdmin): kick. Bans and
+// mutes are not carried out this way: every server keeps them
+// (cluster_moderation.go).
 // args is what the requesting server passed to remoteAdmin, as JSON.
 var adminOps = map[string]func(h *hub, c *conn, args json.RawMessage){
 	"kick": func(h *hub, c *conn, args json.RawMessage) {
@@ -449,6 +450,10 @@ func (h *hub) remote(p *peerServer, m cmsg) {
 		h.applySnapshot(p, m.Users, now)
 	case ckStop:
 		h.dropPeerUsers(p)
+	default:
+		if !h.remoteModeration(p, m) {
+			h.log.Warn("cluster: unknown event", "kind", m.K, "from", p.info.Name)
+		}
 	}
 }
 
