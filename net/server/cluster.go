@@ -451,7 +451,7 @@ func (h *hub) remote(p *peerServer, m cmsg) {
 	case ckStop:
 		h.dropPeerUsers(p)
 	default:
-		if !h.remoteModeration(p, m) {
+		if !h.remoteModeration(p, m) && !h.remoteAway(p, m) {
 			h.log.Warn("cluster: unknown event", "kind", m.K, "from", p.info.Name)
 		}
 	}
@@ -516,6 +516,7 @@ func (h *hub) addRemote(p *peerServer, u snapUser, now time.Time, announce bool)
 	h.members[fold] = c
 	h.names.addNick(c)
 	p.users[fold] = c
+	h.remoteSeen(c, now)
 	if announce {
 		j := wire.Joined{Time: now.UnixMilli(), Room: h.lobby.name, Users: []string{c.nick}}
 		if c.via != "" {
