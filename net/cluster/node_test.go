@@ -112,6 +112,23 @@ func TestNickRace(t *testing.T) {
 	}
 }
 
+// TestClusterID: every server of a cluster reports the same id (the LAN
+// announcement carries it), made once by whichever got there first.
+func TestClusterID(t *testing.T) {
+	nodes := startAll(t, LocalConfigs(t, 3))
+	var ids []string
+	for _, n := range nodes {
+		f := next[Formed](t, n)
+		if f.ID == "" || f.ID != n.ClusterID() {
+			t.Fatalf("%s: formed %q, ClusterID %q", n.ID(), f.ID, n.ClusterID())
+		}
+		ids = append(ids, f.ID)
+	}
+	if ids[0] != ids[1] || ids[1] != ids[2] {
+		t.Fatalf("cluster ids %v, want one", ids)
+	}
+}
+
 // TestGapAsksForSnapshot: events lost on the way (a NATS interruption) are
 // noticed by the sequence numbers: the receiver reports Resync and the
 // sender is asked for a snapshot.

@@ -46,6 +46,8 @@ type clusterHub struct {
 	node  Cluster
 	peers map[string]*peerServer
 	addr  string // where clients reach this server (the servers frame)
+	// clusterID is the cluster's id (cluster.Formed; "" until then).
+	clusterID string
 }
 
 // peerServer is another server of the cluster and its users.
@@ -366,6 +368,9 @@ func (h *hub) clusterEvent(e cluster.Event) {
 		if h.ln != nil {
 			h.publish(h.snapshot())
 		}
+	case cluster.Formed:
+		h.cl.clusterID = e.ID
+		h.emit(h.clusterStatus())
 	case cluster.Resync:
 		// A snapshot is on its way.
 	}
@@ -667,7 +672,7 @@ func (h *hub) serversChanged() {
 
 // clusterStatus reports the cluster as the UI shows it.
 func (h *hub) clusterStatus() ClusterChanged {
-	ev := ClusterChanged{ID: h.cl.node.ID(), At: time.Now()}
+	ev := ClusterChanged{ID: h.cl.node.ID(), Cluster: h.cl.clusterID, At: time.Now()}
 	for id, p := range h.cl.peers {
 		ev.Peers = append(ev.Peers, ClusterPeer{ID: id, Name: p.info.Name, Addr: p.info.Addr, Up: p.up,
 			Users: len(p.users)})
@@ -714,9 +719,10 @@ func (c *conn) claimNick(hello wire.Hello) *wire.Refused {
 // ClusterChanged reports the other servers of the cluster: which are up and
 // how many people are on each.
 type ClusterChanged struct {
-	ID    string // this server's id in the cluster
-	Peers []ClusterPeer
-	At    time.Time
+	ID      string // this server's id in the cluster
+	Cluster string // the cluster's id, the same on every server ("" until known)
+	Peers   []ClusterPeer
+	At      time.Time
 }
 
 // ClusterPeer is another server of the cluster.
