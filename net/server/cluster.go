@@ -46,6 +46,8 @@ type clusterHub struct {
 	node  Cluster
 	peers map[string]*peerServer
 	addr  string // where clients reach this server (the servers frame)
+	// rfiles are the other servers' transfers offered here (cluster_files.go).
+	rfiles *clusterFiles
 	// clusterID is the cluster's id (cluster.Formed; "" until then).
 	clusterID string
 }
@@ -377,6 +379,7 @@ func (h *hub) clusterEvent(e cluster.Event) {
 }
 
 func (h *hub) dropPeerUsers(p *peerServer) {
+	h.remoteFilesGone(p)
 	now := time.Now()
 	for _, c := range p.users {
 		h.dropRemote(c, wire.LeftLost, now)
@@ -456,7 +459,7 @@ func (h *hub) remote(p *peerServer, m cmsg) {
 	case ckStop:
 		h.dropPeerUsers(p)
 	default:
-		if !h.remoteModeration(p, m) && !h.remoteAway(p, m) {
+		if !h.remoteModeration(p, m) && !h.remoteAway(p, m) && !h.remoteFileEvent(p, m) {
 			h.log.Warn("cluster: unknown event", "kind", m.K, "from", p.info.Name)
 		}
 	}
@@ -580,6 +583,7 @@ func (h *hub) dropRemote(c *conn, reason wire.LeftReason, now time.Time) {
 	for len(c.rooms) > 0 {
 		h.leaveRoom(c, c.rooms[len(c.rooms)-1].r, reason, now)
 	}
+	h.filesLeave(c) // its part in the transfers of users here waits for it, as for a user here
 	h.emit(UserLeft{Nick: c.nick, Reason: reason.String(), At: now, Server: c.peer.info.Name})
 }
 

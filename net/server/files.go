@@ -72,6 +72,7 @@ type leg struct {
 	mu       sync.Mutex // guards acked and canceled; taken by writers
 	acked    uint64
 	canceled bool
+	onAck    func(bytes uint64) // set: acknowledgements go there (a leg of another server's transfer)
 }
 
 // ack reports to the sender that the recipient has been written the file up
@@ -83,6 +84,10 @@ func (l *leg) ack(bytes uint64) {
 		return
 	}
 	l.acked = bytes
+	if l.onAck != nil {
+		l.onAck(bytes)
+		return
+	}
 	l.tr.from.out.pushForce(wire.Encode(wire.FileAck{ID: l.id, Bytes: bytes}))
 }
 
@@ -175,10 +180,6 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 			reject(wire.CodeFileRejected, "you cannot send a file to yourself")
 			return
 		}
-		if to.peer != nil {
-			reject(wire.CodeRemoteUnavailable, fmt.Sprintf("“%s” is on another server; files go only to people on this server for now", to.nick))
-			return
-		}
 		add(to)
 		toNick = to.nick
 	} else {
@@ -193,7 +194,7 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 		}
 		tr.room = r.name
 		for _, mem := range r.members {
-			if mem != c && mem.peer == nil { // those on other servers do not get it
+			if mem != c {
 				add(mem)
 			}
 		}
@@ -213,6 +214,7 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 	for _, r := range tr.rcpts {
 		h.push(r.c, frame)
 	}
+	h.clusterFileOffer(tr, offered)
 	offered.Ref = m.Ref
 	h.pushMsg(c, offered)
 	where := "room " + tr.room
@@ -225,6 +227,9 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 
 // fileAccept starts a leg: recipient c wants the file from m.Offset.
 func (h *hub) fileAccept(c *conn, m wire.FileAccept) {
+	if h.remoteFileAccept(c, m) {
+		return
+	}
 	tr := h.files[m.ID]
 	var r *recipient
 	if tr != nil {
@@ -281,6 +286,9 @@ func (h *hub) fileChunk(c *conn, m wire.FileChunk) {
 		return
 	}
 	l.sent += n
+	if h.remoteChunk(l, m.Data) {
+		return
+	}
 	buf := chunkFrames.Get().(*[]byte)
 	*buf = wire.AppendFrame((*buf)[:0], wire.FileChunk{ID: l.tr.id, Data: m.Data})
 	t := &ticket{l: l, bytes: l.sent, buf: buf}
@@ -299,6 +307,7 @@ func (h *hub) fileEnd(c *conn, m wire.FileEnd) {
 		return
 	}
 	h.pushMsg(l.to, wire.FileEnd{ID: tr.id, SHA256: m.SHA256})
+	h.remoteLegEnd(l, m.SHA256[:], "")
 	delete(h.legs, l.id)
 	l.r.state, l.r.leg = rDone, nil
 	h.pushMsg(c, wire.FileStatus{ID: tr.id, Leg: l.id, Nick: l.r.nick, State: wire.RecipientReceived})
@@ -308,6 +317,9 @@ func (h *hub) fileEnd(c *conn, m wire.FileEnd) {
 }
 
 func (h *hub) fileAbort(c *conn, m wire.FileAbort) {
+	if h.remoteFileAbort(c, m) {
+		return
+	}
 	reason := wire.VisibleText(m.Reason)
 	if tr := h.files[m.ID]; tr != nil {
 		if tr.from == c {
@@ -345,6 +357,7 @@ func (h *hub) recipientOut(r *recipient, tr *transfer, reason string) {
 func (h *hub) failLeg(l *leg, reason string) {
 	h.dropLeg(l)
 	h.pushMsg(l.to, wire.FileAbort{ID: l.tr.id, Reason: reason})
+	h.remoteLegEnd(l, nil, reason)
 	l.r.state = rDone
 	h.pushMsg(l.tr.from, wire.FileStatus{ID: l.tr.id, Leg: l.id, Nick: l.r.nick, State: wire.RecipientCanceled, Reason: reason})
 	h.closeIfAnswered(l.tr)
@@ -383,6 +396,7 @@ func (h *hub) endTransfer(tr *transfer, m wire.Message) {
 		if r.leg != nil {
 			h.dropLeg(r.leg)
 		}
+		h.remoteTransferEnd(tr, r, m)
 		if r.c != nil && r.state != rDone {
 			h.push(r.c, frame)
 		}
@@ -399,6 +413,7 @@ func (h *hub) forget(tr *transfer) {
 // interrupted (recipients keep what arrived: a new offer of the same file
 // resumes); what c was receiving waits for c to come back.
 func (h *hub) filesLeave(c *conn) {
+	h.remoteFilesLeave(c)
 	if len(h.files) == 0 {
 		return
 	}
