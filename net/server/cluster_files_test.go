@@ -9,6 +9,24 @@ import (
 	"github.com/multichat/multichat/net/wire"
 )
 
+// relay streams data as leg from sender while rcpt reads it as transfer id
+// (on another goroutine), and returns what rcpt got and what sendFile saw.
+func relay(t *testing.T, sender, rcpt *client, leg, id uint64, data []byte) (got []byte, sum [32]byte, acks []uint64, other []wire.Message) {
+	t.Helper()
+	done := make(chan struct{})
+	var rerr error
+	go func() {
+		defer close(done)
+		got, sum, rerr = receiveFile(rcpt, id)
+	}()
+	acks, other = sendFile(t, sender, leg, data, 0)
+	<-done
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	return got, sum, acks, other
+}
+
 // TestClusterFiles: a file offered to the lobby from server 0 reaches a user
 // on server 1 whole (acknowledged chunk by chunk across the servers), a
 // user on server 2 declines it and the sender is told; then a private
@@ -43,19 +61,7 @@ func TestClusterFiles(t *testing.T) {
 	if fs.ID != mine.ID || fs.To != "bob" || fs.Offset != 0 {
 		t.Fatalf("alice: %+v", fs)
 	}
-	done := make(chan struct{})
-	var got []byte
-	var sum [32]byte
-	var rerr error
-	go func() {
-		defer close(done)
-		got, sum, rerr = receiveFile(bob, toBob.ID)
-	}()
-	acks, _ := sendFile(t, alice, fs.Leg, data, 0)
-	<-done
-	if rerr != nil {
-		t.Fatal(rerr)
-	}
+	got, sum, acks, _ := relay(t, alice, bob, fs.Leg, toBob.ID, data)
 	if !bytes.Equal(got, data) || sum != sha256.Sum256(data) {
 		t.Fatalf("bob got %d bytes, want %d identical", len(got), len(data))
 	}
