@@ -94,3 +94,29 @@ func TestClusterFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestClusterFileRecipientServerDies: when the recipient's server dies in
+// the middle of a transfer, the sender is told the recipient is away (as
+// when a recipient of its own server drops).
+func TestClusterFileRecipientServerDies(t *testing.T) {
+	ms := startCluster(t, 2)
+	alice := join(t, ms[0].addr, "alice")
+	bob := join(t, ms[1].addr, "bob")
+	alice.seeUsers(wire.Lobby, "alice", "bob")
+	alice.send(wire.FileOffer{Ref: 1, To: "bob", Name: "big.bin", Size: 1 << 20})
+	mine := until[wire.FileOffered](alice)
+	offer := until[wire.FileOffered](bob)
+	bob.send(wire.FileAccept{ID: offer.ID})
+	fs := until[wire.FileSend](alice)
+	alice.send(wire.FileChunk{ID: fs.Leg, Data: make([]byte, wire.MaxChunk)})
+	if c := until[wire.FileChunk](bob); c.ID != offer.ID || len(c.Data) != wire.MaxChunk {
+		t.Fatalf("bob: chunk %d of %d bytes", c.ID, len(c.Data))
+	}
+	ms[1].node.Kill()
+	ms[1].close()
+	bob.closed()
+	st := until[wire.FileStatus](alice)
+	if st.ID != mine.ID || st.Nick != "bob" || st.State != wire.RecipientAway {
+		t.Fatalf("alice: %+v, want bob away", st)
+	}
+}
