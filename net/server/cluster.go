@@ -82,6 +82,7 @@ type cmsg struct {
 	Op     string          `json:"op,omitempty"`
 	Args   json.RawMessage `json:"a,omitempty"`
 	Users  []snapUser      `json:"u,omitempty"`
+	Mod    *modSnapshot    `json:"mod,omitempty"` // ckSnap: the bans and mutes made on the server
 }
 
 // snapUser is one user in a snapshot: the rooms besides the lobby.
@@ -264,7 +265,7 @@ func (h *hub) remoteAdmin(c *conn, op string, args any) bool {
 
 // snapshot lists this server's users and their rooms.
 func (h *hub) snapshot() cmsg {
-	m := cmsg{K: ckSnap, Users: []snapUser{}}
+	m := cmsg{K: ckSnap, Users: []snapUser{}, Mod: h.modSnapshot()}
 	for _, c := range h.members {
 		if c.peer != nil {
 			continue
@@ -456,6 +457,7 @@ func (h *hub) remote(p *peerServer, m cmsg) {
 		}
 	case ckSnap:
 		h.applySnapshot(p, m.Users, now)
+		h.syncModeration(p, m.Mod)
 	case ckStop:
 		h.dropPeerUsers(p)
 	default:

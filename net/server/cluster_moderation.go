@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/multichat/multichat/net/store"
@@ -20,9 +21,11 @@ import (
 // everyone sees the usual [kick] and leave.
 //
 // A ban is known across the servers by when it was made and what it covers
-// (the ids are each server's own). A server that is down when a ban, unban,
-// mute or unmute is made does not learn it; each server ends bans and mutes
-// at their end time by itself.
+// (the ids are each server's own). A server that was down when a ban, unban,
+// mute or unmute was made catches up from the others' snapshots, which list
+// the bans and mutes made on each (a snapshot replaces what the receiver
+// holds from that server); each server ends bans and mutes at their end
+// time by itself.
 
 // Event kinds (cmsg.K) of the moderation; Args holds the ban (store.Ban) or
 // the mute (clusterMute).
@@ -150,7 +153,7 @@ func (h *hub) remoteBan(p *peerServer, sb store.Ban) {
 		return
 	}
 	b.info.ID = h.mod.lastBan + 1
-	b.info.By = "admin on " + p.info.Name
+	b.info.By = remoteBy(p)
 	sb.ID, sb.By = b.info.ID, b.info.By
 	h.mod.lastBan = b.info.ID
 	h.mod.bans[b.info.ID] = b
@@ -163,6 +166,69 @@ func (h *hub) remoteBan(p *peerServer, sb store.Ban) {
 		b.info.Reason), At: time.Now()})
 	h.emitBans()
 	h.enforceBan(b, b.info.Reason, when, now)
+}
+
+// remoteBy is how a ban made on server p is shown ("by") here.
+func remoteBy(p *peerServer) string { return "admin on " + p.info.Name }
+
+// modSnapshot is the bans and mutes made on a server, in its snapshot.
+type modSnapshot struct {
+	Bans  []store.Ban `json:"b,omitempty"`
+	Mutes []cmsg      `json:"m,omitempty"` // as ckMute events
+}
+
+// modSnapshot lists the bans and mutes made on this server that are in
+// force.
+func (h *hub) modSnapshot() *modSnapshot {
+	s := &modSnapshot{}
+	now := h.now()
+	for _, b := range h.mod.bans {
+		if b.info.By == "admin" && b.active(now) {
+			s.Bans = append(s.Bans, b.record())
+		}
+	}
+	for key, mu := range h.mod.mutes {
+		if mu.origin == "" {
+			a, _ := json.Marshal(muteArgs{Until: unixMilliOrZero(mu.until), Reason: mu.reason})
+			s.Mutes = append(s.Mutes, cmsg{K: ckMute, Nick: mu.nick, Dev: muteDevice(key), Args: a})
+		}
+	}
+	return s
+}
+
+// syncModeration makes the bans and mutes held here from server p what its
+// snapshot lists: those missed are added, those lifted meanwhile go.
+func (h *hub) syncModeration(p *peerServer, s *modSnapshot) {
+	if s == nil {
+		s = &modSnapshot{}
+	}
+	for _, sb := range s.Bans {
+		h.remoteBan(p, sb) // a no-op for a ban held already
+	}
+	now := h.now()
+	for id, b := range h.mod.bans {
+		if b.info.By == remoteBy(p) && b.active(now) && !slices.ContainsFunc(s.Bans, func(sb store.Ban) bool { return sameBan(b, sb) }) {
+			h.remoteUnban(p, b.record())
+			h.log.Info("ban lifted on another server meanwhile", "id", id, "server", p.info.Name)
+		}
+	}
+	listed := map[string]bool{}
+	for _, m := range s.Mutes {
+		key := remoteMuteKey(m)
+		listed[key] = true
+		if h.mod.mutes[key] != nil {
+			continue
+		}
+		var a muteArgs
+		if json.Unmarshal(m.Args, &a) == nil {
+			h.remoteMute(p, m, a)
+		}
+	}
+	for key, mu := range h.mod.mutes {
+		if mu.origin == p.id && !listed[key] {
+			h.endMute(key, mu, nil)
+		}
+	}
 }
 
 func (h *hub) remoteUnban(p *peerServer, sb store.Ban) {
@@ -183,7 +249,7 @@ func (h *hub) remoteUnban(p *peerServer, sb store.Ban) {
 
 func (h *hub) remoteMute(p *peerServer, m cmsg, a muteArgs) {
 	now := h.now()
-	mu := &mute{reason: a.Reason, nick: m.Nick}
+	mu := &mute{reason: a.Reason, nick: m.Nick, origin: p.id}
 	if a.Until != 0 {
 		if mu.until = time.UnixMilli(a.Until); !mu.until.After(now) {
 			return

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/multichat/multichat/net/store"
 	"github.com/multichat/multichat/net/wire"
@@ -93,4 +94,45 @@ func TestClusterBanMute(t *testing.T) {
 	ms[0].waitFor(0, func(e Event) bool { b, ok := e.(Bans); return ok && len(b.List) == 0 }, "no ban on server 0")
 	carol = join(t, ms[0].addr, "carol")
 	carol.seeUsers(wire.Lobby, "alice", "bob", "carol")
+}
+
+// TestClusterModerationCatchUp: a server that missed a ban and an unban of
+// another (it was down) catches up from that server's snapshot.
+func TestClusterModerationCatchUp(t *testing.T) {
+	ms := startCluster(t, 2)
+	ms[0].send(Ban{Nick: "mallory", Reason: "spam"})
+	banned := func(names ...string) func(Event) bool {
+		return func(e Event) bool {
+			b, ok := e.(Bans)
+			if !ok || len(b.List) != len(names) {
+				return false
+			}
+			for i, n := range names {
+				if b.List[i].Name != n {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	_, i := ms[1].waitFor(0, banned("mallory"), "mallory's ban on server 1")
+	s0 := ms[0].node.ID()
+	ms[1].inspect(func(h *hub) {
+		p := h.cl.peers[s0]
+		// Server 1 missed mallory's ban, and the unban of trent.
+		for id, b := range h.mod.bans {
+			if b.info.Name == "mallory" {
+				delete(h.mod.bans, id)
+			}
+		}
+		b := &ban{info: BanInfo{ID: h.mod.lastBan + 1, Name: "trent", Nick: "trent", Reason: "old", Created: time.Now(),
+			By: remoteBy(p)}, keys: wire.SkeletonKeys("trent")}
+		h.mod.lastBan = b.info.ID
+		h.mod.bans[b.info.ID] = b
+		h.mod.reindex()
+		h.emitBans()
+		h.cl.node.WantSnapshot(s0)
+	})
+	_, j := ms[1].waitFor(i+1, banned("trent"), "the missed state on server 1")
+	ms[1].waitFor(j+1, banned("mallory"), "mallory banned again and trent unbanned on server 1")
 }

@@ -213,6 +213,7 @@ type mute struct {
 	until  time.Time
 	reason string
 	nick   string
+	origin string // the cluster server it was made on ("" : this one)
 }
 
 // moderation is the hub's moderation state.
