@@ -35,6 +35,10 @@ func announceLAN(in <-chan server.Event, out chan<- server.Event, c lanConfig) {
 	var (
 		adv    *discovery.Advertiser
 		people int
+		// The cluster this server is one of (ClusterChanged), announced so
+		// that clients show its servers as one chat.
+		cid     string
+		servers int
 	)
 	// The advertiser reports from its own goroutine (and once from
 	// Advertise, on this one): a buffered channel, never waited on.
@@ -60,6 +64,19 @@ func announceLAN(in <-chan server.Event, out chan<- server.Event, c lanConfig) {
 			case server.Started:
 				withdraw()
 				adv = advertise(ev, c, status, log)
+				if adv != nil && cid != "" {
+					adv.SetCluster(cid, servers)
+				}
+			case server.ClusterChanged:
+				cid, servers = ev.Cluster, 1
+				for _, p := range ev.Peers {
+					if p.Up {
+						servers++
+					}
+				}
+				if adv != nil && cid != "" {
+					adv.SetCluster(cid, servers)
+				}
 			case server.UserJoined:
 				people++
 				if adv != nil {

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -71,9 +72,15 @@ func (k *nicks) run() {
 	}
 	for delay := 100 * time.Millisecond; ; delay = min(2*delay, 2*time.Second) {
 		kv, err := k.bucket(js)
+		var id string
+		if err == nil {
+			id, err = k.clusterID(kv)
+		}
 		if err == nil {
 			k.kv = kv
+			k.n.clusterID.Store(&id)
 			close(k.ready)
+			k.n.deliver(Formed{ID: id})
 			break
 		}
 		k.n.log.Debug("cluster: nickname bucket not ready", "err", err)
@@ -115,6 +122,30 @@ func (k *nicks) bucket(js jetstream.JetStream) (jetstream.KeyValue, error) {
 		kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: name, History: 1, Storage: jetstream.FileStorage})
 	}
 	return kv, err
+}
+
+// clusterKey holds the cluster's id in the bucket (nickname keys start with
+// "n").
+const clusterKey = "cluster"
+
+// clusterID reads the cluster's id from the bucket; the first server to
+// find none makes one (a random one: two clusters on one LAN differ).
+func (k *nicks) clusterID(kv jetstream.KeyValue) (string, error) {
+	ctx, cancel := context.WithTimeout(k.ctx, 5*time.Second)
+	defer cancel()
+	var b [8]byte
+	rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	if _, err := kv.Create(ctx, clusterKey, []byte(id)); err == nil {
+		return id, nil
+	} else if !errors.Is(err, jetstream.ErrKeyExists) {
+		return "", err
+	}
+	e, err := kv.Get(ctx, clusterKey)
+	if err != nil {
+		return "", err
+	}
+	return string(e.Value()), nil
 }
 
 // keyOf turns a look-alike key (any Unicode) into a bucket key.

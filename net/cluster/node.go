@@ -96,6 +96,12 @@ type Resync struct{ Peer string }
 // its state (it published one with Publish).
 type SnapshotWanted struct{ By string }
 
+// Formed reports the cluster's id, the same on every server of the cluster
+// and kept as long as its JetStream store is (the LAN announcement carries
+// it). It comes once, when the nickname bucket is ready.
+type Formed struct{ ID string }
+
+func (Formed) isEvent()         {}
 func (Msg) isEvent()            {}
 func (PeerUp) isEvent()         {}
 func (PeerInfo) isEvent()       {}
@@ -131,6 +137,7 @@ type Node struct {
 	mu    sync.Mutex
 	peers map[string]*peer
 
+	clusterID atomic.Pointer[string]
 	published atomic.Uint64
 	received  atomic.Uint64
 	closeOnce sync.Once
@@ -296,6 +303,14 @@ func (n *Node) RouteAddr() string {
 	}
 	if a := n.ns.ClusterAddr(); a != nil {
 		return a.String()
+	}
+	return ""
+}
+
+// ClusterID is the cluster's id ("" until the nickname bucket is ready).
+func (n *Node) ClusterID() string {
+	if id := n.clusterID.Load(); id != nil {
+		return *id
 	}
 	return ""
 }

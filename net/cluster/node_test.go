@@ -11,7 +11,7 @@ import (
 	natsserver "github.com/nats-io/nats-server/v2/server"
 )
 
-func startAll(t *testing.T, cfgs []Config) []*Node {
+func startAll(t testing.TB, cfgs []Config) []*Node {
 	t.Helper()
 	nodes := make([]*Node, len(cfgs))
 	for i, c := range cfgs {
@@ -27,7 +27,7 @@ func startAll(t *testing.T, cfgs []Config) []*Node {
 }
 
 // next waits for the next event of type T, skipping others.
-func next[T Event](t *testing.T, n *Node) T {
+func next[T Event](t testing.TB, n *Node) T {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {
@@ -109,6 +109,23 @@ func TestNickRace(t *testing.T) {
 	}
 	if wins.Load() != 1 {
 		t.Fatalf("%d claims won, want exactly 1", wins.Load())
+	}
+}
+
+// TestClusterID: every server of a cluster reports the same id (the LAN
+// announcement carries it), made once by whichever got there first.
+func TestClusterID(t *testing.T) {
+	nodes := startAll(t, LocalConfigs(t, 3))
+	var ids []string
+	for _, n := range nodes {
+		f := next[Formed](t, n)
+		if f.ID == "" || f.ID != n.ClusterID() {
+			t.Fatalf("%s: formed %q, ClusterID %q", n.ID(), f.ID, n.ClusterID())
+		}
+		ids = append(ids, f.ID)
+	}
+	if ids[0] != ids[1] || ids[1] != ids[2] {
+		t.Fatalf("cluster ids %v, want one", ids)
 	}
 }
 

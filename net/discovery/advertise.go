@@ -125,6 +125,12 @@ func (a *Advertiser) SetFingerprint(fp string) { a.update(func(i *Info) { i.Fing
 // SetPassword updates whether a password is needed.
 func (a *Advertiser) SetPassword(needed bool) { a.update(func(i *Info) { i.Password = needed }) }
 
+// SetCluster updates the cluster the server is one of ("" : none) and how
+// many of its servers are up.
+func (a *Advertiser) SetCluster(id string, servers int) {
+	a.update(func(i *Info) { i.Cluster, i.Servers = id, servers })
+}
+
 // Info returns what is being announced.
 func (a *Advertiser) Info() Info {
 	a.mu.Lock()

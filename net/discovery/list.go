@@ -70,6 +70,21 @@ func (l *List) At(i int) Server { return l.servers[i] }
 // Servers returns a copy of the rows.
 func (l *List) Servers() []Server { return slices.Clone(l.servers) }
 
+// SameChat returns the other servers listed that are of the same cluster as
+// s (the same chat: connecting to any of them is the same), by name.
+func (l *List) SameChat(s Server) []Server {
+	var out []Server
+	if s.Cluster == "" {
+		return nil
+	}
+	for _, t := range l.servers {
+		if t.Cluster == s.Cluster && t.Instance != s.Instance {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Find returns the server known by instance.
 func (l *List) Find(instance string) (Server, bool) {
 	i := slices.IndexFunc(l.servers, func(s Server) bool { return s.Instance == instance })
@@ -115,6 +130,9 @@ func (s Server) Detail() string {
 		d += "1 person online"
 	default:
 		d += fmt.Sprintf("%d people online", s.People)
+	}
+	if s.Cluster != "" && s.Servers > 1 {
+		d += fmt.Sprintf(" · one of %d servers of the same chat", s.Servers)
 	}
 	if s.Version != 0 && s.Version != wire.Version {
 		d += fmt.Sprintf(" · another MultiChat version (protocol %d, this app speaks %d)", s.Version, wire.Version)

@@ -178,3 +178,30 @@ func TestBrowserMerge(t *testing.T) {
 	b.heard(answer{e: odd, iface: "eth0", at: t2})
 	none()
 }
+
+// TestListCluster: servers of one cluster say so in their row and find
+// each other; a server of its own, or of another cluster, is not one of
+// them.
+func TestListCluster(t *testing.T) {
+	var l List
+	in := func(inst, name, cluster string) Server {
+		s := row(inst, name, "10.0.0."+inst+":7878", 1)
+		s.Cluster, s.Servers = cluster, 2
+		return s
+	}
+	l.Apply(Event{Kind: Found, Server: in("1", "floor 1", "c1")})
+	l.Apply(Event{Kind: Found, Server: in("2", "floor 2", "c1")})
+	l.Apply(Event{Kind: Found, Server: in("3", "lab", "c2")})
+	l.Apply(Event{Kind: Found, Server: row("4", "alone", "10.0.0.4:7878", 0)})
+	s, _ := l.Find("2")
+	if d := s.Detail(); d != "10.0.0.2:7878 · 1 person online · one of 2 servers of the same chat" {
+		t.Fatalf("detail %q", d)
+	}
+	same := l.SameChat(s)
+	if len(same) != 1 || same[0].Instance != "1" {
+		t.Fatalf("same chat as floor 2: %+v", same)
+	}
+	if alone, _ := l.Find("4"); l.SameChat(alone) != nil || alone.Detail() != "10.0.0.4:7878 · nobody online" {
+		t.Fatalf("a server of its own: %+v, %q", l.SameChat(alone), alone.Detail())
+	}
+}

@@ -34,6 +34,11 @@ type Info struct {
 	Fingerprint string // TLS certificate fingerprint; "" when the server has none
 	Password    bool   // a password is needed to join
 	People      int    // people online now
+	// Cluster is the id of the cluster the server is one of ("" : on its
+	// own): every server of one chat announces the same id, so a client
+	// can show them as one chat. Servers is how many of its servers are up.
+	Cluster string
+	Servers int
 }
 
 // DefaultName is the server name used when none is set: "<hostname>
@@ -73,7 +78,7 @@ func (info Info) txt() []string {
 		pw = "1"
 	}
 	name := "name=" + cut(info.Name, maxTXT-len("name="))
-	return []string{
+	txt := []string{
 		"txtvers=" + txtVersion,
 		escapeTXT(name),
 		"port=" + strconv.Itoa(info.Port),
@@ -82,6 +87,11 @@ func (info Info) txt() []string {
 		"pw=" + pw,
 		"people=" + strconv.Itoa(info.People),
 	}
+	if info.Cluster != "" { // absent on a server of its own (older browsers ignore both)
+		txt = append(txt, escapeTXT("cluster="+cut(info.Cluster, maxTXT-len("cluster="))),
+			"servers="+strconv.Itoa(info.Servers))
+	}
+	return txt
 }
 
 // parseTXT reads a TXT record as miekg/dns presents it (escaped). Keys it
@@ -102,6 +112,9 @@ func parseTXT(fields []string) (Info, error) {
 	info.Port, _ = strconv.Atoi(kv["port"])
 	info.Version, _ = strconv.Atoi(kv["proto"])
 	info.People, _ = strconv.Atoi(kv["people"])
+	if info.Cluster = kv["cluster"]; info.Cluster != "" {
+		info.Servers, _ = strconv.Atoi(kv["servers"])
+	}
 	return info, nil
 }
 

@@ -29,6 +29,7 @@ func TestTXTRoundTrip(t *testing.T) {
 		{Name: "Room 101", Port: 7878, Version: 1, People: 0},
 		{Name: `지민's "quoted" \ back=slash; semi`, Port: 65535, Version: 2, Fingerprint: `sha256:AB\CD"`, Password: true, People: 1234},
 		{Name: strings.Repeat("가", 200), Port: 1, Version: 1, Fingerprint: strings.Repeat("f", 300)},
+		{Name: "floor 2", Port: 7802, Version: 1, Cluster: "3f2a9c0d1e4b5a67", Servers: 3},
 	} {
 		rr := &dns.TXT{Hdr: dns.RR_Header{Name: "x.local.", Rrtype: dns.TypeTXT, Class: dns.ClassINET}, Txt: info.txt()}
 		got, err := parseTXT(roundTrip(t, rr)[0].(*dns.TXT).Txt)

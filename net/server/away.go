@@ -118,6 +118,7 @@ func (h *hub) privateAway(c *conn, m wire.Private) bool {
 		return true
 	}
 	h.waiting[p.Party]++
+	h.clusterAway(rec)
 	h.push(c, wire.Encode(msg))
 	h.pushMsg(c, wire.Queued{ID: msg.ID, Ref: m.Ref, To: p.Nick})
 	h.log.Debug("private message kept for an offline user", "from", c.nick, "to", p.Nick) // never the text
@@ -143,6 +144,7 @@ func (h *hub) awayAnswered(res histRes) bool {
 		return true
 	}
 	h.hist.Delivered(res.req.party, res.req.upTo)
+	h.clusterDelivered(res.req.party)
 	entries := make([]wire.Entry, len(res.recs))
 	for i, r := range res.recs {
 		entries[i] = entryOf(r)

@@ -46,6 +46,10 @@ type clusterHub struct {
 	node  Cluster
 	peers map[string]*peerServer
 	addr  string // where clients reach this server (the servers frame)
+	// rfiles are the other servers' transfers offered here (cluster_files.go).
+	rfiles *clusterFiles
+	// clusterID is the cluster's id (cluster.Formed; "" until then).
+	clusterID string
 }
 
 // peerServer is another server of the cluster and its users.
@@ -78,6 +82,7 @@ type cmsg struct {
 	Op     string          `json:"op,omitempty"`
 	Args   json.RawMessage `json:"a,omitempty"`
 	Users  []snapUser      `json:"u,omitempty"`
+	Mod    *modSnapshot    `json:"mod,omitempty"` // ckSnap: the bans and mutes made on the server
 }
 
 // snapUser is one user in a snapshot: the rooms besides the lobby.
@@ -104,8 +109,9 @@ const (
 )
 
 // AdminOps are the administrator's commands that one server carries out on
-// its own member at another server's request (remoteAdmin): kick here; the
-// moderation commands add theirs (ban, mute) from their own file's init.
+// its own member at another server's request (remoteAdmin): kick. Bans and
+// mutes are not carried out this way: every server keeps them
+// (cluster_moderation.go).
 // args is what the requesting server passed to remoteAdmin, as JSON.
 var adminOps = map[string]func(h *hub, c *conn, args json.RawMessage){
 	"kick": func(h *hub, c *conn, args json.RawMessage) {
@@ -259,7 +265,7 @@ func (h *hub) remoteAdmin(c *conn, op string, args any) bool {
 
 // snapshot lists this server's users and their rooms.
 func (h *hub) snapshot() cmsg {
-	m := cmsg{K: ckSnap, Users: []snapUser{}}
+	m := cmsg{K: ckSnap, Users: []snapUser{}, Mod: h.modSnapshot()}
 	for _, c := range h.members {
 		if c.peer != nil {
 			continue
@@ -365,12 +371,16 @@ func (h *hub) clusterEvent(e cluster.Event) {
 		if h.ln != nil {
 			h.publish(h.snapshot())
 		}
+	case cluster.Formed:
+		h.cl.clusterID = e.ID
+		h.emit(h.clusterStatus())
 	case cluster.Resync:
 		// A snapshot is on its way.
 	}
 }
 
 func (h *hub) dropPeerUsers(p *peerServer) {
+	h.remoteFilesGone(p)
 	now := time.Now()
 	for _, c := range p.users {
 		h.dropRemote(c, wire.LeftLost, now)
@@ -447,8 +457,13 @@ func (h *hub) remote(p *peerServer, m cmsg) {
 		}
 	case ckSnap:
 		h.applySnapshot(p, m.Users, now)
+		h.syncModeration(p, m.Mod)
 	case ckStop:
 		h.dropPeerUsers(p)
+	default:
+		if !h.remoteModeration(p, m) && !h.remoteAway(p, m) && !h.remoteFileEvent(p, m) {
+			h.log.Warn("cluster: unknown event", "kind", m.K, "from", p.info.Name)
+		}
 	}
 }
 
@@ -511,6 +526,7 @@ func (h *hub) addRemote(p *peerServer, u snapUser, now time.Time, announce bool)
 	h.members[fold] = c
 	h.names.addNick(c)
 	p.users[fold] = c
+	h.remoteSeen(c, now)
 	if announce {
 		j := wire.Joined{Time: now.UnixMilli(), Room: h.lobby.name, Users: []string{c.nick}}
 		if c.via != "" {
@@ -569,6 +585,7 @@ func (h *hub) dropRemote(c *conn, reason wire.LeftReason, now time.Time) {
 	for len(c.rooms) > 0 {
 		h.leaveRoom(c, c.rooms[len(c.rooms)-1].r, reason, now)
 	}
+	h.filesLeave(c) // its part in the transfers of users here waits for it, as for a user here
 	h.emit(UserLeft{Nick: c.nick, Reason: reason.String(), At: now, Server: c.peer.info.Name})
 }
 
@@ -661,7 +678,7 @@ func (h *hub) serversChanged() {
 
 // clusterStatus reports the cluster as the UI shows it.
 func (h *hub) clusterStatus() ClusterChanged {
-	ev := ClusterChanged{ID: h.cl.node.ID(), At: time.Now()}
+	ev := ClusterChanged{ID: h.cl.node.ID(), Cluster: h.cl.clusterID, At: time.Now()}
 	for id, p := range h.cl.peers {
 		ev.Peers = append(ev.Peers, ClusterPeer{ID: id, Name: p.info.Name, Addr: p.info.Addr, Up: p.up,
 			Users: len(p.users)})
@@ -708,9 +725,10 @@ func (c *conn) claimNick(hello wire.Hello) *wire.Refused {
 // ClusterChanged reports the other servers of the cluster: which are up and
 // how many people are on each.
 type ClusterChanged struct {
-	ID    string // this server's id in the cluster
-	Peers []ClusterPeer
-	At    time.Time
+	ID      string // this server's id in the cluster
+	Cluster string // the cluster's id, the same on every server ("" until known)
+	Peers   []ClusterPeer
+	At      time.Time
 }
 
 // ClusterPeer is another server of the cluster.

@@ -157,6 +157,15 @@ func (c *client) seeUsers(room string, want ...string) []wire.Message {
 
 func TestClusterThreeServers(t *testing.T) {
 	ms := startCluster(t, 3)
+	// Every server reports the same cluster id (the LAN announcement's).
+	ids := map[string]bool{}
+	for _, m := range ms {
+		ev, _ := m.waitFor(0, func(e Event) bool { c, ok := e.(ClusterChanged); return ok && c.Cluster != "" }, "the cluster's id")
+		ids[ev.(ClusterChanged).Cluster] = true
+	}
+	if len(ids) != 1 {
+		t.Fatalf("cluster ids %v, want one", ids)
+	}
 	alice := join(t, ms[0].addr, "alice")
 	srv := until[wire.Servers](alice)
 	if len(srv.Servers) != 3 || srv.Servers[0].Addr != ms[0].addr {

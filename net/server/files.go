@@ -79,6 +79,7 @@ type leg struct {
 	acked    uint64
 	closed   bool // no more chunks are relayed (ended, failed or abandoned)
 	canceled bool // no more acknowledgements either (abandoned)
+	onAck    func(bytes uint64) // set: acknowledgements go there (a leg of another server's transfer)
 }
 
 // ack reports to the sender that the recipient has been written the file up
@@ -92,6 +93,10 @@ func (l *leg) ack(bytes uint64) {
 		return
 	}
 	l.acked = bytes
+	if l.onAck != nil {
+		l.onAck(bytes)
+		return
+	}
 	l.tr.from.out.pushForce(wire.Encode(wire.FileAck{ID: l.id, Bytes: bytes}))
 }
 
@@ -201,6 +206,11 @@ func (cr *chunkReader) relay(p []byte) bool {
 		fault = fmt.Sprintf("more than %d bytes sent ahead of acknowledgements", maxUnacked)
 	default:
 		l.sent += n
+		if l.to.peer != nil { // a recipient on another server: its server writes the chunk
+			l.mu.Unlock()
+			cr.c.h.remoteChunk(l, p[8:])
+			return true
+		}
 		t := &ticket{l: l, bytes: l.sent, buf: cr.buf}
 		l.mu.Unlock()
 		t.n.Store(1)
@@ -298,10 +308,6 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 			reject(wire.CodeFileRejected, "you cannot send a file to yourself")
 			return
 		}
-		if to.peer != nil {
-			reject(wire.CodeRemoteUnavailable, fmt.Sprintf("“%s” is on another server; files go only to people on this server for now", to.nick))
-			return
-		}
 		add(to)
 		toNick = to.nick
 	} else {
@@ -316,7 +322,7 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 		}
 		tr.room = r.name
 		for _, mem := range r.members {
-			if mem != c && mem.peer == nil { // those on other servers do not get it
+			if mem != c {
 				add(mem)
 			}
 		}
@@ -336,6 +342,7 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 	for _, r := range tr.rcpts {
 		h.push(r.c, frame)
 	}
+	h.clusterFileOffer(tr, offered)
 	offered.Ref = m.Ref
 	h.pushMsg(c, offered)
 	where := "room " + tr.room
@@ -348,6 +355,9 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 
 // fileAccept starts a leg: recipient c wants the file from m.Offset.
 func (h *hub) fileAccept(c *conn, m wire.FileAccept) {
+	if h.remoteFileAccept(c, m) {
+		return
+	}
 	tr := h.files[m.ID]
 	var r *recipient
 	if tr != nil {
@@ -402,6 +412,7 @@ func (h *hub) fileEnd(c *conn, m wire.FileEnd) {
 	}
 	l.close(false)
 	h.afterChunks(l.to, wire.Encode(wire.FileEnd{ID: tr.id, SHA256: m.SHA256}))
+	h.remoteLegEnd(l, m.SHA256[:], "")
 	delete(h.legs, l.id)
 	c.relay.remove(l)
 	l.r.state, l.r.leg = rDone, nil
@@ -412,6 +423,9 @@ func (h *hub) fileEnd(c *conn, m wire.FileEnd) {
 }
 
 func (h *hub) fileAbort(c *conn, m wire.FileAbort) {
+	if h.remoteFileAbort(c, m) {
+		return
+	}
 	reason := wire.VisibleText(m.Reason)
 	if tr := h.files[m.ID]; tr != nil {
 		if tr.from == c {
@@ -449,6 +463,7 @@ func (h *hub) recipientOut(r *recipient, tr *transfer, reason string) {
 func (h *hub) failLeg(l *leg, reason string) {
 	h.dropLeg(l)
 	h.afterChunks(l.to, wire.Encode(wire.FileAbort{ID: l.tr.id, Reason: reason}))
+	h.remoteLegEnd(l, nil, reason)
 	l.r.state = rDone
 	h.pushMsg(l.tr.from, wire.FileStatus{ID: l.tr.id, Leg: l.id, Nick: l.r.nick, State: wire.RecipientCanceled, Reason: reason})
 	h.closeIfAnswered(l.tr)
@@ -459,6 +474,9 @@ func (h *hub) failLeg(l *leg, reason string) {
 // (the sender's reader queues them as bulk, which the writer takes after
 // other frames), or as usual if the writer has taken them all.
 func (h *hub) afterChunks(to *conn, frame []byte) {
+	if to.peer != nil {
+		return // a member of another server: that server writes to it
+	}
 	if !to.out.pushBehindBulk(outFrame{b: frame}) {
 		h.push(to, frame)
 	}
@@ -498,8 +516,10 @@ func (h *hub) endTransfer(tr *transfer, m wire.Message) {
 		switch {
 		case r.leg != nil:
 			h.dropLeg(r.leg)
+			h.remoteTransferEnd(tr, r, m)
 			h.afterChunks(r.c, frame)
 		case r.c != nil && r.state != rDone:
+			h.remoteTransferEnd(tr, r, m)
 			h.push(r.c, frame)
 		}
 	}
@@ -515,6 +535,7 @@ func (h *hub) forget(tr *transfer) {
 // interrupted (recipients keep what arrived: a new offer of the same file
 // resumes); what c was receiving waits for c to come back.
 func (h *hub) filesLeave(c *conn) {
+	h.remoteFilesLeave(c)
 	if len(h.files) == 0 {
 		return
 	}

@@ -99,19 +99,7 @@ func TestFilePrivate(t *testing.T) {
 	alice.quiet()
 
 	leg := accept(t, bob, alice, mine.ID, 0, key)
-	done := make(chan struct{})
-	var got []byte
-	var sum [32]byte
-	var rerr error
-	go func() {
-		defer close(done)
-		got, sum, rerr = receiveFile(bob, mine.ID)
-	}()
-	acks, other := sendFile(t, alice, leg, data, 0)
-	<-done
-	if rerr != nil {
-		t.Fatal(rerr)
-	}
+	got, sum, acks, other := relayFile(t, alice, bob, leg, mine.ID, data)
 	if len(other) != 0 {
 		t.Fatalf("alice got %+v", other)
 	}

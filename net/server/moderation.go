@@ -213,6 +213,7 @@ type mute struct {
 	until  time.Time
 	reason string
 	nick   string
+	origin string // the cluster server it was made on ("" : this one)
 }
 
 // moderation is the hub's moderation state.
@@ -574,9 +575,18 @@ func (h *hub) ban(cmd Ban) {
 	h.log.Info("ban", "name", b.info.Name, "what", b.info.What(), "until", b.info.Until, "reason", reason)
 	h.emit(Notice{Text: fmt.Sprintf("banned %s %s (%s): %s", b.info.Name, when, b.info.What(), reason), At: time.Now()})
 	h.emitBans()
-	// Everyone online the ban covers leaves now.
+	h.clusterBan(b)
+	h.enforceBan(b, reason, when, now)
+}
+
+// enforceBan removes everyone online here that ban b covers (the members of
+// other servers are removed by their own server, which gets the ban too).
+func (h *hub) enforceBan(b *ban, reason, when string, now time.Time) {
 	var out []*conn
 	for _, c := range h.members {
+		if c.peer != nil {
+			continue
+		}
 		dev := c.device
 		if c.gateway {
 			dev = [32]byte{}
@@ -603,12 +613,13 @@ func (h *hub) unban(id int64) {
 	h.log.Info("unban", "name", b.info.Name, "id", id)
 	h.emit(Notice{Text: fmt.Sprintf("unbanned %s (%s)", b.info.Name, b.info.What()), At: time.Now()})
 	h.emitBans()
+	h.clusterUnban(b)
 }
 
 // muteKey is what a mute follows: the device, or the nickname for users
 // without one (gateways).
 func muteKey(c *conn) string {
-	if !c.gateway && c.device != ([32]byte{}) {
+	if !c.gateway && c.via == "" && c.device != ([32]byte{}) {
 		return string(c.device[:])
 	}
 	return "nick:" + c.fold
@@ -650,6 +661,7 @@ func (h *hub) mute(cmd Mute) {
 	h.audit("mute", c.nick, reason, when)
 	h.emit(Notice{Text: fmt.Sprintf("muted %s %s: %s", c.nick, when, reason), At: time.Now()})
 	h.emit(MuteChanged{Nick: c.nick, On: true, Until: mu.until, At: time.Now()})
+	h.clusterMute(muteKey(c), mu)
 }
 
 func (h *hub) unmute(nick string) {
@@ -671,6 +683,7 @@ func (h *hub) unmute(nick string) {
 	}
 	h.audit("unmute", mu.nick, "", "")
 	h.endMute(key, mu, c)
+	h.clusterUnmute(key, mu)
 }
 
 // endMute lifts a mute (early or at its end); c is its user if online.
