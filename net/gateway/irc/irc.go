@@ -135,15 +135,35 @@ type session struct {
 	lobby            string
 	roster           *gateway.Roster
 
-	mu      sync.Mutex
-	targets map[uint32]string // Ref → the target a PRIVMSG went to, until echoed or refused
-	nextRef uint32
-	away    bool
+	mu       sync.Mutex
+	targets  map[uint32]sent // Ref → where a PRIVMSG or NOTICE went, until echoed or refused
+	nextRef  uint32
+	away     bool
+	topics   map[string]wire.Topic // room → its pinned topic (rooms the user is in or entering)
+	aways    map[string]string     // FoldKey of a member who is away → their away text
+	pings    map[uint64]pingFor    // token of a Ping to the hub → what it answers
+	nextPing uint64
+	lists    [][]string // LIST filters (channel names; nil: all), one per ListRooms in flight
+
+	// ready is closed once the registration burst is written: 001–005, the
+	// lobby's JOIN and NAMES, the MOTD. The reader answers nothing before.
+	ready chan struct{}
+	// entering (fromHub only): rooms (by FoldKey) whose JOIN is shown and
+	// whose topic and names wait for the join's barrier (joined1).
+	entering map[string]string
+}
+
+// sent is where a message went, for the hub's answer.
+type sent struct {
+	target string
+	notice bool // NOTICE: errors are not answered (RFC 2812 3.3.2)
 }
 
 func newSession(g *Gateway, nc net.Conn) *session {
 	return &session{g: g, cfg: &g.cfg, nc: nc, host: gateway.RemoteAddr(nc).Addr().String(),
-		w: bufio.NewWriterSize(nc, 8<<10), roster: gateway.NewRoster(), targets: make(map[uint32]string)}
+		w: bufio.NewWriterSize(nc, 8<<10), roster: gateway.NewRoster(), targets: make(map[uint32]sent),
+		topics: make(map[string]wire.Topic), aways: make(map[string]string), pings: make(map[uint64]pingFor),
+		ready: make(chan struct{}), entering: make(map[string]string)}
 }
 
 func (s *session) log() *slog.Logger { return s.cfg.Logger }
@@ -217,6 +237,12 @@ func (s *session) run() {
 		defer gateway.Recover(s.log(), s.nc)
 		s.fromHub()
 	}()
+	select { // the registration burst first: commands are answered after it
+	case <-s.ready:
+	case <-hubDone:
+		s.link.Close()
+		return
+	}
 	quit := s.fromClient(br)
 	if quit {
 		s.link.Quit()
@@ -303,7 +329,7 @@ func (s *session) register(br *bufio.Reader) bool {
 				nick = ""
 			}
 		case "USER":
-			if len(m.Params) < 4 {
+			if len(m.Params) < 4 || m.Params[3] == "" {
 				s.reply(func() { s.num("461", "USER", "Not enough parameters") })
 				continue
 			}
@@ -356,6 +382,7 @@ func (s *session) register(br *bufio.Reader) bool {
 		s.link, s.nick, s.lobby = link, link.Welcome.Nick, link.Welcome.Lobby
 		s.log().Info("irc client joined", "addr", s.host, "nick", s.nick)
 		s.reply(s.welcome)
+		s.barrier(s.lobby)
 		return true
 	}
 }
@@ -381,8 +408,8 @@ func safeUser(u string) bool {
 	return u != ""
 }
 
-// welcome queues the registration burst: 001–005 and the MOTD. The lobby's
-// JOIN follows when its member list arrives.
+// welcome queues the start of the registration burst: 001–005. The lobby's
+// JOIN, NAMES and the MOTD follow when its member list arrives (joined).
 func (s *session) welcome() {
 	w := s.link.Welcome
 	s.num("001", fmt.Sprintf("Welcome to the %s IRC gateway of %s, %s", s.cfg.Network, w.Server, s.mask(s.nick)))
@@ -393,7 +420,6 @@ func (s *session) welcome() {
 		fmt.Sprintf("CHANNELLEN=%d", wire.MaxRoomRunes+1), "CHANTYPES=#", "CHANLIMIT=#:",
 		"NETWORK="+s.cfg.Network, "PREFIX=", "CHANMODES=,,,nt", "TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:,PART:",
 		"UTF8ONLY", "are supported by this server")
-	s.motd()
 }
 
 func (s *session) motd() {
