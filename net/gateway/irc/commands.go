@@ -252,6 +252,9 @@ func (s *session) part(m Message) {
 		case room == s.lobby:
 			s.reply(func() { s.notice(ch, ch+" is where everyone is; it cannot be left.") })
 		default:
+			s.mu.Lock()
+			s.parting[room] = m.Param(1) // MultiChat keeps no reason: the echo shows it
+			s.mu.Unlock()
 			s.send(wire.Part{Room: room})
 		}
 	}
@@ -657,7 +660,11 @@ func (s *session) say(source, command, target, text string) {
 func (s *session) left(m wire.Left) {
 	if m.User == s.nick {
 		if s.roster.In(m.Room) {
-			s.line(s.mask(s.nick), "PART", Channel(m.Room), "Left")
+			s.mu.Lock()
+			reason := s.parting[m.Room]
+			delete(s.parting, m.Room)
+			s.mu.Unlock()
+			s.line(s.mask(s.nick), "PART", Channel(m.Room), cmp.Or(reason, "Left"))
 			s.roster.Forget(m.Room)
 			delete(s.entering, wire.FoldKey(m.Room))
 			s.mu.Lock()

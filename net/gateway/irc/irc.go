@@ -143,7 +143,8 @@ type session struct {
 	aways    map[string]string     // FoldKey of a member who is away → their away text
 	pings    map[uint64]pingFor    // token of a Ping to the hub → what it answers
 	nextPing uint64
-	lists    [][]string // LIST filters (channel names; nil: all), one per ListRooms in flight
+	lists    [][]string        // LIST filters (channel names; nil: all), one per ListRooms in flight
+	parting  map[string]string // room → the reason of the user's PART, for its echo
 
 	// ready is closed once the registration burst is written: 001–005, the
 	// lobby's JOIN and NAMES, the MOTD. The reader answers nothing before.
@@ -163,7 +164,7 @@ func newSession(g *Gateway, nc net.Conn) *session {
 	return &session{g: g, cfg: &g.cfg, nc: nc, host: gateway.RemoteAddr(nc).Addr().String(),
 		w: bufio.NewWriterSize(nc, 8<<10), roster: gateway.NewRoster(), targets: make(map[uint32]sent),
 		topics: make(map[string]wire.Topic), aways: make(map[string]string), pings: make(map[uint64]pingFor),
-		ready: make(chan struct{}), entering: make(map[string]string)}
+		ready: make(chan struct{}), entering: make(map[string]string), parting: make(map[string]string)}
 }
 
 func (s *session) log() *slog.Logger { return s.cfg.Logger }
