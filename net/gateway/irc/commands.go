@@ -553,8 +553,7 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 	case wire.Restriction:
 		s.notice(s.nick, m.Text())
 	case wire.Queued:
-		s.notice(s.nick, fmt.Sprintf("%s is not online: your message is kept and will be delivered "+
-			"when %s comes back.", m.To, m.To))
+		s.notice(s.nick, gateway.QueuedText(m.To))
 	case wire.Topic:
 		s.topicChanged(m)
 	case wire.Away:
