@@ -79,7 +79,7 @@ func TestHistoryBrowseSearchExport(t *testing.T) {
 		!strings.HasPrefix(csvOut.String(), "id,time,kind,room,from,text\n1,") {
 		t.Fatalf("csv:\n%s", csvOut.String())
 	}
-	if name := h.ExportName("csv"); name != "multichat-lobby-"+today.AddDate(0, 0, -3).Format(time.DateOnly)+".csv" {
+	if name := h.ExportName(FormatCSV, false); name != "multichat-lobby-"+today.AddDate(0, 0, -3).Format(time.DateOnly)+".csv" {
 		t.Fatalf("export name %q", name)
 	}
 
