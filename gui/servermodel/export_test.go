@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,11 +15,7 @@ import (
 // markup, quotes, an ampersand entity, a line break, Korean.
 func hostileStore(t *testing.T) (*store.Store, time.Time) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), store.File), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStore(t)
 	day := midnight(time.Now()).AddDate(0, 0, -2)
 	recs := []store.Record{
 		{Kind: store.KindJoined, Room: "dev", From: "<b>eve</b>"},

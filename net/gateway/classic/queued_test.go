@@ -1,24 +1,18 @@
 package classic_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/multichat/multichat/net/client"
 	. "github.com/multichat/multichat/net/gateway/gatewaytest"
 	"github.com/multichat/multichat/net/server"
-	"github.com/multichat/multichat/net/store"
 )
 
 // A classic user's private message to a user the server knows but who is
 // offline is kept (history on): the seed client prints a [Server] line
 // saying so, and the recipient gets it when they come back.
 func TestClassicPrivateToOfflineIsQueued(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), store.File), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := OpenStore(t)
 	ts := start(t, server.Config{History: st})
 	dir := t.TempDir() // bob's device key, kept across his two sessions
 	bob := Connect(t, ts.Addr, "bob", client.WithDataDir(dir))

@@ -1,25 +1,19 @@
 package irc_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/multichat/multichat/net/client"
 	. "github.com/multichat/multichat/net/gateway/gatewaytest"
 	"github.com/multichat/multichat/net/gateway/irc"
 	"github.com/multichat/multichat/net/server"
-	"github.com/multichat/multichat/net/store"
 )
 
 // A private message from IRC to a user the server knows but who is offline
 // is kept (history on): the IRC user is told so in a NOTICE, and the
 // recipient gets it when they come back.
 func TestIRCPrivateToOfflineIsQueued(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), store.File), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := OpenStore(t)
 	ts, addr := startWith(t, server.Config{History: st}, irc.Config{})
 	dir := t.TempDir() // bob's device key, kept across his two sessions
 	bob := Connect(t, ts.Addr, "bob", client.WithDataDir(dir))
