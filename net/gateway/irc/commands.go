@@ -125,9 +125,7 @@ func (s *session) command(m Message) bool {
 			}
 		})
 	case "CAP":
-		if strings.EqualFold(m.Param(0), "LS") || strings.EqualFold(m.Param(0), "LIST") {
-			s.reply(func() { s.line(s.cfg.ServerName, "CAP", s.nick, strings.ToUpper(m.Param(0)), "") })
-		}
+		s.capCommand(m)
 	case "NICK":
 		s.reply(func() {
 			s.notice(s.nick, "Nickname changes are not supported here: reconnect with the new nickname.")
@@ -285,7 +283,11 @@ func (s *session) namesReply(room string, users []string) {
 	prefix := []string{"=", ch}
 	budget := s.budget(s.cfg.ServerName, "353", s.nick+" = "+ch)
 	var b strings.Builder
+	full := s.hasCap("userhost-in-names")
 	for _, u := range users {
+		if full {
+			u = s.mask(u)
+		}
 		if b.Len()+len(u)+1 > budget {
 			s.num("353", append(prefix, b.String())...)
 			b.Reset()
@@ -563,7 +565,15 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		} else {
 			delete(s.aways, wire.FoldKey(m.User))
 		}
+		notify := s.caps["away-notify"]
 		s.mu.Unlock()
+		if notify && m.User != s.nick && len(s.roster.RoomsOf(m.User)) > 0 {
+			if m.Away {
+				s.line(s.mask(m.User), "AWAY", cmp.Or(m.Text, "Away"))
+			} else {
+				s.line(s.mask(m.User), "AWAY")
+			}
+		}
 	case wire.Pong:
 		s.mu.Lock()
 		p, ok := s.pings[m.Token]

@@ -19,10 +19,20 @@ func TestIRCConformance(t *testing.T) {
 	// nickname is 433 and another one may be tried.
 	ann := dialIRC(t, addr)
 	ann.send("CAP LS 302", "NICK ann", "USER ann 0 * :")
-	ann.expect("CAP", "LS")
+	if m := ann.expect("CAP", "LS"); m.Param(2) != "away-notify multi-prefix userhost-in-names" {
+		t.Errorf("CAP LS: %s", m)
+	}
 	ann.expect("461", "USER")
+	ann.send("CAP REQ :away-notify sasl") // all or nothing
+	ann.expect("CAP", "NAK", "away-notify sasl")
+	ann.send("CAP REQ :away-notify userhost-in-names", "CAP LIST")
+	ann.expect("CAP", "ACK", "away-notify userhost-in-names")
+	ann.expect("CAP", "LIST", "away-notify userhost-in-names")
 	ann.send("USER ann 0 * :Ann Smith", "CAP END")
 	ann.expect("001")
+	if m := ann.expect("353"); m.Param(3) != "ann!ann@127.0.0.1" {
+		t.Errorf("NAMES with userhost-in-names: %s", m)
+	}
 	ann.expect("376")
 	bob := dialIRC(t, addr)
 	bob.send("NICK ANN", "USER bob 0 * :Bob")
@@ -107,7 +117,9 @@ func TestIRCConformance(t *testing.T) {
 	if got := sync(bob, "AWAY :at lunch"); got != "306 PONG" {
 		t.Errorf("AWAY: %s", got)
 	}
-	sync(ann) // bob's away state has reached ann
+	if m := ann.expect("AWAY"); !strings.HasPrefix(m.Prefix, "bob!") || m.Param(0) != "at lunch" { // away-notify
+		t.Errorf("away-notify: %s", m)
+	}
 	ann.send("WHO bob")
 	if m := ann.expect("352"); m.Param(6) != "G" {
 		t.Errorf("WHO of an away user: %s", m)
@@ -120,6 +132,9 @@ func TestIRCConformance(t *testing.T) {
 	ann.expect("301", "at lunch")
 	if got := sync(bob, "AWAY"); got != "305 PONG" {
 		t.Errorf("back: %s", got)
+	}
+	if m := ann.expect("AWAY"); !strings.HasPrefix(m.Prefix, "bob!") || len(m.Params) != 0 {
+		t.Errorf("away-notify, back: %s", m)
 	}
 
 	bob.send("PART #dev :see you")

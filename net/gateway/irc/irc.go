@@ -139,6 +139,7 @@ type session struct {
 	targets  map[uint32]sent // Ref → where a PRIVMSG or NOTICE went, until echoed or refused
 	nextRef  uint32
 	away     bool
+	caps     map[string]bool       // the IRCv3 capabilities the client enabled
 	topics   map[string]wire.Topic // room → its pinned topic (rooms the user is in or entering)
 	aways    map[string]string     // FoldKey of a member who is away → their away text
 	pings    map[uint64]pingFor    // token of a Ping to the hub → what it answers
@@ -164,7 +165,7 @@ func newSession(g *Gateway, nc net.Conn) *session {
 	return &session{g: g, cfg: &g.cfg, nc: nc, host: gateway.RemoteAddr(nc).Addr().String(),
 		w: bufio.NewWriterSize(nc, 8<<10), roster: gateway.NewRoster(), targets: make(map[uint32]sent),
 		topics: make(map[string]wire.Topic), aways: make(map[string]string), pings: make(map[uint64]pingFor),
-		ready: make(chan struct{}), entering: make(map[string]string), parting: make(map[string]string)}
+		ready: make(chan struct{}), caps: make(map[string]bool), entering: make(map[string]string), parting: make(map[string]string)}
 }
 
 func (s *session) log() *slog.Logger { return s.cfg.Logger }
@@ -300,19 +301,12 @@ func (s *session) register(br *bufio.Reader) bool {
 		switch m.Command {
 		case "CAP":
 			switch strings.ToUpper(m.Param(0)) {
-			case "LS":
+			case "LS", "REQ":
 				capping = true
-				s.reply(func() { s.line(s.cfg.ServerName, "CAP", "*", "LS", "") })
-			case "LIST":
-				s.reply(func() { s.line(s.cfg.ServerName, "CAP", "*", "LIST", "") })
-			case "REQ":
-				capping = true
-				s.reply(func() { s.line(s.cfg.ServerName, "CAP", "*", "NAK", m.Param(1)) })
 			case "END":
 				capping = false
-			default:
-				s.reply(func() { s.num("410", m.Param(0), "Invalid CAP command") })
 			}
+			s.capCommand(m)
 		case "PASS":
 			if len(m.Params) == 0 {
 				s.reply(func() { s.num("461", "PASS", "Not enough parameters") })

@@ -131,8 +131,8 @@ func TestIRCClientRegistersChatsIsKicked(t *testing.T) {
 	alice := dialIRC(t, addr)
 	alice.send("CAP LS 302", "NICK alice", "USER alice 0 * :Alice Liddell")
 	alice.expect("CAP", "LS")
-	alice.send("CAP REQ :multi-prefix")
-	alice.expect("CAP", "NAK", "multi-prefix")
+	alice.send("CAP REQ :multi-prefix sasl")
+	alice.expect("CAP", "NAK", "multi-prefix sasl")
 	alice.send("CAP END")
 	if m := alice.expect("001"); m.Param(0) != "alice" {
 		t.Errorf("001 to %q", m.Param(0))
