@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/multichat/multichat/net/gateway/irc"
+	"github.com/multichat/multichat/net/server"
 )
 
 // TestIRCConformance drives the gateway as a raw RFC 1459/2812 client would,
@@ -148,4 +149,21 @@ func TestIRCConformance(t *testing.T) {
 	bob.expect("ERROR")
 	bob.expectEOF()
 	ann.expect("QUIT")
+}
+
+// A client that reconnects at once with its nickname gets it, though the hub
+// had not seen its previous connection close when it asked (irctest's cases
+// do this one after another): a taken nickname is tried again for a moment.
+func TestIRCReconnectAtOnceKeepsNick(t *testing.T) {
+	ts, addr := start(t, irc.Config{})
+	old := register(t, addr, "carol")
+	again := dialIRC(t, addr)
+	again.send("NICK carol", "USER carol 0 * :Carol")
+	if r := server.WaitEvent[server.Refused](ts); r.Nick != "carol" {
+		t.Fatalf("refused %+v", r)
+	}
+	old.nc.Close() // the previous connection's close reaches the hub now
+	if m := again.next(); m.Command != "001" {
+		t.Fatalf("got %s, want 001", m)
+	}
 }
