@@ -15,15 +15,22 @@ import (
 // brings, and the topic and names are shown then. The lobby's end the
 // registration burst with the MOTD.
 
-// barrier sends the Ping that follows the Join of room (the Hello: the
-// lobby).
-func (s *session) barrier(room string) {
-	s.mu.Lock()
-	s.nextPing++
-	n := s.nextPing
-	s.pings[n] = pingFor{room: room}
-	s.mu.Unlock()
+// joinRoom asks the hub to join room, followed by its barrier (registered
+// first: the hub's answer may be read before Send returns).
+func (s *session) joinRoom(room string) {
+	n := s.awaitBarrier(room)
+	s.send(wire.Join{Room: room})
 	s.send(wire.Ping{Token: n})
+}
+
+// awaitBarrier registers the Ping that will follow the Join of room (the
+// Hello: the lobby) and returns its token.
+func (s *session) awaitBarrier(room string) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextPing++
+	s.pings[s.nextPing] = pingFor{room: room}
+	return s.nextPing
 }
 
 // entered shows the JOIN of room, whose member list just came (wmu held);

@@ -232,8 +232,7 @@ func (s *session) join(m Message) {
 		if s.joined(ch) != "" {
 			continue // already there: IRC servers ignore the JOIN
 		}
-		s.send(wire.Join{Room: room})
-		s.barrier(room)
+		s.joinRoom(room)
 	}
 }
 

@@ -377,7 +377,7 @@ func (s *session) register(br *bufio.Reader) bool {
 		s.link, s.nick, s.lobby = link, link.Welcome.Nick, link.Welcome.Lobby
 		s.log().Info("irc client joined", "addr", s.host, "nick", s.nick)
 		s.reply(s.welcome)
-		s.barrier(s.lobby)
+		s.send(wire.Ping{Token: s.awaitBarrier(s.lobby)}) // fromHub reads the lobby's frames after this
 		return true
 	}
 }
