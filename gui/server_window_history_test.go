@@ -80,11 +80,11 @@ func TestServerHistoryTab(t *testing.T) {
 	}
 	dismissOverlay(t, f.win, "OK")
 
-	if got := strings.Join(tab.format.Options, ","); got != "Plain text,Web page (HTML),Spreadsheet (CSV),JSON" ||
+	if got := strings.Join(tab.format.Options, ","); got != "Plain text,HTML,CSV,JSON" ||
 		tab.format.Selected != "Plain text" {
 		t.Fatalf("formats %q, chosen %q", got, tab.format.Selected)
 	}
-	tab.format.SetSelected("Web page (HTML)")
+	tab.format.SetSelected("HTML")
 	if f.app.Preferences().String(prefExportFormat) != "html" {
 		t.Fatalf("the format chosen is not remembered: %q", f.app.Preferences().String(prefExportFormat))
 	}

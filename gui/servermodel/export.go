@@ -35,15 +35,10 @@ func ExportFormats() []ExportFormat {
 
 // Label is the format's name as the tab shows it.
 func (f ExportFormat) Label() string {
-	switch f {
-	case FormatText:
+	if f == FormatText {
 		return lang.L("Plain text")
-	case FormatHTML:
-		return lang.L("Web page (HTML)")
-	case FormatCSV:
-		return lang.L("Spreadsheet (CSV)")
 	}
-	return "JSON"
+	return strings.ToUpper(string(f))
 }
 
 // FormatLabeled returns the format shown as label (plain text if none is).
