@@ -1,8 +1,10 @@
 package gui
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -14,11 +16,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/servermodel"
-	"github.com/multichat/multichat/net/store"
 )
 
 const (
-	prefKeepDays = "server.history.keepdays"
+	prefKeepDays     = "server.history.keepdays"
+	prefExportFormat = "server.history.exportformat"
 	// histReadTime bounds one read of the history database.
 	histReadTime = 30 * time.Second
 )
@@ -40,8 +42,9 @@ type historyTab struct {
 	search     *widget.Entry
 	title      *widget.Label
 	list       *widget.List
-	exportCSV  *widget.Button
-	exportJSON *widget.Button
+	format     *widget.Select // the export's format (its label)
+	exportDay  *widget.Button // what is shown
+	exportRoom *widget.Button // the whole room shown
 	keepDays   *widget.Entry
 	keepApply  *widget.Button
 	database   *widget.Label
@@ -118,8 +121,17 @@ func (t *historyTab) build() {
 			setColumns(o, at, room, who, text)
 		})
 	t.list.OnSelected = func(id widget.ListItemID) { t.list.Unselect(id) }
-	t.exportCSV = widget.NewButtonWithIcon(lang.L("Export CSV…"), theme.DocumentSaveIcon(), func() { t.export("csv") })
-	t.exportJSON = widget.NewButtonWithIcon(lang.L("Export JSON…"), theme.DocumentSaveIcon(), func() { t.export("json") })
+	var labels []string
+	for _, f := range servermodel.ExportFormats() {
+		labels = append(labels, f.Label())
+	}
+	t.format = widget.NewSelect(labels, func(label string) {
+		t.s.app.Preferences().SetString(prefExportFormat, string(servermodel.FormatLabeled(label)))
+	})
+	t.format.SetSelected(servermodel.ExportFormat(t.s.app.Preferences().StringWithFallback(prefExportFormat,
+		string(servermodel.FormatText))).Label())
+	t.exportDay = widget.NewButtonWithIcon(lang.L("Export shown…"), theme.DocumentSaveIcon(), t.export)
+	t.exportRoom = widget.NewButtonWithIcon(lang.L("Export whole room…"), theme.DocumentSaveIcon(), t.exportWhole)
 	t.keepDays = widget.NewEntry()
 	t.keepDays.SetPlaceHolder(lang.L("forever"))
 	t.keepDays.OnSubmitted = func(string) { t.applyKeepDays() }
@@ -137,7 +149,7 @@ func (t *historyTab) build() {
 		container.NewGridWrap(fyne.NewSize(70, t.keepDays.MinSize().Height), t.keepDays),
 		widget.NewLabel(lang.L("days (empty or 0: forever)")), t.keepApply)
 	bottom := container.NewVBox(widget.NewSeparator(),
-		container.NewBorder(nil, nil, nil, container.NewHBox(t.exportCSV, t.exportJSON), keep),
+		container.NewBorder(nil, nil, nil, container.NewHBox(t.format, t.exportDay, t.exportRoom), keep),
 		t.database)
 	t.item = container.NewTabItemWithIcon(lang.L("History"), theme.HistoryIcon(),
 		container.NewBorder(top, bottom, nil, nil, t.list))
@@ -188,13 +200,8 @@ func (t *historyTab) refresh() {
 			b.Disable()
 		}
 	}
-	for _, b := range []*widget.Button{t.exportCSV, t.exportJSON} {
-		if len(t.m.Rows) > 0 && !t.m.Busy {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
+	enable(t.exportDay, len(t.m.Rows) > 0 && !t.m.Busy)
+	enable(t.exportRoom, t.m.Conv != "" && t.m.Query == "" && !t.m.Busy)
 	if t.keepDays.Text == "" && t.src.KeepDays() > 0 {
 		t.keepDays.SetText(fmt.Sprint(t.src.KeepDays()))
 	}
@@ -223,13 +230,40 @@ func (t *historyTab) setKeepDays(n int) {
 	t.s.logNow(servermodel.Info, fmt.Sprintf(lang.L("History older than %d days is removed"), n))
 }
 
-// export saves what is shown (a room's day, or search results) as CSV or
-// JSON, in a file the admin picks.
-func (t *historyTab) export(ext string) {
-	rows := slices.Clone(t.m.Rows)
+// export saves what is shown (a room's day, or search results) in the
+// format chosen, in a file the admin picks.
+func (t *historyTab) export() {
+	rows, f, title := slices.Clone(t.m.Rows), t.chosenFormat(), t.m.ExportTitle()
 	if len(rows) == 0 {
 		return
 	}
+	t.saveAs(t.m.ExportName(f, false), func(w io.Writer) (int, error) {
+		return len(rows), servermodel.Export(w, f, title, rows)
+	})
+}
+
+// exportWhole saves everything kept of the room shown, every day of it
+// (read page by page off the UI goroutine), in the format chosen.
+func (t *historyTab) exportWhole() {
+	conv, f, title := t.m.Conv, t.chosenFormat(), t.m.RoomExportTitle()
+	if conv == "" {
+		return
+	}
+	src := t.src
+	t.saveAs(t.m.ExportName(f, true), func(w io.Writer) (int, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*histReadTime)
+		defer cancel()
+		return servermodel.ExportRoom(ctx, src, conv, w, f, title)
+	})
+}
+
+func (t *historyTab) chosenFormat() servermodel.ExportFormat {
+	return servermodel.FormatLabeled(t.format.Selected)
+}
+
+// saveAs asks where to save name, then runs write into that file on a
+// goroutine of its own and says in the activity log how it went.
+func (t *historyTab) saveAs(name string, write func(io.Writer) (int, error)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			t.s.showError(lang.L("Export failed"), err)
@@ -238,25 +272,35 @@ func (t *historyTab) export(ext string) {
 		if w == nil {
 			return // cancelled
 		}
-		werr := writeExport(w, ext, rows)
-		if cerr := w.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			t.s.showError(lang.L("Export failed"), werr)
-			return
-		}
-		t.s.logNow(servermodel.Info, fmt.Sprintf(lang.L("Exported %d history entries to %s"), len(rows), w.URI().Path()))
+		go func() {
+			bw := bufio.NewWriter(w)
+			n, werr := write(bw)
+			if werr == nil {
+				werr = bw.Flush()
+			}
+			if cerr := w.Close(); werr == nil {
+				werr = cerr
+			}
+			t.s.onUI(func() {
+				if werr != nil {
+					t.s.showError(lang.L("Export failed"), werr)
+					return
+				}
+				t.s.logNow(servermodel.Info, fmt.Sprintf(lang.L("Exported %d history entries to %s"), n, w.URI().Path()))
+			})
+		}()
 	}, t.s.win)
-	d.SetFileName(t.m.ExportName(ext))
+	d.SetFileName(name)
 	d.Show()
 }
 
-func writeExport(w fyne.URIWriteCloser, ext string, rows []store.Record) error {
-	if ext == "csv" {
-		return servermodel.ExportCSV(w, rows)
+// enable enables or disables b.
+func enable(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
 	}
-	return servermodel.ExportJSON(w, rows)
 }
 
 // onUI runs f on the goroutine that owns the widgets.

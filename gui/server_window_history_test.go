@@ -80,8 +80,19 @@ func TestServerHistoryTab(t *testing.T) {
 	}
 	dismissOverlay(t, f.win, "OK")
 
-	test.Tap(tab.exportCSV)
+	if got := strings.Join(tab.format.Options, ","); got != "Plain text,HTML,CSV,JSON" ||
+		tab.format.Selected != "Plain text" {
+		t.Fatalf("formats %q, chosen %q", got, tab.format.Selected)
+	}
+	tab.format.SetSelected("HTML")
+	if f.app.Preferences().String(prefExportFormat) != "html" {
+		t.Fatalf("the format chosen is not remembered: %q", f.app.Preferences().String(prefExportFormat))
+	}
+	if tab.exportDay.Disabled() || tab.exportRoom.Disabled() {
+		t.Fatal("export buttons disabled while a room's day is shown")
+	}
+	test.Tap(tab.exportRoom)
 	if f.win.Canvas().Overlays().Top() == nil {
-		t.Fatal("Export CSV opened no dialog")
+		t.Fatal("Export whole room opened no dialog")
 	}
 }

@@ -4,13 +4,16 @@ import (
 	"image/png"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/store"
 )
 
 // TestServerWindowModerationScreenshot draws the Moderation tab for the
@@ -54,6 +57,54 @@ func TestServerWindowModerationScreenshot(t *testing.T) {
 	f.apply(events...)
 	f.sw.tabs.Select(f.sw.mod.modTab)
 	f.win.Resize(fyne.NewSize(1100, 800))
+	img := f.win.Canvas().Capture()
+	file, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if err := png.Encode(file, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestServerWindowHistoryScreenshot draws the History tab for the README
+// (as above): MULTICHAT_SCREENSHOT=docs/screenshots/server-history.png with
+// -run HistoryScreenshot.
+func TestServerWindowHistoryScreenshot(t *testing.T) {
+	out := os.Getenv("MULTICHAT_SCREENSHOT")
+	if out == "" {
+		t.Skip("MULTICHAT_SCREENSHOT not set")
+	}
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(NewTheme())
+	f := newServerFixtureWithApp(t, a, 64)
+	st, err := store.Open(filepath.Join(t.TempDir(), store.File), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	start := time.Now().Add(-2 * time.Hour)
+	lines := []store.Record{
+		{Kind: store.KindJoined, From: "지민"}, {Kind: store.KindJoined, From: "서연"},
+		{Kind: store.KindChat, From: "지민", Text: "안녕하세요! 오늘 회의는 3시죠?"},
+		{Kind: store.KindChat, From: "서연", Text: "네, 3층 회의실이에요"},
+		{Kind: store.KindNotice, Text: "시험은 3시에 시작합니다"},
+		{Kind: store.KindJoined, From: "bob"},
+		{Kind: store.KindChat, From: "bob", Text: "hi all, the slides are in #math"},
+		{Kind: store.KindChat, From: "지민", Text: "고마워요 bob"},
+		{Kind: store.KindLeft, From: "서연", Text: "quit"},
+	}
+	for i, r := range lines {
+		r.ID, r.Time, r.Room, r.Conv = uint64(i+1), start.Add(time.Duration(i)*7*time.Minute).UnixMilli(), "lobby", store.RoomConv("lobby")
+		st.Append(r)
+	}
+	f.sw.ShowHistory(st)
+	tab := f.sw.history
+	f.ui.waitFor("the lobby's day", time.Minute, func() bool { return !tab.m.Busy && len(tab.m.Rows) == len(lines) })
+	tab.format.SetSelected(servermodel.FormatHTML.Label())
+	f.sw.tabs.Select(tab.item)
+	f.win.Resize(fyne.NewSize(1100, 760))
 	img := f.win.Canvas().Capture()
 	file, err := os.Create(out)
 	if err != nil {

@@ -2,11 +2,8 @@ package servermodel
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +23,7 @@ type HistorySource interface {
 	Day(ctx context.Context, conv string, from, to time.Time, n int) ([]store.Record, bool, error)
 	NextDay(ctx context.Context, conv string, from time.Time, dir int) (time.Time, bool, error)
 	Search(ctx context.Context, query string, sc store.Scope, before uint64, n int) ([]store.Record, bool, error)
+	Range(ctx context.Context, conv string, after uint64, n int) ([]store.Record, bool, error)
 	SetKeepDays(n int)
 	KeepDays() int
 }
@@ -269,71 +267,6 @@ func HistoryLine(r store.Record) (at, room, who, text string) {
 		return at, r.Room, r.From, fmt.Sprintf(lang.L("%s was removed (%s)"), r.From, r.Text)
 	}
 	return at, r.Room, r.From, r.Text
-}
-
-func kindName(k store.Kind) string {
-	switch k {
-	case store.KindChat:
-		return "message"
-	case store.KindNotice:
-		return "announcement"
-	case store.KindJoined:
-		return "joined"
-	case store.KindLeft:
-		return "left"
-	case store.KindKicked:
-		return "kicked"
-	}
-	return "private"
-}
-
-// ExportName suggests a file name for exporting what is shown.
-func (h *History) ExportName(ext string) string {
-	name := "search"
-	if h.Query == "" {
-		name = h.RoomName() + "-" + h.Day.Format(time.DateOnly)
-	}
-	name = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`/\:*?"<>|`, r) || r < ' ' {
-			return '_'
-		}
-		return r
-	}, name)
-	return "multichat-" + name + "." + ext
-}
-
-// ExportCSV writes rows as CSV: id, time (RFC 3339), kind, room, from, text.
-func ExportCSV(w io.Writer, rows []store.Record) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "time", "kind", "room", "from", "text"})
-	for _, r := range rows {
-		cw.Write([]string{strconv.FormatUint(r.ID, 10), time.UnixMilli(r.Time).Format(time.RFC3339),
-			kindName(r.Kind), r.Room, r.From, r.Text})
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-type exported struct {
-	ID   uint64 `json:"id"`
-	Time string `json:"time"`
-	Kind string `json:"kind"`
-	Room string `json:"room"`
-	From string `json:"from,omitempty"`
-	Text string `json:"text"`
-}
-
-// ExportJSON writes rows as a JSON array of objects with the CSV's fields.
-func ExportJSON(w io.Writer, rows []store.Record) error {
-	out := make([]exported, len(rows))
-	for i, r := range rows {
-		out[i] = exported{ID: r.ID, Time: time.UnixMilli(r.Time).Format(time.RFC3339), Kind: kindName(r.Kind),
-			Room: r.Room, From: r.From, Text: r.Text}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
 }
 
 // ParseKeepDays reads the retention typed in days (0 or empty: forever).

@@ -12,13 +12,21 @@ import (
 	"github.com/multichat/multichat/net/store"
 )
 
-func historyStore(t *testing.T) (*store.Store, time.Time) {
+// openStore opens a history database in a new directory, closed when the
+// test ends.
+func openStore(t *testing.T) *store.Store {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), store.File), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func historyStore(t *testing.T) (*store.Store, time.Time) {
+	t.Helper()
+	st := openStore(t)
 	today := midnight(time.Now())
 	recs := []store.Record{
 		{Kind: store.KindChat, Room: "lobby", From: "ann", Text: "three days ago, \"quoted\", with a comma"},
@@ -79,7 +87,7 @@ func TestHistoryBrowseSearchExport(t *testing.T) {
 		!strings.HasPrefix(csvOut.String(), "id,time,kind,room,from,text\n1,") {
 		t.Fatalf("csv:\n%s", csvOut.String())
 	}
-	if name := h.ExportName("csv"); name != "multichat-lobby-"+today.AddDate(0, 0, -3).Format(time.DateOnly)+".csv" {
+	if name := h.ExportName(FormatCSV, false); name != "multichat-lobby-"+today.AddDate(0, 0, -3).Format(time.DateOnly)+".csv" {
 		t.Fatalf("export name %q", name)
 	}
 

@@ -259,3 +259,10 @@ func Recover(log *slog.Logger, nc net.Conn) {
 		nc.Close()
 	}
 }
+
+// QueuedText tells a gateway user that their private message to `to`, who
+// is offline, is kept for them (the hub's Queued, which MultiChat's own
+// clients show as "sent while you were away").
+func QueuedText(to string) string {
+	return fmt.Sprintf("%s is not online right now: your message is kept and will be delivered when %s comes back.", to, to)
+}

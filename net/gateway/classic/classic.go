@@ -524,6 +524,8 @@ func (s *session) fromHub() {
 			s.server("%s", m.Text)
 		case wire.Restriction:
 			s.server("%s", m.Text())
+		case wire.Queued:
+			s.server("%s", gateway.QueuedText(m.To))
 		case wire.Topic:
 			if m.Room == s.lobby && m.Text != "" {
 				s.server("Topic: %s", m.Text)

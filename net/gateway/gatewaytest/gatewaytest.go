@@ -11,10 +11,12 @@ import (
 	"crypto/x509"
 	"math/big"
 	"net"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/multichat/multichat/net/client"
+	"github.com/multichat/multichat/net/store"
 )
 
 // Wait bounds every wait of a test.
@@ -128,4 +130,16 @@ func SelfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
+}
+
+// OpenStore opens a history database in a new directory, closed when the
+// test ends.
+func OpenStore(t testing.TB) *store.Store {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), store.File), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

@@ -3,9 +3,11 @@ package irc
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,6 +72,15 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 
 // command handles one command; it returns false for QUIT.
 func (s *session) command(m Message) bool {
+	if m.BadUTF8 && m.Command != "QUIT" {
+		// MultiChat refuses text that is not UTF-8 rather than alter it
+		// (ISUPPORT UTF8ONLY; IRCv3 standard replies).
+		s.reply(func() {
+			s.line(s.cfg.ServerName, "FAIL", m.Command, "INVALID_UTF8",
+				"Not sent: the line is not UTF-8 (set your client's charset to UTF-8)")
+		})
+		return true
+	}
 	switch m.Command {
 	case "PRIVMSG", "NOTICE":
 		s.privmsg(m)
@@ -84,7 +95,7 @@ func (s *session) command(m Message) bool {
 	case "WHOIS":
 		s.whois(m)
 	case "LIST":
-		s.send(wire.ListRooms{})
+		s.list(m)
 	case "TOPIC":
 		s.topic(m)
 	case "MODE":
@@ -94,15 +105,18 @@ func (s *session) command(m Message) bool {
 	case "MOTD":
 		s.reply(s.motd)
 	case "PING":
-		s.reply(func() { s.line(s.cfg.ServerName, "PONG", s.cfg.ServerName, m.Param(0)) })
+		s.ping(m)
 	case "PONG":
 	case "ISON":
 		s.ison(m)
+	case "USERHOST":
+		s.userhost(m)
 	case "AWAY":
 		s.mu.Lock()
 		s.away = m.Param(0) != ""
 		away := s.away
 		s.mu.Unlock()
+		s.send(wire.SetAway{Away: away, Text: m.Param(0)})
 		s.reply(func() {
 			if away {
 				s.num("306", "You have been marked as being away")
@@ -111,9 +125,7 @@ func (s *session) command(m Message) bool {
 			}
 		})
 	case "CAP":
-		if strings.EqualFold(m.Param(0), "LS") || strings.EqualFold(m.Param(0), "LIST") {
-			s.reply(func() { s.line(s.cfg.ServerName, "CAP", s.nick, strings.ToUpper(m.Param(0)), "") })
-		}
+		s.capCommand(m)
 	case "NICK":
 		s.reply(func() {
 			s.notice(s.nick, "Nickname changes are not supported here: reconnect with the new nickname.")
@@ -141,7 +153,7 @@ func (s *session) send(m wire.Message) {
 }
 
 // ref remembers where a message went, for the hub's answer.
-func (s *session) ref(target string) uint32 {
+func (s *session) ref(target string, notice bool) uint32 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.nextRef++
@@ -149,13 +161,13 @@ func (s *session) ref(target string) uint32 {
 		s.nextRef = 1
 	}
 	if len(s.targets) < 1024 { // each is answered (echo or error); this bounds a hub that does not
-		s.targets[s.nextRef] = target
+		s.targets[s.nextRef] = sent{target, notice}
 	}
 	return s.nextRef
 }
 
-// answered forgets ref and returns its target.
-func (s *session) answered(ref uint32) string {
+// answered forgets ref and returns where it went.
+func (s *session) answered(ref uint32) sent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.targets[ref]
@@ -184,9 +196,12 @@ func (s *session) privmsg(m Message) {
 	targets := strings.Split(m.Params[0], ",")
 	for _, t := range targets[:min(len(targets), 4)] {
 		if room := Room(t); room != "" {
-			s.send(wire.Say{Ref: s.ref(t), Room: room, Text: text})
+			s.send(wire.Say{Ref: s.ref(t, notice), Room: room, Text: text})
 		} else if t != "" {
-			s.send(wire.Private{Ref: s.ref(t), To: t, Text: text})
+			if away, ok := s.awayText(t); ok && !notice {
+				s.reply(func() { s.num("301", s.roster.Find(t), away) })
+			}
+			s.send(wire.Private{Ref: s.ref(t, notice), To: t, Text: text})
 		}
 	}
 }
@@ -217,7 +232,7 @@ func (s *session) join(m Message) {
 		if s.joined(ch) != "" {
 			continue // already there: IRC servers ignore the JOIN
 		}
-		s.send(wire.Join{Room: room})
+		s.joinRoom(room)
 	}
 }
 
@@ -234,6 +249,9 @@ func (s *session) part(m Message) {
 		case room == s.lobby:
 			s.reply(func() { s.notice(ch, ch+" is where everyone is; it cannot be left.") })
 		default:
+			s.mu.Lock()
+			s.parting[room] = m.Param(1) // MultiChat keeps no reason: the echo shows it
+			s.mu.Unlock()
 			s.send(wire.Part{Room: room})
 		}
 	}
@@ -264,7 +282,11 @@ func (s *session) namesReply(room string, users []string) {
 	prefix := []string{"=", ch}
 	budget := s.budget(s.cfg.ServerName, "353", s.nick+" = "+ch)
 	var b strings.Builder
+	full := s.hasCap("userhost-in-names")
 	for _, u := range users {
+		if full {
+			u = s.mask(u)
+		}
 		if b.Len()+len(u)+1 > budget {
 			s.num("353", append(prefix, b.String())...)
 			b.Reset()
@@ -305,9 +327,15 @@ func (s *session) whoLine(ch, nick string) {
 	if nick == s.nick {
 		user, host, real = s.user, s.host, s.real
 	}
-	s.num("352", ch, user, host, s.cfg.ServerName, nick, "H", "0 "+real)
+	here := "H"
+	if _, away := s.awayText(nick); away {
+		here = "G"
+	}
+	s.num("352", ch, user, host, s.cfg.ServerName, nick, here, "0 "+real)
 }
 
+// who answers WHO for a channel, a nickname or a mask with * and ? (none,
+// "0" or "*": everyone; every member is in the lobby, so everyone is seen).
 func (s *session) who(m Message) {
 	mask := m.Param(0)
 	s.reply(func() {
@@ -317,8 +345,18 @@ func (s *session) who(m Message) {
 			}
 		} else if nick := s.roster.Find(mask); nick != "" {
 			s.whoLine("*", nick)
+		} else if !strings.HasPrefix(mask, "#") {
+			pattern := mask
+			if pattern == "" || pattern == "0" {
+				pattern = "*"
+			}
+			for _, u := range s.roster.Users(s.lobby) {
+				if maskMatch(pattern, u) {
+					s.whoLine("*", u)
+				}
+			}
 		}
-		s.num("315", mask, "End of /WHO list")
+		s.num("315", cmp.Or(mask, "*"), "End of /WHO list")
 	})
 }
 
@@ -342,6 +380,9 @@ func (s *session) whois(m Message) {
 				s.num("319", nick, strings.Join(chans, " "))
 			}
 			s.num("312", nick, s.cfg.ServerName, s.cfg.Network)
+			if away, ok := s.awayText(nick); ok {
+				s.num("301", nick, away)
+			}
 		}
 		s.num("318", target, "End of /WHOIS list")
 	})
@@ -354,16 +395,30 @@ func (s *session) topic(m Message) {
 		return
 	}
 	room := s.joined(ch)
+	s.mu.Lock()
+	t, ok := s.topics[room]
+	s.mu.Unlock()
 	s.reply(func() {
 		switch {
 		case room == "":
 			s.num("442", ch, "You're not on that channel")
 		case len(m.Params) > 1:
-			s.num("482", ch, "Topics cannot be set on this server")
+			// As for MultiChat's own clients: a topic is pinned by the
+			// server's administrator (moderation), not by members.
+			s.num("482", Channel(room), "You're not channel operator: only the server's administrator sets topics here")
+		case ok:
+			s.topicReply(t)
 		default:
-			s.num("331", ch, "No topic is set")
+			s.num("331", Channel(room), "No topic is set")
 		}
 	})
+}
+
+// topicReply queues RPL_TOPIC and RPL_TOPICWHOTIME for t.
+func (s *session) topicReply(t wire.Topic) {
+	ch := Channel(t.Room)
+	s.num("332", ch, t.Text)
+	s.num("333", ch, cmp.Or(t.By, s.cfg.ServerName), strconv.FormatInt(t.Time/1000, 10))
 }
 
 func (s *session) mode(m Message) {
@@ -463,10 +518,10 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		was := s.roster.In(m.Room)
 		if s.roster.Apply(m) {
 			if !was {
-				s.line(s.mask(s.nick), "JOIN", Channel(m.Room))
-				s.num("331", Channel(m.Room), "No topic is set")
+				s.entered(m.Room)
+			} else {
+				s.namesReply(m.Room, s.roster.Users(m.Room))
 			}
-			s.namesReply(m.Room, s.roster.Users(m.Room))
 		}
 	case wire.Joined:
 		if s.roster.In(m.Room) {
@@ -498,8 +553,38 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		s.notice(Channel(s.lobby), m.Text)
 	case wire.Restriction:
 		s.notice(s.nick, m.Text())
+	case wire.Queued:
+		s.notice(s.nick, gateway.QueuedText(m.To))
 	case wire.Topic:
-		s.line(s.cfg.ServerName, "TOPIC", Channel(m.Room), m.Text)
+		s.topicChanged(m)
+	case wire.Away:
+		s.mu.Lock()
+		if m.Away {
+			s.aways[wire.FoldKey(m.User)] = cmp.Or(m.Text, "Away")
+		} else {
+			delete(s.aways, wire.FoldKey(m.User))
+		}
+		notify := s.caps["away-notify"]
+		s.mu.Unlock()
+		if notify && m.User != s.nick && len(s.roster.RoomsOf(m.User)) > 0 {
+			if m.Away {
+				s.line(s.mask(m.User), "AWAY", cmp.Or(m.Text, "Away"))
+			} else {
+				s.line(s.mask(m.User), "AWAY")
+			}
+		}
+	case wire.Pong:
+		s.mu.Lock()
+		p, ok := s.pings[m.Token]
+		delete(s.pings, m.Token)
+		s.mu.Unlock()
+		switch {
+		case !ok:
+		case p.room != "":
+			s.joined1(p.room)
+		default:
+			s.line(s.cfg.ServerName, "PONG", s.cfg.ServerName, p.token)
+		}
 	case wire.Error:
 		s.hubError(m)
 	case wire.RoomList:
@@ -508,12 +593,23 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 			s.num("321", "Channel", "Users  Name")
 		}
 		*rooms = append(*rooms, m.Rooms...)
-		for _, r := range m.Rooms {
-			s.num("322", Channel(r.Name), strconv.Itoa(int(r.Members)), "")
+		if m.Flags&wire.ListLast == 0 {
+			return false, nil
 		}
-		if m.Flags&wire.ListLast != 0 {
-			s.num("323", "End of /LIST")
+		s.mu.Lock()
+		var only []string
+		if len(s.lists) > 0 {
+			only, s.lists = s.lists[0], s.lists[1:]
 		}
+		s.mu.Unlock()
+		for _, r := range *rooms {
+			if only == nil || slices.ContainsFunc(only, func(ch string) bool {
+				return wire.FoldKey(Room(ch)) == wire.FoldKey(r.Name)
+			}) {
+				s.num("322", Channel(r.Name), strconv.Itoa(int(r.Members)), "")
+			}
+		}
+		s.num("323", "End of /LIST")
 	case wire.FileOffered:
 		if m.From == s.nick {
 			return false, nil
@@ -572,8 +668,16 @@ func (s *session) say(source, command, target, text string) {
 func (s *session) left(m wire.Left) {
 	if m.User == s.nick {
 		if s.roster.In(m.Room) {
-			s.line(s.mask(s.nick), "PART", Channel(m.Room), "Left")
+			s.mu.Lock()
+			reason := s.parting[m.Room]
+			delete(s.parting, m.Room)
+			s.mu.Unlock()
+			s.line(s.mask(s.nick), "PART", Channel(m.Room), cmp.Or(reason, "Left"))
 			s.roster.Forget(m.Room)
+			delete(s.entering, wire.FoldKey(m.Room))
+			s.mu.Lock()
+			delete(s.topics, m.Room)
+			s.mu.Unlock()
 		}
 		return
 	}
@@ -605,7 +709,11 @@ func (s *session) hubError(m wire.Error) {
 	if m.Code == wire.CodeNoTransfer {
 		return // a file declined (FileAbort) after it had already ended
 	}
-	target := s.answered(m.Ref)
+	to := s.answered(m.Ref)
+	if to.notice {
+		return // no automatic reply to a NOTICE, not even an error
+	}
+	target := to.target
 	switch {
 	case m.Code == wire.CodeNoSuchUser && target != "":
 		s.num("401", target, "No such nick/channel")

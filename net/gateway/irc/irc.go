@@ -135,15 +135,37 @@ type session struct {
 	lobby            string
 	roster           *gateway.Roster
 
-	mu      sync.Mutex
-	targets map[uint32]string // Ref → the target a PRIVMSG went to, until echoed or refused
-	nextRef uint32
-	away    bool
+	mu       sync.Mutex
+	targets  map[uint32]sent // Ref → where a PRIVMSG or NOTICE went, until echoed or refused
+	nextRef  uint32
+	away     bool
+	caps     map[string]bool       // the IRCv3 capabilities the client enabled
+	topics   map[string]wire.Topic // room → its pinned topic (rooms the user is in or entering)
+	aways    map[string]string     // FoldKey of a member who is away → their away text
+	pings    map[uint64]pingFor    // token of a Ping to the hub → what it answers
+	nextPing uint64
+	lists    [][]string        // LIST filters (channel names; nil: all), one per ListRooms in flight
+	parting  map[string]string // room → the reason of the user's PART, for its echo
+
+	// ready is closed once the registration burst is written: 001–005, the
+	// lobby's JOIN and NAMES, the MOTD. The reader answers nothing before.
+	ready chan struct{}
+	// entering (fromHub only): rooms (by FoldKey) whose JOIN is shown and
+	// whose topic and names wait for the join's barrier (joined1).
+	entering map[string]string
+}
+
+// sent is where a message went, for the hub's answer.
+type sent struct {
+	target string
+	notice bool // NOTICE: errors are not answered (RFC 2812 3.3.2)
 }
 
 func newSession(g *Gateway, nc net.Conn) *session {
 	return &session{g: g, cfg: &g.cfg, nc: nc, host: gateway.RemoteAddr(nc).Addr().String(),
-		w: bufio.NewWriterSize(nc, 8<<10), roster: gateway.NewRoster(), targets: make(map[uint32]string)}
+		w: bufio.NewWriterSize(nc, 8<<10), roster: gateway.NewRoster(), targets: make(map[uint32]sent),
+		topics: make(map[string]wire.Topic), aways: make(map[string]string), pings: make(map[uint64]pingFor),
+		ready: make(chan struct{}), caps: make(map[string]bool), entering: make(map[string]string), parting: make(map[string]string)}
 }
 
 func (s *session) log() *slog.Logger { return s.cfg.Logger }
@@ -217,6 +239,12 @@ func (s *session) run() {
 		defer gateway.Recover(s.log(), s.nc)
 		s.fromHub()
 	}()
+	select { // the registration burst first: commands are answered after it
+	case <-s.ready:
+	case <-hubDone:
+		s.link.Close()
+		return
+	}
 	quit := s.fromClient(br)
 	if quit {
 		s.link.Quit()
@@ -273,19 +301,12 @@ func (s *session) register(br *bufio.Reader) bool {
 		switch m.Command {
 		case "CAP":
 			switch strings.ToUpper(m.Param(0)) {
-			case "LS":
+			case "LS", "REQ":
 				capping = true
-				s.reply(func() { s.line(s.cfg.ServerName, "CAP", "*", "LS", "") })
-			case "LIST":
-				s.reply(func() { s.line(s.cfg.ServerName, "CAP", "*", "LIST", "") })
-			case "REQ":
-				capping = true
-				s.reply(func() { s.line(s.cfg.ServerName, "CAP", "*", "NAK", m.Param(1)) })
 			case "END":
 				capping = false
-			default:
-				s.reply(func() { s.num("410", m.Param(0), "Invalid CAP command") })
 			}
+			s.capCommand(m)
 		case "PASS":
 			if len(m.Params) == 0 {
 				s.reply(func() { s.num("461", "PASS", "Not enough parameters") })
@@ -303,7 +324,7 @@ func (s *session) register(br *bufio.Reader) bool {
 				nick = ""
 			}
 		case "USER":
-			if len(m.Params) < 4 {
+			if len(m.Params) < 4 || m.Params[3] == "" {
 				s.reply(func() { s.num("461", "USER", "Not enough parameters") })
 				continue
 			}
@@ -330,7 +351,7 @@ func (s *session) register(br *bufio.Reader) bool {
 			})
 			return false
 		}
-		link, err := gateway.Join(s.g.sessions.Context(), s.cfg.Port, gateway.RemoteAddr(s.nc), "irc", nick, pass)
+		link, err := s.joinHub(nick, pass)
 		var refused *gateway.RefusedError
 		switch {
 		case errors.As(err, &refused) && refused.Code == wire.RefuseNickTaken:
@@ -356,7 +377,32 @@ func (s *session) register(br *bufio.Reader) bool {
 		s.link, s.nick, s.lobby = link, link.Welcome.Nick, link.Welcome.Lobby
 		s.log().Info("irc client joined", "addr", s.host, "nick", s.nick)
 		s.reply(s.welcome)
+		s.send(wire.Ping{Token: s.awaitBarrier(s.lobby)}) // fromHub reads the lobby's frames after this
 		return true
+	}
+}
+
+// ghostWaits are how long a registration whose nickname is taken waits
+// before trying again: a client that reconnects at once (or a test suite's
+// next case) often races its own previous connection, whose close the hub
+// has not seen yet. A nickname really taken is answered 433 after 0.7 s.
+var ghostWaits = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}
+
+// joinHub joins the hub as nick; a nickname taken is tried again after
+// each of ghostWaits.
+func (s *session) joinHub(nick, pass string) (*gateway.Link, error) {
+	ctx := s.g.sessions.Context()
+	for i := 0; ; i++ {
+		link, err := gateway.Join(ctx, s.cfg.Port, gateway.RemoteAddr(s.nc), "irc", nick, pass)
+		var refused *gateway.RefusedError
+		if i == len(ghostWaits) || !errors.As(err, &refused) || refused.Code != wire.RefuseNickTaken {
+			return link, err
+		}
+		select {
+		case <-time.After(ghostWaits[i]):
+		case <-ctx.Done():
+			return nil, err
+		}
 	}
 }
 
@@ -381,8 +427,8 @@ func safeUser(u string) bool {
 	return u != ""
 }
 
-// welcome queues the registration burst: 001–005 and the MOTD. The lobby's
-// JOIN follows when its member list arrives.
+// welcome queues the start of the registration burst: 001–005. The lobby's
+// JOIN, NAMES and the MOTD follow when its member list arrives (joined).
 func (s *session) welcome() {
 	w := s.link.Welcome
 	s.num("001", fmt.Sprintf("Welcome to the %s IRC gateway of %s, %s", s.cfg.Network, w.Server, s.mask(s.nick)))
@@ -393,7 +439,6 @@ func (s *session) welcome() {
 		fmt.Sprintf("CHANNELLEN=%d", wire.MaxRoomRunes+1), "CHANTYPES=#", "CHANLIMIT=#:",
 		"NETWORK="+s.cfg.Network, "PREFIX=", "CHANMODES=,,,nt", "TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:,PART:",
 		"UTF8ONLY", "are supported by this server")
-	s.motd()
 }
 
 func (s *session) motd() {

@@ -19,6 +19,7 @@ type Message struct {
 	Prefix  string
 	Command string // upper case
 	Params  []string
+	BadUTF8 bool // the line was not UTF-8 (repaired with U+FFFD)
 }
 
 var (
@@ -30,14 +31,16 @@ var (
 // Parse reads one line, with or without its CRLF or LF. IRCv3 tags (@…) are
 // accepted and ignored; a prefix is kept. A command is upper-cased. Params
 // past the fifteenth are joined into the last, as servers do. Text that is
-// not UTF-8 is repaired (U+FFFD), since IRC clients on other charsets exist.
+// not UTF-8 is repaired (U+FFFD) and marked BadUTF8: registration goes on
+// (IRC clients on other charsets exist), a message is refused.
 func Parse(line string) (Message, error) {
 	line = strings.TrimSuffix(line, "\n")
 	line = strings.TrimSuffix(line, "\r")
 	if strings.ContainsAny(line, "\x00\r\n") {
 		return Message{}, errBadByte
 	}
-	if !utf8.ValidString(line) {
+	bad := !utf8.ValidString(line)
+	if bad {
 		line = strings.ToValidUTF8(line, "\uFFFD")
 	}
 	if strings.HasPrefix(line, "@") {
@@ -62,6 +65,7 @@ func Parse(line string) (Message, error) {
 		}
 	}
 	m.Command = strings.ToUpper(cmd)
+	m.BadUTF8 = bad
 	for rest != "" {
 		rest = strings.TrimLeft(rest, " ")
 		if rest == "" {

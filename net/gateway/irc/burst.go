@@ -1,0 +1,180 @@
+package irc
+
+import (
+	"path"
+	"strings"
+
+	"github.com/multichat/multichat/net/wire"
+)
+
+// Entering a channel. IRC clients expect JOIN, the topic (332, 333) when
+// there is one, then the names (353, 366); the hub sends a room's members,
+// then (after any history replay) its topic, and the lobby's topic before or
+// after its members. So the gateway follows each Join (and the Hello) with a
+// Ping, the join's barrier: the hub answers it after everything the join
+// brings, and the topic and names are shown then. The lobby's end the
+// registration burst with the MOTD.
+
+// joinRoom asks the hub to join room, followed by its barrier (registered
+// first: the hub's answer may be read before Send returns).
+func (s *session) joinRoom(room string) {
+	n := s.awaitBarrier(room)
+	s.send(wire.Join{Room: room})
+	s.send(wire.Ping{Token: n})
+}
+
+// awaitBarrier registers the Ping that will follow the Join of room (the
+// Hello: the lobby) and returns its token.
+func (s *session) awaitBarrier(room string) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextPing++
+	s.pings[s.nextPing] = pingFor{room: room}
+	return s.nextPing
+}
+
+// entered shows the JOIN of room, whose member list just came (wmu held);
+// joined1 shows the rest when its barrier is answered (at once if none is
+// outstanding: the hub put the user there).
+func (s *session) entered(room string) {
+	s.line(s.mask(s.nick), "JOIN", Channel(room))
+	key := wire.FoldKey(room)
+	s.mu.Lock()
+	waiting := false
+	for _, p := range s.pings {
+		waiting = waiting || p.room != "" && wire.FoldKey(p.room) == key
+	}
+	s.mu.Unlock()
+	s.entering[key] = room
+	if !waiting {
+		s.joined1(room)
+	}
+}
+
+// joined1 queues the topic and the names of room (as the client or the hub
+// spelled it), whose JOIN was shown (wmu held).
+func (s *session) joined1(asked string) {
+	key := wire.FoldKey(asked)
+	room, ok := s.entering[key]
+	if !ok {
+		return // the join was refused, or the room was left meanwhile
+	}
+	delete(s.entering, key)
+	s.mu.Lock()
+	t, ok := s.topics[room]
+	s.mu.Unlock()
+	if ok {
+		s.topicReply(t)
+	}
+	s.namesReply(room, s.roster.Users(room))
+	if room != s.lobby {
+		return
+	}
+	select {
+	case <-s.ready:
+	default:
+		s.motd()
+		close(s.ready)
+	}
+}
+
+// topicChanged keeps the topic of t.Room (wmu held) and shows a change; a
+// topic that comes with entering the room is shown by joined1.
+func (s *session) topicChanged(t wire.Topic) {
+	s.mu.Lock()
+	if t.Text == "" {
+		delete(s.topics, t.Room)
+	} else {
+		s.topics[t.Room] = t
+	}
+	s.mu.Unlock()
+	if _, entering := s.entering[wire.FoldKey(t.Room)]; !entering && s.roster.In(t.Room) {
+		s.line(s.cfg.ServerName, "TOPIC", Channel(t.Room), t.Text)
+	}
+}
+
+// pingFor is what a Ping to the hub answers: the client's PING (token) or
+// a join's barrier (room).
+type pingFor struct{ token, room string }
+
+// maxPings bounds the client's PINGs waiting for the hub's Pong; past it a
+// PING is answered at once.
+const maxPings = 64
+
+// ping answers PING after everything sent before it: the hub answers a Ping
+// in order, so the PONG follows the replies to earlier JOINs, LISTs and
+// messages (clients use PING as a barrier).
+func (s *session) ping(m Message) {
+	if len(m.Params) == 0 {
+		s.reply(func() { s.num("409", "No origin specified") })
+		return
+	}
+	token := m.Params[0]
+	s.mu.Lock()
+	queued := len(s.pings) < maxPings
+	if queued {
+		s.nextPing++
+		s.pings[s.nextPing] = pingFor{token: token}
+	}
+	n := s.nextPing
+	s.mu.Unlock()
+	if queued {
+		s.send(wire.Ping{Token: n})
+		return
+	}
+	s.reply(func() { s.line(s.cfg.ServerName, "PONG", s.cfg.ServerName, token) })
+}
+
+// list asks the hub for its rooms; LIST #a,#b shows only those (other
+// parameters, such as ELIST conditions, are ignored).
+func (s *session) list(m Message) {
+	var only []string
+	if ch := m.Param(0); strings.HasPrefix(ch, "#") {
+		only = strings.Split(ch, ",")
+	}
+	s.mu.Lock()
+	s.lists = append(s.lists, only)
+	s.mu.Unlock()
+	s.send(wire.ListRooms{})
+}
+
+// userhost answers USERHOST nick… with nick=+user@host (- when away).
+func (s *session) userhost(m Message) {
+	if len(m.Params) == 0 {
+		s.reply(func() { s.num("461", "USERHOST", "Not enough parameters") })
+		return
+	}
+	var out []string
+	for _, n := range m.Params[:min(len(m.Params), 5)] {
+		nick := s.roster.Find(n)
+		if nick == "" {
+			continue
+		}
+		here := "+"
+		if _, away := s.awayText(nick); away {
+			here = "-"
+		}
+		user, host := nick, s.cfg.ServerName
+		if nick == s.nick {
+			user, host = s.user, s.host
+		}
+		out = append(out, nick+"="+here+user+"@"+host)
+	}
+	s.reply(func() { s.num("302", strings.Join(out, " ")) })
+}
+
+// awayText returns nick's away message and whether they are away.
+func (s *session) awayText(nick string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.aways[wire.FoldKey(nick)]
+	return t, ok
+}
+
+// maskMatch reports whether nick matches an IRC mask with * and ?,
+// regardless of case.
+func maskMatch(mask, nick string) bool {
+	mask = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`).Replace(strings.ToLower(mask))
+	ok, err := path.Match(mask, strings.ToLower(nick))
+	return err == nil && ok
+}
