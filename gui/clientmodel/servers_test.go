@@ -26,7 +26,7 @@ func TestServerRowsFoundAndRecent(t *testing.T) {
 		{Addr: "10.0.0.5:7878", Name: "Old name", Nick: "alice", Instance: "Room 7"},
 	}
 	r.ApplyLAN([]discovery.Event{{Kind: discovery.Searched}})
-	if !r.Take().Servers || r.LANStatus() != discovery.NoServers {
+	if !r.Take().Servers || r.LANStatus() != "No servers found on this network; type the address the admin shows" {
 		t.Errorf("nothing found: %q", r.LANStatus())
 	}
 	r.ApplyLAN([]discovery.Event{found("Room 7", "10.0.0.5:7878", 12, true, fp(1).String()), found("Lab", "10.0.0.7:7878", 1, false, "")})

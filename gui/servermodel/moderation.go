@@ -1,8 +1,6 @@
 package servermodel
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"slices"
 	"strings"
@@ -188,34 +186,6 @@ func (m *Model) ModState() string {
 
 // IsMuted reports whether nick is muted now.
 func (m *Model) IsMuted(nick string) bool { _, ok := m.Mod.Muted[nick]; return ok }
-
-// AuditCSV is the audit log as CSV (RFC 4180, a header row, local times),
-// for the Export button.
-func AuditCSV(entries []server.Audit) []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.Write([]string{"time", "action", "target", "reason", "detail"})
-	for _, e := range entries {
-		w.Write([]string{e.Time.Local().Format("2006-01-02 15:04:05"), e.Action, e.Target, e.Reason, e.Detail})
-	}
-	w.Flush()
-	return b.Bytes()
-}
-
-// AuditLine is one audit entry on one line, for the Moderation tab.
-func AuditLine(e server.Audit) string {
-	s := e.Action
-	if e.Target != "" {
-		s += " " + e.Target
-	}
-	if e.Reason != "" {
-		s += " — " + e.Reason
-	}
-	if e.Detail != "" {
-		s += fmt.Sprintf(" (%s)", e.Detail)
-	}
-	return OneLine(s, MaxLogText)
-}
 
 // modTitles are the error dialogs' titles of the moderation commands.
 var modTitles = map[string]func() string{
