@@ -211,12 +211,12 @@ func banLine(b server.BanInfo, now time.Time) string {
 
 // banSelect is the Kick dialog's "and ban for" choice, with "also ban the
 // nickname".
-func banSelect() (*widget.Select, *widget.Check) {
+func banSelect() (*dialogSelect, *dialogCheck) {
 	noBan := lang.L("Do not ban")
 	opts := append([]string{noBan}, servermodel.ChoiceLabels(servermodel.BanChoices)...)
-	sel := widget.NewSelect(opts, nil)
+	sel := newDialogSelect(opts, nil)
 	sel.SetSelected(noBan)
-	nick := widget.NewCheck(lang.L("Also ban the nickname (and names that look like it)"), nil)
+	nick := newDialogCheck(lang.L("Also ban the nickname (and names that look like it)"), nil)
 	return sel, nick
 }
 
@@ -240,7 +240,7 @@ func (s *ServerWindow) muteTapped() {
 	}
 	reason := widget.NewEntry()
 	reason.SetPlaceHolder(lang.L("Reason (optional)"))
-	length := widget.NewSelect(servermodel.ChoiceLabels(servermodel.MuteChoices), nil)
+	length := newDialogSelect(servermodel.ChoiceLabels(servermodel.MuteChoices), nil)
 	length.SetSelected(servermodel.MuteChoices[0].Label())
 	who := widget.NewLabelWithStyle(listNames(nicks, 12), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	who.Wrapping = fyne.TextWrapWord
@@ -263,6 +263,7 @@ func (s *ServerWindow) muteTapped() {
 		}
 	}, s.win)
 	reason.OnSubmitted = func(string) { d.Submit() }
+	dialogKeysTo(d, d.Submit, length)
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
 	d.Show()
 	s.win.Canvas().Focus(reason)

@@ -19,20 +19,20 @@ import (
 
 // overlaySelect finds the select in the top overlay whose options include
 // option.
-func overlaySelect(w fyne.Window, option string) *widget.Select {
-	var found *widget.Select
+func overlaySelect(w fyne.Window, option string) *dialogSelect {
+	var found *dialogSelect
 	walkTree(w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if s, ok := o.(*widget.Select); ok && found == nil && containsString(s.Options, option) {
+		if s, ok := o.(*dialogSelect); ok && found == nil && containsString(s.Options, option) {
 			found = s
 		}
 	})
 	return found
 }
 
-func overlayCheck(w fyne.Window) *widget.Check {
-	var found *widget.Check
+func overlayCheck(w fyne.Window) *dialogCheck {
+	var found *dialogCheck
 	walkTree(w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if c, ok := o.(*widget.Check); ok && found == nil {
+		if c, ok := o.(*dialogCheck); ok && found == nil {
 			found = c
 		}
 	})

@@ -189,6 +189,7 @@ func (s *ServerWindow) kickTapped() {
 		}
 	}, s.win)
 	reason.OnSubmitted = func(string) { d.Submit() }
+	dialogKeysTo(d, d.Submit, banFor, banNick)
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
 	d.Show()
 	s.win.Canvas().Focus(reason)
