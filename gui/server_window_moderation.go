@@ -40,7 +40,7 @@ type modWidgets struct {
 	lectureOn  *widget.Button
 	lectureOff *widget.Button
 	state      *widget.Label // where lecture mode is on, and the topics
-	topic      *widget.Entry
+	topic      *imeEntry
 	setTopic   *widget.Button
 	audit      *widget.List
 	export     *widget.Button
@@ -93,7 +93,7 @@ func (s *ServerWindow) buildModeration() {
 	md.lectureOff = widget.NewButton(lang.L("End lecture mode"), func() { s.lecture(false) })
 	md.state = widget.NewLabel("")
 	md.state.Wrapping = fyne.TextWrapWord
-	md.topic = widget.NewEntry()
+	md.topic = newIMEEntry()
 	md.topic.SetPlaceHolder(lang.L("Topic shown under the conversation's title (empty: none)"))
 	md.topic.OnSubmitted = func(string) { s.topicTapped() }
 	md.setTopic = widget.NewButton(lang.L("Set topic"), s.topicTapped)
@@ -238,7 +238,7 @@ func (s *ServerWindow) muteTapped() {
 	if len(nicks) == 0 || s.m.State != servermodel.Running {
 		return
 	}
-	reason := widget.NewEntry()
+	reason := newIMEEntry()
 	reason.SetPlaceHolder(lang.L("Reason (optional)"))
 	length := newDialogSelect(servermodel.ChoiceLabels(servermodel.MuteChoices), nil)
 	length.SetSelected(servermodel.MuteChoices[0].Label())

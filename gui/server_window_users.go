@@ -161,7 +161,7 @@ func (s *ServerWindow) kickTapped() {
 	if len(nicks) == 0 || s.m.State != servermodel.Running {
 		return
 	}
-	reason := widget.NewEntry()
+	reason := newIMEEntry()
 	reason.SetText(defaultKickReason)
 	who := widget.NewLabelWithStyle(listNames(nicks, 12), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	who.Wrapping = fyne.TextWrapWord
