@@ -244,7 +244,7 @@ func (s *ServerWindow) muteTapped() {
 	length.SetSelected(servermodel.MuteChoices[0].Label())
 	who := widget.NewLabelWithStyle(listNames(nicks, 12), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	who.Wrapping = fyne.TextWrapWord
-	title := lang.L("Mute") + " " + nicks[0] + "?"
+	title := lang.L("Mute {{.Nick}}?", map[string]any{"Nick": nicks[0]})
 	if len(nicks) > 1 {
 		title = fmt.Sprintf(lang.L("Mute %d users?"), len(nicks))
 	}

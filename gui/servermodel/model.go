@@ -216,7 +216,9 @@ func (m *Model) Apply(ev server.Event) Changes {
 	case server.ClusterChanged:
 		ch.Cluster = m.applyCluster(ev)
 	case server.Notice:
-		m.Log(ev.At, Notice, ev.Text)
+		if !ev.Typed { // typed news is worded from its own event (Audited, MuteChanged)
+			m.Log(ev.At, Notice, ev.Text)
+		}
 	case server.AwayChanged:
 		for i := range m.Users {
 			if m.Users[i].Nick == ev.Nick {

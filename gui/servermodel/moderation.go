@@ -94,6 +94,11 @@ func (m *Model) applyModeration(ev server.Event) (ch ModChanges, ok bool) {
 			m.Log(time.Now(), Warn, lang.L("The audit log of earlier runs could not be read: {{.Why}}", vars{"Why": ev.Err.Error()}))
 		}
 	case server.Audited:
+		switch ev.Entry.Action {
+		case server.AuditUnmute, server.AuditStart, server.AuditStop: // MuteChanged, Started and Stopped say it
+		default:
+			m.Log(ev.Entry.Time, Notice, AuditLine(ev.Entry))
+		}
 		mod.Audit = append(mod.Audit, ev.Entry)
 		if len(mod.Audit) > MaxAudit+MaxAudit/10 {
 			mod.Audit = slices.Clone(mod.Audit[len(mod.Audit)-MaxAudit:])
@@ -107,6 +112,7 @@ func (m *Model) applyModeration(ev server.Event) (ch ModChanges, ok bool) {
 			mod.Muted[ev.Nick] = ev.Until
 		} else {
 			delete(mod.Muted, ev.Nick)
+			m.Log(ev.At, Notice, lang.L("{{.Nick}} may speak again", vars{"Nick": ev.Nick}))
 		}
 		ch.Users = true
 	case server.LectureChanged:

@@ -728,7 +728,7 @@ func (h *hub) remove(c *conn, reason string, now time.Time) {
 	h.keepEvent(store.KindKicked, h.lobby, c.nick, reason, now)
 	h.log.Info("kick", "nick", c.nick, "addr", c.addr, "reason", reason)
 	h.drop(c, wire.LeftKicked, closeGraceful, reason)
-	h.emit(Notice{Text: fmt.Sprintf("kicked %s: %s", c.nick, reason), At: now})
+	h.emit(Notice{Text: fmt.Sprintf("kicked %s: %s", c.nick, reason), At: now, Typed: true})
 }
 
 func (h *hub) setPassword(pw string) {
@@ -736,7 +736,7 @@ func (h *hub) setPassword(pw string) {
 		h.gate.set(nil)
 		h.audit(Audit{Action: AuditPassword})
 		h.log.Info("password removed")
-		h.emit(Notice{Text: "password removed: anyone may join", At: time.Now()})
+		h.emit(Notice{Text: "password removed: anyone may join", At: time.Now(), Typed: true})
 		h.emit(PasswordChanged{At: time.Now()})
 		return
 	}
@@ -748,7 +748,7 @@ func (h *hub) setPassword(pw string) {
 	h.gate.set(hash)
 	h.audit(Audit{Action: AuditPassword, Args: AuditArgs{On: true}})
 	h.log.Info("password set")
-	h.emit(Notice{Text: "password set: new users need it to join", At: time.Now()})
+	h.emit(Notice{Text: "password set: new users need it to join", At: time.Now(), Typed: true})
 	h.emit(PasswordChanged{Required: true, At: time.Now()})
 }
 
@@ -772,7 +772,7 @@ func (h *hub) release(nick string) {
 	}
 	h.log.Info("nickname released", "nick", b.Nick)
 	h.audit(Audit{Action: AuditRelease, Target: b.Nick})
-	h.emit(Notice{Text: fmt.Sprintf("released the nickname %s: anyone may take it now", b.Nick), At: time.Now()})
+	h.emit(Notice{Text: fmt.Sprintf("released the nickname %s: anyone may take it now", b.Nick), At: time.Now(), Typed: true})
 }
 
 func (h *hub) announce(text string) {
@@ -792,7 +792,7 @@ func (h *hub) announce(text string) {
 		Conv: store.RoomConv(h.lobby.key), Room: h.lobby.name, Text: text}, h.lobby)
 	h.log.Info("announcement", "text", text, "users", len(h.lobby.members))
 	h.audit(Audit{Action: AuditAnnounce, Detail: text})
-	h.emit(Notice{Text: "announced: " + text, At: now})
+	h.emit(Notice{Text: "announced: " + text, At: now, Typed: true})
 }
 
 // ---- connections ----

@@ -563,7 +563,7 @@ func (h *hub) ban(cmd Ban) {
 	h.audit(Audit{Action: AuditBan, Target: b.info.Name, Reason: reason,
 		Args: AuditArgs{Until: b.info.Until, Device: b.info.Device, Addr: b.info.Addr, Nick: b.info.Nick}})
 	h.log.Info("ban", "name", b.info.Name, "what", b.info.What(), "until", b.info.Until, "reason", reason)
-	h.emit(Notice{Text: fmt.Sprintf("banned %s %s (%s): %s", b.info.Name, when, b.info.What(), reason), At: time.Now()})
+	h.emit(Notice{Text: fmt.Sprintf("banned %s %s (%s): %s", b.info.Name, when, b.info.What(), reason), At: time.Now(), Typed: true})
 	h.emitBans()
 	// Everyone online the ban covers leaves now.
 	var out []*conn
@@ -593,7 +593,7 @@ func (h *hub) unban(id int64) {
 	h.audit(Audit{Action: AuditUnban, Target: b.info.Name, Reason: b.info.Reason,
 		Args: AuditArgs{Until: b.info.Until, Device: b.info.Device, Addr: b.info.Addr, Nick: b.info.Nick}})
 	h.log.Info("unban", "name", b.info.Name, "id", id)
-	h.emit(Notice{Text: fmt.Sprintf("unbanned %s (%s)", b.info.Name, b.info.What()), At: time.Now()})
+	h.emit(Notice{Text: fmt.Sprintf("unbanned %s (%s)", b.info.Name, b.info.What()), At: time.Now(), Typed: true})
 	h.emitBans()
 }
 
@@ -640,7 +640,7 @@ func (h *hub) mute(cmd Mute) {
 		when = UntilText(mu.until, now)
 	}
 	h.audit(Audit{Action: AuditMute, Target: c.nick, Reason: reason, Args: AuditArgs{Until: mu.until}})
-	h.emit(Notice{Text: fmt.Sprintf("muted %s %s: %s", c.nick, when, reason), At: time.Now()})
+	h.emit(Notice{Text: fmt.Sprintf("muted %s %s: %s", c.nick, when, reason), At: time.Now(), Typed: true})
 	h.emit(MuteChanged{Nick: c.nick, On: true, Until: mu.until, At: time.Now()})
 }
 
@@ -679,7 +679,7 @@ func (h *hub) endMute(key string, mu *mute, c *conn) {
 		c.muted = nil
 		h.pushMsg(c, restriction(wire.RestrictMute, false, "", time.Time{}, ""))
 	}
-	h.emit(Notice{Text: fmt.Sprintf("%s may speak again", mu.nick), At: time.Now()})
+	h.emit(Notice{Text: fmt.Sprintf("%s may speak again", mu.nick), At: time.Now(), Typed: true})
 	h.emit(MuteChanged{Nick: mu.nick, At: time.Now()})
 }
 
@@ -769,7 +769,7 @@ func (h *hub) lecture(cmd Lecture) {
 	}
 	state := map[bool]string{true: "on", false: "off"}[cmd.On]
 	h.audit(Audit{Action: AuditLecture, Target: name, Reason: reason, Args: AuditArgs{On: cmd.On}})
-	h.emit(Notice{Text: fmt.Sprintf("lecture mode %s in %s", state, where), At: time.Now()})
+	h.emit(Notice{Text: fmt.Sprintf("lecture mode %s in %s", state, where), At: time.Now(), Typed: true})
 	h.emit(LectureChanged{Room: name, On: cmd.On, At: time.Now()})
 }
 
@@ -801,9 +801,9 @@ func (h *hub) setTopic(cmd SetTopic) {
 	h.broadcast(r, wire.Encode(t))
 	h.audit(Audit{Action: AuditTopic, Target: r.name, Detail: text})
 	if text == "" {
-		h.emit(Notice{Text: fmt.Sprintf("topic of “%s” removed", r.name), At: time.Now()})
+		h.emit(Notice{Text: fmt.Sprintf("topic of “%s” removed", r.name), At: time.Now(), Typed: true})
 	} else {
-		h.emit(Notice{Text: fmt.Sprintf("topic of “%s”: %s", r.name, text), At: time.Now()})
+		h.emit(Notice{Text: fmt.Sprintf("topic of “%s”: %s", r.name, text), At: time.Now(), Typed: true})
 	}
 	h.emit(TopicChanged{Room: r.name, Text: text, At: time.Now()})
 }
