@@ -10,6 +10,7 @@ import (
 	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/wire"
 )
 
 // TestLANStatusKorean: the connect form's search line and server rows,
@@ -58,7 +59,7 @@ func TestAuditLogKorean(t *testing.T) {
 	at := time.Date(2026, 12, 2, 14, 0, 0, 0, time.Local)
 	entries := []server.Audit{
 		{Time: at, Action: server.AuditBan, Target: "mallory", Reason: "도배", Args: server.AuditArgs{Until: at.Add(time.Hour), Nick: "mallory"}},
-		{Time: at, Action: server.AuditLecture, Args: server.AuditArgs{On: true}},
+		{Time: at, Action: server.AuditLecture, Reason: wire.ReasonLecture, Args: server.AuditArgs{On: true}}, // the server's default reason
 		{Time: at, Action: server.AuditStop, Target: "0.0.0.0:7878", Args: server.AuditArgs{Users: 28}},
 		{Time: at, Action: server.AuditMute, Target: "bob"},
 		{Time: at, Action: server.AuditKick, Target: "eve", Args: server.AuditArgs{Server: "3층"}},
@@ -70,7 +71,7 @@ func TestAuditLogKorean(t *testing.T) {
 	}
 	want := []string{
 		"차단 mallory — 도배 (15:00까지; 닉네임 mallory)",
-		"강의 모드 시작 모든 방",
+		"강의 모드 시작 모든 방 — 관리자의 공지만 올라옵니다",
 		"서버 중지 0.0.0.0:7878 (사용자 28명이 접속해 있었음)",
 		"음소거 bob (해제할 때까지)",
 		"추방 eve (3층 서버)",

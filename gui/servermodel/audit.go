@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/server"
 )
 
@@ -32,7 +33,7 @@ func AuditLine(e server.Audit) string {
 		s += " " + t
 	}
 	if e.Reason != "" {
-		s += " — " + e.Reason
+		s += " — " + clientmodel.ServerReason(e.Reason)
 	}
 	if d := AuditDetail(e); d != "" {
 		s += " (" + d + ")"

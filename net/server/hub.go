@@ -63,7 +63,7 @@ const (
 	ReasonStopped = "server stopped"
 	// DefaultKickReason is what the kicked user is told when Kick.Reason is
 	// empty.
-	DefaultKickReason = "removed by the administrator"
+	DefaultKickReason = wire.ReasonKicked
 )
 
 // Run serves until ctx is done or cmds is closed, then stops cleanly (every

@@ -166,7 +166,7 @@ func (TopicChanged) isEvent()   {}
 const AuditShown = 1000
 
 // DefaultBanReason is the reason given when the admin gives none.
-const DefaultBanReason = "banned by the administrator"
+const DefaultBanReason = wire.ReasonBanned
 
 // EndOfDay is the "today" choice of a ban or mute: midnight after t, in
 // t's time zone.
@@ -623,7 +623,7 @@ func (h *hub) target(op, nick, reason, def string) (*conn, string) {
 
 func (h *hub) mute(cmd Mute) {
 	now := h.now()
-	c, reason := h.target("mute", cmd.Nick, cmd.Reason, "muted by the administrator")
+	c, reason := h.target("mute", cmd.Nick, cmd.Reason, wire.ReasonMuted)
 	if c == nil {
 		return
 	}
@@ -740,7 +740,7 @@ func (h *hub) lecture(cmd Lecture) {
 		h.failed("lecture", ErrNotRunning)
 		return
 	}
-	reason, ok := h.reasonOr("lecture", cmd.Reason, "only the administrator's announcements are posted")
+	reason, ok := h.reasonOr("lecture", cmd.Reason, wire.ReasonLecture)
 	if !ok {
 		return
 	}
