@@ -2,11 +2,13 @@ package gui
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
@@ -84,5 +86,15 @@ func TestAuditLogKorean(t *testing.T) {
 		if eng := englishIn([]string{strings.NewReplacer("mallory", "", "bob", "", "eve", "").Replace(s)}); len(eng) > 0 {
 			t.Errorf("English in %q", s)
 		}
+	}
+}
+
+// TestLostConnectionKorean: the session's "the server closed the
+// connection: EOF" is said in Korean, not half in English.
+func TestLostConnectionKorean(t *testing.T) {
+	useKorean(t)
+	err := fmt.Errorf("the server closed the connection: %w", io.EOF)
+	if got := clientmodel.Plain(err, ""); got != "서버가 연결을 닫았습니다" {
+		t.Errorf("Plain = %q", got)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -83,9 +82,11 @@ func (s *ServerWindow) buildModeration() {
 	md.unban = widget.NewButtonWithIcon(lang.L("Unban"), theme.ContentUndoIcon(), s.unbanTapped)
 	md.bansEmpty = widget.NewLabel(lang.L("Nobody is banned. To ban someone, select them under Users and press Kick."))
 	md.bansEmpty.Wrapping = fyne.TextWrapWord
+	// Each pane's button shares its title's row: the audit log gets the room.
 	bansPane := container.NewBorder(
-		container.NewVBox(widget.NewLabelWithStyle(lang.L("Bans"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), md.bansEmpty),
-		container.NewHBox(layout.NewSpacer(), md.unban), nil, nil, md.bans)
+		container.NewVBox(container.NewBorder(nil, nil, nil, md.unban,
+			widget.NewLabelWithStyle(lang.L("Bans"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})), md.bansEmpty),
+		nil, nil, nil, md.bans)
 
 	md.room = widget.NewSelect([]string{everyRoom()}, nil)
 	md.room.SetSelected(everyRoom())
@@ -124,9 +125,9 @@ func (s *ServerWindow) buildModeration() {
 		widget.NewSeparator(),
 	)
 	auditPane := container.NewBorder(
-		widget.NewLabelWithStyle(lang.L("Audit log (every admin action, earlier runs included)"), fyne.TextAlignLeading,
-			fyne.TextStyle{Bold: true}),
-		container.NewHBox(layout.NewSpacer(), md.export), nil, nil, md.audit)
+		container.NewBorder(nil, nil, nil, md.export, widget.NewLabelWithStyle(lang.L("Audit log (every admin action, earlier runs included)"),
+			fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+		nil, nil, nil, md.audit)
 	split := container.NewVSplit(bansPane, auditPane)
 	split.Offset = 0.3
 	md.modTab = container.NewTabItemWithIcon(lang.L("Moderation"), theme.WarningIcon(),

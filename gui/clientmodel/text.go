@@ -104,13 +104,10 @@ func Plain(err error, fallback string) string {
 	case errors.Is(err, wire.ErrInvalidName):
 		return NameError(err)
 	}
-	s := err.Error()
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		s = strings.TrimSuffix(strings.TrimSuffix(s, ": unexpected EOF"), ": EOF")
-		if s == "EOF" || s == "unexpected EOF" {
-			s = lang.L("the server closed the connection")
-		}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) { // however the session wrapped it
+		return lang.L("the server closed the connection")
 	}
+	s := err.Error()
 	return strings.ReplaceAll(s, "0.0.0.0", lang.L("this computer"))
 }
 
