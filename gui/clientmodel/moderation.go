@@ -46,7 +46,7 @@ func (m *Model) Silenced(c *Conv) string {
 		return s + ". " + lang.L("You can still read.")
 	}
 	if c != nil && c.Kind != Private && (m.LectureAll != "" || c.Lecture != "") {
-		return lang.L("Lecture mode: only the admin's announcements are posted here. Private messages still go.")
+		return lang.L("Lecture mode: you can send private messages only") // short: it is the entry's placeholder
 	}
 	return ""
 }
