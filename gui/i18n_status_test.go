@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/discovery"
@@ -96,5 +98,20 @@ func TestLostConnectionKorean(t *testing.T) {
 	err := fmt.Errorf("the server closed the connection: %w", io.EOF)
 	if got := clientmodel.Plain(err, ""); got != "서버가 연결을 닫았습니다" {
 		t.Errorf("Plain = %q", got)
+	}
+}
+
+// TestFyneStringsKorean: Fyne's own dialog and menu words (the error
+// dialog's title, Yes/No, the entry's menu, the file dialog), which Fyne
+// 2.8.1 has no Korean for, come from our ko.json.
+func TestFyneStringsKorean(t *testing.T) {
+	useKorean(t)
+	for key, want := range map[string]string{"Error": "오류", "Yes": "예", "No": "아니요", "Paste": "붙여넣기", "New Folder": "새 폴더"} {
+		if got := lang.L(key); got != want {
+			t.Errorf("lang.L(%q) = %q, want %q", key, got, want)
+		}
+	}
+	if got := lang.X("file.parent", "Parent"); got != "상위 폴더" {
+		t.Errorf("file.parent = %q", got)
 	}
 }
