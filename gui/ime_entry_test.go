@@ -46,11 +46,20 @@ func TestIMEEnter(t *testing.T) {
 		t.Fatalf("entry %q, want the key typed after sending", w.input.Text)
 	}
 
-	// Or once the wait is over.
+	// Or once the wait is over: the timer hands the submit to the UI
+	// goroutine (here, this test's).
 	imeWait = 10 * time.Millisecond
-	uiLater = fyne.Do
+	timers := make(chan func(), 1)
+	uiLater = func(f func()) { timers <- f }
 	t.Cleanup(func() { uiLater = func(func()) {} })
 	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	noCmd(t, cmds)
+	select {
+	case f := <-timers:
+		f()
+	case <-time.After(5 * time.Second):
+		t.Fatal("the wait never ended")
+	}
 	if say, ok := nextCmd(t, cmds).(client.Say); !ok || say.Text != "a" {
 		t.Fatalf("sent %#v after the wait, want a", say)
 	}
