@@ -14,6 +14,7 @@ import (
 	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/store"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -113,5 +114,19 @@ func TestFyneStringsKorean(t *testing.T) {
 	}
 	if got := lang.X("file.parent", "Parent"); got != "상위 폴더" {
 		t.Errorf("file.parent = %q", got)
+	}
+}
+
+// TestHistoryDatabaseErrorKorean: net/store's problems with the database
+// file are typed, and the server window words them in Korean; in English
+// the window says what the store says.
+func TestHistoryDatabaseErrorKorean(t *testing.T) {
+	err := fmt.Errorf("the bans could not be read: %w", &store.DBError{Problem: store.ProblemInUse, Path: "/srv/history.db"})
+	if got, want := servermodel.ErrText(err), "the history database /srv/history.db is in use by another MultiChat server"; got != want {
+		t.Errorf("English: %q, want %q", got, want)
+	}
+	useKorean(t)
+	if got, want := servermodel.ErrText(err), "기록 데이터베이스 /srv/history.db을(를) 다른 MultiChat 서버가 쓰고 있습니다"; got != want {
+		t.Errorf("Korean: %q, want %q", got, want)
 	}
 }

@@ -91,7 +91,7 @@ func (m *Model) applyModeration(ev server.Event) (ch ModChanges, ok bool) {
 		mod.Audit = append(slices.Clone(ev.Entries), mod.Audit...)
 		mod.AuditErr, ch.Audit = ev.Err, true
 		if ev.Err != nil {
-			m.Log(time.Now(), Warn, lang.L("The audit log of earlier runs could not be read: {{.Why}}", vars{"Why": ev.Err.Error()}))
+			m.Log(time.Now(), Warn, lang.L("The audit log of earlier runs could not be read: {{.Why}}", vars{"Why": ErrText(ev.Err)}))
 		}
 	case server.Audited:
 		switch ev.Entry.Action {
