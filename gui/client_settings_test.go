@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/net/client"
 )
@@ -58,16 +57,17 @@ func TestClientLinksAreTappable(t *testing.T) {
 }
 
 // settingsWidgets finds the Settings dialog's widgets.
-func settingsWidgets(t *testing.T, w *ClientWindow) (folder *dialogEntry, variant *widget.RadioGroup, size *widget.Select) {
+func settingsWidgets(t *testing.T, w *ClientWindow) (folder *dialogEntry, variant, size *dialogSelect) {
 	t.Helper()
 	walkTree(w.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
 		switch x := o.(type) {
 		case *dialogEntry:
 			folder = x
-		case *widget.RadioGroup:
-			variant = x
-		case *widget.Select:
-			if slices.Contains(x.Options, "Larger") { // not the auto-accept sizes
+		case *dialogSelect:
+			switch {
+			case slices.Contains(x.Options, "Dark"):
+				variant = x
+			case slices.Contains(x.Options, "Larger"): // not the auto-accept sizes
 				size = x
 			}
 		}

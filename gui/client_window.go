@@ -62,7 +62,8 @@ type ClientWindow struct {
 
 	// connect form
 	form                  fyne.CanvasObject
-	addr, nick            *widget.Entry
+	addr                  *widget.Entry
+	nick                  *imeEntry
 	connectBtn, cancelBtn *widget.Button
 	formStatus            *widget.Label
 	serverStatus          *widget.Label
@@ -226,7 +227,7 @@ func (w *ClientWindow) buildForm(opts ClientOptions) {
 	w.addr = widget.NewEntry()
 	w.addr.SetPlaceHolder(lang.L("host:port, e.g. 192.168.1.5:{{.Port}}", map[string]any{"Port": DefaultPort}))
 	w.addr.SetText(addr)
-	w.nick = widget.NewEntry()
+	w.nick = newIMEEntry()
 	w.nick.SetPlaceHolder(lang.L("your nickname"))
 	w.nick.SetText(nick)
 	w.addr.OnSubmitted = func(string) { w.connect() }

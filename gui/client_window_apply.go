@@ -180,7 +180,10 @@ func (w *ClientWindow) drawForm() {
 	}
 	w.formStatus.SetText(f.Text)
 	show(w.formStatus, f.Text != "")
-	var focus *widget.Entry
+	var focus interface {
+		fyne.Focusable
+		fyne.Shortcutable
+	}
 	switch f.Focus {
 	case "nick":
 		focus = w.nick

@@ -16,9 +16,10 @@ import (
 
 // dialogEntry is a one-line entry for dialogs: Enter runs OnSubmitted (as
 // in any Entry) and Escape runs onEscape, so that every dialog can be used
-// from the keyboard alone.
+// from the keyboard alone. Enter waits for an input method's last syllable
+// (imeEntry).
 type dialogEntry struct {
-	widget.Entry
+	imeEntry
 	onEscape func()
 	onDown   func()
 }
@@ -32,11 +33,13 @@ func newDialogEntry() *dialogEntry {
 func (e *dialogEntry) TypedKey(k *fyne.KeyEvent) {
 	switch {
 	case k.Name == fyne.KeyEscape && e.onEscape != nil:
+		e.flush()
 		e.onEscape()
 	case k.Name == fyne.KeyDown && e.onDown != nil:
+		e.flush()
 		e.onDown()
 	default:
-		e.Entry.TypedKey(k)
+		e.imeEntry.TypedKey(k)
 	}
 }
 

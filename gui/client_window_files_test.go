@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/client"
@@ -136,9 +135,9 @@ func TestClientFileSettings(t *testing.T) {
 		t.Fatalf("download folder placeholder: %#v", folder)
 	}
 	folder.SetText(filepath.Join(home, "받은 파일"))
-	var auto *widget.Select
+	var auto *dialogSelect
 	walkTree(w.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if s, ok := o.(*widget.Select); ok && slices.Contains(s.Options, "Up to 10 MB") {
+		if s, ok := o.(*dialogSelect); ok && slices.Contains(s.Options, "Up to 10 MB") {
 			auto = s
 		}
 	})

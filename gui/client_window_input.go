@@ -3,7 +3,6 @@ package gui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/clientmodel"
 )
@@ -83,9 +82,10 @@ func (w *ClientWindow) addShortcuts() {
 
 // chatEntry is the message entry: the chat view's shortcuts work while it has
 // the focus, Tab completes nicknames, and Ctrl+C copies the selected log
-// line when no text of the entry is selected.
+// line when no text of the entry is selected. Enter waits for an input
+// method's last syllable (imeEntry).
 type chatEntry struct {
-	widget.Entry
+	imeEntry
 	w *ClientWindow
 }
 
@@ -99,18 +99,11 @@ func newChatEntry(w *ClientWindow) *chatEntry {
 func (e *chatEntry) AcceptsTab() bool { return true }
 
 func (e *chatEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
-		// An input method (ibus-hangul through XIM) commits the syllable
-		// being composed when Enter ends it; the commit can come in the same
-		// batch of window events as the Enter, or after it. Submitting once
-		// the batch is handled keeps that last syllable in the message.
-		fyne.Do(func() { e.Entry.TypedKey(k) })
-		return
-	}
 	if k.Name != fyne.KeyTab {
-		e.Entry.TypedKey(k)
+		e.imeEntry.TypedKey(k)
 		return
 	}
+	e.flush()
 	w := e.w
 	if w.completeN == 0 {
 		w.completeFrom = e.Text
@@ -124,6 +117,7 @@ func (e *chatEntry) TypedKey(k *fyne.KeyEvent) {
 }
 
 func (e *chatEntry) TypedShortcut(s fyne.Shortcut) {
+	e.flush()
 	if _, copy := s.(*fyne.ShortcutCopy); copy && e.SelectedText() != "" {
 		e.Entry.TypedShortcut(s)
 		return

@@ -31,6 +31,7 @@ func (w *ClientWindow) toggleAway() {
 type settingsRows struct {
 	items []*widget.FormItem
 	save  func()
+	keyed []keyed // its widgets that Escape and Enter reach
 }
 
 // presenceSettings are the Settings rows for away, typing, do not disturb
@@ -46,16 +47,16 @@ func (w *ClientWindow) presenceSettings(p fyne.Preferences) settingsRows {
 	for _, n := range awayChoices {
 		opts = append(opts, minutes(n))
 	}
-	away := widget.NewSelect(opts, nil)
+	away := newDialogSelect(opts, nil)
 	away.SetSelected(minutes(p.IntWithFallback(prefAwayAfter, 10)))
 	if away.Selected == "" {
 		away.SetSelected(opts[2])
 	}
-	typing := widget.NewCheck(lang.L("Show others when I am typing"), nil)
+	typing := newDialogCheck(lang.L("Show others when I am typing"), nil)
 	typing.SetChecked(p.BoolWithFallback(prefTyping, true))
-	dnd := widget.NewCheck(lang.L("Do not disturb: no desktop notifications"), nil)
+	dnd := newDialogCheck(lang.L("Do not disturb: no desktop notifications"), nil)
 	dnd.SetChecked(p.Bool(prefDND))
-	tray := widget.NewCheck(lang.L("Closing the window keeps MultiChat in the system tray"), nil)
+	tray := newDialogCheck(lang.L("Closing the window keeps MultiChat in the system tray"), nil)
 	tray.SetChecked(p.Bool(prefCloseTray))
 	items := []*widget.FormItem{
 		widget.NewFormItem(lang.L("Away"), away),
@@ -63,7 +64,7 @@ func (w *ClientWindow) presenceSettings(p fyne.Preferences) settingsRows {
 		widget.NewFormItem(lang.L("Do not disturb"), dnd),
 		widget.NewFormItem(lang.L("System tray"), tray),
 	}
-	return settingsRows{items: items, save: func() {
+	return settingsRows{items: items, keyed: []keyed{away, typing, dnd, tray}, save: func() {
 		for i, o := range opts {
 			if o == away.Selected {
 				p.SetInt(prefAwayAfter, awayChoices[i])

@@ -86,9 +86,9 @@ func DownloadDir(p fyne.Preferences) string { return p.String(prefDownloads) }
 // Cancel leaves everything as it was.
 func (w *ClientWindow) showSettings() {
 	p := w.app.Preferences()
-	notify := widget.NewCheck(lang.L("Desktop notifications for private messages and mentions"), nil)
+	notify := newDialogCheck(lang.L("Desktop notifications for private messages and mentions"), nil)
 	notify.SetChecked(p.BoolWithFallback(prefNotify, true))
-	collapse := widget.NewCheck(lang.L("Fold joins and leaves into one line (“5 people joined”)"), nil)
+	collapse := newDialogCheck(lang.L("Fold joins and leaves into one line (“5 people joined”)"), nil)
 	collapse.SetChecked(w.m.Collapse)
 	folder := newDialogEntry() // Escape cancels, Enter saves
 	folder.SetPlaceHolder(client.DefaultDownloadDir())
@@ -101,10 +101,9 @@ func (w *ClientWindow) showSettings() {
 		}, w.win)
 	})
 	variants := []string{"system", "light", "dark"}
-	variant := widget.NewRadioGroup([]string{lang.L("System"), lang.L("Light"), lang.L("Dark")}, nil)
-	variant.Horizontal = true
+	variant := newDialogSelect([]string{lang.L("System"), lang.L("Light"), lang.L("Dark")}, nil)
 	variant.SetSelected(variant.Options[max(0, slices.Index(variants, ClientAppearance(p).Variant))])
-	size := widget.NewSelect(nil, nil)
+	size := newDialogSelect(nil, nil)
 	cur := ClientAppearance(p).Scale
 	for _, s := range textSizes {
 		size.Options = append(size.Options, s.name())
@@ -115,7 +114,7 @@ func (w *ClientWindow) showSettings() {
 	if size.Selected == "" {
 		size.Selected = textSizes[1].name()
 	}
-	auto := widget.NewSelect(autoAcceptNames(), nil)
+	auto := newDialogSelect(autoAcceptNames(), nil)
 	auto.SetSelected(autoAcceptName(p.Int(prefAutoAccept)))
 	language := languageSelect(p)
 	presence := w.presenceSettings(p)
@@ -164,6 +163,7 @@ func (w *ClientWindow) showSettings() {
 	d.Resize(fyne.NewSize(680, 600))
 	folder.onEscape = d.Hide
 	folder.OnSubmitted = func(string) { save(); d.Hide() }
+	dialogKeysTo(d, func() { save(); d.Hide() }, append(presence.keyed, notify, collapse, variant, size, auto, language.Select)...)
 	w.openModal(d, func() { save(); d.Hide() }, nil)
 }
 

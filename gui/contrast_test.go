@@ -89,6 +89,7 @@ func TestThemeContrast(t *testing.T) {
 		theme.ColorNamePlaceHolder: {"background", "my line", "mention"},
 		theme.ColorNameError:       {"background", "my line"},
 		theme.ColorNamePrimary:     {"background"},
+		theme.ColorNameHyperlink:   {"background", "my line", "mention"}, // links in the log
 		theme.ColorNameSuccess:     {"background"},
 		theme.ColorNameWarning:     {"background"},
 	}

@@ -76,7 +76,7 @@ func forceLanguage(code string) {
 
 // languageChoice is the Language row of a settings dialog.
 type languageChoice struct {
-	Select *widget.Select
+	Select *dialogSelect
 	save   func()
 }
 
@@ -87,7 +87,7 @@ func languageSelect(p fyne.Preferences) languageChoice {
 	for _, l := range Languages {
 		names = append(names, languageName(l.Code))
 	}
-	sel := widget.NewSelect(names, nil)
+	sel := newDialogSelect(names, nil)
 	cur := p.String(prefLanguage)
 	sel.SetSelected(names[0])
 	for i, l := range Languages {
@@ -108,9 +108,11 @@ func showLanguageDialog(a fyne.App, win fyne.Window) {
 	choice := languageSelect(a.Preferences())
 	item := widget.NewFormItem(lang.L("Language"), choice.Select)
 	item.HintText = lang.L("Used from the next start of MultiChat.")
-	dialog.ShowForm(lang.L("Language"), lang.L("Save"), lang.L("Cancel"), []*widget.FormItem{item}, func(ok bool) {
+	d := dialog.NewForm(lang.L("Language"), lang.L("Save"), lang.L("Cancel"), []*widget.FormItem{item}, func(ok bool) {
 		if ok {
 			choice.save()
 		}
 	}, win)
+	dialogKeysTo(d, d.Submit, choice.Select)
+	d.Show()
 }

@@ -23,6 +23,7 @@ func TestMain(m *testing.M) {
 	forceLanguage("en")
 	SetupLanguage(nil)
 	uiLater = func(func()) {} // timers (typing lines, idle) do not reach the windows under test
+	imeWait = 0               // Enter submits at once (TestIMEEnter holds it as a person's run does)
 	os.Exit(m.Run())
 }
 
@@ -42,7 +43,7 @@ var userTextCalls = map[string]bool{
 	"SetText": true, "SetPlaceHolder": true, "NewMenuItem": true, "NewMenu": true, "NewFormItem": true,
 	"NewCustom": true, "NewCustomConfirm": true, "NewForm": true, "NewInformation": true, "NewConfirm": true,
 	"NewTabItem": true, "NewTabItemWithIcon": true, "NewNotification": true, "NewHyperlink": true,
-	"SetTitle": true, "NewRadioGroup": true, "ShowInformation": true, "NewError": true, "ShowConfirm": true,
+	"SetTitle": true, "newDialogCheck": true, "newDialogSelect": true, "NewRadioGroup": true, "ShowInformation": true, "NewError": true, "ShowConfirm": true,
 }
 
 // langCalls are the lang functions that take a key first.

@@ -94,7 +94,7 @@ type ServerWindow struct {
 	log          *widget.List
 	detail       *widget.Label
 	detailPane   *fyne.Container
-	announce     *widget.Entry
+	announce     *imeEntry
 	announceBtn  *widget.Button
 	errorDialogs int // shown so far, for tests
 
@@ -263,7 +263,7 @@ func (s *ServerWindow) build() {
 	s.logItemHt = s.log.CreateItem().MinSize().Height
 	s.buildDetail()
 
-	s.announce = widget.NewEntry()
+	s.announce = newIMEEntry()
 	s.announce.SetPlaceHolder(lang.L("Announcement to everyone (Enter sends)"))
 	s.announce.OnSubmitted = func(string) { s.announceTapped() }
 	s.announceBtn = widget.NewButtonWithIcon(lang.L("Announce"), theme.MailSendIcon(), s.announceTapped)

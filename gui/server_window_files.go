@@ -39,7 +39,7 @@ func (s *ServerWindow) buildFiles() {
 // filesTapped lets the administrator turn file transfers on or off and
 // choose the largest file; it applies at once (transfers under way finish).
 func (s *ServerWindow) filesTapped() {
-	allow := widget.NewCheck(lang.L("Let users send files"), nil)
+	allow := newDialogCheck(lang.L("Let users send files"), nil)
 	allow.SetChecked(!s.files.off)
 	var names []string
 	sizes := fileSizes
@@ -49,7 +49,7 @@ func (s *ServerWindow) filesTapped() {
 	for _, n := range sizes {
 		names = append(names, clientmodel.ByteSize(n))
 	}
-	largest := widget.NewSelect(names, nil)
+	largest := newDialogSelect(names, nil)
 	largest.SetSelected(clientmodel.ByteSize(s.files.max))
 	allow.OnChanged = func(on bool) { setEnabled(largest, on) }
 	setEnabled(largest, allow.Checked)
@@ -75,6 +75,7 @@ func (s *ServerWindow) filesTapped() {
 			s.logNow(servermodel.Info, fmt.Sprintf(lang.L("File transfers are on, up to %s a file"), clientmodel.ByteSize(p.max)))
 		}
 	}, s.win)
+	dialogKeysTo(d, d.Submit, allow, largest)
 	d.Resize(fyne.NewSize(420, d.MinSize().Height))
 	d.Show()
 }

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/net/server"
 )
@@ -19,7 +18,7 @@ func TestServerWindowFilesDialog(t *testing.T) {
 	sw.SetFilePolicy(false, 1<<30)
 
 	test.Tap(sw.filesBtn)
-	allow := overlayFind[*widget.Check](f.win)
+	allow := overlayFind[*dialogCheck](f.win)
 	if allow == nil || !allow.Checked {
 		t.Fatalf("dialog: %q", overlayTexts(f.win))
 	}
@@ -29,8 +28,8 @@ func TestServerWindowFilesDialog(t *testing.T) {
 		t.Fatalf("sent %#v", got)
 	}
 	test.Tap(sw.filesBtn)
-	test.Tap(overlayFind[*widget.Check](f.win))
-	sel := overlayFind[*widget.Select](f.win)
+	test.Tap(overlayFind[*dialogCheck](f.win))
+	sel := overlayFind[*dialogSelect](f.win)
 	sel.SetSelected("100.0 MiB")
 	dismissOverlay(t, f.win, "Apply")
 	if got := f.nextCmd(); got != (server.SetFiles{MaxSize: 100 << 20}) {

@@ -178,11 +178,11 @@ func overlayButton(w fyne.Window, text string) *widget.Button {
 	return found
 }
 
-func overlayEntry(w fyne.Window) *widget.Entry {
+func overlayEntry(w fyne.Window) *imeEntry {
 	top := w.Canvas().Overlays().Top()
-	var found *widget.Entry
+	var found *imeEntry
 	walkTree(top, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && found == nil {
+		if e, ok := o.(*imeEntry); ok && found == nil {
 			found = e
 		}
 	})

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -40,7 +39,7 @@ type modWidgets struct {
 	lectureOn  *widget.Button
 	lectureOff *widget.Button
 	state      *widget.Label // where lecture mode is on, and the topics
-	topic      *widget.Entry
+	topic      *imeEntry
 	setTopic   *widget.Button
 	audit      *widget.List
 	export     *widget.Button
@@ -83,9 +82,11 @@ func (s *ServerWindow) buildModeration() {
 	md.unban = widget.NewButtonWithIcon(lang.L("Unban"), theme.ContentUndoIcon(), s.unbanTapped)
 	md.bansEmpty = widget.NewLabel(lang.L("Nobody is banned. To ban someone, select them under Users and press Kick."))
 	md.bansEmpty.Wrapping = fyne.TextWrapWord
+	// Each pane's button shares its title's row: the audit log gets the room.
 	bansPane := container.NewBorder(
-		container.NewVBox(widget.NewLabelWithStyle(lang.L("Bans"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), md.bansEmpty),
-		container.NewHBox(layout.NewSpacer(), md.unban), nil, nil, md.bans)
+		container.NewVBox(container.NewBorder(nil, nil, nil, md.unban,
+			widget.NewLabelWithStyle(lang.L("Bans"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})), md.bansEmpty),
+		nil, nil, nil, md.bans)
 
 	md.room = widget.NewSelect([]string{everyRoom()}, nil)
 	md.room.SetSelected(everyRoom())
@@ -93,7 +94,7 @@ func (s *ServerWindow) buildModeration() {
 	md.lectureOff = widget.NewButton(lang.L("End lecture mode"), func() { s.lecture(false) })
 	md.state = widget.NewLabel("")
 	md.state.Wrapping = fyne.TextWrapWord
-	md.topic = widget.NewEntry()
+	md.topic = newIMEEntry()
 	md.topic.SetPlaceHolder(lang.L("Topic shown under the conversation's title (empty: none)"))
 	md.topic.OnSubmitted = func(string) { s.topicTapped() }
 	md.setTopic = widget.NewButton(lang.L("Set topic"), s.topicTapped)
@@ -124,9 +125,9 @@ func (s *ServerWindow) buildModeration() {
 		widget.NewSeparator(),
 	)
 	auditPane := container.NewBorder(
-		widget.NewLabelWithStyle(lang.L("Audit log (every admin action, earlier runs included)"), fyne.TextAlignLeading,
-			fyne.TextStyle{Bold: true}),
-		container.NewHBox(layout.NewSpacer(), md.export), nil, nil, md.audit)
+		container.NewBorder(nil, nil, nil, md.export, widget.NewLabelWithStyle(lang.L("Audit log (every admin action, earlier runs included)"),
+			fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+		nil, nil, nil, md.audit)
 	split := container.NewVSplit(bansPane, auditPane)
 	split.Offset = 0.3
 	md.modTab = container.NewTabItemWithIcon(lang.L("Moderation"), theme.WarningIcon(),
@@ -211,12 +212,12 @@ func banLine(b server.BanInfo, now time.Time) string {
 
 // banSelect is the Kick dialog's "and ban for" choice, with "also ban the
 // nickname".
-func banSelect() (*widget.Select, *widget.Check) {
+func banSelect() (*dialogSelect, *dialogCheck) {
 	noBan := lang.L("Do not ban")
 	opts := append([]string{noBan}, servermodel.ChoiceLabels(servermodel.BanChoices)...)
-	sel := widget.NewSelect(opts, nil)
+	sel := newDialogSelect(opts, nil)
 	sel.SetSelected(noBan)
-	nick := widget.NewCheck(lang.L("Also ban the nickname (and names that look like it)"), nil)
+	nick := newDialogCheck(lang.L("Also ban the nickname (and names that look like it)"), nil)
 	return sel, nick
 }
 
@@ -238,13 +239,13 @@ func (s *ServerWindow) muteTapped() {
 	if len(nicks) == 0 || s.m.State != servermodel.Running {
 		return
 	}
-	reason := widget.NewEntry()
+	reason := newIMEEntry()
 	reason.SetPlaceHolder(lang.L("Reason (optional)"))
-	length := widget.NewSelect(servermodel.ChoiceLabels(servermodel.MuteChoices), nil)
+	length := newDialogSelect(servermodel.ChoiceLabels(servermodel.MuteChoices), nil)
 	length.SetSelected(servermodel.MuteChoices[0].Label())
 	who := widget.NewLabelWithStyle(listNames(nicks, 12), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	who.Wrapping = fyne.TextWrapWord
-	title := lang.L("Mute") + " " + nicks[0] + "?"
+	title := lang.L("Mute {{.Nick}}?", map[string]any{"Nick": nicks[0]})
 	if len(nicks) > 1 {
 		title = fmt.Sprintf(lang.L("Mute %d users?"), len(nicks))
 	}
@@ -263,6 +264,7 @@ func (s *ServerWindow) muteTapped() {
 		}
 	}, s.win)
 	reason.OnSubmitted = func(string) { d.Submit() }
+	dialogKeysTo(d, d.Submit, length)
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
 	d.Show()
 	s.win.Canvas().Focus(reason)

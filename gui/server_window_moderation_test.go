@@ -19,20 +19,20 @@ import (
 
 // overlaySelect finds the select in the top overlay whose options include
 // option.
-func overlaySelect(w fyne.Window, option string) *widget.Select {
-	var found *widget.Select
+func overlaySelect(w fyne.Window, option string) *dialogSelect {
+	var found *dialogSelect
 	walkTree(w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if s, ok := o.(*widget.Select); ok && found == nil && containsString(s.Options, option) {
+		if s, ok := o.(*dialogSelect); ok && found == nil && containsString(s.Options, option) {
 			found = s
 		}
 	})
 	return found
 }
 
-func overlayCheck(w fyne.Window) *widget.Check {
-	var found *widget.Check
+func overlayCheck(w fyne.Window) *dialogCheck {
+	var found *dialogCheck
 	walkTree(w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if c, ok := o.(*widget.Check); ok && found == nil {
+		if c, ok := o.(*dialogCheck); ok && found == nil {
 			found = c
 		}
 	})
@@ -117,12 +117,16 @@ func TestServerWindowBanUnbanMute(t *testing.T) {
 	f.ui.waitFor("the audit log", 10*time.Second, func() bool {
 		actions = actions[:0]
 		for i := range sw.mod.audit.Length() {
-			actions = append(actions, strings.Fields(listText(sw.mod.audit, i))[0])
+			actions = append(actions, listText(sw.mod.audit, i))
 		}
 		return len(actions) >= 5
 	})
-	if got := strings.Join(actions, " "); got != "start ban unban mute unmute" {
-		t.Errorf("audit actions %q", got)
+	want := []string{"Server started", "Banned pupil01", "Ban lifted pupil01", "Muted pupil02", "Mute lifted pupil02"}
+	for i, w := range want {
+		if i >= len(actions) || !strings.HasPrefix(actions[i], w+" ") {
+			t.Errorf("audit lines %q, want them to begin %q", actions, want)
+			break
+		}
 	}
 }
 
@@ -132,18 +136,23 @@ func TestServerWindowAuditOfEarlierRuns(t *testing.T) {
 	f := newServerFixture(t, 16)
 	at := time.Date(2026, 12, 1, 9, 30, 0, 0, time.Local)
 	f.apply(server.AuditLog{Entries: []server.Audit{
-		{Time: at, Action: "ban", Target: "bob", Reason: "도배, 욕설", Detail: "for good"},
-		{Time: at.Add(time.Minute), Action: "stop", Target: "0.0.0.0:7878"},
+		{Time: at, Action: server.AuditBan, Target: "bob", Reason: "도배, 욕설", Args: server.AuditArgs{Nick: "bob"}},
+		{Time: at.Add(time.Minute), Action: server.AuditStop, Target: "0.0.0.0:7878", Args: server.AuditArgs{Users: 3}},
+		{Time: at.Add(2 * time.Minute), Action: server.AuditMute, Target: "eve", Detail: "until 14:30", OldWords: true},
 	}})
-	if n := f.sw.mod.audit.Length(); n != 2 {
+	if n := f.sw.mod.audit.Length(); n != 3 {
 		t.Fatalf("%d audit lines", n)
 	}
-	if got := listText(f.sw.mod.audit, 0); !strings.Contains(got, "2026-12-01 09:30:00") || !strings.Contains(got, "ban bob — 도배, 욕설") {
+	if got := listText(f.sw.mod.audit, 0); !strings.Contains(got, "2026-12-01 09:30:00") ||
+		!strings.Contains(got, "Banned bob — 도배, 욕설 (for good; nickname bob)") {
 		t.Errorf("line %q", got)
 	}
 	checkEnabled(t, "Export", f.sw.mod.export, true)
 	csv := string(servermodel.AuditCSV(f.sw.m.Mod.Audit))
-	want := "time,action,target,reason,detail\n2026-12-01 09:30:00,ban,bob,\"도배, 욕설\",for good\n2026-12-01 09:31:00,stop,0.0.0.0:7878,,\n"
+	want := "time,action,what,target,reason,detail\n" +
+		"2026-12-01 09:30:00,ban,Banned,bob,\"도배, 욕설\",for good; nickname bob\n" +
+		"2026-12-01 09:31:00,stop,Server stopped,0.0.0.0:7878,,3 users were connected\n" +
+		"2026-12-01 09:32:00,mute,Muted,eve,,until 14:30\n"
 	if csv != want {
 		t.Errorf("csv\n%s\nwant\n%s", csv, want)
 	}

@@ -30,9 +30,9 @@ func TestServerWindowModerationScreenshot(t *testing.T) {
 	now := time.Now()
 	at := func(m int) time.Time { return now.Add(time.Duration(m) * time.Minute) }
 	f.apply(server.AuditLog{Entries: []server.Audit{
-		{Time: at(-1500), Action: "start", Target: "0.0.0.0:7878", Detail: "3학년 2반"},
-		{Time: at(-1490), Action: "kick", Target: "민수", Reason: "도배", Detail: "192.168.1.31"},
-		{Time: at(-1400), Action: "stop", Target: "0.0.0.0:7878", Detail: "28 users were connected"},
+		{Time: at(-1500), Action: server.AuditStart, Target: "0.0.0.0:7878", Detail: "3학년 2반"},
+		{Time: at(-1490), Action: server.AuditKick, Target: "민수", Reason: "도배", Detail: "192.168.1.31"},
+		{Time: at(-1400), Action: server.AuditStop, Target: "0.0.0.0:7878", Args: server.AuditArgs{Users: 28}},
 	}})
 	f.apply(server.Started{Addr: "0.0.0.0:7878", Name: "3학년 2반", At: at(-20), TLS: true})
 	for i, n := range []string{"지민", "서연", "bob", "하준", "eve"} {
@@ -41,18 +41,18 @@ func TestServerWindowModerationScreenshot(t *testing.T) {
 	f.apply(server.RoomChanged{Room: "lobby", Members: []string{"지민", "서연", "bob", "하준", "eve"}},
 		server.RoomChanged{Room: "math", Members: []string{"지민", "서연"}})
 	events := []server.Event{
-		server.Audited{Entry: server.Audit{Time: at(-20), Action: "start", Target: "0.0.0.0:7878", Detail: "3학년 2반"}},
+		server.Audited{Entry: server.Audit{Time: at(-20), Action: server.AuditStart, Target: "0.0.0.0:7878", Detail: "3학년 2반"}},
 		server.Bans{List: []server.BanInfo{{ID: 1, Name: "mallory", Device: "9f3c2a71e0b4", Addr: netip.MustParseAddr("192.168.1.44"),
 			Nick: "mallory", Reason: "impersonating the teacher", Created: at(-10), Until: at(50)}}},
-		server.Audited{Entry: server.Audit{Time: at(-10), Action: "ban", Target: "mallory", Reason: "impersonating the teacher",
-			Detail: "until " + at(50).Format("15:04") + "; device 9f3c2a71, 192.168.1.44, nickname mallory"}},
+		server.Audited{Entry: server.Audit{Time: at(-10), Action: server.AuditBan, Target: "mallory", Reason: "impersonating the teacher",
+			Args: server.AuditArgs{Until: at(50), Device: "9f3c2a71e0b4", Addr: netip.MustParseAddr("192.168.1.44"), Nick: "mallory"}}},
 		server.MuteChanged{Nick: "bob", On: true, Until: at(10), At: at(-5)},
-		server.Audited{Entry: server.Audit{Time: at(-5), Action: "mute", Target: "bob", Reason: "spam", Detail: "until " + at(10).Format("15:04")}},
+		server.Audited{Entry: server.Audit{Time: at(-5), Action: server.AuditMute, Target: "bob", Reason: "spam", Args: server.AuditArgs{Until: at(10)}}},
 		server.LectureChanged{Room: "math", On: true},
-		server.Audited{Entry: server.Audit{Time: at(-2), Action: "lecture", Target: "math", Reason: "quiz", Detail: "on"}},
+		server.Audited{Entry: server.Audit{Time: at(-2), Action: server.AuditLecture, Target: "math", Reason: "quiz", Args: server.AuditArgs{On: true}}},
 		server.TopicChanged{Room: "lobby", Text: "시험은 3시에 시작합니다"},
-		server.Audited{Entry: server.Audit{Time: at(-1), Action: "announce", Detail: "시험은 3시에 시작합니다"}},
-		server.Audited{Entry: server.Audit{Time: at(-1), Action: "topic", Target: "lobby", Detail: "시험은 3시에 시작합니다"}},
+		server.Audited{Entry: server.Audit{Time: at(-1), Action: server.AuditAnnounce, Detail: "시험은 3시에 시작합니다"}},
+		server.Audited{Entry: server.Audit{Time: at(-1), Action: server.AuditTopic, Target: "lobby", Detail: "시험은 3시에 시작합니다"}},
 	}
 	f.apply(events...)
 	f.sw.tabs.Select(f.sw.mod.modTab)

@@ -80,7 +80,7 @@ func TestServerWindowShowsFingerprintAndSetsPassword(t *testing.T) {
 			t.Errorf("the log shows the password: %q", l.Full)
 		}
 	}
-	if !activityContains(sw, "password set") || !activityContains(sw, "password removed") {
+	if !activityContains(sw, "Password set") || !activityContains(sw, "Password removed") {
 		t.Errorf("the log does not say the password changed: %q", activityTexts(sw))
 	}
 

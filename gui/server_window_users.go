@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -161,8 +162,8 @@ func (s *ServerWindow) kickTapped() {
 	if len(nicks) == 0 || s.m.State != servermodel.Running {
 		return
 	}
-	reason := widget.NewEntry()
-	reason.SetText(defaultKickReason)
+	reason := newIMEEntry()
+	reason.SetText(clientmodel.ServerReason(defaultKickReason)) // sent as the server's default, which clients word themselves
 	who := widget.NewLabelWithStyle(listNames(nicks, 12), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	who.Wrapping = fyne.TextWrapWord
 	label, title := lang.L("User"), lang.L("Kick {{.Nick}}?", map[string]any{"Nick": nicks[0]})
@@ -181,7 +182,7 @@ func (s *ServerWindow) kickTapped() {
 			return
 		}
 		r := strings.TrimSpace(reason.Text)
-		if r == "" {
+		if r == "" || r == clientmodel.ServerReason(defaultKickReason) {
 			r = defaultKickReason
 		}
 		for _, nick := range nicks {
@@ -189,6 +190,7 @@ func (s *ServerWindow) kickTapped() {
 		}
 	}, s.win)
 	reason.OnSubmitted = func(string) { d.Submit() }
+	dialogKeysTo(d, d.Submit, banFor, banNick)
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
 	d.Show()
 	s.win.Canvas().Focus(reason)

@@ -40,6 +40,7 @@ func NewTheme() fyne.Theme {
 var lightText = map[fyne.ThemeColorName]color.Color{
 	theme.ColorNamePlaceHolder: color.NRGBA{R: 0x66, G: 0x66, B: 0x66, A: 0xff},
 	theme.ColorNamePrimary:     color.NRGBA{R: 0x15, G: 0x65, B: 0xc0, A: 0xff},
+	theme.ColorNameHyperlink:   color.NRGBA{R: 0x0d, G: 0x47, B: 0xa1, A: 0xff}, // links in the log, on mentions too
 	theme.ColorNameError:       color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff},
 	theme.ColorNameSuccess:     color.NRGBA{R: 0x1b, G: 0x5e, B: 0x20, A: 0xff},
 	theme.ColorNameWarning:     color.NRGBA{R: 0x9a, G: 0x34, B: 0x12, A: 0xff},
@@ -48,8 +49,9 @@ var lightText = map[fyne.ThemeColorName]color.Color{
 // darkText are the dark variant's: a lighter blue and red, so that notices
 // and errors read on a highlighted line too.
 var darkText = map[fyne.ThemeColorName]color.Color{
-	theme.ColorNamePrimary: color.NRGBA{R: 0x64, G: 0xb5, B: 0xf6, A: 0xff},
-	theme.ColorNameError:   color.NRGBA{R: 0xe5, G: 0x73, B: 0x73, A: 0xff},
+	theme.ColorNamePrimary:   color.NRGBA{R: 0x64, G: 0xb5, B: 0xf6, A: 0xff},
+	theme.ColorNameHyperlink: color.NRGBA{R: 0x90, G: 0xca, B: 0xf9, A: 0xff},
+	theme.ColorNameError:     color.NRGBA{R: 0xe5, G: 0x73, B: 0x73, A: 0xff},
 }
 
 // Color is Fyne's, with lightText and darkText and MultiChat's focus mark.

@@ -307,13 +307,8 @@ func (v *moderationView) logText(n int) string {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		fmt.Fprintf(&b, "%s  %-9s %s", e.Time.Format("2006-01-02 15:04:05"), e.Action, e.Target)
-		if e.Reason != "" {
-			fmt.Fprintf(&b, " — %s", e.Reason)
-		}
-		if e.Detail != "" {
-			fmt.Fprintf(&b, " (%s)", e.Detail)
-		}
+		rest := strings.TrimPrefix(strings.TrimPrefix(e.Text(), string(e.Action)), " ")
+		fmt.Fprintf(&b, "%s  %-9s %s", e.Time.Format("2006-01-02 15:04:05"), e.Action, rest)
 	}
 	return b.String()
 }

@@ -78,7 +78,7 @@ func (m *Model) handle(ev client.Event) {
 	case client.Removed:
 		text := lang.L("{{.Nick}} was removed by the admin.", vars{"Nick": ev.Nick})
 		if ev.Reason != "" {
-			text = lang.L("{{.Nick}} was removed by the admin: {{.Reason}}", vars{"Nick": ev.Nick, "Reason": ev.Reason})
+			text = lang.L("{{.Nick}} was removed by the admin: {{.Reason}}", vars{"Nick": ev.Nick, "Reason": ServerReason(ev.Reason)})
 		}
 		m.systemBoth(ev.Time, KindSystem, text)
 	case client.Notice:
@@ -242,7 +242,7 @@ func (m *Model) kicked(ev client.Kicked) {
 		msg = lang.L("You were removed from the chat by {{.By}}.", vars{"By": ev.By})
 	}
 	if ev.Reason != "" {
-		msg += "\n" + lang.L("Reason: {{.Reason}}", vars{"Reason": ev.Reason})
+		msg += "\n" + lang.L("Reason: {{.Reason}}", vars{"Reason": ServerReason(ev.Reason)})
 	}
 	m.Dialogs = append(m.Dialogs, Dialog{Title: lang.L("Removed from MultiChat"), Text: msg})
 	line := strings.ReplaceAll(msg, "\n", " ")

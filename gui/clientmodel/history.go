@@ -139,16 +139,16 @@ func (m *Model) entryOf(msg client.Message) Entry {
 	case wire.EntryNotice:
 		e.Kind = KindNotice
 	case wire.EntryJoined:
-		e.Kind, e.Text = KindSystem, msg.From+" joined"
+		e.Kind, e.Text = KindSystem, lang.L("{{.Names}} joined", vars{"Names": msg.From})
 	case wire.EntryLeft:
-		e.Kind, e.Text = KindSystem, msg.From+" left"
+		e.Kind, e.Text = KindSystem, lang.L("{{.Nick}} left", vars{"Nick": msg.From})
 		if msg.Text != "" {
-			e.Text += " (" + msg.Text + ")"
+			e.Text = lang.L("{{.Nick}} left ({{.Reason}})", vars{"Nick": msg.From, "Reason": msg.Text})
 		}
 	case wire.EntryKicked:
-		e.Kind, e.Text = KindSystem, msg.From+" was removed by the admin [시스템 추방]"
+		e.Kind, e.Text = KindSystem, lang.L("{{.Nick}} was removed by the admin.", vars{"Nick": msg.From})
 		if msg.Text != "" {
-			e.Text += ": " + msg.Text
+			e.Text = lang.L("{{.Nick}} was removed by the admin: {{.Reason}}", vars{"Nick": msg.From, "Reason": msg.Text})
 		}
 	default:
 		e.Mention = !msg.Mine && m.mentions(msg.Text)

@@ -41,12 +41,12 @@ func (m *Model) Silenced(c *Conv) string {
 			s = lang.L("Muted by the admin {{.Until}}", vars{"Until": u})
 		}
 		if m.Muted.Reason != "" {
-			s += ": " + m.Muted.Reason
+			s += ": " + ServerReason(m.Muted.Reason)
 		}
 		return s + ". " + lang.L("You can still read.")
 	}
 	if c != nil && c.Kind != Private && (m.LectureAll != "" || c.Lecture != "") {
-		return lang.L("Lecture mode: only the admin's announcements are posted here. Private messages still go.")
+		return lang.L("Lecture mode: you can send private messages only") // short: it is the entry's placeholder
 	}
 	return ""
 }
@@ -58,7 +58,7 @@ func (m *Model) bannedText(ev client.Refused) string {
 		text = lang.L("You are banned from this server {{.Until}}", vars{"Until": u})
 	}
 	if ev.Text != "" {
-		text += ". " + lang.L("Reason: {{.Reason}}", vars{"Reason": ev.Text})
+		text += ". " + lang.L("Reason: {{.Reason}}", vars{"Reason": ServerReason(ev.Text)})
 	}
 	return text + ". " + lang.L("MultiChat will not try to connect again by itself.")
 }

@@ -1,6 +1,7 @@
 package clientmodel
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -82,22 +83,44 @@ func (m *Model) movedText(addr string) string {
 	return lang.L("The server now answers at {{.Addr}}; connecting there.", vars{"Addr": addr})
 }
 
-// LANStatus is the line above the server list.
+// LANStatus is the line above the server list, in the interface's
+// language.
 func (m *Model) LANStatus() string {
-	s := m.LAN.Status()
-	if English() {
-		return s
-	}
-	// discovery.List says it in English; its state, in the interface's language.
-	switch n := m.LAN.Len(); {
-	case n > 0:
-		return lang.N("{{.Count}} servers found on this network", n, vars{"Count": n})
-	case s == discovery.NoServers:
-		return lang.L("No servers found on this network; type the address the admin shows")
-	case strings.HasPrefix(s, "Looking for servers"):
+	st := m.LAN.Status()
+	switch st.Kind {
+	case discovery.Listed:
+		return lang.N("{{.Count}} servers found on this network", st.Count, vars{"Count": st.Count})
+	case discovery.Searching:
 		return lang.L("Looking for servers on this network…")
+	case discovery.NotFound:
+		return lang.L("No servers found on this network; type the address the admin shows")
+	}
+	if errors.Is(st.Err, discovery.ErrNoInterface) {
+		return lang.L("Cannot search for servers: no network connection is up; type the address the admin shows")
+	}
+	if English() {
+		return st.String() // with the reason, which is in English
 	}
 	return lang.L("Cannot search this network for servers; type the address the admin shows")
+}
+
+// lanDetail is a found server's second line: address and people online,
+// and a warning when it speaks another protocol version.
+func lanDetail(s discovery.Server) string {
+	d := s.Addr + " · "
+	if s.People == 0 {
+		d += lang.L("nobody online")
+	} else {
+		d += lang.N("{{.Count}} people online", s.People, vars{"Count": s.People})
+	}
+	if s.Cluster != "" && s.Servers > 1 {
+		d += " · " + lang.L("one of {{.Count}} servers of the same chat", vars{"Count": s.Servers})
+	}
+	if s.OtherVersion() {
+		d += " · " + lang.L("another MultiChat version (protocol {{.Theirs}}, this app speaks {{.Ours}})",
+			vars{"Theirs": s.Version, "Ours": wire.Version})
+	}
+	return d
 }
 
 // ServerRows lists the servers found on the network (by name), then the
@@ -107,9 +130,9 @@ func (m *Model) ServerRows() []ServerRow {
 	used := map[string]bool{}
 	for i := range m.LAN.Len() {
 		s := m.LAN.At(i)
-		r := ServerRow{Title: s.Title(), Detail: s.Detail(), Addr: s.Addr, Instance: s.Instance,
+		r := ServerRow{Title: s.Title(), Detail: lanDetail(s), Addr: s.Addr, Instance: s.Instance,
 			Fingerprint: s.Fingerprint, Found: true, Locked: s.Locked(), Plaintext: s.Fingerprint == "",
-			Other: s.Version != 0 && s.Version != wire.Version}
+			Other: s.OtherVersion()}
 		for _, rc := range m.Recent { // newest first: its nickname wins
 			if rc.Instance != "" && rc.Instance == s.Instance || slices.Contains(s.Addrs, rc.Addr) {
 				if !r.Recent {
@@ -128,26 +151,27 @@ func (m *Model) ServerRows() []ServerRow {
 		if title == "" {
 			title = rc.Addr
 		}
-		rows = append(rows, ServerRow{Title: title, Detail: rc.Addr + " · last used " + when(rc.When, m.now()),
+		rows = append(rows, ServerRow{Title: title, Detail: rc.Addr + lastUsed(rc.When, m.now()),
 			Addr: rc.Addr, Nick: rc.Nick, Recent: true, Plaintext: rc.Plaintext})
 	}
 	return rows
 }
 
-// when says when t was, for "last used …".
-func when(t, now time.Time) string {
+// lastUsed says when a recent server was last used, after its address
+// ("" when not known).
+func lastUsed(t, now time.Time) string {
 	t, now = t.Local(), now.Local()
 	y1, m1, d1 := t.Date()
 	y2, m2, d2 := now.Date()
 	switch {
 	case t.IsZero():
-		return "before"
+		return ""
 	case y1 == y2 && m1 == m2 && d1 == d2:
-		return "today at " + t.Format("15:04")
-	case y1 == y2 && m1 == m2 && d1+1 == d2:
-		return "yesterday at " + t.Format("15:04")
+		return " · " + lang.L("last used today at {{.Time}}", vars{"Time": t.Format("15:04")})
+	case now.AddDate(0, 0, -1).Format(time.DateOnly) == t.Format(time.DateOnly):
+		return " · " + lang.L("last used yesterday at {{.Time}}", vars{"Time": t.Format("15:04")})
 	}
-	return t.Format("2 Jan 2006")
+	return " · " + lang.L("last used on {{.Date}}", vars{"Date": t.Format("2006-01-02")})
 }
 
 // instanceAt returns the LAN instance answering at addr, or "".

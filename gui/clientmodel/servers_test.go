@@ -26,7 +26,7 @@ func TestServerRowsFoundAndRecent(t *testing.T) {
 		{Addr: "10.0.0.5:7878", Name: "Old name", Nick: "alice", Instance: "Room 7"},
 	}
 	r.ApplyLAN([]discovery.Event{{Kind: discovery.Searched}})
-	if !r.Take().Servers || r.LANStatus() != discovery.NoServers {
+	if !r.Take().Servers || r.LANStatus() != "No servers found on this network; type the address the admin shows" {
 		t.Errorf("nothing found: %q", r.LANStatus())
 	}
 	r.ApplyLAN([]discovery.Event{found("Room 7", "10.0.0.5:7878", 12, true, fp(1).String()), found("Lab", "10.0.0.7:7878", 1, false, "")})
@@ -50,6 +50,16 @@ func TestServerRowsFoundAndRecent(t *testing.T) {
 		!strings.Contains(rows[2].Detail, "last used yesterday at") {
 		t.Errorf("row 2 %+v", rows[2])
 	}
+	// A server of a cluster says so on its row.
+	c := found("Floor 2", "10.0.0.8:7878", 3, false, fp(2).String())
+	c.Server.Cluster, c.Server.Servers = "c1", 3
+	r.ApplyLAN([]discovery.Event{c})
+	for _, row := range r.ServerRows() {
+		if row.Title == "Floor 2" && !strings.Contains(row.Detail, "one of 3 servers of the same chat") {
+			t.Errorf("cluster row %+v", row)
+		}
+	}
+	r.ApplyLAN([]discovery.Event{{Kind: discovery.Lost, Server: discovery.Server{Instance: "Floor 2"}}})
 	// Live: a server that stops is gone from the list.
 	r.ApplyLAN([]discovery.Event{{Kind: discovery.Lost, Server: discovery.Server{Instance: "Lab"}}})
 	if rows := r.ServerRows(); len(rows) != 2 || rows[0].Title != "Room 7" {

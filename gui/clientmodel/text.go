@@ -25,6 +25,22 @@ type vars = map[string]any
 // of the keys, and of the texts the server sends).
 func English() bool { return lang.X("lang.code", "en") == "en" }
 
+// ServerReason is a reason the server gave, in the interface's language
+// when it is one of the server's own defaults (sent in English).
+func ServerReason(r string) string {
+	switch r {
+	case wire.ReasonKicked:
+		return lang.L("removed by the administrator")
+	case wire.ReasonBanned:
+		return lang.L("banned by the administrator")
+	case wire.ReasonMuted:
+		return lang.L("muted by the administrator")
+	case wire.ReasonLecture:
+		return lang.L("only the administrator's announcements are posted")
+	}
+	return r
+}
+
 // Plain says what err means in words for a person: no "EOF", no "stat …: no
 // such file or directory", no "0.0.0.0". fallback is used for a nil err.
 func Plain(err error, fallback string) string {
@@ -62,7 +78,7 @@ func Plain(err error, fallback string) string {
 		return RefuseText(re.Code, "")
 	case errors.As(err, &ke):
 		if ke.Reason != "" {
-			return lang.L("you were removed from the chat: {{.Reason}}", vars{"Reason": ke.Reason})
+			return lang.L("you were removed from the chat: {{.Reason}}", vars{"Reason": ServerReason(ke.Reason)})
 		}
 		return lang.L("you were removed from the chat")
 	case errors.As(err, &ie):
@@ -88,13 +104,10 @@ func Plain(err error, fallback string) string {
 	case errors.Is(err, wire.ErrInvalidName):
 		return NameError(err)
 	}
-	s := err.Error()
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		s = strings.TrimSuffix(strings.TrimSuffix(s, ": unexpected EOF"), ": EOF")
-		if s == "EOF" || s == "unexpected EOF" {
-			s = lang.L("the server closed the connection")
-		}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) { // however the session wrapped it
+		return lang.L("the server closed the connection")
 	}
+	s := err.Error()
 	return strings.ReplaceAll(s, "0.0.0.0", lang.L("this computer"))
 }
 

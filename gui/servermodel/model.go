@@ -216,7 +216,9 @@ func (m *Model) Apply(ev server.Event) Changes {
 	case server.ClusterChanged:
 		ch.Cluster = m.applyCluster(ev)
 	case server.Notice:
-		m.Log(ev.At, Notice, ev.Text)
+		if !ev.Typed { // typed news is worded from its own event (Audited, MuteChanged)
+			m.Log(ev.At, Notice, ev.Text)
+		}
 	case server.AwayChanged:
 		for i := range m.Users {
 			if m.Users[i].Nick == ev.Nick {
@@ -233,7 +235,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 	case server.HistoryStatus:
 		if ev.Err != nil {
 			m.Log(ev.At, Warn, lang.L("History is not being stored (the chat goes on): {{.Why}}; {{.NotStored}} messages not stored",
-				vars{"Why": ev.Err.Error(), "NotStored": ev.NotStored}))
+				vars{"Why": ErrText(ev.Err), "NotStored": ev.NotStored}))
 		} else {
 			m.Log(ev.At, Info, lang.L("History: {{.Path}}, {{.Size}} MB; {{.Stored}} messages stored, {{.NotStored}} not stored",
 				vars{"Path": ev.Path, "Size": fmt.Sprintf("%.1f", float64(ev.Size)/1e6), "Stored": ev.Stored, "NotStored": ev.NotStored}))
@@ -311,7 +313,7 @@ func (m *Model) Access() string {
 func (m *Model) failed(ev server.Error) {
 	msg := lang.L("unknown error")
 	if ev.Err != nil {
-		msg = ev.Err.Error()
+		msg = ErrText(ev.Err)
 	}
 	title := lang.L("Server error")
 	if t, ok := modTitles[ev.Op]; ok {

@@ -1,8 +1,6 @@
 package servermodel
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"slices"
 	"strings"
@@ -93,9 +91,14 @@ func (m *Model) applyModeration(ev server.Event) (ch ModChanges, ok bool) {
 		mod.Audit = append(slices.Clone(ev.Entries), mod.Audit...)
 		mod.AuditErr, ch.Audit = ev.Err, true
 		if ev.Err != nil {
-			m.Log(time.Now(), Warn, lang.L("The audit log of earlier runs could not be read: {{.Why}}", vars{"Why": ev.Err.Error()}))
+			m.Log(time.Now(), Warn, lang.L("The audit log of earlier runs could not be read: {{.Why}}", vars{"Why": ErrText(ev.Err)}))
 		}
 	case server.Audited:
+		switch ev.Entry.Action {
+		case server.AuditUnmute, server.AuditStart, server.AuditStop: // MuteChanged, Started and Stopped say it
+		default:
+			m.Log(ev.Entry.Time, Notice, AuditLine(ev.Entry))
+		}
 		mod.Audit = append(mod.Audit, ev.Entry)
 		if len(mod.Audit) > MaxAudit+MaxAudit/10 {
 			mod.Audit = slices.Clone(mod.Audit[len(mod.Audit)-MaxAudit:])
@@ -109,6 +112,7 @@ func (m *Model) applyModeration(ev server.Event) (ch ModChanges, ok bool) {
 			mod.Muted[ev.Nick] = ev.Until
 		} else {
 			delete(mod.Muted, ev.Nick)
+			m.Log(ev.At, Notice, lang.L("{{.Nick}} may speak again", vars{"Nick": ev.Nick}))
 		}
 		ch.Users = true
 	case server.LectureChanged:
@@ -188,34 +192,6 @@ func (m *Model) ModState() string {
 
 // IsMuted reports whether nick is muted now.
 func (m *Model) IsMuted(nick string) bool { _, ok := m.Mod.Muted[nick]; return ok }
-
-// AuditCSV is the audit log as CSV (RFC 4180, a header row, local times),
-// for the Export button.
-func AuditCSV(entries []server.Audit) []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.Write([]string{"time", "action", "target", "reason", "detail"})
-	for _, e := range entries {
-		w.Write([]string{e.Time.Local().Format("2006-01-02 15:04:05"), e.Action, e.Target, e.Reason, e.Detail})
-	}
-	w.Flush()
-	return b.Bytes()
-}
-
-// AuditLine is one audit entry on one line, for the Moderation tab.
-func AuditLine(e server.Audit) string {
-	s := e.Action
-	if e.Target != "" {
-		s += " " + e.Target
-	}
-	if e.Reason != "" {
-		s += " — " + e.Reason
-	}
-	if e.Detail != "" {
-		s += fmt.Sprintf(" (%s)", e.Detail)
-	}
-	return OneLine(s, MaxLogText)
-}
 
 // modTitles are the error dialogs' titles of the moderation commands.
 var modTitles = map[string]func() string{

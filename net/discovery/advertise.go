@@ -262,8 +262,10 @@ func (z *zone) Records(q dns.Question) []dns.RR {
 	return nil
 }
 
-// errNoInterface is why nothing can be announced or searched: no network.
-var errNoInterface = errors.New("no network connection that can multicast is up")
+// ErrNoInterface is why nothing can be announced or searched: no network
+// connection that can multicast is up (a Failed event's Err wraps it or is
+// it; the connect form says so in its own words).
+var ErrNoInterface = errors.New("no network connection that can multicast is up")
 
 // usable lists the interfaces that are up and can multicast, restricted
 // to names when given; loopback is left out unless names asks for it or
@@ -285,7 +287,7 @@ func usable(names []string, loopbackToo bool) ([]net.Interface, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, errNoInterface
+		return nil, ErrNoInterface
 	}
 	return out, nil
 }
@@ -327,7 +329,7 @@ func advertiseInterfaces(opt Options) ([]net.Interface, []net.IP, error) {
 		if specific {
 			return nil, nil, fmt.Errorf("no interface that can multicast has the address %s", host)
 		}
-		return nil, nil, errNoInterface
+		return nil, nil, ErrNoInterface
 	}
 	return chosen, ips, nil
 }

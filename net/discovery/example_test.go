@@ -7,10 +7,11 @@ import (
 	"github.com/multichat/multichat/net/wire"
 )
 
-// The connect form's use of List: its pump applies the browser's events
+// The connect form's use of List (the form words Status in the interface's
+// language; String is the English): its pump applies the browser's events
 // (from discovery.Browse, started by cmd/chatclient while the form is shown)
 // and refreshes the list when Apply says something changed. A row shows
-// Title, Detail and a lock when Locked; a click connects to Addr and
+// Title, Addr, People and a lock when Locked; a click connects to Addr and
 // remembers Instance, so that Moved can send client.Redirect when the
 // server reappears elsewhere.
 func ExampleList() {
@@ -27,7 +28,7 @@ func ExampleList() {
 	fmt.Println(l.Status())
 	for i := range l.Len() {
 		s := l.At(i)
-		fmt.Printf("%s | %s | locked %v\n", s.Title(), s.Detail(), s.Locked())
+		fmt.Printf("%s | %s · %d online | locked %v\n", s.Title(), s.Addr, s.People, s.Locked())
 	}
 	// Connected to Room 7 at 192.168.0.23:7878; after a DHCP change:
 	moved := discovery.Event{Kind: discovery.Updated, Server: discovery.Server{Instance: "Room 7",
@@ -40,7 +41,7 @@ func ExampleList() {
 	// Output:
 	// Looking for servers on this network…
 	// 1 server found on this network
-	// Room 7 | 192.168.0.23:7878 · 12 people online | locked true
+	// Room 7 | 192.168.0.23:7878 · 12 online | locked true
 	// send client.Redirect{Addr: 192.168.0.41:7878}
 	// No servers found on this network; type the address the admin shows
 }

@@ -8,9 +8,6 @@ import (
 	"github.com/multichat/multichat/net/wire"
 )
 
-// NoServers is what the connect form says when the search found nothing.
-const NoServers = "No servers found on this network; type the address the admin shows"
-
 // List is the connect form's list of servers found on the network: a
 // widget-free model that Apply keeps up to date from a browser's events. Rows
 // are sorted by name (ignoring case), then instance. Use it from one
@@ -94,21 +91,52 @@ func (l *List) Find(instance string) (Server, bool) {
 	return l.servers[i], true
 }
 
-// Status is the line shown above (or instead of) the list: searching,
-// nothing found, searching failed, or how many servers were found.
-func (l *List) Status() string {
+// StatusKind is where the search stands, as the line above the list says.
+type StatusKind int
+
+const (
+	Searching   StatusKind = iota // the first round has not answered yet
+	NotFound                      // the network was searched; no server answered
+	Listed                        // Count servers are listed
+	Unavailable                   // searching does not work; Err says why
+)
+
+// Status is what the line above (or instead of) the list says, as data:
+// the window words it in the interface's language (String is the English,
+// for logs and tests). Servers listed win over an error: they were found.
+type Status struct {
+	Kind  StatusKind
+	Count int   // Listed: how many
+	Err   error // Unavailable: why (errors.Is(Err, ErrNoInterface): no network connection is up)
+}
+
+// Status says where the search stands.
+func (l *List) Status() Status {
 	switch {
 	case len(l.servers) > 0:
-		if len(l.servers) == 1 {
+		return Status{Kind: Listed, Count: len(l.servers)}
+	case l.err != nil:
+		return Status{Kind: Unavailable, Err: l.err}
+	case !l.searched:
+		return Status{Kind: Searching}
+	}
+	return Status{Kind: NotFound}
+}
+
+// String is the status in English.
+func (s Status) String() string {
+	switch s.Kind {
+	case Listed:
+		if s.Count == 1 {
 			return "1 server found on this network"
 		}
-		return fmt.Sprintf("%d servers found on this network", len(l.servers))
-	case l.err != nil:
-		return "Cannot search this network for servers (" + l.err.Error() + "); type the address the admin shows"
-	case !l.searched:
+		return fmt.Sprintf("%d servers found on this network", s.Count)
+	case Unavailable:
+		return "Cannot search this network for servers (" + s.Err.Error() + "); type the address the admin shows"
+	case Searching:
 		return "Looking for servers on this network…"
 	}
-	return NoServers
+	return "No servers found on this network; type the address the admin shows"
 }
 
 // Title is the row's main text: the server's name.
@@ -119,26 +147,9 @@ func (s Server) Title() string {
 	return s.Instance
 }
 
-// Detail is the row's second line: address and people online, and a
-// warning when the server speaks another protocol version.
-func (s Server) Detail() string {
-	d := s.Addr + " · "
-	switch s.People {
-	case 0:
-		d += "nobody online"
-	case 1:
-		d += "1 person online"
-	default:
-		d += fmt.Sprintf("%d people online", s.People)
-	}
-	if s.Cluster != "" && s.Servers > 1 {
-		d += fmt.Sprintf(" · one of %d servers of the same chat", s.Servers)
-	}
-	if s.Version != 0 && s.Version != wire.Version {
-		d += fmt.Sprintf(" · another MultiChat version (protocol %d, this app speaks %d)", s.Version, wire.Version)
-	}
-	return d
-}
+// OtherVersion reports whether the server speaks another protocol version
+// than this app (Version; 0 when it did not say).
+func (s Server) OtherVersion() bool { return s.Version != 0 && s.Version != wire.Version }
 
 // Locked reports whether joining needs a password (the row shows a lock).
 func (s Server) Locked() bool { return s.Password }

@@ -3,6 +3,7 @@ package discovery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"testing"
@@ -27,11 +28,11 @@ func titles(l *List) []string {
 
 func TestListModel(t *testing.T) {
 	var l List
-	if l.Status() != "Looking for servers on this network…" {
-		t.Fatalf("initial status %q", l.Status())
+	if l.Status() != (Status{Kind: Searching}) || l.Status().String() != "Looking for servers on this network…" {
+		t.Fatalf("initial status %+v", l.Status())
 	}
-	if !l.Apply(Event{Kind: Searched}) || l.Status() != NoServers {
-		t.Fatalf("after an empty search: %q", l.Status())
+	if !l.Apply(Event{Kind: Searched}) || l.Status() != (Status{Kind: NotFound}) {
+		t.Fatalf("after an empty search: %+v", l.Status())
 	}
 	l.Apply(Event{Kind: Found, Server: row("zeta", "zeta", "10.0.0.9:7878", 0)})
 	l.Apply(Event{Kind: Found, Server: row("b", "Beta", "10.0.0.2:7878", 2)})
@@ -39,8 +40,8 @@ func TestListModel(t *testing.T) {
 	if got := titles(&l); !slices.Equal(got, []string{"alpha", "Beta", "zeta"}) {
 		t.Fatalf("rows %v", got)
 	}
-	if l.Status() != "3 servers found on this network" {
-		t.Fatalf("status %q", l.Status())
+	if l.Status() != (Status{Kind: Listed, Count: 3}) || l.Status().String() != "3 servers found on this network" {
+		t.Fatalf("status %+v", l.Status())
 	}
 	// An update that renames a server moves its row; one that changes
 	// nothing reports no change.
@@ -54,29 +55,30 @@ func TestListModel(t *testing.T) {
 		t.Fatal("an update that changed nothing was reported")
 	}
 	s, ok := l.Find("b")
-	if !ok || s.Detail() != "10.0.0.2:7878 · 2 people online" {
-		t.Fatalf("Find(b) = %+v %v; detail %q", s, ok, s.Detail())
+	if !ok || s.Addr != "10.0.0.2:7878" || s.People != 2 || s.OtherVersion() {
+		t.Fatalf("Find(b) = %+v %v", s, ok)
 	}
 	locked := row("p", "Private", "10.0.0.5:7878", 1)
 	locked.Password, locked.Version = true, 99
 	l.Apply(Event{Kind: Found, Server: locked})
-	if s, _ := l.Find("p"); !s.Locked() || s.Detail() != "10.0.0.5:7878 · 1 person online · another MultiChat version (protocol 99, this app speaks 2)" {
-		t.Fatalf("locked row %q", s.Detail())
+	if s, _ := l.Find("p"); !s.Locked() || !s.OtherVersion() {
+		t.Fatalf("locked row %+v", s)
 	}
 	for _, inst := range []string{"a", "b", "zeta", "p"} {
 		if !l.Apply(Event{Kind: Lost, Server: Server{Instance: inst}}) {
 			t.Fatalf("Lost %s not reported", inst)
 		}
 	}
-	if l.Apply(Event{Kind: Lost, Server: Server{Instance: "a"}}) || l.Status() != NoServers {
-		t.Fatalf("status %q", l.Status())
+	if l.Apply(Event{Kind: Lost, Server: Server{Instance: "a"}}) || l.Status() != (Status{Kind: NotFound}) {
+		t.Fatalf("status %+v", l.Status())
 	}
-	l.Apply(Event{Kind: Failed, Err: errors.New("no network connection that can multicast is up")})
-	if l.Status() != "Cannot search this network for servers (no network connection that can multicast is up); type the address the admin shows" {
-		t.Fatalf("failed status %q", l.Status())
+	l.Apply(Event{Kind: Failed, Err: fmt.Errorf("browse: %w", ErrNoInterface)})
+	if st := l.Status(); st.Kind != Unavailable || !errors.Is(st.Err, ErrNoInterface) ||
+		st.String() != "Cannot search this network for servers (browse: no network connection that can multicast is up); type the address the admin shows" {
+		t.Fatalf("failed status %+v", st)
 	}
-	if !l.Apply(Event{Kind: Searched}) || l.Status() != NoServers {
-		t.Fatalf("recovered status %q", l.Status())
+	if !l.Apply(Event{Kind: Searched}) || l.Status() != (Status{Kind: NotFound}) {
+		t.Fatalf("recovered status %+v", l.Status())
 	}
 }
 
@@ -194,14 +196,14 @@ func TestListCluster(t *testing.T) {
 	l.Apply(Event{Kind: Found, Server: in("3", "lab", "c2")})
 	l.Apply(Event{Kind: Found, Server: row("4", "alone", "10.0.0.4:7878", 0)})
 	s, _ := l.Find("2")
-	if d := s.Detail(); d != "10.0.0.2:7878 · 1 person online · one of 2 servers of the same chat" {
-		t.Fatalf("detail %q", d)
+	if s.Cluster != "c1" || s.Servers != 2 {
+		t.Fatalf("cluster fields %q, %d", s.Cluster, s.Servers)
 	}
 	same := l.SameChat(s)
 	if len(same) != 1 || same[0].Instance != "1" {
 		t.Fatalf("same chat as floor 2: %+v", same)
 	}
-	if alone, _ := l.Find("4"); l.SameChat(alone) != nil || alone.Detail() != "10.0.0.4:7878 · nobody online" {
-		t.Fatalf("a server of its own: %+v, %q", l.SameChat(alone), alone.Detail())
+	if alone, _ := l.Find("4"); l.SameChat(alone) != nil || alone.Cluster != "" {
+		t.Fatalf("a server of its own: %+v, %q", l.SameChat(alone), alone.Cluster)
 	}
 }

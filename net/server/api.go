@@ -272,6 +272,10 @@ type RoomChanged struct {
 type Notice struct {
 	Text string
 	At   time.Time
+	// Typed: the same news also comes as a typed event (Audited,
+	// MuteChanged) that a window words in its own language; Text is the
+	// English, for the headless console and logs.
+	Typed bool
 }
 
 // Announced reports the LAN announcement (DNS-SD over mDNS, run by

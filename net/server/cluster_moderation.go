@@ -132,7 +132,7 @@ func (h *hub) remoteModeration(p *peerServer, m cmsg) bool {
 	case ckUnmute:
 		key := remoteMuteKey(m)
 		if mu := h.mod.mutes[key]; mu != nil {
-			h.audit("unmute", mu.nick, "", "on "+p.info.Name)
+			h.audit(Audit{Action: AuditUnmute, Target: mu.nick, Args: AuditArgs{Server: p.info.Name}})
 			h.endMute(key, mu, nil)
 		}
 	default:
@@ -160,7 +160,8 @@ func (h *hub) remoteBan(p *peerServer, sb store.Ban) {
 	h.mod.index(b)
 	h.save("ban", func(st ModerationStore, ctx context.Context) error { return st.PutBan(ctx, sb) })
 	when := UntilText(b.info.Until, now)
-	h.audit("ban", b.info.Name, b.info.Reason, when+"; "+b.info.What()+"; on "+p.info.Name)
+	h.audit(Audit{Action: AuditBan, Target: b.info.Name, Reason: b.info.Reason, Args: AuditArgs{Until: b.info.Until,
+		Device: b.info.Device, Addr: b.info.Addr, Nick: b.info.Nick, Server: p.info.Name}})
 	h.log.Info("ban from another server", "name", b.info.Name, "what", b.info.What(), "server", p.info.Name)
 	h.emit(Notice{Text: fmt.Sprintf("banned %s %s on %s (%s): %s", b.info.Name, when, p.info.Name, b.info.What(),
 		b.info.Reason), At: time.Now()})
@@ -239,7 +240,8 @@ func (h *hub) remoteUnban(p *peerServer, sb store.Ban) {
 		delete(h.mod.bans, id)
 		h.mod.reindex()
 		h.save("unban", func(st ModerationStore, ctx context.Context) error { return st.DeleteBan(ctx, id) })
-		h.audit("unban", b.info.Name, b.info.Reason, b.info.What()+"; on "+p.info.Name)
+		h.audit(Audit{Action: AuditUnban, Target: b.info.Name, Reason: b.info.Reason, Args: AuditArgs{Until: b.info.Until,
+			Device: b.info.Device, Addr: b.info.Addr, Nick: b.info.Nick, Server: p.info.Name}})
 		h.emit(Notice{Text: fmt.Sprintf("unbanned %s on %s (%s)", b.info.Name, p.info.Name, b.info.What()),
 			At: time.Now()})
 		h.emitBans()
@@ -267,7 +269,7 @@ func (h *hub) remoteMute(p *peerServer, m cmsg, a muteArgs) {
 			h.pushMsg(c, restriction(wire.RestrictMute, true, "", mu.until, mu.reason))
 		}
 	}
-	h.audit("mute", mu.nick, mu.reason, when+"; on "+p.info.Name)
+	h.audit(Audit{Action: AuditMute, Target: mu.nick, Reason: mu.reason, Args: AuditArgs{Until: mu.until, Server: p.info.Name}})
 	h.emit(Notice{Text: fmt.Sprintf("muted %s %s on %s: %s", mu.nick, when, p.info.Name, mu.reason), At: time.Now()})
 	h.emit(MuteChanged{Nick: mu.nick, On: true, Until: mu.until, At: time.Now()})
 }

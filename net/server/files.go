@@ -77,8 +77,8 @@ type leg struct {
 	mu       sync.Mutex // guards what follows; taken by the sender's reader, the recipient's writer and the hub
 	sent     uint64     // the file offset relayed up to
 	acked    uint64
-	closed   bool // no more chunks are relayed (ended, failed or abandoned)
-	canceled bool // no more acknowledgements either (abandoned)
+	closed   bool               // no more chunks are relayed (ended, failed or abandoned)
+	canceled bool               // no more acknowledgements either (abandoned)
 	onAck    func(bytes uint64) // set: acknowledgements go there (a leg of another server's transfer)
 }
 

@@ -66,7 +66,7 @@ const (
 	ReasonStopped = "server stopped"
 	// DefaultKickReason is what the kicked user is told when Kick.Reason is
 	// empty.
-	DefaultKickReason = "removed by the administrator"
+	DefaultKickReason = wire.ReasonKicked
 )
 
 // Run serves until ctx is done or cmds is closed, then stops cleanly (every
@@ -579,7 +579,7 @@ func (h *hub) start(addr, name string) {
 	}
 	h.emit(Started{Addr: ln.Addr().String(), Name: h.cfg.Name, At: time.Now(), TLS: h.tlsConf != nil,
 		Fingerprint: h.fp, Password: h.gate.required()})
-	h.audit("start", ln.Addr().String(), "", h.cfg.Name)
+	h.audit(Audit{Action: AuditStart, Target: ln.Addr().String(), Detail: h.cfg.Name})
 	h.clusterStart()
 }
 
@@ -702,7 +702,7 @@ func (h *hub) stop() {
 	addr := h.ln.Addr().String()
 	h.ln = nil
 	h.log.Info("stopped", "addr", addr, "users", users, "took", time.Since(now).Round(time.Millisecond))
-	h.audit("stop", addr, "", fmt.Sprintf("%d users were connected", users))
+	h.audit(Audit{Action: AuditStop, Target: addr, Args: AuditArgs{Users: users}})
 	h.emit(Stopped{At: time.Now()})
 }
 
@@ -711,11 +711,11 @@ func (h *hub) kick(k Kick) {
 	if c == nil {
 		return
 	}
-	where := c.addr.Addr().String()
-	if c.peer != nil {
-		where = "on " + c.peer.info.Name // a member of another server: its address is not known here
+	e := Audit{Action: AuditKick, Target: c.nick, Reason: reason, Detail: c.addr.Addr().String()}
+	if c.peer != nil { // a member of another server: its address is not known here
+		e.Detail, e.Args.Server = "", c.peer.info.Name
 	}
-	h.audit("kick", c.nick, reason, where)
+	h.audit(e)
 	if h.remoteAdmin(c, "kick", Kick{Reason: reason}) {
 		return
 	}
@@ -735,15 +735,15 @@ func (h *hub) remove(c *conn, reason string, now time.Time) {
 	h.keepEvent(store.KindKicked, h.lobby, c.nick, reason, now)
 	h.log.Info("kick", "nick", c.nick, "addr", c.addr, "reason", reason)
 	h.drop(c, wire.LeftKicked, closeGraceful, reason)
-	h.emit(Notice{Text: fmt.Sprintf("kicked %s: %s", c.nick, reason), At: now})
+	h.emit(Notice{Text: fmt.Sprintf("kicked %s: %s", c.nick, reason), At: now, Typed: true})
 }
 
 func (h *hub) setPassword(pw string) {
 	if pw == "" {
 		h.gate.set(nil)
-		h.audit("password", "", "", "removed")
+		h.audit(Audit{Action: AuditPassword})
 		h.log.Info("password removed")
-		h.emit(Notice{Text: "password removed: anyone may join", At: time.Now()})
+		h.emit(Notice{Text: "password removed: anyone may join", At: time.Now(), Typed: true})
 		h.emit(PasswordChanged{At: time.Now()})
 		return
 	}
@@ -753,9 +753,9 @@ func (h *hub) setPassword(pw string) {
 		return
 	}
 	h.gate.set(hash)
-	h.audit("password", "", "", "set")
+	h.audit(Audit{Action: AuditPassword, Args: AuditArgs{On: true}})
 	h.log.Info("password set")
-	h.emit(Notice{Text: "password set: new users need it to join", At: time.Now()})
+	h.emit(Notice{Text: "password set: new users need it to join", At: time.Now(), Typed: true})
 	h.emit(PasswordChanged{Required: true, At: time.Now()})
 }
 
@@ -778,8 +778,8 @@ func (h *hub) release(nick string) {
 		return
 	}
 	h.log.Info("nickname released", "nick", b.Nick)
-	h.audit("release", b.Nick, "", "")
-	h.emit(Notice{Text: fmt.Sprintf("released the nickname %s: anyone may take it now", b.Nick), At: time.Now()})
+	h.audit(Audit{Action: AuditRelease, Target: b.Nick})
+	h.emit(Notice{Text: fmt.Sprintf("released the nickname %s: anyone may take it now", b.Nick), At: time.Now(), Typed: true})
 }
 
 func (h *hub) announce(text string) {
@@ -798,8 +798,8 @@ func (h *hub) announce(text string) {
 	h.keep(store.Record{ID: h.nextID, Time: now.UnixMilli(), Kind: store.KindNotice,
 		Conv: store.RoomConv(h.lobby.key), Room: h.lobby.name, Text: text}, h.lobby)
 	h.log.Info("announcement", "text", text, "users", len(h.lobby.members))
-	h.audit("announce", "", "", text)
-	h.emit(Notice{Text: "announced: " + text, At: now})
+	h.audit(Audit{Action: AuditAnnounce, Detail: text})
+	h.emit(Notice{Text: "announced: " + text, At: now, Typed: true})
 }
 
 // ---- connections ----

@@ -122,15 +122,6 @@ type Bans struct {
 	At   time.Time
 }
 
-// Audit is one administrator action, as the audit log keeps it.
-type Audit struct {
-	Time   time.Time
-	Action string // kick, ban, unban, mute, unmute, lecture, announce, topic, password, start, stop, release
-	Target string
-	Reason string
-	Detail string
-}
-
 // Audited reports an action just taken (and stored).
 type Audited struct{ Entry Audit }
 
@@ -175,7 +166,7 @@ func (TopicChanged) isEvent()   {}
 const AuditShown = 1000
 
 // DefaultBanReason is the reason given when the admin gives none.
-const DefaultBanReason = "banned by the administrator"
+const DefaultBanReason = wire.ReasonBanned
 
 // EndOfDay is the "today" choice of a ban or mute: midnight after t, in
 // t's time zone.
@@ -269,8 +260,7 @@ func (h *hub) startModeration(ctx context.Context) {
 	entries, err := m.st.Audit(load, AuditShown)
 	log := AuditLog{Err: err, Entries: make([]Audit, 0, len(entries))}
 	for _, e := range entries {
-		log.Entries = append(log.Entries, Audit{Time: time.UnixMilli(e.Time), Action: e.Action, Target: e.Target,
-			Reason: e.Reason, Detail: e.Detail})
+		log.Entries = append(log.Entries, auditFrom(time.UnixMilli(e.Time), e.Action, e.Target, e.Reason, e.Detail))
 	}
 	h.emit(log)
 	if len(m.bans) > 0 {
@@ -478,12 +468,12 @@ func (h *hub) emitBans() {
 // audit records an administrator action in the store, then reports it as
 // an Audited event: what the window shows is on disk (a server killed
 // afterwards still has it), or an Error said why not.
-func (h *hub) audit(action, target, reason, detail string) {
-	e := Audit{Time: h.now(), Action: action, Target: target, Reason: reason, Detail: detail}
+func (h *hub) audit(e Audit) {
+	e.Time = h.now()
 	q := h.ev
 	if !h.save("audit entry", func(st ModerationStore, ctx context.Context) error {
-		err := st.AppendAudit(ctx, store.AuditEntry{Time: e.Time.UnixMilli(), Action: action, Target: target,
-			Reason: reason, Detail: detail})
+		err := st.AppendAudit(ctx, store.AuditEntry{Time: e.Time.UnixMilli(), Action: string(e.Action), Target: e.Target,
+			Reason: e.Reason, Detail: e.storeDetail()})
 		q.push(Audited{Entry: e})
 		return err
 	}) {
@@ -571,9 +561,10 @@ func (h *hub) ban(cmd Ban) {
 	rec := b.record()
 	h.save("ban", func(st ModerationStore, ctx context.Context) error { return st.PutBan(ctx, rec) })
 	when := UntilText(b.info.Until, now)
-	h.audit("ban", b.info.Name, reason, when+"; "+b.info.What())
+	h.audit(Audit{Action: AuditBan, Target: b.info.Name, Reason: reason,
+		Args: AuditArgs{Until: b.info.Until, Device: b.info.Device, Addr: b.info.Addr, Nick: b.info.Nick}})
 	h.log.Info("ban", "name", b.info.Name, "what", b.info.What(), "until", b.info.Until, "reason", reason)
-	h.emit(Notice{Text: fmt.Sprintf("banned %s %s (%s): %s", b.info.Name, when, b.info.What(), reason), At: time.Now()})
+	h.emit(Notice{Text: fmt.Sprintf("banned %s %s (%s): %s", b.info.Name, when, b.info.What(), reason), At: time.Now(), Typed: true})
 	h.emitBans()
 	h.clusterBan(b)
 	h.enforceBan(b, reason, when, now)
@@ -609,9 +600,10 @@ func (h *hub) unban(id int64) {
 	delete(h.mod.bans, id)
 	h.mod.reindex()
 	h.save("unban", func(st ModerationStore, ctx context.Context) error { return st.DeleteBan(ctx, id) })
-	h.audit("unban", b.info.Name, b.info.Reason, b.info.What())
+	h.audit(Audit{Action: AuditUnban, Target: b.info.Name, Reason: b.info.Reason,
+		Args: AuditArgs{Until: b.info.Until, Device: b.info.Device, Addr: b.info.Addr, Nick: b.info.Nick}})
 	h.log.Info("unban", "name", b.info.Name, "id", id)
-	h.emit(Notice{Text: fmt.Sprintf("unbanned %s (%s)", b.info.Name, b.info.What()), At: time.Now()})
+	h.emit(Notice{Text: fmt.Sprintf("unbanned %s (%s)", b.info.Name, b.info.What()), At: time.Now(), Typed: true})
 	h.emitBans()
 	h.clusterUnban(b)
 }
@@ -642,7 +634,7 @@ func (h *hub) target(op, nick, reason, def string) (*conn, string) {
 
 func (h *hub) mute(cmd Mute) {
 	now := h.now()
-	c, reason := h.target("mute", cmd.Nick, cmd.Reason, "muted by the administrator")
+	c, reason := h.target("mute", cmd.Nick, cmd.Reason, wire.ReasonMuted)
 	if c == nil {
 		return
 	}
@@ -658,8 +650,8 @@ func (h *hub) mute(cmd Mute) {
 	if !mu.until.IsZero() {
 		when = UntilText(mu.until, now)
 	}
-	h.audit("mute", c.nick, reason, when)
-	h.emit(Notice{Text: fmt.Sprintf("muted %s %s: %s", c.nick, when, reason), At: time.Now()})
+	h.audit(Audit{Action: AuditMute, Target: c.nick, Reason: reason, Args: AuditArgs{Until: mu.until}})
+	h.emit(Notice{Text: fmt.Sprintf("muted %s %s: %s", c.nick, when, reason), At: time.Now(), Typed: true})
 	h.emit(MuteChanged{Nick: c.nick, On: true, Until: mu.until, At: time.Now()})
 	h.clusterMute(muteKey(c), mu)
 }
@@ -681,7 +673,7 @@ func (h *hub) unmute(nick string) {
 		h.failed("unmute", fmt.Errorf("%s is not muted", nick))
 		return
 	}
-	h.audit("unmute", mu.nick, "", "")
+	h.audit(Audit{Action: AuditUnmute, Target: mu.nick})
 	h.endMute(key, mu, c)
 	h.clusterUnmute(key, mu)
 }
@@ -700,7 +692,7 @@ func (h *hub) endMute(key string, mu *mute, c *conn) {
 		c.muted = nil
 		h.pushMsg(c, restriction(wire.RestrictMute, false, "", time.Time{}, ""))
 	}
-	h.emit(Notice{Text: fmt.Sprintf("%s may speak again", mu.nick), At: time.Now()})
+	h.emit(Notice{Text: fmt.Sprintf("%s may speak again", mu.nick), At: time.Now(), Typed: true})
 	h.emit(MuteChanged{Nick: mu.nick, At: time.Now()})
 }
 
@@ -761,7 +753,7 @@ func (h *hub) lecture(cmd Lecture) {
 		h.failed("lecture", ErrNotRunning)
 		return
 	}
-	reason, ok := h.reasonOr("lecture", cmd.Reason, "only the administrator's announcements are posted")
+	reason, ok := h.reasonOr("lecture", cmd.Reason, wire.ReasonLecture)
 	if !ok {
 		return
 	}
@@ -789,8 +781,8 @@ func (h *hub) lecture(cmd Lecture) {
 		where = "“" + name + "”"
 	}
 	state := map[bool]string{true: "on", false: "off"}[cmd.On]
-	h.audit("lecture", cmpOr(name, "every room"), reason, state)
-	h.emit(Notice{Text: fmt.Sprintf("lecture mode %s in %s", state, where), At: time.Now()})
+	h.audit(Audit{Action: AuditLecture, Target: name, Reason: reason, Args: AuditArgs{On: cmd.On}})
+	h.emit(Notice{Text: fmt.Sprintf("lecture mode %s in %s", state, where), At: time.Now(), Typed: true})
 	h.emit(LectureChanged{Room: name, On: cmd.On, At: time.Now()})
 }
 
@@ -820,11 +812,11 @@ func (h *hub) setTopic(cmd SetTopic) {
 		h.mod.topics[r.key] = t
 	}
 	h.broadcast(r, wire.Encode(t))
-	h.audit("topic", r.name, "", text)
+	h.audit(Audit{Action: AuditTopic, Target: r.name, Detail: text})
 	if text == "" {
-		h.emit(Notice{Text: fmt.Sprintf("topic of “%s” removed", r.name), At: time.Now()})
+		h.emit(Notice{Text: fmt.Sprintf("topic of “%s” removed", r.name), At: time.Now(), Typed: true})
 	} else {
-		h.emit(Notice{Text: fmt.Sprintf("topic of “%s”: %s", r.name, text), At: time.Now()})
+		h.emit(Notice{Text: fmt.Sprintf("topic of “%s”: %s", r.name, text), At: time.Now(), Typed: true})
 	}
 	h.emit(TopicChanged{Room: r.name, Text: text, At: time.Now()})
 }

@@ -94,12 +94,22 @@ func TestBanRefusesUntilItEndsAcrossRestart(t *testing.T) {
 	cfg.Moderation = st
 	h = startServer(t, cfg)
 	log := waitEvent[AuditLog](h)
-	var actions []string
+	var actions []AuditAction
 	for _, e := range log.Entries {
 		actions = append(actions, e.Action)
 	}
-	if !slices.Equal(actions, []string{"start", "ban", "stop"}) || log.Entries[1].Target != "bob" {
+	if !slices.Equal(actions, []AuditAction{AuditStart, AuditBan, AuditStop}) || log.Entries[1].Target != "bob" {
 		t.Fatalf("audit log after restart: %+v", log.Entries)
+	}
+	// The facts come back as data (the window words them), and in English
+	// for the console.
+	ban, stop := log.Entries[1], log.Entries[2]
+	if ban.OldWords || !ban.Args.Until.Equal(end) || ban.Args.Device != info.Device ||
+		ban.Reason != "도배 금지" || stop.Args.Users != 1 {
+		t.Fatalf("audit entries read back: %+v", log.Entries)
+	}
+	if got := ban.Text(); got != "ban bob — 도배 금지 (until "+end.Format("15:04")+"; device "+info.Device[:8]+")" {
+		t.Fatalf("ban entry in words: %q", got)
 	}
 	refusedUntil(rejoin(t, h.addr, "bob", deviceFor("bob")))
 

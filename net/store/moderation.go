@@ -28,7 +28,7 @@ type AuditEntry struct {
 	Action string
 	Target string
 	Reason string
-	Detail string
+	Detail string // net/server's: free text, or a JSON object of the action's facts (net/server/audit.go)
 }
 
 // Bans returns the bans that have not ended at now (Unix milliseconds),

@@ -225,25 +225,63 @@ func Open(path string, o Options) (*Store, error) {
 	return s, nil
 }
 
-// explain turns a SQLite failure into words for the server window and log.
+// Problem is what went wrong with the database file, as DBError says it.
+type Problem int
+
+const (
+	ProblemOther    Problem = iota // anything else (Err says what)
+	ProblemInUse                   // another MultiChat server has it open
+	ProblemReadOnly                // it cannot be written: read-only or no permission
+	ProblemDiskFull                // the disk holding it is full
+	ProblemDamaged                 // damaged or not a database: move it aside
+	ProblemDiskIO                  // the disk failed reading or writing it
+)
+
+// DBError is a SQLite failure in words for the server window and log; a
+// window can word Problem in its own language (Error is the English).
+type DBError struct {
+	Problem Problem
+	Path    string
+	Err     error
+}
+
+func (e *DBError) Error() string {
+	switch e.Problem {
+	case ProblemInUse:
+		return fmt.Sprintf("the history database %s is in use by another MultiChat server", e.Path)
+	case ProblemReadOnly:
+		return fmt.Sprintf("cannot write the history database %s (read-only or no permission): %v", e.Path, e.Err)
+	case ProblemDiskFull:
+		return fmt.Sprintf("the disk holding the history database %s is full", e.Path)
+	case ProblemDamaged:
+		return fmt.Sprintf("the history database %s is damaged or not a database; move it aside to start a new one: %v", e.Path, e.Err)
+	case ProblemDiskIO:
+		return fmt.Sprintf("cannot write the history database %s (disk error): %v", e.Path, e.Err)
+	}
+	return fmt.Sprintf("history database %s: %v", e.Path, e.Err)
+}
+
+func (e *DBError) Unwrap() error { return e.Err }
+
+// explain turns a SQLite failure into a DBError.
 func explain(path string, err error) error {
+	e := &DBError{Path: path, Err: err}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xFF {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return fmt.Errorf("the history database %s is in use by another MultiChat server", path)
+			e.Problem = ProblemInUse
 		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_AUTH:
-			return fmt.Errorf("cannot write the history database %s (read-only or no permission): %w", path, err)
+			e.Problem = ProblemReadOnly
 		case sqlite3.SQLITE_FULL:
-			return fmt.Errorf("the disk holding the history database %s is full", path)
+			e.Problem = ProblemDiskFull
 		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-			return fmt.Errorf("the history database %s is damaged or not a database; "+
-				"move it aside to start a new one: %w", path, err)
+			e.Problem = ProblemDamaged
 		case sqlite3.SQLITE_IOERR:
-			return fmt.Errorf("cannot write the history database %s (disk error): %w", path, err)
+			e.Problem = ProblemDiskIO
 		}
 	}
-	return fmt.Errorf("history database %s: %w", path, err)
+	return e
 }
 
 // Path is the database file.
