@@ -68,6 +68,19 @@ func TestPrivateKeptWhileAway(t *testing.T) {
 	if e := expect[wire.Error](ann); e.Code != wire.CodeNoSuchUser || e.Ref != 20 {
 		t.Fatalf("private to an unknown user: %+v", e)
 	}
+	// A muted sender's message is not kept for later either.
+	h.send(Mute{Nick: "ann", Reason: "spam"})
+	if r := until[wire.Restriction](ann); !r.On {
+		t.Fatalf("mute: %+v", r)
+	}
+	ann.send(wire.Private{Ref: 21, To: "bob", Text: "kept while muted?"})
+	if e := until[wire.Error](ann); e.Code != wire.CodeMuted || e.Ref != 21 {
+		t.Fatalf("private to an offline user while muted: %+v", e)
+	}
+	h.send(Unmute{Nick: "ann"})
+	if r := until[wire.Restriction](ann); r.On {
+		t.Fatalf("unmute: %+v", r)
+	}
 
 	bob := join(t, h.addr, "bob")
 	readHistory(bob, wire.HistReplay)

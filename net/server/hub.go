@@ -1168,15 +1168,15 @@ func (h *hub) say(c *conn, m wire.Say) {
 }
 
 func (h *hub) private(c *conn, m wire.Private) {
+	if c.muted != nil && h.silenced(c, nil, m.Ref) {
+		return // before the offline path: a mute keeps nothing for later either
+	}
 	to := h.members[wire.FoldKey(m.To)]
 	if to == nil && h.privateAway(c, m) {
 		return
 	}
 	if to == nil {
 		h.sendError(c, wire.CodeNoSuchUser, m.Ref, fmt.Sprintf("“%s” is not online", clip(m.To)))
-		return
-	}
-	if c.muted != nil && h.silenced(c, nil, m.Ref) {
 		return
 	}
 	if code, err := wire.CheckText(m.Text, h.cfg.MaxText); err != nil {
