@@ -10,12 +10,13 @@ import (
 // every chat into a line of its own protocol uses it to relay without
 // allocating (Decode copies the payload into a string and boxes a Chat).
 type ChatView struct {
-	ID   uint64
-	Time int64
-	Room []byte
-	From []byte
-	Text []byte
-	Ref  uint32
+	ID     uint64
+	Time   int64
+	Room   []byte
+	From   []byte
+	Text   []byte
+	Ref    uint32
+	Notice bool
 }
 
 // ViewChat reads a chat payload (TypeChat) in place. It reports false for
@@ -38,7 +39,10 @@ func ViewChat(p []byte) (ChatView, bool) {
 	if v.Text, p, ok = viewStr(p); !ok {
 		return v, false
 	}
-	if len(p) != 4 {
+	switch {
+	case len(p) == 5 && p[4] == 1: // the optional notice mark
+		v.Notice = true
+	case len(p) != 4:
 		return v, false
 	}
 	v.Ref = binary.BigEndian.Uint32(p)

@@ -20,8 +20,14 @@ func TestViewChat(t *testing.T) {
 	bad := map[string][]byte{
 		"short":    p[:10],
 		"cut text": p[:len(p)-6],
-		"trailing": append(append([]byte(nil), p...), 0),
+		"trailing": append(append([]byte(nil), p...), 0, 0),
+		"notice 0": append(append([]byte(nil), p...), 0),
+		"notice 2": append(append([]byte(nil), p...), 2),
 		"bad utf8": func() []byte { b := append([]byte(nil), p...); b[len(b)-5] = 0xff; return b }(),
+	}
+	c.Notice = true
+	if v, ok := ViewChat(Encode(c)[5:]); !ok || !v.Notice || v.Ref != c.Ref || string(v.Text) != c.Text {
+		t.Errorf("ViewChat of a notice = %+v, %v", v, ok)
 	}
 	for name, b := range bad {
 		if _, ok := ViewChat(b); ok {
@@ -35,6 +41,7 @@ func TestViewChat(t *testing.T) {
 
 func FuzzViewChat(f *testing.F) {
 	f.Add(Encode(Chat{ID: 1, Room: "lobby", From: "a", Text: "b", Ref: 2})[5:])
+	f.Add(Encode(Chat{ID: 1, Room: "lobby", From: "a", Text: "b", Ref: 2, Notice: true})[5:])
 	f.Fuzz(func(t *testing.T, p []byte) {
 		v, ok := ViewChat(p)
 		m, err := Decode(TypeChat, p)
@@ -43,7 +50,8 @@ func FuzzViewChat(f *testing.F) {
 		}
 		if ok {
 			c := m.(Chat)
-			if string(v.Room) != c.Room || string(v.From) != c.From || string(v.Text) != c.Text || v.Ref != c.Ref || v.ID != c.ID {
+			if string(v.Room) != c.Room || string(v.From) != c.From || string(v.Text) != c.Text || v.Ref != c.Ref || v.ID != c.ID ||
+				v.Notice != c.Notice {
 				t.Fatalf("ViewChat %+v, Decode %+v", v, c)
 			}
 		}

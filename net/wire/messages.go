@@ -271,29 +271,35 @@ const ChallengePassword uint8 = 1
 // for the message; the server echoes it in the Chat it delivers (or the Error
 // it returns), so the sender knows which message arrived.
 type Say struct {
-	Ref  uint32
-	Room string
-	Text string
+	Ref    uint32
+	Room   string
+	Text   string
+	Notice bool // a notice (IRC NOTICE): shown, never answered automatically
 }
 
 // Private asks the server to deliver Text to one user only.
 type Private struct {
-	Ref  uint32
-	To   string
-	Text string
+	Ref    uint32
+	To     string
+	Text   string
+	Notice bool
 }
 
 // Join asks to join Room, creating it if needed.
 type Join struct{ Room string }
 
-// Part asks to leave Room.
-type Part struct{ Room string }
+// Part asks to leave Room; Reason (optional) is shown to those who stay.
+type Part struct {
+	Room   string
+	Reason string
+}
 
 // ListRooms asks for a RoomList.
 type ListRooms struct{}
 
-// Quit says goodbye; others see the user leave with reason quit.
-type Quit struct{}
+// Quit says goodbye; others see the user leave with reason quit, and
+// Reason (optional) in the user's own words.
+type Quit struct{ Reason string }
 
 // Ping asks the peer to answer with a Pong carrying the same Token.
 type Ping struct{ Token uint64 }
@@ -324,23 +330,25 @@ type Refused struct {
 // Chat is a room message as the server delivers it: sender, time and id are
 // the server's, never the client's.
 type Chat struct {
-	ID   uint64
-	Time int64 // Unix milliseconds
-	Room string
-	From string
-	Text string
-	Ref  uint32 // the sender's Say.Ref
+	ID     uint64
+	Time   int64 // Unix milliseconds
+	Room   string
+	From   string
+	Text   string
+	Ref    uint32 // the sender's Say.Ref
+	Notice bool   // sent as a notice (Say.Notice)
 }
 
 // PrivMsg is a private message as delivered to its recipient and echoed to its
 // sender (who can tell by From).
 type PrivMsg struct {
-	ID   uint64
-	Time int64
-	From string
-	To   string
-	Text string
-	Ref  uint32
+	ID     uint64
+	Time   int64
+	From   string
+	To     string
+	Text   string
+	Ref    uint32
+	Notice bool
 }
 
 // UserList is one chunk of Room's member list [접속인원].
@@ -398,6 +406,7 @@ type Left struct {
 	Room   string
 	User   string
 	Reason LeftReason
+	Text   string // the user's own words on leaving (Part.Reason, Quit.Reason), optional
 }
 
 // Kicked [kick] tells a client it is removed by the admin, and why. The
@@ -541,15 +550,15 @@ func (m Challenge) appendPayload(b []byte) []byte {
 	return appendStr(append(b, m.Flags), m.Server)
 }
 func (m Say) appendPayload(b []byte) []byte {
-	return appendStr(appendStr(appendU32(b, m.Ref), m.Room), m.Text)
+	return appendNotice(appendStr(appendStr(appendU32(b, m.Ref), m.Room), m.Text), m.Notice)
 }
 func (m Private) appendPayload(b []byte) []byte {
-	return appendStr(appendStr(appendU32(b, m.Ref), m.To), m.Text)
+	return appendNotice(appendStr(appendStr(appendU32(b, m.Ref), m.To), m.Text), m.Notice)
 }
 func (m Join) appendPayload(b []byte) []byte    { return appendStr(b, m.Room) }
-func (m Part) appendPayload(b []byte) []byte    { return appendStr(b, m.Room) }
+func (m Part) appendPayload(b []byte) []byte    { return appendOptStr(appendStr(b, m.Room), m.Reason) }
 func (ListRooms) appendPayload(b []byte) []byte { return b }
-func (Quit) appendPayload(b []byte) []byte      { return b }
+func (m Quit) appendPayload(b []byte) []byte    { return appendOptStr(b, m.Reason) }
 func (m Ping) appendPayload(b []byte) []byte    { return appendU64(b, m.Token) }
 func (m Pong) appendPayload(b []byte) []byte    { return appendU64(b, m.Token) }
 func (m Welcome) appendPayload(b []byte) []byte {
@@ -570,7 +579,7 @@ func (m Chat) appendPayload(b []byte) []byte {
 	b = appendStr(b, m.Room)
 	b = appendStr(b, m.From)
 	b = appendStr(b, m.Text)
-	return appendU32(b, m.Ref)
+	return appendNotice(appendU32(b, m.Ref), m.Notice)
 }
 func (m PrivMsg) appendPayload(b []byte) []byte {
 	b = appendU64(b, m.ID)
@@ -578,7 +587,7 @@ func (m PrivMsg) appendPayload(b []byte) []byte {
 	b = appendStr(b, m.From)
 	b = appendStr(b, m.To)
 	b = appendStr(b, m.Text)
-	return appendU32(b, m.Ref)
+	return appendNotice(appendU32(b, m.Ref), m.Notice)
 }
 func (m UserList) appendPayload(b []byte) []byte {
 	return appendVia(appendStrs(append(appendStr(b, m.Room), m.Flags), m.Users), m.Users, m.Via)
@@ -601,7 +610,7 @@ func appendVia(b []byte, users, via []string) []byte {
 }
 func (m Left) appendPayload(b []byte) []byte {
 	b = appendStr(appendStr(appendU64(b, uint64(m.Time)), m.Room), m.User)
-	return append(b, byte(m.Reason))
+	return appendOptStr(append(b, byte(m.Reason)), m.Text)
 }
 func (m Kicked) appendPayload(b []byte) []byte { return appendStr(appendStr(b, m.Reason), m.By) }
 func (m Removed) appendPayload(b []byte) []byte {
@@ -668,17 +677,17 @@ func Decode(t Type, payload []byte) (Message, error) {
 		c.Flags, c.Server = d.u8("flags"), d.str("server")
 		m = c
 	case TypeSay:
-		m = Say{Ref: d.u32("ref"), Room: d.str("room"), Text: d.str("text")}
+		m = Say{Ref: d.u32("ref"), Room: d.str("room"), Text: d.str("text"), Notice: d.notice()}
 	case TypePrivate:
-		m = Private{Ref: d.u32("ref"), To: d.str("to"), Text: d.str("text")}
+		m = Private{Ref: d.u32("ref"), To: d.str("to"), Text: d.str("text"), Notice: d.notice()}
 	case TypeJoin:
 		m = Join{Room: d.str("room")}
 	case TypePart:
-		m = Part{Room: d.str("room")}
+		m = Part{Room: d.str("room"), Reason: d.optStr("reason")}
 	case TypeListRooms:
 		m = ListRooms{}
 	case TypeQuit:
-		m = Quit{}
+		m = Quit{Reason: d.optStr("reason")}
 	case TypePing:
 		m = Ping{Token: d.u64("token")}
 	case TypePong:
@@ -690,10 +699,10 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = Refused{Code: RefuseCode(d.u8("code")), Text: d.str("text"), Until: d.until()}
 	case TypeChat:
 		m = Chat{ID: d.u64("id"), Time: d.i64("time"), Room: d.str("room"), From: d.str("from"),
-			Text: d.str("text"), Ref: d.u32("ref")}
+			Text: d.str("text"), Ref: d.u32("ref"), Notice: d.notice()}
 	case TypePrivMsg:
 		m = PrivMsg{ID: d.u64("id"), Time: d.i64("time"), From: d.str("from"), To: d.str("to"),
-			Text: d.str("text"), Ref: d.u32("ref")}
+			Text: d.str("text"), Ref: d.u32("ref"), Notice: d.notice()}
 	case TypeUserList:
 		ul := UserList{Room: d.str("room"), Flags: d.u8("flags"), Users: d.strs("user")}
 		ul.Via = d.via(len(ul.Users))
@@ -703,7 +712,8 @@ func Decode(t Type, payload []byte) (Message, error) {
 		j.Via = d.via(len(j.Users))
 		m = j
 	case TypeLeft:
-		m = Left{Time: d.i64("time"), Room: d.str("room"), User: d.str("user"), Reason: LeftReason(d.u8("reason"))}
+		m = Left{Time: d.i64("time"), Room: d.str("room"), User: d.str("user"), Reason: LeftReason(d.u8("reason")),
+			Text: d.optStr("text")}
 	case TypeKicked:
 		m = Kicked{Reason: d.str("reason"), By: d.str("by")}
 	case TypeRemoved:
