@@ -385,7 +385,11 @@ func (m *Model) left(ev client.Left) {
 	// frames, already shown in the lobby and the current conversation: the
 	// Left adds a line only to the user's other rooms.
 	if ev.Reason != wire.LeftKicked || (c.Kind != Lobby && c != m.Cur) {
-		m.activity(c, ev.Time, ev.Nick, false, LeftText(ev.Reason, ev.Nick))
+		why := LeftText(ev.Reason, ev.Nick)
+		if ev.Text != "" {
+			why = lang.L("{{.Left}}: “{{.Words}}”", vars{"Left": why, "Words": wire.VisibleText(ev.Text)})
+		}
+		m.activity(c, ev.Time, ev.Nick, false, why)
 	}
 	if c.Kind == Lobby {
 		if p := m.Find(ev.Nick, true); p != nil && !p.PrivOff {

@@ -291,6 +291,7 @@ type Message struct {
 	Text    string
 	Private bool
 	Mine    bool
+	Notice  bool // sent as a notice (IRC's NOTICE): shown as a line, never answered automatically
 	// Kind, in history, says what the entry is: wire.EntryChat,
 	// EntryPrivate, EntryNotice (an announcement) and, in a HistoryPage,
 	// EntryJoined, EntryLeft and EntryKicked (From is who; Text says why).
@@ -359,6 +360,7 @@ type Left struct {
 	Room   string
 	Nick   string
 	Reason wire.LeftReason
+	Text   string // the user's own words on leaving, if any
 	Time   time.Time
 }
 

@@ -934,7 +934,7 @@ func (s *session) leftRoom(m wire.Left) {
 	if r != nil {
 		r.remove(m.User)
 	}
-	s.emit(Left{Room: m.Room, Nick: m.User, Reason: m.Reason, Time: stamp(m.Time)})
+	s.emit(Left{Room: m.Room, Nick: m.User, Reason: m.Reason, Text: m.Text, Time: stamp(m.Time)})
 	if r != nil {
 		s.emitUsers(r)
 	}
@@ -978,9 +978,10 @@ func stamp(ms int64) time.Time {
 func (s *session) handle(msg wire.Message) {
 	switch m := msg.(type) {
 	case wire.Chat:
-		s.live(Message{MsgID: m.ID, Time: stamp(m.Time), Room: m.Room, From: m.From, Text: m.Text}, m.Ref)
+		s.live(Message{MsgID: m.ID, Time: stamp(m.Time), Room: m.Room, From: m.From, Text: m.Text, Notice: m.Notice}, m.Ref)
 	case wire.PrivMsg:
-		s.live(Message{MsgID: m.ID, Time: stamp(m.Time), From: m.From, To: m.To, Text: m.Text, Private: true}, m.Ref)
+		s.live(Message{MsgID: m.ID, Time: stamp(m.Time), From: m.From, To: m.To, Text: m.Text, Private: true,
+			Notice: m.Notice}, m.Ref)
 	case wire.History:
 		s.history(m)
 	case wire.Queued:

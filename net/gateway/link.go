@@ -115,10 +115,11 @@ func (l *Link) Buffered() bool { return l.br.Buffered() > 0 }
 // Close ends the link; the hub sees the user's connection close.
 func (l *Link) Close() error { return l.nc.Close() }
 
-// Quit says goodbye (others see "quit") and closes the link.
-func (l *Link) Quit() {
+// Quit says goodbye (others see "quit", and reason if any) and closes the
+// link.
+func (l *Link) Quit(reason string) {
 	l.nc.SetWriteDeadline(time.Now().Add(time.Second))
-	l.Send(wire.Quit{})
+	l.Send(wire.Quit{Reason: reason})
 	l.nc.Close()
 }
 

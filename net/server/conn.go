@@ -125,8 +125,9 @@ type conn struct {
 	party     string    // whose private history is c's (partyOf)
 	via       string    // the gateway that brought the user (Port.Dial); "" for a socket
 	rooms     []membership
-	files     int   // transfers this user is sending
-	muted     *mute // nil unless muted (moderation.go)
+	files     int    // transfers this user is sending
+	muted     *mute  // nil unless muted (moderation.go)
+	leftText  string // the words of the Part or Quit being handled, for Left (leaving.go)
 	presence  presence
 	// Cluster (cluster.go).
 	peer    *peerServer // the server this member is on; nil: this one

@@ -847,7 +847,8 @@ func (h *hub) leaveRoom(c *conn, r *room, reason wire.LeftReason, now time.Time)
 		return
 	}
 	if len(r.members) > 0 {
-		left := wire.Encode(wire.Left{Time: now.UnixMilli(), Room: r.name, User: c.nick, Reason: reason})
+		left := wire.Encode(wire.Left{Time: now.UnixMilli(), Room: r.name, User: c.nick, Reason: reason,
+			Text: c.leftText})
 		if c.announced {
 			h.broadcast(r, left)
 		} else {
@@ -926,6 +927,7 @@ func (h *hub) frame(c *conn, m wire.Message) {
 	case wire.ListRooms:
 		h.listRooms(c)
 	case wire.Quit:
+		c.leftText = h.leavingWords(c, m.Reason)
 		h.drop(c, wire.LeftQuit, closeGraceful, "")
 	case wire.Ping:
 		h.pushMsg(c, wire.Pong{Token: m.Token})
@@ -1158,7 +1160,8 @@ func (h *hub) say(c *conn, m wire.Say) {
 	}
 	now := time.Now()
 	h.nextID++
-	msg := wire.Chat{ID: h.nextID, Time: now.UnixMilli(), Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref}
+	msg := wire.Chat{ID: h.nextID, Time: now.UnixMilli(), Room: r.name, From: c.nick, Text: m.Text, Ref: m.Ref,
+		Notice: m.Notice}
 	frame := wire.AppendFrame(make([]byte, 0, 48+len(r.name)+len(c.nick)+len(m.Text)), msg)
 	h.broadcast(r, frame)
 	h.clusterSay(&msg)
@@ -1185,7 +1188,8 @@ func (h *hub) private(c *conn, m wire.Private) {
 	}
 	now := time.Now()
 	h.nextID++
-	frame := wire.Encode(wire.PrivMsg{ID: h.nextID, Time: now.UnixMilli(), From: c.nick, To: to.nick, Text: m.Text, Ref: m.Ref})
+	frame := wire.Encode(wire.PrivMsg{ID: h.nextID, Time: now.UnixMilli(), From: c.nick, To: to.nick, Text: m.Text,
+		Ref: m.Ref, Notice: m.Notice})
 	h.push(to, frame)
 	h.clusterPrivate(c, to, m.Text, now.UnixMilli())
 	if to != c {
@@ -1256,7 +1260,9 @@ func (h *hub) part(c *conn, m wire.Part) {
 		return
 	}
 	now := time.Now()
+	c.leftText = h.leavingWords(c, m.Reason)
 	h.leaveRoom(c, r, wire.LeftParted, now)
+	c.leftText = ""
 	h.clusterRoom(c, r, false)
 	h.pushMsg(c, wire.Left{Time: now.UnixMilli(), Room: r.name, User: c.nick, Reason: wire.LeftParted})
 	h.log.Info("left room", "nick", c.nick, "room", r.name)

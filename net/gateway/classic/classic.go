@@ -230,7 +230,7 @@ func (s *session) run() {
 	close(s.ended)
 	s.files.Wait()
 	if s.quitting.Load() {
-		link.Quit()
+		link.Quit("")
 	} else {
 		link.Close()
 	}

@@ -2,6 +2,8 @@ package irc
 
 import (
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/multichat/multichat/net/wire"
@@ -132,10 +134,17 @@ func (s *session) list(m Message) {
 	if ch := m.Param(0); strings.HasPrefix(ch, "#") {
 		only = strings.Split(ch, ",")
 	}
-	s.mu.Lock()
-	s.lists = append(s.lists, only)
-	s.mu.Unlock()
-	s.send(wire.ListRooms{})
+	s.askRooms(func(rooms []wire.RoomInfo) {
+		s.num("321", "Channel", "Users  Name")
+		for _, r := range rooms {
+			if only == nil || slices.ContainsFunc(only, func(ch string) bool {
+				return wire.FoldKey(Room(ch)) == wire.FoldKey(r.Name)
+			}) {
+				s.num("322", Channel(r.Name), strconv.Itoa(int(r.Members)), "")
+			}
+		}
+		s.num("323", "End of /LIST")
+	})
 }
 
 // userhost answers USERHOST nick… with nick=+user@host (- when away).

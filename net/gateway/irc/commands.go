@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,7 +100,7 @@ func (s *session) command(m Message) bool {
 	case "MODE":
 		s.mode(m)
 	case "KICK":
-		s.reply(func() { s.num("482", m.Param(0), "Only the MultiChat administrator can kick") })
+		s.kick(m)
 	case "MOTD":
 		s.reply(s.motd)
 	case "PING":
@@ -135,6 +134,9 @@ func (s *session) command(m Message) bool {
 	case "QUIT":
 		reason := "Quit"
 		if q := m.Param(0); q != "" {
+			if !m.BadUTF8 {
+				s.quitText = q
+			}
 			reason = "Quit: " + q
 		}
 		s.reply(func() { s.line("", "ERROR", "Closing Link: "+s.host+" ("+reason+")") })
@@ -196,12 +198,12 @@ func (s *session) privmsg(m Message) {
 	targets := strings.Split(m.Params[0], ",")
 	for _, t := range targets[:min(len(targets), 4)] {
 		if room := Room(t); room != "" {
-			s.send(wire.Say{Ref: s.ref(t, notice), Room: room, Text: text})
+			s.send(wire.Say{Ref: s.ref(t, notice), Room: room, Text: text, Notice: notice})
 		} else if t != "" {
 			if away, ok := s.awayText(t); ok && !notice {
 				s.reply(func() { s.num("301", s.roster.Find(t), away) })
 			}
-			s.send(wire.Private{Ref: s.ref(t, notice), To: t, Text: text})
+			s.send(wire.Private{Ref: s.ref(t, notice), To: t, Text: text, Notice: notice})
 		}
 	}
 }
@@ -250,9 +252,9 @@ func (s *session) part(m Message) {
 			s.reply(func() { s.notice(ch, ch+" is where everyone is; it cannot be left.") })
 		default:
 			s.mu.Lock()
-			s.parting[room] = m.Param(1) // MultiChat keeps no reason: the echo shows it
+			s.parting[room] = m.Param(1) // the hub's echo of one's own part carries no words
 			s.mu.Unlock()
-			s.send(wire.Part{Room: room})
+			s.send(wire.Part{Room: room, Reason: m.Param(1)})
 		}
 	}
 }
@@ -395,13 +397,15 @@ func (s *session) topic(m Message) {
 		return
 	}
 	room := s.joined(ch)
+	if room == "" {
+		s.notOn(ch)
+		return
+	}
 	s.mu.Lock()
 	t, ok := s.topics[room]
 	s.mu.Unlock()
 	s.reply(func() {
 		switch {
-		case room == "":
-			s.num("442", ch, "You're not on that channel")
 		case len(m.Params) > 1:
 			// As for MultiChat's own clients: a topic is pinned by the
 			// server's administrator (moderation), not by members.
@@ -423,14 +427,16 @@ func (s *session) topicReply(t wire.Topic) {
 
 func (s *session) mode(m Message) {
 	target := m.Param(0)
+	if strings.HasPrefix(target, "#") && s.joined(target) == "" {
+		s.notOn(target)
+		return
+	}
 	s.reply(func() {
 		switch {
 		case target == "":
 			s.num("461", "MODE", "Not enough parameters")
 		case strings.HasPrefix(target, "#"):
 			switch {
-			case s.joined(target) == "":
-				s.num("403", target, "No such channel")
 			case len(m.Params) == 1:
 				s.num("324", target, "+nt")
 			case strings.Trim(m.Params[1], "+") == "b":
@@ -513,7 +519,7 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 				return false, nil
 			}
 		}
-		s.say(s.mask(m.From), "PRIVMSG", s.nick, m.Text)
+		s.say(s.mask(m.From), command(m.Notice), s.nick, m.Text)
 	case wire.UserList:
 		was := s.roster.In(m.Room)
 		if s.roster.Apply(m) {
@@ -588,28 +594,7 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 	case wire.Error:
 		s.hubError(m)
 	case wire.RoomList:
-		if m.Flags&wire.ListFirst != 0 {
-			*rooms = (*rooms)[:0]
-			s.num("321", "Channel", "Users  Name")
-		}
-		*rooms = append(*rooms, m.Rooms...)
-		if m.Flags&wire.ListLast == 0 {
-			return false, nil
-		}
-		s.mu.Lock()
-		var only []string
-		if len(s.lists) > 0 {
-			only, s.lists = s.lists[0], s.lists[1:]
-		}
-		s.mu.Unlock()
-		for _, r := range *rooms {
-			if only == nil || slices.ContainsFunc(only, func(ch string) bool {
-				return wire.FoldKey(Room(ch)) == wire.FoldKey(r.Name)
-			}) {
-				s.num("322", Channel(r.Name), strconv.Itoa(int(r.Members)), "")
-			}
-		}
-		s.num("323", "End of /LIST")
+		s.roomList(m, rooms)
 	case wire.FileOffered:
 		if m.From == s.nick {
 			return false, nil
@@ -635,10 +620,10 @@ func (s *session) chat(v wire.ChatView) {
 		s.answered(v.Ref)
 		return
 	}
-	const fixed = len(":!@ PRIVMSG # :\r\n")
+	const fixed = len(":!@ PRIVMSG # :\r\n") // NOTICE is as long
 	if bytes.IndexByte(v.Text, '\n') >= 0 || bytes.IndexByte(v.Room, ' ') >= 0 ||
 		fixed+2*len(v.From)+len(s.cfg.ServerName)+len(v.Room)+len(v.Text) > maxLine {
-		s.say(s.mask(string(v.From)), "PRIVMSG", Channel(string(v.Room)), string(v.Text))
+		s.say(s.mask(string(v.From)), command(v.Notice), Channel(string(v.Room)), string(v.Text))
 		return
 	}
 	w := s.w
@@ -648,11 +633,23 @@ func (s *session) chat(v wire.ChatView) {
 	w.Write(v.From)
 	w.WriteByte('@')
 	w.WriteString(s.cfg.ServerName)
-	w.WriteString(" PRIVMSG #")
+	if v.Notice {
+		w.WriteString(" NOTICE #")
+	} else {
+		w.WriteString(" PRIVMSG #")
+	}
 	w.Write(v.Room)
 	w.WriteString(" :")
 	w.Write(v.Text)
 	w.WriteString("\r\n")
+}
+
+// command is the IRC command a message is relayed with.
+func command(notice bool) string {
+	if notice {
+		return "NOTICE"
+	}
+	return "PRIVMSG"
 }
 
 // say queues text from source to target as PRIVMSG or NOTICE lines, one per
@@ -689,12 +686,15 @@ func (s *session) left(m wire.Left) {
 		return
 	}
 	if m.Reason == wire.LeftParted {
-		s.line(s.mask(m.User), "PART", Channel(m.Room), "Left")
+		s.line(s.mask(m.User), "PART", Channel(m.Room), cmp.Or(m.Text, "Left"))
 		s.roster.Apply(m)
 		return
 	}
 	reason := "Quit"
-	if m.Reason != wire.LeftQuit {
+	switch {
+	case m.Reason == wire.LeftQuit && m.Text != "":
+		reason = "Quit: " + m.Text
+	case m.Reason != wire.LeftQuit:
 		reason = m.Reason.String()
 	}
 	s.line(s.mask(m.User), "QUIT", reason)

@@ -144,8 +144,9 @@ type session struct {
 	aways    map[string]string     // FoldKey of a member who is away → their away text
 	pings    map[uint64]pingFor    // token of a Ping to the hub → what it answers
 	nextPing uint64
-	lists    [][]string        // LIST filters (channel names; nil: all), one per ListRooms in flight
-	parting  map[string]string // room → the reason of the user's PART, for its echo
+	lists    []func([]wire.RoomInfo) // what to do with the rooms, one per ListRooms in flight (rooms.go)
+	parting  map[string]string       // room → the reason of the user's PART, for its echo
+	quitText string                  // the QUIT's reason (reader goroutine only)
 
 	// ready is closed once the registration burst is written: 001–005, the
 	// lobby's JOIN and NAMES, the MOTD. The reader answers nothing before.
@@ -247,7 +248,7 @@ func (s *session) run() {
 	}
 	quit := s.fromClient(br)
 	if quit {
-		s.link.Quit()
+		s.link.Quit(s.quitText)
 	} else {
 		s.link.Close()
 	}

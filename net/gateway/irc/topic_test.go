@@ -84,13 +84,13 @@ func TestIRCTopics(t *testing.T) {
 		t.Errorf("join of #dev: %s", got)
 	}
 
-	// Members cannot set a topic; channels one is not in are 442.
+	// Members cannot set a topic; a channel that does not exist is 403.
 	bob.send("TOPIC #dev :mine now")
 	if m := bob.next(); m.Command != "482" || m.Param(1) != "#dev" || !strings.Contains(m.Param(2), "administrator") {
 		t.Errorf("TOPIC set by a member: %s", m)
 	}
 	bob.send("TOPIC #elsewhere")
-	bob.expect("442", "#elsewhere")
+	bob.expect("403", "#elsewhere")
 
 	// Removed: an empty TOPIC change, then 331.
 	ts.Do(server.SetTopic{Room: "dev"})
