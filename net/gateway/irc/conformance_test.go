@@ -142,13 +142,13 @@ func TestIRCConformance(t *testing.T) {
 	if m := bob.expect("PART"); m.Param(0) != "#dev" || m.Param(1) != "see you" {
 		t.Errorf("PART echo: %s", m)
 	}
-	ann.expect("PART", "#dev")
+	ann.expect("PART", "#dev :see you")
 
 	// QUIT: ERROR, then the connection closes; the others see a QUIT.
 	bob.send("QUIT :bye")
 	bob.expect("ERROR")
 	bob.expectEOF()
-	ann.expect("QUIT")
+	ann.expect("QUIT", ":Quit: bye")
 }
 
 // A client that reconnects at once with its nickname gets it, though the hub
