@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/hex"
+	"fmt"
 	"os"
 	"regexp"
 	"strconv"
@@ -127,5 +128,39 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 	}
 	if got.String() != want {
 		t.Errorf("PROTOCOL.md's worked example\n%s\ndiffers from the golden frame\n%s", got.String(), want)
+	}
+}
+
+// TestProtocolDocOptionalFields: the optional trailing fields of notices and
+// leaving words are in the frame tables, each on the row of a frame whose
+// encoder writes it, and have their section.
+func TestProtocolDocOptionalFields(t *testing.T) {
+	raw, err := os.ReadFile("PROTOCOL.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	for _, tc := range []struct {
+		m     Message
+		field string
+	}{
+		{Say{Notice: true}, "optional `u8` notice"},
+		{Private{Notice: true}, "optional `u8` notice"},
+		{Chat{Notice: true}, "optional `u8` notice"},
+		{PrivMsg{Notice: true}, "optional `u8` notice"},
+		{Part{Reason: "r"}, "optional `str` reason"},
+		{Quit{Reason: "r"}, "optional `str` reason"},
+		{Left{Text: "r"}, "optional `str` text"},
+	} {
+		if optionalTail(tc.m) == 0 || len(Encode(tc.m))-HeaderSize == 0 {
+			t.Fatalf("%T: the test's message sets no optional field", tc.m)
+		}
+		row := regexp.MustCompile(fmt.Sprintf("(?m)^\\| 0x%02X \\| [a-z-]+ \\|[^|]*\\|", byte(tc.m.Type()))).FindString(doc)
+		if !strings.HasSuffix(strings.TrimSpace(strings.TrimSuffix(row, "|")), tc.field) {
+			t.Errorf("PROTOCOL.md's row for %v does not end with %q: %q", tc.m.Type(), tc.field, row)
+		}
+	}
+	if !strings.Contains(doc, "### Notices and leaving words") {
+		t.Error(`PROTOCOL.md has no section "Notices and leaving words"`)
 	}
 }
