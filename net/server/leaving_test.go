@@ -24,8 +24,10 @@ func TestLeavingWords(t *testing.T) {
 		t.Fatalf("alice got %+v", m)
 	}
 
-	for _, c := range cs {
+	for _, c := range cs { // one after another: each is in dev before the next asks
 		c.send(wire.Join{Room: "dev"})
+		for ul := until[wire.UserList](c); ul.Room != "dev"; ul = until[wire.UserList](c) {
+		}
 	}
 	for _, tc := range []struct{ words, want string }{
 		{"off to\nlunch  ", "off to lunch"},
