@@ -1,38 +1,26 @@
 package wire
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+)
 
-// optionalTail is the size of m's notice mark or leaving words, when set.
+// optionalFields names the optional trailing field of each type that has
+// one (optional.go).
+var optionalFields = map[Type]string{TypeSay: "Notice", TypePrivate: "Notice", TypeChat: "Notice",
+	TypePrivMsg: "Notice", TypePart: "Reason", TypeQuit: "Reason", TypeLeft: "Text"}
+
+// optionalTail is the size of m's notice mark or leaving words, when set:
+// what encoding it takes beyond the same message without it.
 func optionalTail(m Message) int {
-	str := func(s string) int {
-		if s == "" {
-			return 0
-		}
-		return 2 + len(s)
-	}
-	mark := func(b bool) int {
-		if b {
-			return 1
-		}
+	field, ok := optionalFields[m.Type()]
+	if !ok {
 		return 0
 	}
-	switch m := m.(type) {
-	case Say:
-		return mark(m.Notice)
-	case Private:
-		return mark(m.Notice)
-	case Chat:
-		return mark(m.Notice)
-	case PrivMsg:
-		return mark(m.Notice)
-	case Part:
-		return str(m.Reason)
-	case Quit:
-		return str(m.Reason)
-	case Left:
-		return str(m.Text)
-	}
-	return 0
+	cp := copyOf(m)
+	f := cp.Elem().FieldByName(field)
+	f.Set(reflect.Zero(f.Type()))
+	return len(Encode(m)) - len(Encode(cp.Elem().Interface().(Message)))
 }
 
 // TestOptionalFieldsHaveOneEncoding: a notice mark or leaving words equal to
