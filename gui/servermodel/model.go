@@ -198,11 +198,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 		if ev.Private {
 			m.Log(ev.At, Private, lang.L("{{.From}} → {{.To}}: private message", vars{"From": ev.From, "To": ev.To}))
 		} else {
-			room := ev.Room
-			if room == wire.Lobby {
-				room = lang.L("lobby") // the default lobby's name, in the interface's language
-			}
-			m.Log(ev.At, Chat, fmt.Sprintf("[%s] %s: %s", room, ev.From, ev.Text))
+			m.Log(ev.At, Chat, fmt.Sprintf("[%s] %s: %s", RoomName(ev.Room), ev.From, ev.Text))
 		}
 	case server.RoomChanged:
 		m.Rooms = slices.DeleteFunc(m.Rooms, func(r Room) bool { return r.Name == ev.Room })
@@ -216,7 +212,9 @@ func (m *Model) Apply(ev server.Event) Changes {
 	case server.ClusterChanged:
 		ch.Cluster = m.applyCluster(ev)
 	case server.Notice:
-		if !ev.Typed { // typed news is worded from its own event (Audited, MuteChanged)
+		if text := NewsText(ev.News); text != "" {
+			m.Log(ev.At, Notice, text)
+		} else if !ev.Typed { // typed news is worded from its own event (Audited, MuteChanged)
 			m.Log(ev.At, Notice, ev.Text)
 		}
 	case server.AwayChanged:

@@ -276,6 +276,9 @@ type Notice struct {
 	// MuteChanged) that a window words in its own language; Text is the
 	// English, for the headless console and logs.
 	Typed bool
+	// News is the notice's facts (news.go), for a window to word in its
+	// own language; nil: only Text says it.
+	News News
 }
 
 // Announced reports the LAN announcement (DNS-SD over mDNS, run by

@@ -770,7 +770,8 @@ func (h *hub) release(nick string) {
 	b := h.binds.forget(keys)
 	if h.clusterForget(keys) && b == nil {
 		h.log.Info("nickname released in the cluster", "nick", nick)
-		h.emit(Notice{Text: fmt.Sprintf("released the nickname %s on every server: anyone may take it now", nick), At: time.Now()})
+		h.emit(Notice{Text: fmt.Sprintf("released the nickname %s on every server: anyone may take it now", nick), At: time.Now(),
+			News: ReleasedNews{Nick: nick}})
 		return
 	}
 	if b == nil {

@@ -1,0 +1,65 @@
+package gui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/multichat/multichat/net/discovery"
+	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/wire"
+)
+
+// TestServerNoticesKorean: the hub's notices about files, the cluster
+// (commands sent to another server, its announcements, bans and mutes,
+// nicknames released everywhere) reach the server window's activity log in
+// Korean, not as the hub's English; the lobby is named in Korean too.
+func TestServerNoticesKorean(t *testing.T) {
+	useKorean(t)
+	at := time.Date(2026, 12, 2, 14, 0, 0, 0, time.Local)
+	f := newServerFixture(t, 16)
+	f.apply(server.Started{Addr: "0.0.0.0:7878", At: at})
+	before := len(f.sw.m.Lines)
+	f.apply(
+		server.Notice{Text: `민수 offers "과제" (160000 bytes) to room lobby`, At: at,
+			News: server.FileOfferNews{From: "민수", Name: "과제", Size: 160000, Room: wire.Lobby}},
+		server.Notice{Text: `민수 offers "사진" (900 bytes) to 지은`, At: at,
+			News: server.FileOfferNews{From: "민수", Name: "사진", Size: 900, To: "지은"}},
+		server.Notice{Text: `민수's file "사진" (900 bytes) relayed to 지은`, At: at,
+			News: server.FileRelayNews{From: "민수", Name: "사진", Size: 900, To: "지은"}},
+		server.Notice{Text: "kick: asked 3층, where 서준 is connected", At: at,
+			News: server.AskedNews{Op: "kick", Nick: "서준", Server: "3층"}},
+		server.Notice{Text: "announced on 3층: 점심시간", At: at, News: server.AnnouncedNews{Server: "3층", Text: "점심시간"}},
+		server.Notice{Text: "released the nickname 서준 on every server: anyone may take it now", At: at,
+			News: server.ReleasedNews{Nick: "서준"}},
+		// A ban made on another server: the English notice is typed, the
+		// audit entry says it.
+		server.Notice{Text: "banned 서준 until 15:00 on 3층 (nickname 서준): 도배", At: at, Typed: true},
+		server.Audited{Entry: server.Audit{Time: at, Action: server.AuditBan, Target: "서준", Reason: "도배",
+			Args: server.AuditArgs{Until: at.Add(time.Hour), Nick: "서준", Server: "3층"}}},
+		server.Audited{Entry: server.Audit{Time: at, Action: server.AuditTopic, Target: wire.Lobby, Detail: "시험은 3시"}},
+		server.TopicChanged{Room: wire.Lobby, Text: "시험은 3시", At: at},
+	)
+	var got []string
+	for _, l := range f.sw.m.Lines[before:] {
+		got = append(got, l.Text)
+	}
+	want := []string{
+		"민수 님이 로비 방에 파일 “과제” (156.2 KiB)을(를) 보내려고 합니다",
+		"민수 님이 지은 님에게 파일 “사진” (900 B)을(를) 보내려고 합니다",
+		"지은 님이 민수 님의 파일 “사진” (900 B)을(를) 받았습니다",
+		"서준 님이 접속한 3층 서버에 추방을 요청했습니다",
+		"3층 서버의 공지: 점심시간",
+		"모든 서버에서 닉네임 서준을(를) 풀어 주었습니다: 이제 누구나 쓸 수 있습니다",
+		"차단 서준 — 도배 (15:00까지; 닉네임 서준; 3층 서버)",
+		"주제 고정 로비 (시험은 3시)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("activity log\n%q\nwant\n%q", got, want)
+	}
+	if st := f.sw.m.ModState(); !strings.Contains(st, "로비: 시험은 3시") {
+		t.Errorf("moderation state %q names the lobby in English", st)
+	}
+	checkKorean(t, "activity log", f.win, discovery.DefaultName())
+}

@@ -1,0 +1,45 @@
+package servermodel
+
+import (
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/multichat/multichat/gui/clientmodel"
+	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/wire"
+)
+
+// NewsText words a Notice's facts for the activity log in the interface's
+// language ("" for news of a newer version: the Notice's Text says it).
+func NewsText(n server.News) string {
+	switch n := n.(type) {
+	case server.FileOfferNews:
+		v := vars{"From": n.From, "File": n.Name, "Size": clientmodel.ByteSize(int64(n.Size)), "Room": RoomName(n.Room), "To": n.To}
+		if n.Room == "" {
+			return lang.L("{{.From}} offers the file “{{.File}}” ({{.Size}}) to {{.To}}", v)
+		}
+		return lang.L("{{.From}} offers the file “{{.File}}” ({{.Size}}) to the room {{.Room}}", v)
+	case server.FileRelayNews:
+		return lang.L("{{.To}} received {{.From}}'s file “{{.File}}” ({{.Size}})",
+			vars{"From": n.From, "File": n.Name, "Size": clientmodel.ByteSize(int64(n.Size)), "To": n.To})
+	case server.AskedNews:
+		v := vars{"Op": n.Op, "Nick": n.Nick, "Server": n.Server}
+		if n.Op == "kick" {
+			return lang.L("Asked {{.Server}}, where {{.Nick}} is connected, to kick them", v)
+		}
+		return lang.L("Asked {{.Server}}, where {{.Nick}} is connected, to carry out “{{.Op}}”", v)
+	case server.AnnouncedNews:
+		return lang.L("Announced on {{.Server}}: {{.Text}}", vars{"Server": n.Server, "Text": n.Text})
+	case server.ReleasedNews:
+		return lang.L("Released the nickname {{.Nick}} on every server: anyone may take it now", vars{"Nick": n.Nick})
+	}
+	return ""
+}
+
+// RoomName is how the window names a room: the default lobby in the
+// interface's language, any other room as it was named.
+func RoomName(room string) string {
+	if room == wire.Lobby {
+		return lang.L("lobby")
+	}
+	return room
+}
