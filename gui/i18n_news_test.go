@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 func TestServerNoticesKorean(t *testing.T) {
 	useKorean(t)
 	at := time.Date(2026, 12, 2, 14, 0, 0, 0, time.Local)
+	from := netip.MustParseAddrPort("192.168.1.99:4000")
 	f := newServerFixture(t, 16)
 	f.apply(server.Started{Addr: "0.0.0.0:7878", At: at})
 	before := len(f.sw.m.Lines)
@@ -40,6 +42,14 @@ func TestServerNoticesKorean(t *testing.T) {
 			Args: server.AuditArgs{Until: at.Add(time.Hour), Nick: "서준", Server: "3층"}}},
 		server.Audited{Entry: server.Audit{Time: at, Action: server.AuditTopic, Target: wire.Lobby, Detail: "시험은 3시"}},
 		server.TopicChanged{Room: wire.Lobby, Text: "시험은 3시", At: at},
+		// Hellos refused: the reason's facts, not the hub's English.
+		server.Refused{Nick: "민수2", Addr: from, At: at, Reason: "nickname “민수2” is taken: it looks like “민수”",
+			Code: wire.RefuseNickTaken, Like: "민수"},
+		server.Refused{Nick: "서버", Addr: from, At: at, Reason: "the nickname “서버” is reserved; please pick another",
+			Code: wire.RefuseNickReserved},
+		server.Refused{Nick: "김 민수", Addr: from, At: at, Reason: "nickname may not contain spaces", Code: wire.RefuseNickInvalid},
+		server.Refused{Nick: "서준", Addr: from, At: at, Reason: "banned until 15:00: 도배", Code: wire.RefuseBanned,
+			Until: at.Add(time.Hour), BanReason: "도배"},
 	)
 	var got []string
 	for _, l := range f.sw.m.Lines[before:] {
@@ -54,6 +64,10 @@ func TestServerNoticesKorean(t *testing.T) {
 		"모든 서버에서 닉네임 서준을(를) 풀어 주었습니다: 이제 누구나 쓸 수 있습니다",
 		"차단 서준 — 도배 (15:00까지; 닉네임 서준; 3층 서버)",
 		"주제 고정 로비 (시험은 3시)",
+		"192.168.1.99:4000의 “민수2” 접속을 거부했습니다: 이미 쓰이는 “민수”와(과) 비슷한 닉네임입니다",
+		"192.168.1.99:4000의 “서버” 접속을 거부했습니다: 예약된 닉네임입니다",
+		"192.168.1.99:4000의 “김 민수” 접속을 거부했습니다: 쓸 수 없는 닉네임입니다 (공백을 쓸 수 없습니다)",
+		"192.168.1.99:4000의 “서준” 접속을 거부했습니다: 차단됨 (15:00까지): 도배",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("activity log\n%q\nwant\n%q", got, want)

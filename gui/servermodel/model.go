@@ -227,7 +227,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 	case server.PasswordChanged:
 		m.Password = ev.Required // the server's Notice before it logs the change
 	case server.Refused:
-		m.Log(ev.At, Warn, lang.L("Refused “{{.Nick}}” from {{.Addr}}: {{.Reason}}", vars{"Nick": ev.Nick, "Addr": FormatAddr(ev.Addr), "Reason": ev.Reason}))
+		m.Log(ev.At, Warn, lang.L("Refused “{{.Nick}}” from {{.Addr}}: {{.Reason}}", vars{"Nick": ev.Nick, "Addr": FormatAddr(ev.Addr), "Reason": RefusedWhy(ev)}))
 	case server.Error:
 		m.failed(ev)
 	case server.HistoryStatus:

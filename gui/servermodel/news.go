@@ -1,6 +1,8 @@
 package servermodel
 
 import (
+	"errors"
+
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/multichat/multichat/gui/clientmodel"
@@ -42,4 +44,25 @@ func RoomName(room string) string {
 		return lang.L("lobby")
 	}
 	return room
+}
+
+// RefusedWhy says why the server refused a hello, in the interface's
+// language (the hub's English Reason for a refusal without facts).
+func RefusedWhy(ev server.Refused) string {
+	v := vars{"Like": ev.Like}
+	switch {
+	case ev.Code == wire.RefuseNickTaken && ev.Like == "":
+		return lang.L("the nickname is taken")
+	case ev.Code == wire.RefuseNickTaken:
+		return lang.L("the nickname looks like “{{.Like}}”, which is taken", v)
+	case ev.Code == wire.RefuseNickReserved && ev.Like == "":
+		return lang.L("the nickname is reserved")
+	case ev.Code == wire.RefuseNickReserved:
+		return lang.L("the nickname looks like “{{.Like}}”, which is reserved", v)
+	case ev.Code == wire.RefuseNickInvalid:
+		return lang.L("invalid nickname ({{.Why}})", vars{"Why": clientmodel.NameError(errors.New(ev.Reason))})
+	case ev.Code == wire.RefuseBanned:
+		return lang.L("banned {{.Until}}: {{.Reason}}", vars{"Until": UntilText(ev.Until, ev.At), "Reason": clientmodel.ServerReason(ev.BanReason)})
+	}
+	return ev.Reason
 }

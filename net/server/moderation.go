@@ -435,7 +435,8 @@ func (h *hub) admit(c *conn, m wire.Hello, keys *[2]string) bool {
 	if !b.info.Until.IsZero() {
 		r.Until = b.info.Until.UnixMilli()
 	}
-	h.refuseHello(c, m.Nick, r, fmt.Sprintf("banned %s: %s", UntilText(b.info.Until, now), b.info.Reason))
+	h.refuseHello(c, m.Nick, r, Refused{Code: wire.RefuseBanned, Until: b.info.Until, BanReason: b.info.Reason,
+		Reason: fmt.Sprintf("banned %s: %s", UntilText(b.info.Until, now), b.info.Reason)})
 	return false
 }
 
@@ -842,12 +843,13 @@ func (h *hub) entered(c *conn, r *room) {
 	}
 }
 
-// refuseHello refuses a hello with r (the connection closes); why is what
-// the window's activity log says.
-func (h *hub) refuseHello(c *conn, nick string, r wire.Refused, why string) {
+// refuseHello refuses a hello with r (the connection closes); ev says why
+// to the window (its Reason and facts).
+func (h *hub) refuseHello(c *conn, nick string, r wire.Refused, ev Refused) {
 	h.pushForce(c, wire.Encode(r))
-	h.log.Info("connection refused", "addr", c.addr, "nick", clip(nick), "reason", r.Code.String(), "detail", why)
-	h.emit(Refused{Nick: clip(nick), Addr: c.addr, Reason: why, At: time.Now()})
+	h.log.Info("connection refused", "addr", c.addr, "nick", clip(nick), "reason", r.Code.String(), "detail", ev.Reason)
+	ev.Nick, ev.Addr, ev.At = clip(nick), c.addr, time.Now()
+	h.emit(ev)
 	h.releaseNick(c, true)
 	h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
 }

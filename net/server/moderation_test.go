@@ -81,8 +81,11 @@ func TestBanRefusesUntilItEndsAcrossRestart(t *testing.T) {
 	}
 	refusedUntil(rejoin(t, h.addr, "bob", deviceFor("bob")))
 	refusedUntil(rejoin(t, h.addr, "bobby", deviceFor("bob"))) // the device, under any nickname
-	h.waitFor(0, func(e Event) bool { r, ok := e.(Refused); return ok && strings.Contains(r.Reason, "banned") },
-		"the refusal in the activity log")
+	h.waitFor(0, func(e Event) bool {
+		r, ok := e.(Refused)
+		return ok && strings.Contains(r.Reason, "banned") && r.Code == wire.RefuseBanned && r.BanReason == "도배 금지" &&
+			r.Until.Equal(end) && r.Nick == "bobby"
+	}, "the refusal in the activity log, with the ban's facts")
 	alice.sync() // alice is untouched (same loopback address: loopback is never banned)
 
 	// A restart keeps the ban: the store has it.
