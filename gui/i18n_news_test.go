@@ -1,12 +1,15 @@
 package gui
 
 import (
+	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/wire"
@@ -76,4 +79,40 @@ func TestServerNoticesKorean(t *testing.T) {
 		t.Errorf("moderation state %q names the lobby in English", st)
 	}
 	checkKorean(t, "activity log", f.win, discovery.DefaultName())
+}
+
+// TestCommandErrorsKorean: a command the hub could not carry out (the user
+// left meanwhile, the ban ended, the room is gone) is said in Korean in the
+// activity log and the error dialog, with the hub's English kept in English.
+func TestCommandErrorsKorean(t *testing.T) {
+	gone := &server.CommandError{Problem: server.ProblemNoSuchUser, Name: "서준",
+		Err: fmt.Errorf("%w: %q", server.ErrNoSuchUser, "서준")}
+	if got := servermodel.ErrText(gone); got != "서준 is not online" {
+		t.Errorf("English: %q", got)
+	}
+	useKorean(t)
+	var m servermodel.Model
+	at := time.Now()
+	m.Apply(server.Error{Op: "kick", Err: gone, At: at})
+	m.Apply(server.Error{Op: "unban", Err: &server.CommandError{Problem: server.ProblemNoSuchBan, Name: "7",
+		Err: errors.New("there is no ban 7 (it may have ended)")}, At: at})
+	m.Apply(server.Error{Op: "topic", Err: &server.CommandError{Problem: server.ProblemNoSuchRoom, Name: "수학",
+		Err: errors.New("there is no room “수학”")}, At: at})
+	m.Apply(server.Error{Op: "announce", Err: server.ErrNotRunning, At: at})
+	var got []string
+	for _, l := range m.Lines {
+		got = append(got, l.Text)
+	}
+	want := []string{
+		"추방하지 못했습니다: 서준 님은 접속해 있지 않습니다",
+		"차단을 풀지 못했습니다: 그 차단은 이제 없습니다 (기간이 끝났을 수 있습니다)",
+		"주제를 바꾸지 못했습니다: “수학” 방이 없습니다",
+		"공지를 보내지 못했습니다: 서버가 실행 중이 아닙니다",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("activity log\n%q\nwant\n%q", got, want)
+	}
+	if len(m.Problems) != 4 || m.Problems[0].Err.Error() != "서준 님은 접속해 있지 않습니다" {
+		t.Errorf("dialogs %+v", m.Problems)
+	}
 }

@@ -5,12 +5,17 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/store"
 )
 
 // ErrText says err in the interface's language where it is a history
-// database problem (net/store says those in English), else as it is.
+// database problem (net/store says those in English) or a command's known
+// problem (commandText), else as it is.
 func ErrText(err error) string {
+	if s := commandText(err); s != "" {
+		return s
+	}
 	var de *store.DBError
 	if !errors.As(err, &de) {
 		return err.Error()
@@ -29,4 +34,39 @@ func ErrText(err error) string {
 		return lang.L("cannot write the history database {{.Path}} (disk error)", v)
 	}
 	return err.Error()
+}
+
+// commandText words a command's failure the hub gave as facts
+// (server.CommandError, its sentinels); "" for anything else.
+func commandText(err error) string {
+	switch {
+	case errors.Is(err, server.ErrNotRunning):
+		return lang.L("the server is not running")
+	case errors.Is(err, server.ErrRunning):
+		return lang.L("the server is already running")
+	}
+	var ce *server.CommandError
+	if !errors.As(err, &ce) {
+		return ""
+	}
+	v := vars{"Name": ce.Name}
+	switch ce.Problem {
+	case server.ProblemNoSuchUser:
+		return lang.L("{{.Name}} is not online", v)
+	case server.ProblemNotMuted:
+		return lang.L("{{.Name}} is not muted", v)
+	case server.ProblemNoSuchRoom:
+		return lang.L("there is no room “{{.Name}}”", v)
+	case server.ProblemNoSuchBan:
+		return lang.L("that ban is no longer in force (it may have ended)")
+	case server.ProblemStillOnline:
+		return lang.L("{{.Name}} is online: kick them first", v)
+	case server.ProblemNotHeld:
+		return lang.L("no device holds the nickname {{.Name}}", v)
+	case server.ProblemThisComputer:
+		return lang.L("{{.Name}} is this computer: every local client shares it; ban the user instead", v)
+	case server.ProblemEndsBefore:
+		return lang.L("the chosen end has already passed")
+	}
+	return ""
 }

@@ -763,7 +763,7 @@ func (h *hub) release(nick string) {
 	keys := wire.SkeletonKeys(nick)
 	for _, k := range keys {
 		if c := h.names.nicks[k]; c != nil {
-			h.failed("release", fmt.Errorf("%s is online: kick them first", c.nick))
+			h.failed("release", cmdErr(ProblemStillOnline, c.nick, "%s is online: kick them first", c.nick))
 			return
 		}
 	}
@@ -775,7 +775,7 @@ func (h *hub) release(nick string) {
 		return
 	}
 	if b == nil {
-		h.failed("release", fmt.Errorf("no device holds the nickname %q", nick))
+		h.failed("release", cmdErr(ProblemNotHeld, nick, "no device holds the nickname %q", nick))
 		return
 	}
 	h.log.Info("nickname released", "nick", b.Nick)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"path/filepath"
@@ -209,6 +210,14 @@ func TestMuteRefusesUntilItEnds(t *testing.T) {
 	}
 	say(bob, "free")
 	h.waitFor(0, func(e Event) bool { m, ok := e.(MuteChanged); return ok && !m.On && m.Nick == "bob" }, "unmuted")
+	// Once more: the window is told why not, as a fact.
+	h.send(Unmute{Nick: "bob"})
+	h.waitFor(0, func(e Event) bool {
+		var ce *CommandError
+		f, ok := e.(Error)
+		return ok && f.Op == "unmute" && errors.As(f.Err, &ce) && ce.Problem == ProblemNotMuted && ce.Name == "bob" &&
+			f.Err.Error() == "bob is not muted"
+	}, "unmute refused: not muted")
 }
 
 func TestLectureModeAndTopic(t *testing.T) {
