@@ -22,10 +22,16 @@ func TestClientMutedTopicAndBanned(t *testing.T) {
 	test.Tap(bob.w.connectBtn)
 	bob.until("bob connected", func() bool { return bob.w.m.Phase == clientmodel.Chat })
 
-	end := time.Now().Add(time.Hour)
+	now := time.Now()
+	end := now.Add(time.Hour)
+	// The end is said with its date when it is another day (past midnight).
+	when := end.Format("15:04")
+	if end.YearDay() != now.YearDay() {
+		when = end.Format("2 Jan 15:04")
+	}
 	srv.Do(server.Mute{Nick: "bob", Until: end, Reason: "잠깐 쉬어요"})
 	bob.until("the entry disabled", func() bool { return bob.w.input.Disabled() })
-	want := "Muted by the admin until " + end.Format("15:04")
+	want := "Muted by the admin until " + when
 	if !strings.HasPrefix(bob.w.input.PlaceHolder, want) || !strings.Contains(bob.w.input.PlaceHolder, "잠깐 쉬어요") {
 		t.Errorf("placeholder %q, want it to start %q", bob.w.input.PlaceHolder, want)
 	}
@@ -41,7 +47,7 @@ func TestClientMutedTopicAndBanned(t *testing.T) {
 	bob.until("bob removed", func() bool { return bob.w.m.ReadOnly() })
 	test.Tap(bob.w.againBtn)
 	bob.until("the ban refusal", func() bool { return strings.Contains(bob.w.bannerText.Text, "banned") })
-	if s := bob.w.bannerText.Text; !strings.Contains(s, "until "+end.Format("15:04")) || !strings.Contains(s, "도배") ||
+	if s := bob.w.bannerText.Text; !strings.Contains(s, "until "+when) || !strings.Contains(s, "도배") ||
 		!strings.Contains(s, "will not try to connect again") {
 		t.Errorf("banner %q", s)
 	}

@@ -56,16 +56,7 @@ func TestServerWindowModerationScreenshot(t *testing.T) {
 	}
 	f.apply(events...)
 	f.sw.tabs.Select(f.sw.mod.modTab)
-	f.win.Resize(fyne.NewSize(1100, 800))
-	img := f.win.Canvas().Capture()
-	file, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	if err := png.Encode(file, img); err != nil {
-		t.Fatal(err)
-	}
+	saveCapture(t, f.win, fyne.NewSize(1100, 800), out)
 }
 
 // TestServerWindowHistoryScreenshot draws the History tab for the README
@@ -104,14 +95,19 @@ func TestServerWindowHistoryScreenshot(t *testing.T) {
 	f.ui.waitFor("the lobby's day", time.Minute, func() bool { return !tab.m.Busy && len(tab.m.Rows) == len(lines) })
 	tab.format.SetSelected(servermodel.FormatHTML.Label())
 	f.sw.tabs.Select(tab.item)
-	f.win.Resize(fyne.NewSize(1100, 760))
-	img := f.win.Canvas().Capture()
+	saveCapture(t, f.win, fyne.NewSize(1100, 760), out)
+}
+
+// saveCapture sizes win and writes what it draws to the PNG file out.
+func saveCapture(t *testing.T, win fyne.Window, size fyne.Size, out string) {
+	t.Helper()
+	win.Resize(size)
 	file, err := os.Create(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer file.Close()
-	if err := png.Encode(file, img); err != nil {
+	if err := png.Encode(file, win.Canvas().Capture()); err != nil {
 		t.Fatal(err)
 	}
 }

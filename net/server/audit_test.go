@@ -58,3 +58,21 @@ func TestAuditDetailStored(t *testing.T) {
 		t.Errorf("an announcement's text is kept as it is: %+v", e)
 	}
 }
+
+// TestUntilText: an end on the same day is said by its time, on another day
+// with its date, and none is "for good".
+func TestUntilText(t *testing.T) {
+	now := time.Date(2026, 12, 2, 23, 40, 0, 0, time.Local)
+	for _, c := range []struct {
+		until time.Time
+		want  string
+	}{
+		{now.Add(10 * time.Minute), "until 23:50"},
+		{now.Add(30 * time.Minute), "until 3 Dec 00:10"},
+		{time.Time{}, "for good"},
+	} {
+		if got := UntilText(c.until, now); got != c.want {
+			t.Errorf("UntilText(%v) = %q, want %q", c.until, got, c.want)
+		}
+	}
+}

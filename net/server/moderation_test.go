@@ -112,7 +112,7 @@ func TestBanRefusesUntilItEndsAcrossRestart(t *testing.T) {
 		ban.Reason != "도배 금지" || stop.Args.Users != 1 {
 		t.Fatalf("audit entries read back: %+v", log.Entries)
 	}
-	if got := ban.Text(); got != "ban bob — 도배 금지 (until "+end.Format("15:04")+"; device "+info.Device[:8]+")" {
+	if got := ban.Text(); got != "ban bob — 도배 금지 ("+UntilText(end, ban.Time)+"; device "+info.Device[:8]+")" {
 		t.Fatalf("ban entry in words: %q", got)
 	}
 	refusedUntil(rejoin(t, h.addr, "bob", deviceFor("bob")))
