@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
@@ -114,5 +116,33 @@ func TestCommandErrorsKorean(t *testing.T) {
 	}
 	if len(m.Problems) != 4 || m.Problems[0].Err.Error() != "서준 님은 접속해 있지 않습니다" {
 		t.Errorf("dialogs %+v", m.Problems)
+	}
+}
+
+// TestLobbyNamedKorean: the Rooms tab and the Moderation tab's room
+// selector name the lobby in Korean; lecture mode chosen for “로비” is sent
+// for the lobby itself.
+func TestLobbyNamedKorean(t *testing.T) {
+	useKorean(t)
+	f := newServerFixture(t, 16)
+	at := time.Now()
+	f.apply(server.Started{Addr: "0.0.0.0:7878", At: at},
+		server.RoomChanged{Room: wire.Lobby, Members: []string{"민수", "지은"}},
+		server.RoomChanged{Room: "수학", Members: []string{"민수"}})
+	if got := cellText(f.sw.roomList, 0, 0); got != "로비" {
+		t.Errorf("rooms tab: %q", got)
+	}
+	if got := f.sw.mod.room.Options; !slices.Equal(got, []string{"모든 방", "로비", "수학"}) {
+		t.Errorf("room selector %q", got)
+	}
+	f.sw.mod.room.SetSelected("로비")
+	test.Tap(f.sw.mod.lectureOn)
+	if cmd, ok := f.nextCmd().(server.Lecture); !ok || cmd.Room != wire.Lobby || !cmd.On {
+		t.Errorf("lecture for %+v, want the lobby", cmd)
+	}
+	f.sw.mod.room.SetSelected("수학")
+	test.Tap(f.sw.mod.lectureOff)
+	if cmd, ok := f.nextCmd().(server.Lecture); !ok || cmd.Room != "수학" || cmd.On {
+		t.Errorf("lecture for %+v, want 수학", cmd)
 	}
 }

@@ -186,7 +186,7 @@ func (s *ServerWindow) updateModControls() {
 	}
 	rooms := []string{everyRoom()}
 	for _, r := range s.m.Rooms {
-		rooms = append(rooms, r.Name)
+		rooms = append(rooms, servermodel.RoomName(r.Name))
 	}
 	if strings.Join(rooms, "\n") != strings.Join(md.room.Options, "\n") {
 		md.room.SetOptions(rooms)
@@ -289,10 +289,20 @@ func (s *ServerWindow) unbanTapped() {
 // selectedRoom is the room the Moderation tab's controls act on ("" : every
 // room, or the lobby for the topic).
 func (s *ServerWindow) selectedRoom() string {
-	if r := s.mod.room.Selected; r != everyRoom() {
-		return r
+	sel := s.mod.room.Selected
+	if sel == everyRoom() {
+		return ""
 	}
-	return ""
+	name := sel
+	for _, r := range s.m.Rooms { // the lobby is shown in the interface's language
+		if r.Name == sel {
+			return sel
+		}
+		if servermodel.RoomName(r.Name) == sel {
+			name = r.Name
+		}
+	}
+	return name
 }
 
 func (s *ServerWindow) lecture(on bool) {
