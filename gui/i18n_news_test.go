@@ -146,3 +146,23 @@ func TestLobbyNamedKorean(t *testing.T) {
 		t.Errorf("lecture for %+v, want 수학", cmd)
 	}
 }
+
+// TestLANFailureKorean: the server window's LAN line says in Korean that
+// announcing failed (the discovery package says why in English).
+func TestLANFailureKorean(t *testing.T) {
+	useKorean(t)
+	f := newServerFixture(t, 16)
+	at := time.Now()
+	f.apply(server.Started{Addr: "0.0.0.0:7878", At: at},
+		server.Announced{Name: "교실", At: at, Err: fmt.Errorf("LAN announcement failed: %w; clients must type the address", discovery.ErrNoInterface)})
+	if got := f.sw.lan.Text; got != "LAN 알림 실패: 연결된 네트워크가 없습니다; 클라이언트는 주소를 입력해야 합니다" {
+		t.Errorf("no network: %q", got)
+	}
+	f.apply(server.Announced{Name: "교실", At: at, Err: errors.New("LAN announcement failed: multicast is not available on eth0; clients must type the address")})
+	if got := f.sw.lan.Text; got != "LAN 알림 실패: 이 네트워크에서 멀티캐스트가 되지 않습니다; 클라이언트는 주소를 입력해야 합니다" {
+		t.Errorf("no multicast: %q", got)
+	}
+	if last := f.sw.m.Lines[len(f.sw.m.Lines)-1]; last.Text != f.sw.lan.Text {
+		t.Errorf("activity log %q", last.Text)
+	}
+}

@@ -244,7 +244,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 	case server.Announced:
 		m.LANFailed = ev.Err != nil
 		if m.LANFailed {
-			m.Announced = ev.Err.Error()
+			m.Announced = lanFailure(ev.Err)
 			m.Log(ev.At, Error, m.Announced)
 		} else {
 			m.Announced = lang.L("Announced on the LAN as “{{.Name}}”: clients on this network see it in their list", vars{"Name": ev.Name})

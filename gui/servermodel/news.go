@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/multichat/multichat/gui/clientmodel"
+	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -65,4 +66,17 @@ func RefusedWhy(ev server.Refused) string {
 		return lang.L("banned {{.Until}}: {{.Reason}}", vars{"Until": UntilText(ev.Until, ev.At), "Reason": clientmodel.ServerReason(ev.BanReason)})
 	}
 	return ev.Reason
+}
+
+// lanFailure says why the LAN announcement failed: in English as the
+// server says it (with the network interfaces' details), in another
+// language in that language's words.
+func lanFailure(err error) string {
+	switch {
+	case clientmodel.English():
+		return err.Error()
+	case errors.Is(err, discovery.ErrNoInterface):
+		return lang.L("LAN announcement failed: no network connection is up; clients must type the address")
+	}
+	return lang.L("LAN announcement failed: multicast does not work on this network; clients must type the address")
 }
