@@ -55,6 +55,10 @@ func TestServerNoticesKorean(t *testing.T) {
 		server.Refused{Nick: "김 민수", Addr: from, At: at, Reason: "nickname may not contain spaces", Code: wire.RefuseNickInvalid},
 		server.Refused{Nick: "서준", Addr: from, At: at, Reason: "banned until 15:00: 도배", Code: wire.RefuseBanned,
 			Until: at.Add(time.Hour), BanReason: "도배"},
+		// Why people left, as the hub says it (wire.LeftReason's words).
+		server.UserLeft{Nick: "지은", Reason: wire.LeftLost.String(), At: at},
+		server.UserLeft{Nick: "지은", Reason: wire.LeftTimedOut.String(), At: at},
+		server.UserLeft{Nick: "지은", Reason: server.ReasonStopped, At: at},
 	)
 	var got []string
 	for _, l := range f.sw.m.Lines[before:] {
@@ -73,6 +77,9 @@ func TestServerNoticesKorean(t *testing.T) {
 		"192.168.1.99:4000의 “서버” 접속을 거부했습니다: 예약된 닉네임입니다",
 		"192.168.1.99:4000의 “김 민수” 접속을 거부했습니다: 쓸 수 없는 닉네임입니다 (공백을 쓸 수 없습니다)",
 		"192.168.1.99:4000의 “서준” 접속을 거부했습니다: 차단됨 (15:00까지): 도배",
+		"지은 님이 나갔습니다 (연결 끊김)",
+		"지은 님이 나갔습니다 (응답 시간 초과)",
+		"지은 님이 나갔습니다 (서버가 멈춤)",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("activity log\n%q\nwant\n%q", got, want)

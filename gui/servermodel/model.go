@@ -272,8 +272,14 @@ func leftReason(r string) string {
 		return lang.L("no reason given")
 	case "quit":
 		return lang.L("quit")
-	case "lost":
+	case "lost", wire.LeftLost.String():
 		return lang.L("connection lost")
+	case wire.LeftTimedOut.String():
+		return lang.L("did not answer in time")
+	case wire.LeftProtocol.String():
+		return lang.L("its client sent what the server cannot accept")
+	case server.ReasonStopped:
+		return lang.L("the server stopped")
 	case "kicked":
 		return lang.L("kicked")
 	case "slow consumer":
