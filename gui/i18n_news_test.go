@@ -108,6 +108,7 @@ func TestCommandErrorsKorean(t *testing.T) {
 	m.Apply(server.Error{Op: "topic", Err: &server.CommandError{Problem: server.ProblemNoSuchRoom, Name: "수학",
 		Err: errors.New("there is no room “수학”")}, At: at})
 	m.Apply(server.Error{Op: "announce", Err: server.ErrNotRunning, At: at})
+	m.Apply(server.Error{Op: "mute", Err: fmt.Errorf("reason: %w", &wire.TextTooLongError{Size: 5000, Max: 4000, Chars: true}), At: at})
 	var got []string
 	for _, l := range m.Lines {
 		got = append(got, l.Text)
@@ -117,11 +118,12 @@ func TestCommandErrorsKorean(t *testing.T) {
 		"차단을 풀지 못했습니다: 그 차단은 이제 없습니다 (기간이 끝났을 수 있습니다)",
 		"주제를 바꾸지 못했습니다: “수학” 방이 없습니다",
 		"공지를 보내지 못했습니다: 서버가 실행 중이 아닙니다",
+		"음소거하지 못했습니다: 글이 5\u202f000자입니다; 한도는 4\u202f000자입니다",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("activity log\n%q\nwant\n%q", got, want)
 	}
-	if len(m.Problems) != 4 || m.Problems[0].Err.Error() != "서준 님은 접속해 있지 않습니다" {
+	if len(m.Problems) != 5 || m.Problems[0].Err.Error() != "서준 님은 접속해 있지 않습니다" {
 		t.Errorf("dialogs %+v", m.Problems)
 	}
 }

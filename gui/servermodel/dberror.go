@@ -5,8 +5,10 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/store"
+	"github.com/multichat/multichat/net/wire"
 )
 
 // ErrText says err in the interface's language where it is a history
@@ -44,6 +46,16 @@ func commandText(err error) string {
 		return lang.L("the server is not running")
 	case errors.Is(err, server.ErrRunning):
 		return lang.L("the server is already running")
+	}
+	var tl *wire.TextTooLongError
+	var bidi *wire.BidiError
+	switch {
+	case errors.As(err, &tl) && tl.Chars:
+		return lang.L("the text is {{.Size}} characters long; the limit is {{.Max}}", vars{"Size": clientmodel.Count(tl.Size), "Max": clientmodel.Count(tl.Max)})
+	case errors.As(err, &tl):
+		return lang.L("the text is {{.Size}} bytes long; the limit is {{.Max}} bytes", vars{"Size": clientmodel.Count(tl.Size), "Max": clientmodel.Count(tl.Max)})
+	case errors.Is(err, wire.ErrBadText), errors.Is(err, wire.ErrInvalidUTF8), errors.As(err, &bidi):
+		return lang.L("the text contains a character that is not allowed")
 	}
 	var ce *server.CommandError
 	if !errors.As(err, &ce) {
