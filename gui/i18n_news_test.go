@@ -3,7 +3,11 @@ package gui
 import (
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/netip"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -173,5 +177,49 @@ func TestLANFailureKorean(t *testing.T) {
 	}
 	if last := f.sw.m.Lines[len(f.sw.m.Lines)-1]; last.Text != f.sw.lan.Text {
 		t.Errorf("activity log %q", last.Text)
+	}
+}
+
+// TestServerNoticesTyped: every Notice the hub emits is worded by the
+// window in its own language: it carries its facts (News) or is Typed (an
+// event beside it says the same). A plain English Notice would show in
+// English in a Korean activity log.
+func TestServerNoticesTyped(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "net", "server", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("net/server sources: %v", err)
+	}
+	fset := token.NewFileSet()
+	found := 0
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			if id, ok := lit.Type.(*ast.Ident); !ok || id.Name != "Notice" {
+				return true
+			}
+			found++
+			for _, el := range lit.Elts {
+				if kv, ok := el.(*ast.KeyValueExpr); ok {
+					if k, ok := kv.Key.(*ast.Ident); ok && (k.Name == "News" || k.Name == "Typed") {
+						return true
+					}
+				}
+			}
+			t.Errorf("%s: a Notice with neither News nor Typed: the server window would show its English", fset.Position(lit.Pos()))
+			return true
+		})
+	}
+	if found < 10 {
+		t.Fatalf("found only %d Notices in net/server", found)
 	}
 }
