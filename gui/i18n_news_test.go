@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"net/netip"
 	"path/filepath"
@@ -64,10 +63,7 @@ func TestServerNoticesKorean(t *testing.T) {
 		server.UserLeft{Nick: "지은", Reason: wire.LeftTimedOut.String(), At: at},
 		server.UserLeft{Nick: "지은", Reason: server.ReasonStopped, At: at},
 	)
-	var got []string
-	for _, l := range f.sw.m.Lines[before:] {
-		got = append(got, l.Text)
-	}
+	got := lineTexts(f.sw.m.Lines[before:])
 	want := []string{
 		"민수 님이 로비 방에 파일 “과제” (156.2 KiB)을(를) 보내려고 합니다",
 		"민수 님이 지은 님에게 파일 “사진” (900 B)을(를) 보내려고 합니다",
@@ -113,10 +109,7 @@ func TestCommandErrorsKorean(t *testing.T) {
 		Err: errors.New("there is no room “수학”")}, At: at})
 	m.Apply(server.Error{Op: "announce", Err: server.ErrNotRunning, At: at})
 	m.Apply(server.Error{Op: "mute", Err: fmt.Errorf("reason: %w", &wire.TextTooLongError{Size: 5000, Max: 4000, Chars: true}), At: at})
-	var got []string
-	for _, l := range m.Lines {
-		got = append(got, l.Text)
-	}
+	got := lineTexts(m.Lines)
 	want := []string{
 		"추방하지 못했습니다: 서준 님은 접속해 있지 않습니다",
 		"차단을 풀지 못했습니다: 그 차단은 이제 없습니다 (기간이 끝났을 수 있습니다)",
@@ -185,20 +178,9 @@ func TestLANFailureKorean(t *testing.T) {
 // event beside it says the same). A plain English Notice would show in
 // English in a Korean activity log.
 func TestServerNoticesTyped(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "net", "server", "*.go"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("net/server sources: %v", err)
-	}
 	fset := token.NewFileSet()
 	found := 0
-	for _, path := range files {
-		if strings.HasSuffix(path, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range parseSources(t, fset, filepath.Join("..", "net", "server")) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			lit, ok := n.(*ast.CompositeLit)
 			if !ok {
@@ -222,4 +204,13 @@ func TestServerNoticesTyped(t *testing.T) {
 	if found < 10 {
 		t.Fatalf("found only %d Notices in net/server", found)
 	}
+}
+
+// lineTexts are the activity log lines' texts.
+func lineTexts(lines []servermodel.Line) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.Text
+	}
+	return out
 }
