@@ -338,7 +338,7 @@ func (s *ServerWindow) exportAudit() {
 			s.showError(lang.L("Could not export the audit log"), err)
 			return
 		}
-		s.logNow(servermodel.Info, fmt.Sprintf("Exported %d audit entries to %s", len(s.m.Mod.Audit), wc.URI().Path()))
+		s.logNow(servermodel.Info, fmt.Sprintf(lang.L("Exported %d audit entries to %s"), len(s.m.Mod.Audit), wc.URI().Path()))
 		s.log.Refresh()
 	}, s.win)
 	d.SetFileName("multichat-audit-" + time.Now().Format("2006-01-02") + ".csv")
