@@ -17,6 +17,7 @@ import (
 	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/store"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -213,4 +214,24 @@ func lineTexts(lines []servermodel.Line) []string {
 		out[i] = l.Text
 	}
 	return out
+}
+
+// TestHistoryReasonsKorean: the History tab says why someone left or was
+// removed in Korean (the store keeps the hub's English words).
+func TestHistoryReasonsKorean(t *testing.T) {
+	useKorean(t)
+	at := time.Now().UnixMilli()
+	for _, tc := range []struct {
+		rec  store.Record
+		want string
+	}{
+		{store.Record{Time: at, Kind: store.KindLeft, Room: wire.Lobby, From: "지은", Text: wire.LeftLost.String()}, "지은 님이 나갔습니다 (연결 끊김)"},
+		{store.Record{Time: at, Kind: store.KindLeft, Room: wire.Lobby, From: "지은", Text: wire.LeftSlowConsumer.String()},
+			"지은 님이 나갔습니다 (너무 느려서 따라오지 못함)"},
+		{store.Record{Time: at, Kind: store.KindKicked, Room: wire.Lobby, From: "서준", Text: wire.ReasonKicked}, "서준 님이 추방되었습니다 (관리자가 내보냄)"},
+	} {
+		if _, _, _, got := servermodel.HistoryLine(tc.rec); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.rec.Text, got, tc.want)
+		}
+	}
 }
