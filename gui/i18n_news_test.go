@@ -235,3 +235,19 @@ func TestHistoryReasonsKorean(t *testing.T) {
 		}
 	}
 }
+
+// TestGatewayProblemKorean: the gateways line says why IRC is off in
+// Korean; a problem without a name (a listen error) stays as it was said.
+func TestGatewayProblemKorean(t *testing.T) {
+	useKorean(t)
+	st := servermodel.GatewayStatus{Problem: "IRC cannot listen on :6667: listen tcp :6667: bind: address already in use",
+		Why: servermodel.IRCPortInUse}
+	if got := servermodel.GatewayText(st, "7878"); got != "IRC가 꺼져 있습니다: 다른 프로그램이 그 포트를 쓰고 있습니다" {
+		t.Errorf("port in use: %q", got)
+	}
+	st = servermodel.GatewayStatus{IRC: true, IRCTLS: "0.0.0.0:6697", Problem: "plain IRC is off: plaintext clients are not allowed",
+		Why: servermodel.PlainIRCOff}
+	if got := servermodel.GatewayText(st, "7878"); !strings.HasSuffix(got, " · 일반 IRC는 꺼져 있습니다: 암호화하지 않은 클라이언트가 허용되지 않습니다") {
+		t.Errorf("plain IRC off: %q", got)
+	}
+}
