@@ -31,8 +31,9 @@ func (n *names) reset() {
 	n.created = make(map[string]int)
 }
 
-// checkNick validates a hello's nickname and computes its keys. A non-zero
-// code refuses it, with text for the user.
+// checkNick validates a hello's nickname and computes its keys. A non-nil
+// no refuses it: its Reason is the text for the user, its Code and Like the
+// facts for the window.
 func (n *names) checkNick(nick string) (fold string, keys [2]string, no *Refused) {
 	if err := wire.CheckNick(nick); err != nil {
 		return "", keys, &Refused{Code: wire.RefuseNickInvalid, Reason: err.Error()}
