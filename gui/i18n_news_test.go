@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -249,5 +250,16 @@ func TestGatewayProblemKorean(t *testing.T) {
 		Why: servermodel.PlainIRCOff}
 	if got := servermodel.GatewayText(st, "7878"); !strings.HasSuffix(got, " · 일반 IRC는 꺼져 있습니다: 암호화하지 않은 클라이언트가 허용되지 않습니다") {
 		t.Errorf("plain IRC off: %q", got)
+	}
+}
+
+// TestStartProblemKorean: the server that cannot listen says why in
+// Korean alone (the system's English words are left for English).
+func TestStartProblemKorean(t *testing.T) {
+	useKorean(t)
+	var m servermodel.Model
+	m.Apply(server.Error{Op: "start", Err: fmt.Errorf("listen tcp 0.0.0.0:80: bind: %w", syscall.EACCES), At: time.Now()})
+	if len(m.Problems) != 1 || m.Problems[0].Err.Error() != "이 포트는 관리자 권한으로만 쓸 수 있습니다 (1024 미만의 포트). 7878 같은 다른 포트를 고르세요." {
+		t.Errorf("problems %+v", m.Problems)
 	}
 }

@@ -2,6 +2,7 @@ package servermodel
 
 import (
 	"errors"
+	"syscall"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -53,4 +54,25 @@ func commandText(err error) string {
 		return lang.L("the chosen end has already passed")
 	}
 	return ""
+}
+
+// startProblem says why the server could not listen (msg: the error as
+// said so far): what to do, then, in English, the system's words with the
+// address.
+func startProblem(err error, msg string) string {
+	var what string
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		what = lang.L("The port is already in use by another program (or another MultiChat server). Choose another port, or stop the other program.")
+	case errors.Is(err, syscall.EACCES):
+		what = lang.L("This port may only be used with administrator rights (ports below 1024). Choose another port, such as 7878.")
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		what = lang.L("This computer does not have that address. Listen on 0.0.0.0 (every network) or on one of this computer's addresses.")
+	default:
+		return msg
+	}
+	if clientmodel.English() {
+		return what + "\n\n" + msg
+	}
+	return what
 }

@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -329,9 +328,7 @@ func (m *Model) failed(ev server.Error) {
 		if m.State == Starting {
 			m.State = Stopped
 		}
-		if errors.Is(ev.Err, syscall.EADDRINUSE) {
-			msg = lang.L("The port is already in use by another program (or another MultiChat server). Choose another port, or stop the other program.") + "\n\n" + msg
-		}
+		msg = startProblem(ev.Err, msg)
 	case "stop":
 		title = lang.L("Could not stop the server")
 		if m.State == Stopping {
