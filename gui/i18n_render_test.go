@@ -36,7 +36,7 @@ func useKorean(t *testing.T) {
 // latinOK are Latin words a Korean interface shows as they are: names,
 // abbreviations, keys, and the commands' own names.
 var latinOK = map[string]bool{"MultiChat": true, "TLS": true, "Ctrl": true, "Tab": true, "Alt": true, "Enter": true,
-	"README": true, "MB": true, "IP": true, "LAN": true, "Downloads": true, "received_files": true, "shrug": true, "Esc": true}
+	"README": true, "MB": true, "KiB": true, "IP": true, "LAN": true, "Downloads": true, "received_files": true, "shrug": true, "Esc": true}
 
 var latinToken = regexp.MustCompile(`/?[A-Za-z_]{2,}`)
 

@@ -62,18 +62,7 @@ func scanI18n(t *testing.T) (keys []i18nKey, findings []string) {
 	t.Helper()
 	fset := token.NewFileSet()
 	for _, dir := range i18nSources {
-		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, path := range files {
-			if strings.HasSuffix(path, "_test.go") {
-				continue
-			}
-			f, err := parser.ParseFile(fset, path, nil, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
+		for _, f := range parseSources(t, fset, dir) {
 			ast.Inspect(f, func(n ast.Node) bool {
 				call, ok := n.(*ast.CallExpr)
 				if !ok {
@@ -111,6 +100,27 @@ func scanI18n(t *testing.T) (keys []i18nKey, findings []string) {
 		}
 	}
 	return keys, findings
+}
+
+// parseSources parses the Go sources in dir (not the tests).
+func parseSources(t *testing.T, fset *token.FileSet, dir string) []*ast.File {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no Go sources in %s: %v", dir, err)
+	}
+	var files []*ast.File
+	for _, path := range paths {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	return files
 }
 
 // literal is the value of a string literal, or of a + of them.

@@ -240,7 +240,7 @@ func (s *ServerWindow) build() {
 				return
 			}
 			r := s.m.Rooms[id]
-			setColumns(o, r.Name, strconv.Itoa(len(r.Members)), strings.Join(r.Members, ", "))
+			setColumns(o, servermodel.RoomName(r.Name), strconv.Itoa(len(r.Members)), strings.Join(r.Members, ", "))
 		})
 	s.roomList.OnSelected = func(id widget.ListItemID) { s.roomList.Unselect(id) }
 

@@ -186,7 +186,7 @@ func (s *ServerWindow) updateModControls() {
 	}
 	rooms := []string{everyRoom()}
 	for _, r := range s.m.Rooms {
-		rooms = append(rooms, r.Name)
+		rooms = append(rooms, servermodel.RoomName(r.Name))
 	}
 	if strings.Join(rooms, "\n") != strings.Join(md.room.Options, "\n") {
 		md.room.SetOptions(rooms)
@@ -289,10 +289,20 @@ func (s *ServerWindow) unbanTapped() {
 // selectedRoom is the room the Moderation tab's controls act on ("" : every
 // room, or the lobby for the topic).
 func (s *ServerWindow) selectedRoom() string {
-	if r := s.mod.room.Selected; r != everyRoom() {
-		return r
+	sel := s.mod.room.Selected
+	if sel == everyRoom() {
+		return ""
 	}
-	return ""
+	name := sel
+	for _, r := range s.m.Rooms { // the lobby is shown in the interface's language
+		if r.Name == sel {
+			return sel
+		}
+		if servermodel.RoomName(r.Name) == sel {
+			name = r.Name
+		}
+	}
+	return name
 }
 
 func (s *ServerWindow) lecture(on bool) {
@@ -328,7 +338,7 @@ func (s *ServerWindow) exportAudit() {
 			s.showError(lang.L("Could not export the audit log"), err)
 			return
 		}
-		s.logNow(servermodel.Info, fmt.Sprintf("Exported %d audit entries to %s", len(s.m.Mod.Audit), wc.URI().Path()))
+		s.logNow(servermodel.Info, fmt.Sprintf(lang.L("Exported %d audit entries to %s"), len(s.m.Mod.Audit), wc.URI().Path()))
 		s.log.Refresh()
 	}, s.win)
 	d.SetFileName("multichat-audit-" + time.Now().Format("2006-01-02") + ".csv")

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"syscall"
 
 	"github.com/multichat/multichat/gui/servermodel"
 	"github.com/multichat/multichat/net/gateway"
@@ -127,17 +128,23 @@ func (g *gateways) serveClassic(nc net.Conn) {
 func (g *gateways) SetGateways(want servermodel.Gateways) servermodel.GatewayStatus {
 	st, err := g.set(want)
 	if err != nil {
-		st.Problem = err.Error()
+		st.Problem, st.Why = err.Error(), servermodel.GatewayFailed
+		switch {
+		case errors.Is(err, syscall.EADDRINUSE):
+			st.Why = servermodel.IRCPortInUse
+		case errors.Is(err, errNoIRCPort):
+			st.Why = servermodel.IRCNoPort
+		}
 	}
 	return st
 }
 
 func (g *gateways) set(want servermodel.Gateways) (servermodel.GatewayStatus, error) {
 	var err error
-	g.st.Problem = ""
+	g.st.Problem, g.st.Why = "", 0
 	switch {
 	case want.Classic && !g.o.Plaintext:
-		g.st.Problem = "classic clients need plaintext to be allowed"
+		g.st.Problem, g.st.Why = "classic clients need plaintext to be allowed", servermodel.ClassicNeedsPlaintext
 	case want.Classic && !g.st.Classic:
 		g.mu.Lock()
 		g.classic = classic.New(g.ccfg)
@@ -169,6 +176,8 @@ func (g *gateways) set(want servermodel.Gateways) (servermodel.GatewayStatus, er
 	return g.st, err
 }
 
+var errNoIRCPort = errors.New("IRC has no port to listen on")
+
 // startIRC opens the IRC listeners; if none opens, IRC stays off.
 func (g *gateways) startIRC() error {
 	g.irc = irc.New(g.icfg)
@@ -190,35 +199,39 @@ func (g *gateways) startIRC() error {
 		return bound, nil
 	}
 	var errs []error
-	var notes []string
+	type note struct {
+		text string
+		why  servermodel.GatewayProblem
+	}
+	var notes []note
 	switch {
 	case g.o.IRCAddr != "" && !g.o.Plaintext:
-		notes = append(notes, "plain IRC is off: plaintext clients are not allowed")
+		notes = append(notes, note{"plain IRC is off: plaintext clients are not allowed", servermodel.PlainIRCOff})
 	case g.o.IRCAddr != "":
 		a, err := listen(g.o.IRCAddr, nil)
 		g.st.IRCPlain, errs = a, append(errs, err)
 	}
 	switch {
 	case g.o.IRCSAddr != "" && g.o.TLS == nil:
-		notes = append(notes, "IRC over TLS is off: the server has no certificate")
+		notes = append(notes, note{"IRC over TLS is off: the server has no certificate", servermodel.IRCTLSOff})
 	case g.o.IRCSAddr != "":
 		a, err := listen(g.o.IRCSAddr, g.o.TLS)
 		g.st.IRCTLS, errs = a, append(errs, err)
 	}
 	for _, n := range notes {
-		g.log.Warn(n)
+		g.log.Warn(n.text)
 	}
 	err := errors.Join(errs...)
 	if err != nil || g.serving == 0 {
 		g.stopIRC()
 		if err == nil {
-			err = errors.New("IRC has no port to listen on")
+			err = errNoIRCPort
 		}
 		return err
 	}
 	g.st.IRC = true
 	if len(notes) > 0 {
-		g.st.Problem = notes[0]
+		g.st.Problem, g.st.Why = notes[0].text, notes[0].why
 	}
 	return nil
 }

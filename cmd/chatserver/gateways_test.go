@@ -88,3 +88,32 @@ func TestIRCFollowsListenHost(t *testing.T) {
 		t.Fatalf("every interface: %+v", st)
 	}
 }
+
+// TestGatewayProblems: why a gateway is off comes as a fact (Why) beside
+// the English (Problem), for the window to say in its own language: the
+// IRC port taken by another program, plain IRC without plaintext, classic
+// clients without plaintext.
+func TestGatewayProblems(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	cfg := server.Config{Plaintext: true, Logger: slog.New(slog.DiscardHandler)}
+	g := newGateways(gatewayOptions{IRCAddr: taken.Addr().String(), Plaintext: true}, &cfg, cfg.Logger)
+	defer g.Close()
+	if st := g.SetGateways(servermodel.Gateways{IRC: true}); st.IRC || st.Why != servermodel.IRCPortInUse ||
+		!strings.Contains(st.Problem, "address already in use") {
+		t.Errorf("IRC port taken: %+v", st)
+	}
+
+	cfg = server.Config{Logger: slog.New(slog.DiscardHandler)}
+	h := newGateways(gatewayOptions{IRCAddr: "127.0.0.1:0"}, &cfg, cfg.Logger)
+	defer h.Close()
+	if st := h.SetGateways(servermodel.Gateways{Classic: true}); st.Classic || st.Why != servermodel.ClassicNeedsPlaintext {
+		t.Errorf("classic without plaintext: %+v", st)
+	}
+	if st := h.SetGateways(servermodel.Gateways{IRC: true}); st.IRC || st.Why != servermodel.IRCNoPort {
+		t.Errorf("IRC with no port it may open: %+v", st)
+	}
+}

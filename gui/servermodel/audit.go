@@ -91,8 +91,11 @@ func AuditAction(e server.Audit) string {
 // auditTarget is what the action was taken on ("every room" for lecture
 // mode everywhere).
 func auditTarget(e server.Audit) string {
-	if e.Action == server.AuditLecture && e.Target == "" {
+	switch {
+	case e.Action == server.AuditLecture && e.Target == "":
 		return lang.L("every room")
+	case e.Action == server.AuditLecture || e.Action == server.AuditTopic:
+		return RoomName(e.Target)
 	}
 	return e.Target
 }

@@ -9,8 +9,12 @@ import (
 )
 
 // ErrText says err in the interface's language where it is a history
-// database problem (net/store says those in English), else as it is.
+// database problem (net/store says those in English) or a command's known
+// problem (commandText), else as it is.
 func ErrText(err error) string {
+	if s := commandText(err); s != "" {
+		return s
+	}
 	var de *store.DBError
 	if !errors.As(err, &de) {
 		return err.Error()

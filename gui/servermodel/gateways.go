@@ -19,13 +19,44 @@ type Gateways struct {
 
 // GatewayStatus is what the gateways serve once switched: which are on and
 // the addresses IRC clients connect to ("" for a listener that is off).
-// Problem, when set, says in plain words why one is off or only partly on.
+// Problem, when set, says in plain English why one is off or only partly
+// on; Why names it for the window to say in its own language.
 type GatewayStatus struct {
 	Classic  bool
 	IRC      bool
 	IRCPlain string // host:port of plain IRC
 	IRCTLS   string // host:port of IRC over TLS
 	Problem  string
+	Why      GatewayProblem
+}
+
+// GatewayProblem is why a gateway is off or only partly on.
+type GatewayProblem uint8
+
+const (
+	GatewayFailed         GatewayProblem = iota // only Problem says it
+	ClassicNeedsPlaintext                       // classic clients need plaintext to be allowed
+	PlainIRCOff                                 // plain IRC is off: plaintext clients are not allowed
+	IRCTLSOff                                   // IRC over TLS is off: the server has no certificate
+	IRCNoPort                                   // IRC has no port to listen on
+	IRCPortInUse                                // another program listens on an IRC port
+)
+
+// gatewayProblem says st's problem in the interface's language.
+func gatewayProblem(st GatewayStatus) string {
+	switch st.Why {
+	case ClassicNeedsPlaintext:
+		return lang.L("classic clients need plaintext to be allowed")
+	case PlainIRCOff:
+		return lang.L("plain IRC is off: plaintext clients are not allowed")
+	case IRCTLSOff:
+		return lang.L("IRC over TLS is off: the server has no certificate")
+	case IRCNoPort:
+		return lang.L("IRC has no port to listen on")
+	case IRCPortInUse:
+		return lang.L("IRC is off: another program uses its port")
+	}
+	return st.Problem
 }
 
 // GatewayText describes, for the server window, the port each kind of
@@ -52,7 +83,7 @@ func GatewayText(st GatewayStatus, nativePort string) string {
 		return lang.L("Only MultiChat clients can join.")
 	}
 	if st.Problem != "" {
-		parts = append(parts, st.Problem)
+		parts = append(parts, gatewayProblem(st))
 	}
 	return strings.Join(parts, " · ")
 }

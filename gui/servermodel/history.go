@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/store"
 )
 
@@ -262,9 +263,9 @@ func HistoryLine(r store.Record) (at, room, who, text string) {
 	case store.KindJoined:
 		return at, r.Room, r.From, fmt.Sprintf(lang.L("%s joined"), r.From)
 	case store.KindLeft:
-		return at, r.Room, r.From, fmt.Sprintf(lang.L("%s left (%s)"), r.From, r.Text)
+		return at, r.Room, r.From, fmt.Sprintf(lang.L("%s left (%s)"), r.From, leftReason(r.Text))
 	case store.KindKicked:
-		return at, r.Room, r.From, fmt.Sprintf(lang.L("%s was removed (%s)"), r.From, r.Text)
+		return at, r.Room, r.From, fmt.Sprintf(lang.L("%s was removed (%s)"), r.From, clientmodel.ServerReason(r.Text))
 	}
 	return at, r.Room, r.From, r.Text
 }

@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -198,11 +197,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 		if ev.Private {
 			m.Log(ev.At, Private, lang.L("{{.From}} → {{.To}}: private message", vars{"From": ev.From, "To": ev.To}))
 		} else {
-			room := ev.Room
-			if room == wire.Lobby {
-				room = lang.L("lobby") // the default lobby's name, in the interface's language
-			}
-			m.Log(ev.At, Chat, fmt.Sprintf("[%s] %s: %s", room, ev.From, ev.Text))
+			m.Log(ev.At, Chat, fmt.Sprintf("[%s] %s: %s", RoomName(ev.Room), ev.From, ev.Text))
 		}
 	case server.RoomChanged:
 		m.Rooms = slices.DeleteFunc(m.Rooms, func(r Room) bool { return r.Name == ev.Room })
@@ -216,7 +211,9 @@ func (m *Model) Apply(ev server.Event) Changes {
 	case server.ClusterChanged:
 		ch.Cluster = m.applyCluster(ev)
 	case server.Notice:
-		if !ev.Typed { // typed news is worded from its own event (Audited, MuteChanged)
+		if text := NewsText(ev.News); text != "" {
+			m.Log(ev.At, Notice, text)
+		} else if !ev.Typed { // typed news is worded from its own event (Audited, MuteChanged)
 			m.Log(ev.At, Notice, ev.Text)
 		}
 	case server.AwayChanged:
@@ -229,7 +226,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 	case server.PasswordChanged:
 		m.Password = ev.Required // the server's Notice before it logs the change
 	case server.Refused:
-		m.Log(ev.At, Warn, lang.L("Refused “{{.Nick}}” from {{.Addr}}: {{.Reason}}", vars{"Nick": ev.Nick, "Addr": FormatAddr(ev.Addr), "Reason": ev.Reason}))
+		m.Log(ev.At, Warn, lang.L("Refused “{{.Nick}}” from {{.Addr}}: {{.Reason}}", vars{"Nick": ev.Nick, "Addr": FormatAddr(ev.Addr), "Reason": RefusedWhy(ev)}))
 	case server.Error:
 		m.failed(ev)
 	case server.HistoryStatus:
@@ -246,7 +243,7 @@ func (m *Model) Apply(ev server.Event) Changes {
 	case server.Announced:
 		m.LANFailed = ev.Err != nil
 		if m.LANFailed {
-			m.Announced = ev.Err.Error()
+			m.Announced = lanFailure(ev.Err)
 			m.Log(ev.At, Error, m.Announced)
 		} else {
 			m.Announced = lang.L("Announced on the LAN as “{{.Name}}”: clients on this network see it in their list", vars{"Name": ev.Name})
@@ -274,8 +271,14 @@ func leftReason(r string) string {
 		return lang.L("no reason given")
 	case "quit":
 		return lang.L("quit")
-	case "lost":
+	case "lost", wire.LeftLost.String():
 		return lang.L("connection lost")
+	case wire.LeftTimedOut.String():
+		return lang.L("did not answer in time")
+	case wire.LeftProtocol.String():
+		return lang.L("its client sent what the server cannot accept")
+	case server.ReasonStopped:
+		return lang.L("the server stopped")
 	case "kicked":
 		return lang.L("kicked")
 	case "slow consumer":
@@ -325,9 +328,7 @@ func (m *Model) failed(ev server.Error) {
 		if m.State == Starting {
 			m.State = Stopped
 		}
-		if errors.Is(ev.Err, syscall.EADDRINUSE) {
-			msg = lang.L("The port is already in use by another program (or another MultiChat server). Choose another port, or stop the other program.") + "\n\n" + msg
-		}
+		msg = startProblem(ev.Err, msg)
 	case "stop":
 		title = lang.L("Could not stop the server")
 		if m.State == Stopping {

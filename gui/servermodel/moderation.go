@@ -163,24 +163,25 @@ func (m *Model) ModState() string {
 	rooms := make([]string, 0, len(m.Mod.Lecture))
 	for r, on := range m.Mod.Lecture {
 		if on {
-			rooms = append(rooms, r)
+			rooms = append(rooms, r) // "" (every room) sorts first
 		}
 	}
 	slices.Sort(rooms)
 	if len(rooms) > 0 {
-		where := strings.Join(rooms, ", ")
-		if rooms[0] == "" {
-			where = lang.L("every room")
-			if len(rooms) > 1 {
-				where += ", " + strings.Join(rooms[1:], ", ")
-			}
+		names := make([]string, len(rooms))
+		for i, r := range rooms {
+			names[i] = RoomName(r)
 		}
+		if rooms[0] == "" {
+			names[0] = lang.L("every room")
+		}
+		where := strings.Join(names, ", ")
 		parts = append(parts, lang.L("Lecture mode on in {{.Where}}.", vars{"Where": where}))
 	}
 	topics := make([]string, 0, len(m.Mod.Topics))
 	for r, t := range m.Mod.Topics {
 		if t != "" {
-			topics = append(topics, fmt.Sprintf("%s: %s", r, OneLine(t, 80)))
+			topics = append(topics, fmt.Sprintf("%s: %s", RoomName(r), OneLine(t, 80)))
 		}
 	}
 	slices.Sort(topics)

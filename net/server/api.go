@@ -276,6 +276,9 @@ type Notice struct {
 	// MuteChanged) that a window words in its own language; Text is the
 	// English, for the headless console and logs.
 	Typed bool
+	// News is the notice's facts (news.go), for a window to word in its
+	// own language; nil: only Text says it.
+	News News
 }
 
 // Announced reports the LAN announcement (DNS-SD over mDNS, run by
@@ -297,13 +300,22 @@ type Error struct {
 }
 
 // Refused reports a hello the server turned away (nickname taken or a
-// look-alike of a taken one, reserved, invalid, wrong protocol version):
-// who asked, from where, and the reason the client was given.
+// look-alike of a taken one, reserved, invalid, banned): who asked, from
+// where, and why, in English (Reason, for the console and logs) and as
+// facts a window words in its own language.
 type Refused struct {
 	Nick   string
 	Addr   netip.AddrPort
 	Reason string
 	At     time.Time
+	Code   wire.RefuseCode // 0: only Reason says why
+	// Like: RefuseNickTaken, RefuseNickReserved: the taken or reserved
+	// name the nickname looks like ("": it is that name).
+	Like string
+	// Until and BanReason: RefuseBanned: when the ban ends (zero: for
+	// good) and its reason as the administrator gave it.
+	Until     time.Time
+	BanReason string
 }
 
 // PasswordChanged reports that SetPassword set (Required) or removed the

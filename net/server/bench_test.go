@@ -97,9 +97,9 @@ func BenchmarkNickCheck(b *testing.B) {
 		b.Run(nick, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				fold, _, code, _ := h.names.checkNick(nick)
-				if code == wire.RefuseNickInvalid || code == wire.RefuseNickReserved {
-					b.Fatal(code)
+				fold, _, no := h.names.checkNick(nick)
+				if no != nil && (no.Code == wire.RefuseNickInvalid || no.Code == wire.RefuseNickReserved) {
+					b.Fatal(no.Reason)
 				}
 				_ = h.members[fold]
 			}

@@ -259,7 +259,8 @@ func (h *hub) remoteAdmin(c *conn, op string, args any) bool {
 	}
 	h.publish(cmsg{K: ckAdmin, Server: c.peer.id, Op: op, Nick: c.nick, Args: a})
 	h.log.Info("admin command sent to another server", "op", op, "nick", c.nick, "server", c.peer.info.Name)
-	h.emit(Notice{Text: fmt.Sprintf("%s: asked %s, where %s is connected", op, c.peer.info.Name, c.nick), At: time.Now()})
+	h.emit(Notice{Text: fmt.Sprintf("%s: asked %s, where %s is connected", op, c.peer.info.Name, c.nick), At: time.Now(),
+		News: AskedNews{Op: op, Nick: c.nick, Server: c.peer.info.Name}})
 	return true
 }
 
@@ -436,7 +437,8 @@ func (h *hub) remote(p *peerServer, m cmsg) {
 		h.nextID++
 		h.keepRemote(store.Record{ID: h.nextID, Time: at.UnixMilli(), Kind: store.KindNotice,
 			Conv: store.RoomConv(h.lobby.key), Room: h.lobby.name, Text: m.Text}, h.lobby)
-		h.emit(Notice{Text: fmt.Sprintf("announced on %s: %s", p.info.Name, m.Text), At: at})
+		h.emit(Notice{Text: fmt.Sprintf("announced on %s: %s", p.info.Name, m.Text), At: at,
+			News: AnnouncedNews{Server: p.info.Name, Text: m.Text}})
 	case ckRemoved:
 		h.broadcast(h.lobby, wire.Encode(wire.Removed{Time: at.UnixMilli(), User: m.Nick, Reason: m.Text}))
 		h.keepEvent(store.KindKicked, h.lobby, m.Nick, m.Text, at)

@@ -164,7 +164,7 @@ func (h *hub) remoteBan(p *peerServer, sb store.Ban) {
 		Device: b.info.Device, Addr: b.info.Addr, Nick: b.info.Nick, Server: p.info.Name}})
 	h.log.Info("ban from another server", "name", b.info.Name, "what", b.info.What(), "server", p.info.Name)
 	h.emit(Notice{Text: fmt.Sprintf("banned %s %s on %s (%s): %s", b.info.Name, when, p.info.Name, b.info.What(),
-		b.info.Reason), At: time.Now()})
+		b.info.Reason), At: time.Now(), Typed: true})
 	h.emitBans()
 	h.enforceBan(b, b.info.Reason, when, now)
 }
@@ -243,7 +243,7 @@ func (h *hub) remoteUnban(p *peerServer, sb store.Ban) {
 		h.audit(Audit{Action: AuditUnban, Target: b.info.Name, Reason: b.info.Reason, Args: AuditArgs{Until: b.info.Until,
 			Device: b.info.Device, Addr: b.info.Addr, Nick: b.info.Nick, Server: p.info.Name}})
 		h.emit(Notice{Text: fmt.Sprintf("unbanned %s on %s (%s)", b.info.Name, p.info.Name, b.info.What()),
-			At: time.Now()})
+			At: time.Now(), Typed: true})
 		h.emitBans()
 		return
 	}
@@ -270,6 +270,6 @@ func (h *hub) remoteMute(p *peerServer, m cmsg, a muteArgs) {
 		}
 	}
 	h.audit(Audit{Action: AuditMute, Target: mu.nick, Reason: mu.reason, Args: AuditArgs{Until: mu.until, Server: p.info.Name}})
-	h.emit(Notice{Text: fmt.Sprintf("muted %s %s on %s: %s", mu.nick, when, p.info.Name, mu.reason), At: time.Now()})
+	h.emit(Notice{Text: fmt.Sprintf("muted %s %s on %s: %s", mu.nick, when, p.info.Name, mu.reason), At: time.Now(), Typed: true})
 	h.emit(MuteChanged{Nick: mu.nick, On: true, Until: mu.until, At: time.Now()})
 }

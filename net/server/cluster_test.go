@@ -242,6 +242,10 @@ func TestClusterThreeServers(t *testing.T) {
 
 	// A kick from server 1's window reaches carol on server 2.
 	ms[1].send(Kick{Nick: "carol", Reason: "enough"})
+	ms[1].waitFor(0, func(e Event) bool {
+		n, ok := e.(Notice)
+		return ok && n.News == AskedNews{Op: "kick", Nick: "carol", Server: "server 2"}
+	}, "the notice that server 2 was asked")
 	if k := until[wire.Kicked](carol); k.Reason != "enough" {
 		t.Fatalf("carol: kicked %+v", k)
 	}
@@ -261,6 +265,15 @@ func TestClusterThreeServers(t *testing.T) {
 			t.Fatalf("%s: notice %+v", c.nick, n)
 		}
 	}
+	ms[0].waitFor(0, func(e Event) bool {
+		n, ok := e.(Notice)
+		return ok && n.News == AnnouncedNews{Server: "server 2", Text: "점심시간"}
+	}, "server 2's announcement with its facts")
+
+	// Carol's nickname, held by no device here, is released on every server.
+	ms[0].send(Release{Nick: "carol"})
+	ms[0].waitFor(0, func(e Event) bool { n, ok := e.(Notice); return ok && n.News == ReleasedNews{Nick: "carol"} },
+		"the release on every server")
 }
 
 // readListSkipping reads until room's UserList, skipping other frames.

@@ -350,7 +350,8 @@ func (h *hub) fileOffer(c *conn, m wire.FileOffer) {
 		where = toNick
 	}
 	h.log.Info("file offered", "id", tr.id, "from", c.nick, "to", where, "name", tr.name, "size", tr.size)
-	h.emit(Notice{Text: fmt.Sprintf("%s offers %q (%d bytes) to %s", c.nick, tr.name, tr.size, where), At: now})
+	h.emit(Notice{Text: fmt.Sprintf("%s offers %q (%d bytes) to %s", c.nick, tr.name, tr.size, where), At: now,
+		News: FileOfferNews{From: c.nick, Name: tr.name, Size: tr.size, Room: tr.room, To: toNick}})
 }
 
 // fileAccept starts a leg: recipient c wants the file from m.Offset.
@@ -418,7 +419,8 @@ func (h *hub) fileEnd(c *conn, m wire.FileEnd) {
 	l.r.state, l.r.leg = rDone, nil
 	h.pushMsg(c, wire.FileStatus{ID: tr.id, Leg: l.id, Nick: l.r.nick, State: wire.RecipientReceived})
 	h.log.Info("file relayed", "id", tr.id, "from", c.nick, "to", l.r.nick, "name", tr.name, "size", tr.size)
-	h.emit(Notice{Text: fmt.Sprintf("%s's file %q (%d bytes) relayed to %s", c.nick, tr.name, tr.size, l.r.nick), At: time.Now()})
+	h.emit(Notice{Text: fmt.Sprintf("%s's file %q (%d bytes) relayed to %s", c.nick, tr.name, tr.size, l.r.nick), At: time.Now(),
+		News: FileRelayNews{From: c.nick, Name: tr.name, Size: tr.size, To: l.r.nick}})
 	h.closeIfAnswered(tr)
 }
 

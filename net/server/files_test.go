@@ -118,8 +118,9 @@ func TestFilePrivate(t *testing.T) {
 	carol.quiet()
 	h.waitFor(0, func(e Event) bool {
 		n, ok := e.(Notice)
-		return ok && n.Text == `alice's file "photo.jpg" (300000 bytes) relayed to bob`
-	}, "relayed notice")
+		return ok && n.Text == `alice's file "photo.jpg" (300000 bytes) relayed to bob` &&
+			n.News == FileRelayNews{From: "alice", Name: "photo.jpg", Size: 300000, To: "bob"}
+	}, "relayed notice with its facts")
 	h.inspect(func(hb *hub) {
 		if len(hb.files) != 0 || len(hb.legs) != 0 {
 			t.Errorf("%d transfers, %d legs left", len(hb.files), len(hb.legs))
@@ -146,6 +147,10 @@ func TestFileRoom(t *testing.T) {
 	data := bytes.Repeat([]byte("0123456789abcdef"), 10_000) // 160 000 bytes
 	alice.send(wire.FileOffer{Ref: 1, Room: "share", Name: "data.bin", Size: uint64(len(data))})
 	id := expect[wire.FileOffered](alice).ID
+	h.waitFor(0, func(e Event) bool {
+		n, ok := e.(Notice)
+		return ok && n.News == FileOfferNews{From: "alice", Name: "data.bin", Size: uint64(len(data)), Room: "share"}
+	}, "the offer's notice with its facts")
 	for _, c := range []*client{bob, carol} {
 		if o := expect[wire.FileOffered](c); o.ID != id || o.Room != "share" {
 			t.Fatalf("%s got %+v", c.nick, o)

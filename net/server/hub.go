@@ -763,18 +763,19 @@ func (h *hub) release(nick string) {
 	keys := wire.SkeletonKeys(nick)
 	for _, k := range keys {
 		if c := h.names.nicks[k]; c != nil {
-			h.failed("release", fmt.Errorf("%s is online: kick them first", c.nick))
+			h.failed("release", cmdErr(ProblemStillOnline, c.nick, "%s is online: kick them first", c.nick))
 			return
 		}
 	}
 	b := h.binds.forget(keys)
 	if h.clusterForget(keys) && b == nil {
 		h.log.Info("nickname released in the cluster", "nick", nick)
-		h.emit(Notice{Text: fmt.Sprintf("released the nickname %s on every server: anyone may take it now", nick), At: time.Now()})
+		h.emit(Notice{Text: fmt.Sprintf("released the nickname %s on every server: anyone may take it now", nick), At: time.Now(),
+			News: ReleasedNews{Nick: nick}})
 		return
 	}
 	if b == nil {
-		h.failed("release", fmt.Errorf("no device holds the nickname %q", nick))
+		h.failed("release", cmdErr(ProblemNotHeld, nick, "no device holds the nickname %q", nick))
 		return
 	}
 	h.log.Info("nickname released", "nick", b.Nick)
@@ -961,9 +962,7 @@ func (h *hub) frame(c *conn, m wire.Message) {
 
 // hello registers a new user, or refuses it (the connection closes).
 func (h *hub) hello(c *conn, m wire.Hello) {
-	refuse := func(code wire.RefuseCode, text string) {
-		h.refuseHello(c, m.Nick, wire.Refused{Code: code, Text: text}, text)
-	}
+	refuse := func(no *Refused) { h.refuseHello(c, m.Nick, wire.Refused{Code: no.Code, Text: no.Reason}, *no) }
 	// The reader has checked the version, the device proof and the password.
 	if !h.admit(c, m, nil) {
 		return
@@ -985,24 +984,20 @@ func (h *hub) hello(c *conn, m wire.Hello) {
 			}
 		}
 	}
-	fold, skels, code, text := h.names.checkNick(m.Nick)
-	if code != 0 {
-		refuse(code, text)
+	fold, skels, no := h.names.checkNick(m.Nick)
+	if no != nil {
+		refuse(no)
 		return
 	}
 	if !h.admit(c, m, &skels) {
 		return
 	}
 	if b := h.binds.holder(skels, now); b != nil && (c.gateway || b.Device != m.Device) {
-		if wire.FoldKey(b.Nick) == fold {
-			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
-		} else {
-			refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken: it looks like “%s”", m.Nick, b.Nick))
-		}
+		refuse(nickTaken(m.Nick, b.Nick))
 		return
 	}
 	if other := h.members[fold]; other != nil { // implied by the skeleton; kept as a guard
-		refuse(wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", m.Nick))
+		refuse(nickTaken(m.Nick, m.Nick))
 		return
 	}
 	c.state = stateMember

@@ -435,7 +435,8 @@ func (h *hub) admit(c *conn, m wire.Hello, keys *[2]string) bool {
 	if !b.info.Until.IsZero() {
 		r.Until = b.info.Until.UnixMilli()
 	}
-	h.refuseHello(c, m.Nick, r, fmt.Sprintf("banned %s: %s", UntilText(b.info.Until, now), b.info.Reason))
+	h.refuseHello(c, m.Nick, r, Refused{Code: wire.RefuseBanned, Until: b.info.Until, BanReason: b.info.Reason,
+		Reason: fmt.Sprintf("banned %s: %s", UntilText(b.info.Until, now), b.info.Reason)})
 	return false
 }
 
@@ -501,7 +502,7 @@ func (h *hub) ban(cmd Ban) {
 		return
 	}
 	if !cmd.Until.IsZero() && !cmd.Until.After(now) {
-		h.failed("ban", errors.New("the ban would end before it begins"))
+		h.failed("ban", cmdErr(ProblemEndsBefore, "", "the ban would end before it begins"))
 		return
 	}
 	b := &ban{info: BanInfo{ID: h.mod.lastBan + 1, Reason: reason, Created: now, Until: cmd.Until, By: "admin"}}
@@ -535,7 +536,7 @@ func (h *hub) ban(cmd Ban) {
 		setAddr(cmd.Addr)
 	case cmd.Addr.IsValid():
 		if a := cmd.Addr.Unmap(); a.IsLoopback() || a.IsUnspecified() {
-			h.failed("ban", fmt.Errorf("%s is this computer: every local client shares it; ban the user instead", a))
+			h.failed("ban", cmdErr(ProblemThisComputer, a.String(), "%s is this computer: every local client shares it; ban the user instead", a))
 			return
 		}
 		setAddr(cmd.Addr)
@@ -594,7 +595,7 @@ func (h *hub) enforceBan(b *ban, reason, when string, now time.Time) {
 func (h *hub) unban(id int64) {
 	b := h.mod.bans[id]
 	if b == nil {
-		h.failed("unban", fmt.Errorf("there is no ban %d (it may have ended)", id))
+		h.failed("unban", cmdErr(ProblemNoSuchBan, fmt.Sprint(id), "there is no ban %d (it may have ended)", id))
 		return
 	}
 	delete(h.mod.bans, id)
@@ -622,7 +623,7 @@ func muteKey(c *conn) string {
 func (h *hub) target(op, nick, reason, def string) (*conn, string) {
 	c := h.members[wire.FoldKey(nick)]
 	if c == nil {
-		h.failed(op, fmt.Errorf("%w: %q", ErrNoSuchUser, nick))
+		h.failed(op, cmdErr(ProblemNoSuchUser, nick, "%w: %q", ErrNoSuchUser, nick))
 		return nil, ""
 	}
 	reason, ok := h.reasonOr(op, reason, def)
@@ -639,7 +640,7 @@ func (h *hub) mute(cmd Mute) {
 		return
 	}
 	if !cmd.Until.IsZero() && !cmd.Until.After(now) {
-		h.failed("mute", errors.New("the mute would end before it begins"))
+		h.failed("mute", cmdErr(ProblemEndsBefore, "", "the mute would end before it begins"))
 		return
 	}
 	mu := &mute{until: cmd.Until, reason: reason, nick: c.nick}
@@ -670,7 +671,7 @@ func (h *hub) unmute(nick string) {
 	}
 	mu := h.mod.mutes[key]
 	if mu == nil {
-		h.failed("unmute", fmt.Errorf("%s is not muted", nick))
+		h.failed("unmute", cmdErr(ProblemNotMuted, nick, "%s is not muted", nick))
 		return
 	}
 	h.audit(Audit{Action: AuditUnmute, Target: mu.nick})
@@ -760,7 +761,7 @@ func (h *hub) lecture(cmd Lecture) {
 	target, name := h.lobby, ""
 	if cmd.Room != "" {
 		if target = h.roomNamed(cmd.Room); target == nil {
-			h.failed("lecture", fmt.Errorf("there is no room “%s”", cmd.Room))
+			h.failed("lecture", cmdErr(ProblemNoSuchRoom, cmd.Room, "there is no room “%s”", cmd.Room))
 			return
 		}
 		name = target.name
@@ -794,7 +795,7 @@ func (h *hub) setTopic(cmd SetTopic) {
 	r := h.lobby
 	if cmd.Room != "" {
 		if r = h.roomNamed(cmd.Room); r == nil {
-			h.failed("topic", fmt.Errorf("there is no room “%s”", cmd.Room))
+			h.failed("topic", cmdErr(ProblemNoSuchRoom, cmd.Room, "there is no room “%s”", cmd.Room))
 			return
 		}
 	}
@@ -842,12 +843,13 @@ func (h *hub) entered(c *conn, r *room) {
 	}
 }
 
-// refuseHello refuses a hello with r (the connection closes); why is what
-// the window's activity log says.
-func (h *hub) refuseHello(c *conn, nick string, r wire.Refused, why string) {
+// refuseHello refuses a hello with r (the connection closes); ev says why
+// to the window (its Reason and facts).
+func (h *hub) refuseHello(c *conn, nick string, r wire.Refused, ev Refused) {
 	h.pushForce(c, wire.Encode(r))
-	h.log.Info("connection refused", "addr", c.addr, "nick", clip(nick), "reason", r.Code.String(), "detail", why)
-	h.emit(Refused{Nick: clip(nick), Addr: c.addr, Reason: why, At: time.Now()})
+	h.log.Info("connection refused", "addr", c.addr, "nick", clip(nick), "reason", r.Code.String(), "detail", ev.Reason)
+	ev.Nick, ev.Addr, ev.At = clip(nick), c.addr, time.Now()
+	h.emit(ev)
 	h.releaseNick(c, true)
 	h.drop(c, wire.LeftProtocol, closeGraceful, "refused")
 }

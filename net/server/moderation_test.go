@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"path/filepath"
@@ -81,8 +82,11 @@ func TestBanRefusesUntilItEndsAcrossRestart(t *testing.T) {
 	}
 	refusedUntil(rejoin(t, h.addr, "bob", deviceFor("bob")))
 	refusedUntil(rejoin(t, h.addr, "bobby", deviceFor("bob"))) // the device, under any nickname
-	h.waitFor(0, func(e Event) bool { r, ok := e.(Refused); return ok && strings.Contains(r.Reason, "banned") },
-		"the refusal in the activity log")
+	h.waitFor(0, func(e Event) bool {
+		r, ok := e.(Refused)
+		return ok && strings.Contains(r.Reason, "banned") && r.Code == wire.RefuseBanned && r.BanReason == "도배 금지" &&
+			r.Until.Equal(end) && r.Nick == "bobby"
+	}, "the refusal in the activity log, with the ban's facts")
 	alice.sync() // alice is untouched (same loopback address: loopback is never banned)
 
 	// A restart keeps the ban: the store has it.
@@ -206,6 +210,14 @@ func TestMuteRefusesUntilItEnds(t *testing.T) {
 	}
 	say(bob, "free")
 	h.waitFor(0, func(e Event) bool { m, ok := e.(MuteChanged); return ok && !m.On && m.Nick == "bob" }, "unmuted")
+	// Once more: the window is told why not, as a fact.
+	h.send(Unmute{Nick: "bob"})
+	h.waitFor(0, func(e Event) bool {
+		var ce *CommandError
+		f, ok := e.(Error)
+		return ok && f.Op == "unmute" && errors.As(f.Err, &ce) && ce.Problem == ProblemNotMuted && ce.Name == "bob" &&
+			f.Err.Error() == "bob is not muted"
+	}, "unmute refused: not muted")
 }
 
 func TestLectureModeAndTopic(t *testing.T) {

@@ -31,29 +31,35 @@ func (n *names) reset() {
 	n.created = make(map[string]int)
 }
 
-// checkNick validates a hello's nickname and computes its keys. A non-zero
-// code refuses it, with text for the user.
-func (n *names) checkNick(nick string) (fold string, keys [2]string, code wire.RefuseCode, text string) {
+// checkNick validates a hello's nickname and computes its keys. A non-nil
+// no refuses it: its Reason is the text for the user, its Code and Like the
+// facts for the window.
+func (n *names) checkNick(nick string) (fold string, keys [2]string, no *Refused) {
 	if err := wire.CheckNick(nick); err != nil {
-		return "", keys, wire.RefuseNickInvalid, err.Error()
+		return "", keys, &Refused{Code: wire.RefuseNickInvalid, Reason: err.Error()}
 	}
 	fold, keys = wire.FoldKey(nick), wire.SkeletonKeys(nick)
 	if r, ok := n.reserved.MatchKeys(fold, keys); ok {
 		if wire.FoldKey(r) == fold {
-			return fold, keys, wire.RefuseNickReserved, fmt.Sprintf("the nickname “%s” is reserved; please pick another", nick)
+			return fold, keys, &Refused{Code: wire.RefuseNickReserved, Reason: fmt.Sprintf("the nickname “%s” is reserved; please pick another", nick)}
 		}
-		return fold, keys, wire.RefuseNickReserved,
-			fmt.Sprintf("the nickname “%s” looks like “%s”, which is reserved; please pick another", nick, r)
+		return fold, keys, &Refused{Code: wire.RefuseNickReserved, Like: r,
+			Reason: fmt.Sprintf("the nickname “%s” looks like “%s”, which is reserved; please pick another", nick, r)}
 	}
 	for _, k := range keys {
 		if other := n.nicks[k]; other != nil {
-			if other.fold == fold {
-				return fold, keys, wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken", nick)
-			}
-			return fold, keys, wire.RefuseNickTaken, fmt.Sprintf("nickname “%s” is taken: it looks like “%s”", nick, other.nick)
+			return fold, keys, nickTaken(nick, other.nick)
 		}
 	}
-	return fold, keys, 0, ""
+	return fold, keys, nil
+}
+
+// nickTaken refuses nick, taken by (or looking like) holder.
+func nickTaken(nick, holder string) *Refused {
+	if wire.FoldKey(holder) == wire.FoldKey(nick) {
+		return &Refused{Code: wire.RefuseNickTaken, Reason: fmt.Sprintf("nickname “%s” is taken", nick)}
+	}
+	return &Refused{Code: wire.RefuseNickTaken, Like: holder, Reason: fmt.Sprintf("nickname “%s” is taken: it looks like “%s”", nick, holder)}
 }
 
 func (n *names) addNick(c *conn) {

@@ -50,6 +50,14 @@ func TestReservedAndLookAlikeNicks(t *testing.T) {
 			t.Errorf("%q: %q does not say which name it looks like", tc.nick, r.Text)
 		}
 	}
+	// The window gets the same facts (the name looked like), to word them.
+	for _, want := range []Refused{{Nick: "ᏴoᏏ", Code: wire.RefuseNickTaken, Like: "Bob"}, {Nick: "bob", Code: wire.RefuseNickTaken},
+		{Nick: "ADMlN", Code: wire.RefuseNickReserved, Like: "admin"}, {Nick: "admin", Code: wire.RefuseNickReserved}} {
+		h.waitFor(0, func(e Event) bool {
+			r, ok := e.(Refused)
+			return ok && r.Nick == want.Nick && r.Code == want.Code && r.Like == want.Like
+		}, fmt.Sprintf("%q refused with its facts", want.Nick))
+	}
 	// Names that merely contain a reserved word, and distinct names, are fine.
 	for _, nick := range []string{"admins", "sysadmin", "서버실", "관리", "Bobby", "rob"} {
 		join(t, h.addr, nick)

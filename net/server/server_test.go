@@ -294,7 +294,9 @@ func TestKick(t *testing.T) {
 	n := len(h.events())
 	h.send(Kick{Nick: "nobody"})
 	ev, _ = h.waitFor(n, func(e Event) bool { _, ok := e.(Error); return ok }, "Error")
-	if e := ev.(Error); e.Op != "kick" || !errors.Is(e.Err, ErrNoSuchUser) {
+	var ce *CommandError
+	if e := ev.(Error); e.Op != "kick" || !errors.Is(e.Err, ErrNoSuchUser) || !errors.As(e.Err, &ce) ||
+		ce.Problem != ProblemNoSuchUser || ce.Name != "nobody" {
 		t.Fatalf("got %+v", e)
 	}
 	h.send(Kick{Nick: "dave"})
