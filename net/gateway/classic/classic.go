@@ -513,7 +513,11 @@ func (s *session) fromHub() {
 				switch m.Reason {
 				case wire.LeftKicked: // Removed has said it
 				case wire.LeftQuit:
-					s.send(typeLeave, m.User+" left the chat.")
+					if m.Text != "" {
+						s.send(typeLeave, m.User+" left the chat: "+m.Text)
+					} else {
+						s.send(typeLeave, m.User+" left the chat.")
+					}
 				default:
 					s.send(typeLeave, fmt.Sprintf("%s left the chat (%s).", m.User, m.Reason))
 				}

@@ -118,6 +118,13 @@ func (c *seedClient) expect(prefix string) string {
 // start runs a server that serves classic clients on its own port.
 func start(t *testing.T, cfg server.Config) *server.TestServer {
 	t.Helper()
+	ts, _ := startPort(t, cfg)
+	return ts
+}
+
+// startPort is start that also returns the server's gateway port.
+func startPort(t *testing.T, cfg server.Config) (*server.TestServer, *server.Port) {
+	t.Helper()
 	port := server.NewPort()
 	g := classic.New(classic.Config{Port: port})
 	cfg.Port = port
@@ -130,7 +137,7 @@ func start(t *testing.T, cfg server.Config) *server.TestServer {
 	}
 	ts := server.NewTestServer(t, cfg)
 	t.Cleanup(g.Close)
-	return ts
+	return ts, port
 }
 
 func TestSeedClientChatsUsersFileKick(t *testing.T) {
