@@ -78,6 +78,7 @@ type cmsg struct {
 	Text   string          `json:"t,omitempty"`
 	Time   int64           `json:"at,omitempty"`
 	Why    wire.LeftReason `json:"why,omitempty"`
+	Notice bool            `json:"no,omitempty"` // ckSay: a notice (wire.Say.Notice)
 	Server string          `json:"s,omitempty"`
 	Op     string          `json:"op,omitempty"`
 	Args   json.RawMessage `json:"a,omitempty"`
@@ -169,7 +170,7 @@ func (h *hub) clusterLeft(c *conn, reason wire.LeftReason) {
 	if h.cl == nil || c.peer != nil {
 		return
 	}
-	h.publish(cmsg{K: ckLeft, Nick: c.nick, Why: reason})
+	h.publish(cmsg{K: ckLeft, Nick: c.nick, Why: reason, Text: c.leftText})
 	h.releaseNick(c, false)
 }
 
@@ -217,12 +218,12 @@ func (h *hub) clusterRoom(c *conn, r *room, in bool) {
 	if in {
 		k = ckIn
 	}
-	h.publish(cmsg{K: k, Nick: c.nick, Room: r.name})
+	h.publish(cmsg{K: k, Nick: c.nick, Room: r.name, Text: c.leftText})
 }
 
 func (h *hub) clusterSay(m *wire.Chat) {
 	if h.cl != nil {
-		h.publish(cmsg{K: ckSay, Nick: m.From, Room: m.Room, Text: m.Text, Time: m.Time})
+		h.publish(cmsg{K: ckSay, Nick: m.From, Room: m.Room, Text: m.Text, Time: m.Time, Notice: m.Notice})
 	}
 }
 
@@ -403,6 +404,7 @@ func (h *hub) remote(p *peerServer, m cmsg) {
 		h.addRemote(p, snapUser{Nick: m.Nick, Dev: m.Dev, Via: m.Via}, now, true)
 	case ckLeft:
 		if c := p.users[wire.FoldKey(m.Nick)]; c != nil {
+			c.leftText = h.leavingWords(c, m.Text)
 			h.dropRemote(c, m.Why, now)
 		}
 	case ckIn:
@@ -412,7 +414,9 @@ func (h *hub) remote(p *peerServer, m cmsg) {
 	case ckOut:
 		if c := p.users[wire.FoldKey(m.Nick)]; c != nil {
 			if r := h.roomNamed(m.Room); r != nil && r != h.lobby {
+				c.leftText = h.leavingWords(c, m.Text)
 				h.leaveRoom(c, r, wire.LeftParted, now)
+				c.leftText = ""
 			}
 		}
 	case ckSay:
@@ -478,7 +482,7 @@ func (h *hub) remoteSay(m cmsg, at time.Time) {
 			Room: m.Room, From: m.Nick, Text: m.Text}, nil)
 		return
 	}
-	msg := wire.Chat{ID: h.nextID, Time: at.UnixMilli(), Room: r.name, From: m.Nick, Text: m.Text}
+	msg := wire.Chat{ID: h.nextID, Time: at.UnixMilli(), Room: r.name, From: m.Nick, Text: m.Text, Notice: m.Notice}
 	h.broadcast(r, wire.AppendFrame(make([]byte, 0, 48+len(r.name)+len(m.Nick)+len(m.Text)), msg))
 	h.keepRemote(store.Record{ID: msg.ID, Time: msg.Time, Kind: store.KindChat, Conv: store.RoomConv(r.key),
 		Room: r.name, From: m.Nick, Text: m.Text}, r)

@@ -230,6 +230,20 @@ func TestClusterThreeServers(t *testing.T) {
 	if m := until[wire.Chat](bob); m.Room != "dev" || m.From != "carol" || m.Text != "hello dev" {
 		t.Fatalf("bob got %+v", m)
 	}
+	// A notice and the words of a part cross servers too.
+	carol.send(wire.Say{Room: "dev", Text: "build passed", Notice: true})
+	if m := until[wire.Chat](bob); m.From != "carol" || m.Text != "build passed" || !m.Notice {
+		t.Fatalf("bob got %+v, want carol's notice", m)
+	}
+	carol.send(wire.Part{Room: "dev", Reason: "brb"})
+	if l := until[wire.Left](bob); l.Room != "dev" || l.User != "carol" || l.Text != "brb" {
+		t.Fatalf("bob: %+v, want carol leaving dev with her words", l)
+	}
+	carol.send(wire.Join{Room: "dev"})
+	carol.readListSkipping("dev")
+	if j := until[wire.Joined](bob); j.Room != "dev" || !slices.Equal(j.Users, []string{"carol"}) {
+		t.Fatalf("bob: %+v, want carol back in dev", j)
+	}
 
 	// Private messages cross servers.
 	alice.send(wire.Private{Ref: 7, To: "carol", Text: "비밀"})

@@ -1257,8 +1257,8 @@ func (h *hub) part(c *conn, m wire.Part) {
 	now := time.Now()
 	c.leftText = h.leavingWords(c, m.Reason)
 	h.leaveRoom(c, r, wire.LeftParted, now)
-	c.leftText = ""
 	h.clusterRoom(c, r, false)
+	c.leftText = ""
 	h.pushMsg(c, wire.Left{Time: now.UnixMilli(), Room: r.name, User: c.nick, Reason: wire.LeftParted})
 	h.log.Info("left room", "nick", c.nick, "room", r.name)
 }
