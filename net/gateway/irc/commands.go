@@ -135,7 +135,7 @@ func (s *session) command(m Message) bool {
 		reason := "Quit"
 		if q := m.Param(0); q != "" {
 			if !m.BadUTF8 {
-				s.quitText = q
+				s.quitText = leavingWords(q)
 			}
 			reason = "Quit: " + q
 		}
@@ -254,7 +254,7 @@ func (s *session) part(m Message) {
 			s.mu.Lock()
 			s.parting[room] = m.Param(1) // the hub's echo of one's own part carries no words
 			s.mu.Unlock()
-			s.send(wire.Part{Room: room, Reason: m.Param(1)})
+			s.send(wire.Part{Room: room, Reason: leavingWords(m.Param(1))})
 		}
 	}
 }

@@ -145,6 +145,13 @@ func splitText(text string, max int) []string {
 	return out
 }
 
+// leavingWords is a PART or QUIT reason as MultiChat text (cleanText; a
+// CTCP request is no words).
+func leavingWords(s string) string {
+	t, _ := cleanText(s)
+	return t
+}
+
 // cleanText turns an IRC message's text into MultiChat text: mIRC formatting
 // codes (bold, colours…) are dropped, a CTCP ACTION becomes "*text*", other
 // control characters are dropped. ok is false for CTCP requests other than

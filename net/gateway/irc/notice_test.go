@@ -61,8 +61,8 @@ func TestIRCNoticesAndLeavingWords(t *testing.T) {
 	bob.expect("366", "#dev")
 	nat.Do(client.JoinRoom{Room: "dev"})
 	Until(nat, func(j client.RoomJoined) bool { return j.Room == "dev" })
-	bob.send("PART #dev :off to lunch")
-	bob.expect("PART", "off to lunch") // its echo, after nat's JOIN
+	bob.send("PART #dev :off to \x02lunch\x02")
+	bob.expect("PART", "off to") // its echo, after nat's JOIN
 	if m := ann.expect("PART"); m.Param(0) != "#dev" || m.Param(1) != "off to lunch" || !strings.HasPrefix(m.Prefix, "bob!") {
 		t.Errorf("ann saw %s", m)
 	}
