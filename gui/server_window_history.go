@@ -54,7 +54,7 @@ type historyTab struct {
 }
 
 func historyColumns() []column {
-	return []column{{lang.L("Time"), 0.24}, {lang.L("Room"), 0.12}, {lang.L("From"), 0.13}, {lang.L("Text"), 0.51}}
+	return []column{{lang.L("Time"), 0.24}, {lang.L("Room"), 0.12}, {lang.L("From"), 0.15}, {lang.L("Text"), 0.49}}
 }
 
 // ShowHistory adds the History tab, reading src (the server's history
@@ -156,10 +156,10 @@ func (t *historyTab) build() {
 		container.NewGridWrap(fyne.NewSize(70, t.keepDays.MinSize().Height), t.keepDays),
 		widget.NewLabel(lang.L("days (empty or 0: forever)")), t.keepApply)
 	// Two rows, so that the tab does not widen the window's left side
-	// (the activity pane beside it keeps its room): what is kept, then
-	// where it is and how to export it.
-	bottom := container.NewVBox(widget.NewSeparator(), keep,
-		container.NewHBox(layout.NewSpacer(), t.format, t.exportDay, t.exportRoom), t.database)
+	// (the activity pane beside it keeps its room): what is kept and
+	// where, then how to export it.
+	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, keep, nil, t.database),
+		container.NewHBox(layout.NewSpacer(), t.format, t.exportDay, t.exportRoom))
 	t.item = container.NewTabItemWithIcon(lang.L("History"), theme.HistoryIcon(),
 		container.NewBorder(top, bottom, nil, nil, t.list))
 	t.refresh()
