@@ -3,6 +3,7 @@ package gui
 import (
 	"net/netip"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/multichat/multichat/net/client"
 	"github.com/multichat/multichat/net/discovery"
 	"github.com/multichat/multichat/net/server"
+	"github.com/multichat/multichat/net/store"
 	"github.com/multichat/multichat/net/wire"
 )
 
@@ -165,4 +167,21 @@ func TestServerWindowKorean(t *testing.T) {
 	checkKorean(t, "running", f.win, discovery.DefaultName())
 	f.sw.passwordTapped()
 	checkKorean(t, "password dialog", f.win, discovery.DefaultName())
+
+	// The History tab: its columns, the day's title and the lobby's name.
+	st, err := store.Open(filepath.Join(t.TempDir(), store.File), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for i, text := range []string{"안녕하세요", "네, 반가워요"} {
+		st.Append(store.Record{ID: uint64(i + 1), Time: at.UnixMilli(), Kind: store.KindChat, Room: wire.Lobby,
+			Conv: store.RoomConv(wire.Lobby), From: "민수", Text: text})
+	}
+	f.sw.ShowHistory(st)
+	tab := f.sw.history
+	f.ui.waitFor("the lobby's day", time.Minute, func() bool { return !tab.m.Busy && len(tab.m.Rows) == 2 })
+	f.sw.tabs.Select(tab.item)
+	f.win.Resize(fyne.NewSize(1600, 900)) // the database's path (a path, not words) shown whole
+	checkKorean(t, "history", f.win, discovery.DefaultName(), "민수", tab.database.Text)
 }

@@ -17,11 +17,13 @@ import (
 // and how many people are on each. It appears with the first news of a
 // cluster; a server on its own has no such tab.
 
-var clusterColumns = []column{
-	{title: "Server", weight: 0.35},
-	{title: "State", weight: 0.15},
-	{title: "People", weight: 0.12},
-	{title: "Address", weight: 0.38},
+func clusterColumns() []column {
+	return []column{
+		{title: lang.L("Server"), weight: 0.35},
+		{title: lang.L("State"), weight: 0.15},
+		{title: lang.L("People"), weight: 0.12},
+		{title: lang.L("Address"), weight: 0.38},
+	}
 }
 
 type clusterView struct {
@@ -66,7 +68,7 @@ func (s *ServerWindow) refreshCluster() {
 		v := &clusterView{}
 		v.list = widget.NewList(
 			func() int { return len(v.rows) },
-			func() fyne.CanvasObject { return newColumnsRow(clusterColumns, false) },
+			func() fyne.CanvasObject { return newColumnsRow(clusterColumns(), false) },
 			func(id widget.ListItemID, o fyne.CanvasObject) {
 				if id >= 0 && id < len(v.rows) {
 					r := v.rows[id]
@@ -74,7 +76,7 @@ func (s *ServerWindow) refreshCluster() {
 				}
 			})
 		v.list.OnSelected = func(id widget.ListItemID) { v.list.Unselect(id) }
-		pane := container.NewBorder(container.NewVBox(newColumnsRow(clusterColumns, true), widget.NewSeparator()),
+		pane := container.NewBorder(container.NewVBox(newColumnsRow(clusterColumns(), true), widget.NewSeparator()),
 			nil, nil, nil, v.list)
 		v.tab = container.NewTabItemWithIcon(lang.L("Cluster"), theme.StorageIcon(), pane)
 		s.cluster = v

@@ -12,10 +12,12 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/servermodel"
+	"github.com/multichat/multichat/net/wire"
 )
 
 const (
@@ -51,7 +53,9 @@ type historyTab struct {
 	refreshing bool // the room picker is being set from the model
 }
 
-var historyColumns = []column{{"Time", 0.2}, {"Room", 0.12}, {"From", 0.13}, {"Text", 0.55}}
+func historyColumns() []column {
+	return []column{{lang.L("Time"), 0.24}, {lang.L("Room"), 0.12}, {lang.L("From"), 0.15}, {lang.L("Text"), 0.49}}
+}
 
 // ShowHistory adds the History tab, reading src (the server's history
 // store). A keep-days setting saved in the app's preferences is applied to
@@ -81,6 +85,9 @@ func (s *ServerWindow) SetKeepDays(n int) {
 func (t *historyTab) build() {
 	t.room = widget.NewSelect(nil, func(name string) {
 		if !t.refreshing && name != "" {
+			if name == servermodel.RoomName(wire.Lobby) {
+				name = wire.Lobby // the lobby is listed in the interface's language
+			}
 			t.search.SetText("")
 			t.run(t.m.ShowRoom(name))
 		}
@@ -112,13 +119,13 @@ func (t *historyTab) build() {
 	t.title.Truncation = fyne.TextTruncateEllipsis
 	t.list = widget.NewList(
 		func() int { return len(t.m.Rows) },
-		func() fyne.CanvasObject { return newColumnsRow(historyColumns, false) },
+		func() fyne.CanvasObject { return newColumnsRow(historyColumns(), false) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < 0 || id >= len(t.m.Rows) {
 				return
 			}
 			at, room, who, text := servermodel.HistoryLine(t.m.Rows[id])
-			setColumns(o, at, room, who, text)
+			setColumns(o, at, servermodel.RoomName(room), who, text)
 		})
 	t.list.OnSelected = func(id widget.ListItemID) { t.list.Unselect(id) }
 	var labels []string
@@ -140,7 +147,7 @@ func (t *historyTab) build() {
 	t.database.Selectable = true
 	t.database.Truncation = fyne.TextTruncateEllipsis
 
-	header := container.NewVBox(newColumnsRow(historyColumns, true), widget.NewSeparator())
+	header := container.NewVBox(newColumnsRow(historyColumns(), true), widget.NewSeparator())
 	browse := container.NewBorder(nil, nil,
 		container.NewHBox(t.room, t.prev), container.NewHBox(t.next, reload),
 		t.date)
@@ -148,9 +155,11 @@ func (t *historyTab) build() {
 	keep := container.NewHBox(widget.NewLabel(lang.L("Keep history for")),
 		container.NewGridWrap(fyne.NewSize(70, t.keepDays.MinSize().Height), t.keepDays),
 		widget.NewLabel(lang.L("days (empty or 0: forever)")), t.keepApply)
-	bottom := container.NewVBox(widget.NewSeparator(),
-		container.NewBorder(nil, nil, nil, container.NewHBox(t.format, t.exportDay, t.exportRoom), keep),
-		t.database)
+	// Two rows, so that the tab does not widen the window's left side
+	// (the activity pane beside it keeps its room): what is kept and
+	// where, then how to export it.
+	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, keep, nil, t.database),
+		container.NewHBox(layout.NewSpacer(), t.format, t.exportDay, t.exportRoom))
 	t.item = container.NewTabItemWithIcon(lang.L("History"), theme.HistoryIcon(),
 		container.NewBorder(top, bottom, nil, nil, t.list))
 	t.refresh()
@@ -178,7 +187,10 @@ func (t *historyTab) run(read servermodel.HistoryRead) {
 func (t *historyTab) refresh() {
 	t.refreshing = true
 	t.room.Options = t.m.RoomNames()
-	t.room.SetSelected(t.m.RoomName())
+	for i, r := range t.room.Options {
+		t.room.Options[i] = servermodel.RoomName(r)
+	}
+	t.room.SetSelected(servermodel.RoomName(t.m.RoomName()))
 	t.room.Refresh()
 	t.refreshing = false
 	if !t.m.Day.IsZero() && t.m.Query == "" {

@@ -251,7 +251,27 @@ func (h *History) Title() string {
 	if h.More {
 		more = fmt.Sprintf(lang.L(" (the first %d)"), len(h.Rows))
 	}
-	return fmt.Sprintf(lang.L("%s, %s: %d entries%s"), h.RoomName(), h.Day.Format("Mon 2006-01-02"), len(h.Rows), more)
+	return fmt.Sprintf(lang.L("%s, %s: %d entries%s"), RoomName(h.RoomName()), Weekday(h.Day)+" "+h.Day.Format("2006-01-02"),
+		len(h.Rows), more)
+}
+
+// Weekday is t's day of the week, short, in the interface's language.
+func Weekday(t time.Time) string {
+	switch t.Weekday() {
+	case time.Monday:
+		return lang.L("Mon")
+	case time.Tuesday:
+		return lang.L("Tue")
+	case time.Wednesday:
+		return lang.L("Wed")
+	case time.Thursday:
+		return lang.L("Thu")
+	case time.Friday:
+		return lang.L("Fri")
+	case time.Saturday:
+		return lang.L("Sat")
+	}
+	return lang.L("Sun")
 }
 
 // HistoryLine is how the tab shows an entry: time, room, who, what.
