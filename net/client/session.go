@@ -400,6 +400,15 @@ func (s *session) cancelDial() {
 func (s *session) dialed(r dialResult) {
 	s.dialCancel()
 	s.dialCh, s.dialCancel = nil, nil
+	if s.ctx.Err() != nil {
+		// Run is ending (its context is done) and the loop saw the dial's
+		// end first, most likely a failure because of it: not an attempt
+		// to report or retry; the loop ends the session next.
+		if r.c != nil {
+			r.c.raw.Close()
+		}
+		return
+	}
 	if ic, ok := errors.AsType[*IdentityChangedError](r.err); ok {
 		s.log.Warn("server identity changed", "addr", s.addr, "trusted", ic.Trusted.String(), "presented", ic.Presented.String())
 		s.emit(IdentityChanged{Addr: ic.Addr, Trusted: ic.Trusted, Presented: ic.Presented})
