@@ -111,6 +111,9 @@ func TestCommandErrorsKorean(t *testing.T) {
 		Err: errors.New("there is no room “수학”")}, At: at})
 	m.Apply(server.Error{Op: "announce", Err: server.ErrNotRunning, At: at})
 	m.Apply(server.Error{Op: "mute", Err: fmt.Errorf("reason: %w", &wire.TextTooLongError{Size: 5000, Max: 4000, Chars: true}), At: at})
+	full := &store.DBError{Path: "/data/history.db", Problem: store.ProblemDiskFull, Err: errors.New("disk full")}
+	m.Apply(server.Error{Op: "moderation", Err: &server.CommandError{Problem: server.ProblemNotSaved,
+		Err: fmt.Errorf("saving to the database: %w", full)}, At: at})
 	got := lineTexts(m.Lines)
 	want := []string{
 		"추방하지 못했습니다: 서준 님은 접속해 있지 않습니다",
@@ -118,11 +121,12 @@ func TestCommandErrorsKorean(t *testing.T) {
 		"주제를 바꾸지 못했습니다: “수학” 방이 없습니다",
 		"공지를 보내지 못했습니다: 서버가 실행 중이 아닙니다",
 		"음소거하지 못했습니다: 글이 5\u202f000자입니다; 한도는 4\u202f000자입니다",
+		"관리 변경을 저장하지 못했습니다: 기록 데이터베이스 /data/history.db이(가) 있는 디스크가 가득 찼습니다",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("activity log\n%q\nwant\n%q", got, want)
 	}
-	if len(m.Problems) != 5 || m.Problems[0].Err.Error() != "서준 님은 접속해 있지 않습니다" {
+	if len(m.Problems) != 6 || m.Problems[0].Err.Error() != "서준 님은 접속해 있지 않습니다" {
 		t.Errorf("dialogs %+v", m.Problems)
 	}
 }

@@ -52,6 +52,21 @@ func commandText(err error) string {
 		return lang.L("{{.Name}} is this computer: every local client shares it; ban the user instead", v)
 	case server.ProblemEndsBefore:
 		return lang.L("the chosen end has already passed")
+	case server.ProblemNoTarget:
+		return lang.L("name a user or an address to ban")
+	case server.ProblemNotSaved: // the title says what was not saved; this says why
+		if d := dbText(err); d != "" {
+			return d
+		}
+		if ce.Name != "" {
+			return lang.L("the database is too slow to keep up")
+		}
+		return lang.L("the database could not save it")
+	case server.ProblemBansUnread: // the title says so; this says why
+		if d := dbText(err); d != "" {
+			return d
+		}
+		return lang.L("the database could not be read")
 	}
 	return ""
 }

@@ -15,9 +15,18 @@ func ErrText(err error) string {
 	if s := commandText(err); s != "" {
 		return s
 	}
+	if s := dbText(err); s != "" {
+		return s
+	}
+	return err.Error()
+}
+
+// dbText says a history database problem in the interface's language ("":
+// err is not one).
+func dbText(err error) string {
 	var de *store.DBError
 	if !errors.As(err, &de) {
-		return err.Error()
+		return ""
 	}
 	v := vars{"Path": de.Path}
 	switch de.Problem {
@@ -32,5 +41,5 @@ func ErrText(err error) string {
 	case store.ProblemDiskIO:
 		return lang.L("cannot write the history database {{.Path}} (disk error)", v)
 	}
-	return err.Error()
+	return ""
 }

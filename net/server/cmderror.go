@@ -15,6 +15,9 @@ const (
 	ProblemNotHeld                                // release: no device holds the nickname Name
 	ProblemThisComputer                           // ban: the address Name is this computer's
 	ProblemEndsBefore                             // ban, mute: the chosen end is already past
+	ProblemNoTarget                               // ban: neither a user nor an address was named
+	ProblemNotSaved                               // a moderation change was not saved (Err: why; Name: what)
+	ProblemBansUnread                             // the saved bans could not be read (Err: why)
 )
 
 // CommandError is a failed command's problem (Error events carry it); its

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -249,7 +248,7 @@ func (h *hub) startModeration(ctx context.Context) {
 	now := h.now()
 	saved, err := m.st.Bans(load, now.UnixMilli())
 	if err != nil {
-		h.failed("bans", fmt.Errorf("the bans could not be read: %w", err))
+		h.failed("bans", cmdErr(ProblemBansUnread, "", "the bans could not be read: %w", err))
 	}
 	for _, sb := range saved {
 		b := banFrom(sb)
@@ -273,7 +272,7 @@ func (h *hub) startModeration(ctx context.Context) {
 		for f := range m.work {
 			c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			if err := f(c); err != nil {
-				h.failed("moderation", fmt.Errorf("saving to the database: %w", err))
+				h.failed("moderation", cmdErr(ProblemNotSaved, "", "saving to the database: %w", err))
 			}
 			cancel()
 		}
@@ -301,7 +300,7 @@ func (h *hub) save(what string, f func(ModerationStore, context.Context) error) 
 	case m.work <- func(ctx context.Context) error { return f(m.st, ctx) }:
 		return true
 	default:
-		h.failed("moderation", fmt.Errorf("the database is too slow: %s not saved", what))
+		h.failed("moderation", cmdErr(ProblemNotSaved, what, "the database is too slow: %s not saved", what))
 		return false
 	}
 }
@@ -542,7 +541,7 @@ func (h *hub) ban(cmd Ban) {
 		setAddr(cmd.Addr)
 		b.info.Name = b.info.Addr.String()
 	default:
-		h.failed("ban", errors.New("name a user or an address to ban"))
+		h.failed("ban", cmdErr(ProblemNoTarget, "", "name a user or an address to ban"))
 		return
 	}
 	if !b.hasDev && !b.info.Addr.IsValid() {
