@@ -153,7 +153,7 @@ func newHitRow(w *ClientWindow) *hitRow {
 
 func (r *hitRow) set(id int, h clientmodel.Hit, query string) {
 	r.id = id
-	r.where.SetText(h.Where() + " · " + h.From + " · " + h.T.Local().Format("2 Jan 15:04"))
+	r.where.SetText(h.Where() + " · " + h.From + " · " + h.T.Local().Format(lang.L("2 Jan 15:04")))
 	text := clientmodel.Snippet(h.Text, query, 90)
 	var segs []widget.RichTextSegment
 	plain := func(s string, strong bool) {

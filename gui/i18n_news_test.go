@@ -110,6 +110,7 @@ func TestCommandErrorsKorean(t *testing.T) {
 	m.Apply(server.Error{Op: "topic", Err: &server.CommandError{Problem: server.ProblemNoSuchRoom, Name: "수학",
 		Err: errors.New("there is no room “수학”")}, At: at})
 	m.Apply(server.Error{Op: "announce", Err: server.ErrNotRunning, At: at})
+	m.Apply(server.Error{Op: "start", Err: server.ErrServerName, At: at})
 	m.Apply(server.Error{Op: "mute", Err: fmt.Errorf("reason: %w", &wire.TextTooLongError{Size: 5000, Max: 4000, Chars: true}), At: at})
 	full := &store.DBError{Path: "/data/history.db", Problem: store.ProblemDiskFull, Err: errors.New("disk full")}
 	m.Apply(server.Error{Op: "moderation", Err: &server.CommandError{Problem: server.ProblemNotSaved,
@@ -120,13 +121,14 @@ func TestCommandErrorsKorean(t *testing.T) {
 		"차단을 풀지 못했습니다: 그 차단은 이제 없습니다 (기간이 끝났을 수 있습니다)",
 		"주제를 바꾸지 못했습니다: “수학” 방이 없습니다",
 		"공지를 보내지 못했습니다: 서버가 실행 중이 아닙니다",
+		"서버를 시작하지 못했습니다: 서버 이름이 너무 깁니다: 최대 255바이트(한글 약 85자)까지입니다",
 		"음소거하지 못했습니다: 글이 5\u202f000자입니다; 한도는 4\u202f000자입니다",
 		"관리 변경을 저장하지 못했습니다: 기록 데이터베이스 /data/history.db이(가) 있는 디스크가 가득 찼습니다",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("activity log\n%q\nwant\n%q", got, want)
 	}
-	if len(m.Problems) != 6 || m.Problems[0].Err.Error() != "서준 님은 접속해 있지 않습니다" {
+	if len(m.Problems) != 7 || m.Problems[0].Err.Error() != "서준 님은 접속해 있지 않습니다" {
 		t.Errorf("dialogs %+v", m.Problems)
 	}
 }
@@ -265,5 +267,21 @@ func TestStartProblemKorean(t *testing.T) {
 	m.Apply(server.Error{Op: "start", Err: fmt.Errorf("listen tcp 0.0.0.0:80: bind: %w", syscall.EACCES), At: time.Now()})
 	if len(m.Problems) != 1 || m.Problems[0].Err.Error() != "이 포트는 관리자 권한으로만 쓸 수 있습니다 (1024 미만의 포트). 7878 같은 다른 포트를 고르세요." {
 		t.Errorf("problems %+v", m.Problems)
+	}
+}
+
+// TestDatesKorean: a time on another day is written with its date in the
+// interface's order and words ("12월 2일", not "Dec 2").
+func TestDatesKorean(t *testing.T) {
+	at := time.Date(2026, 12, 2, 14, 0, 0, 0, time.Local)
+	if got := formatSince(at, at.AddDate(0, 0, 1)); got != "2 Dec 14:00" {
+		t.Errorf("English: %q", got)
+	}
+	useKorean(t)
+	if got := formatSince(at, at.AddDate(0, 0, 1)); got != "12월 2일 14:00" {
+		t.Errorf("Korean: %q", got)
+	}
+	if got := formatSince(at, at.Add(time.Hour)); got != "14:00:00" {
+		t.Errorf("same day: %q", got)
 	}
 }

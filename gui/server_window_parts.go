@@ -172,5 +172,5 @@ func formatSince(t, now time.Time) string {
 	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
 		return t.Format("15:04:05")
 	}
-	return t.Format("Jan 2 15:04")
+	return t.Format(lang.L("2 Jan 15:04")) // a layout: Korean puts the month first
 }

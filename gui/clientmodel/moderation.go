@@ -29,7 +29,7 @@ func (m *Model) untilText(until time.Time) string {
 	if until.Year() == now.Year() && until.YearDay() == now.YearDay() {
 		return lang.L("until {{.Time}}", vars{"Time": until.Format("15:04")})
 	}
-	return lang.L("until {{.Time}}", vars{"Time": until.Format("2 Jan 15:04")})
+	return lang.L("until {{.Time}}", vars{"Time": until.Format(lang.L("2 Jan 15:04"))})
 }
 
 // Silenced says why I cannot write in c ("" : I can): muted by the admin,

@@ -19,6 +19,8 @@ func commandText(err error) string {
 		return lang.L("the server is not running")
 	case errors.Is(err, server.ErrRunning):
 		return lang.L("the server is already running")
+	case errors.Is(err, server.ErrServerName):
+		return lang.L("the server name is too long: at most 255 bytes (about 85 Korean letters)")
 	}
 	var tl *wire.TextTooLongError
 	var bidi *wire.BidiError

@@ -56,7 +56,7 @@ func (h *History) ExportTitle() string {
 	if h.Query != "" {
 		return fmt.Sprintf(lang.L("MultiChat history: “%s” in every room"), h.Query)
 	}
-	return fmt.Sprintf(lang.L("MultiChat history: %s, %s"), h.RoomName(), h.Day.Format("Mon 2006-01-02"))
+	return fmt.Sprintf(lang.L("MultiChat history: %s, %s"), RoomName(h.RoomName()), Weekday(h.Day)+" "+h.Day.Format("2006-01-02"))
 }
 
 // RoomExportTitle names the whole room shown, for the top of its export.

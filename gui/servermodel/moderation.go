@@ -215,7 +215,7 @@ func UntilText(until, now time.Time) string {
 	case until.Year() == now.Year() && until.YearDay() == now.YearDay():
 		return lang.L("until {{.Time}}", vars{"Time": until.Format("15:04")})
 	}
-	return lang.L("until {{.Time}}", vars{"Time": until.Format("2 Jan 15:04")})
+	return lang.L("until {{.Time}}", vars{"Time": until.Format(lang.L("2 Jan 15:04"))})
 }
 
 // BanWhat says what a ban covers: the device, the address, the nickname.

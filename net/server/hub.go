@@ -120,9 +120,12 @@ func Run(ctx context.Context, cfg Config, cmds <-chan Command, events chan<- Eve
 	return nil
 }
 
+// ErrServerName: the server's name is too long (or not UTF-8).
+var ErrServerName = errors.New("the server name must be valid UTF-8 of at most 255 bytes")
+
 func (c Config) validName() error {
 	if len(c.Name) > 255 || !utf8.ValidString(c.Name) {
-		return errors.New("the server name must be valid UTF-8 of at most 255 bytes")
+		return ErrServerName
 	}
 	return nil
 }
