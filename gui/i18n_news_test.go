@@ -1,11 +1,15 @@
 package gui
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
+	"io/fs"
+	"net"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -284,4 +288,47 @@ func TestDatesKorean(t *testing.T) {
 	if got := formatSince(at, at.Add(time.Hour)); got != "14:00:00" {
 		t.Errorf("same day: %q", got)
 	}
+}
+
+// TestStartupProblems: the nicknames' owners that could not be read or
+// saved, and a cluster the server could not join, are said in plain words
+// with what they mean, in English and in Korean (no "open …: no space left
+// on device" under a Korean title).
+func TestStartupProblems(t *testing.T) {
+	at := time.Now()
+	path := "/data/nicknames.json"
+	events := []server.Event{
+		server.Error{Op: "bindings", At: at, Err: &server.BindingsError{Path: path,
+			Err: &json.SyntaxError{Offset: 3}}},
+		server.Error{Op: "bindings", At: at, Err: &server.BindingsError{Save: true, Path: path,
+			Err: &fs.PathError{Op: "open", Path: path + ".tmp", Err: syscall.ENOSPC}}},
+		server.Error{Op: "cluster", At: at, Err: fmt.Errorf("cluster: %w",
+			&net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EADDRINUSE)})},
+	}
+	check := func(want [][2]string) {
+		t.Helper()
+		var m servermodel.Model
+		for _, ev := range events {
+			m.Apply(ev)
+		}
+		if len(m.Problems) != len(want) {
+			t.Fatalf("problems %+v", m.Problems)
+		}
+		for i, p := range m.Problems {
+			if p.Title != want[i][0] || !strings.HasPrefix(p.Err.Error(), want[i][1]) {
+				t.Errorf("problem %d: %q: %q\nwant %q: %q…", i, p.Title, p.Err, want[i][0], want[i][1])
+			}
+		}
+	}
+	check([][2]string{
+		{"Could not read the nicknames' owners", path + " is damaged; it was renamed " + path + ".damaged and a new one is started\n\nNicknames held by devices"},
+		{"Could not save the nicknames' owners", "the disk holding " + path + " is full\n\nNicknames stay with their owners"},
+		{"Could not join the cluster", "The port is already in use"},
+	})
+	useKorean(t)
+	check([][2]string{
+		{"닉네임 주인 정보를 읽지 못했습니다", path + "이(가) 손상되었습니다; " + path + ".damaged(으)로 이름을 바꾸고 새로 시작합니다\n\n이번 시작 전에"},
+		{"닉네임 주인 정보를 저장하지 못했습니다", path + "이(가) 있는 디스크가 가득 찼습니다\n\n서버가 실행되는 동안에는"},
+		{"클러스터에 참여하지 못했습니다", "다른 프로그램(또는 다른 MultiChat 서버)이 이미 이 포트를 쓰고 있습니다."},
+	})
 }

@@ -47,9 +47,9 @@ func runWindow(ctx context.Context, o options) {
 	cfg.Logger = newLogger(o, os.Stderr)
 	closeHistory := openHistory(o, &cfg, cfg.Logger)
 	closeCluster, err := startCluster(o, &cfg, cfg.Logger)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "chatserver: cluster: %v\n", err)
-		os.Exit(1)
+	if err != nil { // the window says so, and the server runs on its own
+		cfg.ClusterErr = err
+		closeCluster = func() {}
 	}
 	defer closeCluster()
 	gws := newGateways(o.Gateways, &cfg, cfg.Logger) // switched in the window

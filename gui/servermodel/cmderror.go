@@ -2,6 +2,7 @@ package servermodel
 
 import (
 	"errors"
+	"io/fs"
 	"syscall"
 
 	"fyne.io/fyne/v2/lang"
@@ -71,6 +72,32 @@ func commandText(err error) string {
 		return lang.L("the database could not be read")
 	}
 	return ""
+}
+
+// bindingsProblem says why the nicknames' owners (which device holds which
+// nickname) could not be read or saved, and what it means (msg: the error
+// as said so far).
+func bindingsProblem(err error, msg string) string {
+	var be *server.BindingsError
+	if !errors.As(err, &be) {
+		return msg
+	}
+	v := vars{"Path": be.Path}
+	var why string
+	switch {
+	case be.Damaged():
+		why = lang.L("{{.Path}} is damaged; it was renamed {{.Path}}.damaged and a new one is started", v)
+	case errors.Is(err, syscall.ENOSPC):
+		why = lang.L("the disk holding {{.Path}} is full", v)
+	case be.Save && (errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)):
+		why = lang.L("cannot write {{.Path}} (read-only or no permission)", v)
+	default:
+		why = clientmodel.Plain(be.Err, msg)
+	}
+	if be.Save {
+		return why + "\n\n" + lang.L("Nicknames stay with their owners while the server runs, but a restart may let another device take one.")
+	}
+	return why + "\n\n" + lang.L("Nicknames held by devices before this start are not protected until their owners connect again.")
 }
 
 // startProblem says why the server could not listen (msg: the error as

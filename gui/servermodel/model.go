@@ -16,6 +16,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -344,7 +345,17 @@ func (m *Model) failed(ev server.Error) {
 		title = lang.L("Could not send the announcement")
 	case "password":
 		title = lang.L("Could not change the server password")
-
+	case "bindings":
+		var be *server.BindingsError
+		if errors.As(ev.Err, &be) && be.Save {
+			title = lang.L("Could not save the nicknames' owners")
+		} else {
+			title = lang.L("Could not read the nicknames' owners")
+		}
+		msg = bindingsProblem(ev.Err, msg)
+	case "cluster":
+		title = lang.L("Could not join the cluster")
+		msg = startProblem(ev.Err, clientmodel.Plain(ev.Err, msg)) + "\n\n" + lang.L("This server runs on its own: its users and the other servers' users do not see each other until it is restarted and joins the cluster.")
 	}
 	m.Log(ev.At, Error, fmt.Sprintf("%s: %s", title, msg))
 	if m.Closing {

@@ -241,6 +241,21 @@ func embed(cfg Config, log *slog.Logger) (*natsserver.Server, error) {
 			return nil, fmt.Errorf("cluster: NATS client address %q: %w", cfg.ClientListen, err)
 		}
 	}
+	// NATS logs a port it cannot listen on and never becomes ready; try the
+	// ports first so that "in use" is said at once, with its cause.
+	for _, a := range []struct {
+		addr string
+		port int
+	}{{cfg.Listen, port}, {cfg.ClientListen, cport}} {
+		if a.port <= 0 {
+			continue
+		}
+		ln, err := net.Listen("tcp", a.addr)
+		if err != nil {
+			return nil, fmt.Errorf("cluster: %w", err)
+		}
+		ln.Close()
+	}
 	var routes []string
 	for _, p := range cfg.Peers {
 		if p = strings.TrimSpace(p); p != "" {

@@ -2,9 +2,13 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -252,4 +256,26 @@ func TestForget(t *testing.T) {
 	}
 	nodes[0].Forget(keys) // after the release: one queue, in order
 	claimSoon(ctx, t, nodes[1], keys, [32]byte{2})
+}
+
+// TestRoutePortInUse: a route port another program holds is refused at once
+// with the system's reason (NATS itself would log it and never be ready).
+func TestRoutePortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	start := time.Now()
+	n, err := Start(Config{ID: "a", Listen: ln.Addr().String(), Dir: filepath.Join(t.TempDir(), "js")})
+	if err == nil {
+		n.Close()
+		t.Fatal("started on a port in use")
+	}
+	if !errors.Is(err, syscall.EADDRINUSE) {
+		t.Errorf("error %v does not say the port is in use", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v to say so", d)
+	}
 }

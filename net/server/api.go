@@ -44,6 +44,9 @@ type Config struct {
 	// database could not be opened): Run reports it as an Error event.
 	History    History
 	HistoryErr error
+	// ClusterErr, when set, says why this server could not join its cluster
+	// and runs on its own: Run reports it as an Error event (Op "cluster").
+	ClusterErr error
 	Replay     int // messages replayed on joining a room (100, at most 1000); -1 replays none
 
 	// Listen opens the listener for Start (nil: net.Listen("tcp", addr)).

@@ -166,6 +166,10 @@ func (h *hub) startHistory(ctx context.Context) {
 		h.log.Error("history is off", "err", h.cfg.HistoryErr)
 		h.emit(Error{Op: "history", Err: h.cfg.HistoryErr, At: time.Now()})
 	}
+	if h.cfg.ClusterErr != nil {
+		h.log.Error("not in the cluster", "err", h.cfg.ClusterErr)
+		h.emit(Error{Op: "cluster", Err: h.cfg.ClusterErr, At: time.Now()})
+	}
 	h.rings = make(map[string]*ring)
 	h.loadDirectory(ctx)
 	if h.hist == nil {

@@ -102,7 +102,8 @@ type FileBindings struct{ Dir string }
 
 func (f FileBindings) path() string { return filepath.Join(f.Dir, BindingsFile) }
 
-// Load reads the file; a missing file is an empty table.
+// Load reads the file; a missing file is an empty table. A file that is not
+// a table of bindings is renamed nicknames.json.damaged.
 func (f FileBindings) Load() ([]Binding, error) {
 	data, err := os.ReadFile(f.path())
 	if errors.Is(err, fs.ErrNotExist) {
@@ -113,7 +114,9 @@ func (f FileBindings) Load() ([]Binding, error) {
 	}
 	var bs []Binding
 	if err := json.Unmarshal(data, &bs); err != nil {
-		return nil, fmt.Errorf("%s: %w", f.path(), err)
+		// kept beside for whoever wants to look; the next save starts afresh
+		_ = os.Rename(f.path(), f.path()+".damaged")
+		return nil, err
 	}
 	return bs, nil
 }
@@ -125,6 +128,43 @@ func (f FileBindings) Save(bs []Binding) error {
 		return err
 	}
 	return trust.WriteFileAtomic(f.path(), data, 0o600)
+}
+
+// BindingsError says the nickname bindings could not be read (when the
+// server started) or saved: nicknames stay bound while it runs, but may not
+// be after a restart.
+type BindingsError struct {
+	Save bool   // saving, not loading
+	Path string // the file, when the store is one
+	Err  error
+}
+
+func (e *BindingsError) Error() string {
+	op := "loading"
+	if e.Save {
+		op = "saving"
+	}
+	if e.Path != "" {
+		return fmt.Sprintf("%s nickname bindings (%s): %v", op, e.Path, e.Err)
+	}
+	return fmt.Sprintf("%s nickname bindings: %v", op, e.Err)
+}
+
+func (e *BindingsError) Unwrap() error { return e.Err }
+
+// Damaged reports whether the bindings file holds something that is not a
+// table of bindings.
+func (e *BindingsError) Damaged() bool {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	return errors.As(e.Err, &se) || errors.As(e.Err, &te)
+}
+
+func pathOf(s BindingStore) string {
+	if f, ok := s.(FileBindings); ok {
+		return f.path()
+	}
+	return ""
 }
 
 // saveEvery bounds how often the bindings are written.
@@ -151,7 +191,7 @@ func newBindings(store BindingStore, grace time.Duration, report func(error)) *b
 	}
 	loaded, err := store.Load()
 	if err != nil {
-		report(fmt.Errorf("loading nickname bindings: %w", err))
+		report(&BindingsError{Path: pathOf(store), Err: err})
 	}
 	now := time.Now()
 	for i := range loaded {
@@ -175,7 +215,7 @@ func (b *bindings) saveLoop() {
 	defer close(b.done)
 	for snap := range b.saver {
 		if err := b.store.Save(snap); err != nil {
-			b.errors(fmt.Errorf("saving nickname bindings: %w", err))
+			b.errors(&BindingsError{Save: true, Path: pathOf(b.store), Err: err})
 		}
 	}
 }

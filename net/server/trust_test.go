@@ -2,12 +2,14 @@ package server
 
 import (
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -269,4 +271,45 @@ func TestCertificateKept(t *testing.T) {
 	if c.fp != fp1 {
 		t.Fatalf("client sees %s, server says %s", c.fp, fp1)
 	}
+}
+
+// TestBindingsDamaged: a nicknames.json that is not a table of bindings is
+// reported as a BindingsError that says so, kept beside as .damaged, and the
+// server starts with an empty table that it saves afresh.
+func TestBindingsDamaged(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, BindingsFile)
+	if err := os.WriteFile(path, []byte(`{"nick": "alice", "device":`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.Identity, cfg.DataDir = nil, dir
+	h := startServer(t, cfg)
+	ev, _ := h.waitFor(0, func(e Event) bool { e2, ok := e.(Error); return ok && e2.Op == "bindings" }, "Error bindings")
+	var be *BindingsError
+	if !errors.As(ev.(Error).Err, &be) || be.Save || !be.Damaged() || be.Path != path {
+		t.Fatalf("reported %#v", ev.(Error).Err)
+	}
+	if b, err := os.ReadFile(path + ".damaged"); err != nil || !strings.Contains(string(b), "alice") {
+		t.Fatalf("the damaged file was not kept: %q %v", b, err)
+	}
+	join(t, h.addr, "alice")
+	h.close()
+	var bs []Binding
+	if b, err := os.ReadFile(path); err != nil || json.Unmarshal(b, &bs) != nil || len(bs) != 1 || bs[0].Nick != "alice" {
+		t.Fatalf("saved afresh: %q %v", b, err)
+	}
+}
+
+// TestClusterErrReported: a cluster the server could not join is said as an
+// Error event when Run begins, and the server serves on its own.
+func TestClusterErrReported(t *testing.T) {
+	cfg := testConfig()
+	cfg.ClusterErr = fmt.Errorf("cluster: %w", syscall.EADDRINUSE)
+	h := startServer(t, cfg)
+	ev, _ := h.waitFor(0, func(e Event) bool { e2, ok := e.(Error); return ok && e2.Op == "cluster" }, "Error cluster")
+	if !errors.Is(ev.(Error).Err, syscall.EADDRINUSE) {
+		t.Fatalf("reported %v", ev.(Error).Err)
+	}
+	join(t, h.addr, "alice")
 }
