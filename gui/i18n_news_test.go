@@ -303,7 +303,8 @@ func TestStartupProblems(t *testing.T) {
 		server.Error{Op: "bindings", At: at, Err: &server.BindingsError{Save: true, Path: path,
 			Err: &fs.PathError{Op: "open", Path: path + ".tmp", Err: syscall.ENOSPC}}},
 		server.Error{Op: "cluster", At: at, Err: fmt.Errorf("cluster: %w",
-			&net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EADDRINUSE)})},
+			&net.OpError{Op: "listen", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 16300},
+				Err: os.NewSyscallError("bind", syscall.EADDRINUSE)})},
 	}
 	check := func(want [][2]string) {
 		t.Helper()
@@ -323,12 +324,12 @@ func TestStartupProblems(t *testing.T) {
 	check([][2]string{
 		{"Could not read the nicknames' owners", path + " is damaged; it was renamed " + path + ".damaged and a new one is started\n\nNicknames held by devices"},
 		{"Could not save the nicknames' owners", "the disk holding " + path + " is full\n\nNicknames stay with their owners"},
-		{"Could not join the cluster", "The port is already in use"},
+		{"Could not join the cluster", "The cluster's port 127.0.0.1:16300 is already in use by another program (or another MultiChat server). Start the server with another -cluster-listen port, or stop the other program.\n\nThis server runs on its own"},
 	})
 	useKorean(t)
 	check([][2]string{
 		{"닉네임 주인 정보를 읽지 못했습니다", path + "이(가) 손상되었습니다; " + path + ".damaged(으)로 이름을 바꾸고 새로 시작합니다\n\n이번 시작 전에"},
 		{"닉네임 주인 정보를 저장하지 못했습니다", path + "이(가) 있는 디스크가 가득 찼습니다\n\n서버가 실행되는 동안에는"},
-		{"클러스터에 참여하지 못했습니다", "다른 프로그램(또는 다른 MultiChat 서버)이 이미 이 포트를 쓰고 있습니다."},
+		{"클러스터에 참여하지 못했습니다", "다른 프로그램(또는 다른 MultiChat 서버)이 이미 클러스터 포트 127.0.0.1:16300을(를) 쓰고 있습니다. 다른 -cluster-listen 포트로 서버를 시작하거나 그 프로그램을 멈추세요.\n\n이 서버는 혼자"},
 	})
 }

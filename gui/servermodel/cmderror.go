@@ -3,6 +3,7 @@ package servermodel
 import (
 	"errors"
 	"io/fs"
+	"net"
 	"syscall"
 
 	"fyne.io/fyne/v2/lang"
@@ -98,6 +99,16 @@ func bindingsProblem(err error, msg string) string {
 		return why + "\n\n" + lang.L("Nicknames stay with their owners while the server runs, but a restart may let another device take one.")
 	}
 	return why + "\n\n" + lang.L("Nicknames held by devices before this start are not protected until their owners connect again.")
+}
+
+// clusterProblem says why the server could not join its cluster (msg: the
+// error as said so far).
+func clusterProblem(err error, msg string) string {
+	var op *net.OpError
+	if errors.Is(err, syscall.EADDRINUSE) && errors.As(err, &op) && op.Addr != nil {
+		return lang.L("The cluster's port {{.Addr}} is already in use by another program (or another MultiChat server). Start the server with another -cluster-listen port, or stop the other program.", vars{"Addr": op.Addr.String()})
+	}
+	return startProblem(err, clientmodel.Plain(err, msg))
 }
 
 // startProblem says why the server could not listen (msg: the error as

@@ -16,7 +16,6 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
-	"github.com/multichat/multichat/gui/clientmodel"
 	"github.com/multichat/multichat/net/server"
 	"github.com/multichat/multichat/net/wire"
 )
@@ -355,7 +354,7 @@ func (m *Model) failed(ev server.Error) {
 		msg = bindingsProblem(ev.Err, msg)
 	case "cluster":
 		title = lang.L("Could not join the cluster")
-		msg = startProblem(ev.Err, clientmodel.Plain(ev.Err, msg)) + "\n\n" + lang.L("This server runs on its own: its users and the other servers' users do not see each other until it is restarted and joins the cluster.")
+		msg = clusterProblem(ev.Err, msg) + "\n\n" + lang.L("This server runs on its own: its users and the other servers' users do not see each other until it is restarted and joins the cluster.")
 	}
 	m.Log(ev.At, Error, fmt.Sprintf("%s: %s", title, msg))
 	if m.Closing {

@@ -278,7 +278,9 @@ func embed(cfg Config, log *slog.Logger) (*natsserver.Server, error) {
 			TLSConfig:  cfg.TLS,
 			TLSTimeout: 5,
 		},
-		Routes: natsserver.RoutesFromStr(strings.Join(routes, ",")),
+	}
+	if len(routes) > 0 { // RoutesFromStr("") is one route with no address
+		opts.Routes = natsserver.RoutesFromStr(strings.Join(routes, ","))
 	}
 	ns, err := natsserver.NewServer(opts)
 	if err != nil {
