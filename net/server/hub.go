@@ -490,11 +490,23 @@ func (h *hub) closeOut(c *conn, mode closeMode, deadline time.Time) {
 
 func (h *hub) pushMsg(c *conn, m wire.Message) { h.push(c, wire.Encode(m)) }
 
-// broadcast queues one encoded frame to every member of r.
+// broadcast queues one encoded frame to every member of r, as push does
+// (members of other servers are skipped: r.outs holds nil for them). It
+// touches each recipient's outbox only, not its conn, unless the frame is
+// the first staged to it in the round.
 func (h *hub) broadcast(r *room, frame []byte) {
-	h.fanned += len(r.members)
-	for _, m := range r.members {
-		h.push(m, frame)
+	h.fanned += len(r.outs)
+	f := outFrame{b: frame}
+	for i, o := range r.outs {
+		if o == nil {
+			continue
+		}
+		if o.stage(f, false) {
+			h.wake = append(h.wake, r.members[i])
+		}
+		if o.hqBytes >= handEvery {
+			h.handNow = true
+		}
 	}
 }
 
