@@ -557,12 +557,19 @@ func (w *writer) write(frames []outFrame) error {
 	defer writeBufs.Put(bp)
 	buf := (*bp)[:0]
 	vec := w.vec[:0]
-	total, pending := 0, int64(0) // bytes and cost of the frames in vec
-	inBuf := false                // vec's last piece is the tail of buf
+	total, pending := 0, int64(0) // bytes and cost of the frames in vec and the run
+	run := -1                     // where in buf the small frames not yet in vec start; -1: none
+	endRun := func() {
+		if run >= 0 {
+			vec = append(vec, buf[run:])
+			run = -1
+		}
+	}
 	flush := func() error {
+		endRun()
 		w.vec = vec
 		err := w.flushVec(pending)
-		vec, buf, total, pending, inBuf = w.vec[:0], buf[:0], 0, 0, false
+		vec, buf, total, pending = w.vec[:0], buf[:0], 0, 0
 		w.bulk = false
 		return err
 	}
@@ -579,18 +586,14 @@ func (w *writer) write(frames []outFrame) error {
 			}
 			continue
 		case len(f.b) >= copyBelow:
+			endRun()
 			vec = append(vec, f.b)
-			inBuf = false
 			w.bulk = w.bulk || f.t != nil
-		case inBuf:
-			start := len(buf) - len(vec[len(vec)-1])
-			buf = append(buf, f.b...)
-			vec[len(vec)-1] = buf[start:]
 		default:
-			start := len(buf)
-			buf = append(buf, f.b...)
-			vec = append(vec, buf[start:])
-			inBuf = true
+			if run < 0 {
+				run = len(buf)
+			}
+			buf = append(buf, f.b...) // never grows: total ≤ maxWrite = cap(buf)
 		}
 		total += len(f.b)
 		pending += int64(cost(f))

@@ -19,7 +19,10 @@ type room struct {
 	skels   [2]string // wire.SkeletonKeys(name)
 	creator string    // FoldKey of its creator's nickname; "" for the lobby
 	members []*conn
-	lists   [][]byte // encoded UserList chunks; nil when stale
+	// outs[i] is members[i].out, nil for a member of another server:
+	// broadcast stages a frame to each without touching the conns.
+	outs  []*outbox
+	lists [][]byte // encoded UserList chunks; nil when stale
 	// The last chunk of lists holds members[lastFrom:], whose names take
 	// lastSize bytes: a member added at the end re-encodes only that chunk.
 	lastFrom int
@@ -30,6 +33,11 @@ type room struct {
 func (r *room) add(c *conn) {
 	c.rooms = append(c.rooms, membership{r: r, i: len(r.members)})
 	r.members = append(r.members, c)
+	var o *outbox
+	if c.peer == nil {
+		o = c.out
+	}
+	r.outs = append(r.outs, o)
 	switch {
 	case r.lists == nil:
 	case r.listsVia || c.via != "":
@@ -93,10 +101,13 @@ func (r *room) remove(c *conn) bool {
 	if i != last {
 		moved := r.members[last]
 		r.members[i] = moved
+		r.outs[i] = r.outs[last]
 		moved.rooms[moved.membership(r)].i = i
 	}
 	r.members[last] = nil
 	r.members = r.members[:last]
+	r.outs[last] = nil
+	r.outs = r.outs[:last]
 	c.rooms = append(c.rooms[:k], c.rooms[k+1:]...)
 	r.lists = nil
 	return true
