@@ -9,6 +9,7 @@ import (
 
 	"github.com/multichat/multichat/net/datadir"
 	"github.com/multichat/multichat/net/discovery"
+	"github.com/multichat/multichat/net/gateway/irc"
 	"github.com/multichat/multichat/net/server"
 )
 
@@ -71,6 +72,10 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.BoolVar(&gw.IRC, "irc", false, "let IRC clients join")
 	fs.StringVar(&gw.IRCAddr, "irc-addr", ":6667", "plain IRC listen address with -irc (\"\" for none)")
 	fs.StringVar(&gw.IRCSAddr, "ircs-addr", ":6697", "IRC over TLS listen address with -irc, using the server's certificate (\"\" for none)")
+	fs.StringVar(&gw.IRCName, "irc-name", defaultIRCName(),
+		"the IRC server name IRC clients see (replies' source, 004, PONG, WHO, WHOIS): letters, digits, '-' and '.'")
+	autojoin := fs.Bool("irc-autojoin", true,
+		"join IRC clients to #lobby at registration; -irc-autojoin=false leaves them in no channel until they /join #lobby, as IRC servers do")
 	gw.Plaintext = true // until the native port speaks TLS: then the admin's opt-in to plaintext
 	fs.BoolVar(&c.Plaintext, "plaintext", false, "serve without TLS (chat crosses the network in cleartext; for tests, benchmarks and classic clients)")
 	fs.DurationVar(&c.NickGrace, "nick-grace", d.NickGrace, "how long a nickname stays reserved for its device after it disconnects")
@@ -82,6 +87,7 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 		return o, err
 	}
 	c.FilesOff = !*files
+	gw.IRCNoAutoJoin = !*autojoin
 	if passwordFile != "" {
 		data, err := os.ReadFile(passwordFile)
 		if err != nil {
@@ -111,8 +117,20 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	if err := o.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return o, fmt.Errorf("-log-level: %w", err)
 	}
+	if err := irc.CheckServerName(gw.IRCName); err != nil {
+		return o, fmt.Errorf("-irc-name: %w", err)
+	}
 	if o.KeepDays < 0 {
 		return o, fmt.Errorf("-keep-days must be 0 (forever) or more")
 	}
 	return o, nil
+}
+
+// defaultIRCName is the IRC server name without -irc-name: the machine's
+// host name when it can be one, else "multichat.gateway".
+func defaultIRCName() string {
+	if h, err := os.Hostname(); err == nil && irc.CheckServerName(h) == nil {
+		return strings.ToLower(h)
+	}
+	return "multichat.gateway"
 }

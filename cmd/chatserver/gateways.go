@@ -23,6 +23,10 @@ type gatewayOptions struct {
 	IRC      bool   // IRC clients
 	IRCAddr  string // plain IRC (only where plaintext is allowed); "" for none
 	IRCSAddr string // IRC over TLS with the server's certificate; "" for none
+	IRCName  string // the IRC server name (irc.Config.ServerName)
+	// IRCNoAutoJoin leaves IRC clients in no channel until they JOIN
+	// #lobby (irc.Config.NoAutoJoin; -irc-autojoin=false).
+	IRCNoAutoJoin bool
 	// TLS is the certificate for IRC over TLS. Nil: the server's own
 	// (trust.LoadOrCreateIdentity) unless the server runs -plaintext, then
 	// no TLS listener.
@@ -63,7 +67,8 @@ func newGateways(o gatewayOptions, cfg *server.Config, log *slog.Logger) *gatewa
 	g := &gateways{o: o, port: cfg.Port, log: log, done: make(chan error, 2)}
 	g.ccfg = classic.Config{Port: cfg.Port, MaxFrame: cfg.Defaults().MaxFrame,
 		WriteTimeout: cfg.WriteTimeout, JoinTimeout: cfg.HandshakeTime, Logger: log}
-	g.icfg = irc.Config{Port: cfg.Port, Network: cfg.Name, WriteTimeout: cfg.WriteTimeout, Logger: log}
+	g.icfg = irc.Config{Port: cfg.Port, Network: cfg.Name, ServerName: o.IRCName, NoAutoJoin: o.IRCNoAutoJoin,
+		WriteTimeout: cfg.WriteTimeout, Logger: log}
 	if g.o.TLS == nil && !cfg.Plaintext && o.IRCSAddr != "" {
 		id := cfg.Identity
 		var err error

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"io"
 	"log/slog"
 	"net"
@@ -115,5 +116,49 @@ func TestGatewayProblems(t *testing.T) {
 	}
 	if st := h.SetGateways(servermodel.Gateways{IRC: true}); st.IRC || st.Why != servermodel.IRCNoPort {
 		t.Errorf("IRC with no port it may open: %+v", st)
+	}
+}
+
+// TestHeadlessIRCNameAndAutoJoin: -irc-name is the source of the IRC
+// replies and the server in 004; -irc-autojoin=false leaves the client in no
+// channel, told how to join #lobby. A name IRC cannot carry is refused.
+func TestHeadlessIRCNameAndAutoJoin(t *testing.T) {
+	h := startHeadless(t, "-irc", "-irc-addr", "127.0.0.1:0", "-ircs-addr", "",
+		"-irc-name", "My.Little.Server", "-irc-autojoin=false")
+	m := ircRe.FindStringSubmatch(h.stdout.String())
+	if m == nil {
+		t.Fatalf("no IRC listener logged:\n%s", &h.stdout)
+	}
+	ic, err := net.Dial("tcp", m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ic.Close()
+	ic.SetDeadline(time.Now().Add(10 * time.Second))
+	ic.Write([]byte("NICK ann\r\nUSER ann 0 * :Ann\r\n"))
+	br := bufio.NewReader(ic)
+	var got []string
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("IRC client: %v after %q", err, got)
+		}
+		got = append(got, strings.TrimSpace(line))
+		if strings.Contains(line, " NOTICE ann ") {
+			break
+		}
+	}
+	all := strings.Join(got, "\n")
+	if !strings.HasPrefix(all, ":My.Little.Server 001 ann ") || !strings.Contains(all, ":My.Little.Server 004 ann My.Little.Server ") ||
+		strings.Contains(all, " JOIN ") || !strings.Contains(got[len(got)-1], "/join #lobby") {
+		t.Errorf("registration:\n%s", all)
+	}
+
+	for _, bad := range []string{"My Little Server", "", "-x"} {
+		_, err := configFromFlags(flag.NewFlagSet("test", flag.ContinueOnError),
+			[]string{"-data", t.TempDir(), "-irc-name", bad})
+		if err == nil || !strings.Contains(err.Error(), "-irc-name") {
+			t.Errorf("-irc-name %q: %v, want an error", bad, err)
+		}
 	}
 }

@@ -130,11 +130,21 @@ type Roster struct {
 	mu      sync.Mutex
 	rooms   map[string][]string // room → members in the hub's order
 	partial map[string][]string // UserList chunks not yet complete
+	via     map[string]string   // member → gateway mark (wire.ViaIRC…), for those that have one
 }
 
 // NewRoster returns an empty roster.
 func NewRoster() *Roster {
-	return &Roster{rooms: make(map[string][]string), partial: make(map[string][]string)}
+	return &Roster{rooms: make(map[string][]string), partial: make(map[string][]string), via: make(map[string]string)}
+}
+
+// marks keeps the gateway marks of users (r.mu held).
+func (r *Roster) marks(users, via []string) {
+	for i, v := range via {
+		if v != "" && i < len(users) {
+			r.via[users[i]] = v
+		}
+	}
 }
 
 // Apply updates the roster from m. For a UserList it reports complete = true
@@ -148,6 +158,7 @@ func (r *Roster) Apply(m wire.Message) (complete bool) {
 			r.partial[m.Room] = nil
 		}
 		r.partial[m.Room] = append(r.partial[m.Room], m.Users...)
+		r.marks(m.Users, m.Via)
 		if m.Flags&wire.ListLast != 0 {
 			r.rooms[m.Room] = r.partial[m.Room]
 			delete(r.partial, m.Room)
@@ -156,13 +167,35 @@ func (r *Roster) Apply(m wire.Message) (complete bool) {
 	case wire.Joined:
 		if list, ok := r.rooms[m.Room]; ok {
 			r.rooms[m.Room] = append(list, m.Users...)
+			r.marks(m.Users, m.Via)
 		}
 	case wire.Left:
 		if list, ok := r.rooms[m.Room]; ok {
 			r.rooms[m.Room] = slices.DeleteFunc(list, func(u string) bool { return u == m.User })
 		}
+		if _, ok := r.via[m.User]; ok && !r.anywhere(m.User) {
+			delete(r.via, m.User)
+		}
 	}
 	return false
+}
+
+// anywhere reports whether nick is in one of the rooms (r.mu held).
+func (r *Roster) anywhere(nick string) bool {
+	for _, users := range r.rooms {
+		if slices.Contains(users, nick) {
+			return true
+		}
+	}
+	return false
+}
+
+// Via returns the gateway mark of nick, a member of one of the rooms
+// (wire.ViaIRC, wire.ViaClassic; "" for a MultiChat client).
+func (r *Roster) Via(nick string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.via[nick]
 }
 
 // Users returns room's members (nil when the user is not in it).

@@ -1,6 +1,7 @@
 package irc
 
 import (
+	"cmp"
 	"path"
 	"slices"
 	"strconv"
@@ -39,7 +40,9 @@ func (s *session) awaitBarrier(room string) uint64 {
 // joined1 shows the rest when its barrier is answered (at once if none is
 // outstanding: the hub put the user there).
 func (s *session) entered(room string) {
-	s.line(s.mask(s.nick), "JOIN", Channel(room))
+	if s.shown(room) {
+		s.line(s.mask(s.nick), "JOIN", Channel(room))
+	}
 	key := wire.FoldKey(room)
 	s.mu.Lock()
 	waiting := false
@@ -62,13 +65,9 @@ func (s *session) joined1(asked string) {
 		return // the join was refused, or the room was left meanwhile
 	}
 	delete(s.entering, key)
-	s.mu.Lock()
-	t, ok := s.topics[room]
-	s.mu.Unlock()
-	if ok {
-		s.topicReply(t)
+	if s.shown(room) {
+		s.channelBurst(room)
 	}
-	s.namesReply(room, s.roster.Users(room))
 	if room != s.lobby {
 		return
 	}
@@ -76,8 +75,65 @@ func (s *session) joined1(asked string) {
 	case <-s.ready:
 	default:
 		s.motd()
+		if !s.lobbyOn.Load() {
+			s.notice(s.nick, "You are in no channel yet: /join #lobby to talk with everyone on this server.")
+		}
 		close(s.ready)
 	}
+}
+
+// channelBurst queues what follows a JOIN of room: its topic, if any, and
+// its names (wmu held).
+func (s *session) channelBurst(room string) {
+	s.mu.Lock()
+	t, ok := s.topics[room]
+	s.mu.Unlock()
+	if ok {
+		s.topicReply(t)
+	}
+	s.namesReply(room, s.roster.Users(room))
+}
+
+// shown reports whether the client is shown room, one of its rooms in the
+// hub: every room but the lobby, and the lobby while lobbyOn.
+func (s *session) shown(room string) bool {
+	return room != s.lobby || s.lobbyOn.Load()
+}
+
+// shownRooms returns the rooms of the roster that nick is in and the client
+// is shown.
+func (s *session) shownRooms(nick string) []string {
+	rooms := s.roster.RoomsOf(nick)
+	if !s.lobbyOn.Load() {
+		rooms = slices.DeleteFunc(rooms, func(r string) bool { return r == s.lobby })
+	}
+	return rooms
+}
+
+// joinLobby shows #lobby to a client that was not shown it (NoAutoJoin):
+// the user has been in the hub's lobby all along, so JOIN, topic and names
+// come from the roster at once.
+func (s *session) joinLobby() {
+	s.reply(func() {
+		if s.lobbyOn.Load() {
+			return
+		}
+		s.lobbyOn.Store(true)
+		s.line(s.mask(s.nick), "JOIN", Channel(s.lobby))
+		s.channelBurst(s.lobby)
+	})
+}
+
+// partLobby stops showing #lobby (NoAutoJoin): the user stays on the server,
+// and in the hub's lobby, where nobody sees a PART.
+func (s *session) partLobby(reason string) {
+	s.reply(func() {
+		if !s.lobbyOn.Load() {
+			return
+		}
+		s.lobbyOn.Store(false)
+		s.line(s.mask(s.nick), "PART", Channel(s.lobby), cmp.Or(reason, "Left"))
+	})
 }
 
 // topicChanged keeps the topic of t.Room (wmu held) and shows a change; a
@@ -90,7 +146,7 @@ func (s *session) topicChanged(t wire.Topic) {
 		s.topics[t.Room] = t
 	}
 	s.mu.Unlock()
-	if _, entering := s.entering[wire.FoldKey(t.Room)]; !entering && s.roster.In(t.Room) {
+	if _, entering := s.entering[wire.FoldKey(t.Room)]; !entering && s.roster.In(t.Room) && s.shown(t.Room) {
 		s.line(s.cfg.ServerName, "TOPIC", Channel(t.Room), t.Text)
 	}
 }
@@ -163,10 +219,7 @@ func (s *session) userhost(m Message) {
 		if _, away := s.awayText(nick); away {
 			here = "-"
 		}
-		user, host := nick, s.cfg.ServerName
-		if nick == s.nick {
-			user, host = s.user, s.host
-		}
+		user, host, _ := s.identity(nick)
 		out = append(out, nick+"="+here+user+"@"+host)
 	}
 	s.reply(func() { s.num("302", strings.Join(out, " ")) })

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -131,6 +132,14 @@ func (s *session) command(m Message) bool {
 		})
 	case "USER", "PASS":
 		s.reply(func() { s.num("462", "You may not reregister") })
+	case "OPER":
+		s.reply(func() {
+			if len(m.Params) < 2 {
+				s.num("461", "OPER", "Not enough parameters")
+			} else { // the administrator moderates from the server, not from IRC
+				s.num("491", "No IRC operators here: the MultiChat administrator moderates from the server")
+			}
+		})
 	case "QUIT":
 		reason := "Quit"
 		if q := m.Param(0); q != "" {
@@ -198,6 +207,13 @@ func (s *session) privmsg(m Message) {
 	targets := strings.Split(m.Params[0], ",")
 	for _, t := range targets[:min(len(targets), 4)] {
 		if room := Room(t); room != "" {
+			if !notice && !s.lobbyOn.Load() && wire.FoldKey(room) == wire.FoldKey(s.lobby) {
+				// The user is in the hub's lobby but not shown it: a
+				// message there would go where no answer is seen. A
+				// NOTICE, which is never answered with an error, goes.
+				s.reply(func() { s.num("404", t, "Cannot send to channel: /join "+Channel(s.lobby)+" first") })
+				continue
+			}
 			s.send(wire.Say{Ref: s.ref(t, notice), Room: room, Text: text, Notice: notice})
 		} else if t != "" {
 			if away, ok := s.awayText(t); ok && !notice {
@@ -213,11 +229,14 @@ func (s *session) join(m Message) {
 		s.reply(func() { s.num("461", "JOIN", "Not enough parameters") })
 		return
 	}
-	if m.Params[0] == "0" { // leave every channel (but the lobby, which cannot be left)
+	if m.Params[0] == "0" { // leave every channel (the lobby only where it is joined by choice)
 		for _, r := range s.roster.Rooms() {
 			if r != s.lobby {
 				s.send(wire.Part{Room: r})
 			}
+		}
+		if s.cfg.NoAutoJoin {
+			s.partLobby("")
 		}
 		return
 	}
@@ -234,6 +253,10 @@ func (s *session) join(m Message) {
 		if s.joined(ch) != "" {
 			continue // already there: IRC servers ignore the JOIN
 		}
+		if wire.FoldKey(room) == wire.FoldKey(s.lobby) {
+			s.joinLobby() // in the hub's lobby all along
+			continue
+		}
 		s.joinRoom(room)
 	}
 }
@@ -248,6 +271,8 @@ func (s *session) part(m Message) {
 		switch {
 		case room == "":
 			s.reply(func() { s.num("442", ch, "You're not on that channel") })
+		case room == s.lobby && s.cfg.NoAutoJoin:
+			s.partLobby(m.Param(1))
 		case room == s.lobby:
 			s.reply(func() { s.notice(ch, ch+" is where everyone is; it cannot be left.") })
 		default:
@@ -261,21 +286,26 @@ func (s *session) part(m Message) {
 
 // joined returns the room of channel ch as the hub names it, if the user is
 // in it ("" otherwise). Channel names match regardless of case.
+//
+// The lobby counts only while the client is shown it (NoAutoJoin).
 func (s *session) joined(ch string) string {
 	room := Room(ch)
 	if room == "" {
 		return ""
 	}
-	if s.roster.In(room) {
-		return room
-	}
-	key := wire.FoldKey(room)
-	for _, r := range s.roster.Rooms() {
-		if wire.FoldKey(r) == key {
-			return r
+	if !s.roster.In(room) {
+		key := wire.FoldKey(room)
+		room = ""
+		for _, r := range s.roster.Rooms() {
+			if wire.FoldKey(r) == key {
+				room = r
+			}
 		}
 	}
-	return ""
+	if room != "" && !s.shown(room) {
+		return ""
+	}
+	return room
 }
 
 // namesReply queues RPL_NAMREPLY lines for room and RPL_ENDOFNAMES.
@@ -307,7 +337,7 @@ func (s *session) namesReply(room string, users []string) {
 func (s *session) names(m Message) {
 	var rooms []string
 	if len(m.Params) == 0 {
-		rooms = s.roster.Rooms()
+		rooms = slices.DeleteFunc(s.roster.Rooms(), func(r string) bool { return !s.shown(r) })
 	} else {
 		for _, ch := range strings.Split(m.Params[0], ",") {
 			if r := s.joined(ch); r != "" {
@@ -325,10 +355,7 @@ func (s *session) names(m Message) {
 
 // whoLine queues RPL_WHOREPLY for nick seen in channel ch ("*": none).
 func (s *session) whoLine(ch, nick string) {
-	user, host, real := nick, s.cfg.ServerName, nick
-	if nick == s.nick {
-		user, host, real = s.user, s.host, s.real
-	}
+	user, host, real := s.identity(nick)
 	here := "H"
 	if _, away := s.awayText(nick); away {
 		here = "G"
@@ -336,8 +363,53 @@ func (s *session) whoLine(ch, nick string) {
 	s.num("352", ch, user, host, s.cfg.ServerName, nick, here, "0 "+real)
 }
 
+// identity returns what WHO, WHOIS and USERHOST show of nick: the user name
+// and real name an IRC user of this gateway gave (and the client's own
+// address for itself); for anyone else the nickname as user name and what
+// kind of client they use as real name. Others' host is the server's name.
+func (s *session) identity(nick string) (user, host, real string) {
+	if nick == s.nick {
+		return s.user, s.host, s.real
+	}
+	if u, r, ok := s.g.identOf(nick); ok {
+		return u, s.cfg.ServerName, r
+	}
+	switch s.roster.Via(nick) {
+	case wire.ViaIRC:
+		real = "IRC client on another MultiChat server"
+	case wire.ViaClassic:
+		real = "classic chat client (seed 001)"
+	default:
+		real = "MultiChat client"
+	}
+	return nick, s.cfg.ServerName, real
+}
+
+// visible returns the members a WHO mask may list: every user is +i here,
+// so those who share a channel the client is shown (with #lobby shown:
+// everyone on the server), the client first, each once.
+func (s *session) visible() []string {
+	var out []string
+	seen := make(map[string]bool)
+	for _, r := range append([]string{s.lobby}, s.roster.Rooms()...) {
+		if !s.shown(r) {
+			continue
+		}
+		for _, u := range s.roster.Users(r) {
+			if !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
+	}
+	if !seen[s.nick] {
+		out = append([]string{s.nick}, out...)
+	}
+	return out
+}
+
 // who answers WHO for a channel, a nickname or a mask with * and ? (none,
-// "0" or "*": everyone; every member is in the lobby, so everyone is seen).
+// "0" or "*": everyone visible; a nickname is answered whoever it is).
 func (s *session) who(m Message) {
 	mask := m.Param(0)
 	s.reply(func() {
@@ -352,7 +424,7 @@ func (s *session) who(m Message) {
 			if pattern == "" || pattern == "0" {
 				pattern = "*"
 			}
-			for _, u := range s.roster.Users(s.lobby) {
+			for _, u := range s.visible() {
 				if maskMatch(pattern, u) {
 					s.whoLine("*", u)
 				}
@@ -369,13 +441,10 @@ func (s *session) whois(m Message) {
 		if nick == "" {
 			s.num("401", target, "No such nick/channel")
 		} else {
-			user, host, real := nick, s.cfg.ServerName, "MultiChat user"
-			if nick == s.nick {
-				user, host, real = s.user, s.host, s.real
-			}
+			user, host, real := s.identity(nick)
 			s.num("311", nick, user, host, "*", real)
 			var chans []string
-			for _, r := range s.roster.RoomsOf(nick) {
+			for _, r := range s.shownRooms(nick) {
 				chans = append(chans, Channel(r))
 			}
 			if len(chans) > 0 {
@@ -525,16 +594,37 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		if s.roster.Apply(m) {
 			if !was {
 				s.entered(m.Room)
-			} else {
+			} else if s.shown(m.Room) {
 				s.namesReply(m.Room, s.roster.Users(m.Room))
 			}
 		}
 	case wire.Joined:
 		if s.roster.In(m.Room) {
+			if !s.shown(m.Room) {
+				s.roster.Apply(m)
+				break
+			}
+			// away-notify: an AWAY line follows the JOIN of one who is
+			// away, unless a shared channel already showed it.
+			s.mu.Lock()
+			notify := s.caps["away-notify"]
+			s.mu.Unlock()
+			var tell map[string]string
+			for _, u := range m.Users {
+				if away, ok := s.awayText(u); ok && notify && u != s.nick && len(s.shownRooms(u)) == 0 {
+					if tell == nil {
+						tell = make(map[string]string)
+					}
+					tell[u] = away
+				}
+			}
 			s.roster.Apply(m)
 			for _, u := range m.Users {
 				if u != s.nick {
 					s.line(s.mask(u), "JOIN", Channel(m.Room))
+					if away, ok := tell[u]; ok {
+						s.line(s.mask(u), "AWAY", away)
+					}
 				}
 			}
 		}
@@ -542,12 +632,16 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		s.left(m)
 	case wire.Removed:
 		for _, r := range s.roster.RoomsOf(m.User) {
-			s.line(s.cfg.ServerName, "KICK", Channel(r), m.User, m.Reason)
+			if s.shown(r) {
+				s.line(s.cfg.ServerName, "KICK", Channel(r), m.User, m.Reason)
+			}
 			s.roster.Apply(wire.Left{Room: r, User: m.User})
 		}
 	case wire.Kicked:
 		for _, r := range s.roster.Rooms() {
-			s.line(s.cfg.ServerName, "KICK", Channel(r), s.nick, m.Reason)
+			if s.shown(r) {
+				s.line(s.cfg.ServerName, "KICK", Channel(r), s.nick, m.Reason)
+			}
 		}
 		s.line("", "ERROR", "Closing Link: "+s.host+" (Kicked by the administrator: "+m.Reason+")")
 		return true, nil
@@ -555,8 +649,12 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		s.notice(s.nick, "The server is stopping: "+m.Reason)
 		s.line("", "ERROR", "Closing Link: "+s.host+" (Server is stopping)")
 		return true, nil
-	case wire.Notice:
-		s.notice(Channel(s.lobby), m.Text)
+	case wire.Notice: // the administrator's announcement, to everyone
+		if s.lobbyOn.Load() {
+			s.notice(Channel(s.lobby), m.Text)
+		} else {
+			s.notice(s.nick, m.Text)
+		}
 	case wire.Restriction:
 		s.notice(s.nick, m.Text())
 	case wire.Queued:
@@ -572,7 +670,7 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		}
 		notify := s.caps["away-notify"]
 		s.mu.Unlock()
-		if notify && m.User != s.nick && len(s.roster.RoomsOf(m.User)) > 0 {
+		if notify && m.User != s.nick && len(s.shownRooms(m.User)) > 0 {
 			if m.Away {
 				s.line(s.mask(m.User), "AWAY", cmp.Or(m.Text, "Away"))
 			} else {
@@ -603,6 +701,9 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		if m.Room != "" {
 			target = Channel(m.Room)
 		}
+		if m.Room != "" && !s.shown(m.Room) {
+			return false, wire.FileAbort{ID: m.ID, Reason: "IRC clients cannot receive files"}
+		}
 		s.say(s.mask(m.From), "NOTICE", target, fmt.Sprintf("sent the file “%s” (%s); "+
 			"IRC clients cannot receive MultiChat files: ask %s for it another way.", m.Name, gateway.Size(m.Size), m.From))
 		return false, wire.FileAbort{ID: m.ID, Reason: "IRC clients cannot receive files"}
@@ -620,9 +721,13 @@ func (s *session) chat(v wire.ChatView) {
 		s.answered(v.Ref)
 		return
 	}
+	if !s.lobbyOn.Load() && string(v.Room) == s.lobby {
+		return // the client has not joined #lobby (NoAutoJoin)
+	}
+	user := s.g.userOf(v.From)
 	const fixed = len(":!@ PRIVMSG # :\r\n") // NOTICE is as long
 	if bytes.IndexByte(v.Text, '\n') >= 0 || bytes.IndexByte(v.Room, ' ') >= 0 ||
-		fixed+2*len(v.From)+len(s.cfg.ServerName)+len(v.Room)+len(v.Text) > maxLine {
+		fixed+len(v.From)+max(len(user), len(v.From))+len(s.cfg.ServerName)+len(v.Room)+len(v.Text) > maxLine {
 		s.say(s.mask(string(v.From)), command(v.Notice), Channel(string(v.Room)), string(v.Text))
 		return
 	}
@@ -630,7 +735,11 @@ func (s *session) chat(v wire.ChatView) {
 	w.WriteByte(':')
 	w.Write(v.From)
 	w.WriteByte('!')
-	w.Write(v.From)
+	if user != "" {
+		w.WriteString(user)
+	} else {
+		w.Write(v.From)
+	}
 	w.WriteByte('@')
 	w.WriteString(s.cfg.ServerName)
 	if v.Notice {
@@ -685,6 +794,10 @@ func (s *session) left(m wire.Left) {
 	if !inRoom {
 		return
 	}
+	if m.Reason == wire.LeftParted && !s.shown(m.Room) {
+		s.roster.Apply(m)
+		return
+	}
 	if m.Reason == wire.LeftParted {
 		s.line(s.mask(m.User), "PART", Channel(m.Room), cmp.Or(m.Text, "Left"))
 		s.roster.Apply(m)
@@ -697,7 +810,9 @@ func (s *session) left(m wire.Left) {
 	case m.Reason != wire.LeftQuit:
 		reason = m.Reason.String()
 	}
-	s.line(s.mask(m.User), "QUIT", reason)
+	if len(s.shownRooms(m.User)) > 0 { // seen only by those who share a channel
+		s.line(s.mask(m.User), "QUIT", reason)
+	}
 	for _, r := range s.roster.RoomsOf(m.User) {
 		s.roster.Apply(wire.Left{Room: r, User: m.User})
 	}

@@ -54,6 +54,9 @@ func TestIRCConformance(t *testing.T) {
 	if got := sync(ann, "FROB x"); got != "421 PONG" {
 		t.Errorf("unknown command: %s", got)
 	}
+	if got := sync(ann, "OPER ann secret", "OPER ann"); got != "491 461 PONG" {
+		t.Errorf("OPER: %s", got) // no IRC operators: the administrator moderates
+	}
 	if got := sync(ann, "PING"); got != "409 PONG" {
 		t.Errorf("PING without a token: %s", got)
 	}

@@ -14,6 +14,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/multichat/multichat/net/gateway"
@@ -27,9 +28,19 @@ type Config struct {
 	// Network is the name in ISUPPORT's NETWORK and the welcome (default
 	// "MultiChat"; spaces become '-').
 	Network string
-	// ServerName is the source of the gateway's own replies (default
-	// "multichat.gateway").
+	// ServerName is the gateway's IRC server name: the source of its own
+	// replies (numerics, NOTICE, PONG, KICK), the server in 004, WHO and
+	// WHOIS, and the host shown for other members (default
+	// "multichat.gateway"; cmd/chatserver's -irc-name). CheckServerName
+	// says what a name may hold.
 	ServerName string
+	// NoAutoJoin leaves a new IRC client in no channel, as IRC servers do,
+	// instead of joining it to #lobby at registration. The user is on the
+	// server (a member of MultiChat's lobby, which nobody leaves) all the
+	// same: private messages, WHO, WHOIS and ISON reach everyone, and
+	// announcements come as notices; #lobby's messages and arrivals are
+	// shown once the client JOINs #lobby, and PART #lobby stops them.
+	NoAutoJoin bool
 	// Password, when set, checks PASS at registration (the server
 	// password); nil lets everyone in.
 	Password func(pass string) bool
@@ -45,6 +56,9 @@ type Config struct {
 type Gateway struct {
 	cfg      Config
 	sessions *gateway.Sessions
+
+	mu     sync.RWMutex
+	idents map[string]ident // a registered session's nickname → its USER
 }
 
 // New returns a gateway to cfg.Port.
@@ -59,6 +73,9 @@ func New(cfg Config) *Gateway {
 	if len(cfg.MOTD) == 0 {
 		cfg.MOTD = []string{"This is a MultiChat server. #lobby is where everyone is;",
 			"every MultiChat room is a channel (/list). Files cannot be received over IRC."}
+		if cfg.NoAutoJoin {
+			cfg.MOTD[0] = "This is a MultiChat server. #lobby is where everyone is: /join #lobby;"
+		}
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 10 * time.Second
@@ -72,7 +89,83 @@ func New(cfg Config) *Gateway {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Gateway{cfg: cfg, sessions: gateway.NewSessions(cfg.Logger)}
+	return &Gateway{cfg: cfg, sessions: gateway.NewSessions(cfg.Logger), idents: make(map[string]ident)}
+}
+
+// CheckServerName reports whether name can be the gateway's IRC server
+// name: a host name's letters, digits, '-' and '.', at most 63 bytes, not
+// starting or ending with '-' or '.'.
+func CheckServerName(name string) error {
+	if name == "" || len(name) > 63 {
+		return errors.New("an IRC server name has 1 to 63 characters")
+	}
+	for _, c := range []byte(name) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return fmt.Errorf("an IRC server name holds only letters, digits, '-' and '.' (not %q)", c)
+		}
+	}
+	if strings.ContainsAny(name[:1], "-.") || strings.ContainsAny(name[len(name)-1:], "-.") {
+		return errors.New("an IRC server name neither starts nor ends with '-' or '.'")
+	}
+	return nil
+}
+
+// ident is what an IRC user of this gateway said at registration (USER),
+// for the WHO, WHOIS and prefixes others see: the hub knows nicknames only.
+type ident struct {
+	s          *session
+	user, real string
+}
+
+// claimIdent records s's user name and real name under nick (as the hub
+// will spell it: the hub's frames and the rosters name members so) just
+// before s asks the hub for nick, so that the others see them from the
+// user's JOIN on. An entry of another session is left alone: that session
+// holds the nickname, and the hub will refuse it.
+func (g *Gateway) claimIdent(s *session, nick string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, held := g.idents[nick]; !held {
+		g.idents[nick] = ident{s: s, user: s.user, real: s.real}
+		s.claimed = nick
+	}
+}
+
+// setIdent records s's entry once the hub has given it its nickname.
+func (g *Gateway) setIdent(s *session) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.idents[s.nick] = ident{s: s, user: s.user, real: s.real}
+	s.claimed = s.nick
+}
+
+// dropIdent forgets s's entry, if it has one (not another session's). A
+// session drops it before its link closes, so that the hub cannot give the
+// nickname to someone else while the entry remains.
+func (g *Gateway) dropIdent(s *session) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if id, ok := g.idents[s.claimed]; ok && id.s == s {
+		delete(g.idents, s.claimed)
+	}
+	s.claimed = ""
+}
+
+// identOf returns the user name and real name of nick if nick is an IRC
+// user of this gateway (ok = false for anyone else).
+func (g *Gateway) identOf(nick string) (user, real string, ok bool) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	id, ok := g.idents[nick]
+	return id.user, id.real, ok
+}
+
+// userOf is identOf's user name for a nickname read in place from a frame
+// ("" for anyone but this gateway's IRC users).
+func (g *Gateway) userOf(nick []byte) string {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.idents[string(nick)].user
 }
 
 // Serve accepts IRC clients on ln (plain, or a tls.NewListener for 6697)
@@ -131,6 +224,7 @@ type session struct {
 
 	// set during registration, then read only
 	nick, user, real string
+	claimed          string // the nickname of s's entry in g.idents (reader goroutine only)
 	link             *gateway.Link
 	lobby            string
 	roster           *gateway.Roster
@@ -149,8 +243,14 @@ type session struct {
 	quitText string                  // the QUIT's reason (reader goroutine only)
 
 	// ready is closed once the registration burst is written: 001–005, the
-	// lobby's JOIN and NAMES, the MOTD. The reader answers nothing before.
+	// lobby's JOIN and NAMES (unless NoAutoJoin), the MOTD. The reader
+	// answers nothing before.
 	ready chan struct{}
+	// lobbyOn says whether the client is shown #lobby (it joined it, or was
+	// joined to it): the user is always in the hub's lobby, but the lobby's
+	// messages, arrivals and departures are shown only then. Changed under
+	// wmu (fromHub holds it while it writes).
+	lobbyOn atomic.Bool
 	// entering (fromHub only): rooms (by FoldKey) whose JOIN is shown and
 	// whose topic and names wait for the join's barrier (joined1).
 	entering map[string]string
@@ -163,10 +263,12 @@ type sent struct {
 }
 
 func newSession(g *Gateway, nc net.Conn) *session {
-	return &session{g: g, cfg: &g.cfg, nc: nc, host: gateway.RemoteAddr(nc).Addr().String(),
+	s := &session{g: g, cfg: &g.cfg, nc: nc, host: gateway.RemoteAddr(nc).Addr().String(),
 		w: bufio.NewWriterSize(nc, 8<<10), roster: gateway.NewRoster(), targets: make(map[uint32]sent),
 		topics: make(map[string]wire.Topic), aways: make(map[string]string), pings: make(map[uint64]pingFor),
 		ready: make(chan struct{}), caps: make(map[string]bool), entering: make(map[string]string), parting: make(map[string]string)}
+	s.lobbyOn.Store(!g.cfg.NoAutoJoin)
+	return s
 }
 
 func (s *session) log() *slog.Logger { return s.cfg.Logger }
@@ -210,12 +312,18 @@ func (s *session) budget(prefix, command, target string) int {
 	return max(maxLine-len(":  :\r\n")-len(prefix)-len(command)-len(target)-1, 32)
 }
 
-// mask is a member's IRC source: nick!nick@server.
+// mask is a member's IRC source: nick!user@server (the client's own:
+// nick!user@its address). The user name is the one an IRC user of this
+// gateway gave; for anyone else, the nickname.
 func (s *session) mask(nick string) string {
 	if nick == s.nick {
 		return s.nick + "!" + s.user + "@" + s.host
 	}
-	return nick + "!" + nick + "@" + s.cfg.ServerName
+	user, _, ok := s.g.identOf(nick)
+	if !ok {
+		user = nick
+	}
+	return nick + "!" + user + "@" + s.cfg.ServerName
 }
 
 // errClosing ends the session after a reply.
@@ -229,6 +337,7 @@ func (s *session) run() {
 			s.link.Close() // after a panic, too
 		}
 	}()
+	defer s.g.dropIdent(s) // after a panic too, and before the link closes
 	br := bufio.NewReaderSize(s.nc, maxTags+maxLine)
 	s.nc.SetReadDeadline(time.Now().Add(s.cfg.RegisterTime))
 	if !s.register(br) {
@@ -240,13 +349,17 @@ func (s *session) run() {
 		defer gateway.Recover(s.log(), s.nc)
 		s.fromHub()
 	}()
-	select { // the registration burst first: commands are answered after it
+
+	// The registration burst first: commands are answered after it.
+	select {
 	case <-s.ready:
 	case <-hubDone:
+		s.g.dropIdent(s)
 		s.link.Close()
 		return
 	}
 	quit := s.fromClient(br)
+	s.g.dropIdent(s) // before the hub can give the nickname to another
 	if quit {
 		s.link.Quit(s.quitText)
 	} else {
@@ -376,6 +489,7 @@ func (s *session) register(br *bufio.Reader) bool {
 			return false
 		}
 		s.link, s.nick, s.lobby = link, link.Welcome.Nick, link.Welcome.Lobby
+		s.g.setIdent(s)
 		s.log().Info("irc client joined", "addr", s.host, "nick", s.nick)
 		s.reply(s.welcome)
 		s.send(wire.Ping{Token: s.awaitBarrier(s.lobby)}) // fromHub reads the lobby's frames after this
@@ -394,7 +508,11 @@ var ghostWaits = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond,
 func (s *session) joinHub(nick, pass string) (*gateway.Link, error) {
 	ctx := s.g.sessions.Context()
 	for i := 0; ; i++ {
+		s.g.claimIdent(s, nick)
 		link, err := gateway.Join(ctx, s.cfg.Port, gateway.RemoteAddr(s.nc), "irc", nick, pass)
+		if err != nil {
+			s.g.dropIdent(s)
+		}
 		var refused *gateway.RefusedError
 		if i == len(ghostWaits) || !errors.As(err, &refused) || refused.Code != wire.RefuseNickTaken {
 			return link, err
