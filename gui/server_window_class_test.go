@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/multichat/multichat/gui/servermodel"
@@ -235,5 +236,25 @@ func TestServerWindowTitleAndLeastWidth(t *testing.T) {
 	// The window cannot be made so narrow that the address is cut.
 	if minW, need := f.win.Content().MinSize().Width, sw.reach.MinSize().Width; minW < need {
 		t.Errorf("the window's least width %v cuts the reach line (%v)", minW, need)
+	}
+}
+
+// TestSelectionIcon: the Users header's mark is empty with nobody selected,
+// partial with some of those shown, ticked with all of them (it was ticked
+// as soon as one was).
+func TestSelectionIcon(t *testing.T) {
+	test.NewTempApp(t)
+	var m servermodel.Model
+	m.Shown = []servermodel.User{{Nick: "민수"}, {Nick: "지은"}}
+	if got := selectionIcon(&m).Name(); got != theme.CheckButtonIcon().Name() {
+		t.Errorf("none selected: %s", got)
+	}
+	m.Toggle(1)
+	if got, want := selectionIcon(&m).Name(), theme.Icon(theme.IconNameCheckButtonPartial).Name(); got != want {
+		t.Errorf("one of two: %s, want %s", got, want)
+	}
+	m.SelectShown()
+	if got := selectionIcon(&m).Name(); got != theme.CheckButtonCheckedIcon().Name() {
+		t.Errorf("all: %s", got)
 	}
 }

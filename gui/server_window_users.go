@@ -124,10 +124,7 @@ func (s *ServerWindow) updateUserHeader(id widget.TableCellID, o fyne.CanvasObje
 	b := o.(*widget.Button)
 	if id.Col == colMark {
 		b.SetText("")
-		b.SetIcon(theme.CheckButtonIcon())
-		if len(s.m.Selected) > 0 {
-			b.SetIcon(theme.CheckButtonCheckedIcon())
-		}
+		b.SetIcon(selectionIcon(&s.m))
 		b.OnTapped = s.selectAll.OnTapped
 		return
 	}
@@ -228,4 +225,23 @@ func (f *fitColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 func (f *fitColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(240, objs[0].MinSize().Height)
+}
+
+// selectionIcon is the header's check mark: ticked when everyone shown is
+// selected, partly when some are (a tap then clears the selection), empty
+// when nobody is.
+func selectionIcon(m *servermodel.Model) fyne.Resource {
+	shown := 0
+	for _, u := range m.Shown {
+		if m.Selected[u.Nick] {
+			shown++
+		}
+	}
+	switch {
+	case len(m.Selected) == 0:
+		return theme.CheckButtonIcon()
+	case shown == len(m.Shown):
+		return theme.CheckButtonCheckedIcon()
+	}
+	return theme.Icon(theme.IconNameCheckButtonPartial)
 }
