@@ -46,17 +46,7 @@ func TestHeadlessGateways(t *testing.T) {
 		t.Fatalf("classic client: %x, %v; want a JOIN frame", hdr, err)
 	}
 
-	ic, err := net.Dial("tcp", m[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ic.Close()
-	ic.SetDeadline(time.Now().Add(10 * time.Second))
-	ic.Write([]byte("NICK ann\r\nUSER ann 0 * :Ann\r\n"))
-	line, err := bufio.NewReader(ic).ReadString('\n')
-	if err != nil || !strings.Contains(line, " 001 ann ") {
-		t.Fatalf("IRC client: %q, %v", line, err)
-	}
+	ircRegister(t, ircDial(t, m[1]), "ann") // fails the test without a 001
 
 	cancel()
 	select {
@@ -129,13 +119,9 @@ func TestHeadlessIRCNameAndAutoJoin(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no IRC listener logged:\n%s", &h.stdout)
 	}
-	ic, err := net.Dial("tcp", m[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ic.Close()
+	ic := ircDial(t, m[1])
 	ic.SetDeadline(time.Now().Add(10 * time.Second))
-	ic.Write([]byte("NICK ann\r\nUSER ann 0 * :Ann\r\n"))
+	io.WriteString(ic, "NICK ann\r\nUSER ann 0 * :Ann\r\n")
 	br := bufio.NewReader(ic)
 	var got []string
 	for {
@@ -161,4 +147,16 @@ func TestHeadlessIRCNameAndAutoJoin(t *testing.T) {
 			t.Errorf("-irc-name %q: %v, want an error", bad, err)
 		}
 	}
+}
+
+// ircDial connects to the IRC listener at addr; the connection closes when
+// the test ends.
+func ircDial(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	ic, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ic.Close() })
+	return ic
 }
