@@ -35,7 +35,7 @@ done
 for r in $(seq "$ROUNDS"); do
 	for n in "${names[@]}"; do
 		echo "=== round $r, build $n"
-		OUT="$OUT/$n-$r" BIN="$OUT/bin-$n" SKIP_BUILD=1 ROUNDS=1 cmd/chatbench/cluster-bench.sh
+		BIN="$OUT/bin-$n" OUT="$OUT/$n-$r" SKIP_BUILD=1 ROUNDS=1 cmd/chatbench/cluster-bench.sh
 	done
 done
 python3 - "$OUT" "$ROUNDS" "$SCENARIOS" "$1" "$2" <<'PY'
