@@ -37,6 +37,12 @@ type latencyResult struct {
 
 	natsFigures
 
+	// With clients on several servers: the deliveries to clients of the
+	// sender's own server, and to clients of the other servers (the
+	// cluster's path).
+	SameServer  *latencyPart `json:"same_server,omitempty"`
+	OtherServer *latencyPart `json:"other_servers,omitempty"`
+
 	Samples uint64  `json:"samples"`
 	P50us   float64 `json:"p50_us"`
 	P90us   float64 `json:"p90_us"`
@@ -51,6 +57,22 @@ type latencyResult struct {
 
 	Complete bool   `json:"complete"`
 	Error    string `json:"error,omitempty"`
+}
+
+// latencyPart is the latency of a part of the deliveries, in microseconds.
+type latencyPart struct {
+	Samples uint64  `json:"samples"`
+	P50us   float64 `json:"p50_us"`
+	P99us   float64 `json:"p99_us"`
+	MaxUs   float64 `json:"max_us"`
+}
+
+func partOf(h *hist) *latencyPart {
+	if h == nil {
+		return nil
+	}
+	us := func(ns int64) float64 { return float64(ns) / 1e3 }
+	return &latencyPart{Samples: h.n, P50us: us(h.quantile(0.50)), P99us: us(h.quantile(0.99)), MaxUs: us(h.max)}
 }
 
 func (o *latencyOpts) check() error {
@@ -139,6 +161,8 @@ func runLatency(ctx context.Context, o latencyOpts) (*latencyResult, error) {
 	res.Samples = h.n
 	res.P50us, res.P90us, res.P99us = us(h.quantile(0.50)), us(h.quantile(0.90)), us(h.quantile(0.99))
 	res.P999us, res.MaxUs, res.MeanUs = us(h.quantile(0.999)), us(h.max), h.mean()/1e3
+	same, other := rr.latenciesApart()
+	res.SameServer, res.OtherServer = partOf(same), partOf(other)
 	res.ToolCPUSeconds = cpu.self.Seconds()
 	if o.PID > 0 {
 		if cpu.serverErr != nil {

@@ -314,6 +314,27 @@ func TestReceiverAccounting(t *testing.T) {
 	}
 }
 
+// With clients spread over three servers (client i on server i mod 3), a
+// receiver keeps the latencies of its own server's senders apart from the
+// other servers'.
+func TestReceiverLatencyApart(t *testing.T) {
+	nicks := []string{"a", "b", "c", "d"}
+	tr := newTracker(4, 5, nicks)
+	tr.servers = 3
+	r := newReceiver(tr, 4, nil, 100, time.Now(), true) // on server 1, as sender 1
+	for s := range nicks {
+		for q := uint32(1); q <= 3; q++ {
+			r.chat(chatPayload(t, tr, s, q, nicks[s]))
+		}
+	}
+	if r.lat.n != 12 || r.latSame.n != 3 || r.latXS.n != 9 {
+		t.Fatalf("samples: all %d, same server %d, other servers %d; want 12, 3, 9", r.lat.n, r.latSame.n, r.latXS.n)
+	}
+	if one := newReceiver(newTracker(1, 1, nicks[:1]), 0, nil, 100, time.Now(), true); one.latSame != nil {
+		t.Fatal("a receiver with one server keeps latencies apart")
+	}
+}
+
 // waitAll returns only once every receiver has reached the mark, and a
 // receiver's progress wakes the sender waiting for it.
 func TestTrackerWaitAll(t *testing.T) {

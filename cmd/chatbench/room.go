@@ -85,6 +85,7 @@ func openRoom(ctx context.Context, o *roomOpts, maxSeq uint32, base time.Time, l
 		nicks[i] = fmt.Sprintf("%s%d", prefix, i)
 	}
 	rr := &roomRun{recv: make([]*receiver, o.Clients), tr: newTracker(o.Senders, o.Clients, nicks[:o.Senders])}
+	rr.tr.servers = len(addrList(o.Addr))
 	rr.ctx, rr.fail = context.WithCancelCause(ctx)
 	var mu sync.Mutex
 	t0 := time.Now()
@@ -192,6 +193,23 @@ func (rr *roomRun) latencies() *hist {
 		}
 	}
 	return h
+}
+
+// latenciesApart merges the receivers' histograms of deliveries to clients
+// of the sender's server and to clients of the other servers (nil with one
+// server). Call it after close.
+func (rr *roomRun) latenciesApart() (same, other *hist) {
+	for _, r := range rr.recv {
+		if r == nil || r.latSame == nil {
+			continue
+		}
+		if same == nil {
+			same, other = new(hist), new(hist)
+		}
+		same.merge(r.latSame)
+		other.merge(r.latXS)
+	}
+	return same, other
 }
 
 // say appends a Say frame carrying text to buf.

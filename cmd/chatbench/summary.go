@@ -23,6 +23,15 @@ func printSummary(w io.Writer, res any) {
 			r.Received, r.Expected, r.Lost, r.Duplicates, r.OrderViolations)
 		p("  latency          p50 %.0f µs  p90 %.0f µs  p99 %.0f µs  p99.9 %.0f µs  max %.0f µs  (mean %.0f µs, %d samples)",
 			r.P50us, r.P90us, r.P99us, r.P999us, r.MaxUs, r.MeanUs, r.Samples)
+		for _, part := range []struct {
+			name string
+			l    *latencyPart
+		}{{"  same server     ", r.SameServer}, {"  other servers   ", r.OtherServer}} {
+			if part.l != nil {
+				p("%s p50 %.0f µs  p99 %.0f µs  max %.0f µs  (%d samples)", part.name, part.l.P50us, part.l.P99us,
+					part.l.MaxUs, part.l.Samples)
+			}
+		}
 		if r.ServerPID > 0 {
 			p("  server CPU       %.2f s", r.ServerCPUSeconds)
 		}

@@ -14,12 +14,16 @@ import (
 // wake-ups a receiver gives a sender that is waiting for it.
 type tracker struct {
 	senders, receivers int
-	nicks              []string // sender index → nickname, to check Chat.From
-	stride             int      // uint32s per receiver block (a multiple of 16: 64 bytes)
-	progress           []atomic.Uint32
-	need               []atomic.Uint32 // per sender: the progress it waits for
-	waitOn             []atomic.Int32  // per sender: the receiver it waits for, or -1
-	wake               []chan struct{} // per sender, capacity 1
+	// servers is how many servers the clients are spread over (client i is
+	// on server i mod servers): latencies are also kept apart for clients of
+	// the sender's server and of the others.
+	servers  int
+	nicks    []string // sender index → nickname, to check Chat.From
+	stride   int      // uint32s per receiver block (a multiple of 16: 64 bytes)
+	progress []atomic.Uint32
+	need     []atomic.Uint32 // per sender: the progress it waits for
+	waitOn   []atomic.Int32  // per sender: the receiver it waits for, or -1
+	wake     []chan struct{} // per sender, capacity 1
 }
 
 func newTracker(senders, receivers int, nicks []string) *tracker {
@@ -87,6 +91,8 @@ type receiver struct {
 	maxSeq  uint32
 	base    time.Time
 	lat     *hist                 // latency mode only
+	latSame *hist                 // latency mode with several servers: deliveries on the sender's server
+	latXS   *hist                 // … and on the other servers (across the cluster)
 	next    []uint32              // per sender: every seq below it was received
 	highest []uint32              // per sender: the largest seq received
 	early   []map[uint32]struct{} // per sender: received seqs above next (after a gap)
@@ -106,6 +112,9 @@ func newReceiver(tr *tracker, idx int, bc *benchConn, maxSeq uint32, base time.T
 	}
 	if latency {
 		r.lat = new(hist)
+		if tr.servers > 1 {
+			r.latSame, r.latXS = new(hist), new(hist)
+		}
 	}
 	return r
 }
@@ -187,7 +196,15 @@ func (r *receiver) chat(p []byte) {
 		r.early[s][q] = struct{}{}
 	}
 	if r.lat != nil {
-		r.lat.record(time.Since(r.base).Nanoseconds() - st.SentNs)
+		d := time.Since(r.base).Nanoseconds() - st.SentNs
+		r.lat.record(d)
+		switch {
+		case r.latSame == nil:
+		case s%r.tr.servers == r.idx%r.tr.servers:
+			r.latSame.record(d)
+		default:
+			r.latXS.record(d)
+		}
 	}
 	r.highest[s] = max(r.highest[s], q)
 	r.unique++

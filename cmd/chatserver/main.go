@@ -29,7 +29,15 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() { <-ctx.Done(); stop() }() // a second Ctrl-C kills at once
 	if opts.Headless {
-		os.Exit(runHeadless(ctx, opts, os.Stdin, os.Stdout, os.Stderr))
+		// Fyne's desktop driver and its systray lock the main goroutine to
+		// the main thread (in their init) for a window's event loop.
+		// Without a window nothing needs that, and a locked goroutine costs
+		// a hand-over between two threads every time it wakes: the headless
+		// loop wakes for every event, that is for every chat message. So it
+		// runs on a goroutine of its own; main only waits.
+		code := make(chan int)
+		go func() { code <- runHeadless(ctx, opts, os.Stdin, os.Stdout, os.Stderr) }()
+		os.Exit(<-code)
 	}
 	runWindow(ctx, opts)
 }

@@ -200,7 +200,14 @@ func Start(cfg Config) (*Node, error) {
 			return nil, err
 		}
 		n.ns = ns
-		opts = append(opts, nats.InProcessServer(ns))
+		// In process, Publish writes each event to the NATS server itself
+		// (a hand-over to the server's reader, no system call) rather than
+		// waking nats.go's flusher to write it: the server then queues the
+		// event to the routes before this server's hub wakes its own
+		// writers, instead of after a part of them (measured in paired runs
+		// of the latency scenario: the leg from Publish here to the other
+		// servers' nodes about a fifth shorter at p50, 0.59 → 0.47 ms).
+		opts = append(opts, nats.InProcessServer(ns), nats.WriteBufferSize(1))
 		url = ""
 	} else if cfg.TLS != nil {
 		opts = append(opts, nats.Secure(cfg.TLS))
@@ -277,6 +284,11 @@ func embed(cfg Config, log *slog.Logger) (*natsserver.Server, error) {
 			Port:       port,
 			TLSConfig:  cfg.TLS,
 			TLSTimeout: 5,
+			// No compression on the routes: chat events are small, and
+			// compressing them only adds to their way. ("accept" on both
+			// ends, NATS's default, comes to the same today; said here so
+			// that a new default cannot change it.)
+			Compression: natsserver.CompressionOpts{Mode: natsserver.CompressionOff},
 		},
 	}
 	if len(routes) > 0 { // RoutesFromStr("") is one route with no address

@@ -87,6 +87,67 @@ func TestThreeNodesOrderAndDown(t *testing.T) {
 	}
 }
 
+// TestPublishWritesAtOnce: with the embedded server, Publish hands each
+// event to the NATS server before it returns (nothing waits in nats.go's
+// buffer for its flusher goroutine), from any number of goroutines at once,
+// and every other server still gets every event, each publisher's in its
+// order. The routes are not compressed.
+func TestPublishWritesAtOnce(t *testing.T) {
+	nodes := startAll(t, LocalConfigs(t, 3))
+	for _, n := range nodes[1:] {
+		for range 2 {
+			next[PeerUp](t, n)
+		}
+	}
+	const publishers, each = 4, 200
+	var wg sync.WaitGroup
+	var buffered atomic.Int32
+	for p := range publishers {
+		wg.Go(func() {
+			for i := range each {
+				nodes[0].Publish(fmt.Appendf(nil, "%d %d", p, i))
+				if b, err := nodes[0].nc.Buffered(); err != nil || b != 0 {
+					buffered.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if b := buffered.Load(); b != 0 {
+		t.Errorf("%d of %d events were left in nats.go's buffer after Publish", b, publishers*each)
+	}
+	for _, n := range nodes[1:] {
+		want := make([]int, publishers)
+		for got := 0; got < publishers*each; {
+			m := next[Msg](t, n)
+			if m.From != "s0" {
+				continue
+			}
+			var p, i int
+			if _, err := fmt.Sscanf(string(m.Data), "%d %d", &p, &i); err != nil || p < 0 || p >= publishers {
+				t.Fatalf("%s: unexpected event %q", n.ID(), m.Data)
+			}
+			if i != want[p] {
+				t.Fatalf("%s: publisher %d's event %d arrived when %d was due", n.ID(), p, i, want[p])
+			}
+			want[p]++
+			got++
+		}
+	}
+	rz, err := nodes[0].ns.Routez(&natsserver.RoutezOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rz.Routes) == 0 {
+		t.Fatal("no routes")
+	}
+	for _, r := range rz.Routes {
+		if r.Compression != natsserver.CompressionOff {
+			t.Errorf("route to %s: compression %q, want %q", r.RemoteName, r.Compression, natsserver.CompressionOff)
+		}
+	}
+}
+
 func TestNickRace(t *testing.T) {
 	nodes := startAll(t, LocalConfigs(t, 3))
 	var wins atomic.Int32
