@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -194,6 +195,7 @@ type hub struct {
 	wake        []*conn          // connections with frames staged, not yet handed over
 	burst       int              // items handled since the writers were last woken
 	handNow     bool             // an outbox has a quarter of its limit staged: hand over now
+	remoteChat  bool             // the burst has chat from the cluster: yield before waking the writers
 	lastRooms   time.Time        // when RoomChanged events were last sent
 
 	files map[uint64]*transfer
@@ -307,13 +309,34 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 		// connections or the cluster), or every maxBurst items under load,
 		// or when one outbox has a quarter of its limit staged: each then
 		// writes what the burst queued for it in one write.
-		if h.burst++; len(h.wake) > 0 && (len(h.in)+len(h.clIn) == 0 || h.burst >= maxBurst || h.handNow) {
+		if h.burst++; len(h.wake) > 0 && (h.idle() || h.burst >= maxBurst || h.handNow) {
 			for len(h.wake) > 0 {
 				h.wakeWriters() // may find slow consumers,
 				h.reap()        // whose Left frames queue more
 			}
 		}
 	}
+}
+
+// idle reports that nothing more is queued for the hub. Chat from the
+// cluster comes one message at a time from the cluster's goroutine, which
+// seldom has the next one queued yet when the hub is done with the last: when
+// the burst has some, the hub yields once before saying it is idle, so that
+// the next one, if it is on its way, joins the burst and the writers are
+// woken once for both (a wake-up and a write per member each time: the
+// cluster's servers made five times as many writes per delivery as a single
+// server before). The yield is a few microseconds; maxBurst still bounds a
+// burst.
+func (h *hub) idle() bool {
+	if len(h.in)+len(h.clIn) > 0 {
+		return false
+	}
+	if !h.remoteChat {
+		return true
+	}
+	h.remoteChat = false
+	runtime.Gosched()
+	return len(h.in)+len(h.clIn) == 0
 }
 
 // housekeep sends the pending join batch when the join window has passed,
