@@ -351,7 +351,14 @@ func (h *hub) clusterEvent(e cluster.Event) {
 		if h.ln == nil {
 			return // stopped: what the others do is learnt again at start
 		}
-		h.remoteChat = true
+		// A stream of chat (the last one came within hotGap) makes the hub
+		// yield once before waking the writers (idle); a message that
+		// comes alone is written at once.
+		now := time.Now()
+		if now.Sub(h.remoteAt) < hotGap {
+			h.remoteChat = true
+		}
+		h.remoteAt = now
 		var m cmsg
 		if err := json.Unmarshal(e.Data, &m); err != nil {
 			h.log.Warn("cluster: undecodable event", "from", e.From, "err", err)

@@ -55,7 +55,11 @@ const (
 	// maxBurst is how many items the hub handles, when busy, before it
 	// wakes the writers it has queued frames to; handEvery is how much it
 	// stages for one outbox before it wakes them anyway.
-	maxBurst  = 64
+	maxBurst = 64
+	// hotGap: chat from the cluster that comes within hotGap of the last
+	// is a stream, for which the hub yields once before waking the
+	// writers (see idle).
+	hotGap    = time.Millisecond
 	handEvery = 256 << 10
 	inboxSize = 1024
 	// eventGrace bounds how long Run, when ending, waits for the UI to take
@@ -196,6 +200,7 @@ type hub struct {
 	burst       int              // items handled since the writers were last woken
 	handNow     bool             // an outbox has a quarter of its limit staged: hand over now
 	remoteChat  bool             // the burst has chat from the cluster: yield before waking the writers
+	remoteAt    time.Time        // when the last chat from the cluster came
 	lastRooms   time.Time        // when RoomChanged events were last sent
 
 	files map[uint64]*transfer
@@ -321,7 +326,9 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 // idle reports that nothing more is queued for the hub. Chat from the
 // cluster comes one message at a time from the cluster's goroutine, which
 // seldom has the next one queued yet when the hub is done with the last: when
-// the burst has some, the hub yields once before saying it is idle, so that
+// the burst has some that came as a stream (within hotGap of the one before;
+// not a lone message, whose latency the yield would only add to), the hub
+// yields once before saying it is idle, so that
 // the next one, if it is on its way, joins the burst and the writers are
 // woken once for both (a wake-up and a write per member each time: the
 // cluster's servers made five times as many writes per delivery as a single
