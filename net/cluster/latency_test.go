@@ -24,9 +24,18 @@ func BenchmarkLatency(b *testing.B) {
 	for _, n := range nodes[1:] {
 		go func() {
 			for got := 0; got < b.N; {
-				if m, ok := (<-n.Events()).(Msg); ok && len(m.Data) == 8 {
-					lat <- time.Since(time.Unix(0, int64(binary.BigEndian.Uint64(m.Data))))
-					got++
+				var ms []Msg
+				switch e := (<-n.Events()).(type) {
+				case Msg:
+					ms = []Msg{e}
+				case Batch:
+					ms = e
+				}
+				for _, m := range ms {
+					if len(m.Data) == 8 && got < b.N {
+						lat <- time.Since(time.Unix(0, int64(binary.BigEndian.Uint64(m.Data))))
+						got++
+					}
 				}
 			}
 		}()

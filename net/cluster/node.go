@@ -59,7 +59,7 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Event is what a Node delivers: Msg, PeerUp, PeerDown, Resync.
+// Event is what a Node delivers: Msg, Batch, PeerUp, PeerDown, Resync.
 type Event interface{ isEvent() }
 
 // Msg is an event another server published, in that server's order.
@@ -67,6 +67,16 @@ type Msg struct {
 	From string
 	Data []byte
 }
+
+// Batch is several Msgs, in the order they came, that were queued together
+// (at most maxBatch): the hub handles them in one go, as it handles a burst
+// of its own clients' messages, and wakes its writers once for all of them
+// rather than once per message. A message that finds nothing queued behind
+// it is delivered at once, as a Msg: batching never holds one back.
+type Batch []Msg
+
+// maxBatch bounds a Batch (the hub's maxBurst).
+const maxBatch = 64
 
 // PeerUp reports a server heard for the first time (or again after it was
 // down): ask it for a snapshot. Info is what it last set with SetInfo.
@@ -103,6 +113,7 @@ type Formed struct{ ID string }
 
 func (Formed) isEvent()         {}
 func (Msg) isEvent()            {}
+func (Batch) isEvent()          {}
 func (PeerUp) isEvent()         {}
 func (PeerInfo) isEvent()       {}
 func (PeerDown) isEvent()       {}
@@ -136,6 +147,8 @@ type Node struct {
 
 	mu    sync.Mutex
 	peers map[string]*peer
+
+	batch []Msg // events received, not yet delivered (receive's goroutine only)
 
 	clusterID atomic.Pointer[string]
 	published atomic.Uint64
@@ -451,8 +464,47 @@ func (n *Node) deliver(e Event) {
 }
 
 // receive handles every message of the cluster's subjects (one goroutine,
-// in the order NATS delivers: each server's own order).
+// in the order NATS delivers: each server's own order). Events of other
+// servers are gathered while more messages are queued behind them, and
+// delivered together (a Batch) when none is, or maxBatch are gathered; any
+// other event first delivers what was gathered, so the order is kept.
 func (n *Node) receive(m *nats.Msg) {
+	n.handle(m)
+	if len(n.batch) > 0 && (len(n.batch) >= maxBatch || !queued(m.Sub)) {
+		n.flush()
+	}
+}
+
+// queued reports whether more messages wait in the subscription's queue,
+// behind the one being handled: nats.go counts that one as pending until
+// its callback returns, hence > 1 (were it not counted, > 1 would only
+// deliver a batch one message early, never hold one back).
+func queued(s *nats.Subscription) bool {
+	if s == nil {
+		return false
+	}
+	msgs, _, err := s.Pending()
+	return err == nil && msgs > 1
+}
+
+// flush delivers the events gathered: one Msg alone, several as a Batch.
+func (n *Node) flush() {
+	b := n.batch
+	n.batch = nil
+	if len(b) == 1 {
+		n.deliver(b[0])
+	} else if len(b) > 1 {
+		n.deliver(Batch(b))
+	}
+}
+
+// emit delivers an event of receive's after the events gathered before it.
+func (n *Node) emit(e Event) {
+	n.flush()
+	n.deliver(e)
+}
+
+func (n *Node) handle(m *nats.Msg) {
 	parts := strings.SplitN(strings.TrimPrefix(m.Subject, n.cfg.Prefix+"."), ".", 2)
 	if len(parts) != 2 || parts[1] == n.cfg.ID {
 		return
@@ -461,7 +513,7 @@ func (n *Node) receive(m *nats.Msg) {
 	switch kind {
 	case kindWant:
 		if target := string(m.Data); target == "" || target == n.cfg.ID {
-			n.deliver(SnapshotWanted{By: from})
+			n.emit(SnapshotWanted{By: from})
 		}
 		return
 	case kindBye:
@@ -473,7 +525,7 @@ func (n *Node) receive(m *nats.Msg) {
 		}
 		n.mu.Unlock()
 		if wasUp {
-			n.deliver(PeerDown{Peer: from, Clean: true})
+			n.emit(PeerDown{Peer: from, Clean: true})
 		}
 		return
 	case kindEvent, kindBeat:
@@ -519,18 +571,18 @@ func (n *Node) receive(m *nats.Msg) {
 	}
 	n.mu.Unlock()
 	for _, e := range pre {
-		n.deliver(e)
+		n.emit(e)
 	}
 	if _, up := firstUp(pre); up {
 		n.wantSnapshot(from)
 	} else if lost {
 		n.log.Warn("cluster events lost: asking for a snapshot", "peer", from)
-		n.deliver(Resync{Peer: from})
+		n.emit(Resync{Peer: from})
 		n.wantSnapshot(from)
 	}
 	if kind == kindEvent {
 		n.received.Add(1)
-		n.deliver(Msg{From: from, Data: body})
+		n.batch = append(n.batch, Msg{From: from, Data: body})
 	}
 }
 

@@ -48,6 +48,79 @@ func next[T Event](t testing.TB, n *Node) T {
 	}
 }
 
+// msgsFrom waits for count events of server from, delivered alone (Msg) or
+// together (Batch), skipping other events; it counts the Batches' sizes in
+// sizes when not nil.
+func msgsFrom(t testing.TB, n *Node, from string, count int, sizes map[int]int) []Msg {
+	t.Helper()
+	var out []Msg
+	deadline := time.After(20 * time.Second)
+	for len(out) < count {
+		var got []Msg
+		select {
+		case e := <-n.Events():
+			switch e := e.(type) {
+			case Msg:
+				got = []Msg{e}
+			case Batch:
+				if len(e) < 2 || len(e) > maxBatch {
+					t.Fatalf("%s: a batch of %d", n.ID(), len(e))
+				}
+				got = e
+			}
+		case <-deadline:
+			t.Fatalf("%s: %d events of %s within 20 s, want %d", n.ID(), len(out), from, count)
+		}
+		if sizes != nil && len(got) > 0 {
+			sizes[len(got)]++
+		}
+		for _, m := range got {
+			if m.From == from {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// TestBatchKeepsOrder: events queued behind one another (here because the
+// receiver was not reading) are delivered in Batches of at most maxBatch,
+// in their order, none lost, and the last one is delivered without waiting
+// for another (a Batch never holds events back when nothing is queued).
+func TestBatchKeepsOrder(t *testing.T) {
+	nodes := startAll(t, LocalConfigs(t, 2))
+	next[PeerUp](t, nodes[1])
+	const count = 10000 // more than the events channel holds: the rest queue in NATS
+	for i := range count {
+		nodes[0].Publish(fmt.Appendf(nil, "m%d", i))
+	}
+	if err := nodes[0].nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // they reach the receiver's queue
+	sizes := map[int]int{}
+	for i, m := range msgsFrom(t, nodes[1], "s0", count, sizes) {
+		if want := fmt.Sprintf("m%d", i); string(m.Data) != want {
+			t.Fatalf("got %q, want %q", m.Data, want)
+		}
+	}
+	batched := 0
+	for size, k := range sizes {
+		if size > 1 {
+			batched += size * k
+		}
+	}
+	if batched == 0 {
+		t.Fatalf("no batch among %v (size: how many)", sizes)
+	}
+	t.Logf("%d of %d events came in batches (size: how many): %v", batched, count, sizes)
+	// One more, alone: delivered at once as a Msg.
+	nodes[0].Publish([]byte("last"))
+	if m := next[Msg](t, nodes[1]); string(m.Data) != "last" {
+		t.Fatalf("got %q, want last", m.Data)
+	}
+}
+
 func TestThreeNodesOrderAndDown(t *testing.T) {
 	nodes := startAll(t, LocalConfigs(t, 3))
 	for _, n := range nodes[1:] {
@@ -60,15 +133,10 @@ func TestThreeNodesOrderAndDown(t *testing.T) {
 		nodes[0].Publish(fmt.Appendf(nil, "m%d", i))
 	}
 	for _, n := range nodes[1:] {
-		for i := 0; i < count; {
-			m := next[Msg](t, n)
-			if m.From != "s0" {
-				continue
-			}
+		for i, m := range msgsFrom(t, n, "s0", count, nil) {
 			if want := fmt.Sprintf("m%d", i); string(m.Data) != want {
 				t.Fatalf("%s got %q, want %q", n.ID(), m.Data, want)
 			}
-			i++
 		}
 	}
 	if pub, _ := nodes[0].Stats(); pub != count {

@@ -342,10 +342,23 @@ func (h *hub) peer(id string) *peerServer {
 // clusterEvent applies an event of the cluster.
 func (h *hub) clusterEvent(e cluster.Event) {
 	switch e := e.(type) {
+	case cluster.Batch: // handled in one go: the writers are woken once for all
+		h.burst += len(e) - 1 // each message counts towards maxBurst
+		for _, m := range e {
+			h.clusterEvent(m)
+		}
 	case cluster.Msg:
 		if h.ln == nil {
 			return // stopped: what the others do is learnt again at start
 		}
+		// A stream of chat (the last one came within hotGap) makes the hub
+		// yield once before waking the writers (idle); a message that
+		// comes alone is written at once.
+		now := time.Now()
+		if now.Sub(h.remoteAt) < hotGap {
+			h.remoteChat = true
+		}
+		h.remoteAt = now
 		var m cmsg
 		if err := json.Unmarshal(e.Data, &m); err != nil {
 			h.log.Warn("cluster: undecodable event", "from", e.From, "err", err)

@@ -512,3 +512,48 @@ func TestClusterNATSInterruption(t *testing.T) {
 		t.Fatalf("alice got %+v", m)
 	}
 }
+
+// TestClusterRemoteBurst: bursts of chat from another server (delivered by
+// the node in batches, and gathered by the hub while they keep coming) reach
+// every member in each sender's order, none lost; and a message that comes
+// alone afterwards is written at once (the writers are woken when nothing
+// more comes).
+func TestClusterRemoteBurst(t *testing.T) {
+	ms := startCluster(t, 2)
+	alice := join(t, ms[0].addr, "alice")
+	dan := join(t, ms[0].addr, "dan")
+	bob := join(t, ms[1].addr, "bob")
+	carol := join(t, ms[1].addr, "carol")
+	everyone := []string{"alice", "bob", "carol", "dan"}
+	for _, c := range []*client{alice, bob, carol, dan} {
+		c.seeUsers(wire.Lobby, everyone...)
+	}
+	const count = 500
+	for _, c := range []*client{alice, dan} {
+		var burst []wire.Message
+		for i := range count {
+			burst = append(burst, wire.Say{Ref: uint32(i + 1), Room: wire.Lobby, Text: fmt.Sprintf("%s %d", c.nick, i)})
+		}
+		c.send(burst...)
+	}
+	for _, c := range []*client{bob, carol} {
+		got := map[string]int{}
+		for got["alice"]+got["dan"] < 2*count {
+			m := until[wire.Chat](c)
+			if want := fmt.Sprintf("%s %d", m.From, got[m.From]); m.Text != want {
+				t.Fatalf("%s got %s: %q, want %q", c.nick, m.From, m.Text, want)
+			}
+			got[m.From]++
+		}
+	}
+	start := time.Now()
+	alice.send(wire.Say{Ref: count + 1, Room: wire.Lobby, Text: "alone"})
+	for _, c := range []*client{bob, carol} {
+		if m := until[wire.Chat](c); m.Text != "alone" {
+			t.Fatalf("%s got %q, want alone", c.nick, m.Text)
+		}
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("a lone remote message took %v to be written", d)
+	}
+}

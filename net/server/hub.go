@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -64,6 +65,10 @@ const (
 	// nothing more is queued, so a quiet server writes at once.
 	maxBurst  = 512
 	maxFanned = 1 << 20
+	// hotGap: chat from the cluster that comes within hotGap of the last
+	// is a stream, for which the hub yields once before waking the
+	// writers (see idle).
+	hotGap    = time.Millisecond
 	handEvery = 256 << 10
 	inboxSize = 1024
 	// eventGrace bounds how long Run, when ending, waits for the UI to take
@@ -204,6 +209,8 @@ type hub struct {
 	burst       int              // items handled since the writers were last woken
 	handNow     bool             // an outbox has handEvery staged: hand over now
 	fanned      int              // broadcast deliveries staged since the writers were last woken
+	remoteChat  bool             // the round has chat from the cluster: yield before waking the writers
+	remoteAt    time.Time        // when the last chat from the cluster came
 	lastRooms   time.Time        // when RoomChanged events were last sent
 
 	files map[uint64]*transfer
@@ -318,7 +325,7 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 		// or maxFanned broadcast deliveries, or when one outbox has
 		// handEvery staged: each then writes what the round queued for it
 		// in one write.
-		if h.burst++; len(h.wake) > 0 && (len(h.in)+len(h.clIn) == 0 || h.burst >= maxBurst ||
+		if h.burst++; len(h.wake) > 0 && (h.idle() || h.burst >= maxBurst ||
 			h.fanned >= maxFanned || h.handNow) {
 			for len(h.wake) > 0 {
 				h.wakeWriters() // may find slow consumers,
@@ -326,6 +333,29 @@ func (h *hub) loop(ctx context.Context, cmds <-chan Command) {
 			}
 		}
 	}
+}
+
+// idle reports that nothing more is queued for the hub. Chat from the
+// cluster comes one message at a time from the cluster's goroutine, which
+// seldom has the next one queued yet when the hub is done with the last: when
+// the burst has some that came as a stream (within hotGap of the one before;
+// not a lone message, whose latency the yield would only add to), the hub
+// yields once before saying it is idle, so that
+// the next one, if it is on its way, joins the burst and the writers are
+// woken once for both (a wake-up and a write per member each time: the
+// cluster's servers made five times as many writes per delivery as a single
+// server before). The yield is a few microseconds; maxBurst still bounds a
+// burst.
+func (h *hub) idle() bool {
+	if len(h.in)+len(h.clIn) > 0 {
+		return false
+	}
+	if !h.remoteChat {
+		return true
+	}
+	h.remoteChat = false
+	runtime.Gosched()
+	return len(h.in)+len(h.clIn) == 0
 }
 
 // housekeep sends the pending join batch when the join window has passed,
