@@ -186,11 +186,7 @@ func TestPublishWritesAtOnce(t *testing.T) {
 	}
 	for _, n := range nodes[1:] {
 		want := make([]int, publishers)
-		for got := 0; got < publishers*each; {
-			m := next[Msg](t, n)
-			if m.From != "s0" {
-				continue
-			}
+		for _, m := range msgsFrom(t, n, "s0", publishers*each, nil) {
 			var p, i int
 			if _, err := fmt.Sscanf(string(m.Data), "%d %d", &p, &i); err != nil || p < 0 || p >= publishers {
 				t.Fatalf("%s: unexpected event %q", n.ID(), m.Data)
@@ -199,7 +195,6 @@ func TestPublishWritesAtOnce(t *testing.T) {
 				t.Fatalf("%s: publisher %d's event %d arrived when %d was due", n.ID(), p, i, want[p])
 			}
 			want[p]++
-			got++
 		}
 	}
 	rz, err := nodes[0].ns.Routez(&natsserver.RoutezOptions{})
