@@ -427,11 +427,16 @@ func (h *hub) stage(c *conn, f outFrame, force bool) {
 	if c.peer != nil {
 		return // a member of another server: that server writes to it
 	}
-	if c.out.stage(f, force) {
+	h.stageTo(c, c.out, f, force)
+}
+
+// stageTo stages f in o, c's outbox, and notes c for the next wake-up.
+func (h *hub) stageTo(c *conn, o *outbox, f outFrame, force bool) {
+	if o.stage(f, force) {
 		h.wake = append(h.wake, c)
 	}
 	// Writers get a big burst in parts, so that they start writing early.
-	if c.out.hqBytes >= handEvery {
+	if o.hqBytes >= handEvery {
 		h.handNow = true
 	}
 }
@@ -528,14 +533,8 @@ func (h *hub) broadcast(r *room, frame []byte) {
 	h.fanned += len(r.outs)
 	f := outFrame{b: frame}
 	for i, o := range r.outs {
-		if o == nil {
-			continue
-		}
-		if o.stage(f, false) {
-			h.wake = append(h.wake, r.members[i])
-		}
-		if o.hqBytes >= handEvery {
-			h.handNow = true
+		if o != nil {
+			h.stageTo(r.members[i], o, f, false)
 		}
 	}
 }
