@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 const cols = `id, time, kind, conv, room, sender, recipient, text, ref, from_party, to_party`
@@ -173,12 +172,7 @@ func (s *Store) Search(ctx context.Context, query string, sc Scope, before uint6
 	for _, t := range terms {
 		like.WriteString(` AND m.text LIKE ? ESCAPE '\'`)
 		likeArgs = append(likeArgs, "%"+escapeLike(t)+"%")
-		switch n := utf8.RuneCountInString(t); {
-		case n >= 3:
-			match = append(match, `text : "`+strings.ReplaceAll(t, `"`, `""`)+`"`)
-		case n == 2 && nonASCIIWord(t):
-			match = append(match, `pairs : "`+strings.ReplaceAll(strings.ToLower(t), `"`, `""`)+` "`)
-		}
+		match = append(match, trigrams(t)...)
 	}
 	indexed := s.indexed.Load()
 	// Newest first: what the index does not cover yet, by scanning.
@@ -218,6 +212,43 @@ func (s *Store) Search(ctx context.Context, query string, sc Scope, before uint6
 		out, more = out[:n], true
 	}
 	return out, more, nil
+}
+
+// maxTrigrams bounds the trigrams a word asks the index for: beyond a few,
+// each narrows the candidates little and costs a doclist to read.
+const maxTrigrams = 6
+
+// trigrams returns the index's terms for a search word, as FTS5 strings:
+// its trigrams (at most maxTrigrams, spread over it, the first and the
+// last always), or for a two-letter non-ASCII word (회의) the pair the
+// pairs column holds ("회의 "). The index has no positions (schema step 4),
+// so a message holding them all is only a candidate; the caller's LIKE
+// keeps those holding the word. Shorter words narrow nothing: nil.
+func trigrams(t string) []string {
+	quote := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+	rs := []rune(t)
+	switch {
+	case len(rs) == 2 && nonASCIIWord(t):
+		return []string{quote(strings.ToLower(t) + " ")}
+	case len(rs) < 3:
+		return nil
+	}
+	n := len(rs) - 2 // trigrams in the word
+	k := min(n, maxTrigrams)
+	out := make([]string, 0, k)
+	seen := make(map[string]bool, k)
+	for j := range k {
+		i := 0
+		if k > 1 {
+			i = j * (n - 1) / (k - 1)
+		}
+		g := string(rs[i : i+3])
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, quote(g))
+		}
+	}
+	return out
 }
 
 func prefixed(p string) string {

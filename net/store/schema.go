@@ -72,6 +72,17 @@ var migrations = []string{
 		detail TEXT NOT NULL     -- what else: the ban's end, the mute's end, the address
 	);
 	CREATE INDEX IF NOT EXISTS audit_time ON audit(time);`,
+	// 4: the search index without positions (detail=none): a third of the
+	// size and a third less CPU to index than step 1's. A search splits
+	// each word into its trigrams and asks the index for the messages that
+	// hold them all; LIKE then keeps those that hold the word itself (as it
+	// always did). The index is rebuilt from the messages in the
+	// background, as the writer indexes new ones; until it catches up,
+	// searches scan what it does not cover.
+	`DROP TABLE search;
+	CREATE VIRTUAL TABLE search USING fts5(text, pairs, content='', contentless_delete=1, detail=none,
+		tokenize='trigram case_sensitive 0');
+	UPDATE meta SET value = 0 WHERE key = 'indexed';`,
 }
 
 // SchemaVersion is the schema version this build writes.

@@ -396,3 +396,103 @@ func TestReadOnlyDisk(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// waitIndexed flushes until the writer has indexed everything.
+func waitIndexed(t *testing.T, s *Store) {
+	t.Helper()
+	for s.Status().Backlog > 0 {
+		if err := s.Flush(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The index holds trigrams without positions: a message holding every
+// trigram of a word, but not the word, is a candidate the LIKE check drops.
+func TestSearchTrigramCandidates(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), File))
+	texts := []string{
+		"internationalization is hard",      // 1: the word
+		"nation inter ization alization al", // 2: every trigram of it, not the word
+		"INTERNATIONALIZATION shouted",      // 3: case differs
+		"회의실 예약", "실회의 예약",                  // 4, 5: Korean substrings
+		`quote "marks" here`, // 6
+	}
+	for i, tx := range texts {
+		s.Append(chat(uint64(i+1), "lobby", "ann", tx))
+	}
+	waitIndexed(t, s)
+	for _, c := range []struct {
+		q    string
+		want string
+	}{
+		{"internationalization", "[3 1]"},
+		{"nationaliz", "[3 1]"},
+		{"회의실", "[4]"},
+		{"회의", "[5 4]"},
+		{`"marks"`, "[6]"},
+		{`s" h`, "[6]"},
+		{"ization inter", "[3 2 1]"},
+	} {
+		recs, _, err := s.Search(ctx(t), c.q, Scope{Convs: []string{RoomConv("lobby")}}, 0, 50)
+		if err != nil {
+			t.Fatalf("search %q: %v", c.q, err)
+		}
+		if got := fmt.Sprint(ids(recs)); got != c.want {
+			t.Errorf("search %q: %v, want %v", c.q, got, c.want)
+		}
+	}
+	if got := trigrams("internationalization"); len(got) != maxTrigrams ||
+		got[0] != `"int"` || got[len(got)-1] != `"ion"` {
+		t.Errorf("trigrams: %v", got)
+	}
+}
+
+// A database of schema step 3 (the index with positions) is migrated: its
+// messages are indexed again and found, before and after the index catches up.
+func TestSchemaStep4Reindexes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), File)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := range 3 {
+		if _, err := db.Exec(migrations[v]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, tx := range []string{"오늘 회의는 3시", "The Meeting is at three", "nothing"} {
+		if _, err := db.Exec(`INSERT INTO messages`+insertCols+` VALUES(?,?,1,?,'lobby','ann','',?,0,'','')`,
+			i+1, time.Now().UnixMilli(), RoomConv("lobby"), tx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`INSERT INTO search(rowid, text, pairs) VALUES(?, ?, ?)`, i+1, tx, pairs(tx)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`UPDATE meta SET value = 3 WHERE key = 'indexed'; PRAGMA user_version = 3`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s := open(t, path)
+	if st := s.Status(); st.Backlog != 3 && st.Backlog != 0 {
+		t.Fatalf("backlog after the migration: %d", st.Backlog)
+	}
+	check := func() {
+		t.Helper()
+		for q, want := range map[string]string{"회의": "[1]", "meeting": "[2]", "thre": "[2]"} {
+			recs, _, err := s.Search(ctx(t), q, Scope{Convs: []string{RoomConv("lobby")}}, 0, 50)
+			if err != nil || fmt.Sprint(ids(recs)) != want {
+				t.Errorf("search %q: %v %v, want %v", q, ids(recs), err, want)
+			}
+		}
+	}
+	check()
+	waitIndexed(t, s)
+	check()
+	var detail string
+	s.db.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'search'`).Scan(&detail)
+	if !strings.Contains(detail, "detail=none") {
+		t.Fatalf("search table: %s", detail)
+	}
+}
