@@ -12,8 +12,8 @@
 #
 # Each server keeps history (the shipped default) in a fresh data directory
 # under $OUT, unless HISTORY=off. history100 runs fanout100 with history off
-# and on, twice each, interleaved, and prints the on/off ratios of
-# deliveries/s and server CPU per delivery.
+# and on, HROUNDS (4) times each, interleaved, and prints the on/off ratios
+# of deliveries/s and server CPU per delivery, per pair and of the means.
 #
 # Environment: OUT (results directory, default /tmp/chatbench-results),
 # PORT (default 7900), M100 / M500 (messages per sender at N=100 / N=500),
@@ -76,14 +76,20 @@ bench() { # name, chatbench arguments...
 	return $rc
 }
 
-# history100: fanout100 with history off and on, interleaved; ratios of the
-# means (on / off).
+# history100: fanout100 with history off and on, interleaved, HROUNDS pairs
+# (default 4: one pair moves by ±5 % on this two-CPU machine); each pair's
+# ratios, then the ratios of the means (on / off).
 history100() {
 	local rc=0
-	for round in 1 2; do
+	rm -f "$OUT"/fanout100-history-*.json
+	for round in $(seq "${HROUNDS:-4}"); do
 		for h in off on; do
 			HISTORY=$h bench "fanout100-history-$h-$round" fanout -n 100 -s 10 -m "$M100" -size 100 -w 32 || rc=1
 		done
+	done
+	for f in "$OUT"/fanout100-history-on-*.json; do
+		local g=${f/-on-/-off-}
+		echo "pair ${f##*-on-}: deliveries/s $(jq -n --slurpfile a "$f" --slurpfile b "$g" '$a[0].deliveries_per_sec / $b[0].deliveries_per_sec'), CPU per delivery $(jq -n --slurpfile a "$f" --slurpfile b "$g" '$a[0].server_cpu_per_delivery_us / $b[0].server_cpu_per_delivery_us')"
 	done
 	local d_off d_on c_off c_on
 	d_off=$(jq -s 'map(.deliveries_per_sec) | add / length' "$OUT"/fanout100-history-off-*.json)
