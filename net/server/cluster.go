@@ -86,8 +86,8 @@ type cmsg struct {
 	Mod    *modSnapshot    `json:"mod,omitempty"` // ckSnap: the bans and mutes made on the server
 	On     bool            `json:"on,omitempty"`  // ckRoomOp: made an operator (else unmade)
 	// ROps: ckSnap: the operators of the open rooms the server knows, by
-	// room name (cluster_roomops.go).
-	ROps map[string][]string `json:"ro,omitempty"`
+	// room name, with their devices (cluster_roomops.go).
+	ROps map[string][]snapUser `json:"ro,omitempty"`
 }
 
 // snapUser is one user in a snapshot: the rooms besides the lobby.

@@ -32,18 +32,33 @@ import (
 
 // Event kinds of room operators.
 const (
-	ckRoomOp   = "rop"   // Room; To: the member; On; Nick: the operator who did it ("" : To opened the room)
+	ckRoomOp   = "rop"   // Room; To: the member; Dev: its device; On; Nick: the operator who did it ("" : To opened the room)
 	ckRoomKick = "rkick" // Room; To: the member removed; Nick: the operator; Text: the reason; Time
 	ckTopic    = "topic" // Room; Text: the topic ("" : none); Nick: who set it ("admin", or an operator); Time
 	ckOper     = "oper"  // Nick is a server operator now; Text: the operator name
 )
 
-// clusterRoomOp tells the other servers that target is (on) or is no
-// longer an operator of r, by operator by ("" : target opened the room).
-func (h *hub) clusterRoomOp(r *room, target, by string, on bool) {
+// clusterRoomOp tells the other servers that target (a member here or on
+// another server) is (on) or is no longer an operator of r, by operator by
+// ("" : target opened the room).
+func (h *hub) clusterRoomOp(r *room, target *conn, by string, on bool) {
 	if h.cl != nil {
-		h.publish(cmsg{K: ckRoomOp, Room: r.name, To: target, Nick: by, On: on})
+		h.publish(cmsg{K: ckRoomOp, Room: r.name, To: target.nick, Dev: devBytes(target.device), Nick: by, On: on})
 	}
+}
+
+// devBytes is a device key for a cluster event (nil: none).
+func devBytes(dev [32]byte) []byte {
+	if dev == ([32]byte{}) {
+		return nil
+	}
+	return dev[:]
+}
+
+// devOf reads a device key from a cluster event (zero: none).
+func devOf(b []byte) (dev [32]byte) {
+	copy(dev[:], b)
+	return dev
 }
 
 // clusterRoomKick tells the other servers that operator by removed target
@@ -84,7 +99,7 @@ func (h *hub) remoteRoomOps(p *peerServer, m cmsg) bool {
 			return true
 		}
 		before := h.opsOf(r)
-		if !h.setOp(r, wire.FoldKey(m.To), m.To, m.On) {
+		if !h.setOp(r, wire.FoldKey(m.To), m.To, devOf(m.Dev), m.On) {
 			return true
 		}
 		h.opsChanged(r, before)
@@ -127,17 +142,17 @@ func (h *hub) remoteRoomOps(p *peerServer, m cmsg) bool {
 
 // roomOpsSnapshot lists the operators of the open rooms (besides the
 // lobby), by room name, for this server's snapshot.
-func (h *hub) roomOpsSnapshot() map[string][]string {
-	var out map[string][]string
+func (h *hub) roomOpsSnapshot() map[string][]snapUser {
+	var out map[string][]snapUser
 	for _, r := range h.rooms {
 		if len(r.ops) == 0 {
 			continue
 		}
 		if out == nil {
-			out = make(map[string][]string)
+			out = make(map[string][]snapUser)
 		}
-		for _, nick := range r.ops {
-			out[r.name] = append(out[r.name], nick)
+		for _, o := range r.ops {
+			out[r.name] = append(out[r.name], snapUser{Nick: o.nick, Dev: devBytes(o.dev)})
 		}
 	}
 	return out
@@ -146,15 +161,17 @@ func (h *hub) roomOpsSnapshot() map[string][]string {
 // syncRoomOps adds the operators another server's snapshot lists to the
 // rooms open here, and its users' server operator logins.
 func (h *hub) syncRoomOps(p *peerServer, m cmsg) {
-	for name, nicks := range m.ROps {
+	for name, ops := range m.ROps {
 		r := h.roomNamed(name)
 		if r == nil || r == h.lobby {
 			continue
 		}
 		before := h.opsOf(r)
 		changed := false
-		for _, nick := range nicks {
-			if wire.CheckNick(nick) == nil && h.setOp(r, wire.FoldKey(nick), nick, true) {
+		for _, o := range ops {
+			fold := wire.FoldKey(o.Nick)
+			if _, known := r.ops[fold]; !known && wire.CheckNick(o.Nick) == nil &&
+				h.setOp(r, fold, o.Nick, devOf(o.Dev), true) {
 				changed = true
 			}
 		}

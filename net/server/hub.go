@@ -1310,7 +1310,7 @@ func (h *hub) join(c *conn, m wire.Join) {
 		h.rooms[key] = r
 		h.byName[r.name] = r
 		h.names.addRoom(r, skels, c)
-		r.ops = map[string]string{c.fold: c.nick} // whoever opens a room runs it
+		r.ops = map[string]roomOp{c.fold: {nick: c.nick, dev: c.device}} // whoever opens a room runs it
 		h.log.Info("room created", "room", r.name, "by", c.nick)
 	}
 	if c.in(r) {
@@ -1341,7 +1341,7 @@ func (h *hub) join(c *conn, m wire.Join) {
 	h.markDirty(r)
 	h.clusterRoom(c, r, true)
 	if created {
-		h.clusterRoomOp(r, c.nick, "", true)
+		h.clusterRoomOp(r, c, "", true)
 	}
 	h.log.Info("joined room", "nick", c.nick, "room", r.name)
 }

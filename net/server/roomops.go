@@ -22,9 +22,24 @@ import (
 // The hub owns all of it; the cluster keeps it the same on every server
 // (cluster_roomops.go).
 
+// roomOp is an operator a room remembers: the nickname, and the device that
+// held it when it was made one. A nickname outlives its device's binding
+// (Config.NickGrace): another device that takes it later is not the
+// operator. A zero dev (a gateway user, or an operator another server's
+// snapshot named without one) is matched by the nickname alone.
+type roomOp struct {
+	nick string
+	dev  [32]byte
+}
+
+// is reports whether c is the operator o remembers.
+func (o roomOp) is(c *conn) bool {
+	return o.nick != "" && (o.dev == [32]byte{} || o.dev == c.device)
+}
+
 // isOp reports whether c may act as an operator of r.
 func (h *hub) isOp(c *conn, r *room) bool {
-	return c.oper != "" || r != h.lobby && r.ops[c.fold] != ""
+	return c.oper != "" || r != h.lobby && r.ops[c.fold].is(c)
 }
 
 // opsOf lists r's operators who are in it now, sorted by fold key: the
@@ -32,13 +47,13 @@ func (h *hub) isOp(c *conn, r *room) bool {
 func (h *hub) opsOf(r *room) []string {
 	type op struct{ key, nick string }
 	var ops []op
-	for fold := range r.ops {
-		if m := h.members[fold]; m != nil && m.in(r) {
+	for fold, o := range r.ops {
+		if m := h.members[fold]; m != nil && m.in(r) && o.is(m) {
 			ops = append(ops, op{fold, m.nick})
 		}
 	}
 	for c := range h.opers {
-		if c.in(r) && (r.ops[c.fold] == "" || h.members[c.fold] != c) {
+		if c.in(r) && !(r.ops[c.fold].is(c) && h.members[c.fold] == c) { // else listed already
 			ops = append(ops, op{c.fold, c.nick})
 		}
 	}
@@ -67,23 +82,24 @@ func (h *hub) opsTo(c *conn, r *room) {
 	}
 }
 
-// setOp makes the nickname with fold key fold an operator of r (on) or not;
-// it reports whether that changed anything.
-func (h *hub) setOp(r *room, fold, nick string, on bool) bool {
+// setOp makes the nickname with fold key fold, held by device dev, an
+// operator of r (on) or not; it reports whether that changed anything.
+func (h *hub) setOp(r *room, fold, nick string, dev [32]byte, on bool) bool {
 	if r == h.lobby {
 		return false
 	}
+	o, had := r.ops[fold]
 	if on {
-		if r.ops[fold] != "" {
+		if had && o.dev == dev {
 			return false
 		}
 		if r.ops == nil {
-			r.ops = make(map[string]string)
+			r.ops = make(map[string]roomOp)
 		}
-		r.ops[fold] = nick
+		r.ops[fold] = roomOp{nick: nick, dev: dev}
 		return true
 	}
-	if r.ops[fold] == "" {
+	if !had {
 		return false
 	}
 	delete(r.ops, fold)
@@ -242,13 +258,13 @@ func (h *hub) roomOp(c *conn, m wire.RoomOp) {
 		return
 	}
 	before := h.opsOf(r)
-	if !h.setOp(r, t.fold, t.nick, m.On) {
+	if !h.setOp(r, t.fold, t.nick, t.device, m.On) {
 		// Nothing to change: the answer is the list as it is.
 		h.pushMsg(c, wire.RoomOps{Room: r.name, Ops: before})
 		return
 	}
 	h.opsChanged(r, before)
-	h.clusterRoomOp(r, t.nick, c.nick, m.On)
+	h.clusterRoomOp(r, t, c.nick, m.On)
 	h.audit(Audit{Action: AuditRoomOp, Target: t.nick, Args: AuditArgs{Room: r.name, On: m.On, By: c.nick}})
 	h.emit(Notice{Text: roomOpText(t.nick, r.name, c.nick, m.On, ""), At: time.Now(), Typed: true})
 }

@@ -211,6 +211,36 @@ func TestRoomOperators(t *testing.T) {
 	refusedOp(t, alice, wire.SetTopic{Room: "dev", Text: "again"}, wire.CodeNotOperator, "not an operator of “dev”")
 }
 
+// TestRoomOperatorFollowsDevice: a room remembers its operator's device
+// too: another device that takes the nickname once its binding has lapsed
+// (NickGrace) is not the operator.
+func TestRoomOperatorFollowsDevice(t *testing.T) {
+	cfg := testConfig()
+	cfg.NickGrace = 50 * time.Millisecond
+	h := startServer(t, cfg)
+	alice := joinOps(t, h.addr, "alice")
+	bob := joinOps(t, h.addr, "bob")
+	alice.enter("dev")
+	bob.enter("dev")
+	untilOps(t, bob, "dev", "alice")
+	alice.send(wire.Quit{})
+	alice.closed()
+	for l := until[wire.Left](bob); l.Room != "dev"; l = until[wire.Left](bob) {
+	}
+	time.Sleep(4 * cfg.NickGrace) // the binding lapses: waiting is what is tested
+
+	mallory := dial(t, h.addr) // another device
+	if w, ok := mallory.hello("alice").(wire.Welcome); !ok || w.Nick != "alice" {
+		t.Fatalf("the lapsed nickname: %+v", w)
+	}
+	mallory.readList(wire.Lobby)
+	mallory.ops = true
+	mallory.enter("dev")
+	expectOps(t, mallory, "dev") // none present: alice's device is not here
+	refusedOp(t, mallory, wire.SetTopic{Room: "dev", Text: "mine"}, wire.CodeNotOperator, "not an operator of “dev”")
+	refusedOp(t, mallory, wire.RoomKick{Room: "dev", User: "bob"}, wire.CodeNotOperator, "not an operator of “dev”")
+}
+
 // TestRoomKickHistory: a room kick is kept in the room's history as a
 // kick, with the operator who made it.
 func TestRoomKickHistory(t *testing.T) {
@@ -362,8 +392,8 @@ func (h *harness) waitOps(room string, want ...string) {
 		var got []string
 		h.inspect(func(hb *hub) {
 			if r := hb.roomNamed(room); r != nil {
-				for _, n := range r.ops {
-					got = append(got, n)
+				for _, o := range r.ops {
+					got = append(got, o.nick)
 				}
 			}
 		})
