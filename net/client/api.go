@@ -58,6 +58,13 @@
 //     (SearchResults). Messages in Replay, Missed, HistoryPage and
 //     SearchResults have History set: they raise no notification and count
 //     as read.
+//   - Room operators (roomops.go): whoever opens a room is its operator.
+//     RoomOps (after a room's Users, and on every change) lists a room's
+//     operators who are in it; SetTopic, RoomKick and RoomOp act on a room
+//     and Oper logs in as a server operator (Opered). A request the server
+//     refuses comes back as an Error with a *ServerError (not an operator,
+//     not in the room…). A member removed by an operator: RoomKicked, then
+//     Users; me: RoomKicked{Mine}, then RoomLeft.
 //   - Errors are written for the user; ServerError, RefusedError and
 //     KickedError carry codes, and ErrNotConnected, ErrQueueFull, ErrNotSent,
 //     ErrServerStopping and ErrPingTimeout can be tested with errors.Is.
@@ -294,7 +301,9 @@ type Message struct {
 	Notice  bool // sent as a notice (IRC's NOTICE): shown as a line, never answered automatically
 	// Kind, in history, says what the entry is: wire.EntryChat,
 	// EntryPrivate, EntryNotice (an announcement) and, in a HistoryPage,
-	// EntryJoined, EntryLeft and EntryKicked (From is who; Text says why).
+	// EntryJoined, EntryLeft and EntryKicked (From is who; Text says why;
+	// To, when set, is the room operator who removed From from the room,
+	// else the admin removed From from the server).
 	// Live messages have Kind 0 (Private tells them apart).
 	Kind wire.EntryKind
 	// History is set for messages delivered from history (Replay, Missed,

@@ -23,7 +23,8 @@ type Restricted struct {
 	Reason string
 }
 
-// Topic: the admin pinned Text to Room (Text empty: unpinned).
+// Topic: Text is pinned to Room (Text empty: unpinned) by the admin (By
+// "admin") or an operator of the room (By: their nickname).
 type Topic struct {
 	Room string
 	Text string

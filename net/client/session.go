@@ -77,6 +77,9 @@ type session struct {
 	joins     []joinReq          // Join requests the server has not answered, in order
 	roomChunk []wire.RoomInfo
 	roomsOpen bool // a RoomList is being assembled
+	// opsShown: the rooms (fold keys) whose operators the UI was told of
+	// (a RoomOps with some), to be cleared when a new member list comes.
+	opsShown map[string]bool
 
 	files files
 
@@ -145,6 +148,7 @@ func (s *session) reset() {
 	s.maxText, s.maxFrame = wire.DefaultMaxText, wire.DefaultMaxFrame
 	s.outstanding, s.queued = nil, nil
 	s.rosters, s.joined, s.joins, s.roomChunk, s.roomsOpen = nil, nil, nil, nil, false
+	s.opsShown = nil
 	s.histReset()
 	s.retry.Stop()
 	s.ping.Stop()
@@ -232,6 +236,8 @@ func (s *session) command(cmd Command) {
 		s.changeNick(c.Nick)
 	case ForgetServer:
 		s.forgetServer(c.Addr)
+	case SetTopic, RoomKick, RoomOp, Oper:
+		s.opCommand(c)
 	case SetAway:
 		s.setAway(c)
 	case SendTyping:
@@ -525,6 +531,7 @@ func (s *session) established(r dialResult) {
 		Users: users, Via: via, Rejoin: rejoin, MaxText: s.maxText, Session: s.id,
 		Encrypted: !s.plaintext, Fingerprint: r.fp})
 	s.emit(Users{Room: r.welcome.Lobby, Users: lobby.list(), Via: via})
+	s.opsAfresh(r.welcome.Lobby)
 	s.awayAgain()
 	if _, ok := s.seen[roomConv(s.lobby)]; !ok {
 		s.seen[roomConv(s.lobby)] = 0
@@ -932,6 +939,7 @@ func (s *session) leftRoom(m wire.Left) {
 			return
 		}
 		delete(s.rosters, key)
+		delete(s.opsShown, key)
 		s.joined.remove(m.Room)
 		if i := s.joinIndex(m.Room); i >= 0 {
 			s.joins = slices.Delete(s.joins, i, i+1)
@@ -1030,6 +1038,12 @@ func (s *session) handle(msg wire.Message) {
 		s.emit(Restricted{Kind: m.Kind, On: m.On, Room: m.Room, Until: untilOf(m.Until), Reason: m.Reason})
 	case wire.Topic:
 		s.emit(Topic{Room: m.Room, Text: m.Text, By: m.By, Time: stamp(m.Time)})
+	case wire.RoomOps:
+		s.roomOps(m)
+	case wire.RoomKicked:
+		s.roomKicked(m)
+	case wire.Opered:
+		s.emit(Opered{Name: m.Name, Text: m.Text})
 	case wire.FileOffered:
 		s.fileOffered(m)
 	case wire.FileChunk:

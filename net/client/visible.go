@@ -77,6 +77,15 @@ func shown(ev Event) Event {
 	case Topic:
 		e.Room, e.Text, e.By = v(e.Room), vt(e.Text), v(e.By)
 		return e
+	case RoomOps:
+		e.Room, e.Ops = v(e.Room), visibleNames(e.Ops)
+		return e
+	case RoomKicked:
+		e.Room, e.User, e.By, e.Reason = v(e.Room), v(e.User), v(e.By), vt(e.Reason)
+		return e
+	case Opered:
+		e.Name, e.Text = v(e.Name), vt(e.Text)
+		return e
 	case FileOffered:
 		e.From, e.Room, e.To, e.Name = v(e.From), v(e.Room), v(e.To), v(e.Name)
 		return e

@@ -90,6 +90,11 @@ type Config struct {
 	// other servers give clients for this one (default: the listener's).
 	Cluster   Cluster
 	Advertise string
+
+	// Operators are the server operators' logins (the operators file,
+	// LoadOperators): an oper frame with one of these pairs makes its
+	// connection an operator of every room. nil: operator logins are off.
+	Operators []Operator
 }
 
 // The slow-consumer limits' defaults (PROTOCOL.md, "Slow consumers"). What a

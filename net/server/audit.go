@@ -28,6 +28,10 @@ const (
 	AuditAnnounce AuditAction = "announce" // Detail: the announcement
 	AuditPassword AuditAction = "password" // Args.On: set (true) or removed
 	AuditRelease  AuditAction = "release"  // Target: the nickname released
+	// Room operators' actions (roomops.go): Args.By is the operator.
+	AuditRoomKick AuditAction = "room-kick" // Target: the nickname removed; Args.Room, Args.By (Args.Server: made on another server)
+	AuditRoomOp   AuditAction = "room-op"   // Target: the nickname; Args.Room, Args.On (made or unmade), Args.By
+	AuditOper     AuditAction = "oper"      // Target: the nickname; Detail: the operator name it logged in with
 )
 
 // Audit is one administrator action, as the audit log keeps it.
@@ -56,12 +60,15 @@ type AuditArgs struct {
 	Device string     `json:"device,omitzero"` // ban, unban: the device key covered (hex)
 	Addr   netip.Addr `json:"addr,omitzero"`   // ban, unban: the address covered
 	Nick   string     `json:"nick,omitzero"`   // ban, unban: the nickname covered
+	Room   string     `json:"room,omitzero"`   // room-kick, room-op: the room
+	By     string     `json:"by,omitzero"`     // room-kick, room-op: the room operator who did it
 }
 
 // hasArgs reports whether the action's facts go in Args.
 func (a AuditAction) hasArgs() bool {
 	switch a {
-	case AuditStop, AuditKick, AuditBan, AuditUnban, AuditMute, AuditUnmute, AuditLecture, AuditPassword:
+	case AuditStop, AuditKick, AuditBan, AuditUnban, AuditMute, AuditUnmute, AuditLecture, AuditPassword,
+		AuditRoomKick, AuditRoomOp:
 		return true
 	}
 	return false
@@ -179,6 +186,11 @@ func (e Audit) detailText() string {
 		return map[bool]string{true: "on", false: "off"}[a.On]
 	case AuditPassword:
 		return map[bool]string{true: "set", false: "removed"}[a.On]
+	case AuditRoomKick:
+		return roomActText("from “"+a.Room+"” by "+a.By, a.Server)
+	case AuditRoomOp:
+		what := map[bool]string{true: "made an operator of", false: "no longer an operator of"}[a.On]
+		return roomActText(what+" “"+a.Room+"” by "+a.By, a.Server)
 	}
 	return e.Detail
 }

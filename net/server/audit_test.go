@@ -18,6 +18,9 @@ func TestAuditDetailStored(t *testing.T) {
 		{Action: AuditPassword, Args: AuditArgs{On: true}},
 		{Action: AuditKick, Target: "bob", Detail: "192.0.2.9"},
 		{Action: AuditTopic, Target: "lobby", Detail: `{"text":"not JSON to us"}`},
+		{Action: AuditRoomKick, Target: "carol", Reason: "off topic", Args: AuditArgs{Room: "dev", By: "bob"}},
+		{Action: AuditRoomOp, Target: "bob", Args: AuditArgs{Room: "dev", By: "alice", On: true, Server: "server 1"}},
+		{Action: AuditOper, Target: "alice", Detail: "root"},
 	}
 	want := []string{
 		"ban mallory — spam (until 15:00; device 1a2b3c4d, 192.0.2.7, nickname mallory)",
@@ -25,6 +28,9 @@ func TestAuditDetailStored(t *testing.T) {
 		"password (set)",
 		"kick bob (192.0.2.9)",
 		`topic lobby ({"text":"not JSON to us"})`,
+		"room-kick carol — off topic (from “dev” by bob)",
+		"room-op bob (made an operator of “dev” by alice; on server 1)",
+		"oper alice (root)",
 	}
 	for i, e := range entries {
 		e.Time = at

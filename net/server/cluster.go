@@ -84,6 +84,10 @@ type cmsg struct {
 	Args   json.RawMessage `json:"a,omitempty"`
 	Users  []snapUser      `json:"u,omitempty"`
 	Mod    *modSnapshot    `json:"mod,omitempty"` // ckSnap: the bans and mutes made on the server
+	On     bool            `json:"on,omitempty"`  // ckRoomOp: made an operator (else unmade)
+	// ROps: ckSnap: the operators of the open rooms the server knows, by
+	// room name, with their devices (cluster_roomops.go).
+	ROps map[string][]snapUser `json:"ro,omitempty"`
 }
 
 // snapUser is one user in a snapshot: the rooms besides the lobby.
@@ -92,6 +96,7 @@ type snapUser struct {
 	Dev   []byte   `json:"d,omitempty"`
 	Via   string   `json:"v,omitempty"`
 	Rooms []string `json:"r,omitempty"`
+	Oper  string   `json:"o,omitempty"` // the operator name it logged in with as a server operator
 }
 
 // Event kinds.
@@ -267,12 +272,12 @@ func (h *hub) remoteAdmin(c *conn, op string, args any) bool {
 
 // snapshot lists this server's users and their rooms.
 func (h *hub) snapshot() cmsg {
-	m := cmsg{K: ckSnap, Users: []snapUser{}, Mod: h.modSnapshot()}
+	m := cmsg{K: ckSnap, Users: []snapUser{}, Mod: h.modSnapshot(), ROps: h.roomOpsSnapshot()}
 	for _, c := range h.members {
 		if c.peer != nil {
 			continue
 		}
-		u := snapUser{Nick: c.nick, Dev: c.device[:], Via: c.via}
+		u := snapUser{Nick: c.nick, Dev: c.device[:], Via: c.via, Oper: c.oper}
 		for _, ms := range c.rooms {
 			if ms.r != h.lobby {
 				u.Rooms = append(u.Rooms, ms.r.name)
@@ -476,11 +481,12 @@ func (h *hub) remote(p *peerServer, m cmsg) {
 		}
 	case ckSnap:
 		h.applySnapshot(p, m.Users, now)
+		h.syncRoomOps(p, m)
 		h.syncModeration(p, m.Mod)
 	case ckStop:
 		h.dropPeerUsers(p)
 	default:
-		if !h.remoteModeration(p, m) && !h.remoteAway(p, m) && !h.remoteFileEvent(p, m) {
+		if !h.remoteModeration(p, m) && !h.remoteAway(p, m) && !h.remoteFileEvent(p, m) && !h.remoteRoomOps(p, m) {
 			h.log.Warn("cluster: unknown event", "kind", m.K, "from", p.info.Name)
 		}
 	}
@@ -582,7 +588,9 @@ func (h *hub) remoteIn(c *conn, name string, now time.Time) {
 		j.Via = []string{c.via}
 	}
 	h.broadcast(r, wire.Encode(j))
+	before := h.opsOf(r)
 	r.add(c)
+	h.opsChanged(r, before) // a remembered operator (or a server operator) is back
 	h.keepEvent(store.KindJoined, r, c.nick, "", now)
 	h.markDirty(r)
 }
@@ -597,6 +605,7 @@ func (h *hub) dropRemote(c *conn, reason wire.LeftReason, now time.Time) {
 	if h.members[c.fold] == c {
 		delete(h.members, c.fold)
 	}
+	delete(h.opers, c)
 	h.names.removeNick(c)
 	if c.peer.users[c.fold] == c {
 		delete(c.peer.users, c.fold)

@@ -129,6 +129,7 @@ type conn struct {
 	muted     *mute  // nil unless muted (moderation.go)
 	leftText  string // the words of the Part or Quit being handled, for Left (leaving.go)
 	presence  presence
+	oper      string // the operator name it logged in with as a server operator ("" : none; roomops.go)
 	// Cluster (cluster.go).
 	peer    *peerServer // the server this member is on; nil: this one
 	claimed bool        // the nickname is bound in the cluster's bucket (set by the reader)
@@ -371,7 +372,8 @@ func (c *conn) readFrames() inbound {
 		switch m.(type) {
 		case wire.Pong:
 			continue // any frame proves the peer alive
-		case wire.Say, wire.Private, wire.Join, wire.Part, wire.ListRooms, wire.FileOffer, wire.FileAccept, wire.Hello:
+		case wire.Say, wire.Private, wire.Join, wire.Part, wire.ListRooms, wire.FileOffer, wire.FileAccept, wire.Hello,
+			wire.SetTopic, wire.RoomKick, wire.RoomOp, wire.Oper:
 			if flood != nil {
 				if d := flood.take(time.Now()); d > 0 {
 					if !c.pause(d) {

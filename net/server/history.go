@@ -257,6 +257,17 @@ func (h *hub) keepEvent(kind store.Kind, r *room, nick, text string, now time.Ti
 		Room: r.name, From: nick, Text: text})
 }
 
+// keepRoomKick keeps in r's history that operator by removed nick from r:
+// a kick (as the administrator's are) whose To is the operator.
+func (h *hub) keepRoomKick(r *room, nick, by, reason string, now time.Time) {
+	if h.hist == nil {
+		return
+	}
+	h.nextID++
+	h.hist.Append(store.Record{ID: h.nextID, Time: now.UnixMilli(), Kind: store.KindKicked, Conv: store.RoomConv(r.key),
+		Room: r.name, From: nick, To: by, Text: reason})
+}
+
 // replay sends c the last messages of r, as history.
 func (h *hub) replay(c *conn, r *room) {
 	if h.hist == nil || h.cfg.Replay <= 0 {

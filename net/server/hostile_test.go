@@ -36,7 +36,7 @@ func hostileFrame(rng *rand.Rand) []byte {
 		return frame(wire.Type(rng.IntN(0x40)), p)
 	}
 	var m wire.Message
-	switch rng.IntN(17) {
+	switch rng.IntN(21) {
 	case 0:
 		m = wire.Hello{Version: uint16(rng.IntN(3)), Nick: pick()}
 	case 1:
@@ -69,6 +69,14 @@ func hostileFrame(rng *rand.Rand) []byte {
 		m = wire.Quit{}
 	case 15:
 		m = wire.FileAccept{ID: uint64(rng.IntN(5)), Offset: rng.Uint64N(1 << 20)}
+	case 16:
+		m = wire.SetTopic{Room: pick(), Text: pick()}
+	case 17:
+		m = wire.RoomKick{Room: pick(), User: pick(), Reason: pick()}
+	case 18:
+		m = wire.RoomOp{Room: pick(), User: pick(), On: rng.IntN(2) == 0}
+	case 19:
+		m = wire.Oper{Name: pick(), Password: pick()}
 	default:
 		m = wire.FileAck{ID: 1, Bytes: 1}
 	}

@@ -168,6 +168,11 @@ func (c Config) validate() error {
 	case c.NickGrace < 0:
 		return errors.New("server: NickGrace must not be negative")
 	}
+	for _, op := range c.Operators {
+		if op.Name == "" || op.Password == "" {
+			return errors.New("server: every operator needs a name and a password")
+		}
+	}
 	return nil
 }
 
@@ -216,11 +221,13 @@ type hub struct {
 	files map[uint64]*transfer
 	legs  map[uint64]*leg // files.go: each accepted recipient's stream
 
-	tlsConf *tls.Config       // nil: plaintext
-	fp      trust.Fingerprint // the certificate's fingerprint (zero in plaintext)
-	gate    *gate             // password and device proof, checked by the readers
-	binds   *bindings         // nickname → device, kept across restarts
-	mod     moderation        // bans, mutes, lecture mode, topics (moderation.go)
+	tlsConf *tls.Config        // nil: plaintext
+	fp      trust.Fingerprint  // the certificate's fingerprint (zero in plaintext)
+	gate    *gate              // password and device proof, checked by the readers
+	binds   *bindings          // nickname → device, kept across restarts
+	mod     moderation         // bans, mutes, lecture mode, topics (moderation.go)
+	opers   map[*conn]struct{} // server operators online, here and on other servers (roomops.go)
+	opGate  *gate              // wrong operator logins per address (roomops.go)
 
 	// History (history.go): nil hist means none is kept.
 	hist     History
@@ -255,6 +262,7 @@ func newHub(cfg Config, q *eventQueue) *hub {
 		timer:    t,
 		acct:     &budget{max: max(cfg.OutboxBudget, 0)},
 		gate:     newGate(cfg.PasswordHash),
+		opGate:   newGate(nil),
 		hist:     cfg.History,
 		names:    newNames(cfg),
 	}
@@ -273,6 +281,7 @@ func (h *hub) reset() {
 	h.files = make(map[uint64]*transfer)
 	h.legs = make(map[uint64]*leg)
 	h.away = nil
+	h.opers = make(map[*conn]struct{})
 	h.lobby = &room{name: wire.Lobby, key: wire.FoldKey(wire.Lobby)}
 	h.rooms[h.lobby.key] = h.lobby
 	h.names.reset()
@@ -885,6 +894,7 @@ func (h *hub) drop(c *conn, reason wire.LeftReason, mode closeMode, detail strin
 		return
 	}
 	delete(h.members, c.fold)
+	delete(h.opers, c)
 	h.names.removeNick(c)
 	h.binds.leave(c.skels, c.device, now)
 	h.clusterLeft(c, reason)
@@ -923,10 +933,24 @@ func (h *hub) leaveRoom(c *conn, r *room, reason wire.LeftReason, now time.Time)
 	if reason != wire.LeftKicked || r != h.lobby { // a kick is kept as such
 		h.keepEvent(store.KindLeft, r, c.nick, reason.String(), now)
 	}
+	h.roomLeft(c, r)
+}
+
+// roomLeft follows c's leaving r (parted, gone, or removed by an operator):
+// a gateway user's operator status goes (its nickname belongs to no device),
+// and an empty room other than the lobby closes, forgetting its operators
+// and the topic one of them set.
+func (h *hub) roomLeft(c *conn, r *room) {
+	if c.via != "" && r.ops != nil {
+		delete(r.ops, c.fold)
+	}
 	if len(r.members) == 0 && r != h.lobby {
 		delete(h.rooms, r.key)
 		delete(h.byName, r.name)
 		h.names.removeRoom(r)
+		if t, ok := h.mod.topics[r.key]; ok && t.By != "admin" {
+			delete(h.mod.topics, r.key)
+		}
 	}
 	h.markDirty(r)
 }
@@ -1011,6 +1035,14 @@ func (h *hub) frame(c *conn, m wire.Message) {
 		h.setAway(c, m)
 	case wire.Typing:
 		h.typing(c, m)
+	case wire.SetTopic:
+		h.opSetTopic(c, m)
+	case wire.RoomKick:
+		h.roomKickRequest(c, m)
+	case wire.RoomOp:
+		h.roomOp(c, m)
+	case wire.Oper:
+		h.oper(c, m)
 	case wire.Hello:
 		h.sendError(c, wire.CodeUnexpected, 0, "hello is sent once, at the start")
 	default:
@@ -1094,6 +1126,7 @@ func (h *hub) welcome(c *conn, now time.Time) {
 	for _, f := range h.lobby.userLists() {
 		h.pushForce(c, f)
 	}
+	h.opsTo(c, h.lobby)
 	h.awayTo(c)
 	h.replay(c, h.lobby)
 	h.keepEvent(store.KindJoined, h.lobby, c.nick, "", now)
@@ -1262,6 +1295,7 @@ func (h *hub) join(c *conn, m wire.Join) {
 	}
 	key := wire.FoldKey(m.Room)
 	r := h.rooms[key]
+	created := r == nil
 	if r == nil {
 		skels, code, text := h.names.checkNewRoom(c, m.Room, key)
 		if code != 0 {
@@ -1276,12 +1310,14 @@ func (h *hub) join(c *conn, m wire.Join) {
 		h.rooms[key] = r
 		h.byName[r.name] = r
 		h.names.addRoom(r, skels, c)
+		r.ops = map[string]roomOp{c.fold: {nick: c.nick, dev: c.device}} // whoever opens a room runs it
 		h.log.Info("room created", "room", r.name, "by", c.nick)
 	}
 	if c.in(r) {
 		for _, f := range r.userLists() {
 			h.pushForce(c, f)
 		}
+		h.opsTo(c, r)
 		return
 	}
 	now := time.Now()
@@ -1294,11 +1330,19 @@ func (h *hub) join(c *conn, m wire.Join) {
 	for _, f := range r.userLists() {
 		h.pushForce(c, f)
 	}
+	if h.isOp(c, r) {
+		h.sendOps(r) // the list of those present changed: c is one of them
+	} else {
+		h.opsTo(c, r)
+	}
 	h.replay(c, r)
 	h.entered(c, r)
 	h.keepEvent(store.KindJoined, r, c.nick, "", now)
 	h.markDirty(r)
 	h.clusterRoom(c, r, true)
+	if created {
+		h.clusterRoomOp(r, c, "", true)
+	}
 	h.log.Info("joined room", "nick", c.nick, "room", r.name)
 }
 

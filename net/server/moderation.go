@@ -70,7 +70,8 @@ type Lecture struct {
 }
 
 // SetTopic pins Text to Room ("" : the lobby), shown under the
-// conversation's title in every client; an empty Text unpins it.
+// conversation's title in every client; an empty Text unpins it. It is
+// the same topic an operator of the room sets (roomops.go).
 type SetTopic struct {
 	Room string
 	Text string
@@ -147,10 +148,13 @@ type LectureChanged struct {
 	At   time.Time
 }
 
-// TopicChanged reports the topic pinned to Room (Text "" : none).
+// TopicChanged reports the topic pinned to Room (Text "" : none), by the
+// administrator (By "admin", or "" in events made before operators) or an
+// operator of the room (By: their nickname).
 type TopicChanged struct {
 	Room string
 	Text string
+	By   string
 	At   time.Time
 }
 
@@ -805,20 +809,30 @@ func (h *hub) setTopic(cmd SetTopic) {
 			return
 		}
 	}
-	t := wire.Topic{Time: time.Now().UnixMilli(), Room: r.name, Text: text, By: "admin"}
-	if text == "" {
-		delete(h.mod.topics, r.key)
-	} else {
-		h.mod.topics[r.key] = t
-	}
-	h.broadcast(r, wire.Encode(t))
+	now := time.Now()
+	h.pinTopic(r, text, "admin", now)
+	h.clusterTopic(r, text, "admin", now)
 	h.audit(Audit{Action: AuditTopic, Target: r.name, Detail: text})
 	if text == "" {
 		h.emit(Notice{Text: fmt.Sprintf("topic of “%s” removed", r.name), At: time.Now(), Typed: true})
 	} else {
 		h.emit(Notice{Text: fmt.Sprintf("topic of “%s”: %s", r.name, text), At: time.Now(), Typed: true})
 	}
-	h.emit(TopicChanged{Room: r.name, Text: text, At: time.Now()})
+}
+
+// pinTopic sets r's topic (text "" : none), set by the administrator (by
+// "admin") or an operator of the room (by: their nickname), and tells its
+// members and the window. The administrator's and the operators' topic is
+// one topic: each replaces the other.
+func (h *hub) pinTopic(r *room, text, by string, at time.Time) {
+	t := wire.Topic{Time: at.UnixMilli(), Room: r.name, Text: text, By: by}
+	if text == "" {
+		delete(h.mod.topics, r.key)
+	} else {
+		h.mod.topics[r.key] = t
+	}
+	h.broadcast(r, wire.Encode(t))
+	h.emit(TopicChanged{Room: r.name, Text: text, By: by, At: time.Now()})
 }
 
 // entered tells c, who just joined r (the lobby: just connected), what

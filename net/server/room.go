@@ -18,6 +18,9 @@ type room struct {
 	key     string
 	skels   [2]string // wire.SkeletonKeys(name)
 	creator string    // FoldKey of its creator's nickname; "" for the lobby
+	// ops are the room's operators while it is open (roomops.go), by the
+	// fold key of their nickname; nil for none, always for the lobby.
+	ops     map[string]roomOp
 	members []*conn
 	// outs[i] is members[i].out, nil for a member of another server:
 	// broadcast stages a frame to each without touching the conns.

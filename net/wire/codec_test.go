@@ -72,6 +72,7 @@ func TestEmptyListsDecodeAsNil(t *testing.T) {
 		Joined{Room: "r", Users: []string{}},
 		RoomList{Rooms: []RoomInfo{}},
 		FileChunk{ID: 1, Data: []byte{}},
+		RoomOps{Room: "r", Ops: []string{}},
 	} {
 		got := roundTrip(t, m)
 		v := reflect.ValueOf(got)
@@ -438,6 +439,9 @@ var golden = map[string]Message{
 	"left_kicked":     Left{Time: 1767225600123, Room: "lobby", User: "bob", Reason: LeftKicked},
 	"error_not_in":    Error{Code: CodeNotInRoom, Ref: 9, Text: "not in room"},
 	"say_kick_is_txt": Say{Ref: 2, Room: "lobby", Text: "[kick]"},
+	"room_kicked":     RoomKicked{Time: 1767225600123, Room: "dev", User: "bob", By: "alice", Reason: "spam"},
+	"room_op":         RoomOp{Room: "dev", User: "bob", On: true},
+	"room_ops":        RoomOps{Room: "dev", Ops: []string{"alice", "bob"}},
 }
 
 func TestGolden(t *testing.T) {

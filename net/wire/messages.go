@@ -761,6 +761,8 @@ func Decode(t Type, payload []byte) (Message, error) {
 		m = decodeHistory(t, d)
 	case TypeRestriction, TypeTopic:
 		m = decodeModeration(t, d)
+	case TypeSetTopic, TypeRoomKick, TypeRoomOp, TypeRoomOps, TypeRoomKicked, TypeOper, TypeOpered:
+		m = decodeRoomOps(t, d)
 	case TypeSetAway, TypeAway, TypeTyping, TypeTypingNotice:
 		m = decodePresence(t, d)
 	case TypeServers:

@@ -3,7 +3,8 @@ package wire
 import "time"
 
 // Moderation (0x68–0x6F; RefuseCode 15–17; ErrorCode 40–45): bans, mutes,
-// lecture mode and pinned topics. See PROTOCOL.md, "Moderation".
+// lecture mode and pinned topics; room operators (roomops.go). See
+// PROTOCOL.md, "Moderation".
 const (
 	// TypeRestriction (server): a mute on you, or lecture mode on a room or
 	// the whole server, began or ended.
@@ -44,8 +45,9 @@ type Restriction struct {
 }
 
 // Topic is the text pinned to Room (the lobby or another room) by the
-// admin, shown under the conversation's title; Text empty unpins it. Sent
-// when it changes and to whoever joins the room.
+// admin (By "admin") or an operator of the room (By their nickname), shown
+// under the conversation's title; Text empty unpins it. Sent when it
+// changes and to whoever joins the room.
 type Topic struct {
 	Time int64
 	Room string

@@ -72,7 +72,8 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 		"CodeRoomQuota": CodeRoomQuota, "CodeMuted": CodeMuted, "CodeLecture": CodeLecture,
 		"CodeFilesOff": CodeFilesOff, "CodeFileOffset": CodeFileOffset,
 		"CodeAwayText": CodeAwayText, "CodeTypingTarget": CodeTypingTarget,
-		"CodeRemoteUnavailable": CodeRemoteUnavailable}
+		"CodeRemoteUnavailable": CodeRemoteUnavailable, "CodeNotOperator": CodeNotOperator,
+		"CodeOperOff": CodeOperOff, "CodeOperWrong": CodeOperWrong}
 	if len(errorCodes) != len(codeNames) {
 		t.Fatalf("the test lists %d error codes, the code has %d", len(errorCodes), len(codeNames))
 	}
