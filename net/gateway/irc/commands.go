@@ -133,13 +133,11 @@ func (s *session) command(m Message) bool {
 	case "USER", "PASS":
 		s.reply(func() { s.num("462", "You may not reregister") })
 	case "OPER":
-		s.reply(func() {
-			if len(m.Params) < 2 {
-				s.num("461", "OPER", "Not enough parameters")
-			} else { // the administrator moderates from the server, not from IRC
-				s.num("491", "No IRC operators here: the MultiChat administrator moderates from the server")
-			}
-		})
+		if len(m.Params) < 2 {
+			s.reply(func() { s.num("461", "OPER", "Not enough parameters") })
+		} else {
+			s.sendOp(opReq{command: "OPER"}, wire.Oper{Name: m.Params[0], Password: m.Params[1]})
+		}
 	case "QUIT":
 		reason := "Quit"
 		if q := m.Param(0); q != "" {
@@ -357,12 +355,16 @@ func (s *session) names(m Message) {
 }
 
 // whoLine queues RPL_WHOREPLY for nick seen in channel ch ("*": none):
-// its flags are H (here) or G (gone: away), @ for an operator of ch.
+// its flags are H (here) or G (gone: away), * for a server operator, @ for
+// an operator of ch.
 func (s *session) whoLine(ch, nick string) {
 	user, host, real := s.identity(nick)
 	flags := "H"
 	if _, away := s.awayText(nick); away {
 		flags = "G"
+	}
+	if s.isOper(nick) {
+		flags += "*"
 	}
 	if ch != "*" && s.isOp(Room(ch), nick) {
 		flags += "@"
@@ -458,6 +460,9 @@ func (s *session) whois(m Message) {
 				s.num("319", nick, strings.Join(chans, " "))
 			}
 			s.num("312", nick, s.cfg.ServerName, s.cfg.Network)
+			if s.isOper(nick) {
+				s.num("313", nick, "is an IRC operator")
+			}
 			if away, ok := s.awayText(nick); ok {
 				s.num("301", nick, away)
 			}
@@ -502,7 +507,7 @@ func (s *session) topicReply(t wire.Topic) {
 }
 
 // mode answers MODE: a channel's modes (rooms are +nt; operators are ±o,
-// ops.go) and the user's own (+i).
+// ops.go) and the user's own (+i, and +o for a server operator).
 func (s *session) mode(m Message) {
 	target := m.Param(0)
 	if strings.HasPrefix(target, "#") {
@@ -517,6 +522,12 @@ func (s *session) mode(m Message) {
 		}
 		return
 	}
+	s.mu.Lock()
+	modes := "+i"
+	if s.oper {
+		modes = "+io"
+	}
+	s.mu.Unlock()
 	s.reply(func() {
 		switch {
 		case target == "":
@@ -524,7 +535,7 @@ func (s *session) mode(m Message) {
 		case !strings.EqualFold(target, s.nick):
 			s.num("502", "Cannot change mode for other users")
 		case len(m.Params) == 1:
-			s.num("221", "+i")
+			s.num("221", modes)
 		default: // every user is +i here: a change is confirmed as if made
 			s.line(s.mask(s.nick), "MODE", s.nick, "+i")
 		}
@@ -709,6 +720,12 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		}
 	case wire.RoomKicked:
 		s.roomKicked(m)
+	case wire.Opered:
+		s.mu.Lock()
+		s.oper = true
+		s.mu.Unlock()
+		s.num("381", cmp.Or(m.Text, "You are now an IRC operator"))
+		s.line(s.mask(s.nick), "MODE", s.nick, "+o")
 	case wire.RoomList:
 		s.roomList(m, rooms)
 	case wire.FileOffered:

@@ -242,6 +242,7 @@ type session struct {
 	parting  map[string]string          // room → the reason of the user's PART, for its echo
 	ops      map[string]map[string]bool // room → FoldKeys of its operators (ops.go; each map is replaced, never changed)
 	opReqs   []opReq                    // requests about rooms sent to the hub, oldest first, until answered (ops.go)
+	oper     bool                       // the user is one of the server's operators (OPER)
 	quitText string                     // the QUIT's reason (reader goroutine only)
 
 	// ready is closed once the registration burst is written: 001–005, the
@@ -561,7 +562,7 @@ func (s *session) welcome() {
 	s.num("001", fmt.Sprintf("Welcome to the %s IRC gateway of %s, %s", s.cfg.Network, w.Server, s.mask(s.nick)))
 	s.num("002", fmt.Sprintf("Your host is %s, running MultiChat (protocol %d)", s.cfg.ServerName, w.Version))
 	s.num("003", "This server was created "+time.UnixMilli(w.Time).UTC().Format(time.RFC1123))
-	s.num("004", s.cfg.ServerName, "multichat", "i", "nto", "o")
+	s.num("004", s.cfg.ServerName, "multichat", "io", "nto", "o")
 	s.num("005", "CASEMAPPING=rfc8265", fmt.Sprintf("NICKLEN=%d", wire.MaxNickRunes),
 		fmt.Sprintf("CHANNELLEN=%d", wire.MaxRoomRunes+1), "CHANTYPES=#", "CHANLIMIT=#:",
 		"NETWORK="+s.cfg.Network, "PREFIX=(o)@", "CHANMODES=,,,nt", fmt.Sprintf("MODES=%d", maxModes),

@@ -24,10 +24,10 @@ import (
 // and is answered with the IRC numeric for it (482 not an operator, 441
 // not on that channel…).
 
-// opReq is a request to the hub about a room, kept until its closing
-// barrier is answered.
+// opReq is a request to the hub about a room (or OPER), kept until its
+// closing barrier is answered.
 type opReq struct {
-	command string // TOPIC, KICK or MODE
+	command string // TOPIC, KICK, MODE or OPER
 	ch      string // the channel as the client named it
 	target  string // KICK's and MODE's nickname as the client wrote it
 	on      bool   // MODE +o (true) or -o
@@ -96,6 +96,10 @@ func (s *session) opsOf(room string) map[string]bool {
 func (s *session) isOp(room, nick string) bool {
 	return s.opsOf(room)[wire.FoldKey(nick)]
 }
+
+// isOper reports whether nick is one of the server's operators: they are
+// operators of every room, the lobby too, which has no others.
+func (s *session) isOper(nick string) bool { return s.isOp(s.lobby, nick) }
 
 // prefixed is nick (or what stands for it) with its channel prefix in a
 // room whose operators are ops.
@@ -420,6 +424,12 @@ func (s *session) opRefused(r opReq, m wire.Error) {
 		s.num("401", r.target, "No such nick/channel")
 	case m.Code == wire.CodeNoSuchRoom:
 		s.num("403", r.ch, "No such channel")
+	case m.Code == wire.CodeOperOff:
+		s.num("491", cmp.Or(m.Text, "Operator logins are off on this server"))
+	case m.Code == wire.CodeOperWrong:
+		s.num("464", "Password incorrect: "+m.Text)
+	case r.ch == "":
+		s.notice(s.nick, r.command+": "+m.Text)
 	default:
 		s.notice(s.nick, r.command+" "+r.ch+": "+m.Text)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/multichat/multichat/net/client"
 	. "github.com/multichat/multichat/net/gateway/gatewaytest"
 	"github.com/multichat/multichat/net/gateway/irc"
+	"github.com/multichat/multichat/net/server"
 )
 
 // upTo sends lines and a PING, and returns the lines read up to its PONG
@@ -210,6 +211,62 @@ func TestIRCNativeRoomOperators(t *testing.T) {
 	}
 	if m := only(t, "WHOIS bob", alice.upTo("WHOIS bob"), "319"); m.Param(2) != "#lobby" {
 		t.Errorf("WHOIS bob after the kick: %s", m)
+	}
+}
+
+// OPER logs an IRC user in as a server operator (381, user mode +o): an
+// operator of every room, #lobby included, shown '*' in WHO and 313 in
+// WHOIS; a wrong pair is 464.
+func TestIRCOper(t *testing.T) {
+	_, addr := startWith(t, server.Config{Operators: []server.Operator{{Name: "operuser", Password: "operpassword"}}},
+		irc.Config{ServerName: "irc.test"})
+	ann := register(t, addr, "ann")
+	bob := register(t, addr, "bob")
+	ann.expect("JOIN", "bob!")
+	bob.upTo("JOIN #dev")
+
+	if got := ann.sync("OPER operuser wrong"); got != "464 PONG" {
+		t.Errorf("OPER with a wrong password: %s", got)
+	}
+	got := ann.upTo("OPER operuser operpassword")
+	only(t, "OPER", got, "381")
+	var modes []string
+	for _, m := range got {
+		if m.Command == "MODE" {
+			modes = append(modes, strings.Join(m.Params, " "))
+		}
+	}
+	if !slices.Contains(modes, "ann +o") || !slices.Contains(modes, "#lobby +o ann") {
+		t.Errorf("MODE lines after OPER: %q", modes)
+	}
+	if m := bob.expect("MODE", "#lobby"); m.Prefix != "irc.test" || strings.Join(m.Params, " ") != "#lobby +o ann" {
+		t.Errorf("bob saw %s", m)
+	}
+	if m := only(t, "MODE ann", ann.upTo("MODE ann"), "221"); m.Param(1) != "+io" {
+		t.Errorf("user modes: %s", m)
+	}
+	if m := only(t, "WHO ann", bob.upTo("WHO ann"), "352"); m.Param(6) != "H*" {
+		t.Errorf("WHO of an operator: %s", m)
+	}
+	if m := only(t, "WHOIS ann", bob.upTo("WHOIS ann"), "319"); m.Param(2) != "@#lobby" {
+		t.Errorf("WHOIS channels of an operator: %s", m)
+	}
+	only(t, "WHOIS ann", bob.upTo("WHOIS ann"), "313")
+
+	// An operator of every room: the lobby's topic, and bob's room.
+	ann.send("TOPIC #lobby :from the operator")
+	if m := bob.expect("TOPIC", "#lobby"); !strings.HasPrefix(m.Prefix, "ann!") || m.Param(1) != "from the operator" {
+		t.Errorf("lobby topic: %s", m)
+	}
+	if m := only(t, "JOIN #dev", ann.upTo("JOIN #dev"), "353"); m.Param(3) != "@bob @ann" {
+		t.Errorf("NAMES #dev: %s", m)
+	}
+	bob.expect("JOIN", "ann!")
+	if m := bob.next(); m.Command != "MODE" || m.Prefix != "irc.test" || strings.Join(m.Params, " ") != "#dev +o ann" {
+		t.Errorf("after ann's JOIN: %s", m)
+	}
+	if got := bob.upTo("WHO #dev"); len(got) != 3 || got[1].Param(6) != "H*@" {
+		t.Errorf("WHO #dev: %v", got)
 	}
 }
 
