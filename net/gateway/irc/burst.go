@@ -91,7 +91,9 @@ func (s *session) channelBurst(room string) {
 	if ok {
 		s.topicReply(t)
 	}
-	s.namesReply(room, s.roster.Users(room))
+	users := s.roster.Users(room)
+	s.namesReply(room, users)
+	s.showOpsNow(room, users)
 }
 
 // shown reports whether the client is shown room, one of its rooms in the
@@ -147,13 +149,20 @@ func (s *session) topicChanged(t wire.Topic) {
 	}
 	s.mu.Unlock()
 	if _, entering := s.entering[wire.FoldKey(t.Room)]; !entering && s.roster.In(t.Room) && s.shown(t.Room) {
-		s.line(s.cfg.ServerName, "TOPIC", Channel(t.Room), t.Text)
+		source := s.cfg.ServerName // the administrator's
+		if t.By != "" && t.By != "admin" {
+			source = s.mask(t.By) // an operator's
+		}
+		s.line(source, "TOPIC", Channel(t.Room), t.Text)
 	}
 }
 
-// pingFor is what a Ping to the hub answers: the client's PING (token) or
-// a join's barrier (room).
-type pingFor struct{ token, room string }
+// pingFor is what a Ping to the hub answers: the client's PING (token), a
+// join's barrier (room) or one of a request's barriers (op, ops.go).
+type pingFor struct {
+	token, room string
+	op          int
+}
 
 // maxPings bounds the client's PINGs waiting for the hub's Pong; past it a
 // PING is answered at once.

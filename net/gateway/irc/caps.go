@@ -6,9 +6,10 @@ import (
 )
 
 // IRCv3 capabilities the gateway offers: multi-prefix and
-// userhost-in-names (MultiChat has no channel prefixes; with the latter
-// NAMES gives nick!user@host), away-notify (an AWAY line when a member in a
-// shared channel goes away or comes back).
+// userhost-in-names (MultiChat has one channel prefix, @ for operators, so
+// the former changes nothing; with the latter NAMES gives nick!user@host),
+// away-notify (an AWAY line when a member in a shared channel goes away or
+// comes back).
 var capsOffered = []string{"away-notify", "multi-prefix", "userhost-in-names"}
 
 // capCommand answers CAP LS, LIST and REQ (END is the registration's).

@@ -133,13 +133,11 @@ func (s *session) command(m Message) bool {
 	case "USER", "PASS":
 		s.reply(func() { s.num("462", "You may not reregister") })
 	case "OPER":
-		s.reply(func() {
-			if len(m.Params) < 2 {
-				s.num("461", "OPER", "Not enough parameters")
-			} else { // the administrator moderates from the server, not from IRC
-				s.num("491", "No IRC operators here: the MultiChat administrator moderates from the server")
-			}
-		})
+		if len(m.Params) < 2 {
+			s.reply(func() { s.num("461", "OPER", "Not enough parameters") })
+		} else {
+			s.sendOp(opReq{command: "OPER"}, wire.Oper{Name: m.Params[0], Password: m.Params[1]})
+		}
 	case "QUIT":
 		reason := "Quit"
 		if q := m.Param(0); q != "" {
@@ -315,9 +313,12 @@ func (s *session) namesReply(room string, users []string) {
 	budget := s.budget(s.cfg.ServerName, "353", s.nick+" = "+ch)
 	var b strings.Builder
 	full := s.hasCap("userhost-in-names")
+	ops := s.opsOf(room)
 	for _, u := range users {
 		if full {
-			u = s.mask(u)
+			u = prefixed(ops, u, s.mask(u))
+		} else {
+			u = prefixed(ops, u, u)
 		}
 		if b.Len()+len(u)+1 > budget {
 			s.num("353", append(prefix, b.String())...)
@@ -353,14 +354,22 @@ func (s *session) names(m Message) {
 	}
 }
 
-// whoLine queues RPL_WHOREPLY for nick seen in channel ch ("*": none).
+// whoLine queues RPL_WHOREPLY for nick seen in channel ch ("*": none):
+// its flags are H (here) or G (gone: away), * for a server operator, @ for
+// an operator of ch.
 func (s *session) whoLine(ch, nick string) {
 	user, host, real := s.identity(nick)
-	here := "H"
+	flags := "H"
 	if _, away := s.awayText(nick); away {
-		here = "G"
+		flags = "G"
 	}
-	s.num("352", ch, user, host, s.cfg.ServerName, nick, here, "0 "+real)
+	if s.isOper(nick) {
+		flags += "*"
+	}
+	if ch != "*" && s.isOp(Room(ch), nick) {
+		flags += "@"
+	}
+	s.num("352", ch, user, host, s.cfg.ServerName, nick, flags, "0 "+real)
 }
 
 // identity returns what WHO, WHOIS and USERHOST show of nick: the user name
@@ -445,12 +454,15 @@ func (s *session) whois(m Message) {
 			s.num("311", nick, user, host, "*", real)
 			var chans []string
 			for _, r := range s.shownRooms(nick) {
-				chans = append(chans, Channel(r))
+				chans = append(chans, prefixed(s.opsOf(r), nick, Channel(r)))
 			}
 			if len(chans) > 0 {
 				s.num("319", nick, strings.Join(chans, " "))
 			}
 			s.num("312", nick, s.cfg.ServerName, s.cfg.Network)
+			if s.isOper(nick) {
+				s.num("313", nick, "is an IRC operator")
+			}
 			if away, ok := s.awayText(nick); ok {
 				s.num("301", nick, away)
 			}
@@ -470,15 +482,15 @@ func (s *session) topic(m Message) {
 		s.notOn(ch)
 		return
 	}
+	if len(m.Params) > 1 {
+		s.setTopic(ch, room, m.Params[1]) // the hub decides: operators only (+t)
+		return
+	}
 	s.mu.Lock()
 	t, ok := s.topics[room]
 	s.mu.Unlock()
 	s.reply(func() {
 		switch {
-		case len(m.Params) > 1:
-			// As for MultiChat's own clients: a topic is pinned by the
-			// server's administrator (moderation), not by members.
-			s.num("482", Channel(room), "You're not channel operator: only the server's administrator sets topics here")
 		case ok:
 			s.topicReply(t)
 		default:
@@ -494,29 +506,36 @@ func (s *session) topicReply(t wire.Topic) {
 	s.num("333", ch, cmp.Or(t.By, s.cfg.ServerName), strconv.FormatInt(t.Time/1000, 10))
 }
 
+// mode answers MODE: a channel's modes (rooms are +nt; operators are ±o,
+// ops.go) and the user's own (+i, and +o for a server operator).
 func (s *session) mode(m Message) {
 	target := m.Param(0)
-	if strings.HasPrefix(target, "#") && s.joined(target) == "" {
-		s.notOn(target)
+	if strings.HasPrefix(target, "#") {
+		room := s.joined(target)
+		switch {
+		case room == "":
+			s.notOn(target)
+		case len(m.Params) == 1:
+			s.reply(func() { s.num("324", target, "+nt") })
+		default:
+			s.chanMode(target, room, m)
+		}
 		return
 	}
+	s.mu.Lock()
+	modes := "+i"
+	if s.oper {
+		modes = "+io"
+	}
+	s.mu.Unlock()
 	s.reply(func() {
 		switch {
 		case target == "":
 			s.num("461", "MODE", "Not enough parameters")
-		case strings.HasPrefix(target, "#"):
-			switch {
-			case len(m.Params) == 1:
-				s.num("324", target, "+nt")
-			case strings.Trim(m.Params[1], "+") == "b":
-				s.num("368", target, "End of channel ban list")
-			default:
-				s.num("482", target, "Channel modes cannot be changed on this server")
-			}
 		case !strings.EqualFold(target, s.nick):
 			s.num("502", "Cannot change mode for other users")
 		case len(m.Params) == 1:
-			s.num("221", "+i")
+			s.num("221", modes)
 		default: // every user is +i here: a change is confirmed as if made
 			s.line(s.mask(s.nick), "MODE", s.nick, "+i")
 		}
@@ -627,6 +646,7 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 					}
 				}
 			}
+			s.joinedOps(m.Room, m.Users)
 		}
 	case wire.Left:
 		s.left(m)
@@ -635,6 +655,7 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 			if s.shown(r) {
 				s.line(s.cfg.ServerName, "KICK", Channel(r), m.User, m.Reason)
 			}
+			s.leftOps(r, m.User)
 			s.roster.Apply(wire.Left{Room: r, User: m.User})
 		}
 	case wire.Kicked:
@@ -684,6 +705,8 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		s.mu.Unlock()
 		switch {
 		case !ok:
+		case p.op != 0:
+			s.opBarrier(p.op)
 		case p.room != "":
 			s.joined1(p.room)
 		default:
@@ -691,6 +714,18 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		}
 	case wire.Error:
 		s.hubError(m)
+	case wire.RoomOps:
+		if s.roster.In(m.Room) {
+			s.setOps(m.Room, m.Ops)
+		}
+	case wire.RoomKicked:
+		s.roomKicked(m)
+	case wire.Opered:
+		s.mu.Lock()
+		s.oper = true
+		s.mu.Unlock()
+		s.num("381", cmp.Or(m.Text, "You are now an IRC operator"))
+		s.line(s.mask(s.nick), "MODE", s.nick, "+o")
 	case wire.RoomList:
 		s.roomList(m, rooms)
 	case wire.FileOffered:
@@ -781,6 +816,7 @@ func (s *session) left(m wire.Left) {
 			s.line(s.mask(s.nick), "PART", Channel(m.Room), cmp.Or(reason, "Left"))
 			s.roster.Forget(m.Room)
 			delete(s.entering, wire.FoldKey(m.Room))
+			s.forgetOps(m.Room)
 			s.mu.Lock()
 			delete(s.topics, m.Room)
 			s.mu.Unlock()
@@ -794,12 +830,11 @@ func (s *session) left(m wire.Left) {
 	if !inRoom {
 		return
 	}
-	if m.Reason == wire.LeftParted && !s.shown(m.Room) {
-		s.roster.Apply(m)
-		return
-	}
 	if m.Reason == wire.LeftParted {
-		s.line(s.mask(m.User), "PART", Channel(m.Room), cmp.Or(m.Text, "Left"))
+		if s.shown(m.Room) {
+			s.line(s.mask(m.User), "PART", Channel(m.Room), cmp.Or(m.Text, "Left"))
+		}
+		s.leftOps(m.Room, m.User)
 		s.roster.Apply(m)
 		return
 	}
@@ -814,6 +849,7 @@ func (s *session) left(m wire.Left) {
 		s.line(s.mask(m.User), "QUIT", reason)
 	}
 	for _, r := range s.roster.RoomsOf(m.User) {
+		s.leftOps(r, m.User)
 		s.roster.Apply(wire.Left{Room: r, User: m.User})
 	}
 }
@@ -823,6 +859,10 @@ func (s *session) left(m wire.Left) {
 func (s *session) hubError(m wire.Error) {
 	if m.Code == wire.CodeNoTransfer {
 		return // a file declined (FileAbort) after it had already ended
+	}
+	if r, ok := s.currentOp(); ok && m.Ref == 0 {
+		s.opRefused(r, m)
+		return
 	}
 	to := s.answered(m.Ref)
 	if to.notice {

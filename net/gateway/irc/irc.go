@@ -238,9 +238,12 @@ type session struct {
 	aways    map[string]string     // FoldKey of a member who is away → their away text
 	pings    map[uint64]pingFor    // token of a Ping to the hub → what it answers
 	nextPing uint64
-	lists    []func([]wire.RoomInfo) // what to do with the rooms, one per ListRooms in flight (rooms.go)
-	parting  map[string]string       // room → the reason of the user's PART, for its echo
-	quitText string                  // the QUIT's reason (reader goroutine only)
+	lists    []func([]wire.RoomInfo)    // what to do with the rooms, one per ListRooms in flight (rooms.go)
+	parting  map[string]string          // room → the reason of the user's PART, for its echo
+	ops      map[string]map[string]bool // room → FoldKeys of its operators (ops.go; each map is replaced, never changed)
+	opReqs   []opReq                    // requests about rooms sent to the hub, oldest first, until answered (ops.go)
+	oper     bool                       // the user is one of the server's operators (OPER)
+	quitText string                     // the QUIT's reason (reader goroutine only)
 
 	// ready is closed once the registration burst is written: 001–005, the
 	// lobby's JOIN and NAMES (unless NoAutoJoin), the MOTD. The reader
@@ -254,6 +257,11 @@ type session struct {
 	// entering (fromHub only): rooms (by FoldKey) whose JOIN is shown and
 	// whose topic and names wait for the join's barrier (joined1).
 	entering map[string]string
+	// shownOps (wmu held): room → FoldKeys of the members the client was
+	// shown as operators (NAMES at its JOIN, then MODE lines).
+	shownOps map[string]map[string]bool
+	// opActive (wmu held): the oldest of opReqs is between its barriers.
+	opActive bool
 }
 
 // sent is where a message went, for the hub's answer.
@@ -266,7 +274,8 @@ func newSession(g *Gateway, nc net.Conn) *session {
 	s := &session{g: g, cfg: &g.cfg, nc: nc, host: gateway.RemoteAddr(nc).Addr().String(),
 		w: bufio.NewWriterSize(nc, 8<<10), roster: gateway.NewRoster(), targets: make(map[uint32]sent),
 		topics: make(map[string]wire.Topic), aways: make(map[string]string), pings: make(map[uint64]pingFor),
-		ready: make(chan struct{}), caps: make(map[string]bool), entering: make(map[string]string), parting: make(map[string]string)}
+		ready: make(chan struct{}), caps: make(map[string]bool), entering: make(map[string]string), parting: make(map[string]string),
+		ops: make(map[string]map[string]bool), shownOps: make(map[string]map[string]bool)}
 	s.lobbyOn.Store(!g.cfg.NoAutoJoin)
 	return s
 }
@@ -553,10 +562,11 @@ func (s *session) welcome() {
 	s.num("001", fmt.Sprintf("Welcome to the %s IRC gateway of %s, %s", s.cfg.Network, w.Server, s.mask(s.nick)))
 	s.num("002", fmt.Sprintf("Your host is %s, running MultiChat (protocol %d)", s.cfg.ServerName, w.Version))
 	s.num("003", "This server was created "+time.UnixMilli(w.Time).UTC().Format(time.RFC1123))
-	s.num("004", s.cfg.ServerName, "multichat", "i", "nt")
+	s.num("004", s.cfg.ServerName, "multichat", "io", "nto", "o")
 	s.num("005", "CASEMAPPING=rfc8265", fmt.Sprintf("NICKLEN=%d", wire.MaxNickRunes),
 		fmt.Sprintf("CHANNELLEN=%d", wire.MaxRoomRunes+1), "CHANTYPES=#", "CHANLIMIT=#:",
-		"NETWORK="+s.cfg.Network, "PREFIX=", "CHANMODES=,,,nt", "TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:,PART:",
+		"NETWORK="+s.cfg.Network, "PREFIX=(o)@", "CHANMODES=,,,nt", fmt.Sprintf("MODES=%d", maxModes),
+		fmt.Sprintf("TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:,PART:,KICK:%d", maxKicks),
 		"UTF8ONLY", "are supported by this server")
 }
 

@@ -54,16 +54,3 @@ func (s *session) notOn(ch string) {
 		s.num("403", ch, "No such channel")
 	})
 }
-
-// kick answers KICK: only the server's administrator removes users.
-func (s *session) kick(m Message) {
-	ch := m.Param(0)
-	switch {
-	case len(m.Params) < 2:
-		s.reply(func() { s.num("461", "KICK", "Not enough parameters") })
-	case s.joined(ch) == "":
-		s.notOn(ch)
-	default:
-		s.reply(func() { s.num("482", Channel(s.joined(ch)), "Only the MultiChat administrator can kick") })
-	}
-}
