@@ -1,0 +1,178 @@
+package gui
+
+import (
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/multichat/multichat/gui/clientmodel"
+	"github.com/multichat/multichat/net/server"
+)
+
+// userRowOf is nick's row in w's member list, or nil.
+func userRowOf(w *ClientWindow, nick string) *userRow {
+	for _, o := range test.LaidOutObjects(w.usersList) {
+		if r, ok := o.(*userRow); ok && r.Visible() && r.id >= 0 && r.nick == nick {
+			return r
+		}
+	}
+	return nil
+}
+
+// inRoom waits until c shows room (joined), with its members listed.
+func (c *e2eClient) inRoom(room string, members int) {
+	c.t.Helper()
+	c.until(c.w.m.Me+" in #"+room, func() bool {
+		cur := c.w.m.Cur
+		return cur != nil && cur.Title() == "#"+room && cur.Joined && len(cur.Users) == members
+	})
+}
+
+// Room operators against a real server: whoever opens a room is marked as
+// its operator; /op marks another; an operator's topic shows under the
+// title; a non-operator's /kick gets the server's refusal; an operator
+// removes someone through the member list's menu and a dialog, and the one
+// removed keeps the room's log to read and is told who removed them and why.
+func TestClientRoomOperators(t *testing.T) {
+	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
+	a := test.NewTempApp(t)
+	alice := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
+	bob := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "bob")
+	carol := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "carol")
+	for _, c := range []*e2eClient{alice, bob, carol} {
+		test.Tap(c.w.connectBtn)
+		c.until(c.w.nick.Text+" connected", func() bool { return c.w.m.Phase == clientmodel.Chat })
+	}
+
+	// The lobby has no operators, and nobody can act there.
+	if got := shownUsers(alice.w); slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, opMark()) }) {
+		t.Errorf("lobby list %q marks an operator", got)
+	}
+	if !alice.w.topicBtn.Hidden {
+		t.Error("Set topic… offered in the lobby")
+	}
+
+	// alice opens #dev: she runs it, and her list says so.
+	enter(alice.w, "/join dev")
+	alice.inRoom("dev", 1)
+	alice.until("alice marked op", func() bool { return slices.Equal(shownUsers(alice.w), []string{"alice · op (you)"}) })
+	alice.until("alice told she runs #dev", alice.shows("You are an operator of #dev"))
+	if alice.w.topicBtn.Hidden {
+		t.Error("Set topic… not offered to the room's operator")
+	}
+	enter(bob.w, "/join dev")
+	bob.inRoom("dev", 2)
+	bob.until("bob sees alice as op", func() bool { return slices.Equal(shownUsers(bob.w), []string{"alice · op", "bob (you)"}) })
+	if !bob.w.topicBtn.Hidden {
+		t.Error("Set topic… offered to a member who is not an operator")
+	}
+	enter(carol.w, "/join dev")
+	carol.inRoom("dev", 3)
+	alice.until("alice sees 3 in #dev", func() bool { return len(alice.w.m.Cur.Users) == 3 })
+
+	// /topic by the operator: under the title for everyone in the room.
+	enter(alice.w, "/topic 금요일에 릴리스합니다")
+	bob.until("bob sees the topic", func() bool {
+		return bob.w.topic.Visible() && strings.Contains(bob.w.topic.Text, "금요일에 릴리스합니다")
+	})
+	bob.until("bob's log says who set it", bob.shows("alice set the topic: 금요일에 릴리스합니다"))
+	// The same through "Set topic…".
+	alice.until("alice sees her topic", func() bool { return alice.w.m.Cur.Topic == "금요일에 릴리스합니다" })
+	test.Tap(alice.w.topicBtn)
+	if alice.w.topicDlg == nil || alice.w.topicDlg.text.Text != "금요일에 릴리스합니다" {
+		t.Fatal("the topic dialog is not open with the topic in it")
+	}
+	alice.w.topicDlg.text.SetText("Release on Friday")
+	alice.w.topicDlg.d.Submit()
+	carol.until("carol sees the new topic", func() bool {
+		return strings.Contains(carol.w.topic.Text, "Release on Friday")
+	})
+
+	// /op gives bob the mark, in every member's list.
+	enter(alice.w, "/op bob")
+	bob.until("bob marked op", func() bool { return slices.Contains(shownUsers(bob.w), "bob · op (you)") })
+	bob.until("bob told", bob.shows("You are now an operator of #dev"))
+	carol.until("carol sees bob as op", func() bool {
+		return slices.Equal(shownUsers(carol.w), []string{"alice · op", "bob · op", "carol (you)"})
+	})
+	if bob.w.topicBtn.Hidden {
+		t.Error("Set topic… not offered to the new operator")
+	}
+
+	// carol is no operator: the server refuses her /kick, and says so
+	// where requests' errors show.
+	enter(carol.w, "/강퇴 bob 그냥")
+	carol.until("carol's refusal", func() bool {
+		c := carol.w.m.Cur
+		for _, e := range c.Entries {
+			if e.Kind == clientmodel.KindError && strings.Contains(e.Text, "operator") {
+				return true
+			}
+		}
+		return false
+	})
+	// Her menu on bob offers no operator's actions.
+	r := userRowOf(carol.w, "bob")
+	if r == nil {
+		t.Fatal("bob not in carol's list")
+	}
+	if items := carol.w.roomOpsMenu("bob"); len(items) != 0 {
+		t.Errorf("a non-operator is offered %d operator actions", len(items))
+	}
+
+	// alice removes carol through the member list: right click, "Remove
+	// from room…", a reason, Remove.
+	r = userRowOf(alice.w, "carol")
+	if r == nil {
+		t.Fatalf("carol not in alice's list %q", shownUsers(alice.w))
+	}
+	r.TappedSecondary(&fyne.PointEvent{})
+	menu := alice.w.win.Canvas().Overlays().Top()
+	if menu == nil {
+		t.Fatal("no menu")
+	}
+	tapMenuItem(t, menu, "Remove from room…")
+	if alice.w.roomKick == nil {
+		t.Fatal("no Remove dialog")
+	}
+	alice.w.roomKick.reason.SetText("주제와 무관한 글")
+	alice.w.roomKick.d.Submit()
+
+	carol.until("carol removed from #dev", func() bool {
+		c := carol.w.m.RoomConv("dev", false)
+		return c != nil && !c.Joined
+	})
+	carol.until("carol told who and why", carol.shows("alice removed you from #dev: 주제와 무관한 글"))
+	dev := carol.w.m.RoomConv("dev", false)
+	if !slices.ContainsFunc(dev.Entries, func(e clientmodel.Entry) bool { return strings.Contains(e.Text, "Release on Friday") }) {
+		t.Error("carol's #dev log lost what she saw")
+	}
+	if len(dev.Users) != 0 || !carol.w.topicBtn.Hidden {
+		t.Errorf("carol's #dev still lists %q", dev.Users)
+	}
+	if got := convBadges(carol.w); len(got) == 0 {
+		t.Error("carol's sidebar is empty")
+	} else if _, ok := got["#dev (left)"]; !ok {
+		t.Errorf("carol's sidebar %v does not show #dev as left", got)
+	}
+	bob.until("bob sees the removal", bob.shows("alice removed carol from the room: 주제와 무관한 글"))
+	bob.until("carol gone from bob's list", func() bool {
+		return slices.Equal(shownUsers(bob.w), []string{"alice · op", "bob · op (you)"})
+	})
+	carol.until("the lobby still works for carol", func() bool { return carol.w.m.Link == clientmodel.Live })
+
+	// "Remove operator" from the menu takes bob's mark away.
+	alice.until("alice sees bob as op", func() bool { return slices.Contains(shownUsers(alice.w), "bob · op") })
+	r = userRowOf(alice.w, "bob")
+	if r == nil {
+		t.Fatal("bob not in alice's list")
+	}
+	r.TappedSecondary(&fyne.PointEvent{})
+	tapMenuItem(t, alice.w.win.Canvas().Overlays().Top(), "Remove operator")
+	bob.until("bob unmarked", func() bool { return slices.Contains(shownUsers(bob.w), "bob (you)") })
+	bob.until("bob told", bob.shows("You are no longer an operator of #dev"))
+}
