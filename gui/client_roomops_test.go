@@ -176,3 +176,42 @@ func TestClientRoomOperators(t *testing.T) {
 	bob.until("bob unmarked", func() bool { return slices.Contains(shownUsers(bob.w), "bob (you)") })
 	bob.until("bob told", bob.shows("You are no longer an operator of #dev"))
 }
+
+// After the server comes back, the operator who rejoins her room by herself
+// is marked again, and is not told again (nor "now") that she runs it; the
+// lobby refuses operator commands with a hint, before anything is sent.
+func TestClientRoomOperatorAfterReconnect(t *testing.T) {
+	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
+	a := test.NewTempApp(t)
+	alice := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
+	test.Tap(alice.w.connectBtn)
+	alice.until("alice connected", func() bool { return alice.w.m.Phase == clientmodel.Chat })
+
+	enter(alice.w, "/kick bob 그냥")
+	if !strings.Contains(alice.w.inputHint.Text, "works in a room") || alice.w.input.Text == "" {
+		t.Errorf("/kick in the lobby: hint %q, entry %q", alice.w.inputHint.Text, alice.w.input.Text)
+	}
+	enter(alice.w, "/join dev")
+	alice.inRoom("dev", 1)
+	alice.until("alice marked op", func() bool { return slices.Equal(shownUsers(alice.w), []string{"alice · op (you)"}) })
+
+	srv.Stop()
+	alice.until("connection lost", func() bool { return alice.w.m.Link != clientmodel.Live })
+	if !alice.w.topicBtn.Hidden {
+		t.Error("Set topic… offered while offline")
+	}
+	srv.Start(srv.Addr)
+	alice.until("alice back", func() bool { return alice.w.m.Link == clientmodel.Live })
+	alice.until("alice marked op again", func() bool {
+		return slices.Equal(shownUsers(alice.w), []string{"alice · op (you)"}) && !alice.w.topicBtn.Hidden
+	})
+	var told int
+	for _, e := range alice.w.m.Cur.Entries {
+		if strings.Contains(e.Text, "operator of #dev") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("alice told %d times that she runs #dev:\n%s", told, shownText(alice.w))
+	}
+}
