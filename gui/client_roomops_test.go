@@ -215,3 +215,52 @@ func TestClientRoomOperatorAfterReconnect(t *testing.T) {
 		t.Errorf("alice told %d times that she runs #dev:\n%s", told, shownText(alice.w))
 	}
 }
+
+// The operator's screens in Korean, against a real server: the mark, the
+// menu's dialog, the server's refusals (not an operator; someone not in the
+// room) and the removal, all in Korean.
+func TestClientRoomOperatorsKorean(t *testing.T) {
+	useKorean(t)
+	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
+	a := test.NewTempApp(t)
+	minsu := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "민수")
+	jieun := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "지은")
+	for _, c := range []*e2eClient{minsu, jieun} {
+		test.Tap(c.w.connectBtn)
+		c.until(c.w.nick.Text+" connected", func() bool { return c.w.m.Phase == clientmodel.Chat })
+	}
+	enter(minsu.w, "/방 수학")
+	minsu.inRoom("수학", 1)
+	minsu.until("민수 marked op", func() bool {
+		return slices.ContainsFunc(shownUsers(minsu.w), func(s string) bool { return strings.Contains(s, "방장") })
+	})
+	enter(jieun.w, "/방 수학")
+	jieun.inRoom("수학", 2)
+	minsu.until("민수 sees 지은", func() bool { return len(minsu.w.m.Cur.Users) == 2 })
+	enter(minsu.w, "/주제 시험은 금요일")
+	minsu.until("the topic", func() bool { return strings.Contains(minsu.w.topic.Text, "시험은 금요일") })
+	checkKorean(t, "operator's room", minsu.w.win)
+
+	enter(jieun.w, "/강퇴 민수 그냥")
+	jieun.until("지은's refusal", jieun.shows("이 방의 방장이 아닙니다"))
+	checkKorean(t, "not an operator", jieun.w.win)
+	enter(minsu.w, "/강퇴 바다 그냥")
+	minsu.until("nobody by that name in the room", minsu.shows("“바다” 님은 그 방에 없습니다"))
+
+	r := userRowOf(minsu.w, "지은")
+	if r == nil {
+		t.Fatalf("지은 not in 민수's list %q", shownUsers(minsu.w))
+	}
+	r.TappedSecondary(&fyne.PointEvent{})
+	checkKorean(t, "member menu", minsu.w.win)
+	tapMenuItem(t, minsu.w.win.Canvas().Overlays().Top(), "방에서 내보내기…")
+	if minsu.w.roomKick == nil {
+		t.Fatal("no Remove dialog")
+	}
+	checkKorean(t, "remove dialog", minsu.w.win)
+	minsu.w.roomKick.reason.SetText("도배")
+	minsu.w.roomKick.d.Submit()
+	jieun.until("지은 told", jieun.shows("민수 님이 나를 #수학 방에서 내보냈습니다: 도배"))
+	checkKorean(t, "removed", jieun.w.win)
+	minsu.until("민수's log", minsu.shows("민수 님이 지은 님을 방에서 내보냈습니다: 도배"))
+}

@@ -130,6 +130,12 @@ func ErrorText(code wire.ErrorCode, text string) string {
 	case wire.CodeNoSuchRoom:
 		return lang.L("there is no such room")
 	case wire.CodeNotInRoom:
+		// An operator's request about someone else: "“bob” is not in “dev”".
+		if rest, ok := strings.CutPrefix(text, "“"); ok {
+			if nick, _, ok := strings.Cut(rest, "”"); ok && nick != "" {
+				return lang.L("“{{.Nick}}” is not in that room", vars{"Nick": nick})
+			}
+		}
 		return lang.L("you are not in that room")
 	case wire.CodeInvalidRoom:
 		return lang.L("that room name is not allowed")
