@@ -264,3 +264,32 @@ func TestClientRoomOperatorsKorean(t *testing.T) {
 	checkKorean(t, "removed", jieun.w.win)
 	minsu.until("민수's log", minsu.shows("민수 님이 지은 님을 방에서 내보냈습니다: 도배"))
 }
+
+// /oper against a real server with an operators list: a wrong password is
+// refused where errors show; the right one makes me an operator of the
+// lobby too (marked, and Set topic… there), and my topic shows under its
+// title.
+func TestClientServerOperator(t *testing.T) {
+	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1,
+		Operators: []server.Operator{{Name: "boss", Password: "s3cret"}}})
+	a := test.NewTempApp(t)
+	alice := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
+	test.Tap(alice.w.connectBtn)
+	alice.until("alice connected", func() bool { return alice.w.m.Phase == clientmodel.Chat })
+
+	enter(alice.w, "/oper boss wrong")
+	alice.until("the refusal", func() bool {
+		return slices.ContainsFunc(alice.w.m.Cur.Entries, func(e clientmodel.Entry) bool { return e.Kind == clientmodel.KindError })
+	})
+	if alice.w.m.Cur.IsOp("alice") || !alice.w.topicBtn.Hidden {
+		t.Fatal("a wrong password made alice an operator")
+	}
+	enter(alice.w, "/oper boss s3cret")
+	alice.until("alice is a server operator", alice.shows("You are a server operator"))
+	alice.until("alice marked in the lobby", func() bool { return slices.Contains(shownUsers(alice.w), "alice · op (you)") })
+	if alice.w.topicBtn.Hidden {
+		t.Error("Set topic… not offered to a server operator in the lobby")
+	}
+	enter(alice.w, "/topic 오늘은 휴강입니다")
+	alice.until("the lobby's topic", func() bool { return strings.Contains(alice.w.topic.Text, "오늘은 휴강입니다") })
+}
