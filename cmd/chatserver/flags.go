@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/multichat/multichat/net/datadir"
@@ -80,6 +81,9 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.BoolVar(&c.Plaintext, "plaintext", false, "serve without TLS (chat crosses the network in cleartext; for tests, benchmarks and classic clients)")
 	fs.DurationVar(&c.NickGrace, "nick-grace", d.NickGrace, "how long a nickname stays reserved for its device after it disconnects")
 	clusterFlags(fs, &o.Cluster, c)
+	var operators string
+	fs.StringVar(&operators, "operators", "", "server operators file: lines \"name password\" (# comments); an oper login with one "+
+		"makes a user an operator of every room (default: "+server.OperatorsFile+" in the data directory, for the window only)")
 	var password, passwordFile string
 	fs.StringVar(&password, "password", "", "server password (\"class code\") new users must give; visible to other local users in the process list: prefer -password-file")
 	fs.StringVar(&passwordFile, "password-file", "", "read the server password from the first line of this file")
@@ -87,6 +91,13 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 		return o, err
 	}
 	c.FilesOff = !*files
+	if operators != "" {
+		ops, err := server.LoadOperators(operators)
+		if err != nil {
+			return o, fmt.Errorf("-operators: %w", err)
+		}
+		c.Operators = ops
+	}
 	gw.IRCNoAutoJoin = !*autojoin
 	if passwordFile != "" {
 		data, err := os.ReadFile(passwordFile)
@@ -124,6 +135,26 @@ func configFromFlags(fs *flag.FlagSet, args []string) (options, error) {
 		return o, fmt.Errorf("-keep-days must be 0 (forever) or more")
 	}
 	return o, nil
+}
+
+// dataDirOperators gives the window's server the operators file of its
+// data directory (server.OperatorsFile), if there is one and -operators
+// named none. A file it cannot use is logged, and operator logins stay off.
+func dataDirOperators(c *server.Config, log *slog.Logger) {
+	if c.Operators != nil || c.DataDir == "" {
+		return
+	}
+	path := filepath.Join(c.DataDir, server.OperatorsFile)
+	if _, err := os.Stat(path); err != nil {
+		return
+	}
+	ops, err := server.LoadOperators(path)
+	if err != nil {
+		log.Error("operator logins are off", "err", err)
+		return
+	}
+	c.Operators = ops
+	log.Info("server operators", "file", path, "count", len(ops))
 }
 
 // defaultIRCName is the IRC server name without -irc-name: the machine's

@@ -53,6 +53,7 @@ func runWindow(ctx context.Context, o options) {
 
 	cfg := o.Config
 	cfg.Logger = newLogger(o, os.Stderr)
+	dataDirOperators(&cfg, cfg.Logger)
 	closeHistory := openHistory(o, &cfg, cfg.Logger)
 	closeCluster, err := startCluster(o, &cfg, cfg.Logger)
 	if err != nil { // the window says so, and the server runs on its own
