@@ -84,7 +84,10 @@ type ClientWindow struct {
 	quitBtn                      *widget.Button
 	convList                     *widget.List
 	header                       *widget.Label
-	topic                        *widget.Label // the admin's pinned topic under the header
+	topic                        *widget.Label  // the pinned topic under the header
+	topicBtn                     *widget.Button // Set topic… beside the header, for a room's operators
+	roomKick                     *roomKickDialog
+	topicDlg                     *topicDialog
 	logList                      *widget.List
 	below                        *widget.Button // "new messages below"
 	copyBar                      *fyne.Container

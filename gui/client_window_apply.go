@@ -44,8 +44,8 @@ func (w *ClientWindow) change(f func()) {
 	if ch.Form {
 		w.drawForm()
 	}
-	if ch.Header {
-		w.drawTopic()
+	if ch.Header || ch.Phase {
+		w.drawTopic() // Phase: "Set topic…" only while connected
 	}
 	if ch.Switched || w.shown != w.m.Cur {
 		w.show(w.m.Cur)

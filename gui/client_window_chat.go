@@ -116,7 +116,9 @@ func (w *ClientWindow) buildChat() {
 	w.bottom = container.NewVBox(w.copyBar, w.filesBox, w.typingLine,
 		container.NewBorder(nil, nil, nil, container.NewHBox(w.counter, w.fileBtn, w.sendBtn), w.input), w.inputHint)
 	w.buildTopic()
-	center := container.NewBorder(container.NewVBox(w.header, w.topic, widget.NewSeparator()), w.bottom, nil, nil, logBox)
+	w.buildTopicButton()
+	center := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, w.topicBtn, w.header), w.topic, widget.NewSeparator()),
+		w.bottom, nil, nil, logBox)
 
 	w.usersTitle = widget.NewLabelWithStyle(lang.L("Online — {{.Count}}", map[string]any{"Count": 0}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.usersList = widget.NewList(
@@ -233,6 +235,9 @@ func newUserRow(w *ClientWindow) *userRow {
 func (r *userRow) set(id int, nick string) {
 	r.id, r.nick = id, nick
 	t := nick + wire.ViaTag(r.w.m.Marks[nick])
+	if c := r.w.m.Cur; c != nil && c.IsOp(nick) {
+		t += opMark()
+	}
 	r.label.TextStyle.Bold = wire.FoldKey(nick) == r.w.m.MeKey
 	if r.label.TextStyle.Bold {
 		t = lang.L("{{.Nick}} (you)", map[string]any{"Nick": t})
@@ -263,15 +268,28 @@ func (r *userRow) DoubleTapped(*fyne.PointEvent) {
 	}
 }
 
+// TappedSecondary offers "Message privately" and, to an operator of the
+// room on screen, the operator's actions (client_window_roomops.go).
 func (r *userRow) TappedSecondary(ev *fyne.PointEvent) {
 	nick := r.nick
-	if nick == "" || wire.FoldKey(nick) == r.w.m.MeKey {
+	if nick == "" {
+		return
+	}
+	var items []*fyne.MenuItem
+	if wire.FoldKey(nick) != r.w.m.MeKey {
+		items = append(items, fyne.NewMenuItem(lang.L("Message {{.Nick}} privately", map[string]any{"Nick": nick}), func() {
+			r.w.change(func() { r.w.m.OpenPrivate(nick) })
+		}))
+	}
+	if ops := r.w.roomOpsMenu(nick); len(ops) > 0 {
+		if len(items) > 0 {
+			items = append(items, fyne.NewMenuItemSeparator())
+		}
+		items = append(items, ops...)
+	}
+	if len(items) == 0 {
 		return
 	}
 	r.Tapped(ev)
-	menu := fyne.NewMenu("", fyne.NewMenuItem(lang.L("Message {{.Nick}} privately", map[string]any{"Nick": nick}), func() {
-
-		r.w.change(func() { r.w.m.OpenPrivate(nick) })
-	}))
-	widget.ShowPopUpMenuAtPosition(menu, r.w.win.Canvas(), ev.AbsolutePosition)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), r.w.win.Canvas(), ev.AbsolutePosition)
 }

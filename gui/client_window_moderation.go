@@ -10,9 +10,10 @@ import (
 	"github.com/multichat/multichat/gui/clientmodel"
 )
 
-// The client window's side of moderation: the topic the admin pinned under
-// the conversation's title, the entry disabled while muted or in lecture
-// mode (its placeholder says why), announcements on a tinted band.
+// The client window's side of moderation: the topic the admin or a room
+// operator pinned under the conversation's title, the entry disabled while
+// muted or in lecture mode (its placeholder says why), announcements on a
+// tinted band.
 
 func (w *ClientWindow) buildTopic() {
 	w.topic = widget.NewLabel("")
@@ -21,9 +22,11 @@ func (w *ClientWindow) buildTopic() {
 	w.topic.Hide()
 }
 
-// drawTopic shows the topic of the conversation on screen, if it has one.
+// drawTopic shows the topic of the conversation on screen, if it has one,
+// and "Set topic…" to the room's operators.
 func (w *ClientWindow) drawTopic() {
 	c := w.shown
+	show(w.topicBtn, w.m.AmOp(c)) // a room's operator (or a server operator, in the lobby too)
 	if c == nil || c.Topic == "" {
 		w.topic.Hide()
 		return

@@ -13,7 +13,9 @@ import (
 type command struct {
 	name    string
 	aliases []string
-	help    func() string // "/name ARGS — what it does", in the interface's language
+	// help is "/name ARGS — what it does", in the interface's language;
+	// nil: the line before says it (and lists this one's other names).
+	help func() string
 }
 
 var commands = []command{
@@ -35,6 +37,14 @@ var commands = []command{
 	}},
 	{"away", []string{"자리비움", "비움"}, func() string { return lang.L("/away [text] — show others you are away; /back when you return") }},
 	{"back", []string{"복귀", "돌아옴"}, func() string { return lang.L("/back — show others you are here again") }},
+	// A room operator's commands share one line of /help.
+	{"topic", []string{"주제", "방제목"}, func() string {
+		return lang.L("/topic [text], /kick NICK [reason], /op NICK, /deop NICK — for a room's operators; /oper NAME PASSWORD logs in as a server operator")
+	}},
+	{"kick", []string{"강퇴", "추방", "내보내기"}, nil},
+	{"op", []string{"방장", "운영자"}, nil},
+	{"deop", []string{"방장해제", "운영자해제"}, nil},
+	{"oper", []string{"운영자로그인"}, nil},
 	{"clear", []string{"지우기", "청소"}, func() string { return lang.L("/clear — clear this conversation's log") }},
 	{"quit", []string{"exit", "disconnect", "종료", "나감", "접속종료"}, func() string {
 		return lang.L("/quit — disconnect (the conversations stay here to read)")
@@ -64,12 +74,14 @@ func commandName(name string) string {
 func HelpLines() []string {
 	out := []string{lang.L("Commands:")}
 	korean := !English()
-	for _, c := range commands {
-		line := c.help()
+	for i := 0; i < len(commands); {
+		line := commands[i].help()
 		var other []string
-		for _, a := range c.aliases {
-			if isHangul(a) == korean {
-				other = append(other, "/"+a)
+		for first := i; i < len(commands) && (i == first || commands[i].help == nil); i++ {
+			for _, a := range commands[i].aliases {
+				if isHangul(a) == korean {
+					other = append(other, "/"+a)
+				}
 			}
 		}
 		if len(other) > 0 {

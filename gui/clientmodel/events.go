@@ -87,13 +87,21 @@ func (m *Model) handle(ev client.Event) {
 		m.restricted(ev)
 	case client.Topic:
 		m.topic(ev)
+	case client.RoomOps:
+		m.roomOps(ev)
+	case client.RoomKicked:
+		m.roomKicked(ev)
+	case client.Opered:
+		m.opered(ev)
 	case client.Rooms:
 		m.rooms(ev)
 	case client.RoomJoined:
 		m.roomJoined(ev)
 	case client.RoomLeft:
-		if c := m.RoomConv(ev.Room, false); c != nil {
+		if c := m.RoomConv(ev.Room, false); c != nil && c.Joined { // not joined: an operator removed me (RoomKicked said so)
 			c.Joined, c.Users = false, nil
+			c.setOps(nil)
+			c.opsKnown = false
 			m.touchUsers(c)
 			m.system(c, time.Time{}, lang.L("You left #{{.Room}}. Its conversation stays here to read; close it with Ctrl+W.", vars{"Room": ev.Room}))
 			m.ch.Convs = true
@@ -180,6 +188,7 @@ func (m *Model) connected(ev client.Connected) {
 		m.reset()
 	}
 	m.clearModeration()
+	m.forgetOps()
 	was := m.Link
 	wasChat := m.Phase == Chat
 	m.Phase, m.Link, m.Since = Chat, Live, time.Time{}
@@ -417,6 +426,8 @@ func (m *Model) roomJoined(ev client.RoomJoined) {
 	c := m.RoomConv(ev.Room, true)
 	c.Joined = true
 	c.Users = SortedUsers(ev.Users)
+	c.setOps(nil) // the server sends the room's operators next, if it has any
+	c.opsKnown = false
 	m.touchUsers(c)
 	m.ch.Convs = true
 	key := wire.FoldKey(ev.Room)
@@ -426,6 +437,7 @@ func (m *Model) roomJoined(ev client.RoomJoined) {
 			return
 		}
 	}
+	c.opsGreet = true
 	m.system(c, time.Time{}, lang.L("You joined #{{.Room}}", vars{"Room": ev.Room}))
 	m.SwitchTo(c)
 }

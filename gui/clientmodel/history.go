@@ -147,7 +147,12 @@ func (m *Model) entryOf(msg client.Message) Entry {
 		}
 	case wire.EntryKicked:
 		e.Kind, e.Text = KindSystem, lang.L("{{.Nick}} was removed by the admin.", vars{"Nick": msg.From})
-		if msg.Text != "" {
+		switch {
+		case msg.To != "" && msg.Text != "": // removed from the room by the operator To
+			e.Text = lang.L("{{.By}} removed {{.Nick}} from the room: {{.Reason}}", vars{"By": msg.To, "Nick": msg.From, "Reason": msg.Text})
+		case msg.To != "":
+			e.Text = lang.L("{{.By}} removed {{.Nick}} from the room.", vars{"By": msg.To, "Nick": msg.From})
+		case msg.Text != "":
 			e.Text = lang.L("{{.Nick}} was removed by the admin: {{.Reason}}", vars{"Nick": msg.From, "Reason": msg.Text})
 		}
 	default:

@@ -161,6 +161,15 @@ func (m *Model) Submit(text string) bool {
 		m.SetAway(true, arg)
 	case "back":
 		m.SetAway(false, "")
+	case "topic":
+		return m.topicCommand(arg)
+	case "kick":
+		return m.kickCommand(arg)
+	case "oper":
+		return m.oper(arg)
+	case "op", "deop":
+		nick, _, _ := strings.Cut(arg, " ")
+		return m.SetOp(m.Cur, nick, commandName(name) == "op")
 	case "search":
 		if arg == "" {
 			m.Hint = lang.L("Usage: /search WORDS (or press Ctrl+F)")

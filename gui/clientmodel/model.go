@@ -108,9 +108,16 @@ type Conv struct {
 	Older        Older
 	jump         uint64 // a search result being reached (Open), or 0
 	jumpPages    int
-	// Moderation (moderation.go), rooms only: the topic the admin pinned
-	// under the title, and whether lecture mode is on ("" : none, off).
+	// Moderation (moderation.go), rooms only: the topic the admin or an
+	// operator pinned under the title, and whether lecture mode is on
+	// ("" : none, off).
 	Topic, Lecture string
+	// Ops are the room's operators as the server last listed them
+	// (roomops.go); IsOp asks about one.
+	Ops      []string
+	opKeys   map[string]bool // Ops by wire.FoldKey
+	opsKnown bool            // a list came since the room was joined
+	opsGreet bool            // the room was just joined by hand: say so if I run it
 	// touched is the lowest line changed in place (a burst of joins
 	// growing, an echo) since the view last asked (TakeTouched), or -1.
 	touched int

@@ -11,7 +11,7 @@ import (
 
 // Moderation as the user sees it: a ban (a refusal that is never retried),
 // a mute and lecture mode (the entry is disabled and says why), the topic
-// the admin pinned under a conversation's title.
+// the admin or a room operator (roomops.go) pinned under a room's title.
 
 // Muted is a mute on me: when it ends (zero: when the admin ends it) and why.
 type Muted struct {
@@ -120,10 +120,19 @@ func (m *Model) topic(ev client.Topic) {
 	if c.Topic == ev.Text {
 		return // the same topic again (after a reconnect)
 	}
+	// The admin's topic comes "by admin"; an operator's by the operator's
+	// nickname, which the line names (also when it comes with the join:
+	// who set it, as IRC says).
+	byOp := ev.By != "" && ev.By != "admin"
 	c.Topic = ev.Text
-	if ev.Text == "" {
+	switch {
+	case ev.Text == "" && byOp:
+		m.system(c, ev.Time, lang.L("{{.By}} removed the topic.", vars{"By": ev.By}))
+	case ev.Text == "":
 		m.system(c, ev.Time, lang.L("The admin removed the topic."))
-	} else {
+	case byOp:
+		m.add(c, Entry{T: ev.Time, Text: lang.L("{{.By}} set the topic: {{.Text}}", vars{"By": ev.By, "Text": ev.Text}), Kind: KindNotice})
+	default:
 		m.add(c, Entry{T: ev.Time, Text: lang.L("Topic: {{.Text}}", vars{"Text": ev.Text}), Kind: KindNotice})
 	}
 	m.ch.Header = true

@@ -130,6 +130,12 @@ func ErrorText(code wire.ErrorCode, text string) string {
 	case wire.CodeNoSuchRoom:
 		return lang.L("there is no such room")
 	case wire.CodeNotInRoom:
+		// An operator's request about someone else: "“bob” is not in “dev”".
+		if rest, ok := strings.CutPrefix(text, "“"); ok {
+			if nick, _, ok := strings.Cut(rest, "”"); ok && nick != "" {
+				return lang.L("“{{.Nick}}” is not in that room", vars{"Nick": nick})
+			}
+		}
 		return lang.L("you are not in that room")
 	case wire.CodeInvalidRoom:
 		return lang.L("that room name is not allowed")
@@ -157,6 +163,12 @@ func ErrorText(code wire.ErrorCode, text string) string {
 		return lang.L("the search text is too short")
 	case wire.CodeHistoryFailed:
 		return lang.L("the history could not be read")
+	case wire.CodeNotOperator:
+		return lang.L("you are not an operator of this room")
+	case wire.CodeOperOff:
+		return lang.L("this server has no operator logins")
+	case wire.CodeOperWrong:
+		return lang.L("wrong operator name or password, or too many tries: wait a minute")
 	case wire.CodeMalformed, wire.CodeTooLarge, wire.CodeInvalidUTF8, wire.CodeUnknownType, wire.CodeUnexpected, wire.CodeUnsupported:
 		return lang.L("the server did not understand this client (error {{.Code}}); update MultiChat", vars{"Code": uint16(code)})
 	}
