@@ -69,6 +69,9 @@ func TestAuditLogKorean(t *testing.T) {
 		{Time: at, Action: server.AuditMute, Target: "bob"},
 		{Time: at, Action: server.AuditKick, Target: "eve", Args: server.AuditArgs{Server: "3층"}},
 		{Time: at, Action: server.AuditPassword},
+		{Time: at, Action: server.AuditRoomKick, Target: "carol", Reason: "도배", Args: server.AuditArgs{Room: "수학", By: "지은"}},
+		{Time: at, Action: server.AuditRoomOp, Target: "민수", Args: server.AuditArgs{Room: "수학", By: "지은", On: true}},
+		{Time: at, Action: server.AuditOper, Target: "지은", Detail: "교사"},
 	}
 	var got []string
 	for _, e := range entries {
@@ -81,12 +84,15 @@ func TestAuditLogKorean(t *testing.T) {
 		"음소거 bob (해제할 때까지)",
 		"추방 eve (3층 서버)",
 		"비밀번호 해제",
+		"방에서 내보냄 carol — 도배 (수학, 지은 님이)",
+		"방장으로 지정 민수 (수학, 지은 님이)",
+		"운영자 로그인 지은 (운영자 교사(으)로)",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("audit lines\n%q\nwant\n%q", got, want)
 	}
 	for _, s := range got {
-		if eng := englishIn([]string{strings.NewReplacer("mallory", "", "bob", "", "eve", "").Replace(s)}); len(eng) > 0 {
+		if eng := englishIn([]string{strings.NewReplacer("mallory", "", "bob", "", "eve", "", "carol", "").Replace(s)}); len(eng) > 0 {
 			t.Errorf("English in %q", s)
 		}
 	}

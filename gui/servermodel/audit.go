@@ -84,6 +84,15 @@ func AuditAction(e server.Audit) string {
 		return lang.L("Password removed")
 	case server.AuditRelease:
 		return lang.L("Nickname released")
+	case server.AuditRoomKick:
+		return lang.L("Removed from a room")
+	case server.AuditRoomOp:
+		if on {
+			return lang.L("Made a room operator")
+		}
+		return lang.L("No longer a room operator")
+	case server.AuditOper:
+		return lang.L("Operator login")
 	}
 	return string(e.Action) // a newer version's action
 }
@@ -135,6 +144,10 @@ func auditFacts(e server.Audit) string {
 			return lang.L("until unmuted")
 		}
 		return UntilText(a.Until, e.Time)
+	case server.AuditRoomKick, server.AuditRoomOp:
+		return lang.L("in {{.Room}}, by {{.By}}", vars{"Room": RoomName(a.Room), "By": a.By})
+	case server.AuditOper:
+		return lang.L("as operator {{.Name}}", vars{"Name": e.Detail})
 	}
 	return e.Detail
 }
