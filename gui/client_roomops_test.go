@@ -293,3 +293,43 @@ func TestClientServerOperator(t *testing.T) {
 	enter(alice.w, "/topic 오늘은 휴강입니다")
 	alice.until("the lobby's topic", func() bool { return strings.Contains(alice.w.topic.Text, "오늘은 휴강입니다") })
 }
+
+// TestClientTopicAboveLog: joining a room whose topic is already set shows
+// the topic under the title and the log below it, not under it; removing
+// the topic gives the log its place back.
+func TestClientTopicAboveLog(t *testing.T) {
+	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
+	a := test.NewTempApp(t)
+	alice := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
+	test.Tap(alice.w.connectBtn)
+	alice.until("alice connected", func() bool { return alice.w.m.Phase == clientmodel.Chat })
+	enter(alice.w, "/join math")
+	alice.inRoom("math", 1)
+	enter(alice.w, "/topic Chapter 3 quiz on Friday, bring a calculator and the workbook; no phones during the quiz")
+	alice.until("alice sees her topic", func() bool { return alice.w.topic.Visible() })
+
+	bob := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "bob")
+	test.Tap(bob.w.connectBtn)
+	bob.until("bob connected", func() bool { return bob.w.m.Phase == clientmodel.Chat })
+	enter(bob.w, "/join math")
+	bob.inRoom("math", 2)
+	bob.until("bob sees the topic", func() bool { return bob.w.topic.Visible() })
+	d := a.Driver()
+	logTop := func() float32 { return d.AbsolutePositionForObject(bob.w.logList).Y }
+	topicBottom := d.AbsolutePositionForObject(bob.w.topic).Y + bob.w.topic.Size().Height
+	if bob.w.topic.Size().Height <= 0 || logTop() < topicBottom {
+		t.Fatalf("the log starts at %v, above the topic's bottom %v (topic height %v)", logTop(), topicBottom,
+			bob.w.topic.Size().Height)
+	}
+	withTopic := logTop()
+	test.Tap(alice.w.topicBtn)
+	if alice.w.topicDlg == nil {
+		t.Fatal("no topic dialog")
+	}
+	alice.w.topicDlg.text.SetText("")
+	alice.w.topicDlg.d.Submit()
+	bob.until("the topic removed", func() bool { return !bob.w.topic.Visible() })
+	if logTop() >= withTopic {
+		t.Errorf("the log stays at %v after the topic went (it was at %v with it)", logTop(), withTopic)
+	}
+}

@@ -84,8 +84,9 @@ type ClientWindow struct {
 	quitBtn                      *widget.Button
 	convList                     *widget.List
 	header                       *widget.Label
-	topic                        *widget.Label  // the pinned topic under the header
-	topicBtn                     *widget.Button // Set topic… beside the header, for a room's operators
+	topic                        *widget.Label   // the pinned topic under the header
+	topicBtn                     *widget.Button  // Set topic… beside the header, for a room's operators
+	centerTop, center            *fyne.Container // the header, topic and separator; with the log and the entry below
 	roomKick                     *roomKickDialog
 	topicDlg                     *topicDialog
 	logList                      *widget.List

@@ -117,8 +117,9 @@ func (w *ClientWindow) buildChat() {
 		container.NewBorder(nil, nil, nil, container.NewHBox(w.counter, w.fileBtn, w.sendBtn), w.input), w.inputHint)
 	w.buildTopic()
 	w.buildTopicButton()
-	center := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, w.topicBtn, w.header), w.topic, widget.NewSeparator()),
-		w.bottom, nil, nil, logBox)
+	w.centerTop = container.NewVBox(container.NewBorder(nil, nil, nil, w.topicBtn, w.header), w.topic, widget.NewSeparator())
+	center := container.NewBorder(w.centerTop, w.bottom, nil, nil, logBox)
+	w.center = center
 
 	w.usersTitle = widget.NewLabelWithStyle(lang.L("Online — {{.Count}}", map[string]any{"Count": 0}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.usersList = widget.NewList(

@@ -27,12 +27,20 @@ func (w *ClientWindow) buildTopic() {
 func (w *ClientWindow) drawTopic() {
 	c := w.shown
 	show(w.topicBtn, w.m.AmOp(c)) // a room's operator (or a server operator, in the lobby too)
+	was, wasText := w.topic.Visible(), w.topic.Text
 	if c == nil || c.Topic == "" {
 		w.topic.Hide()
-		return
+	} else {
+		w.topic.SetText(lang.L("Topic") + ": " + c.Topic)
+		w.topic.Show()
 	}
-	w.topic.SetText(lang.L("Topic") + ": " + c.Topic)
-	w.topic.Show()
+	if w.topic.Visible() != was || w.topic.Visible() && w.topic.Text != wasText {
+		// Showing, hiding or rewrapping the topic changes the header's
+		// height: lay the conversation out again, or the topic is drawn
+		// over the log's first lines.
+		w.centerTop.Refresh()
+		w.center.Layout.Layout(w.center.Objects, w.center.Size())
+	}
 }
 
 // drawEntry enables the message entry unless the conversations are read
