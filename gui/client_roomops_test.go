@@ -146,7 +146,7 @@ func TestClientRoomOperators(t *testing.T) {
 		c := carol.w.m.RoomConv("dev", false)
 		return c != nil && !c.Joined
 	})
-	carol.until("carol told who and why", carol.shows("alice removed you from #dev: 주제와 무관한 글"))
+	carol.until("carol told who and why", carol.shows("alice removed you from #dev: 주제와 무관한 글. Its conversation stays"))
 	dev := carol.w.m.RoomConv("dev", false)
 	if !slices.ContainsFunc(dev.Entries, func(e clientmodel.Entry) bool { return strings.Contains(e.Text, "Release on Friday") }) {
 		t.Error("carol's #dev log lost what she saw")

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -124,7 +126,7 @@ func (m *Model) roomKicked(ev client.RoomKicked) {
 	c.opsKnown, c.opsGreet = false, false
 	m.touchUsers(c)
 	m.ch.Convs, m.ch.Header = true, true
-	m.errorLine(c, ev.Time, text+" "+lang.L("Its conversation stays here to read; close it with Ctrl+W."))
+	m.errorLine(c, ev.Time, endSentence(text)+" "+lang.L("Its conversation stays here to read; close it with Ctrl+W."))
 	if m.Cur != c {
 		m.errorLine(m.Cur, ev.Time, text)
 	}
@@ -272,4 +274,15 @@ func (m *Model) oper(arg string) bool {
 
 func (m *Model) opered(ev client.Opered) {
 	m.systemBoth(time.Time{}, KindNotice, lang.L("You are a server operator until you disconnect: an operator of every room, the lobby included."))
+}
+
+// endSentence ends s with a full stop unless it ends with punctuation
+// already (a reason someone typed rarely does), so that a sentence can
+// follow it.
+func endSentence(s string) string {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	if s == "" || unicode.IsPunct(r) {
+		return s
+	}
+	return s + "."
 }
