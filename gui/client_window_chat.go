@@ -170,7 +170,9 @@ func (w *ClientWindow) setConvRow(c *clientmodel.Conv, name, badge *widget.Label
 		name.TextStyle.Italic = true
 	}
 	name.Importance = widget.MediumImportance
-	if name.TextStyle.Italic {
+	if name.TextStyle.Italic && c != w.m.Cur {
+		// Greyed out; not on the selected row, whose highlight the
+		// theme's low-importance grey is too dark to read on.
 		name.Importance = widget.LowImportance
 	}
 	name.SetText(t)
