@@ -83,10 +83,10 @@ func TestClientRoomOperators(t *testing.T) {
 	// The same through "Set topic…".
 	alice.until("alice sees her topic", func() bool { return alice.w.m.Cur.Topic == "금요일에 릴리스합니다" })
 	test.Tap(alice.w.topicBtn)
-	if alice.w.topicDlg == nil || alice.w.topicDlg.text.Text != "금요일에 릴리스합니다" {
+	if alice.w.topicDlg == nil || alice.w.topicDlg.entry.Text != "금요일에 릴리스합니다" {
 		t.Fatal("the topic dialog is not open with the topic in it")
 	}
-	alice.w.topicDlg.text.SetText("Release on Friday")
+	alice.w.topicDlg.entry.SetText("Release on Friday")
 	alice.w.topicDlg.d.Submit()
 	carol.until("carol sees the new topic", func() bool {
 		return strings.Contains(carol.w.topic.Text, "Release on Friday")
@@ -139,7 +139,7 @@ func TestClientRoomOperators(t *testing.T) {
 	if alice.w.roomKick == nil {
 		t.Fatal("no Remove dialog")
 	}
-	alice.w.roomKick.reason.SetText("주제와 무관한 글")
+	alice.w.roomKick.entry.SetText("주제와 무관한 글")
 	alice.w.roomKick.d.Submit()
 
 	carol.until("carol removed from #dev", func() bool {
@@ -258,7 +258,7 @@ func TestClientRoomOperatorsKorean(t *testing.T) {
 		t.Fatal("no Remove dialog")
 	}
 	checkKorean(t, "remove dialog", minsu.w.win)
-	minsu.w.roomKick.reason.SetText("도배")
+	minsu.w.roomKick.entry.SetText("도배")
 	minsu.w.roomKick.d.Submit()
 	jieun.until("지은 told", jieun.shows("민수 님이 나를 #수학 방에서 내보냈습니다: 도배"))
 	checkKorean(t, "removed", jieun.w.win)
@@ -326,7 +326,7 @@ func TestClientTopicAboveLog(t *testing.T) {
 	if alice.w.topicDlg == nil {
 		t.Fatal("no topic dialog")
 	}
-	alice.w.topicDlg.text.SetText("")
+	alice.w.topicDlg.entry.SetText("")
 	alice.w.topicDlg.d.Submit()
 	bob.until("the topic removed", func() bool { return !bob.w.topic.Visible() })
 	if logTop() >= withTopic {

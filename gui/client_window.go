@@ -87,8 +87,8 @@ type ClientWindow struct {
 	topic                        *widget.Label   // the pinned topic under the header
 	topicBtn                     *widget.Button  // Set topic… beside the header, for a room's operators
 	centerTop, center            *fyne.Container // the header, topic and separator; with the log and the entry below
-	roomKick                     *roomKickDialog
-	topicDlg                     *topicDialog
+	roomKick                     *entryForm
+	topicDlg                     *entryForm
 	logList                      *widget.List
 	below                        *widget.Button // "new messages below"
 	copyBar                      *fyne.Container

@@ -45,10 +45,35 @@ func (w *ClientWindow) roomOpsMenu(nick string) []*fyne.MenuItem {
 	return items
 }
 
-// roomKickDialog is the open "Remove from room" dialog (tests reach it).
-type roomKickDialog struct {
-	d      *dialog.FormDialog
-	reason *dialogEntry
+// entryForm is an open form dialog around one entry: "Remove from room"
+// (the reason) and "Set topic" (the topic). Tests reach it.
+type entryForm struct {
+	d     *dialog.FormDialog
+	entry *dialogEntry
+}
+
+// openEntryForm opens a form dialog of items whose entry Enter submits and
+// Escape closes; onOK runs when it is confirmed. *slot holds the dialog
+// while it is open.
+func (w *ClientWindow) openEntryForm(slot **entryForm, title, confirm string, items []*widget.FormItem,
+	entry *dialogEntry, width float32, onOK func()) {
+	d := dialog.NewForm(title, confirm, lang.L("Cancel"), items, func(ok bool) {
+		if ok {
+			onOK()
+		}
+	}, w.win)
+	f := &entryForm{d: d, entry: entry}
+	*slot = f
+	entry.OnSubmitted = func(string) { d.Submit() }
+	entry.onEscape = d.Hide
+	d.Resize(fyne.NewSize(width, d.MinSize().Height))
+	w.openModal(d, d.Submit, func() {
+		if *slot == f {
+			*slot = nil
+		}
+		w.win.Canvas().Focus(w.input)
+	})
+	focusLater(w.win, entry)
 }
 
 // showRoomKick asks why nick is being removed from room c, then asks the
@@ -62,30 +87,9 @@ func (w *ClientWindow) showRoomKick(c *clientmodel.Conv, nick string) {
 		widget.NewFormItem(lang.L("Reason"), reason),
 	}
 	title := lang.L("Remove {{.Nick}} from #{{.Room}}?", map[string]any{"Nick": nick, "Room": c.Name})
-	var rk *roomKickDialog
-	d := dialog.NewForm(title, lang.L("Remove from room"), lang.L("Cancel"), items, func(ok bool) {
-		if ok {
-			w.change(func() { w.m.RoomKick(c, nick, reason.Text) })
-		}
-	}, w.win)
-	rk = &roomKickDialog{d: d, reason: reason}
-	w.roomKick = rk
-	reason.OnSubmitted = func(string) { d.Submit() }
-	reason.onEscape = d.Hide
-	d.Resize(fyne.NewSize(460, d.MinSize().Height))
-	w.openModal(d, d.Submit, func() {
-		if w.roomKick == rk {
-			w.roomKick = nil
-		}
-		w.win.Canvas().Focus(w.input)
+	w.openEntryForm(&w.roomKick, title, lang.L("Remove from room"), items, reason, 460, func() {
+		w.change(func() { w.m.RoomKick(c, nick, reason.Text) })
 	})
-	focusLater(w.win, reason)
-}
-
-// topicDialog is the open "Set topic" dialog (tests reach it).
-type topicDialog struct {
-	d    *dialog.FormDialog
-	text *dialogEntry
 }
 
 // buildTopicButton makes "Set topic…", shown beside the room's name to its
@@ -105,22 +109,10 @@ func (w *ClientWindow) showTopicDialog(c *clientmodel.Conv) {
 	text.SetText(c.Topic)
 	text.SetPlaceHolder(lang.L("empty removes the topic"))
 	items := []*widget.FormItem{widget.NewFormItem(lang.L("Topic"), text)}
-	var td *topicDialog
-	d := dialog.NewForm(lang.L("Topic of #{{.Room}}", map[string]any{"Room": c.Name}), lang.L("Set"), lang.L("Cancel"), items, func(ok bool) {
-		if ok && text.Text != c.Topic {
+	title := lang.L("Topic of #{{.Room}}", map[string]any{"Room": c.Name})
+	w.openEntryForm(&w.topicDlg, title, lang.L("Set"), items, text, 520, func() {
+		if text.Text != c.Topic {
 			w.change(func() { w.m.SetTopic(c, text.Text) })
 		}
-	}, w.win)
-	td = &topicDialog{d: d, text: text}
-	w.topicDlg = td
-	text.OnSubmitted = func(string) { d.Submit() }
-	text.onEscape = d.Hide
-	d.Resize(fyne.NewSize(520, d.MinSize().Height))
-	w.openModal(d, d.Submit, func() {
-		if w.topicDlg == td {
-			w.topicDlg = nil
-		}
-		w.win.Canvas().Focus(w.input)
 	})
-	focusLater(w.win, text)
 }

@@ -187,16 +187,23 @@ func (h *hub) opSetTopic(c *conn, m wire.SetTopic) {
 	}
 }
 
+// opTarget finds, for operator c's request on user in room name, the room
+// and the member; it answers c with the refusal and returns a nil member
+// when name is the lobby (lobbyWhy), c is not its operator, or user is not in it.
+func (h *hub) opTarget(c *conn, name, user, lobbyWhy string) (*room, *conn) {
+	if !h.notLobby(c, name, lobbyWhy) {
+		return nil, nil
+	}
+	r := h.opRoom(c, name)
+	if r == nil {
+		return nil, nil
+	}
+	return r, h.roomMember(c, r, user)
+}
+
 // roomKickRequest: an operator removes a member from a room.
 func (h *hub) roomKickRequest(c *conn, m wire.RoomKick) {
-	if !h.notLobby(c, m.Room, "nobody can be removed from “%s”: everyone is in it, and the administrator moderates it") {
-		return
-	}
-	r := h.opRoom(c, m.Room)
-	if r == nil {
-		return
-	}
-	t := h.roomMember(c, r, m.User)
+	r, t := h.opTarget(c, m.Room, m.User, "nobody can be removed from “%s”: everyone is in it, and the administrator moderates it")
 	if t == nil {
 		return
 	}
@@ -243,14 +250,7 @@ func (h *hub) roomKick(r *room, t *conn, by, reason string, now time.Time) {
 
 // roomOp: an operator makes a member an operator of a room, or not.
 func (h *hub) roomOp(c *conn, m wire.RoomOp) {
-	if !h.notLobby(c, m.Room, "“%s” has no room operators: the administrator moderates it") {
-		return
-	}
-	r := h.opRoom(c, m.Room)
-	if r == nil {
-		return
-	}
-	t := h.roomMember(c, r, m.User)
+	r, t := h.opTarget(c, m.Room, m.User, "“%s” has no room operators: the administrator moderates it")
 	if t == nil {
 		return
 	}
