@@ -183,9 +183,7 @@ func TestClientRoomOperators(t *testing.T) {
 func TestClientRoomOperatorAfterReconnect(t *testing.T) {
 	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
 	a := test.NewTempApp(t)
-	alice := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
-	test.Tap(alice.w.connectBtn)
-	alice.until("alice connected", func() bool { return alice.w.m.Phase == clientmodel.Chat })
+	alice := connectedE2E(t, a, srv, "alice")
 
 	enter(alice.w, "/kick bob 그냥")
 	if !strings.Contains(alice.w.inputHint.Text, "works in a room") || alice.w.input.Text == "" {
@@ -273,9 +271,7 @@ func TestClientServerOperator(t *testing.T) {
 	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1,
 		Operators: []server.Operator{{Name: "boss", Password: "s3cret"}}})
 	a := test.NewTempApp(t)
-	alice := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
-	test.Tap(alice.w.connectBtn)
-	alice.until("alice connected", func() bool { return alice.w.m.Phase == clientmodel.Chat })
+	alice := connectedE2E(t, a, srv, "alice")
 
 	enter(alice.w, "/oper boss wrong")
 	alice.until("the refusal", func() bool {
@@ -300,17 +296,13 @@ func TestClientServerOperator(t *testing.T) {
 func TestClientTopicAboveLog(t *testing.T) {
 	srv := server.NewTestServer(t, server.Config{Logger: slog.New(slog.DiscardHandler), FloodBurst: -1})
 	a := test.NewTempApp(t)
-	alice := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "alice")
-	test.Tap(alice.w.connectBtn)
-	alice.until("alice connected", func() bool { return alice.w.m.Phase == clientmodel.Chat })
+	alice := connectedE2E(t, a, srv, "alice")
 	enter(alice.w, "/join math")
 	alice.inRoom("math", 1)
 	enter(alice.w, "/topic Chapter 3 quiz on Friday, bring a calculator and the workbook; no phones during the quiz")
 	alice.until("alice sees her topic", func() bool { return alice.w.topic.Visible() })
 
-	bob := startE2EClient(t, a, srv.Addr, srv.Fingerprint, "bob")
-	test.Tap(bob.w.connectBtn)
-	bob.until("bob connected", func() bool { return bob.w.m.Phase == clientmodel.Chat })
+	bob := connectedE2E(t, a, srv, "bob")
 	enter(bob.w, "/join math")
 	bob.inRoom("math", 2)
 	bob.until("bob sees the topic", func() bool { return bob.w.topic.Visible() })
@@ -332,4 +324,13 @@ func TestClientTopicAboveLog(t *testing.T) {
 	if logTop() >= withTopic {
 		t.Errorf("the log stays at %v after the topic went (it was at %v with it)", logTop(), withTopic)
 	}
+}
+
+// connectedE2E starts a client window for nick and connects it to srv.
+func connectedE2E(t *testing.T, a fyne.App, srv *server.TestServer, nick string) *e2eClient {
+	t.Helper()
+	c := startE2EClient(t, a, srv.Addr, srv.Fingerprint, nick)
+	test.Tap(c.w.connectBtn)
+	c.until(nick+" connected", func() bool { return c.w.m.Phase == clientmodel.Chat })
+	return c
 }

@@ -174,13 +174,7 @@ func (s *session) roomKicked(m wire.RoomKicked) {
 		if key == s.lobbyKey {
 			return // never sent: the lobby cannot be left
 		}
-		delete(s.rosters, key)
-		delete(s.opsShown, key)
-		s.joined.remove(m.Room)
-		if i := s.joinIndex(m.Room); i >= 0 {
-			s.joins = slices.Delete(s.joins, i, i+1)
-		}
-		s.emit(RoomLeft{Room: m.Room})
+		s.forgetRoom(m.Room, key)
 		return
 	}
 	s.emit(ev)

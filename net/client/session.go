@@ -932,19 +932,26 @@ func (s *session) joinedRoom(m wire.Joined) {
 	s.emitUsers(r)
 }
 
+// forgetRoom: I am no longer in room (fold key key), by my leaving or an
+// operator's room kick: its roster goes, it is not joined again after a
+// reconnect, and the window is told (RoomLeft).
+func (s *session) forgetRoom(room, key string) {
+	delete(s.rosters, key)
+	delete(s.opsShown, key)
+	s.joined.remove(room)
+	if i := s.joinIndex(room); i >= 0 {
+		s.joins = slices.Delete(s.joins, i, i+1)
+	}
+	s.emit(RoomLeft{Room: room})
+}
+
 func (s *session) leftRoom(m wire.Left) {
 	key := wire.FoldKey(m.Room)
 	if s.isMe(m.User) {
 		if key == s.lobbyKey {
 			return
 		}
-		delete(s.rosters, key)
-		delete(s.opsShown, key)
-		s.joined.remove(m.Room)
-		if i := s.joinIndex(m.Room); i >= 0 {
-			s.joins = slices.Delete(s.joins, i, i+1)
-		}
-		s.emit(RoomLeft{Room: m.Room})
+		s.forgetRoom(m.Room, key)
 		return
 	}
 	r := s.rosters[key]
