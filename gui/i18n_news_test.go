@@ -49,6 +49,12 @@ func TestServerNoticesKorean(t *testing.T) {
 		server.Notice{Text: "announced on 3층: 점심시간", At: at, News: server.AnnouncedNews{Server: "3층", Text: "점심시간"}},
 		server.Notice{Text: "released the nickname 서준 on every server: anyone may take it now", At: at,
 			News: server.ReleasedNews{Nick: "서준"}},
+		server.Notice{Text: "지은 set the topic of “수학”: 퀴즈는 금요일", At: at,
+			News: server.TopicNews{Room: "수학", Text: "퀴즈는 금요일", By: "지은"}},
+		server.Notice{Text: "지은 removed the topic of “수학” on 3층", At: at,
+			News: server.TopicNews{Room: "수학", By: "지은", Server: "3층"}},
+		server.Notice{Text: "wrong operator login by 민수 from 192.168.1.99", At: at,
+			News: server.OperFailedNews{Nick: "민수", Addr: "192.168.1.99"}},
 		// A ban made on another server: the English notice is typed, the
 		// audit entry says it.
 		server.Notice{Text: "banned 서준 until 15:00 on 3층 (nickname 서준): 도배", At: at, Typed: true},
@@ -77,6 +83,9 @@ func TestServerNoticesKorean(t *testing.T) {
 		"서준 님이 접속한 3층 서버에 추방을 요청했습니다",
 		"3층 서버의 공지: 점심시간",
 		"모든 서버에서 닉네임 서준을(를) 풀어 주었습니다: 이제 누구나 쓸 수 있습니다",
+		"지은 님이 수학의 주제를 정했습니다: 퀴즈는 금요일",
+		"지은 님이 3층 서버에서 수학의 주제를 지웠습니다",
+		"민수 님(192.168.1.99)의 운영자 로그인 실패",
 		"차단 서준 — 도배 (15:00까지; 닉네임 서준; 3층 서버)",
 		"주제 고정 로비 (시험은 3시)",
 		"192.168.1.99:4000의 “민수2” 접속을 거부했습니다: 이미 쓰이는 “민수”와(과) 비슷한 닉네임입니다",

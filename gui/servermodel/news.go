@@ -34,6 +34,19 @@ func NewsText(n server.News) string {
 		return lang.L("Announced on {{.Server}}: {{.Text}}", vars{"Server": n.Server, "Text": n.Text})
 	case server.ReleasedNews:
 		return lang.L("Released the nickname {{.Nick}} on every server: anyone may take it now", vars{"Nick": n.Nick})
+	case server.TopicNews:
+		v := vars{"By": n.By, "Room": RoomName(n.Room), "Text": n.Text, "Server": n.Server}
+		switch {
+		case n.Text == "" && n.Server != "":
+			return lang.L("{{.By}} removed the topic of {{.Room}} on {{.Server}}", v)
+		case n.Text == "":
+			return lang.L("{{.By}} removed the topic of {{.Room}}", v)
+		case n.Server != "":
+			return lang.L("{{.By}} set the topic of {{.Room}} on {{.Server}}: {{.Text}}", v)
+		}
+		return lang.L("{{.By}} set the topic of {{.Room}}: {{.Text}}", v)
+	case server.OperFailedNews:
+		return lang.L("Wrong operator login by {{.Nick}} from {{.Addr}}", vars{"Nick": n.Nick, "Addr": n.Addr})
 	}
 	return ""
 }

@@ -124,11 +124,13 @@ func (h *hub) remoteRoomOps(p *peerServer, m cmsg) bool {
 			return true
 		}
 		h.pinTopic(r, m.Text, m.Nick, at)
+		news := TopicNews{Room: r.name, Text: m.Text, By: m.Nick, Server: p.info.Name}
 		if m.Text == "" {
-			h.emit(Notice{Text: fmt.Sprintf("%s removed the topic of “%s” on %s", m.Nick, r.name, p.info.Name), At: now})
+			h.emit(Notice{Text: fmt.Sprintf("%s removed the topic of “%s” on %s", m.Nick, r.name, p.info.Name), At: now,
+				News: news})
 		} else {
 			h.emit(Notice{Text: fmt.Sprintf("%s set the topic of “%s” on %s: %s", m.Nick, r.name, p.info.Name, m.Text),
-				At: now})
+				At: now, News: news})
 		}
 	case ckOper:
 		if c := p.users[wire.FoldKey(m.Nick)]; c != nil && c.oper == "" {

@@ -2,7 +2,8 @@ package server
 
 // News is what a Notice reports, as facts a window words in its own
 // language (the Notice's Text is the English, for the console and logs):
-// FileOfferNews, FileRelayNews, AskedNews, AnnouncedNews, ReleasedNews.
+// FileOfferNews, FileRelayNews, AskedNews, AnnouncedNews, ReleasedNews,
+// TopicNews, OperFailedNews.
 type News interface{ isNews() }
 
 // FileOfferNews: From offers the file Name (Size bytes) to Room, or to the
@@ -33,8 +34,18 @@ type AnnouncedNews struct{ Server, Text string }
 // on every server of the cluster.
 type ReleasedNews struct{ Nick string }
 
-func (FileOfferNews) isNews() {}
-func (FileRelayNews) isNews() {}
-func (AskedNews) isNews()     {}
-func (AnnouncedNews) isNews() {}
-func (ReleasedNews) isNews()  {}
+// TopicNews: the room operator (or server operator) By set Room's topic
+// to Text ("": removed it), on the cluster's server Server ("": this one).
+type TopicNews struct{ Room, Text, By, Server string }
+
+// OperFailedNews: Nick, from the address Addr, gave a wrong operator name
+// or password.
+type OperFailedNews struct{ Nick, Addr string }
+
+func (FileOfferNews) isNews()  {}
+func (FileRelayNews) isNews()  {}
+func (AskedNews) isNews()      {}
+func (AnnouncedNews) isNews()  {}
+func (ReleasedNews) isNews()   {}
+func (TopicNews) isNews()      {}
+func (OperFailedNews) isNews() {}

@@ -180,10 +180,11 @@ func (h *hub) opSetTopic(c *conn, m wire.SetTopic) {
 	h.pinTopic(r, text, c.nick, now)
 	h.clusterTopic(r, text, c.nick, now)
 	h.log.Info("topic set by an operator", "room", r.name, "by", c.nick)
+	news := TopicNews{Room: r.name, Text: text, By: c.nick}
 	if text == "" {
-		h.emit(Notice{Text: fmt.Sprintf("%s removed the topic of “%s”", c.nick, r.name), At: now})
+		h.emit(Notice{Text: fmt.Sprintf("%s removed the topic of “%s”", c.nick, r.name), At: now, News: news})
 	} else {
-		h.emit(Notice{Text: fmt.Sprintf("%s set the topic of “%s”: %s", c.nick, r.name, text), At: now})
+		h.emit(Notice{Text: fmt.Sprintf("%s set the topic of “%s”: %s", c.nick, r.name, text), At: now, News: news})
 	}
 }
 
@@ -333,7 +334,8 @@ func (h *hub) oper(c *conn, m wire.Oper) {
 	if name == "" {
 		left := h.opGate.failed(ip, now)
 		h.log.Warn("wrong operator login", "nick", c.nick, "addr", c.addr, "name", clip(m.Name))
-		h.emit(Notice{Text: fmt.Sprintf("wrong operator login by %s from %s", c.nick, c.addr.Addr()), At: now})
+		h.emit(Notice{Text: fmt.Sprintf("wrong operator login by %s from %s", c.nick, c.addr.Addr()), At: now,
+			News: OperFailedNews{Nick: c.nick, Addr: c.addr.Addr().String()}})
 		text := fmt.Sprintf("wrong operator name or password (%d more %s this minute)", left,
 			map[bool]string{true: "try", false: "tries"}[left == 1])
 		if left == 0 {
