@@ -85,7 +85,7 @@ func TestAuditLogKorean(t *testing.T) {
 		"추방 eve (3층 서버)",
 		"비밀번호 해제",
 		"방에서 내보냄 carol — 도배 (수학, 지은 님이)",
-		"방장으로 지정 민수 (수학, 지은 님이)",
+		"방장 지정 민수 (수학, 지은 님이)",
 		"운영자 로그인 지은 (운영자 교사(으)로)",
 	}
 	if !slices.Equal(got, want) {

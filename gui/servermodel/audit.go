@@ -85,12 +85,12 @@ func AuditAction(e server.Audit) string {
 	case server.AuditRelease:
 		return lang.L("Nickname released")
 	case server.AuditRoomKick:
-		return lang.L("Removed from a room")
+		return lang.L("Room kick")
 	case server.AuditRoomOp:
 		if on {
-			return lang.L("Made a room operator")
+			return lang.L("Room operator added")
 		}
-		return lang.L("No longer a room operator")
+		return lang.L("Room operator removed")
 	case server.AuditOper:
 		return lang.L("Operator login")
 	}
