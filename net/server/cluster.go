@@ -590,7 +590,7 @@ func (h *hub) remoteIn(c *conn, name string, now time.Time) {
 	h.broadcast(r, wire.Encode(j))
 	before := h.opsOf(r)
 	r.add(c)
-	h.opsChanged(r, before) // a remembered operator (or a server operator) is back
+	h.opsChanged(r, before, "") // a remembered operator (or a server operator) is back
 	h.keepEvent(store.KindJoined, r, c.nick, "", now)
 	h.markDirty(r)
 }

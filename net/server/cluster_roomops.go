@@ -102,7 +102,7 @@ func (h *hub) remoteRoomOps(p *peerServer, m cmsg) bool {
 		if !h.setOp(r, wire.FoldKey(m.To), m.To, devOf(m.Dev), m.On) {
 			return true
 		}
-		h.opsChanged(r, before)
+		h.opsChanged(r, before, m.Nick) // m.Nick: the operator on the other server ("" for a creation)
 		if m.Nick != "" {
 			h.audit(Audit{Action: AuditRoomOp, Target: m.To, Args: AuditArgs{Room: r.name, On: m.On, By: m.Nick,
 				Server: p.info.Name}})
@@ -178,7 +178,7 @@ func (h *hub) syncRoomOps(p *peerServer, m cmsg) {
 			}
 		}
 		if changed {
-			h.opsChanged(r, before)
+			h.opsChanged(r, before, "")
 		}
 	}
 	for _, u := range m.Users {

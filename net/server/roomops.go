@@ -264,17 +264,18 @@ func (h *hub) roomOp(c *conn, m wire.RoomOp) {
 		h.pushMsg(c, wire.RoomOps{Room: r.name, Ops: before})
 		return
 	}
-	h.opsChanged(r, before)
+	h.opsChanged(r, before, c.nick)
 	h.clusterRoomOp(r, t, c.nick, m.On)
 	h.audit(Audit{Action: AuditRoomOp, Target: t.nick, Args: AuditArgs{Room: r.name, On: m.On, By: c.nick}})
 	h.emit(Notice{Text: roomOpText(t.nick, r.name, c.nick, m.On, ""), At: time.Now(), Typed: true})
 }
 
 // opsChanged sends r's operators to its members if the list differs from
-// before; otherwise nobody needs it.
-func (h *hub) opsChanged(r *room, before []string) {
+// before (by: the operator who changed it, or ""); otherwise nobody needs
+// it.
+func (h *hub) opsChanged(r *room, before []string, by string) {
 	if ops := h.opsOf(r); !slices.Equal(ops, before) {
-		h.broadcast(r, wire.Encode(wire.RoomOps{Room: r.name, Ops: ops}))
+		h.broadcast(r, wire.Encode(wire.RoomOps{Room: r.name, Ops: ops, By: by}))
 	}
 }
 
@@ -363,6 +364,6 @@ func (h *hub) makeOper(c *conn, name string) {
 	c.oper = name
 	h.opers[c] = struct{}{}
 	for i, ms := range c.rooms {
-		h.opsChanged(ms.r, before[i])
+		h.opsChanged(ms.r, before[i], "")
 	}
 }

@@ -137,10 +137,12 @@ func TestRoomOperators(t *testing.T) {
 		}
 	}
 
-	// alice makes bob an operator: everyone in dev is told.
+	// alice makes bob an operator: everyone in dev is told, and by whom.
 	alice.send(wire.RoomOp{Room: "dev", User: "BOB", On: true})
 	for _, c := range []*client{alice, bob, carol} {
-		expectOps(t, c, "dev", "alice", "bob")
+		if ro := expect[wire.RoomOps](c); ro.Room != "dev" || !slices.Equal(ro.Ops, []string{"alice", "bob"}) || ro.By != "alice" {
+			t.Fatalf("%s: room-ops %+v, want dev [alice bob] by alice", c.nick, ro)
+		}
 	}
 	h.waitFor(0, func(e Event) bool {
 		a, ok := e.(Audited)

@@ -442,6 +442,7 @@ var golden = map[string]Message{
 	"room_kicked":     RoomKicked{Time: 1767225600123, Room: "dev", User: "bob", By: "alice", Reason: "spam"},
 	"room_op":         RoomOp{Room: "dev", User: "bob", On: true},
 	"room_ops":        RoomOps{Room: "dev", Ops: []string{"alice", "bob"}},
+	"room_ops_by":     RoomOps{Room: "dev", Ops: []string{"alice", "bob"}, By: "alice"},
 }
 
 func TestGolden(t *testing.T) {

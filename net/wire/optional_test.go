@@ -8,7 +8,7 @@ import (
 // optionalFields names the optional trailing field of each type that has
 // one (optional.go).
 var optionalFields = map[Type]string{TypeSay: "Notice", TypePrivate: "Notice", TypeChat: "Notice",
-	TypePrivMsg: "Notice", TypePart: "Reason", TypeQuit: "Reason", TypeLeft: "Text"}
+	TypePrivMsg: "Notice", TypePart: "Reason", TypeQuit: "Reason", TypeLeft: "Text", TypeRoomOps: "By"}
 
 // optionalTail is the size of m's notice mark or leaving words, when set:
 // what encoding it takes beyond the same message without it.
@@ -42,7 +42,8 @@ func TestOptionalFieldsHaveOneEncoding(t *testing.T) {
 			t.Fatalf("%v with the notice mark re-encodes differently: %#v", m.Type(), got)
 		}
 	}
-	for _, m := range []Message{Part{Room: "rust"}, Quit{}, Left{Room: "rust", User: "bob", Reason: LeftParted}} {
+	for _, m := range []Message{Part{Room: "rust"}, Quit{}, Left{Room: "rust", User: "bob", Reason: LeftParted},
+		RoomOps{Room: "rust", Ops: []string{"ann"}}} {
 		p := Encode(m)[HeaderSize:]
 		_, err := Decode(m.Type(), append(append([]byte(nil), p...), 0, 0)) // an empty str written out
 		wantCode(t, err, CodeMalformed)
@@ -53,5 +54,9 @@ func TestOptionalFieldsHaveOneEncoding(t *testing.T) {
 		if err != nil || got != m {
 			t.Fatalf("%#v decoded as %#v, %v", m, got, err)
 		}
+	}
+	by := RoomOps{Room: "rust", Ops: []string{"ann", "bob"}, By: "ann"}
+	if got, err := Decode(by.Type(), Encode(by)[HeaderSize:]); err != nil || !reflect.DeepEqual(got, by) {
+		t.Fatalf("%#v decoded as %#v, %v", by, got, err)
 	}
 }

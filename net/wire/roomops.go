@@ -57,6 +57,11 @@ type RoomOp struct {
 type RoomOps struct {
 	Room string
 	Ops  []string
+	// By is the operator whose room-op made this change, when one did
+	// (optional on the wire; "" for a room's creation, a remembered
+	// operator's return, a server operator's login, or an answer to the
+	// requester alone).
+	By string
 }
 
 // RoomKicked tells the members of Room, User included, that operator By
@@ -101,7 +106,9 @@ func (m RoomKick) appendPayload(b []byte) []byte {
 func (m RoomOp) appendPayload(b []byte) []byte {
 	return append(appendStr(appendStr(b, m.Room), m.User), boolByte(m.On))
 }
-func (m RoomOps) appendPayload(b []byte) []byte { return appendStrs(appendStr(b, m.Room), m.Ops) }
+func (m RoomOps) appendPayload(b []byte) []byte {
+	return appendOptStr(appendStrs(appendStr(b, m.Room), m.Ops), m.By)
+}
 func (m RoomKicked) appendPayload(b []byte) []byte {
 	b = appendStr(appendStr(appendU64(b, uint64(m.Time)), m.Room), m.User)
 	return appendStr(appendStr(b, m.By), m.Reason)
@@ -118,7 +125,7 @@ func decodeRoomOps(t Type, d *dec) Message {
 	case TypeRoomOp:
 		return RoomOp{Room: d.str("room"), User: d.str("user"), On: d.flag("on")}
 	case TypeRoomOps:
-		return RoomOps{Room: d.str("room"), Ops: d.strs("op")}
+		return RoomOps{Room: d.str("room"), Ops: d.strs("op"), By: d.optStr("by")}
 	case TypeRoomKicked:
 		return RoomKicked{Time: d.i64("time"), Room: d.str("room"), User: d.str("user"), By: d.str("by"),
 			Reason: d.str("reason")}

@@ -45,6 +45,7 @@ func samples() []Message {
 		RoomOp{Room: "rust", User: "bob"},
 		RoomOps{Room: "개발 팀", Ops: []string{"민수", "지은"}},
 		RoomOps{Room: "rust"},
+		RoomOps{Room: "rust", Ops: []string{"ann", "bob"}, By: "ann"},
 		RoomKicked{Time: 1767225600000, Room: "개발 팀", User: "bob", By: "민수", Reason: "도배 금지"},
 		RoomKicked{Time: -1, Room: "rust", User: "a", By: "b"},
 		Oper{Name: "운영", Password: "비밀 번호 7"},

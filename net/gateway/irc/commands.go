@@ -716,7 +716,7 @@ func (s *session) hubMessage(m wire.Message, rooms *[]wire.RoomInfo) (end bool, 
 		s.hubError(m)
 	case wire.RoomOps:
 		if s.roster.In(m.Room) {
-			s.setOps(m.Room, m.Ops)
+			s.setOps(m.Room, m.Ops, m.By)
 		}
 	case wire.RoomKicked:
 		s.roomKicked(m)

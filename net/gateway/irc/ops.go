@@ -112,8 +112,9 @@ func prefixed(ops map[string]bool, nick, shown string) string {
 
 // setOps keeps the hub's list of room's operators and shows the changes as
 // MODE lines (wmu held). The first list of a room the client is entering
-// is its state, shown by NAMES, not a change.
-func (s *session) setOps(room string, nicks []string) {
+// is its state, shown by NAMES, not a change. by is the operator who made
+// the change, when the hub says so.
+func (s *session) setOps(room string, nicks []string, by string) {
 	ops := make(map[string]bool, len(nicks))
 	for _, n := range nicks {
 		ops[wire.FoldKey(n)] = true
@@ -142,20 +143,24 @@ func (s *session) setOps(room string, nicks []string) {
 		switch {
 		case ops[k] && !shown[k]:
 			shown[k] = true
-			s.line(s.modeSource(room, u, true), "MODE", ch, "+o", u)
+			s.line(s.modeSource(room, u, true, by), "MODE", ch, "+o", u)
 		case !ops[k] && shown[k]:
 			delete(shown, k)
-			s.line(s.modeSource(room, u, false), "MODE", ch, "-o", u)
+			s.line(s.modeSource(room, u, false, by), "MODE", ch, "-o", u)
 		}
 	}
 }
 
 // modeSource is who a MODE ±o line comes from: the client when it is what
-// the client asked for, else the server (RoomOps does not say who).
-func (s *session) modeSource(room, nick string, on bool) string {
+// the client asked for, else the operator the hub names (by), else the
+// server (a room's creation, an operator's return, a server operator).
+func (s *session) modeSource(room, nick string, on bool, by string) string {
 	if r, ok := s.currentOp(); ok && r.command == "MODE" && r.on == on &&
 		wire.FoldKey(Room(r.ch)) == wire.FoldKey(room) && wire.FoldKey(r.target) == wire.FoldKey(nick) {
 		return s.mask(s.nick)
+	}
+	if by != "" {
+		return s.mask(by)
 	}
 	return s.cfg.ServerName
 }

@@ -111,8 +111,8 @@ func TestIRCChannelOperators(t *testing.T) {
 		strings.Join(m.Params, " ") != "#dev +o bob" {
 		t.Errorf("ann's MODE echo: %s", m)
 	}
-	for _, c := range []*ircClient{bob, cat} {
-		if m := c.expect("MODE", "#dev"); strings.Join(m.Params, " ") != "#dev +o bob" {
+	for _, c := range []*ircClient{bob, cat} { // from ann for everyone: the hub names her
+		if m := c.expect("MODE", "#dev"); !strings.HasPrefix(m.Prefix, "ann!") || strings.Join(m.Params, " ") != "#dev +o bob" {
 			t.Errorf("MODE seen: %s", m)
 		}
 	}
@@ -173,10 +173,10 @@ func TestIRCNativeRoomOperators(t *testing.T) {
 		t.Errorf("NAMES: %s", m)
 	}
 
-	// bob makes alice an operator: a MODE line from the server (the hub
-	// does not say who), and alice is '@' in WHO.
+	// bob makes alice an operator: a MODE line from bob (the hub names
+	// him), and alice is '@' in WHO.
 	bob.Do(client.RoomOp{Room: "dev", User: "alice", On: true})
-	if m := alice.expect("MODE", "#dev"); m.Prefix != "irc.test" || strings.Join(m.Params, " ") != "#dev +o alice" {
+	if m := alice.expect("MODE", "#dev"); m.Prefix != "bob!bob@irc.test" || strings.Join(m.Params, " ") != "#dev +o alice" {
 		t.Errorf("+o alice: %s", m)
 	}
 	if got := alice.upTo("WHO #dev"); len(got) != 3 || got[1].Param(5) != "alice" || got[1].Param(6) != "H@" {
