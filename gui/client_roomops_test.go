@@ -99,6 +99,7 @@ func TestClientRoomOperators(t *testing.T) {
 	carol.until("carol sees bob as op", func() bool {
 		return slices.Equal(shownUsers(carol.w), []string{"alice · op", "bob · op", "carol (you)"})
 	})
+	carol.until("carol told who made bob an operator", carol.shows("alice made bob an operator of this room."))
 	if bob.w.topicBtn.Hidden {
 		t.Error("Set topic… not offered to the new operator")
 	}

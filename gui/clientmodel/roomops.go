@@ -91,10 +91,16 @@ func (m *Model) roomOps(ev client.RoomOps) {
 		if k == m.MeKey || was[k] == c.opKeys[k] {
 			continue
 		}
-		if c.opKeys[k] {
-			m.system(c, time.Time{}, lang.L("{{.Nick}} is now an operator of this room.", vars{"Nick": u}))
-		} else {
-			m.system(c, time.Time{}, lang.L("{{.Nick}} is no longer an operator of this room.", vars{"Nick": u}))
+		v := vars{"Nick": u, "By": ev.By}
+		switch {
+		case c.opKeys[k] && ev.By != "":
+			m.system(c, time.Time{}, lang.L("{{.By}} made {{.Nick}} an operator of this room.", v))
+		case c.opKeys[k]:
+			m.system(c, time.Time{}, lang.L("{{.Nick}} is now an operator of this room.", v))
+		case ev.By != "" && wire.FoldKey(ev.By) != k:
+			m.system(c, time.Time{}, lang.L("{{.By}} made {{.Nick}} no longer an operator of this room.", v))
+		default:
+			m.system(c, time.Time{}, lang.L("{{.Nick}} is no longer an operator of this room.", v))
 		}
 	}
 }

@@ -61,6 +61,7 @@ func (Oper) isCommand()     {}
 type RoomOps struct {
 	Room string
 	Ops  []string
+	By   string // the operator whose change this is, when one made it
 }
 
 // RoomKicked: operator By removed User from Room, saying Reason (may be
@@ -149,7 +150,7 @@ func (s *session) roomOps(m wire.RoomOps) {
 	} else {
 		delete(s.opsShown, key)
 	}
-	s.emit(RoomOps{Room: m.Room, Ops: m.Ops})
+	s.emit(RoomOps{Room: m.Room, Ops: m.Ops, By: m.By})
 }
 
 // opsAfresh follows the lobby's new member list (a new connection): the
