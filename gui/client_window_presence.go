@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -124,10 +125,17 @@ func (w *ClientWindow) drawTyping() {
 	}
 }
 
-// uiLater runs f on Fyne's goroutine, from a timer. Tests replace it: the
-// test driver would run f at once on the timer's goroutine, racing with the
-// test's own.
-var uiLater = fyne.Do
+// uiLater runs f on Fyne's goroutine, from a timer. Tests replace it
+// (setUILater): the test driver would run f at once on the timer's
+// goroutine, racing with the test's own. It is kept atomically: the timers
+// of windows from earlier tests may still fire while a test replaces it.
+func uiLater(f func()) { (*uiLaterFn.Load())(f) }
+
+var uiLaterFn atomic.Pointer[func(func())]
+
+func setUILater(fn func(func())) { uiLaterFn.Store(&fn) }
+
+func init() { setUILater(fyne.Do) }
 
 // idleEvery is how often the window checks for idle minutes.
 const idleEvery = 30 * time.Second

@@ -22,8 +22,8 @@ import (
 func TestMain(m *testing.M) {
 	forceLanguage("en")
 	SetupLanguage(nil)
-	uiLater = func(func()) {} // timers (typing lines, idle) do not reach the windows under test
-	imeWait = 0               // Enter submits at once (TestIMEEnter holds it as a person's run does)
+	setUILater(func(func()) {}) // timers (typing lines, idle) do not reach the windows under test
+	imeWait = 0                 // Enter submits at once (TestIMEEnter holds it as a person's run does)
 	os.Exit(m.Run())
 }
 

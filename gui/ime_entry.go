@@ -44,9 +44,9 @@ func (e *imeEntry) TypedKey(k *fyne.KeyEvent) {
 	}
 	e.held = k
 	e.heldN++
-	n, later := e.heldN, uiLater
+	n := e.heldN
 	time.AfterFunc(imeWait, func() {
-		later(func() {
+		uiLater(func() {
 			if e.heldN == n {
 				e.flush()
 			}

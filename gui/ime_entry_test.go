@@ -50,8 +50,8 @@ func TestIMEEnter(t *testing.T) {
 	// goroutine (here, this test's).
 	imeWait = 10 * time.Millisecond
 	timers := make(chan func(), 1)
-	uiLater = func(f func()) { timers <- f }
-	t.Cleanup(func() { uiLater = func(func()) {} })
+	setUILater(func(f func()) { timers <- f })
+	t.Cleanup(func() { setUILater(func(func()) {}) })
 	w.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	noCmd(t, cmds)
 	select {
