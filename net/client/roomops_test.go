@@ -131,8 +131,9 @@ func TestRoomOperatorFrames(t *testing.T) {
 	p.send(wire.UserList{Room: "dev", Flags: wire.ListFirst | wire.ListLast, Users: []string{"alice", "bob\u202E"}})
 	nextIs[RoomJoined](h)
 	nextIs[Users](h)
-	p.send(wire.RoomOps{Room: "dev", Ops: []string{"bob\u202E"}})
-	if ro := nextIs[RoomOps](h); ro.Room != "dev" || !slices.Equal(ro.Ops, []string{"bob⟨RLO⟩"}) || !IsOp(ro.Ops, "BOB⟨RLO⟩") {
+	p.send(wire.RoomOps{Room: "dev", Ops: []string{"bob\u202E"}, By: "bob\u202E"})
+	if ro := nextIs[RoomOps](h); ro.Room != "dev" || !slices.Equal(ro.Ops, []string{"bob⟨RLO⟩"}) || !IsOp(ro.Ops, "BOB⟨RLO⟩") ||
+		ro.By != "bob⟨RLO⟩" {
 		t.Fatalf("room-ops %#v", ro)
 	}
 	p.send(wire.RoomKicked{Time: 1, Room: "dev", User: "bob\u202E", By: "alice", Reason: "x\u202E"})

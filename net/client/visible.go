@@ -78,7 +78,7 @@ func shown(ev Event) Event {
 		e.Room, e.Text, e.By = v(e.Room), vt(e.Text), v(e.By)
 		return e
 	case RoomOps:
-		e.Room, e.Ops = v(e.Room), visibleNames(e.Ops)
+		e.Room, e.Ops, e.By = v(e.Room), visibleNames(e.Ops), v(e.By)
 		return e
 	case RoomKicked:
 		e.Room, e.User, e.By, e.Reason = v(e.Room), v(e.User), v(e.By), vt(e.Reason)
