@@ -26,10 +26,10 @@ func (c *Conv) IsOp(nick string) bool { return c.opKeys[wire.FoldKey(nick)] }
 // setOps replaces c's operators.
 func (c *Conv) setOps(ops []string) {
 	c.Ops, c.opKeys = slices.Clone(ops), nil // a new map: roomOps compares with the old one
+	if len(ops) > 0 {
+		c.opKeys = make(map[string]bool, len(ops))
+	}
 	for _, o := range ops {
-		if c.opKeys == nil {
-			c.opKeys = make(map[string]bool, len(ops))
-		}
 		c.opKeys[wire.FoldKey(o)] = true
 	}
 }
@@ -204,13 +204,9 @@ func (m *Model) RoomKick(c *Conv, nick, reason string) bool {
 // SetOp asks the server to make nick an operator of room c (on) or not.
 func (m *Model) SetOp(c *Conv, nick string, on bool) bool {
 	nick = strings.TrimPrefix(strings.TrimSpace(nick), "@")
-	usage := lang.L("Usage: /op NICK")
+	what, usage := "/op", lang.L("Usage: /op NICK")
 	if !on {
-		usage = lang.L("Usage: /deop NICK")
-	}
-	what := "/op"
-	if !on {
-		what = "/deop"
+		what, usage = "/deop", lang.L("Usage: /deop NICK")
 	}
 	if c = m.opRoom(c, what, false); c == nil || !m.opTarget(nick, usage) {
 		return false

@@ -941,7 +941,7 @@ func (h *hub) leaveRoom(c *conn, r *room, reason wire.LeftReason, now time.Time)
 // and an empty room other than the lobby closes, forgetting its operators
 // and the topic one of them set.
 func (h *hub) roomLeft(c *conn, r *room) {
-	if c.via != "" && r.ops != nil {
+	if c.via != "" {
 		delete(r.ops, c.fold)
 	}
 	if len(r.members) == 0 && r != h.lobby {
